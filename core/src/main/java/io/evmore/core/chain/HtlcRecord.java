@@ -1,0 +1,30 @@
+package io.evmore.core.chain;
+
+import io.evmore.core.swap.Hashlock;
+import java.math.BigInteger;
+
+/**
+ * An HTLC as a chain stores it, in chain-neutral form.
+ *
+ * @param id             0x-prefixed bytes32 hex on EVM, {@code htlc_<n>} on CosmWasm
+ * @param asset          ERC-20 address (0x000…0 for native) or Cosmos denom
+ * @param timelock       unix seconds
+ * @param targetChain    chain the swap delivers to (may be empty for a counter-lock)
+ * @param targetAddress  user's address there (may be empty for a counter-lock)
+ */
+public record HtlcRecord(ChainId chain, String id, String sender, String receiver, String asset, BigInteger amount,
+        Hashlock hashlock, long timelock, String targetChain, String targetAddress, Status status) {
+
+    public enum Status { OPEN, CLAIMED, REFUNDED }
+
+    public HtlcRecord {
+        if (chain == null || id == null || sender == null || receiver == null || asset == null || amount == null
+                || hashlock == null || status == null) {
+            throw new IllegalArgumentException("HTLC record has a missing field: " + id);
+        }
+        if (amount.signum() <= 0) throw new IllegalArgumentException("HTLC " + id + " amount must be > 0");
+        if (timelock <= 0) throw new IllegalArgumentException("HTLC " + id + " timelock must be > 0");
+        targetChain = targetChain == null ? "" : targetChain;
+        targetAddress = targetAddress == null ? "" : targetAddress;
+    }
+}

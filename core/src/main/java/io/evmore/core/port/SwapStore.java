@@ -1,0 +1,82 @@
+package io.evmore.core.port;
+
+import io.evmore.core.chain.ChainCursor;
+import io.evmore.core.chain.ChainId;
+import io.evmore.core.swap.Hashlock;
+import io.evmore.core.swap.Swap;
+import io.evmore.core.swap.SwapState;
+import io.evmore.core.swap.SwapTransition;
+import io.evmore.core.swap.TxIntent;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Persistence port for swaps, their audit trail, chain cursors and transaction intents. Everything a caller
+ * does inside {@link #inTransaction} commits or rolls back together: a swap transition and the cursor advance
+ * that caused it are never split.
+ */
+public interface SwapStore {
+
+    <T> T inTransaction(Function<Tx, T> work);
+
+    default void run(java.util.function.Consumer<Tx> work) {
+        inTransaction(tx -> {
+            work.accept(tx);
+            return null;
+        });
+    }
+
+    /** Reads outside an explicit transaction. */
+    default Optional<Swap> find(String swapId) {
+        return inTransaction(tx -> tx.find(swapId));
+    }
+
+    /** Non-terminal swaps, oldest first. */
+    default List<Swap> pending(int limit) {
+        return inTransaction(tx -> tx.pending(limit));
+    }
+
+    default Optional<ChainCursor> cursor(ChainId chain) {
+        return inTransaction(tx -> tx.cursor(chain));
+    }
+
+    /** Deletes terminal swaps (and their transitions and intents) last updated before {@code cutoff}; returns how many swaps. */
+    int deleteTerminalBefore(Instant cutoff);
+
+    /** Counts swaps by state, for metrics. */
+    java.util.Map<SwapState, Long> countByState();
+
+    /** One unit of work. */
+    interface Tx {
+        /** Inserts a new swap with its first transition (from = null). Fails if the id or an active hashlock exists. */
+        void insert(Swap swap, String cause);
+
+        Optional<Swap> find(String swapId);
+
+        Optional<Swap> findByHashlock(Hashlock hashlock);
+
+        List<Swap> pending(int limit);
+
+        /**
+         * Moves a swap from {@code expected} to {@code next} (validated against the state table), writing the
+         * audit row. {@code updated} carries any field changes made together with the transition (its state is
+         * ignored). Throws IllegalTransitionException if the stored state is not {@code expected}.
+         */
+        Swap transition(Swap updated, SwapState expected, SwapState next, String cause, String txHash, Instant at);
+
+        List<SwapTransition> transitions(String swapId);
+
+        Optional<ChainCursor> cursor(ChainId chain);
+
+        void saveCursor(ChainCursor cursor, Instant at);
+
+        void saveIntent(TxIntent intent);
+
+        Optional<TxIntent> intent(String intentId);
+
+        /** Intents not yet CONFIRMED or FAILED on a chain, oldest first: what a restart must reconcile. */
+        List<TxIntent> openIntents(ChainId chain);
+    }
+}

@@ -1,0 +1,69 @@
+package io.evmore.core.swap;
+
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The persisted swap state machine (SPEC §3). Happy path:
+ * DETECTED → CONFIRMED → COUNTER_PENDING → COUNTER_LOCKED → SECRET_REVEALED → SOURCE_CLAIM_PENDING → COMPLETED.
+ */
+public enum SwapState {
+    /** Source lock seen on chain, not yet final. */
+    DETECTED,
+    /** Source lock has the configured confirmations and passed validation. */
+    CONFIRMED,
+    /** Counter-lock transaction intent persisted / broadcast, not yet observed. */
+    COUNTER_PENDING,
+    /** Counter-lock observed on the destination chain. */
+    COUNTER_LOCKED,
+    /** User claimed on destination; the secret is known. */
+    SECRET_REVEALED,
+    /** Relayer's claim on the source chain broadcast, not yet final. */
+    SOURCE_CLAIM_PENDING,
+    /** Relayer claimed the source funds. Terminal. */
+    COMPLETED,
+    /** Source lock refused by validation; no funds moved. Terminal. */
+    REJECTED,
+    /** Counter-lock failed (IBC error ack or timeout); funds back with the relayer; waits for the user's source refund. */
+    COUNTER_FAILED,
+    /** User never claimed; relayer's refund of its destination lock is pending. */
+    DEST_REFUND_PENDING,
+    /** Relayer's destination lock refunded. Terminal. */
+    REFUNDED,
+    /** Source lock refunded by the user. Terminal. */
+    EXPIRED,
+    /** The only losing case: secret known but the source claim is impossible. Terminal, alerts. */
+    CLAIM_MISSED;
+
+    private static final Map<SwapState, Set<SwapState>> NEXT = Map.ofEntries(
+            Map.entry(DETECTED, EnumSet.of(CONFIRMED, REJECTED, EXPIRED)),
+            Map.entry(CONFIRMED, EnumSet.of(COUNTER_PENDING, REJECTED, EXPIRED)),
+            Map.entry(COUNTER_PENDING, EnumSet.of(COUNTER_LOCKED, COUNTER_FAILED)),
+            Map.entry(COUNTER_LOCKED, EnumSet.of(SECRET_REVEALED, DEST_REFUND_PENDING)),
+            Map.entry(SECRET_REVEALED, EnumSet.of(SOURCE_CLAIM_PENDING, COMPLETED, CLAIM_MISSED)),
+            Map.entry(SOURCE_CLAIM_PENDING, EnumSet.of(COMPLETED, SECRET_REVEALED, CLAIM_MISSED)),
+            Map.entry(COUNTER_FAILED, EnumSet.of(EXPIRED)),
+            Map.entry(DEST_REFUND_PENDING, EnumSet.of(REFUNDED, SECRET_REVEALED)),
+            Map.entry(COMPLETED, EnumSet.noneOf(SwapState.class)),
+            Map.entry(REJECTED, EnumSet.noneOf(SwapState.class)),
+            Map.entry(REFUNDED, EnumSet.of(EXPIRED)),
+            Map.entry(EXPIRED, EnumSet.noneOf(SwapState.class)),
+            Map.entry(CLAIM_MISSED, EnumSet.noneOf(SwapState.class)));
+
+    public boolean canMoveTo(SwapState next) {
+        return NEXT.get(this).contains(next);
+    }
+
+    public Set<SwapState> next() {
+        return EnumSet.copyOf(NEXT.get(this).isEmpty() ? EnumSet.noneOf(SwapState.class) : NEXT.get(this));
+    }
+
+    /**
+     * Terminal states need no further work from the relayer. REFUNDED may still see the user's source
+     * refund (→ EXPIRED) but nothing of the relayer's is at stake any more.
+     */
+    public boolean isTerminal() {
+        return this == COMPLETED || this == REJECTED || this == REFUNDED || this == EXPIRED || this == CLAIM_MISSED;
+    }
+}
