@@ -1,0 +1,843 @@
+package io.evmore.pool;
+
+import io.evmore.core.error.PermanentException;
+import io.evmore.core.error.TransientException;
+import io.evmore.core.port.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A pool of connections to several endpoints of one chain, generic over the connection type.
+ *
+ * <p>Endpoints are ranked by health class ({@link EndpointState}) and then by configuration order, so the first
+ * configured endpoint is the primary and traffic returns to it once it is healthy again. Each endpoint lends at
+ * most {@code maxConnections} connections at a time; {@code minConnections} are kept open on every usable
+ * endpoint. A background health check every {@code healthCheckInterval} asks each endpoint for its chain id and
+ * height and scores it ({@link HealthScorer}); calls that fail are charged to their endpoint's
+ * {@link CircuitBreaker}. {@link #execute} retries a failed call on another endpoint after {@code retryDelay}.
+ *
+ * <p>Thread-safe. {@link #start()} begins health checking; {@link #close()} stops it and closes everything.
+ */
+public final class EndpointPool<C> implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EndpointPool.class);
+    private static final double DECAY = 0.9;
+
+    private final String name;
+    private final PoolSettings settings;
+    private final ConnectionFactory<C> factory;
+    private final HealthProbe<C> probe;
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private final PoolMetrics metrics;
+    private final HealthScorer scorer;
+    private final List<Slot> slots;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ExecutorService probeExecutor = Executors.newVirtualThreadPerTaskExecutor();
+    private final ReentrantLock healthCheckLock = new ReentrantLock();
+    private PoolStatus.Lifecycle lifecycle = PoolStatus.Lifecycle.ACTIVE;
+    private int waiting;
+    private ScheduledExecutorService scheduler;
+
+    private EndpointPool(Builder<C> b) {
+        this.name = b.name;
+        this.settings = b.settings;
+        this.factory = b.factory;
+        this.probe = b.probe;
+        this.clock = b.clock;
+        this.sleeper = b.sleeper;
+        this.metrics = b.metrics;
+        this.scorer = new HealthScorer(settings, b.expectedChainId);
+        List<Slot> list = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (Endpoint e : b.endpoints) {
+            if (!names.add(e.name())) {
+                throw new IllegalArgumentException("pool '" + name + "': endpoint name '" + e.name() + "' is used twice");
+            }
+            list.add(new Slot(e, clock, settings));
+        }
+        this.slots = List.copyOf(list);
+        metrics.track(this);
+    }
+
+    public static <C> Builder<C> builder(String name, ConnectionFactory<C> factory, HealthProbe<C> probe) {
+        return new Builder<>(name, factory, probe);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public PoolSettings settings() {
+        return settings;
+    }
+
+    public List<Endpoint> endpoints() {
+        return slots.stream().map(s -> s.endpoint).toList();
+    }
+
+    /** Starts the periodic health check (the first one runs at once, in the background). Idempotent. */
+    public synchronized EndpointPool<C> start() {
+        if (scheduler == null) {
+            scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "pool-" + name + "-health");
+                t.setDaemon(true);
+                return t;
+            });
+            long period = settings.healthCheckInterval().toMillis();
+            scheduler.scheduleWithFixedDelay(() -> {
+                try {
+                    checkHealthNow();
+                } catch (RuntimeException e) {
+                    log.warn("pool '{}': health check failed: {}", name, e.toString());
+                }
+            }, 0, period, TimeUnit.MILLISECONDS);
+        }
+        return this;
+    }
+
+    // ---------------------------------------------------------------------------------------------- lending
+
+    /** Borrows a connection on the best endpoint, waiting up to {@code acquireTimeout}. Close the lease to return it. */
+    public Lease<C> acquire() {
+        return acquire(Set.of());
+    }
+
+    /**
+     * Runs {@code call} with a connection on the best endpoint. A failure that is not a
+     * {@link PermanentException} is charged to the endpoint and the call is retried on another endpoint (if any)
+     * after {@code retryDelay}, up to {@code maxAttempts} in all.
+     */
+    public <T> T execute(RpcCall<C, T> call) {
+        Objects.requireNonNull(call, "call");
+        Set<String> tried = new HashSet<>();
+        Exception last = null;
+        Endpoint lastEndpoint = null;
+        for (int attempt = 1; attempt <= settings.maxAttempts(); attempt++) {
+            if (attempt > 1) {
+                metrics.failovers.labelValues(name).inc();
+                try {
+                    sleeper.sleep(settings.retryDelay());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new TransientException("pool '" + name + "': interrupted while waiting to retry");
+                }
+            }
+            Lease<C> lease;
+            try {
+                lease = acquire(tried);
+            } catch (ConnectFailedException e) {
+                last = e;
+                lastEndpoint = e.endpoint;
+                tried.add(e.endpoint.name());
+                continue;
+            }
+            // Not try-with-resources: the outcome must be recorded before the lease is returned.
+            try {
+                T result = call.apply(lease.connection());
+                lease.succeeded();
+                return result;
+            } catch (PermanentException e) {
+                throw e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TransientException("pool '" + name + "': interrupted during a call");
+            } catch (Exception e) {
+                lease.failed(e);
+                last = e;
+                lastEndpoint = lease.endpoint();
+                tried.add(lease.endpoint().name());
+                log.warn("pool '{}': call on endpoint '{}' failed (attempt {}/{}): {}", name, lease.endpoint().name(),
+                        attempt, settings.maxAttempts(), lease.endpoint().redact(String.valueOf(e.getMessage())));
+            } finally {
+                lease.close();
+            }
+        }
+        String msg = lastEndpoint == null ? "unknown error" : lastEndpoint.redact(String.valueOf(last.getMessage()));
+        String text = "pool '" + name + "': call failed after " + settings.maxAttempts() + " attempt(s); last error on endpoint '"
+                + (lastEndpoint == null ? "?" : lastEndpoint.name()) + "': " + msg;
+        // A cause may quote the url; only attach it when the url carries nothing secret.
+        throw lastEndpoint != null && !lastEndpoint.hasCredentials()
+                ? new TransientException(text, last) : new TransientException(text);
+    }
+
+    private Lease<C> acquire(Set<String> avoid) {
+        long start = System.nanoTime();
+        long deadline = start + settings.acquireTimeout().toNanos();
+        Slot slot;
+        C idle;
+        long generation;
+        lock.lock();
+        try {
+            waiting++;
+            try {
+                while (true) {
+                    if (lifecycle != PoolStatus.Lifecycle.ACTIVE) {
+                        throw new PoolUnavailableException(name, "not lending: pool is " + lifecycle.name().toLowerCase()
+                                + " (use refresh to resume)");
+                    }
+                    List<Slot> allowed = slots.stream().filter(s -> s.breaker.wouldAllow()).toList();
+                    if (allowed.isEmpty()) {
+                        throw new PoolUnavailableException(name, "every endpoint's circuit breaker is open ("
+                                + String.join(", ", slots.stream().map(s -> s.endpoint.name()).toList()) + ")");
+                    }
+                    slot = pick(allowed, avoid);
+                    if (slot != null && slot.breaker.tryAcquire()) {
+                        break;
+                    }
+                    long remaining = deadline - System.nanoTime();
+                    if (remaining <= 0) {
+                        metrics.acquireTimeouts.labelValues(name).inc();
+                        throw new PoolUnavailableException(name, "no connection available within "
+                                + settings.acquireTimeout().toMillis() + " ms (" + slots.size() + " endpoint(s), at most "
+                                + settings.maxConnections() + " connection(s) each, " + activeLocked() + " borrowed)");
+                    }
+                    changed.awaitNanos(remaining);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TransientException("pool '" + name + "': interrupted while acquiring a connection");
+            } finally {
+                waiting--;
+            }
+            slot.active++;
+            idle = slot.idle.pollFirst();
+            generation = slot.generation;
+        } finally {
+            lock.unlock();
+        }
+        metrics.acquireDuration.labelValues(name).observe((System.nanoTime() - start) / 1e9);
+        if (idle != null) {
+            return new Lease<>(this, slot, idle, generation);
+        }
+        try {
+            C created = factory.create(slot.endpoint);
+            return new Lease<>(this, slot, Objects.requireNonNull(created, "factory returned null"), generation);
+        } catch (Exception e) {
+            lock.lock();
+            try {
+                slot.active--;
+                recordFailure(slot, "connect: " + e.getMessage());
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            throw new ConnectFailedException(name, slot.endpoint, e);
+        }
+    }
+
+    /** Best endpoint with room among those whose breaker allows calls; null means wait. Called under the lock. */
+    private Slot pick(List<Slot> allowed, Set<String> avoid) {
+        List<Slot> preferred = allowed.stream().filter(s -> !avoid.contains(s.endpoint.name())).toList();
+        if (preferred.isEmpty()) {
+            preferred = allowed;
+        }
+        Slot best = bestWithRoom(preferred);
+        if (best == null && preferred != allowed) {
+            best = bestWithRoom(allowed);
+        }
+        if (best != null && best.state == EndpointState.UNHEALTHY
+                && preferred.stream().anyMatch(s -> s.state != EndpointState.UNHEALTHY)) {
+            return null; // a usable endpoint is only busy: wait for it rather than use a broken one
+        }
+        return best;
+    }
+
+    private Slot bestWithRoom(List<Slot> candidates) {
+        Slot best = null;
+        for (Slot s : candidates) { // configuration order: earlier wins ties
+            if (s.total() < settings.maxConnections() || !s.idle.isEmpty()) {
+                if (best == null || s.state.ordinal() < best.state.ordinal()) {
+                    best = s;
+                }
+            }
+        }
+        return best;
+    }
+
+    void release(Lease<C> lease, Outcome outcome, Throwable error) {
+        C toClose = null;
+        lock.lock();
+        try {
+            Slot slot = lease.slot;
+            slot.active--;
+            switch (outcome) {
+                case SUCCESS -> {
+                    slot.breaker.onSuccess();
+                    slot.recordCall(false);
+                }
+                case FAILURE -> {
+                    slot.recordCall(true);
+                    recordFailure(slot, error == null ? "failed" : String.valueOf(error.getMessage()));
+                }
+                case NEUTRAL -> slot.breaker.release();
+            }
+            // A failed connection may be broken (e.g. a dropped websocket): replace it rather than lend it again.
+            if (outcome == Outcome.FAILURE || slot.generation != lease.generation
+                    || lifecycle == PoolStatus.Lifecycle.CLOSED) {
+                toClose = lease.connection;
+            } else {
+                slot.idle.addFirst(lease.connection);
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (toClose != null) {
+            closeQuietly(toClose);
+        }
+    }
+
+    /** Called under the lock. */
+    private void recordFailure(Slot slot, String message) {
+        slot.errors++;
+        slot.lastError = truncate(slot.endpoint.redact(message));
+        slot.breaker.onFailure();
+        metrics.rpcErrors.labelValues(name, slot.endpoint.name()).inc();
+    }
+
+    // ---------------------------------------------------------------------------------------------- health
+
+    /**
+     * Probes every endpoint now (in parallel, each bounded by {@code probeTimeout}), rescoring them, closing a
+     * half-open breaker on success, and warming {@code minConnections}. The scheduler calls this; so may tests.
+     */
+    public void checkHealthNow() {
+        healthCheckLock.lock();
+        try {
+            List<Future<ProbeResult>> futures = new ArrayList<>();
+            for (Slot s : slots) {
+                futures.add(probeExecutor.submit(() -> probeOne(s)));
+            }
+            List<ProbeResult> results = new ArrayList<>();
+            for (int i = 0; i < slots.size(); i++) {
+                results.add(awaitProbe(slots.get(i), futures.get(i)));
+            }
+            applyProbeResults(results);
+            warm();
+        } finally {
+            healthCheckLock.unlock();
+        }
+    }
+
+    private final class ProbeResult {
+        final Slot slot;
+        final HealthProbe.Sample sample;
+        final Duration latency;
+        final String error;
+
+        ProbeResult(Slot slot, HealthProbe.Sample sample, Duration latency, String error) {
+            this.slot = slot;
+            this.sample = sample;
+            this.latency = latency;
+            this.error = error;
+        }
+    }
+
+    private ProbeResult probeOne(Slot s) {
+        C conn;
+        lock.lock();
+        try {
+            conn = s.probeConnection;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            if (conn == null) {
+                conn = factory.create(s.endpoint);
+                lock.lock();
+                try {
+                    s.probeConnection = conn;
+                } finally {
+                    lock.unlock();
+                }
+            }
+            long t0 = System.nanoTime();
+            HealthProbe.Sample sample = probe.probe(conn);
+            return new ProbeResult(s, Objects.requireNonNull(sample, "probe returned null"),
+                    Duration.ofNanos(System.nanoTime() - t0), null);
+        } catch (Exception e) {
+            return new ProbeResult(s, null, null, String.valueOf(e.getMessage()));
+        }
+    }
+
+    private ProbeResult awaitProbe(Slot s, Future<ProbeResult> f) {
+        try {
+            return f.get(settings.probeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            dropProbeConnection(s); // it may be stuck on a stalled socket
+            return new ProbeResult(s, null, null, "no answer within " + settings.probeTimeout().toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            f.cancel(true);
+            return new ProbeResult(s, null, null, "interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            return new ProbeResult(s, null, null, String.valueOf(e.getCause()));
+        }
+    }
+
+    private void applyProbeResults(List<ProbeResult> results) {
+        List<Slot> dropProbe = new ArrayList<>();
+        lock.lock();
+        try {
+            Instant now = clock.now();
+            for (ProbeResult r : results) {
+                Slot s = r.slot;
+                s.lastCheckedAt = now;
+                if (r.sample != null && r.sample.height() != s.height) {
+                    s.height = r.sample.height();
+                    s.heightChangedAt = now;
+                }
+                if (r.sample != null) {
+                    s.latencyMillis = r.latency.toMillis();
+                    s.lastChainId = r.sample.chainId();
+                }
+            }
+            long best = slots.stream().filter(s -> s.lastSampleRightChain(scorer))
+                    .mapToLong(s -> s.height).max().orElse(0);
+            for (ProbeResult r : results) {
+                Slot s = r.slot;
+                EndpointState before = s.state;
+                HealthScorer.Assessment a;
+                if (r.sample == null) {
+                    a = scorer.probeFailed(truncate(s.endpoint.redact(r.error)));
+                    recordFailure(s, "health probe: " + r.error);
+                    dropProbe.add(s);
+                } else {
+                    Duration stalled = s.heightChangedAt == null ? Duration.ZERO : Duration.between(s.heightChangedAt, now);
+                    a = scorer.assess(r.sample, r.latency, best, stalled, s.errorRate());
+                    if (a.state() != EndpointState.UNHEALTHY && s.breaker.state() == CircuitBreaker.State.HALF_OPEN) {
+                        s.breaker.onSuccess(); // cool-down over and the endpoint answers properly: close the breaker
+                    }
+                }
+                s.state = a.state();
+                s.score = a.score();
+                s.reason = a.reason();
+                if (before != s.state) {
+                    if (s.state == EndpointState.HEALTHY) {
+                        log.info("pool '{}': endpoint '{}' is {} ({})", name, s.endpoint.name(), s.state, s.reason);
+                    } else {
+                        log.warn("pool '{}': endpoint '{}' is {} ({})", name, s.endpoint.name(), s.state, s.reason);
+                    }
+                }
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        dropProbe.forEach(this::dropProbeConnection);
+    }
+
+    private void dropProbeConnection(Slot s) {
+        C conn;
+        lock.lock();
+        try {
+            conn = s.probeConnection;
+            s.probeConnection = null;
+        } finally {
+            lock.unlock();
+        }
+        if (conn != null) {
+            closeQuietly(conn);
+        }
+    }
+
+    /** Opens connections up to {@code minConnections} on every endpoint that is usable. */
+    private int warm() {
+        int opened = 0;
+        for (Slot s : slots) {
+            while (true) {
+                long generation;
+                lock.lock();
+                try {
+                    if (lifecycle != PoolStatus.Lifecycle.ACTIVE || s.state == EndpointState.UNHEALTHY
+                            || !s.breaker.wouldAllow() || s.total() >= settings.minConnections()) {
+                        break;
+                    }
+                    s.active++; // reserve the place while creating outside the lock
+                    generation = s.generation;
+                } finally {
+                    lock.unlock();
+                }
+                C c = null;
+                try {
+                    c = factory.create(s.endpoint);
+                } catch (Exception e) {
+                    log.warn("pool '{}': cannot open a connection to endpoint '{}': {}", name, s.endpoint.name(),
+                            s.endpoint.redact(String.valueOf(e.getMessage())));
+                }
+                boolean keep;
+                lock.lock();
+                try {
+                    s.active--;
+                    keep = c != null && s.generation == generation && lifecycle == PoolStatus.Lifecycle.ACTIVE;
+                    if (keep) {
+                        s.idle.addLast(c);
+                        opened++;
+                    } else if (c == null) {
+                        recordFailure(s, "connect failed");
+                    }
+                    changed.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+                if (!keep) {
+                    if (c != null) closeQuietly(c);
+                    break;
+                }
+            }
+        }
+        return opened;
+    }
+
+    // ---------------------------------------------------------------------------------------------- admin
+
+    public PoolStatus status() {
+        lock.lock();
+        try {
+            int[] t = totalsLocked();
+            return new PoolStatus(name, lifecycle, t[0], t[1], t[2], waiting, endpointSnapshotLocked());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops lending (waiters and new acquires fail at once), waits up to {@code timeout} for borrowed connections
+     * to come back, then closes the idle ones. The pool stays drained until {@link #refresh()}.
+     */
+    public PoolStatus.DrainReport drain(Duration timeout) {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        List<C> toClose = new ArrayList<>();
+        int still;
+        lock.lock();
+        try {
+            if (lifecycle == PoolStatus.Lifecycle.ACTIVE) {
+                lifecycle = PoolStatus.Lifecycle.DRAINING;
+            }
+            changed.signalAll();
+            while (activeLocked() > 0) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) break;
+                changed.awaitNanos(remaining);
+            }
+            still = activeLocked();
+            for (Slot s : slots) {
+                toClose.addAll(s.idle);
+                s.idle.clear();
+            }
+            if (lifecycle == PoolStatus.Lifecycle.DRAINING) {
+                lifecycle = PoolStatus.Lifecycle.DRAINED;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            still = -1;
+        } finally {
+            lock.unlock();
+        }
+        toClose.forEach(this::closeQuietly);
+        long waited = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        log.info("pool '{}': drained ({} still borrowed, {} closed, waited {} ms)", name, still, toClose.size(), waited);
+        return new PoolStatus.DrainReport(name, still == 0, Math.max(still, 0), toClose.size(), waited);
+    }
+
+    /**
+     * Closes every idle connection and the probe connections, makes borrowed ones close when returned,
+     * resumes lending if drained, then probes all endpoints and re-opens {@code minConnections}.
+     */
+    public PoolStatus.RefreshReport refresh() {
+        List<C> toClose = new ArrayList<>();
+        lock.lock();
+        try {
+            if (lifecycle == PoolStatus.Lifecycle.CLOSED) {
+                throw new PoolUnavailableException(name, "closed");
+            }
+            for (Slot s : slots) {
+                s.generation++;
+                toClose.addAll(s.idle);
+                s.idle.clear();
+                if (s.probeConnection != null) {
+                    toClose.add(s.probeConnection);
+                    s.probeConnection = null;
+                }
+            }
+            lifecycle = PoolStatus.Lifecycle.ACTIVE;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        toClose.forEach(this::closeQuietly);
+        checkHealthNow();
+        int opened;
+        lock.lock();
+        try {
+            opened = slots.stream().mapToInt(s -> s.idle.size()).sum();
+        } finally {
+            lock.unlock();
+        }
+        log.info("pool '{}': refreshed ({} closed, {} opened)", name, toClose.size(), opened);
+        return new PoolStatus.RefreshReport(name, toClose.size(), opened, status().endpoints());
+    }
+
+    @Override
+    public void close() {
+        List<C> toClose = new ArrayList<>();
+        synchronized (this) {
+            if (scheduler != null) {
+                scheduler.shutdownNow();
+            }
+        }
+        lock.lock();
+        try {
+            if (lifecycle == PoolStatus.Lifecycle.CLOSED) return;
+            lifecycle = PoolStatus.Lifecycle.CLOSED;
+            for (Slot s : slots) {
+                toClose.addAll(s.idle);
+                s.idle.clear();
+                if (s.probeConnection != null) toClose.add(s.probeConnection);
+                s.probeConnection = null;
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        probeExecutor.shutdownNow();
+        toClose.forEach(this::closeQuietly);
+        metrics.untrack(this);
+    }
+
+    // ---------------------------------------------------------------------------------------------- internals
+
+    /** total, active, idle over all endpoints (probe connections excluded). */
+    int[] totals() {
+        lock.lock();
+        try {
+            return totalsLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int[] totalsLocked() {
+        int active = 0, idle = 0;
+        for (Slot s : slots) {
+            active += s.active;
+            idle += s.idle.size();
+        }
+        return new int[] {active + idle, active, idle};
+    }
+
+    private int activeLocked() {
+        return totalsLocked()[1];
+    }
+
+    List<PoolStatus.EndpointStatus> endpointSnapshot() {
+        lock.lock();
+        try {
+            return endpointSnapshotLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private List<PoolStatus.EndpointStatus> endpointSnapshotLocked() {
+        return slots.stream().map(s -> new PoolStatus.EndpointStatus(s.endpoint.name(), s.endpoint.safeUrl(), s.state,
+                s.score, s.reason, s.height, s.latencyMillis, s.breaker.state(), s.errors, s.lastError,
+                s.lastCheckedAt == null ? null : s.lastCheckedAt.toString(), s.total(), s.active, s.idle.size())).toList();
+    }
+
+    private void closeQuietly(C c) {
+        try {
+            factory.close(c);
+        } catch (RuntimeException e) {
+            log.debug("pool '{}': closing a connection failed: {}", name, e.toString());
+        }
+    }
+
+    private static String truncate(String s) {
+        if (s == null) return null;
+        return s.length() > 200 ? s.substring(0, 200) + "…" : s;
+    }
+
+    enum Outcome { SUCCESS, FAILURE, NEUTRAL }
+
+    /** Per-endpoint bookkeeping, guarded by the pool lock. */
+    private final class Slot {
+        final Endpoint endpoint;
+        final CircuitBreaker breaker;
+        final Deque<C> idle = new ArrayDeque<>();
+        int active;
+        long generation;
+        EndpointState state = EndpointState.UNKNOWN;
+        int score = 100;
+        String reason = "not checked yet";
+        long height = -1;
+        String lastChainId;
+        Instant heightChangedAt;
+        long latencyMillis = -1;
+        long errors;
+        String lastError;
+        Instant lastCheckedAt;
+        double recentCalls;
+        double recentFailures;
+        C probeConnection;
+
+        Slot(Endpoint endpoint, Clock clock, PoolSettings settings) {
+            this.endpoint = endpoint;
+            this.breaker = new CircuitBreaker(clock, settings.breakerFailureThreshold(), settings.breakerCoolDown());
+        }
+
+        int total() {
+            return active + idle.size();
+        }
+
+        void recordCall(boolean failed) {
+            recentCalls = recentCalls * DECAY + 1;
+            recentFailures = recentFailures * DECAY + (failed ? 1 : 0);
+        }
+
+        double errorRate() {
+            return recentCalls < 1e-9 ? 0 : recentFailures / recentCalls;
+        }
+
+        boolean lastSampleRightChain(HealthScorer scorer) {
+            return lastChainId != null && height >= 0 && scorer.rightChain(lastChainId);
+        }
+    }
+
+    /** A borrowed connection. Report the outcome ({@link #succeeded()}/{@link #failed}) and close it. */
+    public static final class Lease<C> implements AutoCloseable {
+        private final EndpointPool<C> pool;
+        private final EndpointPool<C>.Slot slot;
+        private final C connection;
+        private final long generation;
+        private Outcome outcome = Outcome.NEUTRAL;
+        private Throwable error;
+        private boolean closed;
+
+        private Lease(EndpointPool<C> pool, EndpointPool<C>.Slot slot, C connection, long generation) {
+            this.pool = pool;
+            this.slot = slot;
+            this.connection = connection;
+            this.generation = generation;
+        }
+
+        public C connection() {
+            if (closed) throw new IllegalStateException("lease on pool '" + pool.name + "' already returned");
+            return connection;
+        }
+
+        public Endpoint endpoint() {
+            return slot.endpoint;
+        }
+
+        public void succeeded() {
+            outcome = Outcome.SUCCESS;
+        }
+
+        /** Charges the endpoint with an error (breaker, error counter, health score). */
+        public void failed(Throwable e) {
+            outcome = Outcome.FAILURE;
+            error = e;
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                pool.release(this, outcome, error);
+            }
+        }
+    }
+
+    private static final class ConnectFailedException extends TransientException {
+        final Endpoint endpoint;
+
+        ConnectFailedException(String pool, Endpoint endpoint, Exception cause) {
+            super("pool '" + pool + "': cannot connect to endpoint '" + endpoint.name() + "': "
+                    + endpoint.redact(String.valueOf(cause.getMessage())));
+            this.endpoint = endpoint;
+        }
+    }
+
+    /** Builds a pool; {@link #endpoints}, {@link #settings} are required. */
+    public static final class Builder<C> {
+        private final String name;
+        private final ConnectionFactory<C> factory;
+        private final HealthProbe<C> probe;
+        private PoolSettings settings;
+        private List<Endpoint> endpoints = List.of();
+        private String expectedChainId;
+        private Clock clock = Clock.system();
+        private Sleeper sleeper = Sleeper.system();
+        private PoolMetrics metrics;
+
+        private Builder(String name, ConnectionFactory<C> factory, HealthProbe<C> probe) {
+            if (name == null || !name.matches("[a-z0-9][a-z0-9_.:-]{0,63}")) {
+                throw new IllegalArgumentException("invalid pool name '" + name + "': lowercase letters, digits, _ . : -");
+            }
+            this.name = name;
+            this.factory = Objects.requireNonNull(factory, "factory");
+            this.probe = Objects.requireNonNull(probe, "probe");
+        }
+
+        public Builder<C> settings(PoolSettings s) {
+            this.settings = s;
+            return this;
+        }
+
+        /** Endpoints in priority order: the first is the primary. */
+        public Builder<C> endpoints(Collection<Endpoint> e) {
+            this.endpoints = List.copyOf(e);
+            return this;
+        }
+
+        /** The chain id every endpoint must report (as the probe returns it); null accepts any. */
+        public Builder<C> expectedChainId(String chainId) {
+            this.expectedChainId = chainId;
+            return this;
+        }
+
+        public Builder<C> clock(Clock c) {
+            this.clock = Objects.requireNonNull(c);
+            return this;
+        }
+
+        public Builder<C> sleeper(Sleeper s) {
+            this.sleeper = Objects.requireNonNull(s);
+            return this;
+        }
+
+        public Builder<C> metrics(PoolMetrics m) {
+            this.metrics = m;
+            return this;
+        }
+
+        public EndpointPool<C> build() {
+            if (settings == null) throw new IllegalArgumentException("pool '" + name + "' has no settings");
+            if (endpoints.isEmpty()) throw new IllegalArgumentException("pool '" + name + "' has no endpoints");
+            if (metrics == null) metrics = PoolMetrics.unregistered();
+            return new EndpointPool<>(this);
+        }
+    }
+}
