@@ -1,0 +1,26 @@
+package io.evmore.app.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of ./evmore: one subcommand per job. */
+@Command(name = "evmore",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "EVMore relayer: atomic swaps between Ethereum and Cosmos chains with hash-time-locked contracts.",
+        subcommands = {RunCommand.class, CheckConfigCommand.class, AdminCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Run './evmore <command> --help' for a command's options. './evmore test' runs every test."})
+public final class EvmoreCli implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new EvmoreCli()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        System.exit(code);
+    }
+}

@@ -1,0 +1,93 @@
+package io.evmore.app.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Turns the configuration into JSON fit for /admin/config and logs: secret keys replaced by a marker, and
+ * credentials inside URLs (user:password@, query strings, API keys in the path) removed.
+ */
+public final class ConfigRedactor {
+    public static final String REDACTED = "***redacted***";
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    /** Keys whose values are secrets wherever they appear. */
+    private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(token|password|secret|mnemonic|privatekey|private_key|apikey|api_key).*");
+    /** Keys whose values are URLs that may embed credentials. */
+    private static final Pattern URL_KEY = Pattern.compile("(?i).*(url|urls|endpoint)$");
+    /** Path segments that look like API keys (Infura/Alchemy style). */
+    private static final Pattern KEY_LIKE_SEGMENT = Pattern.compile("[A-Za-z0-9_-]{20,}");
+
+    private ConfigRedactor() {}
+
+    public static ObjectNode redactedTree(RelayerConfig config) {
+        ObjectNode tree = JSON.valueToTree(config);
+        redact(tree);
+        return tree;
+    }
+
+    private static void redact(ObjectNode node) {
+        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+        while (it.hasNext()) {
+            var e = it.next();
+            String key = e.getKey();
+            JsonNode v = e.getValue();
+            if (SECRET_KEY.matcher(key).matches() && v.isTextual()) {
+                e.setValue(node.textNode(v.asText().isEmpty() ? "" : REDACTED));
+            } else if (URL_KEY.matcher(key).matches() && v.isTextual()) {
+                e.setValue(node.textNode(redactUrl(v.asText())));
+            } else if (URL_KEY.matcher(key).matches() && v instanceof ArrayNode arr) {
+                for (int i = 0; i < arr.size(); i++) {
+                    if (arr.get(i).isTextual()) arr.set(i, arr.textNode(redactUrl(arr.get(i).asText())));
+                }
+            } else if (v instanceof ObjectNode o) {
+                redact(o);
+            } else if (v instanceof ArrayNode arr) {
+                for (JsonNode item : arr) {
+                    if (item instanceof ObjectNode o) redact(o);
+                }
+            }
+        }
+    }
+
+    /** Removes user info, query and key-like path segments from a URL; unparseable input is fully hidden. */
+    public static String redactUrl(String url) {
+        if (url == null || url.isEmpty()) return url;
+        try {
+            URI u = new URI(url.startsWith("jdbc:") ? url.substring(5) : url);
+            if (u.getScheme() == null || u.getRawAuthority() == null) return REDACTED;
+            StringBuilder sb = new StringBuilder();
+            if (url.startsWith("jdbc:")) sb.append("jdbc:");
+            sb.append(u.getScheme()).append("://");
+            if (u.getRawUserInfo() != null) {
+                String user = u.getRawUserInfo();
+                int colon = user.indexOf(':');
+                sb.append(colon >= 0 ? user.substring(0, colon) + ":" + REDACTED : user).append('@');
+            }
+            sb.append(u.getHost() == null ? "" : u.getHost());
+            if (u.getPort() >= 0) sb.append(':').append(u.getPort());
+            if (u.getRawPath() != null && !u.getRawPath().isEmpty()) {
+                String[] segs = u.getRawPath().split("/", -1);
+                for (int i = 1; i < segs.length; i++) {
+                    sb.append('/').append(KEY_LIKE_SEGMENT.matcher(segs[i]).matches() ? REDACTED : segs[i]);
+                }
+            }
+            if (u.getRawQuery() != null) sb.append("?").append(REDACTED);
+            return sb.toString();
+        } catch (Exception e) {
+            return REDACTED;
+        }
+    }
+
+    static boolean isSecretKey(String dottedKey) {
+        String last = dottedKey.substring(dottedKey.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
+        return SECRET_KEY.matcher(last).matches();
+    }
+}

@@ -1,0 +1,153 @@
+package io.evmore.app.config;
+
+import io.evmore.app.config.RelayerConfig.Environment;
+import io.evmore.core.chain.ChainId;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Range and presence checks after binding; the first problem found is thrown, naming its key. */
+final class ConfigValidator {
+    private static final Set<String> LOG_LEVELS = Set.of("error", "warn", "info", "debug", "trace");
+    private static final Pattern EVM_ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
+    private static final Pattern BECH32_PREFIX = Pattern.compile("[a-z][a-z0-9]{0,31}");
+    private static final Pattern DENOM = Pattern.compile("[a-zA-Z][a-zA-Z0-9/:._-]{2,127}");
+    static final int MIN_PRODUCTION_TOKEN_LENGTH = 16;
+
+    private ConfigValidator() {}
+
+    static void validate(RelayerConfig c) {
+        required(c.environment(), "environment");
+        required(c.logLevel(), "logLevel");
+        if (!LOG_LEVELS.contains(c.logLevel())) {
+            throw new ConfigException("logLevel", "expected one of error, warn, info, debug, trace, got \"" + c.logLevel() + "\"");
+        }
+
+        required(c.http(), "http");
+        notBlank(c.http().host(), "http.host");
+        range(c.http().port(), 0, 65535, "http.port");
+
+        required(c.admin(), "admin");
+        String token = c.admin().token() == null ? "" : c.admin().token();
+        if (c.environment() == Environment.PRODUCTION) {
+            if (token.isBlank()) {
+                throw new ConfigException("admin.token", "is required when environment is production (set ADMIN_TOKEN)");
+            }
+            if (token.length() < MIN_PRODUCTION_TOKEN_LENGTH) {
+                throw new ConfigException("admin.token", "must be at least " + MIN_PRODUCTION_TOKEN_LENGTH + " characters in production");
+            }
+        }
+
+        var db = required(c.database(), "database");
+        String url = db.url() == null ? "" : db.url().trim();
+        if (!url.isEmpty() && !(url.startsWith("postgresql://") || url.startsWith("postgres://") || url.startsWith("jdbc:postgresql://"))) {
+            throw new ConfigException("database.url", "expected a PostgreSQL URL such as postgresql://user@host:5432/evmore (or empty for the embedded database), got \""
+                    + ConfigRedactor.redactUrl(url) + "\"");
+        }
+        notBlank(db.path(), "database.path");
+        range(db.maxConnections(), 1, 100, "database.maxConnections");
+        range(db.retentionDays(), 1, 3650, "database.retentionDays");
+        range(db.cleanupIntervalMinutes(), 1, 10080, "database.cleanupIntervalMinutes");
+
+        var tracing = required(c.tracing(), "tracing");
+        notBlank(tracing.serviceName(), "tracing.serviceName");
+        if (tracing.enabled()) httpUrl(tracing.otlpEndpoint(), "tracing.otlpEndpoint", Set.of("http", "https"));
+
+        var heap = required(c.heap(), "heap");
+        range(heap.warnThresholdMb(), 16, 1_048_576, "heap.warnThresholdMb");
+        range(heap.checkIntervalSeconds(), 1, 3600, "heap.checkIntervalSeconds");
+        range(required(c.shutdown(), "shutdown").timeoutSeconds(), 1, 600, "shutdown.timeoutSeconds");
+
+        var chains = required(c.chains(), "chains");
+        Set<String> ids = new HashSet<>();
+        if (chains.ethereum() != null) {
+            var eth = chains.ethereum();
+            String k = "chains.ethereum";
+            ChainId id = chainId(eth.chainId(), k + ".chainId");
+            if (!id.isEvm()) throw new ConfigException(k + ".chainId", "expected eip155:<number>, got \"" + eth.chainId() + "\"");
+            ids.add(id.value());
+            urls(eth.rpcUrls(), k + ".rpcUrls", Set.of("http", "https", "ws", "wss"));
+            if (eth.htlcContract() != null && !eth.htlcContract().isEmpty() && !EVM_ADDRESS.matcher(eth.htlcContract()).matches()) {
+                throw new ConfigException(k + ".htlcContract", "expected a 0x-prefixed 20-byte hex address, got \"" + eth.htlcContract() + "\"");
+            }
+            range(eth.confirmations(), 0, 1000, k + ".confirmations");
+            pool(eth.pool(), k + ".pool");
+        }
+        List<RelayerConfig.Cosmos> cosmos = chains.cosmos() == null ? List.of() : chains.cosmos();
+        for (int i = 0; i < cosmos.size(); i++) {
+            var cc = cosmos.get(i);
+            String k = "chains.cosmos[" + i + "]";
+            if (cc == null) throw new ConfigException(k, "is empty; expected a mapping with chainId, prefix, denom, rpcUrls");
+            ChainId id = chainId(cc.chainId(), k + ".chainId");
+            if (id.isEvm()) throw new ConfigException(k + ".chainId", "expected a Cosmos chain id such as osmosis-1, got \"" + cc.chainId() + "\"");
+            if (!ids.add(id.value())) throw new ConfigException(k + ".chainId", "chain \"" + id + "\" is configured twice");
+            notBlank(cc.prefix(), k + ".prefix");
+            if (!BECH32_PREFIX.matcher(cc.prefix()).matches()) {
+                throw new ConfigException(k + ".prefix", "expected a lowercase bech32 prefix such as osmo, got \"" + cc.prefix() + "\"");
+            }
+            notBlank(cc.denom(), k + ".denom");
+            if (!DENOM.matcher(cc.denom()).matches()) throw new ConfigException(k + ".denom", "is not a valid denom: \"" + cc.denom() + "\"");
+            urls(cc.rpcUrls(), k + ".rpcUrls", Set.of("http", "https"));
+            if (cc.htlcContract() != null && !cc.htlcContract().isEmpty() && !cc.htlcContract().startsWith(cc.prefix() + "1")) {
+                throw new ConfigException(k + ".htlcContract", "expected a bech32 address starting with " + cc.prefix() + "1, got \"" + cc.htlcContract() + "\"");
+            }
+            notBlank(cc.gasPrice(), k + ".gasPrice");
+            try {
+                if (new BigDecimal(cc.gasPrice()).signum() < 0) throw new NumberFormatException();
+            } catch (NumberFormatException e) {
+                throw new ConfigException(k + ".gasPrice", "expected a non-negative decimal such as 0.025, got \"" + cc.gasPrice() + "\"");
+            }
+            pool(cc.pool(), k + ".pool");
+        }
+    }
+
+    private static void pool(RelayerConfig.Pool p, String k) {
+        required(p, k);
+        range(p.maxConnections(), 1, 1000, k + ".maxConnections");
+        range(p.minConnections(), 0, p.maxConnections(), k + ".minConnections");
+        range(p.acquireTimeout(), 1, 600_000, k + ".acquireTimeout");
+        range(p.healthCheckInterval(), 1000, 3_600_000, k + ".healthCheckInterval");
+        range(p.retryDelay(), 0, 60_000, k + ".retryDelay");
+    }
+
+    private static ChainId chainId(String value, String key) {
+        notBlank(value, key);
+        try {
+            return ChainId.of(value);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key, e.getMessage());
+        }
+    }
+
+    private static void urls(List<String> urls, String key, Set<String> schemes) {
+        if (urls == null || urls.isEmpty()) throw new ConfigException(key, "is required: at least one endpoint URL");
+        for (int i = 0; i < urls.size(); i++) httpUrl(urls.get(i), key + "[" + i + "]", schemes);
+    }
+
+    private static void httpUrl(String url, String key, Set<String> schemes) {
+        notBlank(url, key);
+        try {
+            URI u = new URI(url);
+            if (u.getScheme() == null || !schemes.contains(u.getScheme()) || u.getHost() == null) throw new IllegalArgumentException();
+        } catch (Exception e) {
+            throw new ConfigException(key, "expected a URL with scheme " + String.join("/", schemes.stream().sorted().toList())
+                    + " and a host, got \"" + ConfigRedactor.redactUrl(url) + "\"");
+        }
+    }
+
+    private static <T> T required(T v, String key) {
+        if (v == null) throw new ConfigException(key, "is required");
+        return v;
+    }
+
+    private static void notBlank(String v, String key) {
+        if (v == null || v.isBlank()) throw new ConfigException(key, "is required");
+    }
+
+    private static void range(int v, int min, int max, String key) {
+        if (v < min || v > max) throw new ConfigException(key, "must be between " + min + " and " + max + ", got " + v);
+    }
+}

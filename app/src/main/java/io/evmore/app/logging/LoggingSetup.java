@@ -1,0 +1,59 @@
+package io.evmore.app.logging;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
+import java.util.Locale;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Configures Logback in code: one console appender (stdout, so `docker logs` sees it), human-readable
+ * lines in development, JSON lines in production, every line passed through {@link SecretRedactor}.
+ */
+public final class LoggingSetup {
+    static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{36} - %msg%n";
+
+    private LoggingSetup() {}
+
+    public static void configure(String level, boolean json) {
+        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        ctx.reset();
+        Encoder<ILoggingEvent> inner;
+        if (json) {
+            JsonEncoder enc = new JsonEncoder();
+            enc.setContext(ctx);
+            inner = enc;
+        } else {
+            PatternLayoutEncoder enc = new PatternLayoutEncoder();
+            enc.setContext(ctx);
+            enc.setPattern(PATTERN);
+            inner = enc;
+        }
+        RedactingEncoder encoder = new RedactingEncoder(inner);
+        encoder.setContext(ctx);
+        encoder.start();
+        ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+        console.setContext(ctx);
+        console.setName("console");
+        console.setEncoder(encoder);
+        console.start();
+        Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.addAppender(console);
+        setLevel(level);
+        // Chatty libraries: keep their noise at WARN unless debugging them explicitly.
+        for (String noisy : new String[] {"org.eclipse.jetty", "io.javalin", "com.zaxxer.hikari", "org.flywaydb"}) {
+            ctx.getLogger(noisy).setLevel(Level.WARN);
+        }
+    }
+
+    /** Changes the root level at run time (config reload). */
+    public static void setLevel(String level) {
+        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        ctx.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(level.toUpperCase(Locale.ROOT), Level.INFO));
+    }
+}

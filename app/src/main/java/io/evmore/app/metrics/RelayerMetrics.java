@@ -1,0 +1,109 @@
+package io.evmore.app.metrics;
+
+import io.evmore.app.health.HealthRegistry;
+import io.evmore.core.port.RelayMetrics;
+import io.evmore.core.swap.SwapState;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * The relayer's Prometheus metrics with the operations guide's names, on one registry (no global singleton).
+ * Label values come from bounded sets: swap outcomes, swap states, service names.
+ */
+public final class RelayerMetrics implements RelayMetrics {
+    /** Outcomes counted in evmore_relay_swaps_total{status}; pre-created so rate() works from the first scrape. */
+    public static final List<String> SWAP_OUTCOMES = List.of("completed", "failed", "rejected", "refunded", "expired");
+    /** Services reported in evmore_health_status{service}. */
+    public static final List<String> HEALTH_SERVICES = List.of("relayer", "monitor");
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter swaps;
+    private final Histogram duration;
+    private final Gauge queueSize;
+    private final AtomicReference<Map<SwapState, Long>> byState = new AtomicReference<>(Map.of());
+
+    public RelayerMetrics() {
+        JvmMetrics.builder().register(registry);
+        swaps = Counter.builder()
+                .name("evmore_relay_swaps_total")
+                .help("Swaps that reached an outcome, by outcome")
+                .labelNames("status")
+                .register(registry);
+        SWAP_OUTCOMES.forEach(s -> swaps.labelValues(s));
+        duration = Histogram.builder()
+                .name("evmore_relay_duration_seconds")
+                .help("Time from detecting a swap to its outcome")
+                .classicUpperBounds(5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400)
+                .register(registry);
+        queueSize = Gauge.builder()
+                .name("evmore_relay_queue_size")
+                .help("Relay work items waiting for a worker")
+                .register(registry);
+        queueSize.set(0);
+        GaugeWithCallback.builder()
+                .name("evmore_swaps_by_state")
+                .help("Swaps currently in each state (from the store)")
+                .labelNames("state")
+                .callback(cb -> {
+                    Map<SwapState, Long> counts = byState.get();
+                    for (SwapState s : SwapState.values()) {
+                        cb.call(counts.getOrDefault(s, 0L), s.name().toLowerCase(Locale.ROOT));
+                    }
+                })
+                .register(registry);
+    }
+
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * evmore_health_status{service}: 1 when healthy. "relayer" is the whole service's readiness; "monitor" is
+     * whether the health monitor itself can run its checks.
+     */
+    public void registerHealth(Supplier<HealthRegistry.Report> report) {
+        GaugeWithCallback.builder()
+                .name("evmore_health_status")
+                .help("1 when the service is healthy, 0 otherwise")
+                .labelNames("service")
+                .callback(cb -> {
+                    double relayer;
+                    double monitor = 1;
+                    try {
+                        relayer = report.get().up() ? 1 : 0;
+                    } catch (RuntimeException e) {
+                        relayer = 0;
+                        monitor = 0;
+                    }
+                    cb.call(relayer, "relayer");
+                    cb.call(monitor, "monitor");
+                })
+                .register(registry);
+    }
+
+    public void swapsByState(Map<SwapState, Long> counts) {
+        byState.set(Map.copyOf(counts));
+    }
+
+    @Override
+    public void swapFinished(String status, Duration d) {
+        String s = SWAP_OUTCOMES.contains(status) ? status : "failed";
+        swaps.labelValues(s).inc();
+        duration.observe(d.toMillis() / 1000.0);
+    }
+
+    @Override
+    public void queueSize(int size) {
+        queueSize.set(size);
+    }
+}
