@@ -1,0 +1,73 @@
+package io.evmore.cosmos;
+
+import io.evmore.core.chain.ChainId;
+import io.evmore.cosmos.key.Bech32Address;
+import io.evmore.cosmos.key.HdPath;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One Cosmos chain's adapter settings.
+ *
+ * @param rpcEndpoints        CometBFT RPC base urls, first = primary (names are for metrics: rpc-0, rpc-1, ...)
+ * @param gasPrice            fee per unit of gas in {@code feeDenom}
+ * @param gasMultiplier       simulated gas × this = gas limit
+ * @param contract            the HTLC contract's address (events of other contracts are ignored)
+ * @param hdPath              derivation path of the relayer key
+ * @param confirmations       blocks after inclusion before acting (CometBFT is final at 1)
+ * @param pollInterval        block polling interval (and websocket fallback)
+ * @param websocketSilence    no websocket message for this long while blocks advance → reconnect
+ * @param inclusionTimeout    how long to wait for a broadcast tx to be included
+ * @param startHeight         first height to follow when no cursor is stored (0 = latest at start)
+ */
+public record CosmosSettings(ChainId chainId, String prefix, String denom, List<String> rpcEndpoints,
+        BigDecimal gasPrice, BigDecimal gasMultiplier, String feeDenom, String contract, HdPath hdPath,
+        int confirmations, Duration pollInterval, Duration websocketSilence, Duration inclusionTimeout,
+        long startHeight) {
+
+    public CosmosSettings {
+        if (chainId == null || chainId.isEvm()) throw new IllegalArgumentException("cosmos chainId must be a Cosmos chain id, got " + chainId);
+        if (prefix == null || !prefix.matches("[a-z][a-z0-9]{0,82}")) {
+            throw new IllegalArgumentException("cosmos prefix must be lowercase letters/digits, got '" + prefix + "'");
+        }
+        if (denom == null || !denom.matches("[a-zA-Z][a-zA-Z0-9/:._-]{2,127}")) {
+            throw new IllegalArgumentException("cosmos denom is invalid: '" + denom + "'");
+        }
+        if (rpcEndpoints == null || rpcEndpoints.isEmpty()) throw new IllegalArgumentException("cosmos rpcEndpoints is empty");
+        rpcEndpoints = List.copyOf(rpcEndpoints);
+        if (gasPrice == null || gasPrice.signum() < 0) throw new IllegalArgumentException("cosmos gasPrice must be >= 0");
+        if (gasMultiplier == null || gasMultiplier.compareTo(BigDecimal.ONE) < 0) {
+            throw new IllegalArgumentException("cosmos gasMultiplier must be >= 1, got " + gasMultiplier);
+        }
+        if (feeDenom == null || feeDenom.isEmpty()) feeDenom = denom;
+        Bech32Address.parse(contract, prefix); // names the bad contract address
+        if (hdPath == null) hdPath = HdPath.COSMOS_DEFAULT;
+        if (confirmations < 1) throw new IllegalArgumentException("cosmos confirmations must be >= 1, got " + confirmations);
+        positive(pollInterval, "pollInterval");
+        positive(websocketSilence, "websocketSilence");
+        positive(inclusionTimeout, "inclusionTimeout");
+        if (startHeight < 0) throw new IllegalArgumentException("cosmos startHeight must be >= 0");
+    }
+
+    /** Defaults: gas × 1.4 (as cosmjs), poll 1 s, websocket silence 15 s, inclusion 60 s, 1 confirmation. */
+    public static CosmosSettings of(ChainId chainId, String prefix, String denom, List<String> rpcEndpoints,
+            BigDecimal gasPrice, String contract) {
+        return new CosmosSettings(chainId, prefix, denom, rpcEndpoints, gasPrice, new BigDecimal("1.4"), denom, contract,
+                HdPath.COSMOS_DEFAULT, 1, Duration.ofSeconds(1), Duration.ofSeconds(15), Duration.ofSeconds(60), 0);
+    }
+
+    public CosmosSettings withTimings(Duration poll, Duration wsSilence, Duration inclusion) {
+        return new CosmosSettings(chainId, prefix, denom, rpcEndpoints, gasPrice, gasMultiplier, feeDenom, contract,
+                hdPath, confirmations, poll, wsSilence, inclusion, startHeight);
+    }
+
+    public CosmosSettings withStartHeight(long h) {
+        return new CosmosSettings(chainId, prefix, denom, rpcEndpoints, gasPrice, gasMultiplier, feeDenom, contract,
+                hdPath, confirmations, pollInterval, websocketSilence, inclusionTimeout, h);
+    }
+
+    private static void positive(Duration d, String name) {
+        if (d == null || d.isNegative() || d.isZero()) throw new IllegalArgumentException("cosmos " + name + " must be > 0");
+    }
+}

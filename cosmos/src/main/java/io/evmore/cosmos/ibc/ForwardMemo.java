@@ -1,0 +1,64 @@
+package io.evmore.cosmos.ibc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Builds the memo of the first packet of a route: a packet-forward-middleware {@code forward} per intermediate
+ * chain (COSMOS_WIRE §7), nested through {@code next}, ending with the IBC-hooks {@code wasm} memo (§8) that
+ * executes the contract message on the final chain.
+ */
+public final class ForwardMemo {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ForwardMemo() {}
+
+    /** The IBC-hooks memo: {@code {"wasm":{"contract":..,"msg":{..}}}}; the packet receiver must be the contract. */
+    public static ObjectNode wasm(String contract, ObjectNode msg) {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode w = root.putObject("wasm");
+        w.put("contract", contract);
+        w.set("msg", msg);
+        return root;
+    }
+
+    /**
+     * The memo of the first packet for {@code route}, ending with {@code finalMemo}. For a single hop this is the
+     * final memo itself.
+     */
+    public static ObjectNode forRoute(IbcRoute route, String finalReceiver, ObjectNode finalMemo) {
+        ObjectNode memo = finalMemo;
+        // Walk back from the last hop: hop i (i >= 1) is executed by PFM on the chain hop i-1 reached.
+        for (int i = route.hops().size() - 1; i >= 1; i--) {
+            IbcRoute.Hop hop = route.hops().get(i);
+            String receiver = i == route.hops().size() - 1 ? finalReceiver : hop.receiver();
+            ObjectNode root = JSON.createObjectNode();
+            ObjectNode f = root.putObject("forward");
+            f.put("receiver", receiver).put("port", hop.port()).put("channel", hop.channel())
+                    .put("timeout", goDuration(hop.timeout())).put("retries", hop.retries());
+            if (memo != null) f.set("next", memo);
+            memo = root;
+        }
+        return memo;
+    }
+
+    /** The receiver of the first packet: the final receiver on a direct route, else the first chain's relayer. */
+    public static String firstReceiver(IbcRoute route, String finalReceiver) {
+        return route.hops().size() == 1 ? finalReceiver : route.hops().get(0).receiver();
+    }
+
+    /** Go duration text PFM accepts, e.g. "600s". */
+    static String goDuration(java.time.Duration d) {
+        if (d.toNanosPart() == 0) return d.toSeconds() + "s";
+        return d.toNanos() + "ns";
+    }
+
+    public static String text(ObjectNode memo) {
+        try {
+            return memo == null ? "" : JSON.writeValueAsString(memo);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

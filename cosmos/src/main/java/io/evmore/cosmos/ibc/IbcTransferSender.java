@@ -1,0 +1,86 @@
+package io.evmore.cosmos.ibc;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.evmore.core.chain.LockRequest;
+import io.evmore.core.error.TransientException;
+import io.evmore.core.port.Clock;
+import io.evmore.cosmos.HtlcMessages;
+import io.evmore.cosmos.rpc.AbciEvent;
+import io.evmore.cosmos.tx.CosmosMessages;
+import io.evmore.cosmos.tx.CosmosTxSubmitter;
+import io.evmore.cosmos.tx.TxOutcome;
+import io.evmore.proto.cosmos.base.abci.v1beta1.TxMsgData;
+import io.evmore.proto.ibc.applications.transfer.v1.MsgTransferResponse;
+import java.util.List;
+
+/**
+ * Sends an ICS-20 transfer from the home chain over a route whose final packet creates the HTLC through the
+ * IBC-hooks memo. The HTLC's {@code refund_address} is the relayer's address on the final chain (the hooks
+ * intermediary sender is nobody's). The acknowledgement arrives later as a follower event, matched by
+ * (source channel, sequence) recorded here.
+ */
+public final class IbcTransferSender {
+    /** What was sent: the packet to watch. */
+    public record SentTransfer(String sourceChannel, long sequence, String txHash, long height, String memo) {}
+
+    private final CosmosTxSubmitter submitter;
+    private final SentTransfers sent;
+    private final Clock clock;
+
+    public IbcTransferSender(CosmosTxSubmitter submitter, SentTransfers sent, Clock clock) {
+        this.submitter = submitter;
+        this.sent = sent;
+        this.clock = clock;
+    }
+
+    /**
+     * @param finalContract          the HTLC contract on the final chain (also the last packet's receiver)
+     * @param relayerOnFinalChain    refund address of the HTLC
+     * @param denom                  denom on the home chain to send
+     */
+    public SentTransfer lockOverRoute(IbcRoute route, String finalContract, String relayerOnFinalChain, String denom,
+            LockRequest r) {
+        ObjectNode createHtlc = HtlcMessages.createHtlc(r.receiver(), r.hashlock(), r.timelock(), r.targetChain(),
+                r.targetAddress(), relayerOnFinalChain);
+        return transfer(route, finalContract, denom, r.amount(), ForwardMemo.wasm(finalContract, createHtlc));
+    }
+
+    /**
+     * A transfer over {@code route} delivering to {@code finalReceiver} with {@code finalMemo} (may be null) on the
+     * last hop; PFM forward memos are added for the intermediate chains.
+     */
+    public SentTransfer transfer(IbcRoute route, String finalReceiver, String denom, java.math.BigInteger amount,
+            ObjectNode finalMemo) {
+        IbcRoute.Hop first = route.hops().get(0);
+        String memoText = ForwardMemo.text(ForwardMemo.forRoute(route, finalReceiver, finalMemo));
+        long timeoutNanos = Math.multiplyExact(clock.now().plus(first.timeout()).getEpochSecond(), 1_000_000_000L);
+        Any msg = CosmosMessages.transfer(first.port(), first.channel(), CosmosMessages.coin(denom, amount),
+                submitter.address(), ForwardMemo.firstReceiver(route, finalReceiver), 0, 0, timeoutNanos, memoText);
+        TxOutcome out = submitter.submit(List.of(msg), "");
+        long sequence = packetSequence(out, first.channel());
+        sent.record(first.channel(), sequence);
+        return new SentTransfer(first.channel(), sequence, out.hash(), out.height(), memoText);
+    }
+
+    static long packetSequence(TxOutcome out, String channel) {
+        try {
+            for (Any a : TxMsgData.parseFrom(out.result().data()).getMsgResponsesList()) {
+                if (a.getTypeUrl().equals("/ibc.applications.transfer.v1.MsgTransferResponse")) {
+                    long s = MsgTransferResponse.parseFrom(a.getValue()).getSequence();
+                    if (s > 0) return s;
+                }
+            }
+        } catch (InvalidProtocolBufferException e) {
+            // fall back to the send_packet event
+        }
+        for (AbciEvent e : out.result().events()) {
+            if (e.type().equals("send_packet") && e.attr("packet_src_channel").orElse("").equals(channel)) {
+                String s = e.attr("packet_sequence").orElse("");
+                if (s.matches("[1-9][0-9]{0,18}")) return Long.parseLong(s);
+            }
+        }
+        throw new TransientException("transfer tx " + out.hash() + " has no packet sequence in data or events");
+    }
+}

@@ -1,0 +1,94 @@
+package io.evmore.cosmos.tx;
+
+import io.evmore.core.error.TransientException;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands out account sequences for one account. The lock is held only while a transaction is signed and handed
+ * to the mempool (CheckTx), not while it waits for inclusion: transactions are pipelined, each with the next
+ * sequence. A sequence mismatch (code 32, e.g. after an outside transaction from the same account) resyncs —
+ * from the "expected N" in the node's log, else from the chain — and the SAME logical transaction is signed
+ * again with the new sequence, up to {@code maxAttempts}.
+ */
+public final class AccountSequencer {
+    private static final Logger log = LoggerFactory.getLogger(AccountSequencer.class);
+
+    /** The account as the chain reports it. */
+    public record AccountState(long accountNumber, long sequence) {}
+
+    /** Signs and broadcasts one transaction with the given sequence; returns once CheckTx accepted it. */
+    @FunctionalInterface
+    public interface Attempt<T> {
+        T run(long accountNumber, long sequence);
+    }
+
+    private final String account;
+    private final Supplier<AccountState> chainState;
+    private final int maxAttempts;
+    private final ReentrantLock lock = new ReentrantLock();
+    private long accountNumber = -1;
+    private long nextSequence = -1;
+
+    /**
+     * @param account     the address (for messages)
+     * @param chainState  reads the committed account state from the chain
+     */
+    public AccountSequencer(String account, Supplier<AccountState> chainState, int maxAttempts) {
+        if (maxAttempts < 1) throw new IllegalArgumentException("maxAttempts must be >= 1");
+        this.account = account;
+        this.chainState = chainState;
+        this.maxAttempts = maxAttempts;
+    }
+
+    public <T> T submit(Attempt<T> attempt) {
+        lock.lock();
+        try {
+            SequenceMismatchException last = null;
+            for (int i = 1; i <= maxAttempts; i++) {
+                if (nextSequence < 0) resync();
+                long seq = nextSequence;
+                try {
+                    T out = attempt.run(accountNumber, seq);
+                    nextSequence = seq + 1;
+                    return out;
+                } catch (SequenceMismatchException e) {
+                    last = e;
+                    if (e.expected().isPresent() && accountNumber >= 0) {
+                        nextSequence = e.expected().getAsLong();
+                    } else {
+                        nextSequence = -1;
+                    }
+                    log.info("account {}: sequence {} rejected, resyncing to {} (attempt {}/{})", account, seq,
+                            nextSequence < 0 ? "chain state" : nextSequence, i, maxAttempts);
+                } catch (RuntimeException e) {
+                    // Unknown whether the mempool took it (e.g. a timeout): ask the chain next time.
+                    if (!(e instanceof io.evmore.core.error.PermanentException)) nextSequence = -1;
+                    throw e;
+                }
+            }
+            throw new TransientException("account " + account + ": sequence mismatch persisted after " + maxAttempts
+                    + " attempts: " + last.getMessage());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Forgets the cached sequence (e.g. after a transaction was dropped from the mempool). */
+    public void invalidate() {
+        lock.lock();
+        try {
+            nextSequence = -1;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void resync() {
+        AccountState s = chainState.get();
+        accountNumber = s.accountNumber();
+        nextSequence = s.sequence();
+    }
+}

@@ -1,0 +1,106 @@
+package io.evmore.cosmos.tx;
+
+import com.google.protobuf.Any;
+import io.evmore.core.error.TransientException;
+import io.evmore.cosmos.key.CosmosSigner;
+import io.evmore.cosmos.rpc.CometRpcClient;
+import io.evmore.cosmos.rpc.CometRpcException;
+import io.evmore.cosmos.rpc.CometTypes.IndexedTx;
+import io.evmore.cosmos.rpc.CosmosQueries;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Simulate → fee → sign → {@code broadcast_tx_sync} → wait for inclusion, for one signing account. The
+ * sequence is taken from {@link AccountSequencer} (pipelined; resync and re-sign on code 32).
+ */
+public final class CosmosTxSubmitter {
+    private static final Logger log = LoggerFactory.getLogger(CosmosTxSubmitter.class);
+    private final String chainId;
+    private final String prefix;
+    private final CosmosSigner signer;
+    private final CometRpcClient rpc;
+    private final CosmosQueries queries;
+    private final GasEstimator gas;
+    private final AccountSequencer sequencer;
+    private final Duration inclusionTimeout;
+    private final Duration pollInterval;
+
+    public CosmosTxSubmitter(String chainId, String prefix, CosmosSigner signer, CometRpcClient rpc, GasEstimator gas,
+            Duration inclusionTimeout, Duration pollInterval, int sequenceAttempts) {
+        this.chainId = chainId;
+        this.prefix = prefix;
+        this.signer = signer;
+        this.rpc = rpc;
+        this.queries = new CosmosQueries(rpc);
+        this.gas = gas;
+        this.inclusionTimeout = inclusionTimeout;
+        this.pollInterval = pollInterval;
+        String address = signer.address(prefix).toString();
+        this.sequencer = new AccountSequencer(address, () -> queries.requireAccount(address), sequenceAttempts);
+    }
+
+    public String address() {
+        return signer.address(prefix).toString();
+    }
+
+    public AccountSequencer sequencer() {
+        return sequencer;
+    }
+
+    /** Submits and waits for inclusion; a failed execution is thrown as Permanent/Transient per its code. */
+    public TxOutcome submit(List<Any> messages, String memo) {
+        return awaitInclusion(broadcast(messages, memo));
+    }
+
+    /** Signs and hands the transaction to the mempool; returns its hash once CheckTx accepted it. */
+    public String broadcast(List<Any> messages, String memo) {
+        return sequencer.submit((accountNumber, sequence) -> {
+            long used = queries.simulate(TxBuilder.simulationTx(signer.publicKey(), sequence, messages, memo));
+            TxFee fee = gas.feeFor(used);
+            SignedTx tx = TxBuilder.sign(signer, chainId, accountNumber, sequence, messages, memo, fee);
+            try {
+                var r = rpc.broadcastTxSync(tx.txRaw());
+                if (!r.ok()) throw CosmosErrors.toException("broadcast of " + tx.hash(), r.code(), r.codespace(), r.log());
+                if (!r.hash().equalsIgnoreCase(tx.hash())) {
+                    throw new TransientException("node returned hash " + r.hash() + " for tx " + tx.hash());
+                }
+            } catch (CometRpcException e) {
+                // Same bytes already in the mempool (e.g. a retried call that had reached the node): accepted.
+                if (!e.text().contains("tx already exists in cache")) throw e;
+            }
+            log.debug("broadcast {} seq {} gas {} fee {}{}", tx.hash(), sequence, fee.gasLimit(), fee.amount(),
+                    fee.denom());
+            return tx.hash();
+        });
+    }
+
+    public TxOutcome awaitInclusion(String hash) {
+        long deadline = System.nanoTime() + inclusionTimeout.toNanos();
+        while (true) {
+            Optional<IndexedTx> found = rpc.tx(hash);
+            if (found.isPresent()) {
+                IndexedTx t = found.get();
+                if (!t.result().ok()) {
+                    throw CosmosErrors.toException("tx " + hash, t.result().code(), t.result().codespace(),
+                            t.result().log());
+                }
+                return new TxOutcome(hash, t.height(), t.result());
+            }
+            if (System.nanoTime() > deadline) {
+                // The tx may still land: the caller reconciles by hash rather than re-sending blindly.
+                sequencer.invalidate();
+                throw new TransientException("tx " + hash + " not included within " + inclusionTimeout);
+            }
+            try {
+                Thread.sleep(pollInterval);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TransientException("interrupted while waiting for tx " + hash);
+            }
+        }
+    }
+}
