@@ -1,0 +1,679 @@
+package io.evmore.store;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.evmore.core.chain.ChainCursor;
+import io.evmore.core.chain.ChainId;
+import io.evmore.core.error.PermanentException;
+import io.evmore.core.error.RelayerException;
+import io.evmore.core.error.TransientException;
+import io.evmore.core.port.SwapStore;
+import io.evmore.core.swap.Hashlock;
+import io.evmore.core.swap.IllegalTransitionException;
+import io.evmore.core.swap.Swap;
+import io.evmore.core.swap.SwapState;
+import io.evmore.core.swap.SwapTransition;
+import io.evmore.core.swap.TxIntent;
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * {@link SwapStore} over JDBC for the embedded SQLite database and PostgreSQL, sharing one schema (Flyway
+ * migrations in {@code db/migration}). Open it with {@link SwapStores#open}.
+ *
+ * <p>Transactions: a nested {@link #inTransaction} on the same thread joins the outer one. On SQLite every
+ * transaction holds a fair in-process lock, because SQLite has a single writer: threads queue here instead of
+ * failing with SQLITE_BUSY. Times are kept at millisecond precision in both databases.
+ */
+public final class JdbcSwapStore implements SwapStore, AutoCloseable {
+    static final String TERMINAL_STATES_SQL = Arrays.stream(SwapState.values())
+            .filter(SwapState::isTerminal)
+            .map(s -> "'" + s.name() + "'")
+            .collect(Collectors.joining(",", "(", ")"));
+    private static final String SWAP_COLUMNS = "id, from_chain, to_chain, source_htlc_id, dest_htlc_id, hashlock,"
+            + " sender, receiver, source_asset, source_amount, dest_asset, dest_amount, source_timelock,"
+            + " dest_timelock, status, created_at, updated_at";
+    /** Column limits, checked in code so both databases reject the same values with the same message. */
+    static final int MAX_ID = 255;
+    static final int MAX_CHAIN = 64;
+    static final int MAX_AMOUNT_DIGITS = 78; // 2^256 - 1 has 78 digits
+    static final int MAX_ACTION = 64;
+
+    private final HikariDataSource dataSource;
+    private final SqlDialect dialect;
+    private final String target;
+    private final String secret;
+    /** Serialises SQLite transactions; null for PostgreSQL. */
+    private final ReentrantLock writerLock;
+    private final ThreadLocal<SqlTx> current = new ThreadLocal<>();
+    private volatile boolean closed;
+
+    JdbcSwapStore(HikariDataSource dataSource, SqlDialect dialect, String target, String secret) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+        this.target = target;
+        this.secret = secret;
+        this.writerLock = dialect == SqlDialect.SQLITE ? new ReentrantLock(true) : null;
+    }
+
+    /** Redacted target, e.g. {@code sqlite:data/evmore.db} or {@code postgresql://app@127.0.0.1:5432/evmore}. */
+    public String describe() {
+        return target;
+    }
+
+    /** True if the database answers a trivial query within a few seconds; never throws (for health checks). */
+    public boolean ping() {
+        if (closed) return false;
+        try (Connection c = dataSource.getConnection()) {
+            return c.isValid(3);
+        } catch (SQLException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public <T> T inTransaction(Function<Tx, T> work) {
+        Objects.requireNonNull(work, "work");
+        SqlTx outer = current.get();
+        if (outer != null) {
+            return work.apply(outer);
+        }
+        if (closed) throw new PermanentException("store: " + target + " is closed");
+        if (writerLock != null) {
+            try {
+                writerLock.lockInterruptibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TransientException("store: interrupted while waiting for the database write lock");
+            }
+        }
+        try {
+            return runTransaction(work);
+        } finally {
+            if (writerLock != null) writerLock.unlock();
+        }
+    }
+
+    private <T> T runTransaction(Function<Tx, T> work) {
+        Connection c;
+        try {
+            c = dataSource.getConnection();
+        } catch (SQLException e) {
+            throw dialect.translate(e, "get a connection", target, secret);
+        }
+        try {
+            try {
+                dialect.begin(c);
+            } catch (SQLException e) {
+                throw dialect.translate(e, "begin a transaction", target, secret);
+            }
+            SqlTx tx = new SqlTx(c);
+            current.set(tx);
+            T result;
+            try {
+                result = work.apply(tx);
+            } catch (RuntimeException | Error e) {
+                rollbackQuietly(c, e);
+                throw e;
+            } finally {
+                tx.open = false;
+                current.remove();
+            }
+            try {
+                dialect.commit(c);
+            } catch (SQLException e) {
+                RelayerException translated = dialect.translate(e, "commit", target, secret);
+                rollbackQuietly(c, translated);
+                throw translated;
+            }
+            return result;
+        } finally {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                // Returning the connection failed; the pool evicts it. Nothing the caller can do.
+            }
+        }
+    }
+
+    private void rollbackQuietly(Connection c, Throwable failure) {
+        try {
+            dialect.rollback(c);
+        } catch (SQLException | RuntimeException e) {
+            failure.addSuppressed(dialect.translate(
+                    e instanceof SQLException se ? se : new SQLException(e.getMessage(), e), "rollback", target,
+                    secret));
+        }
+    }
+
+    @Override
+    public int deleteTerminalBefore(Instant cutoff) {
+        Objects.requireNonNull(cutoff, "cutoff");
+        Instant at = cutoff.truncatedTo(ChronoUnit.MILLIS);
+        return inTransaction(tx -> ((SqlTx) tx).deleteTerminalBefore(at));
+    }
+
+    @Override
+    public Map<SwapState, Long> countByState() {
+        return inTransaction(tx -> ((SqlTx) tx).countByState());
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        dataSource.close();
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcSwapStore[" + target + "]";
+    }
+
+    private final class SqlTx implements Tx {
+        private final Connection c;
+        private boolean open = true;
+
+        SqlTx(Connection c) {
+            this.c = c;
+        }
+
+        private void checkOpen() {
+            if (!open) throw new IllegalStateException("store transaction already ended; use Tx only inside its work");
+        }
+
+        private RelayerException fail(SQLException e, String operation) {
+            return dialect.translate(e, operation, target, secret);
+        }
+
+        @Override
+        public void insert(Swap swap, String cause) {
+            checkOpen();
+            Objects.requireNonNull(swap, "swap");
+            requireCause(cause);
+            validate(swap);
+            String op = "insert swap " + swap.id();
+            Instant created = ms(swap.createdAt());
+            Instant updated = ms(swap.updatedAt());
+            try {
+                if (exists("SELECT 1 FROM swaps WHERE id = ?", swap.id())) {
+                    throw new PermanentException("store: " + op + ": a swap with this id already exists");
+                }
+                if (!swap.state().isTerminal() && exists("SELECT 1 FROM swaps WHERE hashlock = ? AND status NOT IN "
+                        + TERMINAL_STATES_SQL, swap.hashlock().hex())) {
+                    throw new PermanentException("store: " + op + ": hashlock " + swap.hashlock().hex()
+                            + " is already used by an active swap");
+                }
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO swaps (" + SWAP_COLUMNS
+                        + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                    ps.setString(1, swap.id());
+                    ps.setString(2, swap.fromChain().value());
+                    ps.setString(3, swap.toChain().value());
+                    ps.setString(4, swap.sourceHtlcId());
+                    ps.setString(5, swap.destHtlcId());
+                    ps.setString(6, swap.hashlock().hex());
+                    ps.setString(7, swap.sender());
+                    ps.setString(8, swap.receiver());
+                    ps.setString(9, swap.sourceAsset());
+                    ps.setString(10, swap.sourceAmount().toString());
+                    ps.setString(11, swap.destAsset());
+                    ps.setString(12, swap.destAmount() == null ? null : swap.destAmount().toString());
+                    ps.setLong(13, swap.sourceTimelock());
+                    ps.setLong(14, swap.destTimelock());
+                    ps.setString(15, swap.state().name());
+                    dialect.setInstant(ps, 16, created);
+                    dialect.setInstant(ps, 17, updated);
+                    ps.executeUpdate();
+                }
+                writeTransition(swap.id(), null, swap.state(), cause, null, updated);
+            } catch (SQLException e) {
+                throw fail(e, op);
+            }
+        }
+
+        @Override
+        public Optional<Swap> find(String swapId) {
+            checkOpen();
+            Objects.requireNonNull(swapId, "swapId");
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + SWAP_COLUMNS + " FROM swaps WHERE id = ?")) {
+                ps.setString(1, swapId);
+                List<Swap> found = readSwaps(ps);
+                return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+            } catch (SQLException e) {
+                throw fail(e, "find swap " + swapId);
+            }
+        }
+
+        /** Prefers the active swap; otherwise the most recently created one with this hashlock. */
+        @Override
+        public Optional<Swap> findByHashlock(Hashlock hashlock) {
+            checkOpen();
+            Objects.requireNonNull(hashlock, "hashlock");
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + SWAP_COLUMNS + " FROM swaps WHERE hashlock = ?"
+                    + " ORDER BY CASE WHEN status IN " + TERMINAL_STATES_SQL + " THEN 1 ELSE 0 END,"
+                    + " created_at DESC, id LIMIT 1")) {
+                ps.setString(1, hashlock.hex());
+                List<Swap> found = readSwaps(ps);
+                return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+            } catch (SQLException e) {
+                throw fail(e, "find swap by hashlock " + hashlock.hex());
+            }
+        }
+
+        @Override
+        public List<Swap> pending(int limit) {
+            checkOpen();
+            if (limit < 1) throw new IllegalArgumentException("pending limit must be >= 1, got " + limit);
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + SWAP_COLUMNS + " FROM swaps WHERE status NOT IN "
+                    + TERMINAL_STATES_SQL + " ORDER BY created_at, id LIMIT ?")) {
+                ps.setInt(1, limit);
+                return readSwaps(ps);
+            } catch (SQLException e) {
+                throw fail(e, "list pending swaps");
+            }
+        }
+
+        @Override
+        public Swap transition(Swap updated, SwapState expected, SwapState next, String cause, String txHash,
+                Instant at) {
+            checkOpen();
+            Objects.requireNonNull(updated, "updated");
+            Objects.requireNonNull(expected, "expected");
+            Objects.requireNonNull(next, "next");
+            Objects.requireNonNull(at, "at");
+            requireCause(cause);
+            checkLength(txHash, MAX_ID, "txHash", updated.id());
+            String id = updated.id();
+            String op = "transition swap " + id + " " + expected + " -> " + next;
+            if (!expected.canMoveTo(next)) {
+                throw new IllegalTransitionException(id, expected, next);
+            }
+            validate(updated);
+            Instant when = ms(at);
+            try {
+                Swap stored;
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT " + SWAP_COLUMNS + " FROM swaps WHERE id = ?" + dialect.forUpdate())) {
+                    ps.setString(1, id);
+                    List<Swap> found = readSwaps(ps);
+                    if (found.isEmpty()) throw new PermanentException("store: " + op + ": no such swap");
+                    stored = found.get(0);
+                }
+                if (stored.state() != expected) {
+                    throw new IllegalTransitionException("swap " + id + ": expected state " + expected
+                            + " but the stored state is " + stored.state() + " (moved by someone else); not moving to "
+                            + next);
+                }
+                requireSameIdentity(stored, updated);
+                Swap result = new Swap(id, stored.fromChain(), stored.toChain(), stored.sourceHtlcId(),
+                        updated.destHtlcId(), stored.hashlock(), stored.sender(), stored.receiver(),
+                        stored.sourceAsset(), stored.sourceAmount(), updated.destAsset(), updated.destAmount(),
+                        stored.sourceTimelock(), updated.destTimelock(), next, stored.createdAt(), when);
+                try (PreparedStatement ps = c.prepareStatement("UPDATE swaps SET dest_htlc_id = ?, dest_asset = ?,"
+                        + " dest_amount = ?, dest_timelock = ?, status = ?, updated_at = ? WHERE id = ? AND status = ?")) {
+                    ps.setString(1, result.destHtlcId());
+                    ps.setString(2, result.destAsset());
+                    ps.setString(3, result.destAmount() == null ? null : result.destAmount().toString());
+                    ps.setLong(4, result.destTimelock());
+                    ps.setString(5, next.name());
+                    dialect.setInstant(ps, 6, when);
+                    ps.setString(7, id);
+                    ps.setString(8, expected.name());
+                    if (ps.executeUpdate() != 1) {
+                        // Compare-and-set lost: another transaction moved the swap after our read.
+                        throw new IllegalTransitionException("swap " + id + ": state is no longer " + expected
+                                + " (moved concurrently); not moving to " + next);
+                    }
+                }
+                writeTransition(id, expected, next, cause, txHash, when);
+                return result;
+            } catch (SQLException e) {
+                throw fail(e, op);
+            }
+        }
+
+        @Override
+        public List<SwapTransition> transitions(String swapId) {
+            checkOpen();
+            Objects.requireNonNull(swapId, "swapId");
+            try (PreparedStatement ps = c.prepareStatement("SELECT swap_id, from_status, to_status, cause, tx_hash,"
+                    + " occurred_at FROM swap_transitions WHERE swap_id = ? ORDER BY seq")) {
+                ps.setString(1, swapId);
+                List<SwapTransition> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String from = rs.getString("from_status");
+                        out.add(new SwapTransition(rs.getString("swap_id"),
+                                from == null ? null : state(from, swapId), state(rs.getString("to_status"), swapId),
+                                rs.getString("cause"), rs.getString("tx_hash"),
+                                dialect.getInstant(rs, "occurred_at")));
+                    }
+                }
+                return out;
+            } catch (SQLException e) {
+                throw fail(e, "read transitions of swap " + swapId);
+            }
+        }
+
+        @Override
+        public Optional<ChainCursor> cursor(ChainId chain) {
+            checkOpen();
+            Objects.requireNonNull(chain, "chain");
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT chain, height, block_hash FROM chain_cursors WHERE chain = ?")) {
+                ps.setString(1, chain.value());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) return Optional.empty();
+                    return Optional.of(new ChainCursor(chain, rs.getLong("height"), rs.getString("block_hash")));
+                }
+            } catch (SQLException e) {
+                throw fail(e, "load cursor of " + chain);
+            }
+        }
+
+        @Override
+        public void saveCursor(ChainCursor cursor, Instant at) {
+            checkOpen();
+            Objects.requireNonNull(cursor, "cursor");
+            Objects.requireNonNull(at, "at");
+            checkLength(cursor.chain().value(), MAX_CHAIN, "chain", cursor.chain().value());
+            checkLength(cursor.blockHash(), MAX_ID, "blockHash", "cursor of " + cursor.chain());
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO chain_cursors (chain, height, block_hash,"
+                    + " updated_at) VALUES (?,?,?,?) ON CONFLICT (chain) DO UPDATE SET height = excluded.height,"
+                    + " block_hash = excluded.block_hash, updated_at = excluded.updated_at")) {
+                ps.setString(1, cursor.chain().value());
+                ps.setLong(2, cursor.height());
+                ps.setString(3, cursor.blockHash());
+                dialect.setInstant(ps, 4, ms(at));
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                throw fail(e, "save cursor of " + cursor.chain());
+            }
+        }
+
+        @Override
+        public void saveIntent(TxIntent intent) {
+            checkOpen();
+            Objects.requireNonNull(intent, "intent");
+            checkLength(intent.id(), MAX_ID, "id", "intent");
+            checkLength(intent.swapId(), MAX_ID, "swapId", "intent " + intent.id());
+            checkLength(intent.chain().value(), MAX_CHAIN, "chain", "intent " + intent.id());
+            checkLength(intent.action(), MAX_ACTION, "action", "intent " + intent.id());
+            checkLength(intent.txHash(), MAX_ID, "txHash", "intent " + intent.id());
+            String op = "save intent " + intent.id();
+            try {
+                Optional<TxIntent> existing = intent(intent.id());
+                if (existing.isPresent()) {
+                    TxIntent old = existing.get();
+                    if (!Objects.equals(old.swapId(), intent.swapId()) || !old.chain().equals(intent.chain())
+                            || !old.action().equals(intent.action())) {
+                        throw new PermanentException("store: " + op + ": swap, chain and action of an intent cannot"
+                                + " change (stored " + old.swapId() + "/" + old.chain() + "/" + old.action() + ")");
+                    }
+                    try (PreparedStatement ps = c.prepareStatement("UPDATE tx_intents SET nonce = ?, tx_hash = ?,"
+                            + " status = ?, updated_at = ? WHERE id = ?")) {
+                        ps.setLong(1, intent.nonce());
+                        ps.setString(2, intent.txHash());
+                        ps.setString(3, intent.status().name());
+                        dialect.setInstant(ps, 4, ms(intent.updatedAt()));
+                        ps.setString(5, intent.id());
+                        ps.executeUpdate();
+                    }
+                } else {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO tx_intents (id, swap_id, chain, action,"
+                            + " nonce, tx_hash, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)")) {
+                        ps.setString(1, intent.id());
+                        if (intent.swapId() == null) ps.setNull(2, Types.VARCHAR);
+                        else ps.setString(2, intent.swapId());
+                        ps.setString(3, intent.chain().value());
+                        ps.setString(4, intent.action());
+                        ps.setLong(5, intent.nonce());
+                        ps.setString(6, intent.txHash());
+                        ps.setString(7, intent.status().name());
+                        dialect.setInstant(ps, 8, ms(intent.createdAt()));
+                        dialect.setInstant(ps, 9, ms(intent.updatedAt()));
+                        ps.executeUpdate();
+                    }
+                }
+            } catch (SQLException e) {
+                throw fail(e, op);
+            }
+        }
+
+        @Override
+        public Optional<TxIntent> intent(String intentId) {
+            checkOpen();
+            Objects.requireNonNull(intentId, "intentId");
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, swap_id, chain, action, nonce, tx_hash, status,"
+                    + " created_at, updated_at FROM tx_intents WHERE id = ?")) {
+                ps.setString(1, intentId);
+                List<TxIntent> found = readIntents(ps);
+                return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+            } catch (SQLException e) {
+                throw fail(e, "load intent " + intentId);
+            }
+        }
+
+        @Override
+        public List<TxIntent> openIntents(ChainId chain) {
+            checkOpen();
+            Objects.requireNonNull(chain, "chain");
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, swap_id, chain, action, nonce, tx_hash, status,"
+                    + " created_at, updated_at FROM tx_intents WHERE chain = ? AND status IN (?, ?)"
+                    + " ORDER BY created_at, id")) {
+                ps.setString(1, chain.value());
+                ps.setString(2, TxIntent.Status.PENDING.name());
+                ps.setString(3, TxIntent.Status.BROADCAST.name());
+                return readIntents(ps);
+            } catch (SQLException e) {
+                throw fail(e, "list open intents of " + chain);
+            }
+        }
+
+        int deleteTerminalBefore(Instant cutoff) {
+            checkOpen();
+            try {
+                List<String> ids = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement("SELECT id FROM swaps WHERE status IN "
+                        + TERMINAL_STATES_SQL + " AND updated_at < ? ORDER BY id" + dialect.forUpdate())) {
+                    dialect.setInstant(ps, 1, cutoff);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) ids.add(rs.getString(1));
+                    }
+                }
+                if (ids.isEmpty()) return 0;
+                // Children first, so this works whether or not the database enforces ON DELETE CASCADE.
+                for (String table : List.of("tx_intents", "swap_transitions")) {
+                    deleteByIds("DELETE FROM " + table + " WHERE swap_id = ?", ids);
+                }
+                deleteByIds("DELETE FROM swaps WHERE id = ?", ids);
+                return ids.size();
+            } catch (SQLException e) {
+                throw fail(e, "delete terminal swaps updated before " + cutoff);
+            }
+        }
+
+        Map<SwapState, Long> countByState() {
+            checkOpen();
+            Map<SwapState, Long> counts = new EnumMap<>(SwapState.class);
+            for (SwapState s : SwapState.values()) counts.put(s, 0L);
+            try (PreparedStatement ps = c.prepareStatement("SELECT status, COUNT(*) FROM swaps GROUP BY status");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    counts.put(state(rs.getString(1), "(count)"), rs.getLong(2));
+                }
+                return counts;
+            } catch (SQLException e) {
+                throw fail(e, "count swaps by state");
+            }
+        }
+
+        private void deleteByIds(String sql, List<String> ids) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (String id : ids) {
+                    ps.setString(1, id);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+
+        private void writeTransition(String swapId, SwapState from, SwapState to, String cause, String txHash,
+                Instant at) throws SQLException {
+            // seq orders the trail exactly; it is computed under the swap row's lock (PostgreSQL: the UPDATE /
+            // INSERT above; SQLite: the database write lock), so it cannot race.
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO swap_transitions (swap_id, seq, from_status,"
+                    + " to_status, cause, tx_hash, occurred_at) SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ?"
+                    + " FROM swap_transitions WHERE swap_id = ?")) {
+                ps.setString(1, swapId);
+                ps.setString(2, from == null ? null : from.name());
+                ps.setString(3, to.name());
+                ps.setString(4, cause);
+                ps.setString(5, txHash);
+                dialect.setInstant(ps, 6, at);
+                ps.setString(7, swapId);
+                ps.executeUpdate();
+            }
+        }
+
+        private boolean exists(String sql, String... args) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < args.length; i++) ps.setString(i + 1, args[i]);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        }
+
+        private List<Swap> readSwaps(PreparedStatement ps) throws SQLException {
+            List<Swap> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(readSwap(rs));
+            }
+            return out;
+        }
+
+        private Swap readSwap(ResultSet rs) throws SQLException {
+            String id = rs.getString("id");
+            try {
+                return new Swap(id, ChainId.of(rs.getString("from_chain")), ChainId.of(rs.getString("to_chain")),
+                        rs.getString("source_htlc_id"), rs.getString("dest_htlc_id"),
+                        Hashlock.fromHex(rs.getString("hashlock")), rs.getString("sender"), rs.getString("receiver"),
+                        rs.getString("source_asset"), amount(rs.getString("source_amount"), "source_amount", id),
+                        rs.getString("dest_asset"), amount(rs.getString("dest_amount"), "dest_amount", id),
+                        rs.getLong("source_timelock"), rs.getLong("dest_timelock"), state(rs.getString("status"), id),
+                        dialect.getInstant(rs, "created_at"), dialect.getInstant(rs, "updated_at"));
+            } catch (IllegalArgumentException e) {
+                throw new PermanentException("store: swap " + id + " in " + target + " has an invalid stored value: "
+                        + e.getMessage(), e);
+            }
+        }
+
+        private List<TxIntent> readIntents(PreparedStatement ps) throws SQLException {
+            List<TxIntent> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String id = rs.getString("id");
+                    TxIntent.Status status;
+                    try {
+                        status = TxIntent.Status.valueOf(rs.getString("status"));
+                        out.add(new TxIntent(id, rs.getString("swap_id"), ChainId.of(rs.getString("chain")),
+                                rs.getString("action"), rs.getLong("nonce"), rs.getString("tx_hash"), status,
+                                dialect.getInstant(rs, "created_at"), dialect.getInstant(rs, "updated_at")));
+                    } catch (IllegalArgumentException e) {
+                        throw new PermanentException("store: intent " + id + " in " + target
+                                + " has an invalid stored value: " + e.getMessage(), e);
+                    }
+                }
+            }
+            return out;
+        }
+    }
+
+    private static SwapState state(String name, String swapId) {
+        try {
+            return SwapState.valueOf(name);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new PermanentException("store: swap " + swapId + " has an unknown stored state '" + name + "'");
+        }
+    }
+
+    private static BigInteger amount(String text, String column, String swapId) {
+        if (text == null) return null;
+        if (!text.matches("[0-9]{1," + MAX_AMOUNT_DIGITS + "}")) {
+            throw new PermanentException("store: swap " + swapId + " has an invalid stored " + column);
+        }
+        return new BigInteger(text);
+    }
+
+    private static Instant ms(Instant t) {
+        return t.truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private static void requireCause(String cause) {
+        if (cause == null || cause.isBlank()) throw new IllegalArgumentException("transition cause is missing");
+    }
+
+    /** Checks what the record does not: column limits, and that amounts fit the uint256 text column. */
+    private static void validate(Swap s) {
+        String id = s.id();
+        checkLength(id, MAX_ID, "id", id);
+        checkLength(s.fromChain().value(), MAX_CHAIN, "fromChain", id);
+        checkLength(s.toChain().value(), MAX_CHAIN, "toChain", id);
+        checkLength(s.sourceHtlcId(), MAX_ID, "sourceHtlcId", id);
+        checkLength(s.destHtlcId(), MAX_ID, "destHtlcId", id);
+        checkLength(s.sender(), MAX_ID, "sender", id);
+        checkLength(s.receiver(), MAX_ID, "receiver", id);
+        checkLength(s.sourceAsset(), MAX_ID, "sourceAsset", id);
+        checkLength(s.destAsset(), MAX_ID, "destAsset", id);
+        checkAmount(s.sourceAmount(), "sourceAmount", id);
+        checkAmount(s.destAmount(), "destAmount", id);
+    }
+
+    private static void checkAmount(BigInteger amount, String field, String swapId) {
+        if (amount != null && amount.bitLength() > 256) {
+            throw new IllegalArgumentException("swap " + swapId + ": " + field + " exceeds uint256");
+        }
+    }
+
+    private static void checkLength(String value, int max, String field, String owner) {
+        if (value != null && value.length() > max) {
+            throw new IllegalArgumentException(
+                    owner + ": " + field + " is " + value.length() + " characters, at most " + max + " allowed");
+        }
+    }
+
+    private static void requireSameIdentity(Swap stored, Swap updated) {
+        String id = stored.id();
+        same(stored.fromChain(), updated.fromChain(), "fromChain", id);
+        same(stored.toChain(), updated.toChain(), "toChain", id);
+        same(stored.sourceHtlcId(), updated.sourceHtlcId(), "sourceHtlcId", id);
+        same(stored.hashlock(), updated.hashlock(), "hashlock", id);
+        same(stored.sender(), updated.sender(), "sender", id);
+        same(stored.receiver(), updated.receiver(), "receiver", id);
+        same(stored.sourceAsset(), updated.sourceAsset(), "sourceAsset", id);
+        same(stored.sourceAmount(), updated.sourceAmount(), "sourceAmount", id);
+        same(stored.sourceTimelock(), updated.sourceTimelock(), "sourceTimelock", id);
+    }
+
+    private static void same(Object stored, Object updated, String field, String id) {
+        if (!Objects.equals(stored, updated)) {
+            throw new PermanentException("store: swap " + id + ": " + field
+                    + " is fixed when the swap is detected and cannot change in a transition");
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.evmore.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.evmore.core.error.PermanentException;
+import io.evmore.core.error.RelayerException;
+import io.evmore.core.error.TransientException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/** Opens the store the settings point at and brings its schema up to date. */
+public final class SwapStores {
+    private static final Logger LOG = LoggerFactory.getLogger(SwapStores.class);
+    /** How long a SQLite connection waits for another process's write lock before SQLITE_BUSY. */
+    static final Duration SQLITE_BUSY_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(10);
+
+    private SwapStores() {}
+
+    /**
+     * Opens (creating if needed) the database and applies pending migrations.
+     *
+     * @throws IllegalArgumentException if DATABASE_URL is malformed (the message names the part, not the value)
+     * @throws TransientException       if the database cannot be reached now
+     * @throws PermanentException       if it refuses us (bad credentials, failed migration, unwritable file)
+     */
+    public static JdbcSwapStore open(DatabaseSettings settings) {
+        if (settings == null) throw new IllegalArgumentException("database settings are missing");
+        return settings.isSqlite() ? openSqlite(settings.sqlitePath()) : openPostgres(settings);
+    }
+
+    private static JdbcSwapStore openSqlite(Path file) {
+        String target = "sqlite:" + file;
+        Path parent = file.toAbsolutePath().getParent();
+        try {
+            if (parent != null) Files.createDirectories(parent);
+        } catch (IOException e) {
+            throw new PermanentException("store: cannot create the folder of " + target + ": " + e, e);
+        }
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        // FULL: a committed swap transition survives power loss, not only a process crash.
+        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        config.setBusyTimeout((int) SQLITE_BUSY_TIMEOUT.toMillis());
+        config.enforceForeignKeys(true);
+        SQLiteDataSource sqlite = new SQLiteDataSource(config);
+        sqlite.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
+
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("evmore-store");
+        hc.setDataSource(sqlite);
+        // Transactions are serialised in JdbcSwapStore; the second connection keeps ping() off the writer's path.
+        hc.setMaximumPoolSize(2);
+        hc.setMinimumIdle(1);
+        hc.setAutoCommit(true); // JdbcSwapStore issues BEGIN IMMEDIATE / COMMIT itself
+        hc.setConnectionTimeout(SQLITE_BUSY_TIMEOUT.toMillis());
+        return start(hc, SqlDialect.SQLITE, target, null);
+    }
+
+    private static JdbcSwapStore openPostgres(DatabaseSettings settings) {
+        PostgresUrl url = settings.postgresUrl();
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("evmore-store");
+        hc.setDriverClassName("org.postgresql.Driver");
+        hc.setJdbcUrl(url.jdbcUrl());
+        if (url.user() != null) hc.setUsername(url.user());
+        if (url.password() != null) hc.setPassword(url.password());
+        hc.setMaximumPoolSize(settings.poolSize());
+        hc.setMinimumIdle(Math.min(2, settings.poolSize()));
+        hc.setAutoCommit(false);
+        hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        hc.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+        // Defaults; parameters given in DATABASE_URL take precedence in pgjdbc.
+        hc.addDataSourceProperty("ApplicationName", "evmore-relayer");
+        hc.addDataSourceProperty("connectTimeout", "10");
+        hc.addDataSourceProperty("socketTimeout", "60"); // a dead peer must not hang a transaction forever
+        hc.addDataSourceProperty("tcpKeepAlive", "true");
+        return start(hc, SqlDialect.POSTGRES, url.redacted(), url.password());
+    }
+
+    private static JdbcSwapStore start(HikariConfig hc, SqlDialect dialect, String target, String secret) {
+        HikariDataSource ds;
+        try {
+            ds = new HikariDataSource(hc);
+        } catch (RuntimeException e) {
+            throw failure(e, dialect, "connect", target, secret);
+        }
+        try {
+            MigrateResult result = Flyway.configure()
+                    .dataSource(ds)
+                    .locations("classpath:db/migration")
+                    .failOnMissingLocations(true)
+                    .load()
+                    .migrate();
+            LOG.info("store: opened {} (schema version {}, {} migration(s) applied)", target,
+                    result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion,
+                    result.migrationsExecuted);
+        } catch (RuntimeException e) {
+            ds.close();
+            throw failure(e, dialect, "migrate the schema", target, secret);
+        }
+        return new JdbcSwapStore(ds, dialect, target, secret);
+    }
+
+    /** Finds the driver error under a pool or Flyway exception and classifies it; scrubs the password. */
+    private static RelayerException failure(RuntimeException e, SqlDialect dialect, String operation, String target,
+            String secret) {
+        if (e instanceof RelayerException r) return r;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) return dialect.translate(sql, operation, target, secret);
+        }
+        String msg = "store: " + operation + " failed on " + target + ": " + e.getMessage();
+        boolean leaks = secret != null && !secret.isEmpty() && msg.contains(secret);
+        if (leaks) msg = msg.replace(secret, "***");
+        return new PermanentException(msg, leaks ? null : e);
+    }
+}

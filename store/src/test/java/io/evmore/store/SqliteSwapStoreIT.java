@@ -1,0 +1,93 @@
+package io.evmore.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.evmore.core.error.PermanentException;
+import io.evmore.core.swap.SwapState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store contract on the embedded SQLite database, plus what is specific to a file database. */
+class SqliteSwapStoreIT extends SwapStoreContract {
+    @TempDir
+    Path dir;
+    private Path file;
+    private int counter;
+
+    @Override
+    protected JdbcSwapStore openFresh() {
+        file = dir.resolve("db" + (counter++)).resolve("nested").resolve("evmore.db");
+        return SwapStores.open(DatabaseSettings.sqlite(file));
+    }
+
+    @Override
+    protected JdbcSwapStore reopen() {
+        return SwapStores.open(DatabaseSettings.sqlite(file));
+    }
+
+    @Override
+    protected Connection rawConnection() throws SQLException {
+        return DriverManager.getConnection("jdbc:sqlite:" + file);
+    }
+
+    @Test
+    void createsParentFoldersAndUsesWriteAheadLogging() throws SQLException {
+        assertThat(Files.isRegularFile(file)).isTrue();
+        assertThat(store.describe()).isEqualTo("sqlite:" + file);
+        try (Connection c = rawConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualToIgnoringCase("wal");
+        }
+    }
+
+    @Test
+    void guideIndexesExist() throws SQLException {
+        try (Connection c = rawConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'index'"
+                        + " AND tbl_name = 'swaps'")) {
+            java.util.List<String> names = new java.util.ArrayList<>();
+            while (rs.next()) names.add(rs.getString(1));
+            assertThat(names).contains("idx_swaps_status", "idx_swaps_created_at", "idx_swaps_chain",
+                    "ux_swaps_active_hashlock");
+        }
+    }
+
+    @Test
+    void anotherProcessHoldingTheWriteLockMakesUsWaitNotFail() throws Exception {
+        var s = swap("0x01", SwapState.DETECTED, T0);
+        try (Connection other = rawConnection(); Statement st = other.createStatement()) {
+            st.execute("BEGIN IMMEDIATE");
+            Thread release = new Thread(() -> {
+                try {
+                    Thread.sleep(500);
+                    st.execute("COMMIT");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            release.start();
+            store.run(tx -> tx.insert(s, "seen")); // waits on the busy timeout until the other writer commits
+            release.join();
+        }
+        assertThat(store.find(s.id())).contains(s);
+    }
+
+    @Test
+    void unwritableLocationFailsNamingTheDatabase() throws Exception {
+        Path blocker = dir.resolve("not-a-folder");
+        Files.writeString(blocker, "x");
+        Path bad = blocker.resolve("evmore.db");
+        assertThatThrownBy(() -> SwapStores.open(DatabaseSettings.sqlite(bad)))
+                .isInstanceOf(PermanentException.class)
+                .hasMessageContaining("sqlite:" + bad);
+    }
+}
