@@ -121,9 +121,7 @@ public final class HttpApi implements AutoCloseable {
                 log.error("{} {} failed", ctx.method(), ctx.path(), e);
                 json(ctx, 500, Map.of("error", "internal error: " + e.getClass().getSimpleName()));
             });
-            config.routes.error(404, ctx -> {
-                if (ctx.result() == null || ctx.result().isEmpty()) json(ctx, 404, Map.of("error", "no such endpoint: " + ctx.method() + " " + ctx.path()));
-            });
+            config.routes.error(404, ctx -> json(ctx, 404, Map.of("error", "no such endpoint: " + ctx.method() + " " + ctx.path())));
             config.routes.error(405, ctx -> json(ctx, 405, Map.of("error", "method " + ctx.method() + " not allowed on " + ctx.path())));
         });
     }
