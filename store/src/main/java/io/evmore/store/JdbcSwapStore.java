@@ -116,10 +116,12 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
         } catch (SQLException e) {
             throw dialect.translate(e, "get a connection", target, secret);
         }
+        boolean reusable = true;
         try {
             try {
                 dialect.begin(c);
             } catch (SQLException e) {
+                reusable = false;
                 throw dialect.translate(e, "begin a transaction", target, secret);
             }
             SqlTx tx = new SqlTx(c);
@@ -128,7 +130,7 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
             try {
                 result = work.apply(tx);
             } catch (RuntimeException | Error e) {
-                rollbackQuietly(c, e);
+                reusable = rollbackQuietly(c, e);
                 throw e;
             } finally {
                 tx.open = false;
@@ -138,11 +140,15 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
                 dialect.commit(c);
             } catch (SQLException e) {
                 RelayerException translated = dialect.translate(e, "commit", target, secret);
-                rollbackQuietly(c, translated);
+                reusable = rollbackQuietly(c, translated);
                 throw translated;
             }
             return result;
         } finally {
+            if (!reusable) {
+                // It may still hold an open transaction (SQLite: and the write lock); never hand it out again.
+                dataSource.evictConnection(c);
+            }
             try {
                 c.close();
             } catch (SQLException e) {
@@ -151,13 +157,16 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
         }
     }
 
-    private void rollbackQuietly(Connection c, Throwable failure) {
+    /** Returns false if the rollback failed (the failure is attached to {@code failure}). */
+    private boolean rollbackQuietly(Connection c, Throwable failure) {
         try {
             dialect.rollback(c);
+            return true;
         } catch (SQLException | RuntimeException e) {
             failure.addSuppressed(dialect.translate(
                     e instanceof SQLException se ? se : new SQLException(e.getMessage(), e), "rollback", target,
                     secret));
+            return false;
         }
     }
 

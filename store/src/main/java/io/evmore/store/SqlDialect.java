@@ -125,6 +125,16 @@ enum SqlDialect {
         }
     };
 
+    /** True if any message in the cause chain contains {@code secret}. */
+    static boolean mentions(Throwable e, String secret) {
+        if (secret == null || secret.isEmpty()) return false;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (String.valueOf(t.getMessage()).contains(secret)) return true;
+            if (t.getCause() == t) break;
+        }
+        return false;
+    }
+
     abstract void begin(Connection c) throws SQLException;
 
     abstract void commit(Connection c) throws SQLException;
@@ -153,12 +163,7 @@ enum SqlDialect {
         Throwable cause = e;
         if (secret != null && !secret.isEmpty()) {
             msg = msg.replace(secret, "***");
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (String.valueOf(t.getMessage()).contains(secret)) {
-                    cause = null; // the driver's own text carries it: keep only the scrubbed message
-                    break;
-                }
-            }
+            if (mentions(e, secret)) cause = null; // the driver's own text carries it: keep only the scrubbed message
         }
         return retry ? new TransientException(msg, cause) : new PermanentException(msg, cause);
     }

@@ -119,7 +119,7 @@ public final class SwapStores {
             if (t instanceof SQLException sql) return dialect.translate(sql, operation, target, secret);
         }
         String msg = "store: " + operation + " failed on " + target + ": " + e.getMessage();
-        boolean leaks = secret != null && !secret.isEmpty() && msg.contains(secret);
+        boolean leaks = SqlDialect.mentions(e, secret);
         if (leaks) msg = msg.replace(secret, "***");
         return new PermanentException(msg, leaks ? null : e);
     }
