@@ -1,0 +1,69 @@
+package io.evmore.app;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Dependencies point inward (ARCHITECTURE.md): checked here, not left to review. */
+class ArchitectureTest {
+    static JavaClasses classes;
+
+    @BeforeAll
+    static void importProject() {
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                // Test fixtures shared as Maven test-jars are test code too.
+                .withImportOption(location -> !location.contains("-tests.jar"))
+                .importPackages("io.evmore");
+    }
+
+    @Test
+    void coreDependsOnTheJdkOnly() {
+        classes().that().resideInAPackage("io.evmore.core..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("io.evmore.core..", "java..")
+                .check(classes);
+    }
+
+    @Test
+    void nothingDependsOnTheApp() {
+        noClasses().that().resideOutsideOfPackage("io.evmore.app..")
+                .should().dependOnClassesThat().resideInAPackage("io.evmore.app..")
+                .check(classes);
+    }
+
+    @Test
+    void chainAdaptersDoNotKnowEachOther() {
+        noClasses().that().resideInAPackage("io.evmore.ethereum..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.evmore.cosmos..", "io.evmore.proto..", "io.evmore.store..")
+                .allowEmptyShould(true)
+                .check(classes);
+        noClasses().that().resideInAPackage("io.evmore.cosmos..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.evmore.ethereum..", "io.evmore.store..", "org.web3j.protocol..")
+                .allowEmptyShould(true)
+                .check(classes);
+    }
+
+    @Test
+    void web3jStaysInTheEthereumAdapter() {
+        noClasses().that().resideOutsideOfPackages("io.evmore.ethereum..", "io.evmore.cosmos..", "io.evmore.devnet..")
+                .should().dependOnClassesThat().resideInAPackage("org.web3j..")
+                .check(classes);
+        // The Cosmos side may use web3j's BIP32/BIP39 key helpers (crypto) but never its Ethereum client.
+        noClasses().that().resideOutsideOfPackage("io.evmore.ethereum..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.web3j.protocol..", "org.web3j.tx..")
+                .check(classes);
+    }
+
+    @Test
+    void storeAndPoolKnowNoChainLibrary() {
+        noClasses().that().resideInAnyPackage("io.evmore.store..", "io.evmore.pool..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.web3j..", "com.google.protobuf..", "io.evmore.proto..",
+                        "io.evmore.ethereum..", "io.evmore.cosmos..")
+                .check(classes);
+    }
+}
