@@ -61,7 +61,9 @@ public final class CometRpcClient {
         if (txs.isArray()) {
             for (JsonNode tx : txs) hashes.add(txHash(base64(tx, "block", "data.txs")));
         }
-        return new Block(h, hash.toUpperCase(), time(header, "time", "block"), hashes);
+        String parent = header.path("last_block_id").path("hash").asText("");
+        if (!parent.isEmpty() && !HASH.matcher(parent).matches()) throw malformed("block", "last_block_id.hash", parent);
+        return new Block(h, hash.toUpperCase(), parent.toUpperCase(), time(header, "time", "block"), hashes);
     }
 
     public BlockResults blockResults(long height) {

@@ -11,7 +11,7 @@ public final class CometTypes {
             Instant latestBlockTime, boolean catchingUp) {}
 
     /** A block's identity and its raw transactions (tx hashes are sha256 of these). */
-    public record Block(long height, String hash, Instant time, List<String> txHashes) {
+    public record Block(long height, String hash, String parentHash, Instant time, List<String> txHashes) {
         public Block {
             txHashes = List.copyOf(txHashes);
         }

@@ -1,0 +1,314 @@
+package io.evmore.cosmos.events;
+
+import io.evmore.core.chain.ChainCursor;
+import io.evmore.core.chain.ChainEvent;
+import io.evmore.core.chain.ChainEvents;
+import io.evmore.core.chain.ChainId;
+import io.evmore.core.port.CursorStore;
+import io.evmore.cosmos.rpc.AbciEvent;
+import io.evmore.cosmos.rpc.CometRpcClient;
+import io.evmore.cosmos.rpc.CometTypes.Block;
+import io.evmore.cosmos.rpc.CometTypes.BlockResults;
+import io.evmore.cosmos.rpc.CometTypes.IndexedTx;
+import io.evmore.cosmos.rpc.CometTypes.TxSearchPage;
+import io.evmore.cosmos.rpc.CometWebsocket;
+import io.evmore.cosmos.rpc.TxExecResult;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows one Cosmos chain from its persisted cursor (height + block hash): {@code block} + {@code block_results}
+ * per height, HTLC events of the configured contract and outcomes of the relayer's IBC transfers. A websocket
+ * NewBlock subscription wakes it; polling every {@code pollInterval} is the fallback; a watchdog reconnects a
+ * websocket that stays silent while blocks advance. A long gap is crossed with {@code tx_search} (only heights
+ * with relevant transactions are read). CometBFT blocks are final; a stored cursor whose hash the chain no longer
+ * has, or a block whose parent is not the cursor, means another chain or a corrupted store: the follower stops
+ * and reports it ({@link #failure()}), rather than guess.
+ */
+public final class CosmosEventFollower implements ChainEvents {
+    private static final Logger log = LoggerFactory.getLogger(CosmosEventFollower.class);
+
+    /** Metrics of all followers on one registry (register once, share). */
+    public static final class Metrics {
+        final Gauge cursorHeight;
+        final Gauge headHeight;
+        final Counter websocketReconnects;
+
+        public Metrics(PrometheusRegistry registry) {
+            cursorHeight = Gauge.builder().name("evmore_chain_cursor_height").help("Last processed height per chain")
+                    .labelNames("chain").register(registry);
+            headHeight = Gauge.builder().name("evmore_chain_head_height").help("Latest height seen per chain")
+                    .labelNames("chain").register(registry);
+            websocketReconnects = Counter.builder().name("evmore_chain_websocket_reconnects_total")
+                    .help("Websocket (re)connects after a failure or silence, per chain").labelNames("chain")
+                    .register(registry);
+        }
+    }
+
+    /** Tuning. */
+    public record Options(int confirmations, Duration pollInterval, Duration websocketSilence, long startHeight,
+            long txSearchCatchUpAbove, Duration retryDelay) {
+        public static Options defaults() {
+            return new Options(1, Duration.ofSeconds(1), Duration.ofSeconds(15), 0, 1000, Duration.ofSeconds(2));
+        }
+    }
+
+    private final ChainId chain;
+    private final CometRpcClient rpc;
+    private final CursorStore cursors;
+    private final HtlcEventDecoder htlc;
+    private final IbcEventDecoder ibc;
+    private final String contract;
+    private final List<URI> websockets;
+    private final Options options;
+    private final Metrics metrics;
+    private final Semaphore wakeUp = new Semaphore(0);
+    private volatile boolean running;
+    private volatile Thread thread;
+    private volatile String failure;
+    private volatile CometWebsocket ws;
+    private volatile long lastWsHeight;
+    private int wsIndex;
+
+    public CosmosEventFollower(ChainId chain, CometRpcClient rpc, CursorStore cursors, HtlcEventDecoder htlc,
+            IbcEventDecoder ibc, String contract, List<URI> websockets, Options options, Metrics metrics) {
+        this.chain = chain;
+        this.rpc = rpc;
+        this.cursors = cursors;
+        this.htlc = htlc;
+        this.ibc = ibc;
+        this.contract = contract;
+        this.websockets = List.copyOf(websockets);
+        this.options = options;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public ChainId chain() {
+        return chain;
+    }
+
+    /** Why the follower stopped on its own (cursor mismatch), or empty while healthy. */
+    public Optional<String> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    public boolean websocketConnected() {
+        CometWebsocket w = ws;
+        return w != null && w.isOpen();
+    }
+
+    @Override
+    public synchronized void start(Listener listener) {
+        if (running) throw new IllegalStateException("follower of " + chain + " already started");
+        running = true;
+        thread = Thread.ofPlatform().daemon().name("cosmos-follower-" + chain).start(() -> run(listener));
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        closeWebsocket();
+    }
+
+    private void run(Listener listener) {
+        ChainCursor cursor = null;
+        while (running) {
+            try {
+                if (cursor == null) cursor = initialCursor();
+                long head = rpc.status().latestHeight();
+                metrics.headHeight.labelValues(chain.value()).set(head);
+                long target = head - (options.confirmations() - 1);
+                if (target - cursor.height() > options.txSearchCatchUpAbove() && options.txSearchCatchUpAbove() > 0) {
+                    cursor = catchUp(listener, cursor, target);
+                }
+                while (running && cursor.height() < target) {
+                    cursor = processHeight(listener, cursor, cursor.height() + 1);
+                }
+                watchWebsocket(head);
+                // Woken by the websocket or after the poll interval, whichever is first.
+                wakeUp.tryAcquire(options.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+                wakeUp.drainPermits();
+            } catch (InterruptedException e) {
+                break;
+            } catch (CursorMismatchException e) {
+                failure = e.getMessage();
+                log.error("follower of {} stopped: {}", chain, e.getMessage());
+                running = false;
+            } catch (RuntimeException e) {
+                if (!running) break;
+                log.warn("follower of {}: {} (retrying in {})", chain, e.getMessage(), options.retryDelay());
+                try {
+                    Thread.sleep(options.retryDelay());
+                } catch (InterruptedException ie) {
+                    break;
+                }
+            }
+        }
+        closeWebsocket();
+    }
+
+    private static final class CursorMismatchException extends RuntimeException {
+        CursorMismatchException(String m) {
+            super(m);
+        }
+    }
+
+    private ChainCursor initialCursor() {
+        Optional<ChainCursor> stored = cursors.load(chain);
+        if (stored.isPresent()) {
+            ChainCursor c = stored.get();
+            Block b = rpc.block(c.height());
+            if (!b.hash().equalsIgnoreCase(c.blockHash())) {
+                throw new CursorMismatchException("stored cursor " + c.height() + "/" + c.blockHash()
+                        + " does not match the chain's block hash " + b.hash() + " at that height");
+            }
+            log.info("following {} from stored cursor {}", chain, c.height());
+            metrics.cursorHeight.labelValues(chain.value()).set(c.height());
+            return c;
+        }
+        long start = options.startHeight() > 0 ? options.startHeight() : rpc.status().latestHeight();
+        // Start just before `start` so that block `start` itself is processed.
+        long base = Math.max(start - 1, 0);
+        String hash = base == 0 ? "GENESIS" : rpc.block(base).hash();
+        log.info("following {} from height {} (no stored cursor)", chain, base + 1);
+        return new ChainCursor(chain, base, hash);
+    }
+
+    private ChainCursor processHeight(Listener listener, ChainCursor cursor, long height) {
+        Block block = rpc.block(height);
+        if (cursor.height() == height - 1 && !cursor.blockHash().equals("GENESIS") && !block.parentHash().isEmpty()
+                && !block.parentHash().equalsIgnoreCase(cursor.blockHash())) {
+            throw new CursorMismatchException("block " + height + " has parent " + block.parentHash()
+                    + " but the cursor is at " + cursor.blockHash());
+        }
+        List<ChainEvent> events = decode(block, rpc.blockResults(height));
+        ChainCursor next = new ChainCursor(chain, height, block.hash());
+        deliver(listener, next, events);
+        return next;
+    }
+
+    /** Hands a block to the listener; if it throws, the same block is retried (the cursor does not move). */
+    private void deliver(Listener listener, ChainCursor next, List<ChainEvent> events) {
+        listener.onBlock(next, events);
+        metrics.cursorHeight.labelValues(chain.value()).set(next.height());
+    }
+
+    List<ChainEvent> decode(Block block, BlockResults results) {
+        if (results.txResults().size() != block.txHashes().size()) {
+            throw new IllegalStateException("block " + block.height() + " has " + block.txHashes().size()
+                    + " txs but block_results has " + results.txResults().size());
+        }
+        List<ChainEvent> out = new ArrayList<>();
+        for (int i = 0; i < results.txResults().size(); i++) {
+            TxExecResult r = results.txResults().get(i);
+            if (!r.ok()) continue; // a failed tx changed nothing but fees
+            decodeEvents(r.events(), block, block.txHashes().get(i), out);
+        }
+        decodeEvents(results.finalizeBlockEvents(), block, "", out);
+        return out;
+    }
+
+    private void decodeEvents(List<AbciEvent> events, Block block, String txHash, List<ChainEvent> out) {
+        for (int j = 0; j < events.size(); j++) {
+            htlc.decode(events.get(j), origin(block, txHash, j)).ifPresent(out::add);
+        }
+        out.addAll(ibc.decode(events, j -> origin(block, txHash, j)));
+    }
+
+    private ChainEvent.Origin origin(Block b, String txHash, int index) {
+        return new ChainEvent.Origin(chain, b.height(), b.hash(), txHash, index);
+    }
+
+    /**
+     * Crosses a long gap with {@code tx_search}: only heights holding a transaction of our contract or an IBC
+     * acknowledgement/timeout are read in full; the cursor then jumps to {@code target}.
+     */
+    private ChainCursor catchUp(Listener listener, ChainCursor cursor, long target) {
+        long from = cursor.height() + 1;
+        log.info("{}: catching up {} blocks ({}..{}) with tx_search", chain, target - from + 1, from, target);
+        String range = " AND tx.height>=" + from + " AND tx.height<=" + target;
+        TreeSet<Long> heights = new TreeSet<>();
+        for (String q : List.of("wasm._contract_address='" + contract + "'" + range,
+                "acknowledge_packet.packet_sequence EXISTS" + range, "timeout_packet.packet_sequence EXISTS" + range)) {
+            int page = 1;
+            while (true) {
+                TxSearchPage p = rpc.txSearch(q, page, 100, true);
+                for (IndexedTx t : p.txs()) heights.add(t.height());
+                if ((long) page * 100 >= p.totalCount() || p.txs().isEmpty()) break;
+                page++;
+            }
+        }
+        heights.add(target); // always end on a fully read block
+        ChainCursor c = cursor;
+        for (long h : heights) {
+            if (!running) break;
+            Block block = rpc.block(h);
+            List<ChainEvent> events = decode(block, rpc.blockResults(h));
+            c = new ChainCursor(chain, h, block.hash());
+            deliver(listener, c, events);
+        }
+        return c;
+    }
+
+    /**
+     * Keeps a websocket open. Silence alone is normal (no blocks, no messages); silence while the chain moved past
+     * the last height the websocket announced means a dead subscription: reconnect (to the next endpoint).
+     */
+    private void watchWebsocket(long head) {
+        if (websockets.isEmpty()) return;
+        CometWebsocket w = ws;
+        if (w != null && w.isOpen() && head > lastWsHeight
+                && Duration.between(w.lastMessageAt(), Instant.now()).compareTo(options.websocketSilence()) > 0) {
+            log.warn("{}: websocket silent for more than {} while the chain reached {}; reconnecting", chain,
+                    options.websocketSilence(), head);
+            closeWebsocket();
+            w = null;
+        }
+        if (w != null && w.isOpen()) return;
+        closeWebsocket();
+        URI uri = websockets.get(wsIndex++ % websockets.size());
+        try {
+            lastWsHeight = head;
+            ws = CometWebsocket.connect(chain + "-ws", uri, Duration.ofSeconds(5), h -> {
+                lastWsHeight = Math.max(lastWsHeight, h);
+                wakeUp.release();
+            });
+            metrics.websocketReconnects.labelValues(chain.value()).inc();
+        } catch (RuntimeException e) {
+            log.info("{}: websocket unavailable ({}); polling every {}", chain, e.getMessage(), options.pollInterval());
+        }
+    }
+
+    /** Test hook: whether the silence watchdog would currently find the websocket dead. */
+    long lastWebsocketHeight() {
+        return lastWsHeight;
+    }
+
+    private void closeWebsocket() {
+        CometWebsocket w = ws;
+        ws = null;
+        if (w != null) w.close();
+    }
+}
