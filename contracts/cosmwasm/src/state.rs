@@ -60,3 +60,18 @@ pub fn parse_id(id: &str) -> Option<u64> {
     }
     digits.parse().ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_and_only_canonical_forms_parse() {
+        assert_eq!(parse_id(&format_id(1)), Some(1));
+        assert_eq!(parse_id("htlc_42"), Some(42));
+        assert_eq!(parse_id("htlc_18446744073709551615"), Some(u64::MAX));
+        for bad in ["htlc_", "htlc_0", "htlc_01", "HTLC_1", "1", "htlc_-1", "htlc_+1", "htlc_1 ", "htlc_18446744073709551616"] {
+            assert_eq!(parse_id(bad), None, "{bad}");
+        }
+    }
+}

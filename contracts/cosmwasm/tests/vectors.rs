@@ -69,6 +69,9 @@ fn runner_reports_a_wrong_expectation() {
     assert!(err.contains("step 1"), "{err}");
 }
 
+/// Response data and events of a successful execute, or the contract's error text.
+type ExecOutcome = Result<(Option<Vec<u8>>, Vec<Event>), String>;
+
 struct Runner {
     app: BasicApp,
     contract: Addr,
@@ -179,7 +182,7 @@ impl Runner {
         sender: &Addr,
         msg: &Value,
         funds: &[Coin],
-    ) -> Result<Result<(Option<Vec<u8>>, Vec<Event>), String>, String> {
+    ) -> Result<ExecOutcome, String> {
         let mut deps = mock_dependencies();
         deps.api = MockApi::default().with_prefix(PREFIX);
         let mut env = mock_env();
