@@ -1,0 +1,103 @@
+package io.evmore.devnet;
+
+import io.evmore.devnet.chain.Block;
+import io.evmore.devnet.chain.ChainSpec;
+import io.evmore.devnet.chain.CosmosChain;
+import io.evmore.devnet.ibc.Channel;
+import io.evmore.devnet.rpc.CometRpcEndpoint;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** A chain of a running {@link Devnet}: its RPC endpoints, clock, faucet and fault switches. */
+public final class DevnetChain {
+    private final CosmosChain chain;
+    private final List<CometRpcEndpoint> endpoints;
+    private final String htlcContract;
+
+    DevnetChain(CosmosChain chain, List<CometRpcEndpoint> endpoints, String htlcContract) {
+        this.chain = chain;
+        this.endpoints = List.copyOf(endpoints);
+        this.htlcContract = htlcContract;
+    }
+
+    public CosmosChain state() {
+        return chain;
+    }
+
+    public ChainSpec spec() {
+        return chain.spec();
+    }
+
+    public String chainId() {
+        return chain.chainId();
+    }
+
+    public String prefix() {
+        return chain.spec().prefix();
+    }
+
+    public String denom() {
+        return chain.spec().denom();
+    }
+
+    public String rpcUrl(int i) {
+        return endpoints.get(i).url();
+    }
+
+    public String rpcUrl() {
+        return rpcUrl(0);
+    }
+
+    public CometRpcEndpoint endpoint(int i) {
+        return endpoints.get(i);
+    }
+
+    public List<CometRpcEndpoint> endpoints() {
+        return endpoints;
+    }
+
+    /** The HTLC contract's address, or null when the Java HTLC contract is not on the classpath. */
+    public String htlcContractAddress() {
+        return htlcContract;
+    }
+
+    public Block produceBlock() {
+        return chain.produceBlock();
+    }
+
+    public long height() {
+        return chain.latestHeight();
+    }
+
+    public void advanceTime(Duration d) {
+        chain.advanceTime(d);
+    }
+
+    public void fund(String address, String denom, BigInteger amount) {
+        chain.fund(address, denom, amount);
+    }
+
+    public BigInteger balance(String address, String denom) {
+        return chain.balance(address, denom);
+    }
+
+    /** Stops automatic block production (the RPC keeps answering with the last block). */
+    public void halt() {
+        chain.halt();
+    }
+
+    public void resume() {
+        chain.resume();
+    }
+
+    public List<Channel> channels() {
+        return chain.channels();
+    }
+
+    /** This chain's channel to {@code otherChainId}, if any. */
+    public Optional<Channel> channelTo(String otherChainId) {
+        return chain.channels().stream().filter(c -> c.counterpartyChainId().equals(otherChainId)).findFirst();
+    }
+}

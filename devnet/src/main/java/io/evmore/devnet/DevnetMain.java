@@ -1,0 +1,152 @@
+package io.evmore.devnet;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.evmore.devnet.chain.ChainSpec;
+import io.evmore.devnet.ibc.Channel;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code evmore devnet --out DIR [--block-interval 1s] [--endpoints N]}: starts the default three-chain devnet,
+ * funds the test accounts, writes DIR/devnet.json and runs until SIGINT/SIGTERM, printing blocks with txs and
+ * relayed packets.
+ */
+public final class DevnetMain {
+    private DevnetMain() {}
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        Path dir = null;
+        Duration interval = Duration.ofSeconds(1);
+        int endpoints = 1;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            switch (a) {
+                case "--out" -> {
+                    dir = Path.of(require(a, value));
+                    i++;
+                }
+                case "--block-interval" -> {
+                    interval = parseDuration(require(a, value));
+                    i++;
+                }
+                case "--endpoints" -> {
+                    endpoints = Integer.parseInt(require(a, value));
+                    i++;
+                }
+                case "-h", "--help" -> {
+                    out.println("usage: evmore devnet --out DIR [--block-interval 1s|500ms] [--endpoints N]");
+                    return 0;
+                }
+                default -> {
+                    err.println("unknown option " + a + " (try --help)");
+                    return 2;
+                }
+            }
+        }
+        if (dir == null) {
+            err.println("missing --out DIR (try --help)");
+            return 2;
+        }
+        Files.createDirectories(dir);
+        Devnet devnet = Devnet.defaultTopology().blockInterval(interval).rpcEndpointsPerChain(endpoints).start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println("devnet: stopping");
+            devnet.close();
+            stopped.countDown();
+        }, "devnet-shutdown"));
+        Path file = dir.resolve("devnet.json");
+        Path tmp = dir.resolve("devnet.json.tmp");
+        Files.writeString(tmp, describe(devnet).toPrettyString());
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        for (DevnetChain c : devnet.chains()) {
+            out.println("devnet: " + c.chainId() + " (" + c.prefix() + ", " + c.denom() + ") RPC " + c.rpcUrl()
+                    + " HTLC " + c.htlcContractAddress());
+            c.state().addBlockListener(b -> {
+                if (!b.txs().isEmpty()) {
+                    long failed = b.results().stream().filter(r -> !r.ok()).count();
+                    out.println("devnet: " + b.chainId() + " block " + b.height() + " with " + b.txs().size()
+                            + " tx(s)" + (failed > 0 ? ", " + failed + " failed" : ""));
+                }
+            });
+        }
+        devnet.relayer().addObserver(line -> out.println("devnet: " + line));
+        out.println("devnet: wrote " + file.toAbsolutePath() + "; running until interrupted");
+        stopped.await();
+        return 0;
+    }
+
+    private static String require(String option, String value) {
+        if (value == null) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return value;
+    }
+
+    static Duration parseDuration(String s) {
+        if (s.endsWith("ms")) {
+            return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+        }
+        if (s.endsWith("s")) {
+            return Duration.ofMillis((long) (Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
+        }
+        throw new IllegalArgumentException("block interval must look like 1s or 500ms, got " + s);
+    }
+
+    /** The devnet.json document: chains, endpoints, contracts, channels and funded accounts with mnemonics. */
+    public static ObjectNode describe(Devnet devnet) {
+        ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = m.createObjectNode();
+        ArrayNode chains = root.putArray("chains");
+        for (DevnetChain c : devnet.chains()) {
+            ChainSpec s = c.spec();
+            ObjectNode o = chains.addObject();
+            o.put("chain_id", s.chainId()).put("prefix", s.prefix()).put("denom", s.denom())
+                    .put("min_gas_price", s.minGasPrice().toPlainString() + s.denom())
+                    .put("revision_number", s.revisionNumber());
+            ArrayNode rpc = o.putArray("rpc");
+            ArrayNode ws = o.putArray("websocket");
+            c.endpoints().forEach(e -> {
+                rpc.add(e.url());
+                ws.add(e.websocketUrl());
+            });
+            if (c.htlcContractAddress() == null) {
+                o.putNull("htlc_contract");
+            } else {
+                o.put("htlc_contract", c.htlcContractAddress());
+            }
+            ArrayNode chs = o.putArray("channels");
+            for (Channel ch : c.channels()) {
+                chs.addObject().put("channel_id", ch.channelId()).put("port_id", Channel.PORT)
+                        .put("connection_id", ch.connectionId()).put("counterparty_chain_id", ch.counterpartyChainId())
+                        .put("counterparty_channel_id", ch.counterpartyChannelId());
+            }
+        }
+        ArrayNode accounts = root.putArray("accounts");
+        for (TestAccount a : devnet.accounts()) {
+            ObjectNode o = accounts.addObject();
+            o.put("name", a.name()).put("mnemonic", a.mnemonic()).put("hd_path", "m/44'/118'/0'/0/0");
+            ObjectNode addrs = o.putObject("addresses");
+            for (DevnetChain c : devnet.chains()) {
+                addrs.put(c.chainId(), a.address(c.prefix()));
+            }
+        }
+        return root;
+    }
+
+    static void write(Path file, ObjectNode doc) throws IOException {
+        Files.writeString(file, doc.toPrettyString());
+    }
+}
