@@ -136,6 +136,16 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
                 tx.open = false;
                 current.remove();
             }
+            if (tx.failure != null) {
+                // PostgreSQL has already aborted this transaction; SQLite would commit a half. Same rule for both.
+                RelayerException swallowed = tx.failure;
+                String msg = "store: transaction rolled back because a statement in it failed (the caller caught the"
+                        + " error): " + swallowed.getMessage();
+                RelayerException e = swallowed.isRetryable() ? new TransientException(msg, swallowed)
+                        : new PermanentException(msg, swallowed);
+                reusable = rollbackQuietly(c, e);
+                throw e;
+            }
             try {
                 dialect.commit(c);
             } catch (SQLException e) {
@@ -196,6 +206,8 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
     private final class SqlTx implements Tx {
         private final Connection c;
         private boolean open = true;
+        /** First database error inside this transaction, even if the work caught it. */
+        private RelayerException failure;
 
         SqlTx(Connection c) {
             this.c = c;
@@ -206,7 +218,9 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
         }
 
         private RelayerException fail(SQLException e, String operation) {
-            return dialect.translate(e, operation, target, secret);
+            RelayerException translated = dialect.translate(e, operation, target, secret);
+            if (failure == null) failure = translated;
+            return translated;
         }
 
         @Override

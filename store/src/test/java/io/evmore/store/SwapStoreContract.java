@@ -284,6 +284,43 @@ abstract class SwapStoreContract {
     }
 
     @Test
+    void transactionWithAFailedStatementIsRolledBackEvenIfTheWorkCaughtTheError() {
+        Swap s = swap("0x01", SwapState.DETECTED, T0);
+        TxIntent orphan = new TxIntent("orphan", "eip155:31337/0xnone", ETH, "SOURCE_CLAIM", 1, null,
+                TxIntent.Status.PENDING, T0, T0);
+
+        assertThatThrownBy(() -> store.run(tx -> {
+            tx.insert(s, "seen");
+            try {
+                tx.saveIntent(orphan); // foreign key violation: no such swap
+            } catch (PermanentException expected) {
+                // swallowed on purpose
+            }
+        })).isInstanceOf(PermanentException.class).hasMessageContaining("rolled back")
+                .hasMessageContaining("save intent orphan");
+
+        assertThat(store.find(s.id())).isEmpty();
+        assertThat(intent("orphan")).isEmpty();
+        // The store is still usable afterwards.
+        insert(s);
+        assertThat(store.find(s.id())).contains(s);
+    }
+
+    @Test
+    void illegalTransitionCaughtInsideATransactionDoesNotSpoilIt() {
+        Swap s = insert(swap("0x01", SwapState.DETECTED, T0));
+        store.run(tx -> {
+            try {
+                tx.transition(s, SwapState.CONFIRMED, SwapState.COUNTER_PENDING, "stale", null, T0);
+            } catch (IllegalTransitionException expected) {
+                // a lost race is normal; carry on with the right move
+            }
+            tx.transition(s, SwapState.DETECTED, SwapState.CONFIRMED, "confirmed", null, T0.plusSeconds(1));
+        });
+        assertThat(store.find(s.id()).orElseThrow().state()).isEqualTo(SwapState.CONFIRMED);
+    }
+
+    @Test
     void nestedTransactionJoinsTheOuterOneAndRollsBackWithIt() {
         Swap s = swap("0x01", SwapState.DETECTED, T0);
         assertThatThrownBy(() -> store.run(outer -> {
