@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// Compiles the Solidity sources with the pinned solc-js from tools/node and writes one JSON file per contract
+// ({contractName, abi, bytecode, deployedBytecode, solcVersion}) into the output directory.
+// Usage: node compile.js <src|test> <outDir>
+// The Maven build of the ethereum module runs it, so the ABI and bytecode the Java code uses always come from
+// the source in this folder.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+const here = __dirname;
+const root = path.resolve(here, '..', '..');
+const solc = require(path.join(root, 'tools', 'node', 'node_modules', 'solc'));
+
+const [which, outDir] = process.argv.slice(2);
+if (!['src', 'test'].includes(which) || !outDir) {
+  console.error('usage: node compile.js <src|test> <outDir>');
+  process.exit(2);
+}
+
+const sources = {};
+for (const dir of which === 'test' ? ['src', 'test'] : ['src']) {
+  for (const f of fs.readdirSync(path.join(here, dir)).filter((f) => f.endsWith('.sol')).sort()) {
+    sources[`${dir}/${f}`] = { content: fs.readFileSync(path.join(here, dir, f), 'utf8') };
+  }
+}
+
+const input = {
+  language: 'Solidity',
+  sources,
+  settings: {
+    optimizer: { enabled: true, runs: 200 },
+    viaIR: true, // lock() has more locals than the legacy pipeline's stack allows
+    evmVersion: 'cancun',
+    outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } },
+  },
+};
+
+function findImports(p) {
+  const file = path.join(here, p);
+  if (file.startsWith(here) && fs.existsSync(file)) return { contents: fs.readFileSync(file, 'utf8') };
+  return { error: `import not found: ${p}` };
+}
+
+const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports }));
+const errors = (output.errors || []).filter((e) => e.severity === 'error');
+for (const e of output.errors || []) console.error(e.formattedMessage);
+if (errors.length > 0) process.exit(1);
+
+fs.mkdirSync(outDir, { recursive: true });
+let n = 0;
+for (const [file, contracts] of Object.entries(output.contracts)) {
+  // test builds write only the test contracts; the HTLC itself comes from the main build
+  if (which === 'test' && !file.startsWith('test/')) continue;
+  for (const [name, c] of Object.entries(contracts)) {
+    if (!c.evm.bytecode.object) continue; // interfaces
+    const json = {
+      contractName: name,
+      source: file,
+      solcVersion: solc.version(),
+      abi: c.abi,
+      bytecode: '0x' + c.evm.bytecode.object,
+      deployedBytecode: '0x' + c.evm.deployedBytecode.object,
+    };
+    fs.writeFileSync(path.join(outDir, `${name}.json`), JSON.stringify(json, null, 2) + '\n');
+    n++;
+  }
+}
+console.log(`compiled ${n} contract(s) with solc ${solc.version()} into ${outDir}`);
