@@ -319,3 +319,34 @@ fn instantiate_records_the_contract_version() {
     assert_eq!(info.contract, "crates.io:evmore-htlc");
     assert_eq!(info.version, env!("CARGO_PKG_VERSION"));
 }
+
+/// The devnet's Java twin stores the same bytes under the same keys (HtlcContractTest pins its side), so raw
+/// state queries answer alike on both.
+#[test]
+fn raw_state_layout_is_the_one_the_java_twin_uses() {
+    let (mut app, contract) = setup();
+    let (alice, bob) = (addr("alice"), addr("bob"));
+    let msg = ExecuteMsg::CreateHtlc {
+        receiver: bob.to_string(),
+        hashlock: hashlock(),
+        timelock: T0 + 100,
+        target_chain: "eip155:1".into(),
+        target_address: "0xabc".into(),
+        refund_address: None,
+    };
+    create(&mut app, &contract, &alice, &msg, 100);
+    let count = app.wrap().query_wasm_raw(&contract, b"htlc_count".to_vec()).unwrap().expect("count");
+    assert_eq!(count, b"1".to_vec());
+    let mut key = vec![0x00, 0x05];
+    key.extend_from_slice(b"htlcs");
+    key.extend_from_slice(&1u64.to_be_bytes());
+    let stored = app.wrap().query_wasm_raw(&contract, key).unwrap().expect("htlc_1");
+    let expected = format!(
+        "{{\"id\":\"htlc_1\",\"sender\":\"{alice}\",\"receiver\":\"{bob}\",\"refund_address\":\"{alice}\",\
+         \"amount\":\"100\",\"denom\":\"stake\",\"hashlock\":\"{}\",\"timelock\":{},\"target_chain\":\"eip155:1\",\
+         \"target_address\":\"0xabc\",\"state\":\"open\",\"secret\":null,\"created_at\":{T0}}}",
+        hashlock(),
+        T0 + 100
+    );
+    assert_eq!(String::from_utf8(stored).unwrap(), expected);
+}
