@@ -5,21 +5,31 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The pools' metrics, registered once per {@link PrometheusRegistry} and shared by every pool on it (a metric
  * name can be registered only once). Names follow the operations guide; labels are pool and endpoint names,
- * which come from configuration (bounded), never urls.
+ * which come from configuration (bounded), never urls. Get it with {@link #on(PrometheusRegistry)}.
  */
 public final class PoolMetrics {
+    private static final Map<PrometheusRegistry, PoolMetrics> BY_REGISTRY = new WeakHashMap<>();
     private final List<EndpointPool<?>> pools = new CopyOnWriteArrayList<>();
     final Histogram acquireDuration;
     final Counter rpcErrors;
     final Counter failovers;
     final Counter acquireTimeouts;
 
-    public PoolMetrics(PrometheusRegistry registry) {
+    /** The pool metrics registered on {@code registry}, registering them on first use. */
+    public static PoolMetrics on(PrometheusRegistry registry) {
+        synchronized (BY_REGISTRY) {
+            return BY_REGISTRY.computeIfAbsent(registry, PoolMetrics::new);
+        }
+    }
+
+    private PoolMetrics(PrometheusRegistry registry) {
         GaugeWithCallback.builder().name("evmore_pool_connections_total")
                 .help("Connections the pool holds (borrowed + idle)").labelNames("pool")
                 .callback(cb -> pools.forEach(p -> cb.call(p.totals()[0], p.name()))).register(registry);

@@ -24,7 +24,7 @@ public final class PoolRegistry implements AutoCloseable {
     private final List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public PoolRegistry(PrometheusRegistry registry) {
-        this.metrics = new PoolMetrics(registry);
+        this.metrics = PoolMetrics.on(registry);
     }
 
     public PoolMetrics metrics() {
