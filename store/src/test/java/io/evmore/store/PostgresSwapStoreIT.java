@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.evmore.core.error.PermanentException;
 import io.evmore.core.error.RelayerException;
 import io.evmore.core.error.TransientException;
+import io.evmore.core.swap.Swap;
+import io.evmore.core.swap.SwapState;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -132,6 +134,41 @@ class PostgresSwapStoreIT extends SwapStoreContract {
         assertThat(e).isInstanceOf(TransientException.class);
         assertThat(e.getMessage()).contains("127.0.0.1:" + closedPort);
         assertThat(stackTrace(e)).doesNotContain(PASSWORD).doesNotContain(PASSWORD_ENCODED);
+    }
+
+    @Test
+    void connectionKilledMidTransactionIsTransientAndTheStoreRecovers() throws Exception {
+        Swap s = swap("0x01", SwapState.DETECTED, T0);
+        RelayerException e = (RelayerException) catchThrowableOf(() -> store.run(tx -> {
+            tx.find("warm-up");
+            terminateBackendsOf(database);
+            tx.insert(s, "seen");
+        }));
+        assertThat(e).isInstanceOf(TransientException.class).hasMessageContaining("insert swap " + s.id());
+
+        // Other pooled connections died too; the pool replaces them. A caller retries transient errors.
+        RuntimeException last = null;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            try {
+                store.run(tx -> tx.insert(s, "seen again"));
+                last = null;
+                break;
+            } catch (TransientException retry) {
+                last = retry;
+                Thread.sleep(600);
+            }
+        }
+        assertThat(last).isNull();
+        assertThat(store.find(s.id())).contains(s);
+        assertThat(store.ping()).isTrue();
+    }
+
+    private static void terminateBackendsOf(String db) {
+        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+            st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db + "'");
+        } catch (SQLException ex) {
+            throw new IllegalStateException(ex);
+        }
     }
 
     @Test

@@ -551,6 +551,27 @@ abstract class SwapStoreContract {
     }
 
     @Test
+    void concurrentInsertsOfOneHashlockLetExactlyOneSwapIn() throws Exception {
+        Hashlock h = Secret.random().hashlock();
+        int threads = 6;
+        CountDownLatch go = new CountDownLatch(1);
+        AtomicInteger won = new AtomicInteger();
+        runConcurrently(threads, i -> {
+            go.await();
+            try {
+                store.run(tx -> tx.insert(swap("0x" + i, h, SwapState.DETECTED, T0), "seen"));
+                won.incrementAndGet();
+            } catch (PermanentException e) {
+                // the pre-check or the unique index refused it
+            }
+            return null;
+        }, go);
+
+        assertThat(won.get()).isEqualTo(1);
+        assertThat(store.pending(10)).hasSize(1);
+    }
+
+    @Test
     void concurrentTransactionsFromManyThreadsAllCommit() throws Exception {
         int threads = 8;
         int perThread = 15;
