@@ -86,6 +86,15 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
         }
     }
 
+    /** Connection counts of the store's pool, e.g. for {@code evmore_pool_connections_*{pool="database"}}. */
+    public record PoolStats(int active, int idle, int total) {}
+
+    public PoolStats poolStats() {
+        var bean = dataSource.getHikariPoolMXBean();
+        if (bean == null || closed) return new PoolStats(0, 0, 0);
+        return new PoolStats(bean.getActiveConnections(), bean.getIdleConnections(), bean.getTotalConnections());
+    }
+
     @Override
     public <T> T inTransaction(Function<Tx, T> work) {
         Objects.requireNonNull(work, "work");

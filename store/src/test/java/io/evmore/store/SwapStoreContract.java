@@ -614,6 +614,15 @@ abstract class SwapStoreContract {
     }
 
     @Test
+    void poolStatsShowTheConnectionHeldByARunningTransaction() {
+        assertThat(store.poolStats().active()).isZero();
+        JdbcSwapStore.PoolStats inside = store.inTransaction(tx -> store.poolStats());
+        assertThat(inside.active()).isEqualTo(1);
+        assertThat(inside.total()).isGreaterThanOrEqualTo(1);
+        assertThat(store.poolStats().active()).isZero();
+    }
+
+    @Test
     void pingAnswersWhileOpenAndNotAfterClose() {
         assertThat(store.ping()).isTrue();
         store.close();
