@@ -18,19 +18,17 @@ import io.evmore.cosmos.tx.GasEstimator;
 import io.evmore.pool.Endpoint;
 import io.evmore.pool.PoolMetrics;
 import io.evmore.pool.PoolSettings;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Wires one Cosmos chain: pooled RPC, signer, submitter, HTLC contract, IBC sender and event follower. The
- * shared metric holders ({@link PoolMetrics}, {@link DroppedEvents}, {@link CosmosEventFollower.Metrics}) are
- * created once per registry by the caller and passed to every chain.
+ * Wires one Cosmos chain: pooled RPC, signer, submitter, HTLC contract, IBC sender and event follower. Metrics
+ * go to {@code registry} through the per-registry shared holders ({@link PoolMetrics#on}, {@code ChainMetrics.on}),
+ * so several chains (and the Ethereum adapter) can share one registry.
  */
 public final class CosmosAdapter implements AutoCloseable {
-    /** Metric holders shared by all chains on one registry. */
-    public record SharedMetrics(PoolMetrics pool, DroppedEvents dropped, CosmosEventFollower.Metrics follower) {}
-
     private final CosmosSettings settings;
     private final PooledCometTransport transport;
     private final CometRpcClient rpc;
@@ -41,7 +39,7 @@ public final class CosmosAdapter implements AutoCloseable {
     private final IbcTransferSender ibc;
     private final CosmosEventFollower follower;
 
-    public CosmosAdapter(CosmosSettings settings, CosmosSigner signer, PoolSettings poolSettings, SharedMetrics metrics,
+    public CosmosAdapter(CosmosSettings settings, CosmosSigner signer, PoolSettings poolSettings, PrometheusRegistry registry,
             CursorStore cursors, Clock clock) {
         this.settings = settings;
         List<Endpoint> endpoints = new ArrayList<>();
@@ -50,22 +48,27 @@ public final class CosmosAdapter implements AutoCloseable {
         }
         String poolName = "cosmos:" + settings.chainId().value().toLowerCase();
         this.transport = PooledCometTransport.start(poolName, settings.chainId().value(), endpoints, poolSettings,
-                metrics.pool(), Duration.ofSeconds(10));
+                PoolMetrics.on(registry), Duration.ofSeconds(10));
         this.rpc = new CometRpcClient(transport);
         this.queries = new CosmosQueries(rpc);
         this.submitter = new CosmosTxSubmitter(settings.chainId().value(), settings.prefix(), signer, rpc,
                 new GasEstimator(settings.gasMultiplier(), settings.gasPrice(), settings.feeDenom()),
                 settings.inclusionTimeout(), settings.pollInterval().dividedBy(2), 5);
+        io.evmore.pool.ChainMetrics chainMetrics = io.evmore.pool.ChainMetrics.on(registry);
+        String label = settings.chainId().value();
+        submitter.sequencer().onResync(() -> chainMetrics.nonceResyncs.labelValues(label).inc());
+        submitter.onBroadcast(() -> chainMetrics.txSubmitted.labelValues(label).inc());
         this.htlcChain = new CosmWasmHtlcChain(settings, submitter, queries);
         this.ibc = new IbcTransferSender(submitter, sentTransfers, clock);
         String relayer = submitter.address();
+        DroppedEvents dropped = new DroppedEvents(registry);
         this.follower = new CosmosEventFollower(settings.chainId(), rpc, cursors,
-                new HtlcEventDecoder(settings.chainId(), settings.contract(), settings.prefix(), metrics.dropped()),
-                new IbcEventDecoder(settings.chainId(), relayer, sentTransfers, metrics.dropped()),
+                new HtlcEventDecoder(settings.chainId(), settings.contract(), settings.prefix(), dropped),
+                new IbcEventDecoder(settings.chainId(), relayer, sentTransfers, dropped),
                 settings.contract(), settings.rpcEndpoints().stream().map(CometWebsocket::websocketUri).toList(),
                 new CosmosEventFollower.Options(settings.confirmations(), settings.pollInterval(),
                         settings.websocketSilence(), settings.startHeight(), 1000, settings.pollInterval()),
-                metrics.follower());
+                CosmosEventFollower.Metrics.on(registry));
     }
 
     public CosmosSettings settings() {

@@ -13,6 +13,7 @@ import io.evmore.cosmos.rpc.CometTypes.IndexedTx;
 import io.evmore.cosmos.rpc.CometTypes.TxSearchPage;
 import io.evmore.cosmos.rpc.CometWebsocket;
 import io.evmore.cosmos.rpc.TxExecResult;
+import io.evmore.pool.ChainMetrics;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -21,7 +22,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.WeakHashMap;
 import java.util.TreeSet;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -40,20 +43,31 @@ import org.slf4j.LoggerFactory;
 public final class CosmosEventFollower implements ChainEvents {
     private static final Logger log = LoggerFactory.getLogger(CosmosEventFollower.class);
 
-    /** Metrics of all followers on one registry (register once, share). */
+    /** Metrics of all followers on one registry: the shared chain metrics plus websocket (re)connects. */
     public static final class Metrics {
+        private static final Map<PrometheusRegistry, Metrics> BY_REGISTRY = new WeakHashMap<>();
         final Gauge cursorHeight;
         final Gauge headHeight;
         final Counter websocketReconnects;
 
-        public Metrics(PrometheusRegistry registry) {
-            cursorHeight = Gauge.builder().name("evmore_chain_cursor_height").help("Last processed height per chain")
+        private Metrics(PrometheusRegistry registry) {
+            ChainMetrics shared = ChainMetrics.on(registry);
+            cursorHeight = shared.cursorHeight;
+            headHeight = shared.headHeight;
+            websocketReconnects = Counter.builder().name("evmore_chain_websocket_connects_total")
+                    .help("Websocket subscriptions opened (first connect and reconnects after failure or silence)")
                     .labelNames("chain").register(registry);
-            headHeight = Gauge.builder().name("evmore_chain_head_height").help("Latest height seen per chain")
-                    .labelNames("chain").register(registry);
-            websocketReconnects = Counter.builder().name("evmore_chain_websocket_reconnects_total")
-                    .help("Websocket (re)connects after a failure or silence, per chain").labelNames("chain")
-                    .register(registry);
+        }
+
+        /** The instance of {@code registry} (a metric name can be registered only once). */
+        public static Metrics on(PrometheusRegistry registry) {
+            synchronized (BY_REGISTRY) {
+                return BY_REGISTRY.computeIfAbsent(registry, Metrics::new);
+            }
+        }
+
+        public double websocketConnects(ChainId chain) {
+            return websocketReconnects.labelValues(chain.value()).get();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.evmore.cosmos.events;
 
 import io.evmore.core.chain.ChainId;
+import io.evmore.pool.ChainMetrics;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.slf4j.Logger;
@@ -8,7 +9,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Bad chain input that was dropped: logged at WARN with the reason and counted in
- * {@code evmore_chain_events_dropped_total{chain,reason}}. Register once per registry and share.
+ * {@code evmore_chain_events_dropped_total{chain,reason}} (registered once per registry by {@link ChainMetrics}).
  */
 public final class DroppedEvents {
     private static final Logger log = LoggerFactory.getLogger(DroppedEvents.class);
@@ -38,9 +39,7 @@ public final class DroppedEvents {
     private final Counter counter;
 
     public DroppedEvents(PrometheusRegistry registry) {
-        this.counter = Counter.builder().name("evmore_chain_events_dropped_total")
-                .help("Chain events dropped because they were invalid or not from the configured contract")
-                .labelNames("chain", "reason").register(registry);
+        this.counter = ChainMetrics.on(registry).eventsDropped;
     }
 
     public void drop(ChainId chain, Reason reason, String detail, String where) {

@@ -28,6 +28,7 @@ public final class AccountSequencer {
     private final String account;
     private final Supplier<AccountState> chainState;
     private final int maxAttempts;
+    private volatile Runnable onResync = () -> {};
     private final ReentrantLock lock = new ReentrantLock();
     private long accountNumber = -1;
     private long nextSequence = -1;
@@ -56,6 +57,7 @@ public final class AccountSequencer {
                     return out;
                 } catch (SequenceMismatchException e) {
                     last = e;
+                    onResync.run();
                     if (e.expected().isPresent() && accountNumber >= 0) {
                         nextSequence = e.expected().getAsLong();
                     } else {
@@ -74,6 +76,11 @@ public final class AccountSequencer {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Called on every sequence mismatch (metrics). */
+    public void onResync(Runnable r) {
+        this.onResync = r == null ? () -> {} : r;
     }
 
     /** Forgets the cached sequence (e.g. after a transaction was dropped from the mempool). */

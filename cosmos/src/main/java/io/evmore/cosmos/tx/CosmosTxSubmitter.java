@@ -28,6 +28,7 @@ public final class CosmosTxSubmitter {
     private final AccountSequencer sequencer;
     private final Duration inclusionTimeout;
     private final Duration pollInterval;
+    private volatile Runnable onBroadcast = () -> {};
 
     public CosmosTxSubmitter(String chainId, String prefix, CosmosSigner signer, CometRpcClient rpc, GasEstimator gas,
             Duration inclusionTimeout, Duration pollInterval, int sequenceAttempts) {
@@ -47,6 +48,11 @@ public final class CosmosTxSubmitter {
         return signer.address(prefix).toString();
     }
 
+    /** Called after each accepted broadcast (metrics). */
+    public void onBroadcast(Runnable r) {
+        this.onBroadcast = r == null ? () -> {} : r;
+    }
+
     public AccountSequencer sequencer() {
         return sequencer;
     }
@@ -59,7 +65,7 @@ public final class CosmosTxSubmitter {
     /** Signs and hands the transaction to the mempool; returns its hash once CheckTx accepted it. */
     public String broadcast(List<Any> messages, String memo) {
         return sequencer.submit((accountNumber, sequence) -> {
-            long used = queries.simulate(TxBuilder.simulationTx(signer.publicKey(), sequence, messages, memo));
+            long used = queries.simulate(TxBuilder.simulationTx(signer.publicKey(), sequence, messages, memo, gas.feeDenom()));
             TxFee fee = gas.feeFor(used);
             SignedTx tx = TxBuilder.sign(signer, chainId, accountNumber, sequence, messages, memo, fee);
             try {
@@ -72,6 +78,7 @@ public final class CosmosTxSubmitter {
                 // Same bytes already in the mempool (e.g. a retried call that had reached the node): accepted.
                 if (!e.text().contains("tx already exists in cache")) throw e;
             }
+            onBroadcast.run();
             log.debug("broadcast {} seq {} gas {} fee {}{}", tx.hash(), sequence, fee.gasLimit(), fee.amount(),
                     fee.denom());
             return tx.hash();
@@ -93,7 +100,7 @@ public final class CosmosTxSubmitter {
             if (System.nanoTime() > deadline) {
                 // The tx may still land: the caller reconciles by hash rather than re-sending blindly.
                 sequencer.invalidate();
-                throw new TransientException("tx " + hash + " not included within " + inclusionTimeout);
+                throw new TxPendingException("tx " + hash + " not included within " + inclusionTimeout, hash);
             }
             try {
                 Thread.sleep(pollInterval);

@@ -71,18 +71,17 @@ public final class TxBuilder {
     }
 
     /**
-     * The transaction cosmjs sends to Simulate: same body, empty fee amount, mode UNSPECIFIED, one empty
-     * signature. Simulation skips the signature check but checks the sequence.
+     * The transaction to simulate: the real body, the real signer info and a placeholder 64-byte signature, and
+     * a token fee of one unit of the fee denom. cosmjs simulates with an empty fee and no signature, which leaves
+     * the fee deduction and the signature bytes out of the estimate; with them in, the simulated gas covers what
+     * the signed tx will use. Simulation skips signature verification but checks the sequence.
      */
-    public static byte[] simulationTx(byte[] publicKey, long sequence, List<Any> messages, String memo) {
+    public static byte[] simulationTx(byte[] publicKey, long sequence, List<Any> messages, String memo, String feeDenom) {
         byte[] body = bodyBytes(messages, memo, 0);
-        Any pk = Any.newBuilder().setTypeUrl(SECP256K1_PUBKEY)
-                .setValue(PubKey.newBuilder().setKey(ByteString.copyFrom(publicKey)).build().toByteString()).build();
-        SignerInfo si = SignerInfo.newBuilder().setPublicKey(pk)
-                .setModeInfo(ModeInfo.newBuilder().setSingle(ModeInfo.Single.newBuilder()
-                        .setMode(SignMode.SIGN_MODE_UNSPECIFIED)))
-                .setSequence(sequence).build();
-        byte[] auth = AuthInfo.newBuilder().addSignerInfos(si).setFee(Fee.newBuilder()).build().toByteArray();
-        return txRawBytes(body, auth, new byte[0]);
+        byte[] auth = authInfoBytes(publicKey, sequence, new TxFee(feeDenom, java.math.BigInteger.ONE, SIMULATION_GAS_LIMIT));
+        return txRawBytes(body, auth, new byte[64]);
     }
+
+    /** Gas limit written into the simulated tx (the node meters simulation without a limit). */
+    static final long SIMULATION_GAS_LIMIT = 10_000_000L;
 }

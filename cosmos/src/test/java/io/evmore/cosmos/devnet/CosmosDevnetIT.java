@@ -1,0 +1,204 @@
+package io.evmore.cosmos.devnet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.evmore.core.chain.ChainCursor;
+import io.evmore.core.chain.ChainEvent;
+import io.evmore.core.chain.ChainId;
+import io.evmore.core.chain.HtlcRecord;
+import io.evmore.core.chain.LockRequest;
+import io.evmore.core.chain.TxResult;
+import io.evmore.core.error.PermanentException;
+import io.evmore.core.port.Clock;
+import io.evmore.core.swap.Secret;
+import io.evmore.cosmos.CosmosAdapter;
+import io.evmore.cosmos.CosmosSettings;
+import io.evmore.cosmos.InMemoryCursorStore;
+import io.evmore.cosmos.RecordingListener;
+import io.evmore.cosmos.key.CosmosSigner;
+import io.evmore.cosmos.tx.CosmosMessages;
+import io.evmore.cosmos.tx.CosmosTxSubmitter;
+import io.evmore.cosmos.tx.GasEstimator;
+import io.evmore.devnet.Devnet;
+import io.evmore.devnet.DevnetChain;
+import io.evmore.devnet.chain.ChainSpec;
+import io.evmore.pool.ChainMetrics;
+import io.evmore.pool.PoolSettings;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The adapter against one devnet chain with two RPC endpoints: HTLC lifecycle, sequences, failover, following. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CosmosDevnetIT {
+    static final String CHAIN = "devnet-a";
+    Devnet devnet;
+    DevnetChain chain;
+    PrometheusRegistry registry;
+    CosmosSigner relayerKey;
+
+    @BeforeAll
+    void startDevnet() {
+        devnet = Devnet.builder().chain(new ChainSpec(CHAIN, "cosmos", "stake")).rpcEndpointsPerChain(2)
+                .blockInterval(Duration.ofMillis(200)).start();
+        chain = devnet.chain(CHAIN);
+        registry = new PrometheusRegistry();
+        relayerKey = CosmosSigner.fromMnemonic(devnet.account("relayer").mnemonic());
+    }
+
+    @AfterAll
+    void stopDevnet() {
+        if (devnet != null) devnet.close();
+    }
+
+    CosmosSettings settings() {
+        return CosmosSettings.of(ChainId.of(CHAIN), "cosmos", "stake", List.of(chain.rpcUrl(0), chain.rpcUrl(1)),
+                new BigDecimal("0.025"), chain.htlcContractAddress())
+                .withTimings(Duration.ofMillis(200), Duration.ofSeconds(3), Duration.ofSeconds(20));
+    }
+
+    CosmosAdapter adapter(InMemoryCursorStore cursors) {
+        PoolSettings pool = PoolSettings.cosmosDefaults().withConnections(4, 0).withRetry(Duration.ofMillis(50), 3)
+                .withHealthCheckInterval(Duration.ofSeconds(1)).withBreaker(2, Duration.ofSeconds(30))
+                .withHeightChecks(50, Duration.ZERO);
+        return new CosmosAdapter(settings(), relayerKey, pool, registry, cursors, Clock.system());
+    }
+
+    long chainNow() {
+        return chain.state().now().getEpochSecond();
+    }
+
+    @Test
+    void createWithdrawRefundAreExecutedAndFollowed() {
+        InMemoryCursorStore cursors = new InMemoryCursorStore();
+        try (CosmosAdapter a = adapter(cursors)) {
+            RecordingListener listener = new RecordingListener(cursors);
+            a.follower().start(listener);
+            String bob = devnet.account("bob").address("cosmos");
+            Secret secret = Secret.random();
+
+            TxResult locked = a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.valueOf(1000),
+                    secret.hashlock(), chainNow() + 3600, "eip155:1", "0xabc"));
+            assertThat(locked.htlcId()).matches("htlc_[0-9]+");
+            HtlcRecord open = a.htlcChain().query(locked.htlcId()).orElseThrow();
+            assertThat(open.status()).isEqualTo(HtlcRecord.Status.OPEN);
+            assertThat(open.sender()).isEqualTo(a.htlcChain().relayerAddress());
+            assertThat(open.receiver()).isEqualTo(bob);
+            assertThat(open.amount()).isEqualTo(BigInteger.valueOf(1000));
+            assertThat(open.hashlock()).isEqualTo(secret.hashlock());
+
+            BigInteger bobBefore = chain.balance(bob, "stake");
+            TxResult claimed = a.htlcChain().claim(locked.htlcId(), secret);
+            assertThat(chain.balance(bob, "stake")).isEqualTo(bobBefore.add(BigInteger.valueOf(1000)));
+            assertThat(a.htlcChain().query(locked.htlcId()).orElseThrow().status()).isEqualTo(HtlcRecord.Status.CLAIMED);
+            // A second claim is refused by the contract: a permanent error with its text.
+            assertThatThrownBy(() -> a.htlcChain().claim(locked.htlcId(), secret)).isInstanceOf(PermanentException.class)
+                    .hasMessageContaining("is not open (it is withdrawn)");
+
+            TxResult second = a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.valueOf(7),
+                    Secret.random().hashlock(), chainNow() + 60, "eip155:1", "0xdef"));
+            assertThatThrownBy(() -> a.htlcChain().refund(second.htlcId())).isInstanceOf(PermanentException.class)
+                    .hasMessageContaining("has not expired yet");
+            devnet.advanceTime(Duration.ofSeconds(120));
+            await().atMost(Duration.ofSeconds(5)).until(() -> chain.state().latestBlock().time().getEpochSecond()
+                    > chainNow() - 5);
+            TxResult refunded = a.htlcChain().refund(second.htlcId());
+            assertThat(a.htlcChain().query(second.htlcId()).orElseThrow().status()).isEqualTo(HtlcRecord.Status.REFUNDED);
+            assertThat(a.htlcChain().query("htlc_999999")).isEmpty();
+            assertThat(a.htlcChain().list(null, 100)).extracting(HtlcRecord::id).contains(locked.htlcId(), second.htlcId());
+
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(listener.events(ChainEvent.HtlcLocked.class)).extracting(e -> e.htlc().id())
+                        .contains(locked.htlcId(), second.htlcId());
+                assertThat(listener.events(ChainEvent.HtlcClaimed.class)).anySatisfy(e -> {
+                    assertThat(e.htlcId()).isEqualTo(locked.htlcId());
+                    assertThat(e.secret()).isEqualTo(secret);
+                    assertThat(e.origin().txHash()).isEqualTo(claimed.txHash());
+                    assertThat(e.origin().height()).isEqualTo(claimed.height());
+                });
+                assertThat(listener.events(ChainEvent.HtlcRefunded.class)).extracting(ChainEvent.HtlcRefunded::htlcId)
+                        .contains(second.htlcId());
+            });
+            ChainEvent.HtlcLocked l = listener.events(ChainEvent.HtlcLocked.class).stream()
+                    .filter(e -> e.htlc().id().equals(locked.htlcId())).findFirst().orElseThrow();
+            assertThat(l.htlc().hashlock()).isEqualTo(secret.hashlock());
+            assertThat(l.htlc().targetAddress()).isEqualTo("0xabc");
+            assertThat(l.origin().txHash()).isEqualTo(locked.txHash());
+            assertThat(refunded.height()).isGreaterThan(claimed.height());
+            // Cursors advance one block at a time with the chain's hashes.
+            List<ChainCursor> seen = listener.cursors();
+            for (int i = 1; i < seen.size(); i++) assertThat(seen.get(i).height()).isEqualTo(seen.get(i - 1).height() + 1);
+            ChainCursor last = seen.getLast();
+            assertThat(last.blockHash()).isEqualTo(a.rpc().block(last.height()).hash());
+        }
+    }
+
+    @Test
+    void aSequenceMismatchFromAnOutsideTransactionIsRecovered() {
+        try (CosmosAdapter a = adapter(new InMemoryCursorStore())) {
+            String bob = devnet.account("bob").address("cosmos");
+            a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.ONE, Secret.random().hashlock(),
+                    chainNow() + 3600, "eip155:1", "0x1")); // the sequencer now caches the next sequence
+            // Another process signs with the same key: the cached sequence becomes stale.
+            CosmosTxSubmitter outside = new CosmosTxSubmitter(CHAIN, "cosmos", relayerKey, a.rpc(),
+                    new GasEstimator(new BigDecimal("1.4"), new BigDecimal("0.025"), "stake"), Duration.ofSeconds(20),
+                    Duration.ofMillis(100), 3);
+            BigInteger bobBefore = chain.balance(bob, "stake");
+            outside.submit(List.of(CosmosMessages.send(outside.address(), bob,
+                    CosmosMessages.coin("stake", BigInteger.valueOf(5)))), "outside");
+            assertThat(chain.balance(bob, "stake")).isEqualTo(bobBefore.add(BigInteger.valueOf(5)));
+            long before = chain.state().account(a.htlcChain().relayerAddress()).getSequence();
+            double resyncs = ChainMetrics.on(registry).nonceResyncs.labelValues(CHAIN).get();
+            TxResult r = a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.TWO, Secret.random().hashlock(),
+                    chainNow() + 3600, "eip155:1", "0x2"));
+            assertThat(a.htlcChain().query(r.htlcId()).orElseThrow().amount()).isEqualTo(BigInteger.TWO);
+            assertThat(chain.state().account(a.htlcChain().relayerAddress()).getSequence()).isEqualTo(before + 1);
+            // It went through a code-32 rejection and a resync, not a lucky fresh read.
+            assertThat(ChainMetrics.on(registry).nonceResyncs.labelValues(CHAIN).get()).isEqualTo(resyncs + 1);
+        }
+    }
+
+    @Test
+    void thePrimaryEndpointHaltedMidRunTheAdapterContinuesOnTheSecond() {
+        InMemoryCursorStore cursors = new InMemoryCursorStore();
+        try (CosmosAdapter a = adapter(cursors)) {
+            RecordingListener listener = new RecordingListener(cursors);
+            a.follower().start(listener);
+            String bob = devnet.account("bob").address("cosmos");
+            TxResult first = a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.TEN, Secret.random().hashlock(),
+                    chainNow() + 3600, "eip155:1", "0x3"));
+            chain.endpoint(0).stop();
+            try {
+                TxResult second = a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.TEN,
+                        Secret.random().hashlock(), chainNow() + 3600, "eip155:1", "0x4"));
+                assertThat(a.htlcChain().query(second.htlcId())).isPresent();
+                await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(
+                        listener.events(ChainEvent.HtlcLocked.class)).extracting(e -> e.htlc().id())
+                        .contains(first.htlcId(), second.htlcId()));
+                assertThat(registry.scrape().stream().filter(m -> m.getMetadata().getName().equals("evmore_rpc_errors"))
+                        .findFirst()).isPresent(); // the failed calls were charged to the stopped endpoint
+            } finally {
+                chain.endpoint(0).start();
+            }
+        }
+    }
+
+    @Test
+    void aStoredCursorTheChainDoesNotHaveStopsTheFollowerLoudly() {
+        InMemoryCursorStore cursors = new InMemoryCursorStore();
+        cursors.save(new ChainCursor(ChainId.of(CHAIN), 1, "00".repeat(32)));
+        try (CosmosAdapter a = adapter(cursors)) {
+            a.follower().start(new RecordingListener(cursors));
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.follower().failure().isPresent());
+            assertThat(a.follower().failure().get()).contains("does not match");
+        }
+    }
+}
