@@ -1,0 +1,156 @@
+package io.evmore.cosmos.devnet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.evmore.core.chain.ChainEvent;
+import io.evmore.core.chain.ChainId;
+import io.evmore.core.chain.HtlcRecord;
+import io.evmore.core.chain.LockRequest;
+import io.evmore.core.port.Clock;
+import io.evmore.core.swap.Secret;
+import io.evmore.cosmos.CosmosAdapter;
+import io.evmore.cosmos.CosmosSettings;
+import io.evmore.cosmos.InMemoryCursorStore;
+import io.evmore.cosmos.RecordingListener;
+import io.evmore.cosmos.ibc.IbcRoute;
+import io.evmore.cosmos.ibc.IbcTransferSender.SentTransfer;
+import io.evmore.cosmos.key.CosmosSigner;
+import io.evmore.devnet.Devnet;
+import io.evmore.devnet.DevnetChain;
+import io.evmore.pool.PoolSettings;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * IBC through the devnet's A ↔ B ↔ C topology (A channel-0 ↔ B channel-0, B channel-1 ↔ C channel-0): the
+ * relayer sends from its home chain A; acknowledgements and timeouts are observed by A's follower.
+ */
+class CosmosIbcIT {
+    Devnet devnet;
+    DevnetChain a;
+    DevnetChain b;
+    DevnetChain c;
+    CosmosSigner relayer;
+    final PrometheusRegistry registry = new PrometheusRegistry();
+    final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @BeforeEach
+    void start() {
+        devnet = Devnet.defaultTopology().blockInterval(Duration.ofMillis(200)).start();
+        a = devnet.chain("devnet-a");
+        b = devnet.chain("devnet-b");
+        c = devnet.chain("devnet-c");
+        relayer = CosmosSigner.fromMnemonic(devnet.account("relayer").mnemonic());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable x : closeables.reversed()) x.close();
+        devnet.close();
+    }
+
+    CosmosAdapter adapter(DevnetChain chain, RecordingListener[] listenerOut) {
+        CosmosSettings s = CosmosSettings.of(ChainId.of(chain.chainId()), chain.prefix(), chain.denom(),
+                List.of(chain.rpcUrl()), new BigDecimal("0.025"), chain.htlcContractAddress())
+                .withTimings(Duration.ofMillis(200), Duration.ofSeconds(3), Duration.ofSeconds(20));
+        InMemoryCursorStore cursors = new InMemoryCursorStore();
+        CosmosAdapter adapter = new CosmosAdapter(s, relayer, PoolSettings.cosmosDefaults().withConnections(4, 0)
+                .withHeightChecks(50, Duration.ZERO), registry, cursors, Clock.system());
+        closeables.add(adapter);
+        listenerOut[0] = new RecordingListener(cursors);
+        adapter.follower().start(listenerOut[0]);
+        return adapter;
+    }
+
+    IbcRoute route(Duration hopTimeout, DevnetChain... via) {
+        List<IbcRoute.Hop> hops = new ArrayList<>();
+        // A→B over A's channel-0; B→C over B's channel-1.
+        hops.add(new IbcRoute.Hop("transfer", "channel-0", relayer.address("osmo").toString(), hopTimeout, 0));
+        if (via.length > 0) {
+            hops.add(new IbcRoute.Hop("transfer", "channel-1", relayer.address("juno").toString(), hopTimeout, 2));
+        }
+        return new IbcRoute(via.length > 0 ? "devnet-c" : "devnet-b", hops);
+    }
+
+    @Test
+    void twoHopTransferCreatesTheHtlcOnTheFinalChainThroughTheHooksMemoAndItsAckIsObserved() {
+        RecordingListener[] home = new RecordingListener[1];
+        RecordingListener[] fin = new RecordingListener[1];
+        CosmosAdapter onA = adapter(a, home);
+        CosmosAdapter onC = adapter(c, fin);
+        String carol = devnet.account("carol").address("juno");
+        Secret secret = Secret.random();
+        long timelock = c.state().now().getEpochSecond() + 3600;
+
+        SentTransfer sent = onA.ibc().lockOverRoute(route(Duration.ofMinutes(10), c), c.htlcContractAddress(),
+                relayer.address("juno").toString(), "stake", new LockRequest(carol, "stake", BigInteger.valueOf(500),
+                        secret.hashlock(), timelock, "eip155:1", "0xabc"));
+        assertThat(sent.sourceChannel()).isEqualTo("channel-0");
+        assertThat(sent.memo()).contains("\"forward\"").contains("\"wasm\"")
+                .contains("\"refund_address\":\"" + relayer.address("juno") + "\"");
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(home[0].events(ChainEvent.TransferAcknowledged.class)).singleElement().satisfies(e -> {
+                assertThat(e.sourceChannel()).isEqualTo("channel-0");
+                assertThat(e.sequence()).isEqualTo(sent.sequence());
+            });
+            assertThat(fin[0].events(ChainEvent.HtlcLocked.class)).singleElement().satisfies(e -> {
+                HtlcRecord h = e.htlc();
+                assertThat(h.receiver()).isEqualTo(carol);
+                assertThat(h.amount()).isEqualTo(BigInteger.valueOf(500));
+                assertThat(h.asset()).startsWith("ibc/");
+                assertThat(h.hashlock()).isEqualTo(secret.hashlock());
+                assertThat(h.timelock()).isEqualTo(timelock);
+            });
+        });
+        assertThat(home[0].events(ChainEvent.TransferFailed.class)).isEmpty();
+        String id = fin[0].events(ChainEvent.HtlcLocked.class).getFirst().htlc().id();
+        HtlcRecord onChain = onC.htlcChain().query(id).orElseThrow();
+        assertThat(onChain.status()).isEqualTo(HtlcRecord.Status.OPEN);
+        assertThat(onChain.asset()).isEqualTo(fin[0].events(ChainEvent.HtlcLocked.class).getFirst().htlc().asset());
+    }
+
+    @Test
+    void anErrorAcknowledgementIsObservedAsAFailure() {
+        RecordingListener[] home = new RecordingListener[1];
+        CosmosAdapter onA = adapter(a, home);
+        String bob = devnet.account("bob").address("osmo");
+        // timelock in the past: the contract on B refuses, the hooks middleware writes an error ack.
+        SentTransfer sent = onA.ibc().lockOverRoute(route(Duration.ofMinutes(10)), b.htlcContractAddress(),
+                relayer.address("osmo").toString(), "stake", new LockRequest(bob, "stake", BigInteger.valueOf(100),
+                        Secret.random().hashlock(), 1, "eip155:1", "0xabc"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                home[0].events(ChainEvent.TransferFailed.class)).singleElement().satisfies(e -> {
+                    assertThat(e.sequence()).isEqualTo(sent.sequence());
+                    assertThat(e.sourceChannel()).isEqualTo("channel-0");
+                    assertThat(e.reason()).startsWith("error acknowledgement: ABCI code: 6");
+                }));
+        assertThat(home[0].events(ChainEvent.TransferAcknowledged.class)).isEmpty();
+    }
+
+    @Test
+    void aTimeoutIsObservedAsAFailure() {
+        RecordingListener[] home = new RecordingListener[1];
+        CosmosAdapter onA = adapter(a, home);
+        devnet.relayer().pause();
+        SentTransfer sent = onA.ibc().transfer(route(Duration.ofSeconds(30)), devnet.account("bob").address("osmo"),
+                "stake", BigInteger.valueOf(300), null);
+        b.advanceTime(Duration.ofMinutes(5)); // B is past the packet's timeout when the relayer comes back
+        long h = b.height();
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.height() > h);
+        devnet.relayer().resume();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                home[0].events(ChainEvent.TransferFailed.class)).singleElement()
+                .isEqualTo(new ChainEvent.TransferFailed(home[0].events(ChainEvent.TransferFailed.class).getFirst().origin(),
+                        "channel-0", sent.sequence(), "timeout")));
+        assertThat(home[0].events(ChainEvent.TransferAcknowledged.class)).isEmpty();
+    }
+}
