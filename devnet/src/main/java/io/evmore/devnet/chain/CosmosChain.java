@@ -374,7 +374,7 @@ public final class CosmosChain {
         CacheKv anteCache = new CacheKv(parent);
         List<Event> anteEvents = new ArrayList<>();
         try {
-            ante(tx, mode, new ChainState(new GasKv(anteCache, meter), spec.prefix()), meter, height, anteEvents);
+            ante(tx, mode, anteCache, meter, height, anteEvents);
         } catch (SdkException e) {
             return ExecResult.error(e, gasLimit, meter.consumed(), List.of());
         } catch (GasMeter.OutOfGasException e) {
@@ -412,7 +412,8 @@ public final class CosmosChain {
         return new ExecResult(0, data.build().toByteArray(), "", "", wanted, meter.consumed(), events, "");
     }
 
-    private void ante(DecodedTx tx, Mode mode, ChainState st, GasMeter meter, long height, List<Event> events) {
+    private void ante(DecodedTx tx, Mode mode, CacheKv anteCache, GasMeter meter, long height, List<Event> events) {
+        ChainState st = new ChainState(new GasKv(anteCache, meter), spec.prefix());
         var fee = tx.authInfo().getFee();
         // ValidateBasic
         if (mode != Mode.SIMULATE && fee.getGasLimit() == 0) {
@@ -452,7 +453,8 @@ public final class CosmosChain {
         if (mode == Mode.SIMULATE) {
             for (var sig : tx.raw().getSignaturesList()) {
                 if (sig.isEmpty()) {
-                    meter.consume(TX_SIZE_COST_PER_BYTE * 66, "txSize");
+                    // a 64-byte signature plus the fee coin and gas limit the signed tx will carry
+                    meter.consume(TX_SIZE_COST_PER_BYTE * 100, "txSize");
                 }
             }
         }
@@ -473,6 +475,15 @@ public final class CosmosChain {
             if (got.compareTo(required) < 0) {
                 throw SdkException.sdk(13, "insufficient fees; got: " + Coins.format(fee.getAmountList())
                         + " required: " + required + spec.denom() + ": insufficient fee");
+            }
+        }
+        if (mode == Mode.SIMULATE && fee.getAmountList().isEmpty()) {
+            // cosmjs simulates with an empty fee; charge the gas of the fee transfer the real tx will make
+            ChainState scratch = new ChainState(new GasKv(new CacheKv(anteCache), meter), spec.prefix());
+            try {
+                scratch.send(payer, scratch.moduleAddress("fee_collector"), List.of(Coins.coin(spec.denom(), BigInteger.ONE)), new ArrayList<>());
+            } catch (SdkException ignored) {
+                // payer cannot pay even 1: the real tx will fail in CheckTx anyway
             }
         }
         if (!fee.getAmountList().isEmpty()) {
