@@ -1,0 +1,144 @@
+package io.evmore.cosmos.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.evmore.core.chain.ChainCursor;
+import io.evmore.core.chain.ChainEvent;
+import io.evmore.core.chain.ChainId;
+import io.evmore.core.chain.LockRequest;
+import io.evmore.core.port.Clock;
+import io.evmore.core.swap.Secret;
+import io.evmore.cosmos.CosmosAdapter;
+import io.evmore.cosmos.CosmosSettings;
+import io.evmore.cosmos.InMemoryCursorStore;
+import io.evmore.cosmos.RecordingListener;
+import io.evmore.cosmos.ibc.SentTransfers;
+import io.evmore.cosmos.key.CosmosSigner;
+import io.evmore.cosmos.rpc.CometWebsocket;
+import io.evmore.devnet.Devnet;
+import io.evmore.devnet.DevnetChain;
+import io.evmore.devnet.chain.ChainSpec;
+import io.evmore.pool.PoolSettings;
+import io.javalin.Javalin;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The follower's push, watchdog and catch-up paths against the devnet. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CosmosEventFollowerIT {
+    static final ChainId CHAIN = ChainId.of("devnet-f");
+    Devnet devnet;
+    DevnetChain chain;
+    CosmosAdapter adapter;
+    final PrometheusRegistry registry = new PrometheusRegistry();
+
+    @BeforeAll
+    void start() {
+        devnet = Devnet.builder().chain(new ChainSpec(CHAIN.value(), "cosmos", "stake"))
+                .blockInterval(Duration.ofMillis(150)).start();
+        chain = devnet.chain(CHAIN.value());
+        CosmosSettings s = CosmosSettings.of(CHAIN, "cosmos", "stake", List.of(chain.rpcUrl()), new BigDecimal("0.025"),
+                chain.htlcContractAddress()).withTimings(Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(20));
+        adapter = new CosmosAdapter(s, CosmosSigner.fromMnemonic(devnet.account("relayer").mnemonic()),
+                PoolSettings.cosmosDefaults().withConnections(4, 0).withHeightChecks(50, Duration.ZERO), registry,
+                new InMemoryCursorStore(), Clock.system());
+    }
+
+    @AfterAll
+    void stop() {
+        if (adapter != null) adapter.close();
+        if (devnet != null) devnet.close();
+    }
+
+    CosmosEventFollower follower(InMemoryCursorStore cursors, List<URI> websockets, Duration poll, long catchUpAbove,
+            long startHeight) {
+        DroppedEvents dropped = new DroppedEvents(registry);
+        return new CosmosEventFollower(CHAIN, adapter.rpc(), cursors,
+                new HtlcEventDecoder(CHAIN, chain.htlcContractAddress(), "cosmos", dropped),
+                new IbcEventDecoder(CHAIN, adapter.htlcChain().relayerAddress(), new SentTransfers(), dropped),
+                chain.htlcContractAddress(), websockets,
+                new CosmosEventFollower.Options(1, poll, Duration.ofSeconds(1), startHeight, catchUpAbove,
+                        Duration.ofMillis(200)),
+                CosmosEventFollower.Metrics.on(registry));
+    }
+
+    String lock() {
+        return adapter.htlcChain().lock(new LockRequest(devnet.account("bob").address("cosmos"), "stake", BigInteger.TEN,
+                Secret.random().hashlock(), chain.state().now().getEpochSecond() + 3600, "eip155:1", "0xa")).htlcId();
+    }
+
+    @Test
+    void websocketPushDeliversBlocksLongBeforeThePollInterval() {
+        InMemoryCursorStore cursors = new InMemoryCursorStore();
+        try (CosmosEventFollower f = follower(cursors, List.of(CometWebsocket.websocketUri(chain.rpcUrl())),
+                Duration.ofSeconds(60), 1000, 0)) {
+            RecordingListener l = new RecordingListener(cursors);
+            f.start(l);
+            await().atMost(Duration.ofSeconds(5)).until(f::websocketConnected);
+            long seen = l.cursors().isEmpty() ? 0 : l.cursors().getLast().height();
+            // With a 60 s poll interval only the websocket can wake the follower for these blocks.
+            await().atMost(Duration.ofSeconds(5)).until(() -> !l.cursors().isEmpty() && l.cursors().getLast().height() > seen + 3);
+            String id = lock();
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(l.events(ChainEvent.HtlcLocked.class))
+                    .extracting(e -> e.htlc().id()).contains(id));
+        }
+    }
+
+    @Test
+    void aSilentWebsocketIsNoticedAndReplaced() {
+        // A websocket endpoint that accepts the subscription and then never says anything.
+        Javalin silent = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.jetty.host = "127.0.0.1";
+            cfg.jetty.port = 0;
+            cfg.routes.ws("/websocket", ws -> ws.onMessage(ctx -> { }));
+        }).start();
+        try {
+            URI silentUri = URI.create("ws://127.0.0.1:" + silent.port() + "/websocket");
+            InMemoryCursorStore cursors = new InMemoryCursorStore();
+            double before = CosmosEventFollower.Metrics.on(registry).websocketConnects(CHAIN);
+            try (CosmosEventFollower f = follower(cursors,
+                    List.of(silentUri, CometWebsocket.websocketUri(chain.rpcUrl())), Duration.ofMillis(200), 1000, 0)) {
+                f.start(new RecordingListener(cursors));
+                await().atMost(Duration.ofSeconds(10)).until(() -> f.lastWebsocketHeight() > 0
+                        && CosmosEventFollower.Metrics.on(registry).websocketConnects(CHAIN) >= before + 2);
+                long h = f.lastWebsocketHeight();
+                // Now on the live endpoint: it keeps announcing blocks.
+                await().atMost(Duration.ofSeconds(5)).until(() -> f.lastWebsocketHeight() > h + 2);
+            }
+        } finally {
+            silent.stop();
+        }
+    }
+
+    @Test
+    void aLongGapIsCrossedWithTxSearchAndNoEventIsMissed() {
+        long from = chain.height();
+        String first = lock();
+        String second = lock();
+        long h = chain.height();
+        await().atMost(Duration.ofSeconds(10)).until(() -> chain.height() > h + 12);
+        InMemoryCursorStore cursors = new InMemoryCursorStore();
+        try (CosmosEventFollower f = follower(cursors, List.of(), Duration.ofMillis(200), 5, from)) {
+            RecordingListener l = new RecordingListener(cursors);
+            f.start(l);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(l.events(ChainEvent.HtlcLocked.class))
+                    .extracting(e -> e.htlc().id()).containsExactly(first, second));
+            List<ChainCursor> cs = l.cursors();
+            // The catch-up skipped blocks without relevant transactions: the cursor jumped.
+            assertThat(cs.get(0).height()).isGreaterThan(from);
+            assertThat(cs.stream().anyMatch(c -> cs.indexOf(c) > 0 && c.height() > cs.get(cs.indexOf(c) - 1).height() + 1))
+                    .isTrue();
+            assertThat(cs.getLast().blockHash()).isEqualTo(adapter.rpc().block(cs.getLast().height()).hash());
+        }
+    }
+}
