@@ -22,7 +22,10 @@ public final class DevnetMain {
     private DevnetMain() {}
 
     public static void main(String[] args) throws Exception {
-        System.exit(run(args, System.out, System.err));
+        int rc = run(args, System.out, System.err);
+        if (rc != 0) {
+            System.exit(rc); // a normal stop comes through the shutdown hook, which must not call exit again
+        }
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
@@ -59,14 +62,21 @@ public final class DevnetMain {
             err.println("missing --out DIR (try --help)");
             return 2;
         }
-        Files.createDirectories(dir);
-        Devnet devnet = Devnet.defaultTopology().blockInterval(interval).rpcEndpointsPerChain(endpoints).start();
+        Devnet devnet = launch(dir, interval, endpoints, out);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("devnet: stopping");
             devnet.close();
             stopped.countDown();
         }, "devnet-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    /** Starts the default devnet, writes DIR/devnet.json and hooks progress printing; the caller closes it. */
+    public static Devnet launch(Path dir, Duration interval, int endpoints, PrintStream out) throws IOException {
+        Files.createDirectories(dir);
+        Devnet devnet = Devnet.defaultTopology().blockInterval(interval).rpcEndpointsPerChain(endpoints).start();
         Path file = dir.resolve("devnet.json");
         Path tmp = dir.resolve("devnet.json.tmp");
         Files.writeString(tmp, describe(devnet).toPrettyString());
@@ -84,8 +94,7 @@ public final class DevnetMain {
         }
         devnet.relayer().addObserver(line -> out.println("devnet: " + line));
         out.println("devnet: wrote " + file.toAbsolutePath() + "; running until interrupted");
-        stopped.await();
-        return 0;
+        return devnet;
     }
 
     private static String require(String option, String value) {
@@ -146,7 +155,4 @@ public final class DevnetMain {
         return root;
     }
 
-    static void write(Path file, ObjectNode doc) throws IOException {
-        Files.writeString(file, doc.toPrettyString());
-    }
 }

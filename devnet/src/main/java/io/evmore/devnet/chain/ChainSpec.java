@@ -32,7 +32,7 @@ public record ChainSpec(String chainId, String prefix, String denom, BigDecimal 
 
     /** IBC revision number: the trailing "-N" of the chain id, else 0 (COSMOS_WIRE §6). */
     public long revisionNumber() {
-        var m = java.util.regex.Pattern.compile(".*[^0-9]-([0-9]+)$").matcher(chainId);
+        var m = java.util.regex.Pattern.compile(".*[^\\n-]-([1-9][0-9]*)$").matcher(chainId);
         return m.matches() ? Long.parseLong(m.group(1)) : 0;
     }
 }
