@@ -32,6 +32,9 @@ public final class NodeTools {
         String source = Files.readString(root.resolve("cosmos/src/test/js").resolve(script));
         Process p = new ProcessBuilder("node", "--input-type=module", "--eval", source)
                 .directory(toolsDir.toFile()).redirectErrorStream(false).start();
+        // If the test JVM dies mid-run, the node process must not outlive it.
+        Thread killer = new Thread(p::destroyForcibly);
+        Runtime.getRuntime().addShutdownHook(killer);
         try {
             p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
             p.getOutputStream().close();
@@ -56,6 +59,11 @@ public final class NodeTools {
             return result;
         } finally {
             p.destroyForcibly();
+            try {
+                Runtime.getRuntime().removeShutdownHook(killer);
+            } catch (IllegalStateException ignored) {
+                // already shutting down
+            }
         }
     }
 }

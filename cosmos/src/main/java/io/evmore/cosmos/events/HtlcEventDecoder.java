@@ -72,6 +72,11 @@ public final class HtlcEventDecoder {
         } catch (Bad b) {
             dropped.drop(chain, b.reason, b.getMessage(), where(origin));
             return Optional.empty();
+        } catch (RuntimeException e) {
+            // A check the domain types make that the decoder did not foresee: still a drop, never a crash.
+            dropped.drop(chain, Reason.MALFORMED_ATTRIBUTE, e.getClass().getSimpleName() + ": "
+                    + abbreviate(String.valueOf(e.getMessage())), where(origin));
+            return Optional.empty();
         }
     }
 
