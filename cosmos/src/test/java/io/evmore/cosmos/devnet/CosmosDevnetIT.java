@@ -192,6 +192,39 @@ class CosmosDevnetIT {
     }
 
     @Test
+    void concurrentLocksArePipelinedWithConsecutiveSequencesAndListedInPages() throws Exception {
+        try (CosmosAdapter a = adapter(new InMemoryCursorStore())) {
+            String bob = devnet.account("bob").address("cosmos");
+            long seqBefore = chain.state().account(a.htlcChain().relayerAddress()).getSequence();
+            List<java.util.concurrent.Future<TxResult>> futures = new java.util.ArrayList<>();
+            try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int i = 0; i < 6; i++) {
+                    long amount = 100 + i;
+                    futures.add(pool.submit(() -> a.htlcChain().lock(new LockRequest(bob, "stake",
+                            BigInteger.valueOf(amount), Secret.random().hashlock(), chainNow() + 3600, "eip155:1", "0xp"))));
+                }
+            }
+            List<TxResult> results = new java.util.ArrayList<>();
+            for (var f : futures) results.add(f.get());
+            assertThat(results).extracting(TxResult::htlcId).doesNotHaveDuplicates();
+            assertThat(chain.state().account(a.htlcChain().relayerAddress()).getSequence()).isEqualTo(seqBefore + 6);
+            // Pipelined: the sequencer did not wait for inclusion, so several landed in the same block.
+            assertThat(results.stream().map(TxResult::height).distinct().count()).isLessThan(6);
+
+            List<HtlcRecord> all = new java.util.ArrayList<>();
+            String after = null;
+            while (true) {
+                List<HtlcRecord> page = a.htlcChain().list(after, 4);
+                if (page.isEmpty()) break;
+                assertThat(page.size()).isLessThanOrEqualTo(4);
+                all.addAll(page);
+                after = page.getLast().id();
+            }
+            assertThat(all).extracting(HtlcRecord::id).containsAll(results.stream().map(TxResult::htlcId).toList());
+        }
+    }
+
+    @Test
     void aStoredCursorTheChainDoesNotHaveStopsTheFollowerLoudly() {
         InMemoryCursorStore cursors = new InMemoryCursorStore();
         cursors.save(new ChainCursor(ChainId.of(CHAIN), 1, "00".repeat(32)));
