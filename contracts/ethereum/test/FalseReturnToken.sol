@@ -9,6 +9,10 @@ contract FalseReturnToken {
         balanceOf[to] += amount;
     }
 
+    function allowance(address, address) external pure returns (uint256) {
+        return type(uint256).max;
+    }
+
     function approve(address, uint256) external pure returns (bool) {
         return true;
     }

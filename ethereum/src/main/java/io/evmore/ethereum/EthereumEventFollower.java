@@ -1,0 +1,331 @@
+package io.evmore.ethereum;
+
+import io.evmore.core.chain.ChainCursor;
+import io.evmore.core.chain.ChainEvent;
+import io.evmore.core.chain.ChainEvents;
+import io.evmore.core.chain.ChainId;
+import io.evmore.core.port.Clock;
+import io.evmore.core.port.CursorStore;
+import io.evmore.pool.ChainMetrics;
+import io.evmore.pool.Endpoint;
+import io.evmore.pool.EndpointPool;
+import io.reactivex.disposables.Disposable;
+import java.math.BigInteger;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.methods.request.EthFilter;
+import org.web3j.protocol.core.methods.response.EthBlock;
+import org.web3j.protocol.core.methods.response.EthLog;
+import org.web3j.protocol.core.methods.response.Log;
+import org.web3j.protocol.websocket.WebSocketService;
+
+/**
+ * Follows the HTLC contract's events from a persisted cursor (height + block hash).
+ *
+ * <ul>
+ *   <li>Only blocks with {@code confirmations} (head − confirmations + 1 and below) are reported.</li>
+ *   <li>Logs are fetched with {@code eth_getLogs} over adaptive ranges: halved when a node refuses a range
+ *       (too many results / range too large / timeout), doubled again up to {@code getLogsMaxRange} after
+ *       successes.</li>
+ *   <li>Before each step the cursor's block hash is compared with the chain's block at that height; on a mismatch
+ *       the follower walks back its recent history to the newest block still canonical, tells the listener to
+ *       roll back to it ({@link Listener#onRollback}) and rescans from there.</li>
+ *   <li>A websocket endpoint's {@code newHeads} subscription wakes the loop at once; polling every
+ *       {@code pollInterval} runs regardless, so a lost subscription only costs latency.</li>
+ *   <li>Logs that fail validation are dropped with a WARN and {@code evmore_chain_events_dropped_total}; they never
+ *       stop the follower. A listener failure retries the same range after {@code pollInterval}.</li>
+ * </ul>
+ * The follower persists nothing: the listener stores the cursor with its effects. On start it reads the stored
+ * cursor (never "head minus N"); with none it starts at {@code startBlock}.
+ */
+public final class EthereumEventFollower implements ChainEvents {
+    private static final Logger log = LoggerFactory.getLogger(EthereumEventFollower.class);
+    private static final int HISTORY = 512;
+
+    private final EthereumSettings settings;
+    private final EndpointPool<EthConnection> pool;
+    private final CursorStore cursors;
+    private final Clock clock;
+    private final ChainMetrics metrics;
+    private final HtlcLogDecoder decoder;
+    private final Semaphore wake = new Semaphore(0);
+    private final Deque<ChainCursor> history = new ArrayDeque<>(); // processed range ends, newest first
+    private volatile boolean running;
+    private volatile Thread thread;
+    private volatile Disposable subscription;
+    private volatile WebSocketService pushService;
+    private long range;
+
+    public EthereumEventFollower(EthereumSettings settings, EndpointPool<EthConnection> pool, CursorStore cursors,
+            Clock clock, ChainMetrics metrics) {
+        this.settings = settings;
+        this.pool = pool;
+        this.cursors = cursors;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.decoder = new HtlcLogDecoder(settings.chain(), settings.contractAddress());
+        this.range = settings.getLogsMaxRange();
+    }
+
+    @Override
+    public ChainId chain() {
+        return settings.chain();
+    }
+
+    @Override
+    public synchronized void start(Listener listener) {
+        if (running) throw new IllegalStateException("follower of " + settings.chain() + " already started");
+        running = true;
+        subscribeToHeads();
+        thread = Thread.ofVirtual().name("follow-" + settings.chain()).start(() -> run(listener));
+    }
+
+    @Override
+    public synchronized void close() {
+        running = false;
+        Disposable s = subscription;
+        if (s != null) s.dispose();
+        WebSocketService ws = pushService;
+        if (ws != null) ws.close();
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Whether new-heads push is active (a ws endpoint accepted the subscription). */
+    public boolean pushActive() {
+        Disposable s = subscription;
+        return s != null && !s.isDisposed();
+    }
+
+    private void run(Listener listener) {
+        ChainCursor cursor = null;
+        while (running) {
+            try {
+                if (cursor == null) {
+                    cursor = initialCursor();
+                    history.clear();
+                    history.push(cursor);
+                    metrics.cursorHeight.labelValues(label()).set(cursor.height());
+                }
+                ChainCursor next = step(cursor, listener);
+                if (next == cursor) {
+                    waitForNews();
+                } else {
+                    cursor = next;
+                }
+            } catch (RuntimeException e) {
+                if (!running) break;
+                log.warn("{} follower: {} (retrying in {} ms)", settings.chain(), e.getMessage(), settings.pollInterval().toMillis());
+                sleepQuietly();
+            }
+        }
+    }
+
+    /** One unit of progress; returns the same cursor object when there is nothing new. */
+    ChainCursor step(ChainCursor cursor, Listener listener) {
+        long head = call(w -> Rpc.send(w.ethBlockNumber(), "eth_blockNumber").getBlockNumber().longValueExact());
+        metrics.headHeight.labelValues(label()).set(head);
+        long safe = head - settings.confirmations() + 1;
+        // Reorg check of the cursor itself (also catches a chain that became shorter).
+        EthBlock.Block atCursor = block(cursor.height());
+        if (atCursor == null || !atCursor.getHash().equalsIgnoreCase(cursor.blockHash())) {
+            return rollBack(cursor, listener);
+        }
+        if (safe <= cursor.height()) {
+            return cursor;
+        }
+        long from = cursor.height() + 1;
+        long to = Math.min(safe, cursor.height() + range);
+        EthBlock.Block end = block(to);
+        if (end == null) {
+            return cursor; // the chain moved under us; the next step re-checks
+        }
+        List<Log> logs;
+        try {
+            logs = getLogs(from, to);
+        } catch (RpcErrorException | io.evmore.core.error.TransientException e) {
+            if (range > 1) {
+                range = Math.max(1, (to - from + 1) / 2);
+                log.info("{} follower: eth_getLogs {}..{} failed ({}); range now {}", settings.chain(), from, to,
+                        e.getMessage(), range);
+                return cursor;
+            }
+            throw e;
+        }
+        EthBlock.Block endAfter = block(to);
+        if (endAfter == null || !endAfter.getHash().equalsIgnoreCase(end.getHash())) {
+            return cursor; // a reorg while we read the logs: they may mix forks; read again
+        }
+        if (to == from && !end.getParentHash().equalsIgnoreCase(cursor.blockHash())) {
+            return rollBack(cursor, listener); // the new block does not build on ours
+        }
+        long now = clock.nowEpochSeconds();
+        List<ChainEvent> events = new ArrayList<>();
+        for (Log l : logs) {
+            if (l.getBlockNumber() != null && l.getBlockNumber().longValueExact() == to && l.getBlockHash() != null
+                    && !l.getBlockHash().equalsIgnoreCase(end.getHash())) {
+                return cursor; // logs from a block that has since been replaced; retry the range
+            }
+            switch (decoder.decode(l, now)) {
+                case HtlcLogDecoder.Decoded d -> events.add(d.event());
+                case HtlcLogDecoder.Dropped d -> {
+                    metrics.eventsDropped.labelValues(label(), d.reason().label()).inc();
+                    log.warn("{} follower: dropped log {}#{} in block {}: {} ({})", settings.chain(),
+                            l.getTransactionHash(), l.getLogIndex(), l.getBlockNumber(), d.reason().label(), d.detail());
+                }
+            }
+        }
+        events.sort((a, b) -> a.origin().height() != b.origin().height()
+                ? Long.compare(a.origin().height(), b.origin().height())
+                : Integer.compare(a.origin().index(), b.origin().index()));
+        ChainCursor next = new ChainCursor(settings.chain(), to, end.getHash().toLowerCase(Locale.ROOT));
+        listener.onBlock(next, events); // if it throws, the same range is retried
+        remember(next);
+        metrics.cursorHeight.labelValues(label()).set(to);
+        if (range < settings.getLogsMaxRange()) {
+            range = Math.min(settings.getLogsMaxRange(), range * 2);
+        }
+        return next;
+    }
+
+    /** Finds the newest remembered block that is still canonical and rolls the listener back to it. */
+    private ChainCursor rollBack(ChainCursor cursor, Listener listener) {
+        metrics.reorgs.labelValues(label()).inc();
+        ChainCursor ancestor = null;
+        Iterator<ChainCursor> it = history.iterator();
+        while (it.hasNext()) {
+            ChainCursor c = it.next();
+            EthBlock.Block b = block(c.height());
+            if (b != null && b.getHash().equalsIgnoreCase(c.blockHash())) {
+                ancestor = c;
+                break;
+            }
+        }
+        if (ancestor == null) {
+            // Deeper than our memory: restart from the start block (listener must be idempotent anyway).
+            long h = Math.max(0, Math.min(cursor.height() - HISTORY, settings.startBlock() - 1));
+            EthBlock.Block b = block(h);
+            ancestor = new ChainCursor(settings.chain(), h, b.getHash().toLowerCase(Locale.ROOT));
+            log.error("{} follower: reorg deeper than {} remembered blocks at height {}; rolling back to {}",
+                    settings.chain(), history.size(), cursor.height(), h);
+        } else {
+            log.warn("{} follower: reorg detected at height {} (hash changed); rolling back to {} {}", settings.chain(),
+                    cursor.height(), ancestor.height(), ancestor.blockHash());
+        }
+        listener.onRollback(ancestor);
+        while (!history.isEmpty() && history.peek().height() > ancestor.height()) {
+            history.pop();
+        }
+        if (history.isEmpty() || history.peek().height() != ancestor.height()) history.push(ancestor);
+        metrics.cursorHeight.labelValues(label()).set(ancestor.height());
+        return ancestor;
+    }
+
+    private void remember(ChainCursor c) {
+        history.push(c);
+        while (history.size() > HISTORY) history.removeLast();
+    }
+
+    private ChainCursor initialCursor() {
+        Optional<ChainCursor> stored = cursors.load(settings.chain());
+        if (stored.isPresent()) {
+            log.info("{} follower: resuming after block {} {}", settings.chain(), stored.get().height(), stored.get().blockHash());
+            return stored.get();
+        }
+        long h = Math.max(0, settings.startBlock() - 1);
+        EthBlock.Block b = block(h);
+        if (b == null) throw new IllegalStateException("start block " + h + " does not exist yet");
+        log.info("{} follower: no cursor stored; starting after block {}", settings.chain(), h);
+        return new ChainCursor(settings.chain(), h, b.getHash().toLowerCase(Locale.ROOT));
+    }
+
+    private List<Log> getLogs(long from, long to) {
+        EthFilter filter = new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(from)),
+                DefaultBlockParameter.valueOf(BigInteger.valueOf(to)), settings.contractAddress());
+        filter.addOptionalTopics(HtlcAbi.LOCKED_TOPIC, HtlcAbi.CLAIMED_TOPIC, HtlcAbi.REFUNDED_TOPIC);
+        List<EthLog.LogResult> results = call(w -> Rpc.send(w.ethGetLogs(filter), "eth_getLogs").getLogs());
+        List<Log> out = new ArrayList<>();
+        if (results == null) return out;
+        for (EthLog.LogResult<?> r : results) {
+            if (r.get() instanceof Log l) out.add(l);
+        }
+        return out;
+    }
+
+    private EthBlock.Block block(long height) {
+        return call(w -> Rpc.send(w.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(height)), false),
+                "eth_getBlockByNumber").getBlock());
+    }
+
+    private <T> T call(Web3jCall<T> c) {
+        return pool.execute(conn -> c.apply(conn.web3j()));
+    }
+
+    @FunctionalInterface
+    private interface Web3jCall<T> {
+        T apply(Web3j w) throws Exception;
+    }
+
+    private void subscribeToHeads() {
+        for (Endpoint e : settings.endpoints()) {
+            if (!e.isWebSocket()) continue;
+            try {
+                WebSocketService ws = new WebSocketService(e.url(), false);
+                ws.connect();
+                Web3j w = Web3j.build(ws);
+                subscription = w.newHeadsNotifications().subscribe(n -> wake.release(), err -> {
+                    log.warn("{} follower: newHeads subscription on '{}' ended ({}); polling only", settings.chain(),
+                            e.name(), e.redact(String.valueOf(err.getMessage())));
+                });
+                pushService = ws;
+                log.info("{} follower: subscribed to new heads on '{}'", settings.chain(), e.name());
+                return;
+            } catch (Exception ex) {
+                log.warn("{} follower: cannot subscribe to new heads on '{}' ({}); polling", settings.chain(), e.name(),
+                        e.redact(String.valueOf(ex.getMessage())));
+            }
+        }
+    }
+
+    private void waitForNews() {
+        try {
+            if (wake.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS)) {
+                wake.drainPermits();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    private void sleepQuietly() {
+        try {
+            Thread.sleep(settings.pollInterval());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    private String label() {
+        return settings.chain().value();
+    }
+}

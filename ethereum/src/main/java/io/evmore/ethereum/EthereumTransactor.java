@@ -1,0 +1,298 @@
+package io.evmore.ethereum;
+
+import io.evmore.core.error.PermanentException;
+import io.evmore.core.error.TransientException;
+import io.evmore.pool.ChainMetrics;
+import io.evmore.pool.EndpointPool;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.RawTransaction;
+import org.web3j.crypto.TransactionEncoder;
+import org.web3j.crypto.Hash;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.methods.request.Transaction;
+import org.web3j.protocol.core.methods.response.EthBlock;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.utils.Numeric;
+
+/**
+ * Signs, broadcasts and sees through EIP-1559 transactions from one account, through the endpoint pool.
+ * {@link #submit} assigns the nonce ({@link NonceManager}) and returns once a node accepted the transaction, so
+ * callers may pipeline many; {@link #await} waits for the receipt and the configured confirmations, re-sending
+ * the same nonce with higher fees ({@link GasPolicy#escalate}) while it is stuck. The private key stays inside the
+ * web3j {@link Credentials} and is never logged.
+ */
+public final class EthereumTransactor {
+    private static final Logger log = LoggerFactory.getLogger(EthereumTransactor.class);
+
+    /** What to send ({@code to} null creates a contract). {@code gasLimit} null means estimate (plus the policy's margin). */
+    public record TxRequest(String to, BigInteger value, String data, BigInteger gasLimit, String label) {
+        public TxRequest {
+            if (to != null && !to.matches("0x[0-9a-fA-F]{40}")) throw new IllegalArgumentException("tx 'to' is not an address: " + to);
+            if (value == null || value.signum() < 0) throw new IllegalArgumentException("tx value must be >= 0");
+            data = data == null ? "0x" : data;
+            label = label == null ? "tx" : label;
+        }
+    }
+
+    /** A transaction a node accepted; every (re)send of its nonce is in {@link #hashes()}, newest last. */
+    public static final class SentTx {
+        private final TxRequest request;
+        private final long nonce;
+        private final BigInteger gasLimit;
+        private final List<String> hashes = new CopyOnWriteArrayList<>();
+        private volatile GasPolicy.Fees fees;
+        private volatile long lastSentNanos;
+
+        SentTx(TxRequest request, long nonce, BigInteger gasLimit, GasPolicy.Fees fees, String hash) {
+            this.request = request;
+            this.nonce = nonce;
+            this.gasLimit = gasLimit;
+            this.fees = fees;
+            this.hashes.add(hash);
+            this.lastSentNanos = System.nanoTime();
+        }
+
+        public long nonce() {
+            return nonce;
+        }
+
+        public List<String> hashes() {
+            return List.copyOf(hashes);
+        }
+
+        public String latestHash() {
+            return hashes.get(hashes.size() - 1);
+        }
+
+        public GasPolicy.Fees fees() {
+            return fees;
+        }
+
+        public TxRequest request() {
+            return request;
+        }
+    }
+
+    private final EthereumSettings settings;
+    private final EndpointPool<EthConnection> pool;
+    private final Credentials credentials;
+    private final NonceManager nonces;
+    private final ChainMetrics metrics;
+    private final String chainLabel;
+
+    public EthereumTransactor(EthereumSettings settings, EndpointPool<EthConnection> pool, Credentials credentials,
+            ChainMetrics metrics) {
+        this.settings = settings;
+        this.pool = pool;
+        this.credentials = credentials;
+        this.metrics = metrics;
+        this.chainLabel = settings.chain().value();
+        this.nonces = new NonceManager(() -> pool.execute(c -> Rpc.send(
+                c.web3j().ethGetTransactionCount(address(), DefaultBlockParameterName.PENDING), "eth_getTransactionCount")
+                .getTransactionCount().longValueExact()));
+    }
+
+    public String address() {
+        return credentials.getAddress().toLowerCase(Locale.ROOT);
+    }
+
+    public NonceManager nonces() {
+        return nonces;
+    }
+
+    /** Submits and waits for the receipt with the configured confirmations; a reverted transaction is a PermanentException. */
+    public TransactionReceipt send(TxRequest request) {
+        SentTx tx = submit(request);
+        TransactionReceipt r = await(tx);
+        if (!r.isStatusOK()) {
+            throw new PermanentException(request.label() + " reverted on chain in tx " + r.getTransactionHash());
+        }
+        return r;
+    }
+
+    /** Deploys a contract (creation bytecode with encoded constructor arguments appended); returns its address. */
+    public String deploy(String bytecode, String label) {
+        TransactionReceipt r = send(new TxRequest(null, BigInteger.ZERO, bytecode, null, label));
+        if (r.getContractAddress() == null) throw new PermanentException(label + ": no contract address in receipt");
+        return r.getContractAddress().toLowerCase(Locale.ROOT);
+    }
+
+    /** Estimates gas (a revert shows up here as a PermanentException naming the reason), signs and broadcasts. */
+    public SentTx submit(TxRequest request) {
+        BigInteger gas = request.gasLimit() != null ? request.gasLimit() : estimateGas(request);
+        BigInteger baseFee = baseFee();
+        GasPolicy.Fees fees = settings.fees().initial(baseFee);
+        for (int attempt = 1; ; attempt++) {
+            synchronized (nonces.lock()) {
+                long nonce = nonces.peek();
+                String signed = sign(request, nonce, gas, fees);
+                String hash = Hash.sha3(signed).toLowerCase(Locale.ROOT);
+                try {
+                    broadcast(signed);
+                } catch (RpcErrorException e) {
+                    if (e.alreadyKnown()) {
+                        // the same bytes reached the node before (a retried broadcast): it is in
+                    } else if ((e.nonceTooLow() || e.underpriced()) && attempt < 4) {
+                        // someone else used this nonce (or our earlier tx did): ask the chain again
+                        log.warn("{}: nonce {} refused ({}); resyncing nonce from the chain", request.label(), nonce,
+                                e.rpcMessage());
+                        metrics.nonceResyncs.labelValues(chainLabel).inc();
+                        nonces.resync();
+                        continue;
+                    } else {
+                        throw new PermanentException(request.label() + " refused by the node: " + e.rpcMessage(), e);
+                    }
+                } catch (TransientException e) {
+                    // Unknown whether a node took it: ask the chain for the nonce next time rather than guess.
+                    nonces.resync();
+                    throw e;
+                }
+                nonces.commit(nonce);
+                metrics.txSubmitted.labelValues(chainLabel).inc();
+                log.debug("{}: sent nonce {} as {}", request.label(), nonce, hash);
+                return new SentTx(request, nonce, gas, fees, hash);
+            }
+        }
+    }
+
+    /**
+     * Waits until one of the transaction's hashes is mined with {@code confirmations} blocks and still canonical;
+     * escalates fees while it is stuck. Fails with a TransientException after {@code receiptTimeout}, or a
+     * PermanentException when the nonce was used by a transaction that is not ours.
+     */
+    public TransactionReceipt await(SentTx tx) {
+        long deadline = System.nanoTime() + settings.receiptTimeout().toNanos();
+        while (true) {
+            Optional<TransactionReceipt> mined = findReceipt(tx);
+            if (mined.isPresent()) {
+                TransactionReceipt r = mined.get();
+                long head = blockNumber();
+                long included = r.getBlockNumber().longValueExact();
+                if (head - included + 1 >= settings.confirmations()) {
+                    String canonical = blockHash(included);
+                    if (r.getBlockHash() != null && r.getBlockHash().equalsIgnoreCase(canonical)) {
+                        return r;
+                    }
+                    log.warn("{}: receipt block {} was reorged out; waiting for re-inclusion", tx.request.label(), included);
+                }
+            } else if (System.nanoTime() - tx.lastSentNanos >= settings.fees().escalateAfter().toNanos()) {
+                if (nonceUsedElsewhere(tx)) {
+                    throw new PermanentException(tx.request.label() + ": nonce " + tx.nonce
+                            + " was used by a transaction that is not one of ours (" + tx.hashes.size() + " sent)");
+                }
+                escalate(tx);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TransientException(tx.request.label() + ": not mined and confirmed within "
+                        + settings.receiptTimeout().toSeconds() + " s (latest " + tx.latestHash() + ", nonce " + tx.nonce + ")");
+            }
+            sleep(settings.pollInterval());
+        }
+    }
+
+    /** Re-sends the same nonce and data with higher fees. */
+    void escalate(SentTx tx) {
+        GasPolicy.Fees next = settings.fees().escalate(tx.fees, baseFee());
+        if (next == null) {
+            log.warn("{}: nonce {} stuck but fees are at the cap ({} wei); waiting", tx.request.label(), tx.nonce,
+                    tx.fees.maxFeePerGas());
+            tx.lastSentNanos = System.nanoTime();
+            return;
+        }
+        String signed = sign(tx.request, tx.nonce, tx.gasLimit, next);
+        String hash = Hash.sha3(signed).toLowerCase(Locale.ROOT);
+        try {
+            broadcast(signed);
+        } catch (RpcErrorException e) {
+            if (e.nonceTooLow()) {
+                tx.lastSentNanos = System.nanoTime(); // one of our hashes got mined meanwhile; the next poll finds it
+                return;
+            }
+            if (!e.alreadyKnown()) {
+                log.warn("{}: escalation of nonce {} refused: {}", tx.request.label(), tx.nonce, e.rpcMessage());
+                tx.fees = next; // bid higher on the next round
+                tx.lastSentNanos = System.nanoTime();
+                return;
+            }
+        }
+        tx.hashes.add(hash);
+        tx.fees = next;
+        tx.lastSentNanos = System.nanoTime();
+        metrics.txEscalations.labelValues(chainLabel).inc();
+        log.info("{}: nonce {} escalated to maxFee {} / tip {} wei as {}", tx.request.label(), tx.nonce,
+                next.maxFeePerGas(), next.maxPriorityFeePerGas(), hash);
+    }
+
+    private Optional<TransactionReceipt> findReceipt(SentTx tx) {
+        List<String> hs = new ArrayList<>(tx.hashes);
+        for (int i = hs.size() - 1; i >= 0; i--) {
+            String h = hs.get(i);
+            Optional<TransactionReceipt> r = pool.execute(c -> Rpc.send(c.web3j().ethGetTransactionReceipt(h),
+                    "eth_getTransactionReceipt").getTransactionReceipt());
+            if (r.isPresent() && r.get().getBlockNumber() != null) return r;
+        }
+        return Optional.empty();
+    }
+
+    /** The account's mined nonce is past ours and none of our hashes has a receipt: someone else took the nonce. */
+    private boolean nonceUsedElsewhere(SentTx tx) {
+        long mined = pool.execute(c -> Rpc.send(c.web3j().ethGetTransactionCount(address(), DefaultBlockParameterName.LATEST),
+                "eth_getTransactionCount").getTransactionCount().longValueExact());
+        return mined > tx.nonce && findReceipt(tx).isEmpty();
+    }
+
+    private BigInteger estimateGas(TxRequest r) {
+        BigInteger est = pool.execute(c -> Rpc.send(c.web3j().ethEstimateGas(Transaction.createFunctionCallTransaction(
+                address(), null, null, null, r.to(), r.value(), r.data())), "eth_estimateGas").getAmountUsed());
+        return est.multiply(BigInteger.valueOf(100 + settings.fees().gasMarginPercent())).divide(BigInteger.valueOf(100));
+    }
+
+    private BigInteger baseFee() {
+        EthBlock.Block b = pool.execute(c -> Rpc.send(c.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false),
+                "eth_getBlockByNumber").getBlock());
+        if (b == null || b.getBaseFeePerGasRaw() == null) {
+            throw new PermanentException("chain " + chainLabel + " has no EIP-1559 base fee in its latest block");
+        }
+        return b.getBaseFeePerGas();
+    }
+
+    long blockNumber() {
+        return pool.execute(c -> Rpc.send(c.web3j().ethBlockNumber(), "eth_blockNumber").getBlockNumber().longValueExact());
+    }
+
+    private String blockHash(long height) {
+        EthBlock.Block b = pool.execute(c -> Rpc.send(c.web3j().ethGetBlockByNumber(
+                DefaultBlockParameter.valueOf(BigInteger.valueOf(height)), false), "eth_getBlockByNumber").getBlock());
+        return b == null ? null : b.getHash();
+    }
+
+    private String sign(TxRequest r, long nonce, BigInteger gas, GasPolicy.Fees fees) {
+        RawTransaction raw = RawTransaction.createTransaction(settings.chainIdNumber(), BigInteger.valueOf(nonce), gas,
+                r.to() == null ? "" : r.to(), r.value(), r.data(), fees.maxPriorityFeePerGas(), fees.maxFeePerGas());
+        return Numeric.toHexString(TransactionEncoder.signMessage(raw, credentials));
+    }
+
+    private void broadcast(String signed) {
+        pool.execute(c -> Rpc.send(c.web3j().ethSendRawTransaction(signed), "eth_sendRawTransaction").getTransactionHash());
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransientException("interrupted while waiting for a receipt");
+        }
+    }
+
+}

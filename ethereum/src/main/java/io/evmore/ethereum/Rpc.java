@@ -1,0 +1,54 @@
+package io.evmore.ethereum;
+
+import java.io.IOException;
+import java.util.Locale;
+import org.web3j.protocol.core.Request;
+import org.web3j.protocol.core.Response;
+
+/** Sends a web3j request and turns a JSON-RPC error into an exception of the right kind. */
+final class Rpc {
+    private Rpc() {}
+
+    /**
+     * @throws RpcErrorException when the node answered with an error about the request (revert, nonce, funds);
+     *         not the endpoint's fault, so the pool does not fail over
+     * @throws IOException       transport failure or an endpoint-side error (rate limit, overload, not synced),
+     *         which the pool charges to the endpoint and retries elsewhere
+     */
+    static <R extends Response<?>> R send(Request<?, R> request, String method) throws IOException {
+        R r = request.send();
+        if (r == null) {
+            throw new IOException(method + ": empty response");
+        }
+        if (r.hasError()) {
+            Response.Error e = r.getError();
+            String msg = e.getMessage() == null ? "" : e.getMessage();
+            if (requestTooBig(msg)) {
+                throw new RpcErrorException(method, e.getCode(), truncate(msg), e.getData());
+            }
+            if (endpointSide(e.getCode(), msg)) {
+                throw new IOException(method + ": endpoint error " + e.getCode() + ": " + truncate(msg));
+            }
+            throw new RpcErrorException(method, e.getCode(), truncate(msg), e.getData());
+        }
+        return r;
+    }
+
+    /** eth_getLogs over too many blocks or results: the caller must ask for less, not fail over. */
+    static boolean requestTooBig(String message) {
+        String m = message.toLowerCase(Locale.ROOT);
+        return m.contains("query returned more than") || m.contains("too many results") || m.contains("block range")
+                || m.contains("response size") || m.contains("range is too large") || m.contains("exceed maximum block range");
+    }
+
+    private static boolean endpointSide(int code, String message) {
+        String m = message.toLowerCase(Locale.ROOT);
+        return code == -32005 || code == -32603 && !m.contains("revert") && !m.contains("nonce")
+                || m.contains("rate limit") || m.contains("too many requests") || m.contains("header not found")
+                || m.contains("timeout") || m.contains("timed out") || m.contains("busy") || m.contains("unavailable");
+    }
+
+    static String truncate(String s) {
+        return s.length() > 300 ? s.substring(0, 300) + "…" : s;
+    }
+}

@@ -1,0 +1,69 @@
+package io.evmore.ethereum;
+
+import io.evmore.pool.ConnectionFactory;
+import io.evmore.pool.Endpoint;
+import io.evmore.pool.EndpointPool;
+import io.evmore.pool.HealthProbe;
+import io.evmore.pool.PoolMetrics;
+import io.evmore.core.port.Clock;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
+import org.web3j.protocol.websocket.WebSocketService;
+
+/**
+ * Opens web3j connections for the pool (HTTP, or websocket for ws:// urls) and probes endpoints with
+ * {@code eth_chainId} + {@code eth_blockNumber}. HTTP connections share one OkHttp client (its own connection
+ * pool and dispatcher), so a pooled "connection" is a cheap lease of a concurrency slot on an endpoint.
+ */
+public final class Web3jConnections implements ConnectionFactory<EthConnection>, HealthProbe<EthConnection> {
+    private final OkHttpClient http;
+
+    public Web3jConnections(Duration requestTimeout) {
+        this.http = new OkHttpClient.Builder()
+                .connectTimeout(Math.min(5_000, requestTimeout.toMillis()), TimeUnit.MILLISECONDS)
+                .readTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .writeTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .retryOnConnectionFailure(false) // the pool decides where to retry
+                .build();
+    }
+
+    /** Builds the chain's pool (not started) with the adapter's factory and probe. */
+    public static EndpointPool<EthConnection> pool(EthereumSettings settings, PoolMetrics metrics, Clock clock) {
+        Web3jConnections c = new Web3jConnections(Duration.ofSeconds(30));
+        return EndpointPool.builder("ethereum-" + settings.chainIdNumber(), c, c).settings(settings.pool())
+                .endpoints(settings.endpoints()).expectedChainId(Long.toString(settings.chainIdNumber()))
+                .metrics(metrics).clock(clock).build();
+    }
+
+    @Override
+    public EthConnection create(Endpoint endpoint) throws Exception {
+        if (endpoint.isWebSocket()) {
+            WebSocketService ws = new WebSocketService(endpoint.url(), false);
+            ws.connect();
+            return new EthConnection(Web3j.build(ws), ws, endpoint.name());
+        }
+        HttpService service = new HttpService(endpoint.url(), http, false);
+        return new EthConnection(Web3j.build(service), service, endpoint.name());
+    }
+
+    @Override
+    public void close(EthConnection c) {
+        // Not web3j.shutdown(): it would stop web3j's shared default executor used by every other client.
+        try {
+            c.service().close();
+        } catch (IOException | RuntimeException e) {
+            // already broken; nothing to release
+        }
+    }
+
+    @Override
+    public Sample probe(EthConnection c) throws Exception {
+        long chainId = Rpc.send(c.web3j().ethChainId(), "eth_chainId").getChainId().longValueExact();
+        long height = Rpc.send(c.web3j().ethBlockNumber(), "eth_blockNumber").getBlockNumber().longValueExact();
+        return new Sample(Long.toString(chainId), height);
+    }
+}
