@@ -95,6 +95,7 @@ public final class CosmosEventFollower implements ChainEvents {
     private volatile CometWebsocket ws;
     private volatile long lastWsHeight;
     private int wsIndex;
+    private long nextWsAttempt = System.nanoTime();
 
     public CosmosEventFollower(ChainId chain, CometRpcClient rpc, CursorStore cursors, HtlcEventDecoder htlc,
             IbcEventDecoder ibc, String contract, List<URI> websockets, Options options, Metrics metrics) {
@@ -302,6 +303,9 @@ public final class CosmosEventFollower implements ChainEvents {
         }
         if (w != null && w.isOpen()) return;
         closeWebsocket();
+        // A failed connect can take seconds; do not let it slow polling down on every round.
+        if (System.nanoTime() < nextWsAttempt) return;
+        nextWsAttempt = System.nanoTime() + options.websocketSilence().toNanos();
         URI uri = websockets.get(wsIndex++ % websockets.size());
         try {
             lastWsHeight = head;

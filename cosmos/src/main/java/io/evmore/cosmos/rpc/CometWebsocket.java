@@ -23,12 +23,14 @@ public final class CometWebsocket implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final String name;
     private final WebSocket ws;
+    private final HttpClient http;
     private volatile Instant lastMessageAt = Instant.now();
     private volatile boolean open = true;
 
-    private CometWebsocket(String name, WebSocket ws) {
+    private CometWebsocket(String name, WebSocket ws, HttpClient http) {
         this.name = name;
         this.ws = ws;
+        this.http = http;
     }
 
     /** ws(s)://host:port/websocket from an RPC base url (http(s)://host:port). */
@@ -78,7 +80,7 @@ public final class CometWebsocket implements AutoCloseable {
         try {
             WebSocket ws = http.newWebSocketBuilder().connectTimeout(timeout).buildAsync(uri, listener)
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            CometWebsocket c = new CometWebsocket(name, ws);
+            CometWebsocket c = new CometWebsocket(name, ws, http);
             self[0] = c;
             ws.sendText("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"subscribe\",\"params\":{\"query\":\"tm.event='NewBlock'\"}}",
                     true).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -87,6 +89,7 @@ public final class CometWebsocket implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while connecting websocket " + name);
         } catch (Exception e) {
+            http.shutdownNow();
             throw new IllegalStateException("websocket " + name + " connect failed: " + e.getClass().getSimpleName());
         }
     }
@@ -115,5 +118,6 @@ public final class CometWebsocket implements AutoCloseable {
     public void close() {
         open = false;
         ws.abort();
+        http.shutdownNow();
     }
 }

@@ -121,6 +121,43 @@ class CosmosEventFollowerIT {
     }
 
     @Test
+    void aRestartResumesFromTheStoredCursorAndAFailingListenerGetsTheBlockAgain() {
+        InMemoryCursorStore cursors = new InMemoryCursorStore();
+        RecordingListener first = new RecordingListener(cursors);
+        try (CosmosEventFollower f = follower(cursors, List.of(), Duration.ofMillis(100), 1000, 0)) {
+            f.start(first);
+            await().atMost(Duration.ofSeconds(5)).until(() -> first.cursors().size() >= 2);
+        }
+        ChainCursor stored = cursors.load(CHAIN).orElseThrow();
+        String whileDown = lock(); // happens while no follower runs
+        java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+        RecordingListener recorder = new RecordingListener(cursors);
+        io.evmore.core.chain.ChainEvents.Listener flaky = new io.evmore.core.chain.ChainEvents.Listener() {
+            @Override
+            public void onBlock(ChainCursor cursor, List<ChainEvent> events) {
+                if (!events.isEmpty() && failures.getAndIncrement() == 0) {
+                    throw new IllegalStateException("database unavailable"); // nothing persisted
+                }
+                recorder.onBlock(cursor, events);
+            }
+
+            @Override
+            public void onRollback(ChainCursor ancestor) {
+                recorder.onRollback(ancestor);
+            }
+        };
+        try (CosmosEventFollower f = follower(cursors, List.of(), Duration.ofMillis(100), 1000, 0)) {
+            f.start(flaky);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                    recorder.events(ChainEvent.HtlcLocked.class)).extracting(e -> e.htlc().id()).containsExactly(whileDown));
+            assertThat(failures.get()).isGreaterThanOrEqualTo(2);
+            assertThat(recorder.cursors().getFirst().height()).isEqualTo(stored.height() + 1);
+            List<ChainCursor> cs = recorder.cursors();
+            for (int i = 1; i < cs.size(); i++) assertThat(cs.get(i).height()).isEqualTo(cs.get(i - 1).height() + 1);
+        }
+    }
+
+    @Test
     void aLongGapIsCrossedWithTxSearchAndNoEventIsMissed() {
         long from = chain.height();
         String first = lock();
