@@ -53,6 +53,9 @@ public final class CosmWasmHtlcChain implements HtlcChain {
     @Override
     public TxResult lock(LockRequest r) {
         requireAddress(r.receiver(), "receiver");
+        if (!r.asset().matches("[a-zA-Z][a-zA-Z0-9/:._-]{2,127}")) {
+            throw new PermanentException("invalid denom '" + r.asset() + "' for a lock on " + chain());
+        }
         String msg = HtlcMessages.write(HtlcMessages.createHtlc(r.receiver(), r.hashlock(), r.timelock(),
                 r.targetChain(), r.targetAddress(), null));
         TxOutcome out = submitter.submit(List.of(CosmosMessages.executeContract(relayerAddress(), settings.contract(),
