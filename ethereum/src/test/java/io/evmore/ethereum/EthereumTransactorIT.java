@@ -1,0 +1,130 @@
+package io.evmore.ethereum;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+
+/** Nonce pipelining, nonce recovery and fee escalation against a real Hardhat node. */
+class EthereumTransactorIT {
+    static HardhatChain chain;
+
+    @BeforeAll
+    static void start() {
+        chain = new HardhatChain();
+    }
+
+    @AfterAll
+    static void stop() {
+        chain.close();
+    }
+
+    private static EthereumTransactor.TxRequest transfer(String to, long wei) {
+        return new EthereumTransactor.TxRequest(to, BigInteger.valueOf(wei), "0x", BigInteger.valueOf(21_000), "transfer");
+    }
+
+    private static long nonceOf(String txHash) {
+        return Long.decode(chain.node.rpc("eth_getTransactionByHash", txHash).get("nonce").asText());
+    }
+
+    @Test
+    void twoHundredConcurrentTransactionsFromOneAccountAreAllMinedWithConsecutiveNonces() throws Exception {
+        EthereumTransactor tx = chain.transactor(4);
+        long start = Long.decode(chain.node.rpc("eth_getTransactionCount", chain.address(4), "pending").asText());
+        List<Future<TransactionReceipt>> futures = new ArrayList<>();
+        try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 200; i++) {
+                int n = i;
+                futures.add(ex.submit(() -> tx.send(transfer(chain.address(5), 1 + n))));
+            }
+            List<Long> nonces = new ArrayList<>();
+            for (Future<TransactionReceipt> f : futures) {
+                TransactionReceipt r = f.get();
+                assertThat(r.isStatusOK()).isTrue();
+                nonces.add(nonceOf(r.getTransactionHash()));
+            }
+            assertThat(nonces).hasSize(200).doesNotHaveDuplicates();
+            assertThat(nonces.stream().sorted().toList())
+                    .isEqualTo(java.util.stream.LongStream.range(start, start + 200).boxed().toList());
+        }
+        assertThat(Long.decode(chain.node.rpc("eth_getTransactionCount", chain.address(4), "latest").asText()))
+                .isEqualTo(start + 200);
+    }
+
+    @Test
+    void recoversFromNonceTooLowWhenTheKeyIsUsedElsewhere() {
+        EthereumTransactor ours = chain.transactor(6);
+        ours.send(transfer(chain.address(5), 1)); // nonce manager now caches the next nonce
+        // Another process with the same key sends a transaction: our cached nonce is stale.
+        EthereumTransactor other = new EthereumTransactor(chain.settings, chain.pool, chain.credentials(6), chain.metrics);
+        other.send(transfer(chain.address(5), 2));
+        double resyncsBefore = resyncs();
+        TransactionReceipt r = ours.send(transfer(chain.address(5), 3));
+        assertThat(r.isStatusOK()).isTrue();
+        assertThat(resyncs()).isEqualTo(resyncsBefore + 1);
+    }
+
+    @Test
+    void stuckTransactionIsEscalatedAndTheReplacementIsMinedWhenMiningResumes() throws Exception {
+        EthereumSettings s = chain.settings.withFees(GasPolicy.defaults().withEscalateAfter(Duration.ofMillis(700)));
+        EthereumTransactor tx = new EthereumTransactor(s, chain.pool, chain.credentials(7), chain.metrics);
+        chain.node.setAutomine(false);
+        try {
+            EthereumTransactor.SentTx sent = tx.submit(transfer(chain.address(5), 42));
+            GasPolicy.Fees first = sent.fees();
+            try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+                Future<TransactionReceipt> receipt = ex.submit(() -> tx.await(sent));
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> sent.hashes().size() >= 3);
+                chain.node.setAutomine(true);
+                chain.node.mine(1);
+                TransactionReceipt r = receipt.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(r.isStatusOK()).isTrue();
+                assertThat(sent.hashes()).contains(r.getTransactionHash());
+                assertThat(r.getTransactionHash()).isNotEqualTo(sent.hashes().get(0));
+                assertThat(nonceOf(r.getTransactionHash())).isEqualTo(sent.nonce());
+                assertThat(sent.fees().maxFeePerGas()).isGreaterThan(first.maxFeePerGas());
+                assertThat(sent.fees().maxPriorityFeePerGas()).isGreaterThan(first.maxPriorityFeePerGas());
+                // exactly one transaction with that nonce was mined: the others were replaced
+                assertThat(Long.decode(chain.node.rpc("eth_getTransactionCount", chain.address(7), "latest").asText()))
+                        .isEqualTo(sent.nonce() + 1);
+            }
+        } finally {
+            chain.node.setAutomine(true);
+        }
+        assertThat(escalations()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void credentialsNeverAppearInToString() {
+        Credentials c = chain.credentials(6);
+        EthereumTransactor tx = chain.transactor(6);
+        String key = chain.node.devPrivateKeys().get(6).substring(2);
+        assertThat(tx.toString()).doesNotContain(key);
+        assertThat(c.getAddress()).isEqualTo(chain.address(6));
+    }
+
+    private static double resyncs() {
+        return counter("evmore_chain_nonce_resyncs");
+    }
+
+    private static double escalations() {
+        return counter("evmore_chain_tx_escalations");
+    }
+
+    private static double counter(String name) {
+        return chain.prometheus.scrape().stream().filter(m -> m.getMetadata().getName().equals(name))
+                .flatMap(m -> m.getDataPoints().stream())
+                .mapToDouble(d -> ((io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot) d).getValue())
+                .sum();
+    }
+}
