@@ -17,6 +17,7 @@ import io.evmore.cosmos.rpc.AbciEvent;
 import io.evmore.cosmos.rpc.CosmosQueries;
 import io.evmore.cosmos.tx.CosmosMessages;
 import io.evmore.cosmos.tx.CosmosTxSubmitter;
+import io.evmore.cosmos.tx.TxObserver;
 import io.evmore.cosmos.tx.TxOutcome;
 import io.evmore.proto.cosmos.base.abci.v1beta1.TxMsgData;
 import io.evmore.proto.cosmwasm.wasm.v1.MsgExecuteContractResponse;
@@ -52,6 +53,21 @@ public final class CosmWasmHtlcChain implements HtlcChain {
 
     @Override
     public TxResult lock(LockRequest r) {
+        return lock(r, TxObserver.NONE);
+    }
+
+    @Override
+    public TxResult claim(String htlcId, Secret secret) {
+        return claim(htlcId, secret, TxObserver.NONE);
+    }
+
+    @Override
+    public TxResult refund(String htlcId) {
+        return refund(htlcId, TxObserver.NONE);
+    }
+
+    /** {@code create_htlc} with the amount as funds; {@code observer} hears the hash before the broadcast. */
+    public TxResult lock(LockRequest r, TxObserver observer) {
         requireAddress(r.receiver(), "receiver");
         if (!r.asset().matches("[a-zA-Z][a-zA-Z0-9/:._-]{2,127}")) {
             throw new PermanentException("invalid denom '" + r.asset() + "' for a lock on " + chain());
@@ -59,22 +75,40 @@ public final class CosmWasmHtlcChain implements HtlcChain {
         String msg = HtlcMessages.write(HtlcMessages.createHtlc(r.receiver(), r.hashlock(), r.timelock(),
                 r.targetChain(), r.targetAddress(), null));
         TxOutcome out = submitter.submit(List.of(CosmosMessages.executeContract(relayerAddress(), settings.contract(),
-                msg, CosmosMessages.coin(r.asset(), r.amount()))), "");
+                msg, CosmosMessages.coin(r.asset(), r.amount()))), "", observer);
         return new TxResult(chain(), out.hash(), out.height(), createdHtlcId(out));
     }
 
-    @Override
-    public TxResult claim(String htlcId, Secret secret) {
+    /** {@code withdraw} (anyone may call; pays the receiver). */
+    public TxResult claim(String htlcId, Secret secret, TxObserver observer) {
         requireId(htlcId);
-        TxOutcome out = execute(HtlcMessages.withdraw(htlcId, secret));
+        TxOutcome out = execute(HtlcMessages.withdraw(htlcId, secret), observer);
         return new TxResult(chain(), out.hash(), out.height(), htlcId);
     }
 
-    @Override
-    public TxResult refund(String htlcId) {
+    /** {@code refund} (after the timelock; pays the refund address). */
+    public TxResult refund(String htlcId, TxObserver observer) {
         requireId(htlcId);
-        TxOutcome out = execute(HtlcMessages.refund(htlcId));
+        TxOutcome out = execute(HtlcMessages.refund(htlcId), observer);
         return new TxResult(chain(), out.hash(), out.height(), htlcId);
+    }
+
+    /**
+     * After a crash: did the transaction with this hash land? Included → its result (with the created HTLC id
+     * for a create); failed → its error; unknown to the node → empty (safe to send again).
+     */
+    public Optional<TxResult> reconcile(String txHash) {
+        return submitter.find(txHash).map(out -> new TxResult(chain(), out.hash(), out.height(), htlcIdOf(out)));
+    }
+
+    private String htlcIdOf(TxOutcome out) {
+        for (AbciEvent e : out.result().events()) {
+            if (e.type().equals("wasm") && e.attr("_contract_address").orElse("").equals(settings.contract())) {
+                String id = e.attr("htlc_id").orElse("");
+                if (HTLC_ID.matcher(id).matches()) return id;
+            }
+        }
+        return null;
     }
 
     @Override
@@ -98,8 +132,9 @@ public final class CosmWasmHtlcChain implements HtlcChain {
         return out;
     }
 
-    private TxOutcome execute(String msg) {
-        return submitter.submit(List.of(CosmosMessages.executeContract(relayerAddress(), settings.contract(), msg)), "");
+    private TxOutcome execute(String msg, TxObserver observer) {
+        return submitter.submit(List.of(CosmosMessages.executeContract(relayerAddress(), settings.contract(), msg)), "",
+                observer);
     }
 
     /** The id from the contract's response data ({"htlc_id":..}), else from its wasm event. */

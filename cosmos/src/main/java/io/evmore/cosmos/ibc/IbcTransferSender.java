@@ -10,6 +10,7 @@ import io.evmore.cosmos.HtlcMessages;
 import io.evmore.cosmos.rpc.AbciEvent;
 import io.evmore.cosmos.tx.CosmosMessages;
 import io.evmore.cosmos.tx.CosmosTxSubmitter;
+import io.evmore.cosmos.tx.TxObserver;
 import io.evmore.cosmos.tx.TxOutcome;
 import io.evmore.proto.cosmos.base.abci.v1beta1.TxMsgData;
 import io.evmore.proto.ibc.applications.transfer.v1.MsgTransferResponse;
@@ -42,9 +43,14 @@ public final class IbcTransferSender {
      */
     public SentTransfer lockOverRoute(IbcRoute route, String finalContract, String relayerOnFinalChain, String denom,
             LockRequest r) {
+        return lockOverRoute(route, finalContract, relayerOnFinalChain, denom, r, TxObserver.NONE);
+    }
+
+    public SentTransfer lockOverRoute(IbcRoute route, String finalContract, String relayerOnFinalChain, String denom,
+            LockRequest r, TxObserver observer) {
         ObjectNode createHtlc = HtlcMessages.createHtlc(r.receiver(), r.hashlock(), r.timelock(), r.targetChain(),
                 r.targetAddress(), relayerOnFinalChain);
-        return transfer(route, finalContract, denom, r.amount(), ForwardMemo.wasm(finalContract, createHtlc));
+        return transfer(route, finalContract, denom, r.amount(), ForwardMemo.wasm(finalContract, createHtlc), observer);
     }
 
     /**
@@ -53,12 +59,17 @@ public final class IbcTransferSender {
      */
     public SentTransfer transfer(IbcRoute route, String finalReceiver, String denom, java.math.BigInteger amount,
             ObjectNode finalMemo) {
+        return transfer(route, finalReceiver, denom, amount, finalMemo, TxObserver.NONE);
+    }
+
+    public SentTransfer transfer(IbcRoute route, String finalReceiver, String denom, java.math.BigInteger amount,
+            ObjectNode finalMemo, TxObserver observer) {
         IbcRoute.Hop first = route.hops().get(0);
         String memoText = ForwardMemo.text(ForwardMemo.forRoute(route, finalReceiver, finalMemo));
         long timeoutNanos = Math.multiplyExact(clock.now().plus(first.timeout()).getEpochSecond(), 1_000_000_000L);
         Any msg = CosmosMessages.transfer(first.port(), first.channel(), CosmosMessages.coin(denom, amount),
                 submitter.address(), ForwardMemo.firstReceiver(route, finalReceiver), 0, 0, timeoutNanos, memoText);
-        TxOutcome out = submitter.submit(List.of(msg), "");
+        TxOutcome out = submitter.submit(List.of(msg), "", observer);
         long sequence = packetSequence(out, first.channel());
         sent.record(first.channel(), sequence);
         return new SentTransfer(first.channel(), sequence, out.hash(), out.height(), memoText);

@@ -59,15 +59,21 @@ public final class CosmosTxSubmitter {
 
     /** Submits and waits for inclusion; a failed execution is thrown as Permanent/Transient per its code. */
     public TxOutcome submit(List<Any> messages, String memo) {
-        return awaitInclusion(broadcast(messages, memo));
+        return submit(messages, memo, TxObserver.NONE);
+    }
+
+    /** As {@link #submit(List, String)}, telling {@code observer} the hash before the broadcast. */
+    public TxOutcome submit(List<Any> messages, String memo, TxObserver observer) {
+        return awaitInclusion(broadcast(messages, memo, observer));
     }
 
     /** Signs and hands the transaction to the mempool; returns its hash once CheckTx accepted it. */
-    public String broadcast(List<Any> messages, String memo) {
+    public String broadcast(List<Any> messages, String memo, TxObserver observer) {
         return sequencer.submit((accountNumber, sequence) -> {
             long used = queries.simulate(TxBuilder.simulationTx(signer.publicKey(), sequence, messages, memo, gas.feeDenom()));
             TxFee fee = gas.feeFor(used);
             SignedTx tx = TxBuilder.sign(signer, chainId, accountNumber, sequence, messages, memo, fee);
+            observer.beforeBroadcast(tx.hash(), sequence);
             try {
                 var r = rpc.broadcastTxSync(tx.txRaw());
                 if (!r.ok()) throw CosmosErrors.toException("broadcast of " + tx.hash(), r.code(), r.codespace(), r.log());
@@ -83,6 +89,20 @@ public final class CosmosTxSubmitter {
                     fee.denom());
             return tx.hash();
         });
+    }
+
+    /**
+     * Where a transaction stands: included (successfully: the outcome; failed: thrown as its error) or not known
+     * to the node (empty: it was never broadcast, or dropped from the mempool).
+     */
+    public Optional<TxOutcome> find(String hash) {
+        Optional<IndexedTx> found = rpc.tx(hash);
+        if (found.isEmpty()) return Optional.empty();
+        IndexedTx t = found.get();
+        if (!t.result().ok()) {
+            throw CosmosErrors.toException("tx " + hash, t.result().code(), t.result().codespace(), t.result().log());
+        }
+        return Optional.of(new TxOutcome(hash, t.height(), t.result()));
     }
 
     public TxOutcome awaitInclusion(String hash) {

@@ -225,6 +225,29 @@ class CosmosDevnetIT {
     }
 
     @Test
+    void theIntentIsHeardBeforeBroadcastAndReconciledByHash() {
+        try (CosmosAdapter a = adapter(new InMemoryCursorStore())) {
+            String bob = devnet.account("bob").address("cosmos");
+            List<String> heard = new java.util.ArrayList<>();
+            TxResult r = a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.ONE, Secret.random().hashlock(),
+                    chainNow() + 3600, "eip155:1", "0x5"), (hash, seq) -> heard.add(hash + "@" + seq));
+            assertThat(heard).singleElement().satisfies(h -> assertThat(h).startsWith(r.txHash() + "@"));
+            assertThat(a.htlcChain().reconcile(r.txHash())).contains(r);
+
+            // A crash between persisting the intent and broadcasting: the node never saw it.
+            long seq = chain.state().account(a.htlcChain().relayerAddress()).getSequence();
+            String[] lost = new String[1];
+            assertThatThrownBy(() -> a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.ONE,
+                    Secret.random().hashlock(), chainNow() + 3600, "eip155:1", "0x6"), (hash, s) -> {
+                        lost[0] = hash;
+                        throw new IllegalStateException("crash before broadcast");
+                    })).hasMessageContaining("crash before broadcast");
+            assertThat(a.htlcChain().reconcile(lost[0])).isEmpty();
+            assertThat(chain.state().account(a.htlcChain().relayerAddress()).getSequence()).isEqualTo(seq);
+        }
+    }
+
+    @Test
     void aStoredCursorTheChainDoesNotHaveStopsTheFollowerLoudly() {
         InMemoryCursorStore cursors = new InMemoryCursorStore();
         cursors.save(new ChainCursor(ChainId.of(CHAIN), 1, "00".repeat(32)));
