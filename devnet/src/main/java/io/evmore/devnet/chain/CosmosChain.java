@@ -62,8 +62,8 @@ public final class CosmosChain {
     public static final int MAX_MEMO_CHARS = 256;
     static final long TX_SIZE_COST_PER_BYTE = 10;
     static final long SIG_VERIFY_COST_SECP256K1 = 1000;
-    static final long WASM_EXECUTE_COST = 60_000;
     private static final int KEPT_SNAPSHOTS = 2000;
+    private static final int MEMPOOL_CACHE_SIZE = 10_000;
 
     private final ChainSpec spec;
     private final MemKv committed = new MemKv();
@@ -351,6 +351,9 @@ public final class CosmosChain {
         ExecResult r = runTx(tx, Mode.CHECK, checkState, latestHeight() + 1, now(), new MsgContext[1]);
         if (r.ok()) {
             seenTxs.add(hashHex);
+            if (seenTxs.size() > MEMPOOL_CACHE_SIZE) {
+                seenTxs.remove(seenTxs.iterator().next()); // CometBFT's cache is an LRU of fixed size
+            }
             mempool.add(tx);
         }
         return new CheckTxResult(r.code(), r.log(), r.codespace(), AddressDerivation.sha256(tx), r.gasWanted(), r.gasUsed());

@@ -206,7 +206,8 @@ public final class TransferModule {
     /** Executes a relayed message; null means "not included" (duplicate, or expired on receive). */
     public ExecResult executeRelay(MsgContext ctx, RelayOp op) {
         String relayer = ctx.state.moduleAddress("devnet-relayer");
-        Event message = Event.of("message", "action", op.typeUrl(), "sender", relayer, "module", "ibc_channel");
+        // baseapp names the module by the type URL's second element ("core"), as for user messages
+        Event message = Event.of("message", "action", op.typeUrl(), "sender", relayer, "module", "core");
         Packet p = op.packet();
         return switch (op) {
             case RelayOp.Recv r -> {
@@ -323,17 +324,23 @@ public final class TransferModule {
             ctx.events.addAll(sub.events);
             ctx.outbox.addAll(sub.outbox);
             return ack;
-        } catch (SdkException e) {
-            for (Event ev : sub.events) {
-                ctx.events.add(ev.renamed("ibccallbackerror-" + ev.type()));
-            }
-            if (d != null) {
-                ctx.events.add(tokenEvent(d, false, e.log()).renamed("ibccallbackerror-fungible_token_packet"));
-            }
-            if (e.codespace().equals("hooks")) {
-                ctx.events.add(Event.of("ibc-acknowledgement-error", "error", e.log(), "error-context", "ibc-hooks"));
-            }
-            return errorAck(e.code());
+        } catch (SdkException | IllegalArgumentException | IllegalStateException | ArithmeticException e) {
+            SdkException err = e instanceof SdkException se ? se : SdkException.sdk(1, e.getMessage() + ": internal");
+            onRecvFailed(ctx, d, sub, err);
+            return errorAck(err.code());
+        }
+    }
+
+    /** ibc-go v8 re-emits a failed receive's events with a prefix; ibc-hooks adds its own error event. */
+    private static void onRecvFailed(MsgContext ctx, PacketData d, MsgContext sub, SdkException e) {
+        for (Event ev : sub.events) {
+            ctx.events.add(ev.renamed("ibccallbackerror-" + ev.type()));
+        }
+        if (d != null) {
+            ctx.events.add(tokenEvent(d, false, e.log()).renamed("ibccallbackerror-fungible_token_packet"));
+        }
+        if (e.codespace().equals("hooks")) {
+            ctx.events.add(Event.of("ibc-acknowledgement-error", "error", e.log(), "error-context", "ibc-hooks"));
         }
     }
 

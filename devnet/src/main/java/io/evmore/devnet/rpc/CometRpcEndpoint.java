@@ -422,7 +422,7 @@ public final class CometRpcEndpoint implements AutoCloseable {
         if (hash != null) {
             try {
                 IndexedTx t = chain.tx(HexFormat.of().parseHex(hash));
-                if (t != null && q.matches(fixed(t, false), t.result().events())) {
+                if (t != null && q.matches(fixed(t, true), t.result().events())) {
                     matches.add(t);
                 }
             } catch (IllegalArgumentException e) {
@@ -430,7 +430,7 @@ public final class CometRpcEndpoint implements AutoCloseable {
             }
         } else {
             for (IndexedTx t : chain.indexedTxs()) {
-                if (q.matches(fixed(t, false), t.result().events())) {
+                if (q.matches(fixed(t, true), t.result().events())) {
                     matches.add(t);
                 }
             }
