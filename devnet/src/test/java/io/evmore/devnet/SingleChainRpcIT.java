@@ -376,4 +376,49 @@ class SingleChainRpcIT {
         assertThat(chain.state().halted()).isTrue();
         chain.resume();
     }
+
+    static List<String> keys(JsonNode n) {
+        List<String> out = new ArrayList<>();
+        n.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
+    @Test
+    void goldenJsonStructures() throws Exception {
+        byte[] tx = sendTx(alice, bobAddr, "3", 0, CHAIN, 200_000, "5000");
+        JsonNode b = rpc.broadcast(tx);
+        assertThat(keys(b)).containsExactly("code", "data", "log", "codespace", "hash");
+        assertThat(b.get("code").isInt()).isTrue();
+        chain.produceBlock();
+        JsonNode t = rpc.result("tx", RpcClient.JSON.createObjectNode().put("hash",
+                Base64.getEncoder().encodeToString(java.util.HexFormat.of().parseHex(b.get("hash").asText()))));
+        assertThat(keys(t)).containsExactly("hash", "height", "index", "tx_result", "tx");
+        assertThat(keys(t.get("tx_result"))).containsExactly("code", "data", "log", "info", "gas_wanted", "gas_used", "events", "codespace");
+        assertThat(keys(t.at("/tx_result/events/0"))).containsExactly("type", "attributes");
+        assertThat(keys(t.at("/tx_result/events/0/attributes/0"))).containsExactly("key", "value", "index");
+        JsonNode q = rpc.abciQuery("/cosmos.auth.v1beta1.Query/Account", QueryAccountRequest.newBuilder().setAddress(aliceAddr).build().toByteArray());
+        assertThat(keys(q)).containsExactly("code", "log", "info", "index", "key", "value", "proofOps", "height", "codespace");
+        assertThat(q.get("index").asText()).isEqualTo("0");
+        JsonNode br = rpc.result("block_results", RpcClient.JSON.createObjectNode().put("height", t.get("height").asText()));
+        assertThat(keys(br)).containsExactly("height", "txs_results", "finalize_block_events", "validator_updates",
+                "consensus_param_updates", "app_hash");
+        JsonNode blk = rpc.result("block", RpcClient.JSON.createObjectNode().put("height", t.get("height").asText()));
+        assertThat(keys(blk)).containsExactly("block_id", "block");
+        assertThat(keys(blk.get("block"))).containsExactly("header", "data", "evidence", "last_commit");
+        assertThat(keys(blk.at("/block/header"))).containsExactly("version", "chain_id", "height", "time", "last_block_id",
+                "last_commit_hash", "data_hash", "validators_hash", "next_validators_hash", "consensus_hash", "app_hash",
+                "last_results_hash", "evidence_hash", "proposer_address");
+        assertThat(blk.at("/block/last_commit/round").isInt()).isTrue();
+        JsonNode first = rpc.result("block", RpcClient.JSON.createObjectNode().put("height", "1"));
+        assertThat(first.at("/block/header/last_block_id/hash").asText()).isEmpty();
+        JsonNode st = rpc.result("status", null);
+        assertThat(keys(st)).containsExactly("node_info", "sync_info", "validator_info");
+        assertThat(keys(st.get("sync_info"))).containsExactly("latest_block_hash", "latest_app_hash", "latest_block_height",
+                "latest_block_time", "earliest_block_hash", "earliest_app_hash", "earliest_block_height", "earliest_block_time", "catching_up");
+        JsonNode search = rpc.result("tx_search", RpcClient.JSON.createObjectNode().put("query", "tm.event='Tx' AND tx.height=" + t.get("height").asText()));
+        assertThat(keys(search)).containsExactly("txs", "total_count");
+        assertThat(search.get("total_count").asText()).isEqualTo("1");
+        JsonNode badPage = rpc.call("tx_search", RpcClient.JSON.createObjectNode().put("query", "tx.height=1").put("page", "3"));
+        assertThat(badPage.at("/error/data").asText()).isEqualTo("page should be within [1, 1] range, given 3");
+    }
 }
