@@ -95,6 +95,11 @@ public final class Devnet implements AutoCloseable {
         return blockInterval;
     }
 
+    /** Hands every due packet, ack and timeout to its chain now (they land in that chain's next block). */
+    public void relayPackets() {
+        relayer.flush();
+    }
+
     public void advanceTime(Duration d) {
         chains.values().forEach(c -> c.advanceTime(d));
     }
