@@ -1,0 +1,240 @@
+package io.evmore.ethereum;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.evmore.core.chain.ChainEvent;
+import io.evmore.core.chain.LockRequest;
+import io.evmore.core.chain.TxResult;
+import io.evmore.core.port.Clock;
+import io.evmore.core.swap.Secret;
+import io.evmore.pool.Endpoint;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.datatypes.Address;
+import org.web3j.abi.datatypes.DynamicBytes;
+import org.web3j.abi.datatypes.Function;
+import org.web3j.abi.datatypes.Utf8String;
+import org.web3j.abi.datatypes.generated.Bytes32;
+import org.web3j.abi.datatypes.generated.Uint256;
+import org.web3j.utils.Numeric;
+
+/** The event follower on a real Hardhat node: ordering, confirmations, reorgs, catch-up, hostile logs, push. */
+class EthereumEventFollowerIT {
+    static HardhatChain chain;
+    static final BigInteger AMOUNT = BigInteger.valueOf(1_000_000);
+
+    @BeforeAll
+    static void start() {
+        chain = new HardhatChain();
+    }
+
+    @AfterAll
+    static void stop() {
+        chain.close();
+    }
+
+    private EthereumEventFollower follower(EthereumSettings s, InMemoryCursorStore store) {
+        return new EthereumEventFollower(s, chain.pool, store, Clock.system(), chain.metrics);
+    }
+
+    private TxResult lock(Secret s) {
+        return chain.htlcChain(1).lock(new LockRequest(chain.address(2), HtlcAbi.NATIVE, AMOUNT, s.hashlock(),
+                chain.now() + 3600, "osmosis-1", "osmo1user"));
+    }
+
+    private EthereumSettings fromNow() {
+        return chain.settings.withStartBlock(chain.node.blockNumber() + 1);
+    }
+
+    @Test
+    void reportsLocksAndClaimsInChainOrderWithOrigins() {
+        InMemoryCursorStore store = new InMemoryCursorStore();
+        RecordingListener listener = new RecordingListener(store);
+        EthereumSettings s = fromNow();
+        try (EthereumEventFollower f = follower(s, store)) {
+            f.start(listener);
+            Secret secret = Secret.random();
+            TxResult locked = lock(secret);
+            TxResult claimed = chain.htlcChain(3).claim(locked.htlcId(), secret);
+            await().atMost(Duration.ofSeconds(10)).until(() -> listener.current().size() >= 2);
+            List<ChainEvent> events = listener.current();
+            assertThat(events).hasSize(2);
+            var l = (ChainEvent.HtlcLocked) events.get(0);
+            var c = (ChainEvent.HtlcClaimed) events.get(1);
+            assertThat(l.htlc().id()).isEqualTo(locked.htlcId());
+            assertThat(l.origin().txHash()).isEqualTo(locked.txHash());
+            assertThat(l.origin().height()).isEqualTo(locked.height());
+            assertThat(l.htlc().amount()).isEqualTo(AMOUNT);
+            assertThat(c.htlcId()).isEqualTo(locked.htlcId());
+            assertThat(c.secret().opens(l.htlc().hashlock())).isTrue();
+            assertThat(c.origin().txHash()).isEqualTo(claimed.txHash());
+            await().atMost(Duration.ofSeconds(5)).until(() -> store.load(HardhatChain.CHAIN).orElseThrow().height()
+                    >= claimed.height());
+        }
+    }
+
+    @Test
+    void waitsForConfirmations() throws Exception {
+        InMemoryCursorStore store = new InMemoryCursorStore();
+        RecordingListener listener = new RecordingListener(store);
+        try (EthereumEventFollower f = follower(fromNow().withConfirmations(3), store)) {
+            f.start(listener);
+            TxResult locked = lock(Secret.random());
+            Thread.sleep(800); // eight poll intervals: the lock has 1 confirmation, 3 are needed
+            assertThat(listener.lockedIds()).doesNotContain(locked.htlcId());
+            chain.node.mine(2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> listener.lockedIds().contains(locked.htlcId()));
+        }
+    }
+
+    @Test
+    void reorgIsDetectedByHashMismatchAndRolledBack() {
+        InMemoryCursorStore store = new InMemoryCursorStore();
+        RecordingListener listener = new RecordingListener(store);
+        try (EthereumEventFollower f = follower(fromNow(), store)) {
+            f.start(listener);
+            TxResult kept = lock(Secret.random());
+            await().atMost(Duration.ofSeconds(10)).until(() -> listener.lockedIds().contains(kept.htlcId()));
+
+            String snapshot = chain.node.snapshot();
+            TxResult orphaned = lock(Secret.random());
+            await().atMost(Duration.ofSeconds(10)).until(() -> listener.lockedIds().contains(orphaned.htlcId()));
+
+            chain.node.revert(snapshot); // the block holding 'orphaned' is gone
+            chain.node.increaseTime(5); // a different timestamp makes the replacement block's hash differ
+            TxResult replacement = lock(Secret.random());
+            chain.node.mine(2);
+            await().atMost(Duration.ofSeconds(15)).until(() -> listener.lockedIds().contains(replacement.htlcId()));
+
+            assertThat(listener.rollbacks).isNotEmpty();
+            assertThat(listener.rollbacks.get(0).height()).isLessThan(orphaned.height());
+            assertThat(listener.rollbacks.get(0).height()).isGreaterThanOrEqualTo(kept.height());
+            assertThat(listener.lockedIds()).contains(kept.htlcId(), replacement.htlcId()).doesNotContain(orphaned.htlcId());
+            assertThat(counter("evmore_chain_reorgs")).isGreaterThanOrEqualTo(1);
+        }
+    }
+
+    @Test
+    void catchesUpFromThePersistedCursorAfterDowntimeAcrossManyLogRanges() {
+        InMemoryCursorStore store = new InMemoryCursorStore();
+        EthereumSettings s = fromNow();
+        TxResult before;
+        RecordingListener first = new RecordingListener(store);
+        try (EthereumEventFollower f = follower(s, store)) {
+            f.start(first);
+            before = lock(Secret.random());
+            await().atMost(Duration.ofSeconds(10)).until(() -> first.lockedIds().contains(before.htlcId()));
+        }
+        // downtime: more locks spread over more blocks than one eth_getLogs range (50)
+        TxResult a = lock(Secret.random());
+        chain.node.mine(120);
+        TxResult b = lock(Secret.random());
+        chain.node.mine(70);
+        TxResult c = lock(Secret.random());
+
+        RecordingListener second = new RecordingListener(store);
+        try (EthereumEventFollower f = follower(s, store)) {
+            f.start(second);
+            await().atMost(Duration.ofSeconds(20)).until(() -> second.lockedIds().contains(c.htlcId()));
+        }
+        assertThat(second.lockedIds()).containsExactly(a.htlcId(), b.htlcId(), c.htlcId());
+        assertThat(second.delivered).noneMatch(e -> e instanceof ChainEvent.HtlcLocked l && l.htlc().id().equals(before.htlcId()));
+    }
+
+    @Test
+    void hostileLogsAreDroppedWithAReasonAndFollowingContinues() {
+        String rogue = chain.deployTest("RogueEmitter");
+        EthereumSettings s = fromNow().withContract(rogue);
+        InMemoryCursorStore store = new InMemoryCursorStore();
+        RecordingListener listener = new RecordingListener(store);
+        long now = chain.now();
+        String id1 = "0x" + "11".repeat(32);
+        String id2 = "0x" + "22".repeat(32);
+        try (EthereumEventFollower f = follower(s, store)) {
+            f.start(listener);
+            emitLocked(rogue, id1, BigInteger.ZERO, now + 3600, "osmosis-1", "osmo1a"); // bad amount
+            emitLocked(rogue, id1, BigInteger.TWO.pow(255), now + 3600, "osmosis-1", "osmo1a"); // absurd amount
+            emitLocked(rogue, id1, AMOUNT, now + 400L * 24 * 3600, "osmosis-1", "osmo1a"); // absurd timelock
+            emitLocked(rogue, id1, AMOUNT, now + 3600, "x".repeat(300), "osmo1a"); // oversized string
+            emit4(rogue, HtlcAbi.LOCKED_TOPIC, id1, "0x01", "0xdeadbeef"); // malformed
+            emit2(rogue, HtlcAbi.CLAIMED_TOPIC, id1, "0x1234"); // Claimed with a short preimage
+            emit2(rogue, "0x" + "ab".repeat(32), id1, "0x"); // another event: filtered out by the node's topic filter
+            emitLocked(rogue, id2, AMOUNT, now + 3600, "osmosis-1", "osmo1good"); // valid, after all the garbage
+            await().atMost(Duration.ofSeconds(10)).until(() -> listener.lockedIds().contains(id2));
+        }
+        assertThat(listener.lockedIds()).containsExactly(id2);
+        assertThat(dropped("bad_amount")).isEqualTo(2);
+        assertThat(dropped("bad_timelock")).isEqualTo(1);
+        assertThat(dropped("oversized_string")).isEqualTo(1);
+        assertThat(dropped("malformed")).isEqualTo(2);
+    }
+
+    @Test
+    void websocketEndpointPushesNewHeads() throws Exception {
+        EthereumSettings s = fromNow().withPolling(Duration.ofSeconds(30), 50);
+        s = new EthereumSettings(s.chain(), List.of(new Endpoint("hardhat-ws", chain.node.wsUrl())), s.pool(),
+                s.contractAddress(), 1, s.pollInterval(), 50, s.startBlock(), s.fees(), s.receiptTimeout());
+        InMemoryCursorStore store = new InMemoryCursorStore();
+        RecordingListener listener = new RecordingListener(store);
+        try (EthereumEventFollower f = follower(s, store)) {
+            f.start(listener);
+            assertThat(f.pushActive()).isTrue();
+            Thread.sleep(1_000); // the first poll has run; the follower now sleeps up to 30 s unless woken
+            TxResult locked = lock(Secret.random());
+            // far sooner than the 30 s poll: only a pushed new head can wake the follower this early
+            await().atMost(Duration.ofSeconds(10)).until(() -> listener.lockedIds().contains(locked.htlcId()));
+        }
+    }
+
+    private static void emitLocked(String rogue, String id, BigInteger amount, long timelock, String targetChain,
+            String targetAddress) {
+        String data = FunctionEncoder.encodeConstructor(List.of(new Address(HtlcAbi.NATIVE), new Uint256(amount),
+                new Bytes32(new byte[32]), new Uint256(timelock), new Utf8String(targetChain), new Utf8String(targetAddress)));
+        emit4(rogue, HtlcAbi.LOCKED_TOPIC, id, chain.address(1), "0x" + data);
+    }
+
+    private static String topicOf(String hexOrAddress) {
+        byte[] b = Numeric.hexStringToByteArray(hexOrAddress);
+        byte[] out = new byte[32];
+        System.arraycopy(b, 0, out, 32 - b.length, b.length);
+        return Numeric.toHexString(out);
+    }
+
+    private static void emit4(String rogue, String t0, String id, String sender, String data) {
+        String receiver = chain.address(2);
+        send(rogue, new Function("emit4", List.of(new Bytes32(Numeric.hexStringToByteArray(t0)),
+                new Bytes32(Numeric.hexStringToByteArray(id)), new Bytes32(Numeric.hexStringToByteArray(topicOf(sender))),
+                new Bytes32(Numeric.hexStringToByteArray(topicOf(receiver))),
+                new DynamicBytes(Numeric.hexStringToByteArray(data))), List.of()));
+    }
+
+    private static void emit2(String rogue, String t0, String id, String data) {
+        send(rogue, new Function("emit2", List.of(new Bytes32(Numeric.hexStringToByteArray(t0)),
+                new Bytes32(Numeric.hexStringToByteArray(id)), new DynamicBytes(Numeric.hexStringToByteArray(data))), List.of()));
+    }
+
+    private static void send(String to, Function f) {
+        chain.transactor(0).send(new EthereumTransactor.TxRequest(to, BigInteger.ZERO, FunctionEncoder.encode(f),
+                BigInteger.valueOf(200_000), f.getName()));
+    }
+
+    private static double dropped(String reason) {
+        return chain.prometheus.scrape().stream().filter(m -> m.getMetadata().getName().equals("evmore_chain_events_dropped"))
+                .flatMap(m -> m.getDataPoints().stream()).filter(d -> reason.equals(d.getLabels().get("reason")))
+                .mapToDouble(d -> ((io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot) d).getValue())
+                .sum();
+    }
+
+    private static double counter(String name) {
+        return chain.prometheus.scrape().stream().filter(m -> m.getMetadata().getName().equals(name))
+                .flatMap(m -> m.getDataPoints().stream())
+                .mapToDouble(d -> ((io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot) d).getValue())
+                .sum();
+    }
+}
