@@ -317,4 +317,27 @@ class IbcTransferIT {
         assertThat(withRecv.results().getFirst().events()).extracting(Event::type).contains("recv_packet", "fungible_token_packet", "write_acknowledgement");
         assertThat(b.state().tx(AddressDerivation.sha256(withRecv.txs().getFirst()))).isNotNull();
     }
+
+    @Test
+    void nextAsEscapedStringAndHooksReceiverMismatchGiveErrorAckCode2AndRefund() {
+        DevnetKey alice = devnet.account("alice").key();
+        String aliceA = alice.address("cosmos");
+        String contract = c.htlcContractAddress();
+        String carolC = devnet.account("carol").address("juno");
+        // the hooks memo targets the contract but the packet's receiver is carol: ibc-hooks refuses it
+        String next = "{\"wasm\":{\"contract\":\"" + contract + "\",\"msg\":{\"refund\":{\"htlc_id\":\"htlc_1\"}}}}";
+        String memo = "{\"forward\":{\"receiver\":\"" + carolC + "\",\"port\":\"transfer\",\"channel\":\"channel-1\",\"next\":"
+                + RpcClient.JSON.getNodeFactory().textNode(next) + "}}";
+        BigInteger aliceBefore = a.balance(aliceA, "stake");
+        submit(a, alice, TestTxs.transfer(aliceA, "channel-0", coin("90", "stake"), "pfm", nanos(a, Duration.ofMinutes(10)), memo));
+        devnet.settle();
+
+        Event recvC = events(c, "recv_packet").getFirst();
+        assertThat(recvC.attr("packet_data")).contains("\"memo\":" + RpcClient.JSON.getNodeFactory().textNode(next));
+        assertThat(events(c, "write_acknowledgement").getFirst().attr("packet_ack"))
+                .isEqualTo("{\"error\":\"ABCI code: 2: error handling packet: see events for details\"}");
+        assertThat(c.balance(carolC, voucher("transfer/channel-0/transfer/channel-0/stake"))).isZero();
+        assertThat(a.balance(aliceA, "stake")).isEqualTo(aliceBefore.subtract(FEE));
+        assertThat(a.balance(escrow(a, "channel-0"), "stake")).isZero();
+    }
 }
