@@ -19,28 +19,28 @@ public final class Bech32Address {
         if (address == null || address.isEmpty()) {
             throw new IllegalArgumentException("empty address string is not allowed");
         }
+        Bech32.Bech32Data data;
         try {
-            Bech32.Bech32Data data = Bech32.decode(address);
-            if (data.encoding != Bech32.Encoding.BECH32) {
-                throw new IllegalArgumentException("invalid address " + address + ": not bech32");
-            }
-            if (!data.hrp.equals(expectedPrefix)) {
-                throw new IllegalArgumentException("invalid Bech32 prefix; expected " + expectedPrefix + ", got " + data.hrp);
-            }
-            byte[] bytes = data.decode5to8();
-            if (bytes.length != 20 && bytes.length != 32) {
-                throw new IllegalArgumentException("invalid address " + address + ": length " + bytes.length);
-            }
-            return bytes;
+            data = Bech32.decode(address);
         } catch (RuntimeException e) {
-            if (e instanceof IllegalArgumentException iae && iae.getMessage() != null && iae.getMessage().contains(address)) {
-                throw iae;
-            }
-            if (e instanceof IllegalArgumentException iae && iae.getMessage() != null && iae.getMessage().startsWith("invalid Bech32 prefix")) {
-                throw iae;
-            }
             throw new IllegalArgumentException("decoding bech32 failed: invalid address " + address, e);
         }
+        if (data.encoding != Bech32.Encoding.BECH32) {
+            throw new IllegalArgumentException("invalid address " + address + ": bech32m is not used by Cosmos");
+        }
+        if (!data.hrp.equals(expectedPrefix)) {
+            throw new IllegalArgumentException("invalid Bech32 prefix; expected " + expectedPrefix + ", got " + data.hrp);
+        }
+        byte[] bytes;
+        try {
+            bytes = data.decode5to8();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("decoding bech32 failed: invalid address " + address, e);
+        }
+        if (bytes.length != 20 && bytes.length != 32) {
+            throw new IllegalArgumentException("invalid address " + address + ": length " + bytes.length + " is neither 20 nor 32");
+        }
+        return bytes;
     }
 
     public static boolean isValid(String address, String expectedPrefix) {
