@@ -340,4 +340,25 @@ class IbcTransferIT {
         assertThat(a.balance(aliceA, "stake")).isEqualTo(aliceBefore.subtract(FEE));
         assertThat(a.balance(escrow(a, "channel-0"), "stake")).isZero();
     }
+
+    @Test
+    void heightTimeoutOnTheDestinationRefundsTheSender() {
+        DevnetKey alice = devnet.account("alice").key();
+        String aliceA = alice.address("cosmos");
+        String bobB = devnet.account("bob").address("osmo");
+        BigInteger aliceBefore = a.balance(aliceA, "stake");
+        devnet.relayer().pause();
+        long timeoutHeight = b.height() + 2;
+        submit(a, alice, TestTxs.transferWithHeightTimeout(aliceA, "channel-0", coin("42", "stake"), bobB, 0, timeoutHeight));
+        a.produceBlock();
+        b.produceBlock();
+        b.produceBlock(); // B is now at the timeout height: the next block cannot receive the packet
+        devnet.relayer().resume();
+        devnet.settle();
+        assertThat(events(b, "recv_packet")).isEmpty();
+        assertThat(events(a, "timeout_packet")).singleElement()
+                .satisfies(e -> assertThat(e.attr("packet_timeout_height")).isEqualTo("0-" + timeoutHeight));
+        assertThat(a.balance(aliceA, "stake")).isEqualTo(aliceBefore.subtract(FEE));
+        assertThat(b.balance(bobB, voucher("transfer/channel-0/stake"))).isZero();
+    }
 }

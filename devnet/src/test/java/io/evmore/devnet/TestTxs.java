@@ -43,6 +43,13 @@ final class TestTxs {
                 .setTimeoutTimestamp(timeoutNanos).setMemo(memo).build());
     }
 
+    static Any transferWithHeightTimeout(String sender, String channel, Coin token, String receiver, long revision, long height) {
+        return any("/ibc.applications.transfer.v1.MsgTransfer", MsgTransfer.newBuilder().setSourcePort("transfer")
+                .setSourceChannel(channel).setToken(token).setSender(sender).setReceiver(receiver)
+                .setTimeoutHeight(io.evmore.proto.ibc.core.client.v1.Height.newBuilder().setRevisionNumber(revision).setRevisionHeight(height))
+                .build());
+    }
+
     static Any any(String typeUrl, Message m) {
         return Any.newBuilder().setTypeUrl(typeUrl).setValue(m.toByteString()).build();
     }
