@@ -83,8 +83,18 @@ public final class EthereumTransactor {
         }
     }
 
+    /**
+     * Told about every signed transaction just before it is broadcast, so the caller can persist the intent
+     * (nonce and hash) first and reconcile after a crash. Throwing aborts the broadcast (the nonce stays free).
+     */
+    @FunctionalInterface
+    public interface BroadcastListener {
+        void beforeBroadcast(String label, long nonce, String txHash);
+    }
+
     private final EthereumSettings settings;
     private final EndpointPool<EthConnection> pool;
+    private volatile BroadcastListener broadcastListener = (label, nonce, hash) -> {};
     private final Credentials credentials;
     private final NonceManager nonces;
     private final ChainMetrics metrics;
@@ -100,6 +110,10 @@ public final class EthereumTransactor {
         this.nonces = new NonceManager(() -> pool.execute(c -> Rpc.send(
                 c.web3j().ethGetTransactionCount(address(), DefaultBlockParameterName.PENDING), "eth_getTransactionCount")
                 .getTransactionCount().longValueExact()));
+    }
+
+    public void setBroadcastListener(BroadcastListener listener) {
+        this.broadcastListener = java.util.Objects.requireNonNull(listener);
     }
 
     public String address() {
@@ -137,6 +151,7 @@ public final class EthereumTransactor {
                 long nonce = nonces.peek();
                 String signed = sign(request, nonce, gas, fees);
                 String hash = Hash.sha3(signed).toLowerCase(Locale.ROOT);
+                broadcastListener.beforeBroadcast(request.label(), nonce, hash);
                 try {
                     broadcast(signed);
                 } catch (RpcErrorException e) {
@@ -211,6 +226,7 @@ public final class EthereumTransactor {
         }
         String signed = sign(tx.request, tx.nonce, tx.gasLimit, next);
         String hash = Hash.sha3(signed).toLowerCase(Locale.ROOT);
+        broadcastListener.beforeBroadcast(tx.request.label(), tx.nonce, hash);
         try {
             broadcast(signed);
         } catch (RpcErrorException e) {

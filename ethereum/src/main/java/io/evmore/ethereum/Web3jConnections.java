@@ -31,10 +31,15 @@ public final class Web3jConnections implements ConnectionFactory<EthConnection>,
                 .build();
     }
 
-    /** Builds the chain's pool (not started) with the adapter's factory and probe. */
+    /** Builds the chain's pool named {@code ethereum} (the guide's label), not started. */
     public static EndpointPool<EthConnection> pool(EthereumSettings settings, PoolMetrics metrics, Clock clock) {
+        return pool("ethereum", settings, metrics, clock);
+    }
+
+    /** Builds a pool (not started) with the adapter's factory and probe; name it per chain when there are several. */
+    public static EndpointPool<EthConnection> pool(String name, EthereumSettings settings, PoolMetrics metrics, Clock clock) {
         Web3jConnections c = new Web3jConnections(Duration.ofSeconds(30));
-        return EndpointPool.builder("ethereum-" + settings.chainIdNumber(), c, c).settings(settings.pool())
+        return EndpointPool.builder(name, c, c).settings(settings.pool())
                 .endpoints(settings.endpoints()).expectedChainId(Long.toString(settings.chainIdNumber()))
                 .metrics(metrics).clock(clock).build();
     }

@@ -176,6 +176,57 @@ class EthereumEventFollowerIT {
     }
 
     @Test
+    void getLogsRangeShrinksWhenAnEndpointRefusesLargeRanges() throws Exception {
+        try (FaultyRpcProxy proxy = new FaultyRpcProxy(chain.node.url())) {
+            proxy.maxLogsRange = 10;
+            EthereumSettings base = fromNow();
+            EthereumSettings s = new EthereumSettings(base.chain(), List.of(new Endpoint("picky", proxy.url())),
+                    base.pool(), base.contractAddress(), 1, base.pollInterval(), 64, base.startBlock(), base.fees(),
+                    base.receiptTimeout());
+            var pool = Web3jConnections.pool("picky", s, io.evmore.pool.PoolMetrics.on(chain.prometheus), Clock.system());
+            chain.node.mine(100);
+            TxResult locked = lock(Secret.random());
+            InMemoryCursorStore store = new InMemoryCursorStore();
+            RecordingListener listener = new RecordingListener(store);
+            try (pool; EthereumEventFollower f = new EthereumEventFollower(s, pool, store, Clock.system(), chain.metrics)) {
+                f.start(listener);
+                await().atMost(Duration.ofSeconds(20)).until(() -> listener.lockedIds().contains(locked.htlcId()));
+            }
+            assertThat(proxy.refusedLogs.get()).isPositive();
+            assertThat(proxy.servedLogRanges).isNotEmpty().allMatch(r -> r <= 10);
+            assertThat(pool.status().endpoints().get(0).errors()).as("a refused range is not the endpoint's fault").isZero();
+        }
+    }
+
+    @Test
+    void listenerFailureRetriesTheSameRangeWithoutLosingEvents() {
+        InMemoryCursorStore store = new InMemoryCursorStore();
+        RecordingListener recording = new RecordingListener(store);
+        java.util.concurrent.atomic.AtomicInteger failuresLeft = new java.util.concurrent.atomic.AtomicInteger(2);
+        io.evmore.core.chain.ChainEvents.Listener flaky = new io.evmore.core.chain.ChainEvents.Listener() {
+            @Override
+            public void onBlock(io.evmore.core.chain.ChainCursor cursor, List<ChainEvent> events) {
+                if (!events.isEmpty() && failuresLeft.getAndDecrement() > 0) {
+                    throw new IllegalStateException("database unavailable");
+                }
+                recording.onBlock(cursor, events);
+            }
+
+            @Override
+            public void onRollback(io.evmore.core.chain.ChainCursor ancestor) {
+                recording.onRollback(ancestor);
+            }
+        };
+        try (EthereumEventFollower f = follower(fromNow(), store)) {
+            f.start(flaky);
+            TxResult locked = lock(Secret.random());
+            await().atMost(Duration.ofSeconds(10)).until(() -> recording.lockedIds().contains(locked.htlcId()));
+        }
+        assertThat(failuresLeft.get()).isNegative();
+        assertThat(recording.lockedIds()).hasSize(1);
+    }
+
+    @Test
     void websocketEndpointPushesNewHeads() throws Exception {
         EthereumSettings s = fromNow().withPolling(Duration.ofSeconds(30), 50);
         s = new EthereumSettings(s.chain(), List.of(new Endpoint("hardhat-ws", chain.node.wsUrl())), s.pool(),

@@ -109,6 +109,47 @@ class EthereumPoolFailoverIT {
     }
 
     @Test
+    void stalledEndpointIsDemotedAndReturnsWhenItAnswersAgain() throws Exception {
+        PoolSettings s = settings().withProbeTimeout(Duration.ofMillis(500));
+        try (FaultyRpcProxy proxy = new FaultyRpcProxy(primary.url());
+                PoolRegistry registry = new PoolRegistry(new PrometheusRegistry())) {
+            Web3jConnections c = new Web3jConnections(Duration.ofSeconds(1));
+            EndpointPool<EthConnection> pool = registry.register(EndpointPool.builder("ethereum", c, c).settings(s)
+                    .endpoints(List.of(new Endpoint("primary", proxy.url()), new Endpoint("secondary", secondary.url())))
+                    .expectedChainId("31337").metrics(registry.metrics()).clock(Clock.system()).build());
+            pool.checkHealthNow();
+            assertThat(served(pool)).isEqualTo("primary");
+
+            proxy.stallMillis = 3_000;
+            pool.checkHealthNow();
+            PoolStatus.EndpointStatus stalled = pool.status().endpoints().get(0);
+            assertThat(stalled.state()).isEqualTo(EndpointState.UNHEALTHY);
+            assertThat(stalled.reason()).contains("no answer within 500 ms");
+            assertThat(served(pool)).isEqualTo("secondary");
+
+            proxy.stallMillis = 0;
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                pool.checkHealthNow();
+                return pool.status().endpoints().get(0).state() == EndpointState.HEALTHY;
+            });
+            assertThat(served(pool)).isEqualTo("primary");
+        }
+    }
+
+    @Test
+    void wrongChainEndpointIsNeverPreferred() {
+        try (PoolRegistry registry = new PoolRegistry(new PrometheusRegistry())) {
+            Web3jConnections c = new Web3jConnections(Duration.ofSeconds(5));
+            EndpointPool<EthConnection> pool = registry.register(EndpointPool.builder("mainnet", c, c).settings(settings())
+                    .endpoints(List.of(new Endpoint("primary", primary.url()))).expectedChainId("1")
+                    .metrics(registry.metrics()).clock(Clock.system()).build());
+            pool.checkHealthNow();
+            assertThat(pool.status().endpoints().get(0).state()).isEqualTo(EndpointState.UNHEALTHY);
+            assertThat(pool.status().endpoints().get(0).reason()).contains("wrong chain id 31337");
+        }
+    }
+
+    @Test
     void acquireTimesOutUnderExhaustionThenDrainAndRefresh() throws Exception {
         PoolSettings s = settings().withConnections(1, 1).withAcquireTimeout(Duration.ofMillis(400));
         try (PoolRegistry registry = new PoolRegistry(new PrometheusRegistry())) {

@@ -1,0 +1,88 @@
+package io.evmore.ethereum;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A JSON-RPC proxy on 127.0.0.1 in front of a real node that misbehaves on demand like public endpoints do:
+ * it stalls (answers late) or refuses {@code eth_getLogs} over too many blocks.
+ */
+final class FaultyRpcProxy implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpServer server;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final String upstream;
+    volatile long stallMillis;
+    volatile long maxLogsRange = Long.MAX_VALUE;
+    final AtomicInteger refusedLogs = new AtomicInteger();
+    final List<Long> servedLogRanges = new CopyOnWriteArrayList<>();
+
+    FaultyRpcProxy(String upstream) throws IOException {
+        this.upstream = upstream;
+        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            byte[] body = ex.getRequestBody().readAllBytes();
+            if (stallMillis > 0) {
+                Thread.sleep(stallMillis);
+            }
+            JsonNode req = JSON.readTree(body);
+            if ("eth_getLogs".equals(req.path("method").asText())) {
+                JsonNode f = req.path("params").path(0);
+                long from = Long.decode(f.path("fromBlock").asText());
+                long to = Long.decode(f.path("toBlock").asText());
+                if (to - from + 1 > maxLogsRange) {
+                    refusedLogs.incrementAndGet();
+                    reply(ex, "{\"jsonrpc\":\"2.0\",\"id\":" + req.path("id") + ",\"error\":{\"code\":-32005,"
+                            + "\"message\":\"query returned more than 10000 results\"}}");
+                    return;
+                }
+                servedLogRanges.add(to - from + 1);
+            }
+            HttpResponse<byte[]> resp = http.send(HttpRequest.newBuilder(URI.create(upstream))
+                    .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            ex.getResponseHeaders().add("content-type", "application/json");
+            ex.sendResponseHeaders(resp.statusCode(), resp.body().length);
+            ex.getResponseBody().write(resp.body());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            // upstream down: drop the connection like a dead endpoint would
+        }
+    }
+
+    private static void reply(HttpExchange ex, String json) throws IOException {
+        byte[] b = json.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("content-type", "application/json");
+        ex.sendResponseHeaders(200, b.length);
+        ex.getResponseBody().write(b);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
