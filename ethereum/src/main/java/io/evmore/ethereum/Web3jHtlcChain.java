@@ -28,8 +28,8 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
  * The EvmoreHtlc contract on one EVM chain, for the relay engine: lock, claim, refund and query through the
  * endpoint pool, transactions via {@link EthereumTransactor} (pipelined nonces, fee escalation, confirmations).
  *
- * <p>Assets are token addresses, {@link HtlcAbi#NATIVE} for ETH. For ERC-20 locks the adapter approves the
- * contract for the missing allowance first. The contract rejects empty target strings, so a lock request without
+ * <p>Assets are token addresses, {@link HtlcAbi#NATIVE} for ETH. For ERC-20 locks the adapter first approves
+ * exactly what the lock and other locks in flight need. The contract rejects empty target strings, so a lock request without
  * them (a counter-lock delivering on this chain) is sent with this chain's id and the receiver's address.
  * {@link #query} reads {@code getLock}; the contract does not store the target strings, so they come back empty.
  */
@@ -41,6 +41,8 @@ public final class Web3jHtlcChain implements HtlcChain {
     private final EndpointPool<EthConnection> pool;
     private final EthereumTransactor transactor;
     private final HtlcLogDecoder decoder;
+    private final java.util.Map<String, Object> tokenLocks = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, BigInteger> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Web3jHtlcChain(EthereumSettings settings, EndpointPool<EthConnection> pool, Credentials credentials,
             ChainMetrics metrics) {
@@ -77,12 +79,15 @@ public final class Web3jHtlcChain implements HtlcChain {
         bounded(targetChain, "targetChain");
         bounded(targetAddress, "targetAddress");
         boolean nativeAsset = token.equals(HtlcAbi.NATIVE);
-        if (!nativeAsset) {
-            ensureAllowance(token, r.amount());
-        }
         String data = HtlcAbi.lock(receiver, token, r.amount(), r.hashlock(), r.timelock(), targetChain, targetAddress);
-        TransactionReceipt receipt = transactor.send(new EthereumTransactor.TxRequest(settings.contractAddress(),
-                nativeAsset ? r.amount() : BigInteger.ZERO, data, null, "lock"));
+        EthereumTransactor.TxRequest request = new EthereumTransactor.TxRequest(settings.contractAddress(),
+                nativeAsset ? r.amount() : BigInteger.ZERO, data, null, "lock");
+        TransactionReceipt receipt;
+        if (nativeAsset) {
+            receipt = transactor.send(request);
+        } else {
+            receipt = lockToken(token, r.amount(), request);
+        }
         String id = lockedId(receipt);
         log.info("locked {} on {} as {} in tx {}", r.amount(), settings.chain(), id, receipt.getTransactionHash());
         return new TxResult(settings.chain(), receipt.getTransactionHash(), receipt.getBlockNumber().longValueExact(), id);
@@ -143,12 +148,35 @@ public final class Web3jHtlcChain implements HtlcChain {
         return HtlcAbi.decodeUint(call(token, HtlcAbi.erc20BalanceOf(who)));
     }
 
-    private void ensureAllowance(String token, BigInteger amount) {
-        BigInteger allowance = HtlcAbi.decodeUint(call(token, HtlcAbi.erc20Allowance(relayerAddress(), settings.contractAddress())));
-        if (allowance.compareTo(amount) < 0) {
-            // Approve the exact shortfall-covering amount; unlimited approvals would outlive a compromised contract.
-            transactor.send(new EthereumTransactor.TxRequest(token, BigInteger.ZERO,
-                    HtlcAbi.erc20Approve(settings.contractAddress(), amount), null, "approve"));
+    /**
+     * Approves what this lock and the locks still in flight need (never an unlimited allowance, which would
+     * outlive a compromised contract), then submits the lock. Per token, approval and submission are serialised
+     * so concurrent locks cannot both rely on the same allowance; mining is awaited outside that section.
+     */
+    private TransactionReceipt lockToken(String token, BigInteger amount, EthereumTransactor.TxRequest request) {
+        EthereumTransactor.SentTx sent;
+        Object monitor = tokenLocks.computeIfAbsent(token, t -> new Object());
+        synchronized (monitor) {
+            BigInteger needed = inFlight.getOrDefault(token, BigInteger.ZERO).add(amount);
+            BigInteger allowance = HtlcAbi.decodeUint(call(token, HtlcAbi.erc20Allowance(relayerAddress(),
+                    settings.contractAddress())));
+            if (allowance.compareTo(needed) < 0) {
+                transactor.send(new EthereumTransactor.TxRequest(token, BigInteger.ZERO,
+                        HtlcAbi.erc20Approve(settings.contractAddress(), needed), null, "approve"));
+            }
+            sent = transactor.submit(request);
+            inFlight.merge(token, amount, BigInteger::add);
+        }
+        try {
+            TransactionReceipt receipt = transactor.await(sent);
+            if (!receipt.isStatusOK()) {
+                throw new PermanentException("lock reverted on chain in tx " + receipt.getTransactionHash());
+            }
+            return receipt;
+        } finally {
+            synchronized (monitor) {
+                inFlight.merge(token, amount.negate(), BigInteger::add);
+            }
         }
     }
 

@@ -158,6 +158,22 @@ class EvmoreHtlcContractIT {
     }
 
     @Test
+    void concurrentErc20LocksEachGetTheirAllowance() throws Exception {
+        String token = chain.deployTest("TestToken");
+        tx(0, token, new Function("mint", List.of(new Address(chain.address(USER)), new Uint256(ETH)), List.of()));
+        Web3jHtlcChain user = chain.htlcChain(USER);
+        BigInteger each = BigInteger.valueOf(1_000);
+        List<java.util.concurrent.Future<TxResult>> fs = new ArrayList<>();
+        try (var ex = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 6; i++) {
+                fs.add(ex.submit(() -> user.lock(lockOf(token, each, Secret.random(), chain.now() + 3600))));
+            }
+            for (var f : fs) assertThat(f.get().htlcId()).matches("0x[0-9a-f]{64}");
+        }
+        assertThat(user.balance(token, chain.htlc)).isEqualTo(each.multiply(BigInteger.valueOf(6)));
+    }
+
+    @Test
     void tokenWithoutReturnValueLocksAndRefunds() {
         String token = mintAndApprove(chain.deployTest("NoReturnToken"), USER, ETH, false);
         Web3jHtlcChain user = chain.htlcChain(USER);

@@ -209,6 +209,11 @@ public final class HardhatNode implements AutoCloseable {
         closed = true;
         destroyProcess();
         try {
+            Files.deleteIfExists(logFile); // kept only while the node runs or when it failed to start
+        } catch (IOException e) {
+            // best effort
+        }
+        try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {
             // JVM already shutting down: the hook runs anyway
