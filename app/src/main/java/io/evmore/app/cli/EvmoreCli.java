@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "EVMore relayer: atomic swaps between Ethereum and Cosmos chains with hash-time-locked contracts.",
-        subcommands = {RunCommand.class, CheckConfigCommand.class, AdminCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, CheckConfigCommand.class, AdminCommand.class, DevnetCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run './evmore <command> --help' for a command's options. './evmore test' runs every test."})
 public final class EvmoreCli implements Runnable {
     @CommandLine.Spec
