@@ -66,6 +66,8 @@ public final class EthereumEventFollower implements ChainEvents {
     private volatile Disposable subscription;
     private volatile WebSocketService pushService;
     private long range;
+    private volatile long lastSubscribeAttempt;
+    private static final java.time.Duration RESUBSCRIBE_EVERY = java.time.Duration.ofSeconds(30);
 
     public EthereumEventFollower(EthereumSettings settings, EndpointPool<EthConnection> pool, CursorStore cursors,
             Clock clock, ChainMetrics metrics) {
@@ -177,7 +179,8 @@ public final class EthereumEventFollower implements ChainEvents {
         if (to == from && !end.getParentHash().equalsIgnoreCase(cursor.blockHash())) {
             return rollBack(cursor, listener); // the new block does not build on ours
         }
-        long now = clock.nowEpochSeconds();
+        // Timelocks are judged against the later of our clock and the chain's own time (dev chains jump ahead).
+        long now = Math.max(clock.nowEpochSeconds(), end.getTimestamp().longValue());
         List<ChainEvent> events = new ArrayList<>();
         for (Log l : logs) {
             if (l.getBlockNumber() != null && l.getBlockNumber().longValueExact() == to && l.getBlockHash() != null
@@ -220,8 +223,8 @@ public final class EthereumEventFollower implements ChainEvents {
             }
         }
         if (ancestor == null) {
-            // Deeper than our memory: restart from the start block (listener must be idempotent anyway).
-            long h = Math.max(0, Math.min(cursor.height() - HISTORY, settings.startBlock() - 1));
+            // Deeper than our memory: go back a full history's worth (the listener must be idempotent anyway).
+            long h = Math.max(Math.max(0, settings.startBlock() - 1), cursor.height() - HISTORY);
             EthBlock.Block b = block(h);
             ancestor = new ChainCursor(settings.chain(), h, b.getHash().toLowerCase(Locale.ROOT));
             log.error("{} follower: reorg deeper than {} remembered blocks at height {}; rolling back to {}",
@@ -284,7 +287,21 @@ public final class EthereumEventFollower implements ChainEvents {
         T apply(Web3j w) throws Exception;
     }
 
+    /** A dropped websocket only costs latency, but try to get push back now and then. */
+    private void resubscribeIfLost() {
+        long now = System.nanoTime();
+        if (pushActive() || settings.endpoints().stream().noneMatch(Endpoint::isWebSocket)
+                || now - lastSubscribeAttempt < RESUBSCRIBE_EVERY.toNanos()) {
+            return;
+        }
+        WebSocketService old = pushService;
+        pushService = null;
+        if (old != null) old.close();
+        subscribeToHeads();
+    }
+
     private void subscribeToHeads() {
+        lastSubscribeAttempt = System.nanoTime();
         for (Endpoint e : settings.endpoints()) {
             if (!e.isWebSocket()) continue;
             try {
@@ -306,6 +323,7 @@ public final class EthereumEventFollower implements ChainEvents {
     }
 
     private void waitForNews() {
+        resubscribeIfLost();
         try {
             if (wake.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS)) {
                 wake.drainPermits();

@@ -10,10 +10,17 @@ public final class RpcErrorException extends PermanentException {
     private final String data;
 
     RpcErrorException(String method, int code, String message, String data) {
-        super(method + " refused (" + code + "): " + message);
+        super(method + " refused (" + code + "): " + message + revertData(data));
         this.code = code;
         this.rpcMessage = message;
         this.data = data;
+    }
+
+    /** Revert data is public chain output; show a short one (it names the custom error). */
+    private static String revertData(String data) {
+        if (data == null) return "";
+        String d = data.replace("\"", "");
+        return d.matches("0x[0-9a-fA-F]{8,512}") ? " [revert data " + d + "]" : "";
     }
 
     public int code() {
