@@ -105,6 +105,41 @@ class EthereumTransactorIT {
     }
 
     @Test
+    void receiptIsReturnedOnlyAfterTheConfiguredConfirmations() throws Exception {
+        EthereumTransactor tx = new EthereumTransactor(chain.settings.withConfirmations(3), chain.pool,
+                chain.credentials(8), chain.metrics);
+        try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<TransactionReceipt> f = ex.submit(() -> tx.send(transfer(chain.address(5), 7)));
+            Thread.sleep(800); // mined at once (automine) but with 1 confirmation of the 3 required
+            assertThat(f.isDone()).isFalse();
+            chain.node.mine(2);
+            TransactionReceipt r = f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(chain.node.blockNumber() - r.getBlockNumber().longValueExact() + 1).isGreaterThanOrEqualTo(3);
+        }
+    }
+
+    @Test
+    void transactionReorgedOutIsResentAndConfirmedOnTheNewChain() throws Exception {
+        EthereumSettings s = chain.settings.withConfirmations(2)
+                .withFees(GasPolicy.defaults().withEscalateAfter(Duration.ofMillis(500)));
+        EthereumTransactor tx = new EthereumTransactor(s, chain.pool, chain.credentials(9), chain.metrics);
+        String snapshot = chain.node.snapshot();
+        EthereumTransactor.SentTx sent = tx.submit(transfer(chain.address(5), 9)); // mined in the next block
+        String firstHash = sent.latestHash();
+        assertThat(chain.node.rpc("eth_getTransactionReceipt", firstHash).isNull()).isFalse();
+        chain.node.revert(snapshot); // that block is gone, and the transaction with it
+        try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<TransactionReceipt> f = ex.submit(() -> tx.await(sent));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> sent.hashes().size() >= 2);
+            chain.node.mine(1);
+            TransactionReceipt r = f.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(r.isStatusOK()).isTrue();
+            assertThat(r.getTransactionHash()).isNotEqualTo(firstHash);
+            assertThat(nonceOf(r.getTransactionHash())).isEqualTo(sent.nonce());
+        }
+    }
+
+    @Test
     void credentialsNeverAppearInToString() {
         Credentials c = chain.credentials(6);
         EthereumTransactor tx = chain.transactor(6);
