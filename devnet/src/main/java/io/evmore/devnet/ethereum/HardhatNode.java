@@ -80,14 +80,20 @@ public final class HardhatNode implements AutoCloseable {
 
     /** Starts a node on a free port and waits until it answers {@code eth_chainId}. */
     public static HardhatNode start() {
-        HardhatNode node = new HardhatNode(findRoot(), freePort());
-        try {
-            node.launch();
-            return node;
-        } catch (RuntimeException e) {
-            node.close();
-            throw e;
+        Path root = findRoot();
+        RuntimeException failure = null;
+        for (int attempt = 1; attempt <= 3; attempt++) { // the free port may be taken between probe and bind
+            HardhatNode node = new HardhatNode(root, freePort());
+            try {
+                node.launch();
+                return node;
+            } catch (RuntimeException e) {
+                node.closeKeepingLog();
+                if (failure == null) failure = e; else failure.addSuppressed(e);
+                log.warn("hardhat node on port {} did not start (attempt {}): {}", node.port, attempt, e.getMessage());
+            }
         }
+        throw failure;
     }
 
     public String url() {
@@ -206,13 +212,17 @@ public final class HardhatNode implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        destroyProcess();
+        closeKeepingLog();
         try {
             Files.deleteIfExists(logFile); // kept only while the node runs or when it failed to start
         } catch (IOException e) {
             // best effort
         }
+    }
+
+    private void closeKeepingLog() {
+        closed = true;
+        destroyProcess();
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {
