@@ -140,6 +140,32 @@ class EthereumTransactorIT {
     }
 
     @Test
+    void transactionReplacedByAnotherUseOfTheKeyIsReportedAndTheNextNonceStillWorks() throws Exception {
+        EthereumSettings s = chain.settings.withFees(GasPolicy.defaults().withEscalateAfter(Duration.ofMillis(300)));
+        EthereumTransactor tx = new EthereumTransactor(s, chain.pool, chain.credentials(3), chain.metrics);
+        chain.node.setAutomine(false);
+        EthereumTransactor.SentTx ours;
+        try {
+            ours = tx.submit(transfer(chain.address(5), 11));
+            // someone else holding the same key replaces it with a much better-paid transaction of the same nonce
+            org.web3j.crypto.RawTransaction raw = org.web3j.crypto.RawTransaction.createTransaction(31337,
+                    BigInteger.valueOf(ours.nonce()), BigInteger.valueOf(21_000), chain.address(6), BigInteger.ONE, "0x",
+                    GasPolicy.gwei(50), GasPolicy.gwei(200));
+            String signed = org.web3j.utils.Numeric.toHexString(
+                    org.web3j.crypto.TransactionEncoder.signMessage(raw, chain.credentials(3)));
+            chain.node.rpc("eth_sendRawTransaction", signed);
+            chain.node.mine(1);
+        } finally {
+            chain.node.setAutomine(true);
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> tx.await(ours))
+                .isInstanceOf(io.evmore.core.error.PermanentException.class)
+                .hasMessageContaining("nonce " + ours.nonce() + " was used by a transaction that is not one of ours");
+        TransactionReceipt next = tx.send(transfer(chain.address(5), 12));
+        assertThat(nonceOf(next.getTransactionHash())).isEqualTo(ours.nonce() + 1);
+    }
+
+    @Test
     void credentialsNeverAppearInToString() {
         Credentials c = chain.credentials(6);
         EthereumTransactor tx = chain.transactor(6);
