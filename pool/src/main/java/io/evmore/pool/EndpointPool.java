@@ -210,7 +210,8 @@ public final class EndpointPool<C> implements AutoCloseable {
                                 + settings.acquireTimeout().toMillis() + " ms (" + slots.size() + " endpoint(s), at most "
                                 + settings.maxConnections() + " connection(s) each, " + activeLocked() + " borrowed)");
                     }
-                    changed.awaitNanos(remaining);
+                    // Re-check at least every 100 ms: a breaker's cool-down ends without anyone signalling.
+                    changed.awaitNanos(Math.min(remaining, 100_000_000L));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

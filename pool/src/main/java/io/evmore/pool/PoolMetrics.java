@@ -88,6 +88,10 @@ public final class PoolMetrics {
 
     void track(EndpointPool<?> pool) {
         pools.add(pool);
+        // Create the pool's series at zero so dashboards and rate() see them before the first acquire or failure.
+        acquireDuration.labelValues(pool.name());
+        acquireTimeouts.labelValues(pool.name());
+        failovers.labelValues(pool.name());
     }
 
     void untrack(EndpointPool<?> pool) {
