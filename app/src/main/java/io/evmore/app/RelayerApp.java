@@ -1,6 +1,8 @@
 package io.evmore.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.evmore.app.chains.ChainPools;
+import io.evmore.app.chains.LocalChains;
 import io.evmore.app.config.ConfigLoader;
 import io.evmore.app.config.ConfigRedactor;
 import io.evmore.app.config.LiveConfig;
@@ -18,7 +20,6 @@ import io.evmore.app.logging.SecretRedactor;
 import io.evmore.app.metrics.RelayerMetrics;
 import io.evmore.app.ops.AdminToken;
 import io.evmore.app.ops.HeapWatch;
-import io.evmore.app.pools.PoolAdmin;
 import io.evmore.core.engine.RelayEngine;
 import io.evmore.core.port.Clock;
 import io.evmore.core.port.SwapStore;
@@ -52,13 +53,15 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     private volatile String adminToken;
     private volatile StoreWiring store;
     private volatile HttpApi http;
-    private final PoolAdmin pools = PoolAdmin.none();
+    private final LocalChains localChains = new LocalChains();
+    private final ChainPools pools;
     private final HeapWatch heapWatch;
     private final ScheduledExecutorService housekeeping =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("housekeeping").factory());
 
     public RelayerApp(Path configFile, RelayerConfig initial) {
-        this.config = new LiveConfig(configFile, initial, ConfigLoader::load);
+        this.config = new LiveConfig(configFile, initial, path -> localChains.withChains(ConfigLoader.load(path)));
+        this.pools = new ChainPools(() -> config.get().chains(), metrics.registry(), clock);
         this.engine = new RelayEngine(clock, metrics);
         this.heapWatch = new HeapWatch(initial.heap().warnThresholdMb());
         config.onChange(this::applyReloaded);
@@ -72,6 +75,12 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         log.info("EVMore relayer starting: environment={}, config={}", c.environment().name().toLowerCase(), config.file());
         adminToken = resolveAdminToken(c);
 
+        if (c.localChains().enabled()) {
+            services.add(Service.of("local-chains", () -> {
+                localChains.start(Duration.ofMillis(c.localChains().blockIntervalMs()), dataDir(c));
+                config.initialise(localChains.withChains(config.get()));
+            }, localChains::close));
+        }
         services.add(Service.of("database", () -> {
             store = StoreWiring.open(c);
             log.info("database ready: {}", store.describe());
@@ -150,8 +159,12 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
 
     /** Where a generated admin token is written: beside the embedded database. */
     public static Path adminTokenFile(RelayerConfig c) {
-        Path db = Path.of(c.database().path()).toAbsolutePath();
-        return db.getParent().resolve("admin.token");
+        return dataDir(c).resolve("admin.token");
+    }
+
+    /** The folder of the embedded database: generated token and local-chain files live there too. */
+    static Path dataDir(RelayerConfig c) {
+        return Path.of(c.database().path()).toAbsolutePath().getParent();
     }
 
     private void applyReloaded(RelayerConfig next) {

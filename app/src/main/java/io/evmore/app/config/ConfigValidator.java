@@ -61,7 +61,17 @@ final class ConfigValidator {
         range(heap.checkIntervalSeconds(), 1, 3600, "heap.checkIntervalSeconds");
         range(required(c.shutdown(), "shutdown").timeoutSeconds(), 1, 600, "shutdown.timeoutSeconds");
 
+        var local = required(c.localChains(), "localChains");
+        range(local.blockIntervalMs(), 100, 60_000, "localChains.blockIntervalMs");
         var chains = required(c.chains(), "chains");
+        if (local.enabled()) {
+            if (c.environment() == Environment.PRODUCTION) {
+                throw new ConfigException("localChains.enabled", "local chains are for development and tests; not allowed when environment is production");
+            }
+            if (chains.ethereum() != null || (chains.cosmos() != null && !chains.cosmos().isEmpty())) {
+                throw new ConfigException("chains", "must be empty when localChains.enabled is true (the local chains fill it in)");
+            }
+        }
         Set<String> ids = new HashSet<>();
         if (chains.ethereum() != null) {
             var eth = chains.ethereum();
@@ -70,10 +80,11 @@ final class ConfigValidator {
             if (!id.isEvm()) throw new ConfigException(k + ".chainId", "expected eip155:<number>, got \"" + eth.chainId() + "\"");
             ids.add(id.value());
             urls(eth.rpcUrls(), k + ".rpcUrls", Set.of("http", "https", "ws", "wss"));
-            if (eth.htlcContract() != null && !eth.htlcContract().isEmpty() && !EVM_ADDRESS.matcher(eth.htlcContract()).matches()) {
+            if (eth.htlcContract() == null || eth.htlcContract().isEmpty()) throw new ConfigException(k + ".htlcContract", "is required");
+            if (!EVM_ADDRESS.matcher(eth.htlcContract()).matches()) {
                 throw new ConfigException(k + ".htlcContract", "expected a 0x-prefixed 20-byte hex address, got \"" + eth.htlcContract() + "\"");
             }
-            range(eth.confirmations(), 0, 1000, k + ".confirmations");
+            range(eth.confirmations(), 1, 1000, k + ".confirmations");
             pool(eth.pool(), k + ".pool");
         }
         List<RelayerConfig.Cosmos> cosmos = chains.cosmos() == null ? List.of() : chains.cosmos();
@@ -91,7 +102,8 @@ final class ConfigValidator {
             notBlank(cc.denom(), k + ".denom");
             if (!DENOM.matcher(cc.denom()).matches()) throw new ConfigException(k + ".denom", "is not a valid denom: \"" + cc.denom() + "\"");
             urls(cc.rpcUrls(), k + ".rpcUrls", Set.of("http", "https"));
-            if (cc.htlcContract() != null && !cc.htlcContract().isEmpty() && !cc.htlcContract().startsWith(cc.prefix() + "1")) {
+            if (cc.htlcContract() == null || cc.htlcContract().isEmpty()) throw new ConfigException(k + ".htlcContract", "is required");
+            if (!cc.htlcContract().startsWith(cc.prefix() + "1")) {
                 throw new ConfigException(k + ".htlcContract", "expected a bech32 address starting with " + cc.prefix() + "1, got \"" + cc.htlcContract() + "\"");
             }
             notBlank(cc.gasPrice(), k + ".gasPrice");

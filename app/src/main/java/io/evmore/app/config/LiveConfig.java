@@ -37,6 +37,11 @@ public final class LiveConfig {
         return file;
     }
 
+    /** Replaces the configuration in force at start, before any listener runs (local chains fill in {@code chains}). */
+    public synchronized void initialise(RelayerConfig effective) {
+        current = effective;
+    }
+
     /** Called with the new configuration after each applied reload. Listeners must not throw. */
     public void onChange(Consumer<RelayerConfig> listener) {
         listeners.add(listener);

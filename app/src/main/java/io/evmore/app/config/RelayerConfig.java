@@ -17,6 +17,7 @@ public record RelayerConfig(
         Tracing tracing,
         Heap heap,
         Shutdown shutdown,
+        LocalChains localChains,
         Chains chains) {
 
     public enum Environment {
@@ -50,6 +51,14 @@ public record RelayerConfig(
 
     /** Graceful stop: how long SIGTERM may take before the process exits anyway. */
     public record Shutdown(int timeoutSeconds) {}
+
+    /**
+     * Local chains for development and demos: when enabled the relayer starts a Hardhat node (HTLC contract
+     * deployed) and the Cosmos devnet itself and points {@code chains} at them. Never in production.
+     *
+     * @param blockIntervalMs block interval of the local chains
+     */
+    public record LocalChains(boolean enabled, int blockIntervalMs) {}
 
     /** The guide's connection-pool settings (milliseconds, as in the guide). */
     public record Pool(int maxConnections, int minConnections, int acquireTimeout, int healthCheckInterval,

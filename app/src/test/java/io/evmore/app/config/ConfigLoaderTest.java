@@ -43,6 +43,9 @@ class ConfigLoaderTest {
             "bad-enum.yaml             | environment                       | one of development, production, test",
             "production-no-token.yaml  | admin.token                       | required when environment is production",
             "bad-database-url.yaml     | database.url                      | expected a PostgreSQL URL",
+            "local-chains-production.yaml | localChains.enabled            | not allowed when environment is production",
+            "local-chains-with-chains.yaml | chains                        | must be empty when localChains.enabled",
+            "missing-contract.yaml     | chains.ethereum.htlcContract      | is required",
     })
     void eachErrorNamesItsKey(String fixture, String key, String problem) {
         ConfigException e = errorOf(fixture, Map.of());
@@ -90,7 +93,7 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.fromYaml("""
                 chains:
                   cosmos:
-                    - {chainId: devnet-a, prefix: cosmos, denom: stake, rpcUrls: [http://127.0.0.1:1], pool: {maxConnections: 2}}
+                    - {chainId: devnet-a, prefix: cosmos, denom: stake, rpcUrls: [http://127.0.0.1:1], htlcContract: cosmos1xyz, pool: {maxConnections: 2}}
                 """, Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("chains.cosmos[0].pool.minConnections: must be between 0 and 2, got 5");

@@ -13,6 +13,7 @@ class ConfigRedactorTest {
             chains:
               ethereum:
                 chainId: eip155:1
+                htlcContract: "0x5FbDB2315678afecb367f032d93F642f64180aa3"
                 rpcUrls: ["https://mainnet.infura.io/v3/0123456789abcdef0123456789abcdef", "https://rpc.example.org/?apikey=k3y-value"]
             """;
 

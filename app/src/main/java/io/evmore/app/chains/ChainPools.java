@@ -1,0 +1,128 @@
+package io.evmore.app.chains;
+
+import io.evmore.app.config.RelayerConfig;
+import io.evmore.app.health.HealthCheck;
+import io.evmore.app.pools.PoolAdmin;
+import io.evmore.core.chain.ChainId;
+import io.evmore.core.port.Clock;
+import io.evmore.cosmos.rpc.PooledCometTransport;
+import io.evmore.ethereum.EthereumSettings;
+import io.evmore.ethereum.Web3jConnections;
+import io.evmore.pool.Endpoint;
+import io.evmore.pool.EndpointPool;
+import io.evmore.pool.EndpointState;
+import io.evmore.pool.PoolRegistry;
+import io.evmore.pool.PoolSettings;
+import io.evmore.pool.PoolStatus;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * One RPC endpoint pool per configured chain, in a {@link PoolRegistry}: what /admin/pools/* act on and what
+ * /health reports per chain. Pools are named {@code ethereum} (the guide's label) and {@code cosmos:<chain id>}.
+ */
+public final class ChainPools implements PoolAdmin {
+    private final Supplier<RelayerConfig.Chains> chains;
+    private final PoolRegistry registry;
+    private final Clock clock;
+    private final List<AutoCloseable> owned = new ArrayList<>();
+
+    public ChainPools(Supplier<RelayerConfig.Chains> chains, PrometheusRegistry metrics, Clock clock) {
+        this.chains = chains;
+        this.registry = new PoolRegistry(metrics);
+        this.clock = clock;
+    }
+
+    @Override
+    public void start() {
+        RelayerConfig.Chains c = chains.get();
+        if (c.ethereum() != null) {
+            var eth = c.ethereum();
+            EthereumSettings settings = EthereumSettings.of(ChainId.of(eth.chainId()), endpoints(eth.rpcUrls()), eth.htlcContract())
+                    .withConfirmations(eth.confirmations())
+                    .withPool(poolSettings(PoolSettings.ethereumDefaults(), eth.pool()));
+            EndpointPool<?> pool = Web3jConnections.pool(settings, registry.metrics(), clock);
+            registry.register(pool);
+            owned.add(pool);
+            pool.start();
+            pool.checkHealthNow();
+        }
+        for (var cc : c.cosmos()) {
+            PooledCometTransport transport = PooledCometTransport.start("cosmos:" + cc.chainId().toLowerCase(), cc.chainId(),
+                    endpoints(cc.rpcUrls()), poolSettings(PoolSettings.cosmosDefaults(), cc.pool()), registry.metrics(), Duration.ofSeconds(10));
+            owned.add(transport);
+            registry.register(transport.pool());
+            transport.pool().checkHealthNow();
+        }
+    }
+
+    static List<Endpoint> endpoints(List<String> urls) {
+        List<Endpoint> out = new ArrayList<>();
+        for (int i = 0; i < urls.size(); i++) out.add(new Endpoint("rpc-" + i, urls.get(i)));
+        return out;
+    }
+
+    /** The guide's five settings from the config over the adapter's defaults for the rest. */
+    static PoolSettings poolSettings(PoolSettings defaults, RelayerConfig.Pool p) {
+        return defaults.withConnections(p.maxConnections(), p.minConnections())
+                .withAcquireTimeout(Duration.ofMillis(p.acquireTimeout()))
+                .withHealthCheckInterval(Duration.ofMillis(p.healthCheckInterval()))
+                .withRetry(Duration.ofMillis(p.retryDelay()), defaults.maxAttempts());
+    }
+
+    public PoolRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public Object status() {
+        return Map.of("pools", registry.status());
+    }
+
+    @Override
+    public Object drain(Duration timeout) {
+        return Map.of("drained", registry.drain(timeout));
+    }
+
+    @Override
+    public Object refresh() {
+        return Map.of("refreshed", registry.refresh());
+    }
+
+    /** Ready when every pool is lending and has at least one usable endpoint. */
+    @Override
+    public HealthCheck.Result health() {
+        List<PoolStatus> all = registry.status();
+        if (all.isEmpty()) return HealthCheck.Result.up("no chain pools configured");
+        Map<String, Object> data = new LinkedHashMap<>();
+        List<String> down = new ArrayList<>();
+        for (PoolStatus p : all) {
+            long usable = p.endpoints().stream()
+                    .filter(e -> e.state() == EndpointState.HEALTHY || e.state() == EndpointState.DEGRADED).count();
+            data.put(p.pool(), Map.of("state", p.state(), "usableEndpoints", usable, "endpoints", p.endpoints().size()));
+            if (p.state() != PoolStatus.Lifecycle.ACTIVE) {
+                down.add(p.pool() + " is " + p.state().name().toLowerCase() + (p.state() == PoolStatus.Lifecycle.DRAINED ? " (refresh to resume)" : ""));
+            } else if (usable == 0) {
+                down.add(p.pool() + " has no healthy endpoint");
+            }
+        }
+        return new HealthCheck.Result(down.isEmpty(), down.isEmpty() ? all.size() + " pool(s) ready" : String.join("; ", down), data);
+    }
+
+    @Override
+    public void close() {
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            try {
+                owned.get(i).close();
+            } catch (Exception ignored) {
+                // closing the rest matters more
+            }
+        }
+        owned.clear();
+    }
+}
