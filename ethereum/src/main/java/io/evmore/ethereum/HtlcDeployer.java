@@ -6,27 +6,33 @@ import io.evmore.pool.ChainMetrics;
 import io.evmore.pool.Endpoint;
 import io.evmore.pool.EndpointPool;
 import io.evmore.pool.PoolMetrics;
+import io.evmore.pool.PoolSettings;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Duration;
 import java.util.List;
 import org.web3j.crypto.Credentials;
 
-/**
- * Deploys the packaged HTLC contract with a given key: for local chains (./evmore run with localChains) and
- * demos. Production contracts are deployed and verified by the operator, not by the relayer.
- */
+/** Deploys the EvmoreHtlc contract (local chains, demos, tests); production uses an already deployed address. */
 public final class HtlcDeployer {
-    private static final String NO_CONTRACT_YET = "0x0000000000000000000000000000000000000000";
-
     private HtlcDeployer() {}
 
-    /** Returns the new contract's address (lowercase 0x hex). The key is used once and not kept. */
+    /**
+     * Deploys from the account of {@code privateKeyHex} (never logged) and waits for one confirmation.
+     *
+     * @return the contract address, 0x lowercase
+     */
     public static String deploy(ChainId chain, String rpcUrl, String privateKeyHex) {
-        EthereumSettings settings = EthereumSettings.of(chain, List.of(new Endpoint("deploy", rpcUrl)), NO_CONTRACT_YET)
-                .withConfirmations(1);
-        PrometheusRegistry scratch = new PrometheusRegistry();
-        try (EndpointPool<EthConnection> pool = Web3jConnections.pool("deploy", settings, PoolMetrics.on(scratch), Clock.system())) {
-            pool.start();
-            EthereumTransactor tx = new EthereumTransactor(settings, pool, Credentials.create(privateKeyHex), ChainMetrics.on(scratch));
+        Credentials credentials;
+        try {
+            credentials = Credentials.create(privateKeyHex);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("deployer private key is not a valid secp256k1 key"); // no cause: it quotes the key
+        }
+        EthereumSettings s = new EthereumSettings(chain, List.of(new Endpoint("deployer", rpcUrl)),
+                PoolSettings.ethereumDefaults().withConnections(2, 0), HtlcAbi.NATIVE, 1, Duration.ofMillis(200), 2_000, 0,
+                GasPolicy.defaults(), Duration.ofMinutes(5));
+        try (EndpointPool<EthConnection> pool = Web3jConnections.pool("deployer", s, PoolMetrics.unregistered(), Clock.system())) {
+            EthereumTransactor tx = new EthereumTransactor(s, pool, credentials, ChainMetrics.on(new PrometheusRegistry()));
             return tx.deploy(EvmoreHtlcArtifact.bytecode(), "deploy EvmoreHtlc");
         }
     }

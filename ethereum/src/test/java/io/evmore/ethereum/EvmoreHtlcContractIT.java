@@ -256,6 +256,16 @@ class EvmoreHtlcContractIT {
     }
 
     @Test
+    void deployerPutsTheCompiledContractOnChain() {
+        String address = HtlcDeployer.deploy(HardhatChain.CHAIN, chain.node.url(), chain.node.devPrivateKeys().get(9));
+        String code = chain.node.rpc("eth_getCode", address, "latest").asText();
+        String deployed = EvmoreHtlcArtifact.load(EvmoreHtlcArtifact.RESOURCE).get("deployedBytecode").asText();
+        assertThat(code).isEqualTo(deployed);
+        assertThatThrownBy(() -> HtlcDeployer.deploy(HardhatChain.CHAIN, chain.node.url(), "0xnot-a-key"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("not-a-key");
+    }
+
+    @Test
     void queryOfUnknownIdIsEmptyAndBadIdIsRejected() {
         assertThat(chain.htlcChain(ANYONE).query("0x" + "ab".repeat(32))).isEmpty();
         assertThatThrownBy(() -> chain.htlcChain(ANYONE).query("0x1234")).isInstanceOf(IllegalArgumentException.class)
