@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "EVMore relayer: atomic swaps between Ethereum and Cosmos chains with hash-time-locked contracts.",
         subcommands = {RunCommand.class, CheckConfigCommand.class, AdminCommand.class, DevnetCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Run './evmore <command> --help' for a command's options. './evmore test' runs every test."})
+        footer = {"", "Run './evmore <command> --help' for a command's options.",
+                "The launcher also has: './evmore test' (every test) and './evmore build' (build only)."})
 public final class EvmoreCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
