@@ -42,6 +42,12 @@ public final class EthereumTransactor {
             data = data == null ? "0x" : data;
             label = label == null ? "tx" : label;
         }
+
+        /** Without the calldata: a claim's calldata holds the secret, which may not be public yet. */
+        @Override
+        public String toString() {
+            return "TxRequest[" + label + " to=" + to + " value=" + value + " data=" + (data.length() - 2) / 2 + " bytes]";
+        }
     }
 
     /** A transaction a node accepted; every (re)send of its nonce is in {@link #hashes()}, newest last. */
