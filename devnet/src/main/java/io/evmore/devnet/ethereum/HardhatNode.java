@@ -236,9 +236,13 @@ public final class HardhatNode implements AutoCloseable {
         if (!Files.isExecutable(bin)) {
             throw new IllegalStateException("hardhat is not installed in " + dir + ": run `cd tools/node && npm ci`");
         }
-        ProcessBuilder pb = new ProcessBuilder(bin.toString(), "node", "--hostname", "127.0.0.1", "--port",
-                Integer.toString(port)).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        // A small sh wrapper ties the node's life to ours: our end of its stdin pipe closes when this JVM dies,
+        // even by SIGKILL when no shutdown hook runs; `cat` then returns and the wrapper stops the node.
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c",
+                "\"$0\" node --hostname 127.0.0.1 --port \"$1\" & child=$!; cat >/dev/null; kill $child 2>/dev/null; wait $child",
+                bin.toString(), Integer.toString(port)).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.PIPE);
         pb.environment().put("HARDHAT_DISABLE_TELEMETRY_PROMPT", "true");
         pb.environment().put("HARDHAT_DISABLE_ANALYTICS", "true");
         try {
@@ -274,16 +278,35 @@ public final class HardhatNode implements AutoCloseable {
         Process p = process;
         if (p == null) return;
         process = null;
-        p.descendants().forEach(ProcessHandle::destroy);
-        p.destroy();
+        List<ProcessHandle> tree = p.descendants().toList(); // the node itself, before the wrapper exits
+        try {
+            p.getOutputStream().close(); // the wrapper's cue to stop the node
+        } catch (IOException e) {
+            // already gone
+        }
         try {
             if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                p.waitFor(5, TimeUnit.SECONDS);
+                tree.forEach(ProcessHandle::destroy);
+                p.destroy();
+                if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                    tree.forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                    p.waitFor(5, TimeUnit.SECONDS);
+                }
+            }
+            for (ProcessHandle h : tree) {
+                if (h.isAlive()) {
+                    h.destroy();
+                    try {
+                        h.onExit().get(5, TimeUnit.SECONDS);
+                    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                        h.destroyForcibly();
+                    }
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            tree.forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
         }
         waitPortFree();

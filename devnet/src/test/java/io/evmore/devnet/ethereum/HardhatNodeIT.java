@@ -3,7 +3,16 @@ package io.evmore.devnet.ethereum;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,6 +51,41 @@ class HardhatNodeIT {
         node.increaseTime(3600);
         node.mine(1);
         assertThat(node.latestTimestamp()).isGreaterThanOrEqualTo(t0 + 3600);
+    }
+
+    @Test
+    void nodeDiesWithItsJvmEvenOnSigkill() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "-Devmore.root=" + HardhatNode.findRoot(), HardhatNodeChild.class.getName())
+                .redirectErrorStream(true).start();
+        try {
+            int port = -1;
+            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            for (String line; port < 0 && System.nanoTime() < deadline && (line = out.readLine()) != null; ) {
+                if (line.startsWith("PORT ")) port = Integer.parseInt(line.substring(5).trim());
+            }
+            assertThat(port).as("child JVM started a node").isPositive();
+            assertThat(answers(port)).isTrue();
+
+            child.destroyForcibly(); // SIGKILL: no shutdown hook runs in the child
+            child.waitFor(10, TimeUnit.SECONDS);
+            long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (answers(port) && System.nanoTime() < until) Thread.sleep(200);
+            assertThat(answers(port)).as("node on port " + port + " stopped after its JVM was killed").isFalse();
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
+    private static boolean answers(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     @Test
