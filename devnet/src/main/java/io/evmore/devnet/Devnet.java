@@ -263,9 +263,7 @@ public final class Devnet implements AutoCloseable {
                 for (CosmosChain c : raw.values()) {
                     scheduler.scheduleAtFixedRate(() -> {
                         try {
-                            if (!c.halted()) {
-                                c.produceBlock();
-                            }
+                            c.produceBlockUnlessHalted();
                         } catch (RuntimeException e) {
                             log.error("{}: block production failed", c.chainId(), e);
                         }

@@ -56,21 +56,26 @@ class CosmjsAcceptanceIT {
             pb.environment().put("DEVNET_CONTRACT", chain.htlcContractAddress());
             pb.environment().put("DEVNET_RECIPIENT", bobAddr);
             pb.environment().put("DEVNET_MNEMONIC", alice.mnemonic());
+            // Both streams go to files: a hung script then fails the bounded wait below instead of blocking a read.
             Path stderr = Files.createTempFile("cosmjs", ".err");
+            Path stdoutFile = Files.createTempFile("cosmjs", ".out");
             pb.redirectError(stderr.toFile());
+            pb.redirectOutput(stdoutFile.toFile());
             Process node = pb.start();
             Thread killer = new Thread(node::destroyForcibly);
             Runtime.getRuntime().addShutdownHook(killer);
             String stdout;
             try {
-                stdout = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 boolean done = node.waitFor(120, TimeUnit.SECONDS);
-                assertThat(done).as("cosmjs script finished").isTrue();
+                assertThat(done).as("cosmjs script finished within 120 s; stderr: " + read(stderr)).isTrue();
+                stdout = Files.readString(stdoutFile, StandardCharsets.UTF_8);
             } finally {
                 node.destroyForcibly();
                 Runtime.getRuntime().removeShutdownHook(killer);
+                Files.deleteIfExists(stdoutFile);
             }
             assertThat(node.exitValue()).as("cosmjs exit; stderr: " + read(stderr)).isZero();
+            Files.deleteIfExists(stderr);
             JsonNode out = RpcClient.JSON.readTree(stdout);
 
             assertThat(out.get("address").asText()).isEqualTo(aliceAddr); // same address from the same mnemonic

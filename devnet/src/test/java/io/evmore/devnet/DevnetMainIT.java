@@ -47,7 +47,7 @@ class DevnetMainIT {
             }
             assertThat(devnet.chain("devnet-a").balance(address, "stake")).isEqualTo(Devnet.DEFAULT_FUNDING);
             long h0 = devnet.chain("devnet-c").height();
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> devnet.chain("devnet-c").height() > h0 + 1);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> devnet.chain("devnet-c").height() > h0 + 1);
         }
         assertThat(buf.toString(StandardCharsets.UTF_8)).contains("devnet: devnet-a (cosmos, stake) RPC http://127.0.0.1:")
                 .contains("wrote " + dir.resolve("devnet.json").toAbsolutePath());

@@ -193,11 +193,16 @@ public final class CosmosChain {
         return Instant.now().plus(clockOffset);
     }
 
-    public void halt() {
+    /**
+     * Stops automatic block production. Synchronised with block production: once this returns, a block the
+     * producer had already started is committed and no further automatic block will be (see
+     * {@link #produceBlockUnlessHalted()}), so the height a test reads right after halting is final.
+     */
+    public synchronized void halt() {
         halted = true;
     }
 
-    public void resume() {
+    public synchronized void resume() {
         halted = false;
     }
 
@@ -244,8 +249,20 @@ public final class CosmosChain {
      * the automatic producer, so tests can still step a halted chain explicitly if they want.
      */
     public Block produceBlock() {
+        return produce(false);
+    }
+
+    /** The automatic producer's step: like {@link #produceBlock()}, but nothing (null) while halted. */
+    public Block produceBlockUnlessHalted() {
+        return produce(true);
+    }
+
+    private Block produce(boolean unlessHalted) {
         Block block;
         synchronized (this) {
+            if (unlessHalted && halted) {
+                return null;
+            }
             long height = latestHeight() + 1;
             Block prev = latestBlock();
             Instant time = now();
