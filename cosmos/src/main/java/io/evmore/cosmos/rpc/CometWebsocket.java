@@ -21,6 +21,11 @@ import org.slf4j.LoggerFactory;
 public final class CometWebsocket implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CometWebsocket.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Bound on one reassembled message. A NewBlock event carries the block; CometBFT's default max block size
+     * (21 MiB, base64 in JSON) stays below this. Dropping a larger one costs latency only (polling fallback).
+     */
+    static final int MAX_MESSAGE_CHARS = 64 * 1024 * 1024;
     private final String name;
     private final WebSocket ws;
     private final HttpClient http;
@@ -51,9 +56,24 @@ public final class CometWebsocket implements AutoCloseable {
         CometWebsocket[] self = new CometWebsocket[1];
         WebSocket.Listener listener = new WebSocket.Listener() {
             private final StringBuilder buf = new StringBuilder();
+            private boolean overflow;
 
             @Override
             public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                if (buf.length() + data.length() > MAX_MESSAGE_CHARS) {
+                    // A message only wakes the follower; a huge one (hostile or broken node) is not worth memory.
+                    buf.setLength(0);
+                    overflow = !last;
+                    if (self[0] != null) self[0].lastMessageAt = Instant.now(); // the node is alive
+                    log.debug("websocket {}: dropped a message larger than {} chars", name, MAX_MESSAGE_CHARS);
+                    w.request(1);
+                    return null;
+                }
+                if (overflow) {
+                    overflow = !last; // the tail of a dropped message
+                    w.request(1);
+                    return null;
+                }
                 buf.append(data);
                 if (last) {
                     String text = buf.toString();

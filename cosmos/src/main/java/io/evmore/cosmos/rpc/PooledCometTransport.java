@@ -19,9 +19,15 @@ import java.util.function.Function;
  */
 public final class PooledCometTransport implements CometTransport, AutoCloseable {
     private final EndpointPool<CometConnection> pool;
+    private final HttpClient http;
 
     public PooledCometTransport(EndpointPool<CometConnection> pool) {
+        this(pool, null);
+    }
+
+    private PooledCometTransport(EndpointPool<CometConnection> pool, HttpClient http) {
         this.pool = pool;
+        this.http = http;
     }
 
     /**
@@ -50,7 +56,7 @@ public final class PooledCometTransport implements CometTransport, AutoCloseable
         EndpointPool<CometConnection> pool = EndpointPool.builder(poolName, factory, probe).settings(settings)
                 .endpoints(endpoints).expectedChainId(chainId).metrics(metrics).build();
         pool.start();
-        return new PooledCometTransport(pool);
+        return new PooledCometTransport(pool, http);
     }
 
     public EndpointPool<CometConnection> pool() {
@@ -75,5 +81,7 @@ public final class PooledCometTransport implements CometTransport, AutoCloseable
     @Override
     public void close() {
         pool.close();
+        // The client's selector thread and connections would otherwise outlive the adapter.
+        if (http != null) http.shutdownNow();
     }
 }

@@ -30,6 +30,7 @@ class CometRpcClientTest {
     final Map<String, String> answers = new ConcurrentHashMap<>();
     final List<JsonNode> requests = new ArrayList<>();
     HttpServer server;
+    HttpClient http;
     CometRpcClient client;
 
     @BeforeEach
@@ -53,13 +54,29 @@ class CometRpcClientTest {
         });
         server.start();
         URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+        http = HttpClient.newHttpClient();
         client = new CometRpcClient(PooledCometTransport.direct(
-                new CometConnection("test", uri, HttpClient.newHttpClient(), Duration.ofSeconds(5))));
+                new CometConnection("test", uri, http, Duration.ofSeconds(5))));
     }
 
     @AfterEach
     void stop() {
         server.stop(0);
+        http.shutdownNow();
+    }
+
+    @Test
+    void anAnswerLargerThanTheBoundIsATransportFailureNotAnOutOfMemory() {
+        URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+        CometRpcClient small = new CometRpcClient(PooledCometTransport.direct(
+                new CometConnection("small", uri, http, Duration.ofSeconds(5), 4096)));
+        String status = "{\"node_info\":{\"network\":\"devnet-1\",\"version\":\"" + "x".repeat(10_000)
+                + "\"},\"sync_info\":{\"latest_block_hash\":\"" + "AB".repeat(32) + "\",\"latest_block_height\":\"42\","
+                + "\"latest_block_time\":\"2026-01-01T00:00:01Z\"}}";
+        answers.put("status", status);
+        assertThatThrownBy(small::status).isInstanceOf(TransientException.class)
+                .hasMessageContaining("larger than 4096 bytes").hasMessageContaining("on small");
+        assertThat(client.status().latestHeight()).isEqualTo(42); // the default bound takes it
     }
 
     @Test
