@@ -4,6 +4,8 @@ import io.evmore.core.chain.ChainId;
 import io.evmore.cosmos.key.Bech32Address;
 import io.evmore.cosmos.key.HdPath;
 import java.math.BigDecimal;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 
@@ -36,6 +38,7 @@ public record CosmosSettings(ChainId chainId, String prefix, String denom, List<
         }
         if (rpcEndpoints == null || rpcEndpoints.isEmpty()) throw new IllegalArgumentException("cosmos rpcEndpoints is empty");
         rpcEndpoints = List.copyOf(rpcEndpoints);
+        for (int i = 0; i < rpcEndpoints.size(); i++) checkUrl(rpcEndpoints.get(i), i);
         if (gasPrice == null || gasPrice.signum() < 0) throw new IllegalArgumentException("cosmos gasPrice must be >= 0");
         if (gasMultiplier == null || gasMultiplier.compareTo(BigDecimal.ONE) < 0) {
             throw new IllegalArgumentException("cosmos gasMultiplier must be >= 1, got " + gasMultiplier);
@@ -65,6 +68,39 @@ public record CosmosSettings(ChainId chainId, String prefix, String denom, List<
     public CosmosSettings withStartHeight(long h) {
         return new CosmosSettings(chainId, prefix, denom, rpcEndpoints, gasPrice, gasMultiplier, feeDenom, contract,
                 hdPath, confirmations, pollInterval, websocketSilence, inclusionTimeout, h);
+    }
+
+    /** Endpoint urls may carry an API key (user info, path or query): only scheme://host:port is shown. */
+    @Override
+    public String toString() {
+        return "CosmosSettings[chainId=" + chainId + ", prefix=" + prefix + ", denom=" + denom + ", rpcEndpoints="
+                + rpcEndpoints.stream().map(CosmosSettings::redactedUrl).toList() + ", gasPrice=" + gasPrice
+                + ", gasMultiplier=" + gasMultiplier + ", feeDenom=" + feeDenom + ", contract=" + contract
+                + ", hdPath=" + hdPath + ", confirmations=" + confirmations + ", pollInterval=" + pollInterval
+                + ", websocketSilence=" + websocketSilence + ", inclusionTimeout=" + inclusionTimeout
+                + ", startHeight=" + startHeight + "]";
+    }
+
+    static String redactedUrl(String url) {
+        try {
+            URI u = new URI(url);
+            return u.getScheme() + "://" + u.getHost() + (u.getPort() >= 0 ? ":" + u.getPort() : "");
+        } catch (URISyntaxException | RuntimeException e) {
+            return "<invalid url>";
+        }
+    }
+
+    private static void checkUrl(String url, int index) {
+        URI u;
+        try {
+            u = url == null ? null : new URI(url);
+        } catch (URISyntaxException e) {
+            u = null;
+        }
+        // The url itself is not echoed: it may carry a key.
+        if (u == null || u.getHost() == null || !("http".equals(u.getScheme()) || "https".equals(u.getScheme()))) {
+            throw new IllegalArgumentException("cosmos rpcEndpoints[" + index + "] must be an http(s)://host[:port] url");
+        }
     }
 
     private static void positive(Duration d, String name) {

@@ -36,5 +36,17 @@ class CosmosSettingsTest {
                 BigDecimal.ONE, CONTRACT)).hasMessageContaining("rpcEndpoints");
         assertThatThrownBy(() -> s.withTimings(Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1)))
                 .hasMessageContaining("pollInterval");
+        assertThatThrownBy(() -> CosmosSettings.of(ChainId.of("c-1"), "cosmos", "stake",
+                List.of("http://127.0.0.1:1", "ftp://k3y@host/x"), BigDecimal.ONE, CONTRACT))
+                .hasMessageContaining("rpcEndpoints[1]").hasMessageNotContaining("k3y");
+    }
+
+    @Test
+    void toStringHidesWhatAnEndpointUrlMayCarry() {
+        CosmosSettings s = CosmosSettings.of(ChainId.of("devnet-1"), "cosmos", "stake",
+                List.of("https://user:s3cret@rpc.example.com:443/apikey/abc123?token=t0k"), new BigDecimal("0.025"),
+                CONTRACT);
+        assertThat(s.toString()).contains("https://rpc.example.com:443").contains("devnet-1")
+                .doesNotContain("s3cret").doesNotContain("abc123").doesNotContain("t0k");
     }
 }

@@ -163,7 +163,9 @@ public final class HtlcEventDecoder {
         return "height " + o.height() + " tx " + o.txHash() + " event " + o.index();
     }
 
+    /** Chain text for a log line: at most 80 chars, control characters (forged log lines) replaced by '?'. */
     static String abbreviate(String s) {
-        return s.length() > 80 ? s.substring(0, 80) + "…" : s;
+        String t = s.length() > 80 ? s.substring(0, 80) + "…" : s;
+        return t.replaceAll("\\p{Cntrl}", "?");
     }
 }

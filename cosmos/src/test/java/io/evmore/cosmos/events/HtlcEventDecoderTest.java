@@ -112,4 +112,10 @@ class HtlcEventDecoderTest {
                 "secret", "00".repeat(32)), ORIGIN)).isEmpty();
         assertThat(dropped.count(CHAIN, Reason.BAD_SECRET)).isEqualTo(2);
     }
+
+    @Test
+    void chainTextInLogLinesIsShortAndCannotForgeLines() {
+        assertThat(HtlcEventDecoder.abbreviate("x\nWARN fake line\r\u001b[31m")).isEqualTo("x?WARN fake line??[31m");
+        assertThat(HtlcEventDecoder.abbreviate("a".repeat(200))).hasSize(81).endsWith("…");
+    }
 }
