@@ -93,8 +93,12 @@ public final class IbcEventDecoder {
         }
         List<ChainEvent> out = new ArrayList<>();
         for (Group g : groups) {
-            boolean ours = sent.contains(g.channel, g.sequence) || relayerAddress.equals(g.sender);
+            boolean bySender = relayerAddress.equals(g.sender);
+            boolean ours = bySender || sent.contains(g.channel, g.sequence);
             if (!ours) continue;
+            // Settled: forget the record. Only when the sender matches too, so that decoding this block again
+            // (a listener that failed gets the block again) still recognises the packet.
+            if (bySender) sent.settle(g.channel, g.sequence);
             ChainEvent.Origin o = origin.apply(g.eventIndex);
             if (g.timeout) {
                 out.add(new ChainEvent.TransferFailed(o, g.channel, g.sequence, "timeout"));

@@ -40,6 +40,7 @@ class IbcEventDecoderTest {
 
     @Test
     void successAndErrorAcknowledgementsOfOurPacketsAreReported() {
+        sent.record("channel-0", 4);
         List<AbciEvent> events = new ArrayList<>(ack("channel-0", "4", RELAYER, "success", "\u0001", "0"));
         events.addAll(ack("channel-0", "5", RELAYER, "error", "ABCI code: 6: error handling packet", "1"));
         List<ChainEvent> out = decoder.decode(events, IbcEventDecoderTest::origin);
@@ -47,6 +48,9 @@ class IbcEventDecoderTest {
                 new ChainEvent.TransferAcknowledged(origin(1), "channel-0", 4),
                 new ChainEvent.TransferFailed(origin(5), "channel-0", 5,
                         "error acknowledgement: ABCI code: 6: error handling packet"));
+        // A settled packet of ours is forgotten; decoding the same block again still finds it by its sender.
+        assertThat(sent.contains("channel-0", 4)).isFalse();
+        assertThat(decoder.decode(events, IbcEventDecoderTest::origin)).hasSize(2);
     }
 
     @Test
