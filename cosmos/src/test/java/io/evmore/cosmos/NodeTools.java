@@ -38,25 +38,21 @@ public final class NodeTools {
         try {
             p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
             p.getOutputStream().close();
-            var err = p.getErrorStream();
-            var out = p.getInputStream();
-            var errText = new StringBuilder();
-            Thread errReader = Thread.ofVirtual().start(() -> {
-                try {
-                    errText.append(new String(err.readAllBytes(), StandardCharsets.UTF_8));
-                } catch (IOException ignored) {
-                    // the exit code tells the story
-                }
-            });
-            String result = new String(out.readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("node " + script + " timed out");
+            // Both streams are drained off this thread, so a hung node process cannot block the test past the
+            // timeout below (a blocking read of stdout would wait forever).
+            StringBuilder errText = new StringBuilder();
+            StringBuilder outText = new StringBuilder();
+            Thread errReader = drain(p.getErrorStream(), errText);
+            Thread outReader = drain(p.getInputStream(), outText);
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("node " + script + " did not finish within 120 s; stderr: " + errText);
             }
-            errReader.join();
+            errReader.join(10_000);
+            outReader.join(10_000);
             if (p.exitValue() != 0) {
                 throw new IllegalStateException("node " + script + " failed (" + p.exitValue() + "): " + errText);
             }
-            return result;
+            return outText.toString();
         } finally {
             p.destroyForcibly();
             try {
@@ -65,5 +61,18 @@ public final class NodeTools {
                 // already shutting down
             }
         }
+    }
+
+    private static Thread drain(java.io.InputStream in, StringBuilder into) {
+        return Thread.ofVirtual().start(() -> {
+            try {
+                String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                synchronized (into) {
+                    into.append(text);
+                }
+            } catch (IOException ignored) {
+                // the exit code tells the story
+            }
+        });
     }
 }

@@ -108,14 +108,14 @@ class CosmosDevnetIT {
             assertThatThrownBy(() -> a.htlcChain().refund(second.htlcId())).isInstanceOf(PermanentException.class)
                     .hasMessageContaining("has not expired yet");
             devnet.advanceTime(Duration.ofSeconds(120));
-            await().atMost(Duration.ofSeconds(5)).until(() -> chain.state().latestBlock().time().getEpochSecond()
+            await().atMost(Duration.ofSeconds(30)).until(() -> chain.state().latestBlock().time().getEpochSecond()
                     > chainNow() - 5);
             TxResult refunded = a.htlcChain().refund(second.htlcId());
             assertThat(a.htlcChain().query(second.htlcId()).orElseThrow().status()).isEqualTo(HtlcRecord.Status.REFUNDED);
             assertThat(a.htlcChain().query("htlc_999999")).isEmpty();
             assertThat(a.htlcChain().list(null, 100)).extracting(HtlcRecord::id).contains(locked.htlcId(), second.htlcId());
 
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 assertThat(listener.events(ChainEvent.HtlcLocked.class)).extracting(e -> e.htlc().id())
                         .contains(locked.htlcId(), second.htlcId());
                 assertThat(listener.events(ChainEvent.HtlcClaimed.class)).anySatisfy(e -> {
@@ -180,7 +180,7 @@ class CosmosDevnetIT {
                 TxResult second = a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.TEN,
                         Secret.random().hashlock(), chainNow() + 3600, "eip155:1", "0x4"));
                 assertThat(a.htlcChain().query(second.htlcId())).isPresent();
-                await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
                         listener.events(ChainEvent.HtlcLocked.class)).extracting(e -> e.htlc().id())
                         .contains(first.htlcId(), second.htlcId()));
                 assertThat(registry.scrape().stream().filter(m -> m.getMetadata().getName().equals("evmore_rpc_errors"))
@@ -253,7 +253,7 @@ class CosmosDevnetIT {
         cursors.save(new ChainCursor(ChainId.of(CHAIN), 1, "00".repeat(32)));
         try (CosmosAdapter a = adapter(cursors)) {
             a.follower().start(new RecordingListener(cursors));
-            await().atMost(Duration.ofSeconds(10)).until(() -> a.follower().failure().isPresent());
+            await().atMost(Duration.ofSeconds(30)).until(() -> a.follower().failure().isPresent());
             assertThat(a.follower().failure().get()).contains("does not match");
         }
     }

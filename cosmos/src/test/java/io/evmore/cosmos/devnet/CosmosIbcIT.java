@@ -97,7 +97,7 @@ class CosmosIbcIT {
         assertThat(sent.memo()).contains("\"forward\"").contains("\"wasm\"")
                 .contains("\"refund_address\":\"" + relayer.address("juno") + "\"");
 
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             assertThat(home[0].events(ChainEvent.TransferAcknowledged.class)).singleElement().satisfies(e -> {
                 assertThat(e.sourceChannel()).isEqualTo("channel-0");
                 assertThat(e.sequence()).isEqualTo(sent.sequence());
@@ -127,7 +127,7 @@ class CosmosIbcIT {
         SentTransfer sent = onA.ibc().lockOverRoute(route(Duration.ofMinutes(10)), b.htlcContractAddress(),
                 relayer.address("osmo").toString(), "stake", new LockRequest(bob, "stake", BigInteger.valueOf(100),
                         Secret.random().hashlock(), 1, "eip155:1", "0xabc"));
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
                 home[0].events(ChainEvent.TransferFailed.class)).singleElement().satisfies(e -> {
                     assertThat(e.sequence()).isEqualTo(sent.sequence());
                     assertThat(e.sourceChannel()).isEqualTo("channel-0");
@@ -145,9 +145,9 @@ class CosmosIbcIT {
                 "stake", BigInteger.valueOf(300), null);
         b.advanceTime(Duration.ofMinutes(5)); // B is past the packet's timeout when the relayer comes back
         long h = b.height();
-        await().atMost(Duration.ofSeconds(5)).until(() -> b.height() > h);
+        await().atMost(Duration.ofSeconds(30)).until(() -> b.height() > h);
         devnet.relayer().resume();
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
                 home[0].events(ChainEvent.TransferFailed.class)).singleElement()
                 .isEqualTo(new ChainEvent.TransferFailed(home[0].events(ChainEvent.TransferFailed.class).getFirst().origin(),
                         "channel-0", sent.sequence(), "timeout")));

@@ -83,12 +83,12 @@ class CosmosEventFollowerIT {
                 Duration.ofSeconds(60), 1000, 0)) {
             RecordingListener l = new RecordingListener(cursors);
             f.start(l);
-            await().atMost(Duration.ofSeconds(5)).until(f::websocketConnected);
+            await().atMost(Duration.ofSeconds(30)).until(f::websocketConnected);
             long seen = l.cursors().isEmpty() ? 0 : l.cursors().getLast().height();
             // With a 60 s poll interval only the websocket can wake the follower for these blocks.
-            await().atMost(Duration.ofSeconds(5)).until(() -> !l.cursors().isEmpty() && l.cursors().getLast().height() > seen + 3);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !l.cursors().isEmpty() && l.cursors().getLast().height() > seen + 3);
             String id = lock();
-            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(l.events(ChainEvent.HtlcLocked.class))
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(l.events(ChainEvent.HtlcLocked.class))
                     .extracting(e -> e.htlc().id()).contains(id));
         }
     }
@@ -109,11 +109,11 @@ class CosmosEventFollowerIT {
             try (CosmosEventFollower f = follower(cursors,
                     List.of(silentUri, CometWebsocket.websocketUri(chain.rpcUrl())), Duration.ofMillis(200), 1000, 0)) {
                 f.start(new RecordingListener(cursors));
-                await().atMost(Duration.ofSeconds(10)).until(() -> f.lastWebsocketHeight() > 0
+                await().atMost(Duration.ofSeconds(30)).until(() -> f.lastWebsocketHeight() > 0
                         && CosmosEventFollower.Metrics.on(registry).websocketConnects(CHAIN) >= before + 2);
                 long h = f.lastWebsocketHeight();
                 // Now on the live endpoint: it keeps announcing blocks.
-                await().atMost(Duration.ofSeconds(5)).until(() -> f.lastWebsocketHeight() > h + 2);
+                await().atMost(Duration.ofSeconds(30)).until(() -> f.lastWebsocketHeight() > h + 2);
             }
         } finally {
             silent.stop();
@@ -126,7 +126,7 @@ class CosmosEventFollowerIT {
         RecordingListener first = new RecordingListener(cursors);
         try (CosmosEventFollower f = follower(cursors, List.of(), Duration.ofMillis(100), 1000, 0)) {
             f.start(first);
-            await().atMost(Duration.ofSeconds(5)).until(() -> first.cursors().size() >= 2);
+            await().atMost(Duration.ofSeconds(30)).until(() -> first.cursors().size() >= 2);
         }
         ChainCursor stored = cursors.load(CHAIN).orElseThrow();
         String whileDown = lock(); // happens while no follower runs
@@ -148,7 +148,7 @@ class CosmosEventFollowerIT {
         };
         try (CosmosEventFollower f = follower(cursors, List.of(), Duration.ofMillis(100), 1000, 0)) {
             f.start(flaky);
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
                     recorder.events(ChainEvent.HtlcLocked.class)).extracting(e -> e.htlc().id()).containsExactly(whileDown));
             assertThat(failures.get()).isGreaterThanOrEqualTo(2);
             assertThat(recorder.cursors().getFirst().height()).isEqualTo(stored.height() + 1);
@@ -163,13 +163,17 @@ class CosmosEventFollowerIT {
         String first = lock();
         String second = lock();
         long h = chain.height();
-        await().atMost(Duration.ofSeconds(10)).until(() -> chain.height() > h + 12);
+        await().atMost(Duration.ofSeconds(30)).until(() -> chain.height() > h + 12);
         InMemoryCursorStore cursors = new InMemoryCursorStore();
         try (CosmosEventFollower f = follower(cursors, List.of(), Duration.ofMillis(200), 5, from)) {
             RecordingListener l = new RecordingListener(cursors);
             f.start(l);
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(l.events(ChainEvent.HtlcLocked.class))
-                    .extracting(e -> e.htlc().id()).containsExactly(first, second));
+            // Wait for the catch-up to end on its target too: the events alone may arrive before the final jump.
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(l.events(ChainEvent.HtlcLocked.class)).extracting(e -> e.htlc().id())
+                        .containsExactly(first, second);
+                assertThat(l.cursors().getLast().height()).isGreaterThan(h + 12);
+            });
             List<ChainCursor> cs = l.cursors();
             // The catch-up skipped blocks without relevant transactions: the cursor jumped.
             assertThat(cs.get(0).height()).isGreaterThan(from);
