@@ -214,6 +214,25 @@ class RelayerProcessIT {
     }
 
     @Test
+    @Order(9)
+    void adminCliTalksToTheRunningService() throws Exception {
+        String url = "http://127.0.0.1:" + relayer.port;
+        try (RelayerProcess cli = RelayerProcess.start(dir, 0, Map.of("ADMIN_TOKEN", TOKEN), "admin", "status", "--url", url)) {
+            assertThat(cli.awaitExit(Duration.ofSeconds(60))).as(cli.output()).isZero();
+            assertThat(JSON.readTree(cli.output()).get("engine").get("intake").asText()).isEqualTo("RUNNING");
+        }
+        try (RelayerProcess cli = RelayerProcess.start(dir, 0, Map.of("ADMIN_TOKEN", "wrong-token"), "admin", "pause", "--url", url)) {
+            assertThat(cli.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);
+            assertThat(cli.output()).contains("missing or invalid bearer token");
+        }
+        try (RelayerProcess cli = RelayerProcess.start(dir, 0, Map.of("ADMIN_TOKEN", TOKEN), "admin", "explode", "--url", url)) {
+            assertThat(cli.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
+            assertThat(cli.output()).contains("unknown admin action 'explode'");
+        }
+        assertThat(body(relayer.get("/admin/services/status", TOKEN)).get("engine").get("intake").asText()).isEqualTo("RUNNING");
+    }
+
+    @Test
     @Order(10)
     void sigtermStopsGracefullyWithExitZeroAndNoSecretInTheLog() throws Exception {
         int code = relayer.terminate(Duration.ofSeconds(30));
