@@ -275,6 +275,13 @@ class IbcTransferIT {
         assertThat(a.balance(aliceA, "stake")).isEqualTo(aliceBefore.subtract(FEE));
         assertThat(a.balance(escrow(a, "channel-0"), "stake")).isZero();
         assertThat(b.balance(escrow(b, "channel-1"), voucher("transfer/channel-0/stake"))).isZero();
+        // nothing stuck in the middle: the PFM intermediary on B holds none of the voucher it briefly received
+        String intermediaryB = Bech32Address.encode("osmo", AddressDerivation.pfmReceiver("channel-0", aliceA));
+        assertThat(b.balance(intermediaryB, voucher("transfer/channel-0/stake"))).isZero();
+        assertThat(events(a, "fungible_token_packet")).anySatisfy(e -> assertThat(e.attr("error"))
+                .contains("giving up on packet on channel (channel-0) port (transfer) after max retries"));
+        assertThat(pending(a)).isEmpty();
+        assertThat(pending(b)).isEmpty();
     }
 
     @Test

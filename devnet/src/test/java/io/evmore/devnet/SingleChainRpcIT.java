@@ -327,16 +327,16 @@ class SingleChainRpcIT {
                 }).get(5, TimeUnit.SECONDS);
         try {
             ws.sendText("{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"subscribe\",\"params\":{\"query\":\"tm.event='Tx'\"}}", true).get();
-            assertThat(RpcClient.JSON.readTree(messages.poll(5, TimeUnit.SECONDS)).get("result").isEmpty()).isTrue();
+            assertThat(RpcClient.JSON.readTree(messages.poll(30, TimeUnit.SECONDS)).get("result").isEmpty()).isTrue();
             ws.sendText("{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"subscribe\",\"params\":{\"query\":\"tm.event='NewBlock'\"}}", true).get();
-            assertThat(RpcClient.JSON.readTree(messages.poll(5, TimeUnit.SECONDS)).get("id").asInt()).isEqualTo(12);
+            assertThat(RpcClient.JSON.readTree(messages.poll(30, TimeUnit.SECONDS)).get("id").asInt()).isEqualTo(12);
             byte[] tx = sendTx(alice, bobAddr, "7", 0, CHAIN, 200_000, "5000");
             String hash = rpc.broadcast(tx).get("hash").asText();
             chain.produceBlock();
             JsonNode txEvent = null;
             JsonNode blockEvent = null;
             for (int i = 0; i < 2; i++) {
-                JsonNode m = RpcClient.JSON.readTree(messages.poll(5, TimeUnit.SECONDS));
+                JsonNode m = RpcClient.JSON.readTree(messages.poll(30, TimeUnit.SECONDS));
                 if (m.get("id").asInt() == 11) {
                     txEvent = m;
                 } else {
