@@ -15,7 +15,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** DATABASE_URL selects a real PostgreSQL: migrations run at start, health names it, the password never shows. */
+/**
+ * Production-style run: FUSION_ENV=production with a token, DATABASE_URL selecting a real PostgreSQL. Migrations
+ * run at start, health names the database, logs are JSON lines, the password and token never show.
+ */
 class PostgresRelayerIT {
     private static final String DB_PASSWORD = "pg-secret-pass-7c1d";
     private static final String TOKEN = "pg-it-admin-token-0a9b8c7d";
@@ -28,9 +31,9 @@ class PostgresRelayerIT {
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
             int port = RelayerProcess.freePort();
             Path cfg = dir.resolve("relayer.yaml");
-            Files.writeString(cfg, "environment: test\nhttp: {host: 127.0.0.1, port: " + port + "}\n");
+            Files.writeString(cfg, "http: {host: 127.0.0.1, port: " + port + "}\nlogLevel: info\n");
             String url = "postgresql://postgres:" + DB_PASSWORD + "@127.0.0.1:" + pg.getPort() + "/postgres";
-            try (RelayerProcess relayer = RelayerProcess.start(dir, port, Map.of("DATABASE_URL", url, "ADMIN_TOKEN", TOKEN),
+            try (RelayerProcess relayer = RelayerProcess.start(dir, port, Map.of("DATABASE_URL", url, "ADMIN_TOKEN", TOKEN, "FUSION_ENV", "production"),
                     "run", "--config", cfg.toString())) {
                 assertThat(relayer.awaitHealthy(Duration.ofSeconds(60))).as(relayer.output()).isTrue();
                 JsonNode health = new ObjectMapper().readTree(relayer.get("/health", null).body());
@@ -45,7 +48,15 @@ class PostgresRelayerIT {
                     assertThat(rs.next()).as("swaps table created by the migrations").isTrue();
                 }
                 assertThat(relayer.terminate(Duration.ofSeconds(30))).isZero();
-                assertThat(relayer.output()).doesNotContain(DB_PASSWORD).doesNotContain(TOKEN);
+                String out = relayer.output();
+                assertThat(out).doesNotContain(DB_PASSWORD).doesNotContain(TOKEN);
+                // Production logs are JSON lines (the embedded server's own output is not ours).
+                var ours = out.lines().filter(l -> l.contains("io.evmore")).toList();
+                assertThat(ours).isNotEmpty();
+                for (String line : ours) {
+                    JsonNode json = new ObjectMapper().readTree(line);
+                    assertThat(json.has("level") && json.has("message") && json.has("loggerName")).as(line).isTrue();
+                }
             }
         }
     }

@@ -40,6 +40,20 @@ class LogRedactionTest {
     }
 
     @Test
+    void logLevelIsHonoured() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        LoggingSetup.configure("warn", false);
+        var log = LoggerFactory.getLogger("level-test");
+        log.info("quiet info line");
+        log.warn("loud warn line");
+        LoggingSetup.setLevel("debug");
+        log.debug("debug after reload");
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertThat(out).contains("loud warn line", "debug after reload").doesNotContain("quiet info line");
+    }
+
+    @Test
     void aRegisteredSecretNeverReachesJsonOutput() {
         String out = capture(true);
         assertThat(out).contains("\"level\":\"INFO\"").contains("plain line");
