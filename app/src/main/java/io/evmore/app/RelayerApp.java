@@ -74,6 +74,11 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         registerSecrets(c);
         log.info("EVMore relayer starting: environment={}, config={}", c.environment().name().toLowerCase(), config.file());
         adminToken = resolveAdminToken(c);
+        if (c.tracing().enabled()) {
+            // Say so rather than pretend: spans (one trace per swap) come with the relay engine's swap protocol.
+            log.warn("tracing.enabled (ENABLE_TRACING) is set, but this version exports no spans yet; nothing is sent to {}",
+                    c.tracing().otlpEndpoint());
+        }
 
         if (c.localChains().enabled()) {
             services.add(Service.of("local-chains", () -> {
