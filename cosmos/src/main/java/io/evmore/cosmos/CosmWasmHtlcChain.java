@@ -176,7 +176,18 @@ public final class CosmWasmHtlcChain implements HtlcChain {
                 default -> throw new IllegalArgumentException("state " + n.get("state"));
             };
             JsonNode tl = n.get("timelock");
-            if (tl == null || !tl.canConvertToLong()) throw new IllegalArgumentException("timelock " + tl);
+            if (tl == null || !tl.isIntegralNumber() || !tl.canConvertToLong()) {
+                throw new IllegalArgumentException("timelock " + tl);
+            }
+            // What the chain answers is checked like any chain input: addresses of this chain and a sane denom.
+            for (String key : new String[] {"sender", "receiver"}) {
+                if (!Bech32Address.isValid(field(n, key), settings.prefix())) {
+                    throw new IllegalArgumentException(key + " is not a " + settings.prefix() + " address");
+                }
+            }
+            if (!field(n, "denom").matches("[a-zA-Z][a-zA-Z0-9/:._-]{2,127}")) {
+                throw new IllegalArgumentException("denom is not a valid denom");
+            }
             return new HtlcRecord(chain(), id, field(n, "sender"), field(n, "receiver"), field(n, "denom"),
                     new BigInteger(amount), Hashlock.fromHex(field(n, "hashlock")), tl.asLong(),
                     n.path("target_chain").asText(""), n.path("target_address").asText(""), status);

@@ -28,6 +28,18 @@ class GasAndSequencerTest {
     }
 
     @Test
+    void anAbsurdSimulationIsRefusedRatherThanPaidFor() {
+        GasEstimator g = new GasEstimator(new BigDecimal("1.5"), new BigDecimal("0.025"), "stake", 300_000);
+        assertThat(g.feeFor(200_000).gasLimit()).isEqualTo(300_000); // exactly the cap is fine
+        assertThatThrownBy(() -> g.feeFor(200_001)).isInstanceOf(TransientException.class)
+                .hasMessageContaining("above the cap of 300000");
+        assertThatThrownBy(() -> g.feeFor(Long.MAX_VALUE)).isInstanceOf(TransientException.class);
+        assertThatThrownBy(() -> g.feeFor(0)).isInstanceOf(TransientException.class);
+        assertThat(new GasEstimator(BigDecimal.ONE, BigDecimal.ONE, "stake").maxGasLimit())
+                .isEqualTo(GasEstimator.DEFAULT_MAX_GAS_LIMIT);
+    }
+
+    @Test
     void sdkErrorsAreClassified() {
         assertThat(CosmosErrors.toException("x", 32, "sdk",
                 "account sequence mismatch, expected 5, got 4: incorrect account sequence"))
