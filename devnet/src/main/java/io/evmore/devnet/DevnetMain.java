@@ -29,6 +29,31 @@ public final class DevnetMain {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        Options o;
+        try {
+            o = parse(args, out);
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage() + " (try --help)");
+            return 2;
+        }
+        if (o == null) {
+            return 0; // --help
+        }
+        Devnet devnet = launch(o.dir(), o.interval(), o.endpoints(), out);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println("devnet: stopping");
+            devnet.close();
+            stopped.countDown();
+        }, "devnet-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    record Options(Path dir, Duration interval, int endpoints) {}
+
+    /** The options, or null after printing the usage; a bad option is an IllegalArgumentException naming it. */
+    static Options parse(String[] args, PrintStream out) {
         Path dir = null;
         Duration interval = Duration.ofSeconds(1);
         int endpoints = 1;
@@ -45,32 +70,24 @@ public final class DevnetMain {
                     i++;
                 }
                 case "--endpoints" -> {
-                    endpoints = Integer.parseInt(require(a, value));
+                    String v = require(a, value);
+                    if (!v.matches("[1-9][0-9]?")) {
+                        throw new IllegalArgumentException("--endpoints must be a number from 1 to 99, got '" + v + "'");
+                    }
+                    endpoints = Integer.parseInt(v);
                     i++;
                 }
                 case "-h", "--help" -> {
                     out.println("usage: evmore devnet --out DIR [--block-interval 1s|500ms] [--endpoints N]");
-                    return 0;
+                    return null;
                 }
-                default -> {
-                    err.println("unknown option " + a + " (try --help)");
-                    return 2;
-                }
+                default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
         if (dir == null) {
-            err.println("missing --out DIR (try --help)");
-            return 2;
+            throw new IllegalArgumentException("missing --out DIR");
         }
-        Devnet devnet = launch(dir, interval, endpoints, out);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            out.println("devnet: stopping");
-            devnet.close();
-            stopped.countDown();
-        }, "devnet-shutdown"));
-        stopped.await();
-        return 0;
+        return new Options(dir, interval, endpoints);
     }
 
     /** Starts the default devnet, writes DIR/devnet.json and hooks progress printing; the caller closes it. */
@@ -105,13 +122,17 @@ public final class DevnetMain {
     }
 
     static Duration parseDuration(String s) {
-        if (s.endsWith("ms")) {
-            return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+        Duration d = null;
+        if (s.matches("[0-9]{1,9}ms")) {
+            d = Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+        } else if (s.matches("[0-9]{1,6}(\\.[0-9]{1,3})?s")) {
+            d = Duration.ofMillis(new java.math.BigDecimal(s.substring(0, s.length() - 1)).movePointRight(3).longValueExact());
         }
-        if (s.endsWith("s")) {
-            return Duration.ofMillis((long) (Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
+        if (d == null || d.isZero()) {
+            throw new IllegalArgumentException("--block-interval must be a positive duration like 1s, 1.5s or 500ms, got '"
+                    + s + "'");
         }
-        throw new IllegalArgumentException("block interval must look like 1s or 500ms, got " + s);
+        return d;
     }
 
     /** The devnet.json document: chains, endpoints, contracts, channels and funded accounts with mnemonics. */

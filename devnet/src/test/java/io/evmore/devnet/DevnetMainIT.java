@@ -59,6 +59,13 @@ class DevnetMainIT {
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
         assertThat(DevnetMain.run(new String[0], System.out, e)).isEqualTo(2);
         assertThat(DevnetMain.run(new String[] {"--frobnicate"}, System.out, e)).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("missing --out DIR").contains("unknown option --frobnicate");
+        assertThat(DevnetMain.run(new String[] {"--out", "x", "--endpoints", "two"}, System.out, e)).isEqualTo(2);
+        assertThat(DevnetMain.run(new String[] {"--out", "x", "--block-interval", "0s"}, System.out, e)).isEqualTo(2);
+        assertThat(DevnetMain.run(new String[] {"--out"}, System.out, e)).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("missing --out DIR").contains("unknown option --frobnicate")
+                .contains("--endpoints must be a number from 1 to 99, got 'two'")
+                .contains("--block-interval must be a positive duration").contains("--out needs a value");
+        assertThat(DevnetMain.parseDuration("1.5s")).isEqualTo(Duration.ofMillis(1500));
+        assertThat(DevnetMain.parseDuration("250ms")).isEqualTo(Duration.ofMillis(250));
     }
 }
