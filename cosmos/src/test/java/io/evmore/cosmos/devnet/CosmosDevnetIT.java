@@ -21,6 +21,7 @@ import io.evmore.cosmos.key.CosmosSigner;
 import io.evmore.cosmos.tx.CosmosMessages;
 import io.evmore.cosmos.tx.CosmosTxSubmitter;
 import io.evmore.cosmos.tx.GasEstimator;
+import io.evmore.cosmos.tx.TxPendingException;
 import io.evmore.devnet.Devnet;
 import io.evmore.devnet.DevnetChain;
 import io.evmore.devnet.chain.ChainSpec;
@@ -244,6 +245,41 @@ class CosmosDevnetIT {
                     })).hasMessageContaining("crash before broadcast");
             assertThat(a.htlcChain().reconcile(lost[0])).isEmpty();
             assertThat(chain.state().account(a.htlcChain().relayerAddress()).getSequence()).isEqualTo(seq);
+        }
+    }
+
+    @Test
+    void aTransactionNotIncludedInTimeIsReportedPendingByHashAndReconciledOnceItLands() {
+        CosmosSettings quick = settings().withTimings(Duration.ofMillis(200), Duration.ofSeconds(3), Duration.ofSeconds(1));
+        PoolSettings pool = PoolSettings.cosmosDefaults().withConnections(4, 0).withHeightChecks(50, Duration.ZERO);
+        try (CosmosAdapter a = new CosmosAdapter(quick, relayerKey, pool, registry, new InMemoryCursorStore(),
+                Clock.system())) {
+            String bob = devnet.account("bob").address("cosmos");
+            List<String> heard = new java.util.ArrayList<>();
+            String pendingHash;
+            chain.halt(); // the mempool accepts the tx, but no block will include it in time
+            try {
+                TxPendingException pending = org.assertj.core.api.Assertions.catchThrowableOfType(
+                        TxPendingException.class, () -> a.htlcChain().lock(new LockRequest(bob, "stake",
+                                BigInteger.valueOf(3), Secret.random().hashlock(), chainNow() + 3600, "eip155:1", "0x7"),
+                                (hash, seq) -> heard.add(hash)));
+                assertThat(pending).as("inclusion timeout").isNotNull();
+                pendingHash = pending.txHash();
+                assertThat(pendingHash).isEqualTo(heard.getFirst()).matches("[0-9A-F]{64}");
+                assertThat(pending).hasMessageContaining("not included within");
+                assertThat(a.htlcChain().reconcile(pendingHash)).isEmpty(); // not in a block (yet)
+            } finally {
+                chain.resume();
+            }
+            // It lands after all: reconciling by hash finds it with the created HTLC, so nothing is sent twice.
+            await().atMost(Duration.ofSeconds(30)).until(() -> a.htlcChain().reconcile(pendingHash).isPresent());
+            TxResult landed = a.htlcChain().reconcile(pendingHash).orElseThrow();
+            assertThat(landed.htlcId()).matches("htlc_[0-9]+");
+            assertThat(a.htlcChain().query(landed.htlcId()).orElseThrow().amount()).isEqualTo(BigInteger.valueOf(3));
+            // The sequencer forgot its cached sequence; the next transaction still goes through.
+            TxResult next = a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.valueOf(4),
+                    Secret.random().hashlock(), chainNow() + 3600, "eip155:1", "0x8"));
+            assertThat(a.htlcChain().query(next.htlcId()).orElseThrow().amount()).isEqualTo(BigInteger.valueOf(4));
         }
     }
 
