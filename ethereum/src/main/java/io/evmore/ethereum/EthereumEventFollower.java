@@ -182,18 +182,41 @@ public final class EthereumEventFollower implements ChainEvents {
         // Timelocks are judged against the later of our clock and the chain's own time (dev chains jump ahead).
         long now = Math.max(clock.nowEpochSeconds(), end.getTimestamp().longValue());
         List<ChainEvent> events = new ArrayList<>();
+        java.util.Map<Long, String> logBlocks = new java.util.TreeMap<>(); // height -> block hash the logs claim
         for (Log l : logs) {
-            if (l.getBlockNumber() != null && l.getBlockNumber().longValueExact() == to && l.getBlockHash() != null
-                    && !l.getBlockHash().equalsIgnoreCase(end.getHash())) {
-                return cursor; // logs from a block that has since been replaced; retry the range
-            }
-            switch (decoder.decode(l, now)) {
-                case HtlcLogDecoder.Decoded d -> events.add(d.event());
-                case HtlcLogDecoder.Dropped d -> {
-                    metrics.eventsDropped.labelValues(label(), d.reason().label()).inc();
-                    log.warn("{} follower: dropped log {}#{} in block {}: {} ({})", settings.chain(),
-                            l.getTransactionHash(), l.getLogIndex(), l.getBlockNumber(), d.reason().label(), d.detail());
+            // Everything about a log comes from the node, its position fields too: decode (which validates them)
+            // before reading any of them, so a malformed log is dropped instead of failing and stalling the range.
+            HtlcLogDecoder.Result r = decoder.decode(l, now);
+            if (r instanceof HtlcLogDecoder.Decoded d) {
+                ChainEvent.Origin o = d.event().origin();
+                if (o.height() < from || o.height() > to) {
+                    r = new HtlcLogDecoder.Dropped(HtlcLogDecoder.DropReason.OUT_OF_RANGE,
+                            "block " + o.height() + " outside the requested " + from + ".." + to);
+                } else {
+                    String seen = logBlocks.putIfAbsent(o.height(), o.blockHash());
+                    if (seen != null && !seen.equals(o.blockHash())) {
+                        log.warn("{} follower: eth_getLogs {}..{} mixed two blocks at height {}; reading again",
+                                settings.chain(), from, to, o.height());
+                        return cursor;
+                    }
+                    events.add(d.event());
+                    continue;
                 }
+            }
+            HtlcLogDecoder.Dropped d = (HtlcLogDecoder.Dropped) r;
+            metrics.eventsDropped.labelValues(label(), d.reason().label()).inc();
+            log.warn("{} follower: dropped log {}#{} in block {}: {} ({})", settings.chain(),
+                    HtlcLogDecoder.printableHex(l.getTransactionHash()), HtlcLogDecoder.printableHex(l.getLogIndexRaw()),
+                    HtlcLogDecoder.printableHex(l.getBlockNumberRaw()), d.reason().label(), d.detail());
+        }
+        // The logs may come from another endpoint than the blocks (the pool spreads calls), possibly on another
+        // fork: every block they claim must be the canonical one we see, or the range is read again.
+        for (var e : logBlocks.entrySet()) {
+            String canonical = e.getKey() == to ? end.getHash() : hashAt(e.getKey());
+            if (canonical == null || !canonical.equalsIgnoreCase(e.getValue())) {
+                log.info("{} follower: logs of block {} are from block {}, not the canonical {}; reading again",
+                        settings.chain(), e.getKey(), e.getValue(), canonical);
+                return cursor;
             }
         }
         events.sort((a, b) -> a.origin().height() != b.origin().height()
@@ -260,22 +283,78 @@ public final class EthereumEventFollower implements ChainEvents {
         return new ChainCursor(settings.chain(), h, b.getHash().toLowerCase(Locale.ROOT));
     }
 
+    private String hashAt(long height) {
+        EthBlock.Block b = block(height);
+        return b == null ? null : b.getHash();
+    }
+
     private List<Log> getLogs(long from, long to) {
         EthFilter filter = new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(from)),
                 DefaultBlockParameter.valueOf(BigInteger.valueOf(to)), settings.contractAddress());
         filter.addOptionalTopics(HtlcAbi.LOCKED_TOPIC, HtlcAbi.CLAIMED_TOPIC, HtlcAbi.REFUNDED_TOPIC);
-        List<EthLog.LogResult> results = call(w -> Rpc.send(w.ethGetLogs(filter), "eth_getLogs").getLogs());
-        List<Log> out = new ArrayList<>();
-        if (results == null) return out;
-        for (EthLog.LogResult<?> r : results) {
-            if (r.get() instanceof Log l) out.add(l);
-        }
-        return out;
+        return call(w -> {
+            List<EthLog.LogResult> results = Rpc.send(w.ethGetLogs(filter), "eth_getLogs").getLogs();
+            List<Log> out = new ArrayList<>();
+            if (results == null) return out;
+            for (EthLog.LogResult<?> r : results) {
+                if (r.get() instanceof Log l) out.add(l);
+            }
+            checkLogsOnOwnChain(w, out, from, to);
+            return out;
+        });
     }
 
+    /**
+     * An endpoint's logs must sit in blocks that endpoint itself has at those heights. One that makes logs up (or
+     * serves them from a fork it does not follow) fails here with an IOException, so the pool charges it and asks
+     * another endpoint, instead of the follower delivering them or re-reading the same answer forever.
+     * Logs with malformed positions are left to the decoder, which drops them.
+     */
+    private void checkLogsOnOwnChain(Web3j w, List<Log> logs, long from, long to) throws java.io.IOException {
+        java.util.Map<Long, String> claimed = new java.util.TreeMap<>();
+        for (Log l : logs) {
+            Long h = parseHeight(l.getBlockNumberRaw());
+            String hash = l.getBlockHash();
+            if (h == null || h < from || h > to || hash == null || !HASH.matcher(hash).matches()
+                    || l.getTransactionHash() == null || !HASH.matcher(l.getTransactionHash()).matches()) {
+                continue; // the decoder drops it
+            }
+            String other = claimed.putIfAbsent(h, hash.toLowerCase(Locale.ROOT));
+            if (other != null && !other.equalsIgnoreCase(hash)) {
+                throw new java.io.IOException("eth_getLogs put logs of two different blocks at height " + h);
+            }
+        }
+        for (var e : claimed.entrySet()) {
+            EthBlock.Block b = Rpc.send(w.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(e.getKey())),
+                    false), "eth_getBlockByNumber").getBlock();
+            if (b == null || b.getHash() == null || !b.getHash().equalsIgnoreCase(e.getValue())) {
+                throw new java.io.IOException("eth_getLogs returned logs of block " + e.getValue() + " at height "
+                        + e.getKey() + ", which the same endpoint does not have there");
+            }
+        }
+    }
+
+    private static Long parseHeight(String raw) {
+        if (raw == null || !raw.matches("0x[0-9a-fA-F]{1,15}")) return null;
+        return Long.parseLong(raw.substring(2), 16);
+    }
+
+    private static final java.util.regex.Pattern HASH = java.util.regex.Pattern.compile("0x[0-9a-fA-F]{64}");
+
+    /** The block at {@code height}, or null if the chain is not that long; a malformed answer is the endpoint's fault. */
     private EthBlock.Block block(long height) {
-        return call(w -> Rpc.send(w.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(height)), false),
-                "eth_getBlockByNumber").getBlock());
+        return call(w -> {
+            EthBlock.Block b = Rpc.send(w.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(height)),
+                    false), "eth_getBlockByNumber").getBlock();
+            if (b != null && (b.getHash() == null || !HASH.matcher(b.getHash()).matches() || b.getParentHash() == null
+                    || !HASH.matcher(b.getParentHash()).matches() || b.getNumberRaw() == null
+                    || !BigInteger.valueOf(height).equals(b.getNumber()) || b.getTimestampRaw() == null
+                    || b.getTimestamp().signum() < 0 || b.getTimestamp().bitLength() > 62)) {
+                // IOException: charged to the endpoint, and the pool asks another one
+                throw new java.io.IOException("eth_getBlockByNumber(" + height + "): malformed block in the answer");
+            }
+            return b;
+        });
     }
 
     private <T> T call(Web3jCall<T> c) {

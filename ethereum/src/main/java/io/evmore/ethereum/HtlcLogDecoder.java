@@ -27,10 +27,13 @@ public final class HtlcLogDecoder {
     public static final BigInteger MAX_AMOUNT = BigInteger.TWO.pow(192);
     /** Locked data: 6 head words + 2 strings of at most 128 bytes (length word + 4 words each) = 512 bytes. */
     private static final int MAX_LOCKED_DATA_BYTES = 512;
+    private static final java.util.regex.Pattern HASH = java.util.regex.Pattern.compile("0x[0-9a-fA-F]{64}");
 
     /** Bounded set of reasons: the {@code reason} label of {@code evmore_chain_events_dropped_total}. */
     public enum DropReason {
-        WRONG_CONTRACT, UNKNOWN_EVENT, MALFORMED, BAD_AMOUNT, BAD_TIMELOCK, OVERSIZED_STRING, REMOVED;
+        WRONG_CONTRACT, UNKNOWN_EVENT, MALFORMED, BAD_AMOUNT, BAD_TIMELOCK, OVERSIZED_STRING, REMOVED,
+        /** A node answered eth_getLogs with a log outside the block range asked for (set by the follower). */
+        OUT_OF_RANGE;
 
         public String label() {
             return name().toLowerCase(Locale.ROOT);
@@ -66,7 +69,7 @@ public final class HtlcLogDecoder {
             return new Dropped(DropReason.REMOVED, "log marked removed");
         }
         if (log.getAddress() == null || !log.getAddress().toLowerCase(Locale.ROOT).equals(contract)) {
-            return new Dropped(DropReason.WRONG_CONTRACT, "emitted by " + log.getAddress());
+            return new Dropped(DropReason.WRONG_CONTRACT, "emitted by " + printableHex(log.getAddress()));
         }
         List<String> topics = log.getTopics();
         if (topics == null || topics.isEmpty()) {
@@ -75,6 +78,9 @@ public final class HtlcLogDecoder {
         if (log.getBlockNumber() == null || log.getBlockHash() == null || log.getTransactionHash() == null
                 || log.getLogIndex() == null) {
             return new Dropped(DropReason.MALFORMED, "missing block/tx position (pending log?)");
+        }
+        if (!HASH.matcher(log.getBlockHash()).matches() || !HASH.matcher(log.getTransactionHash()).matches()) {
+            return new Dropped(DropReason.MALFORMED, "block or transaction hash is not 32 bytes of hex");
         }
         for (String t : topics) {
             if (t == null || !t.matches("0x[0-9a-fA-F]{64}")) return new Dropped(DropReason.MALFORMED, "bad topic");
@@ -143,6 +149,15 @@ public final class HtlcLogDecoder {
         String hex = topic.substring(2).toLowerCase(Locale.ROOT);
         if (!hex.startsWith("000000000000000000000000")) return null;
         return "0x" + hex.substring(24);
+    }
+
+    /**
+     * A chain-supplied value fit for a log line: short hex as is, anything else only by its length, so a hostile
+     * node cannot forge log lines or flood the log through a field that should have been hex.
+     */
+    public static String printableHex(String s) {
+        if (s == null) return "null";
+        return s.matches("0x[0-9a-fA-F]{0,64}") ? s : "<" + s.length() + " chars, not hex>";
     }
 
     private static boolean printable(String s) {

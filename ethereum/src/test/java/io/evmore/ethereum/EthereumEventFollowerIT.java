@@ -156,6 +156,9 @@ class EthereumEventFollowerIT {
         long now = chain.now();
         String id1 = "0x" + "11".repeat(32);
         String id2 = "0x" + "22".repeat(32);
+        // the registry is shared by the class's tests: count from here
+        double amountBefore = dropped("bad_amount"), timelockBefore = dropped("bad_timelock");
+        double oversizedBefore = dropped("oversized_string"), malformedBefore = dropped("malformed");
         try (EthereumEventFollower f = follower(s, store)) {
             f.start(listener);
             emitLocked(rogue, id1, BigInteger.ZERO, now + 3600, "osmosis-1", "osmo1a"); // bad amount
@@ -169,10 +172,57 @@ class EthereumEventFollowerIT {
             await().atMost(Duration.ofSeconds(10)).until(() -> listener.lockedIds().contains(id2));
         }
         assertThat(listener.lockedIds()).containsExactly(id2);
-        assertThat(dropped("bad_amount")).isEqualTo(2);
-        assertThat(dropped("bad_timelock")).isEqualTo(1);
-        assertThat(dropped("oversized_string")).isEqualTo(1);
-        assertThat(dropped("malformed")).isEqualTo(2);
+        assertThat(dropped("bad_amount") - amountBefore).isEqualTo(2);
+        assertThat(dropped("bad_timelock") - timelockBefore).isEqualTo(1);
+        assertThat(dropped("oversized_string") - oversizedBefore).isEqualTo(1);
+        assertThat(dropped("malformed") - malformedBefore).isEqualTo(2);
+    }
+
+    /** A log as a node would send it; every field is a chain-supplied string the follower must not trust. */
+    private static com.fasterxml.jackson.databind.node.ObjectNode rawLog(String blockNumber, String blockHash, String txHash,
+            String id) {
+        var o = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        o.put("removed", false).put("logIndex", "0x0").put("transactionIndex", "0x0").put("transactionHash", txHash)
+                .put("blockHash", blockHash).put("blockNumber", blockNumber).put("address", chain.settings.contractAddress())
+                .put("data", "0x" + "42".repeat(32));
+        o.putArray("topics").add(HtlcAbi.CLAIMED_TOPIC).add(id);
+        return o;
+    }
+
+    @Test
+    void hostileNodeAnswersAreDroppedAndFollowingNeitherStopsNorStalls() throws Exception {
+        String id = "0x" + "77".repeat(32);
+        String hash = "0x" + "ab".repeat(32);
+        try (FaultyRpcProxy proxy = new FaultyRpcProxy(chain.node.url())) {
+            proxy.extraLogs = (from, to) -> List.of(
+                    rawLog("0xzz", hash, hash, id), // unparseable block number
+                    rawLog("0x" + Long.toHexString(to + 1_000), hash, hash, id), // outside the range asked for
+                    rawLog("0x" + Long.toHexString(from), hash, "0xab\n2026-01-01 ERROR forged line", id), // bad tx hash
+                    rawLog("0x" + "f".repeat(40), hash, hash, id)); // a block number no long holds
+            EthereumSettings base = fromNow();
+            EthereumSettings s = new EthereumSettings(base.chain(), List.of(new Endpoint("hostile", proxy.url())),
+                    base.pool(), base.contractAddress(), 1, base.pollInterval(), 50, base.startBlock(), base.fees(),
+                    base.receiptTimeout());
+            double malformedBefore = dropped("malformed");
+            double outOfRangeBefore = dropped("out_of_range");
+            var pool = Web3jConnections.pool("hostile", s, io.evmore.pool.PoolMetrics.on(chain.prometheus), Clock.system());
+            InMemoryCursorStore store = new InMemoryCursorStore();
+            RecordingListener listener = new RecordingListener(store);
+            TxResult first;
+            TxResult second;
+            try (pool; EthereumEventFollower f = new EthereumEventFollower(s, pool, store, Clock.system(), chain.metrics)) {
+                f.start(listener);
+                first = lock(Secret.random());
+                await().atMost(Duration.ofSeconds(15)).until(() -> listener.lockedIds().contains(first.htlcId()));
+                chain.node.mine(3);
+                second = lock(Secret.random());
+                await().atMost(Duration.ofSeconds(15)).until(() -> listener.lockedIds().contains(second.htlcId()));
+            }
+            assertThat(listener.delivered).as("only the real locks, nothing the node made up")
+                    .allMatch(e -> e instanceof ChainEvent.HtlcLocked).hasSize(2);
+            assertThat(dropped("malformed")).isGreaterThanOrEqualTo(malformedBefore + 3);
+            assertThat(dropped("out_of_range")).isGreaterThan(outOfRangeBefore);
+        }
     }
 
     @Test

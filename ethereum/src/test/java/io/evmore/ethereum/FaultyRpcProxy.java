@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A JSON-RPC proxy on 127.0.0.1 in front of a real node that misbehaves on demand like public endpoints do:
- * it stalls (answers late) or refuses {@code eth_getLogs} over too many blocks.
+ * it stalls (answers late), refuses {@code eth_getLogs} over too many blocks, or adds hostile entries to the
+ * logs it returns.
  */
 final class FaultyRpcProxy implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -29,6 +30,8 @@ final class FaultyRpcProxy implements AutoCloseable {
     volatile long maxLogsRange = Long.MAX_VALUE;
     final AtomicInteger refusedLogs = new AtomicInteger();
     final List<Long> servedLogRanges = new CopyOnWriteArrayList<>();
+    /** Given an eth_getLogs range (from, to), log objects to append to the real answer; null adds nothing. */
+    volatile java.util.function.BiFunction<Long, Long, List<JsonNode>> extraLogs;
 
     FaultyRpcProxy(String upstream) throws IOException {
         this.upstream = upstream;
@@ -64,9 +67,20 @@ final class FaultyRpcProxy implements AutoCloseable {
             HttpResponse<byte[]> resp = http.send(HttpRequest.newBuilder(URI.create(upstream))
                     .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                     HttpResponse.BodyHandlers.ofByteArray());
+            byte[] answer = resp.body();
+            var inject = extraLogs;
+            if (inject != null && "eth_getLogs".equals(req.path("method").asText())) {
+                JsonNode f = req.path("params").path(0);
+                JsonNode parsed = JSON.readTree(answer);
+                if (parsed.path("result").isArray()) {
+                    ((com.fasterxml.jackson.databind.node.ArrayNode) parsed.get("result"))
+                            .addAll(inject.apply(Long.decode(f.path("fromBlock").asText()), Long.decode(f.path("toBlock").asText())));
+                    answer = JSON.writeValueAsBytes(parsed);
+                }
+            }
             ex.getResponseHeaders().add("content-type", "application/json");
-            ex.sendResponseHeaders(resp.statusCode(), resp.body().length);
-            ex.getResponseBody().write(resp.body());
+            ex.sendResponseHeaders(resp.statusCode(), answer.length);
+            ex.getResponseBody().write(answer);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
