@@ -147,19 +147,21 @@ public final class CosmosEventFollower implements ChainEvents {
         closeWebsocket();
     }
 
+    /** The last block the listener accepted (only the follower thread touches it). */
+    private ChainCursor position;
+
     private void run(Listener listener) {
-        ChainCursor cursor = null;
         while (running) {
             try {
-                if (cursor == null) cursor = initialCursor();
+                if (position == null) position = initialCursor();
                 long head = rpc.status().latestHeight();
                 metrics.headHeight.labelValues(chain.value()).set(head);
                 long target = head - (options.confirmations() - 1);
-                if (target - cursor.height() > options.txSearchCatchUpAbove() && options.txSearchCatchUpAbove() > 0) {
-                    cursor = catchUp(listener, cursor, target);
+                if (target - position.height() > options.txSearchCatchUpAbove() && options.txSearchCatchUpAbove() > 0) {
+                    catchUp(listener, position, target);
                 }
-                while (running && cursor.height() < target) {
-                    cursor = processHeight(listener, cursor, cursor.height() + 1);
+                while (running && position.height() < target) {
+                    position = processHeight(listener, position, position.height() + 1);
                 }
                 watchWebsocket(head);
                 // Woken by the websocket or after the poll interval, whichever is first.
@@ -258,9 +260,11 @@ public final class CosmosEventFollower implements ChainEvents {
 
     /**
      * Crosses a long gap with {@code tx_search}: only heights holding a transaction of our contract or an IBC
-     * acknowledgement/timeout are read in full; the cursor then jumps to {@code target}.
+     * acknowledgement/timeout are read in full; the cursor then jumps to {@code target}. {@link #position}
+     * moves with every accepted block, so a listener failure mid-way resumes after the last accepted block
+     * instead of handing the listener blocks it already took.
      */
-    private ChainCursor catchUp(Listener listener, ChainCursor cursor, long target) {
+    private void catchUp(Listener listener, ChainCursor cursor, long target) {
         long from = cursor.height() + 1;
         log.info("{}: catching up {} blocks ({}..{}) with tx_search", chain, target - from + 1, from, target);
         String range = " AND tx.height>=" + from + " AND tx.height<=" + target;
@@ -276,15 +280,14 @@ public final class CosmosEventFollower implements ChainEvents {
             }
         }
         heights.add(target); // always end on a fully read block
-        ChainCursor c = cursor;
         for (long h : heights) {
             if (!running) break;
             Block block = rpc.block(h);
             List<ChainEvent> events = decode(block, rpc.blockResults(h));
-            c = new ChainCursor(chain, h, block.hash());
+            ChainCursor c = new ChainCursor(chain, h, block.hash());
             deliver(listener, c, events);
+            position = c;
         }
-        return c;
     }
 
     /**

@@ -182,4 +182,43 @@ class CosmosEventFollowerIT {
             assertThat(cs.getLast().blockHash()).isEqualTo(adapter.rpc().block(cs.getLast().height()).hash());
         }
     }
+
+    @Test
+    void aListenerFailureDuringCatchUpResumesAfterTheLastAcceptedBlock() {
+        long from = chain.height();
+        String first = lock();
+        String second = lock();
+        long h = chain.height();
+        await().atMost(Duration.ofSeconds(30)).until(() -> chain.height() > h + 12);
+        InMemoryCursorStore cursors = new InMemoryCursorStore();
+        RecordingListener recorder = new RecordingListener(cursors);
+        java.util.concurrent.atomic.AtomicBoolean failedOnce = new java.util.concurrent.atomic.AtomicBoolean();
+        io.evmore.core.chain.ChainEvents.Listener failsOnTheSecondLock = new io.evmore.core.chain.ChainEvents.Listener() {
+            @Override
+            public void onBlock(ChainCursor cursor, List<ChainEvent> events) {
+                boolean hasSecond = events.stream().anyMatch(e -> e instanceof ChainEvent.HtlcLocked l
+                        && l.htlc().id().equals(second));
+                if (hasSecond && failedOnce.compareAndSet(false, true)) {
+                    throw new IllegalStateException("database unavailable"); // nothing persisted
+                }
+                recorder.onBlock(cursor, events);
+            }
+
+            @Override
+            public void onRollback(ChainCursor ancestor) {
+                recorder.onRollback(ancestor);
+            }
+        };
+        try (CosmosEventFollower f = follower(cursors, List.of(), Duration.ofMillis(200), 5, from)) {
+            f.start(failsOnTheSecondLock);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(recorder.events(ChainEvent.HtlcLocked.class)).extracting(e -> e.htlc().id())
+                        .containsExactly(first, second); // each once: the block of the first is not handed over again
+                assertThat(recorder.cursors().getLast().height()).isGreaterThan(h + 12);
+            });
+            assertThat(failedOnce).isTrue();
+            List<ChainCursor> cs = recorder.cursors();
+            for (int i = 1; i < cs.size(); i++) assertThat(cs.get(i).height()).isGreaterThan(cs.get(i - 1).height());
+        }
+    }
 }
