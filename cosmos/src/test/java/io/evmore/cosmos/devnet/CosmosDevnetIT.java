@@ -301,6 +301,21 @@ class CosmosDevnetIT {
     }
 
     @Test
+    void aRefusedWithdrawNamesTheContractErrorButNeverTheSecret() {
+        try (CosmosAdapter a = adapter(new InMemoryCursorStore())) {
+            String bob = devnet.account("bob").address("cosmos");
+            Secret right = Secret.random();
+            TxResult locked = a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.valueOf(9), right.hashlock(),
+                    chainNow() + 3600, "eip155:1", "0x9"));
+            Secret wrong = Secret.random();
+            assertThatThrownBy(() -> a.htlcChain().claim(locked.htlcId(), wrong)).isInstanceOf(PermanentException.class)
+                    .hasMessageContaining("secret does not match hashlock")
+                    .hasMessageNotContaining(wrong.hex()).hasMessageNotContaining(wrong.hex().toUpperCase());
+            assertThat(a.htlcChain().query(locked.htlcId()).orElseThrow().status()).isEqualTo(HtlcRecord.Status.OPEN);
+        }
+    }
+
+    @Test
     void aStoredCursorTheChainDoesNotHaveStopsTheFollowerLoudly() {
         InMemoryCursorStore cursors = new InMemoryCursorStore();
         cursors.save(new ChainCursor(ChainId.of(CHAIN), 1, "00".repeat(32)));
