@@ -26,6 +26,7 @@ public final class IbcTransferSender {
     /** What was sent: the packet to watch. */
     public record SentTransfer(String sourceChannel, long sequence, String txHash, long height, String memo) {}
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private final CosmosTxSubmitter submitter;
     private final SentTransfers sent;
     private final Clock clock;
@@ -73,6 +74,31 @@ public final class IbcTransferSender {
         long sequence = packetSequence(out, first.channel());
         sent.record(first.channel(), sequence);
         return new SentTransfer(first.channel(), sequence, out.hash(), out.height(), memoText);
+    }
+
+    /**
+     * After a crash between persisting the intent (the hash a {@link TxObserver} heard) and learning the result:
+     * the transfer as sent if that transaction was included (and recorded again for ack matching), empty if the
+     * node does not know it (safe to send again). A failed transaction is thrown as its error.
+     */
+    public java.util.Optional<SentTransfer> reconcile(String txHash) {
+        return submitter.find(txHash).map(out -> {
+            for (AbciEvent e : out.result().events()) {
+                if (!e.type().equals("send_packet")) continue;
+                String channel = e.attr("packet_src_channel").orElse("");
+                if (!channel.matches("channel-[0-9]{1,18}")) continue;
+                long sequence = packetSequence(out, channel);
+                String memo = "";
+                try {
+                    memo = JSON.readTree(e.attr("packet_data").orElse("{}")).path("memo").asText("");
+                } catch (java.io.IOException ex) {
+                    // the memo is informational; channel and sequence are what matching needs
+                }
+                sent.record(channel, sequence);
+                return new SentTransfer(channel, sequence, out.hash(), out.height(), memo);
+            }
+            throw new TransientException("tx " + txHash + " was included but sent no ICS-20 packet");
+        });
     }
 
     static long packetSequence(TxOutcome out, String channel) {

@@ -90,10 +90,15 @@ class CosmosIbcIT {
         Secret secret = Secret.random();
         long timelock = c.state().now().getEpochSecond() + 3600;
 
+        List<String> heard = new ArrayList<>();
         SentTransfer sent = onA.ibc().lockOverRoute(route(Duration.ofMinutes(10), c), c.htlcContractAddress(),
                 relayer.address("juno").toString(), "stake", new LockRequest(carol, "stake", BigInteger.valueOf(500),
-                        secret.hashlock(), timelock, "eip155:1", "0xabc"));
+                        secret.hashlock(), timelock, "eip155:1", "0xabc"), (hash, seq) -> heard.add(hash));
         assertThat(sent.sourceChannel()).isEqualTo("channel-0");
+        // Crash recovery: the hash heard before the broadcast finds the same packet; an unknown hash finds nothing.
+        assertThat(heard).containsExactly(sent.txHash());
+        assertThat(onA.ibc().reconcile(sent.txHash())).contains(sent);
+        assertThat(onA.ibc().reconcile("AB".repeat(32))).isEmpty();
         assertThat(sent.memo()).contains("\"forward\"").contains("\"wasm\"")
                 .contains("\"refund_address\":\"" + relayer.address("juno") + "\"");
 
