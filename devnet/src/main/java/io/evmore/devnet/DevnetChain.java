@@ -92,6 +92,11 @@ public final class DevnetChain {
         chain.resume();
     }
 
+    /** Fault injection: broadcasts beyond {@code txs} pending txs get CometBFT's "mempool is full" error. */
+    public void mempoolCapacity(int txs) {
+        chain.mempoolCapacity(txs);
+    }
+
     public List<Channel> channels() {
         return chain.channels();
     }

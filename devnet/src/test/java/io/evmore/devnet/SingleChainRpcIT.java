@@ -372,6 +372,15 @@ class SingleChainRpcIT {
         second.result("health", null);
         assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(Duration.ofMillis(300).toNanos());
         ep.delay(Duration.ZERO);
+        chain.mempoolCapacity(0);
+        try {
+            JsonNode full = second.call("broadcast_tx_sync", RpcClient.JSON.createObjectNode().put("tx",
+                    Base64.getEncoder().encodeToString(sendTx(alice, bobAddr, "1", 0, CHAIN, 200_000, "5000"))));
+            assertThat(full.at("/error/code").asInt()).isEqualTo(-32603);
+            assertThat(full.at("/error/data").asText()).startsWith("mempool is full: number of txs 0 (max: 0)");
+        } finally {
+            chain.mempoolCapacity(io.evmore.devnet.chain.CosmosChain.DEFAULT_MEMPOOL_CAPACITY);
+        }
         chain.halt();
         assertThat(chain.state().halted()).isTrue();
         chain.resume();

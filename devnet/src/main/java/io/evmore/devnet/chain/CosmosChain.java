@@ -59,6 +59,9 @@ import org.slf4j.LoggerFactory;
 public final class CosmosChain {
     private static final Logger log = LoggerFactory.getLogger(CosmosChain.class);
     public static final int MAX_TX_BYTES = 1_048_576;
+    /** CometBFT's default mempool size (txs) and max_txs_bytes. */
+    public static final int DEFAULT_MEMPOOL_CAPACITY = 5000;
+    public static final long MAX_MEMPOOL_BYTES = 1_073_741_824L;
     public static final int MAX_MEMO_CHARS = 256;
     static final long TX_SIZE_COST_PER_BYTE = 10;
     static final long SIG_VERIFY_COST_SECP256K1 = 1000;
@@ -70,6 +73,7 @@ public final class CosmosChain {
     private final TreeMap<Long, MemKv> snapshots = new TreeMap<>();
     private CacheKv checkState = new CacheKv(committed);
     private final List<byte[]> mempool = new ArrayList<>();
+    private int mempoolCapacity = DEFAULT_MEMPOOL_CAPACITY;
     private final List<RelayOp> pendingRelayOps = new ArrayList<>();
     private final Set<String> seenTxs = new LinkedHashSet<>();
     private final List<Block> blocks = new ArrayList<>();
@@ -235,6 +239,14 @@ public final class CosmosChain {
         return List.copyOf(txIndex);
     }
 
+    /** Fault injection: at most {@code txs} pending txs (0 = every broadcast gets "mempool is full"). */
+    public synchronized void mempoolCapacity(int txs) {
+        if (txs < 0) {
+            throw new IllegalArgumentException("mempool capacity must be >= 0, got " + txs);
+        }
+        mempoolCapacity = txs;
+    }
+
     public synchronized int mempoolSize() {
         return mempool.size() + pendingRelayOps.size();
     }
@@ -358,6 +370,12 @@ public final class CosmosChain {
 
     /** broadcast_tx_sync: CheckTx against the check state; an accepted tx goes to the mempool. */
     public synchronized CheckTxResult broadcast(byte[] tx) {
+        if (mempool.size() >= mempoolCapacity) {
+            // CometBFT checks fullness first; its ErrMempoolIsFull text (a JSON-RPC error, not a CheckTx code).
+            long bytes = mempool.stream().mapToLong(t -> t.length).sum();
+            throw new MempoolException("mempool is full: number of txs " + mempool.size() + " (max: " + mempoolCapacity
+                    + "), total txs bytes " + bytes + " (max: " + MAX_MEMPOOL_BYTES + ")");
+        }
         if (tx.length > MAX_TX_BYTES) {
             throw new MempoolException("Tx too large. Max size is " + MAX_TX_BYTES + ", but got " + tx.length);
         }
