@@ -81,8 +81,15 @@ public final class CosmosTxSubmitter {
                     throw new TransientException("node returned hash " + r.hash() + " for tx " + tx.hash());
                 }
             } catch (CometRpcException e) {
-                // Same bytes already in the mempool (e.g. a retried call that had reached the node): accepted.
-                if (!e.text().contains("tx already exists in cache")) throw e;
+                // Mempool rejections are JSON-RPC errors (COSMOS_WIRE §1); classified like the SDK's CheckCometError.
+                if (e.text().contains("tx already exists in cache")) {
+                    // Same bytes already in the mempool (e.g. a retried call that had reached the node): accepted.
+                } else if (e.text().contains("Tx too large")) {
+                    throw e; // permanent: the same transaction will never fit
+                } else {
+                    // "mempool is full", a node still syncing, ...: the tx was not taken now; a retry may be.
+                    throw new TransientException("broadcast of " + tx.hash() + " not accepted: " + e.getMessage());
+                }
             }
             onBroadcast.run();
             log.debug("broadcast {} seq {} gas {} fee {}{}", tx.hash(), sequence, fee.gasLimit(), fee.amount(),

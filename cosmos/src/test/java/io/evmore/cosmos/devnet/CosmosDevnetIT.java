@@ -316,6 +316,27 @@ class CosmosDevnetIT {
     }
 
     @Test
+    void aFullMempoolIsATransientRefusalAndConsumesNoSequence() {
+        try (CosmosAdapter a = adapter(new InMemoryCursorStore())) {
+            String bob = devnet.account("bob").address("cosmos");
+            long seq = chain.state().account(a.htlcChain().relayerAddress()).getSequence();
+            chain.mempoolCapacity(0);
+            try {
+                assertThatThrownBy(() -> a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.ONE,
+                        Secret.random().hashlock(), chainNow() + 3600, "eip155:1", "0xa")))
+                        .isInstanceOf(io.evmore.core.error.TransientException.class)
+                        .isNotInstanceOf(PermanentException.class).hasMessageContaining("mempool is full");
+            } finally {
+                chain.mempoolCapacity(io.evmore.devnet.chain.CosmosChain.DEFAULT_MEMPOOL_CAPACITY);
+            }
+            assertThat(chain.state().account(a.htlcChain().relayerAddress()).getSequence()).isEqualTo(seq);
+            TxResult r = a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.TWO, Secret.random().hashlock(),
+                    chainNow() + 3600, "eip155:1", "0xb"));
+            assertThat(a.htlcChain().query(r.htlcId()).orElseThrow().amount()).isEqualTo(BigInteger.TWO);
+        }
+    }
+
+    @Test
     void aStoredCursorTheChainDoesNotHaveStopsTheFollowerLoudly() {
         InMemoryCursorStore cursors = new InMemoryCursorStore();
         cursors.save(new ChainCursor(ChainId.of(CHAIN), 1, "00".repeat(32)));
