@@ -153,7 +153,8 @@ public final class EthereumTransactor {
         BigInteger baseFee = baseFee();
         GasPolicy.Fees fees = settings.fees().initial(baseFee);
         for (int attempt = 1; ; attempt++) {
-            synchronized (nonces.lock()) {
+            nonces.lock().lock();
+            try {
                 long nonce = nonces.peek();
                 String signed = sign(request, nonce, gas, fees);
                 String hash = Hash.sha3(signed).toLowerCase(Locale.ROOT);
@@ -163,6 +164,11 @@ public final class EthereumTransactor {
                 } catch (RpcErrorException e) {
                     if (e.alreadyKnown()) {
                         // the same bytes reached the node before (a retried broadcast): it is in
+                    } else if ((e.nonceTooLow() || e.underpriced()) && knownToChain(hash)) {
+                        // The pool re-sent after a lost answer and these very bytes were taken (and maybe mined)
+                        // meanwhile: ours, not someone else's. Re-sending under a new nonce would do it twice.
+                        log.info("{}: nonce {} refused on re-send but {} is already known: it is ours", request.label(),
+                                nonce, hash);
                     } else if ((e.nonceTooLow() || e.underpriced()) && attempt < 4) {
                         // someone else used this nonce (or our earlier tx did): ask the chain again
                         log.warn("{}: nonce {} refused ({}); resyncing nonce from the chain", request.label(), nonce,
@@ -182,8 +188,16 @@ public final class EthereumTransactor {
                 metrics.txSubmitted.labelValues(chainLabel).inc();
                 log.debug("{}: sent nonce {} as {}", request.label(), nonce, hash);
                 return new SentTx(request, nonce, gas, fees, hash);
+            } finally {
+                nonces.lock().unlock();
             }
         }
+    }
+
+    /** Whether a node knows the transaction with this hash (pending or mined). */
+    private boolean knownToChain(String hash) {
+        return pool.execute(c -> Rpc.send(c.web3j().ethGetTransactionByHash(hash), "eth_getTransactionByHash")
+                .getTransaction().isPresent());
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.evmore.ethereum;
 
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
@@ -7,11 +8,13 @@ import java.util.function.LongSupplier;
  * receipts. The next nonce is read from the chain ({@code eth_getTransactionCount(addr, "pending")}) on first use
  * and after {@link #resync()}; a nonce is consumed only when its transaction was accepted by a node
  * ({@link #commit}), so a refused transaction leaves no gap. Callers hold {@link #lock()} from {@link #peek()}
- * to {@link #commit}/{@link #release}, which serialises signing+broadcast (milliseconds) but not mining.
+ * to {@link #commit}, which serialises signing+broadcast (milliseconds) but not mining. A {@link ReentrantLock},
+ * not a monitor: the holder does network I/O, and on Java 21 a virtual thread blocked in {@code synchronized}
+ * pins its carrier, so many pipelined senders could starve the threads the pool needs to hand back connections.
  */
 public final class NonceManager {
     private final LongSupplier chainPendingNonce;
-    private final Object lock = new Object();
+    private final ReentrantLock lock = new ReentrantLock();
     private long next = -1;
 
     /** @param chainPendingNonce reads the account's pending transaction count from the chain */
@@ -19,13 +22,13 @@ public final class NonceManager {
         this.chainPendingNonce = chainPendingNonce;
     }
 
-    public Object lock() {
+    public ReentrantLock lock() {
         return lock;
     }
 
     /** The nonce the next transaction should use. Call while holding {@link #lock()}. */
     public long peek() {
-        assert Thread.holdsLock(lock);
+        assert lock.isHeldByCurrentThread();
         if (next < 0) {
             next = chainPendingNonce.getAsLong();
         }
@@ -34,7 +37,7 @@ public final class NonceManager {
 
     /** The transaction with {@code nonce} was accepted: the following one gets {@code nonce + 1}. */
     public void commit(long nonce) {
-        assert Thread.holdsLock(lock);
+        assert lock.isHeldByCurrentThread();
         if (nonce + 1 > next) next = nonce + 1;
     }
 
@@ -43,8 +46,11 @@ public final class NonceManager {
      * used the key, a restart, a replaced transaction) or a broadcast whose outcome is unknown.
      */
     public void resync() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             next = -1;
+        } finally {
+            lock.unlock();
         }
     }
 }

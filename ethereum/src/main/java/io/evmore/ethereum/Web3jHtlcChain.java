@@ -41,7 +41,7 @@ public final class Web3jHtlcChain implements HtlcChain {
     private final EndpointPool<EthConnection> pool;
     private final EthereumTransactor transactor;
     private final HtlcLogDecoder decoder;
-    private final java.util.Map<String, Object> tokenLocks = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, java.util.concurrent.locks.ReentrantLock> tokenLocks = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Map<String, BigInteger> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Web3jHtlcChain(EthereumSettings settings, EndpointPool<EthConnection> pool, Credentials credentials,
@@ -155,8 +155,11 @@ public final class Web3jHtlcChain implements HtlcChain {
      */
     private TransactionReceipt lockToken(String token, BigInteger amount, EthereumTransactor.TxRequest request) {
         EthereumTransactor.SentTx sent;
-        Object monitor = tokenLocks.computeIfAbsent(token, t -> new Object());
-        synchronized (monitor) {
+        // A ReentrantLock, not a monitor: the approve is awaited while holding it (see NonceManager on pinning).
+        java.util.concurrent.locks.ReentrantLock monitor = tokenLocks.computeIfAbsent(token,
+                t -> new java.util.concurrent.locks.ReentrantLock());
+        monitor.lock();
+        try {
             BigInteger needed = inFlight.getOrDefault(token, BigInteger.ZERO).add(amount);
             BigInteger allowance = HtlcAbi.decodeUint(call(token, HtlcAbi.erc20Allowance(relayerAddress(),
                     settings.contractAddress())));
@@ -166,6 +169,8 @@ public final class Web3jHtlcChain implements HtlcChain {
             }
             sent = transactor.submit(request);
             inFlight.merge(token, amount, BigInteger::add);
+        } finally {
+            monitor.unlock();
         }
         try {
             TransactionReceipt receipt = transactor.await(sent);
@@ -174,8 +179,11 @@ public final class Web3jHtlcChain implements HtlcChain {
             }
             return receipt;
         } finally {
-            synchronized (monitor) {
+            monitor.lock();
+            try {
                 inFlight.merge(token, amount.negate(), BigInteger::add);
+            } finally {
+                monitor.unlock();
             }
         }
     }

@@ -37,19 +37,34 @@ class EthereumTransactorIT {
         return Long.decode(chain.node.rpc("eth_getTransactionByHash", txHash).get("nonce").asText());
     }
 
+    private static long txCount(int account, String block) {
+        return Long.decode(chain.node.rpc("eth_getTransactionCount", chain.address(account), block).asText());
+    }
+
     @Test
-    void twoHundredConcurrentTransactionsFromOneAccountAreAllMinedWithConsecutiveNonces() throws Exception {
+    void twoHundredConcurrentTransactionsFromOneAccountArePipelinedAndAllMinedWithConsecutiveNonces() throws Exception {
         EthereumTransactor tx = chain.transactor(4);
-        long start = Long.decode(chain.node.rpc("eth_getTransactionCount", chain.address(4), "pending").asText());
+        long start = txCount(4, "pending");
         List<Future<TransactionReceipt>> futures = new ArrayList<>();
+        // Mining is stopped while the 200 are sent: they can only all be pending at once if no send waits for an
+        // earlier receipt (pipelining); a sender that serialised on receipts would never get past the first.
+        chain.node.setAutomine(false);
         try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int i = 0; i < 200; i++) {
-                int n = i;
-                futures.add(ex.submit(() -> tx.send(transfer(chain.address(5), 1 + n))));
+            try {
+                for (int i = 0; i < 200; i++) {
+                    int n = i;
+                    futures.add(ex.submit(() -> tx.send(transfer(chain.address(5), 1 + n))));
+                }
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> txCount(4, "pending") == start + 200);
+                assertThat(txCount(4, "latest")).as("nothing mined yet").isEqualTo(start);
+                assertThat(futures).noneMatch(Future::isDone);
+            } finally {
+                chain.node.setAutomine(true);
             }
+            chain.node.mine(1); // one block takes all 200 (4.2 M gas of the 30 M limit)
             List<Long> nonces = new ArrayList<>();
             for (Future<TransactionReceipt> f : futures) {
-                TransactionReceipt r = f.get();
+                TransactionReceipt r = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
                 assertThat(r.isStatusOK()).isTrue();
                 nonces.add(nonceOf(r.getTransactionHash()));
             }
@@ -57,8 +72,29 @@ class EthereumTransactorIT {
             assertThat(nonces.stream().sorted().toList())
                     .isEqualTo(java.util.stream.LongStream.range(start, start + 200).boxed().toList());
         }
-        assertThat(Long.decode(chain.node.rpc("eth_getTransactionCount", chain.address(4), "latest").asText()))
-                .isEqualTo(start + 200);
+        assertThat(txCount(4, "latest")).isEqualTo(start + 200);
+    }
+
+    @Test
+    void broadcastWhoseAnswerWasLostIsNotSentTwice() throws Exception {
+        try (FaultyRpcProxy proxy = new FaultyRpcProxy(chain.node.url())) {
+            EthereumSettings s = new EthereumSettings(chain.settings.chain(),
+                    List.of(new io.evmore.pool.Endpoint("lossy", proxy.url())), chain.settings.pool(),
+                    chain.settings.contractAddress(), 1, chain.settings.pollInterval(), 50, 0, chain.settings.fees(),
+                    chain.settings.receiptTimeout());
+            var pool = Web3jConnections.pool("lossy", s, io.evmore.pool.PoolMetrics.unregistered(),
+                    io.evmore.core.port.Clock.system());
+            try (pool) {
+                EthereumTransactor tx = new EthereumTransactor(s, pool, chain.credentials(2), chain.metrics);
+                long before = txCount(2, "latest");
+                proxy.loseSendAnswers.set(1); // the node mines it (automine), the answer is lost, the pool re-sends
+                TransactionReceipt r = tx.send(transfer(chain.address(5), 13));
+                assertThat(r.isStatusOK()).isTrue();
+                assertThat(proxy.loseSendAnswers.get()).as("the lost answer happened").isZero();
+                assertThat(txCount(2, "latest")).as("exactly one transaction was sent").isEqualTo(before + 1);
+                assertThat(nonceOf(r.getTransactionHash())).isEqualTo(before);
+            }
+        }
     }
 
     @Test

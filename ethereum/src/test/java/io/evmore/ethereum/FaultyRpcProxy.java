@@ -32,6 +32,8 @@ final class FaultyRpcProxy implements AutoCloseable {
     final List<Long> servedLogRanges = new CopyOnWriteArrayList<>();
     /** Given an eth_getLogs range (from, to), log objects to append to the real answer; null adds nothing. */
     volatile java.util.function.BiFunction<Long, Long, List<JsonNode>> extraLogs;
+    /** How many eth_sendRawTransaction calls to forward and then answer by dropping the connection. */
+    final AtomicInteger loseSendAnswers = new AtomicInteger();
 
     FaultyRpcProxy(String upstream) throws IOException {
         this.upstream = upstream;
@@ -67,6 +69,10 @@ final class FaultyRpcProxy implements AutoCloseable {
             HttpResponse<byte[]> resp = http.send(HttpRequest.newBuilder(URI.create(upstream))
                     .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                     HttpResponse.BodyHandlers.ofByteArray());
+            if ("eth_sendRawTransaction".equals(req.path("method").asText()) && loseSendAnswers.getAndUpdate(
+                    n -> Math.max(0, n - 1)) > 0) {
+                return; // the node took it, the caller never hears: closing the exchange unanswered drops the connection
+            }
             byte[] answer = resp.body();
             var inject = extraLogs;
             if (inject != null && "eth_getLogs".equals(req.path("method").asText())) {

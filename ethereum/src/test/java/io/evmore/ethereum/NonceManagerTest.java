@@ -16,34 +16,46 @@ class NonceManagerTest {
 
     @Test
     void readsTheChainOnceThenCountsLocally() {
-        synchronized (nonces.lock()) {
+        nonces.lock().lock();
+        try {
             assertThat(nonces.peek()).isEqualTo(7);
             nonces.commit(7);
             assertThat(nonces.peek()).isEqualTo(8);
             nonces.commit(8);
             assertThat(nonces.peek()).isEqualTo(9);
+        } finally {
+            nonces.lock().unlock();
         }
         assertThat(reads).hasValue(1);
     }
 
     @Test
     void refusedTransactionLeavesNoGap() {
-        synchronized (nonces.lock()) {
+        nonces.lock().lock();
+        try {
             long n = nonces.peek();
             // broadcast refused: no commit
             assertThat(nonces.peek()).isEqualTo(n);
+        } finally {
+            nonces.lock().unlock();
         }
     }
 
     @Test
     void resyncAsksTheChainAgain() {
-        synchronized (nonces.lock()) {
+        nonces.lock().lock();
+        try {
             nonces.commit(nonces.peek());
+        } finally {
+            nonces.lock().unlock();
         }
         chainNonce.set(20); // the key was used elsewhere
         nonces.resync();
-        synchronized (nonces.lock()) {
+        nonces.lock().lock();
+        try {
             assertThat(nonces.peek()).isEqualTo(20);
+        } finally {
+            nonces.lock().unlock();
         }
         assertThat(reads).hasValue(2);
     }
