@@ -112,10 +112,22 @@ public final class CosmosTxSubmitter {
         return Optional.of(new TxOutcome(hash, t.height(), t.result()));
     }
 
+    /**
+     * Polls {@code tx} until the transaction is in a block. A lookup that fails (node error, endpoint down) is
+     * not the transaction's failure: polling goes on, and at the deadline the result is a
+     * {@link TxPendingException} with the hash, never a permanent error for a transaction that may still land.
+     */
     public TxOutcome awaitInclusion(String hash) {
         long deadline = System.nanoTime() + inclusionTimeout.toNanos();
+        RuntimeException lookupError = null;
         while (true) {
-            Optional<IndexedTx> found = rpc.tx(hash);
+            Optional<IndexedTx> found;
+            try {
+                found = rpc.tx(hash);
+            } catch (RuntimeException e) {
+                lookupError = e;
+                found = Optional.empty();
+            }
             if (found.isPresent()) {
                 IndexedTx t = found.get();
                 if (!t.result().ok()) {
@@ -127,13 +139,14 @@ public final class CosmosTxSubmitter {
             if (System.nanoTime() > deadline) {
                 // The tx may still land: the caller reconciles by hash rather than re-sending blindly.
                 sequencer.invalidate();
-                throw new TxPendingException("tx " + hash + " not included within " + inclusionTimeout, hash);
+                throw new TxPendingException("tx " + hash + " not included within " + inclusionTimeout
+                        + (lookupError == null ? "" : " (last lookup failed: " + lookupError.getMessage() + ")"), hash);
             }
             try {
                 Thread.sleep(pollInterval);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new TransientException("interrupted while waiting for tx " + hash);
+                throw new TxPendingException("interrupted while waiting for tx " + hash, hash);
             }
         }
     }
