@@ -233,15 +233,17 @@ class EvmoreHtlcContractIT {
     }
 
     @Test
-    void reentrantReceiverCannotClaimTwice() {
+    void reentrantReceiverCannotClaimAnotherLockFromInsideAPayout() {
         String attacker = chain.deployTest("ReentrancyAttacker", new Address(chain.htlc));
         Secret secret = Secret.random();
         Web3jHtlcChain user = chain.htlcChain(USER);
         TxResult locked = user.lock(new LockRequest(attacker, HtlcAbi.NATIVE, ETH, secret.hashlock(), chain.now() + 3600,
                 "osmosis-1", "osmo1x"));
-        // a second lock the attacker would like to drain through re-entry
-        user.lock(new LockRequest(attacker, HtlcAbi.NATIVE, ETH, secret.hashlock(), chain.now() + 3600, "osmosis-1", "osmo1y"));
-        tx(0, attacker, new Function("arm", List.of(new Bytes32(HtlcAbi.idBytes(locked.htlcId())),
+        // a second lock the attacker tries to take from inside the first payout: the status check alone would let
+        // that nested claim through (it is a different, open lock), so only the reentrancy guard stops it
+        TxResult second = user.lock(new LockRequest(attacker, HtlcAbi.NATIVE, ETH, secret.hashlock(), chain.now() + 3600,
+                "osmosis-1", "osmo1y"));
+        tx(0, attacker, new Function("arm", List.of(new Bytes32(HtlcAbi.idBytes(second.htlcId())),
                 new Bytes32(secret.bytes()), new Uint8(1)), List.of()));
         BigInteger htlcBefore = chain.ethBalance(chain.htlc);
         chain.htlcChain(ANYONE).claim(locked.htlcId(), secret);
@@ -253,6 +255,7 @@ class EvmoreHtlcContractIT {
         assertThat(chain.node.rpc("eth_call", java.util.Map.of("to", attacker, "data",
                 FunctionEncoder.encode(new Function("attempts", List.of(), List.of()))), "latest").asText())
                 .as("the attacker did try to re-enter").isEqualTo("0x" + "0".repeat(63) + "1");
+        assertThat(chain.htlcChain(ANYONE).query(second.htlcId()).orElseThrow().status()).isEqualTo(HtlcRecord.Status.OPEN);
     }
 
     @Test
