@@ -10,7 +10,22 @@ const path = require('path');
 
 const here = __dirname;
 const root = path.resolve(here, '..', '..');
-const solc = require(path.join(root, 'tools', 'node', 'node_modules', 'solc'));
+const PINNED_SOLC = '0.8.24'; // tools/node/package.json pins it; the contract's pragma asks for exactly this
+const toolsDir = path.join(root, 'tools', 'node');
+let solc;
+try {
+  solc = require(path.join(toolsDir, 'node_modules', 'solc'));
+} catch (e) {
+  if (e.code !== 'MODULE_NOT_FOUND') throw e;
+  console.error(`compile.js: the Solidity compiler (npm solc ${PINNED_SOLC}) is not installed in ${toolsDir}.\n` +
+    `Install the pinned Node.js tools first:  cd tools/node && npm ci`);
+  process.exit(3);
+}
+if (!solc.version().startsWith(PINNED_SOLC + '+')) {
+  console.error(`compile.js: ${toolsDir}/node_modules has solc ${solc.version()}, expected ${PINNED_SOLC}.\n` +
+    `Reinstall the pinned tools:  cd tools/node && npm ci`);
+  process.exit(3);
+}
 
 const [which, outDir] = process.argv.slice(2);
 if (!['src', 'test'].includes(which) || !outDir) {
