@@ -39,6 +39,8 @@ async function main() {
   const [account] = await wallet.getAccounts();
   const client = await SigningCosmWasmClient.connectWithSigner(rpc, wallet, {
     gasPrice: GasPrice.fromString("0.025" + denom),
+    // cosmjs polls for inclusion every 3 s by default; the devnet makes a block every 300 ms.
+    broadcastPollIntervalMs: 200,
   });
   const out = { address: account.address, chainId: await client.getChainId() };
 
