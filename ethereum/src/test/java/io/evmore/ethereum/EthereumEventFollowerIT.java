@@ -36,7 +36,7 @@ class EthereumEventFollowerIT {
 
     @AfterAll
     static void stop() {
-        chain.close();
+        if (chain != null) chain.close();
     }
 
     private EthereumEventFollower follower(EthereumSettings s, InMemoryCursorStore store) {

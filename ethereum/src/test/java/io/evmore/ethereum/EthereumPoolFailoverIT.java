@@ -33,7 +33,13 @@ class EthereumPoolFailoverIT {
     @BeforeAll
     static void start() {
         primary = HardhatNode.start();
-        secondary = HardhatNode.start();
+        try {
+            secondary = HardhatNode.start();
+        } catch (RuntimeException e) {
+            primary.close(); // @AfterAll does run, but do not leave the first node up on a failed start either
+            primary = null;
+            throw e;
+        }
     }
 
     @AfterAll
@@ -85,20 +91,25 @@ class EthereumPoolFailoverIT {
                     }
                 }));
             }
-            Thread.sleep(300);
-            primary.kill();
-            int secondaryBefore = byEndpoint.getOrDefault("secondary", new AtomicInteger()).get();
-            await().atMost(Duration.ofSeconds(10))
-                    .until(() -> byEndpoint.getOrDefault("secondary", new AtomicInteger()).get() > secondaryBefore + 50);
-            await().atMost(Duration.ofSeconds(5))
-                    .until(() -> pool.status().endpoints().get(0).state() == EndpointState.UNHEALTHY);
+            try {
+                // mid-run: the workers are busy on the primary when it dies
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> byEndpoint.getOrDefault("primary", new AtomicInteger()).get() > 20);
+                primary.kill();
+                int secondaryBefore = byEndpoint.getOrDefault("secondary", new AtomicInteger()).get();
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> byEndpoint.getOrDefault("secondary", new AtomicInteger()).get() > secondaryBefore + 50);
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> pool.status().endpoints().get(0).state() == EndpointState.UNHEALTHY);
 
-            primary.restart();
-            int primaryAfterRestart = byEndpoint.get("primary").get();
-            await().atMost(Duration.ofSeconds(15))
-                    .until(() -> byEndpoint.get("primary").get() > primaryAfterRestart + 50);
-            running.set(false);
-            for (Thread t : workers) t.join();
+                primary.restart();
+                int primaryAfterRestart = byEndpoint.getOrDefault("primary", new AtomicInteger()).get();
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> byEndpoint.getOrDefault("primary", new AtomicInteger()).get() > primaryAfterRestart + 50);
+            } finally {
+                running.set(false); // a failed await must not leave the workers hammering the pool
+                for (Thread t : workers) t.join();
+            }
 
             assertThat(failures).as("no request failed during failover").isEmpty();
             assertThat(served(pool)).isEqualTo("primary");

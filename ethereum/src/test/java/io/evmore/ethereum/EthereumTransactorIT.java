@@ -26,7 +26,7 @@ class EthereumTransactorIT {
 
     @AfterAll
     static void stop() {
-        chain.close();
+        if (chain != null) chain.close();
     }
 
     private static EthereumTransactor.TxRequest transfer(String to, long wei) {

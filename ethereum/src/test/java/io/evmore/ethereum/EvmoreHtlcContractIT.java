@@ -40,7 +40,7 @@ class EvmoreHtlcContractIT {
 
     @AfterAll
     static void stop() {
-        chain.close();
+        if (chain != null) chain.close();
     }
 
     private static String selector(String signature) {

@@ -45,7 +45,14 @@ final class HardhatChain implements AutoCloseable {
         this.node = node;
         EthereumSettings bootstrap = settings(List.of(new Endpoint("hardhat", node.url())), HtlcAbi.NATIVE);
         this.pool = Web3jConnections.pool(bootstrap, PoolMetrics.on(prometheus), Clock.system());
-        this.htlc = transactor(bootstrap, 0).deploy(EvmoreHtlcArtifact.bytecode(), "deploy EvmoreHtlc");
+        try {
+            this.htlc = transactor(bootstrap, 0).deploy(EvmoreHtlcArtifact.bytecode(), "deploy EvmoreHtlc");
+        } catch (RuntimeException e) {
+            // @AfterAll gets no fixture to close when @BeforeAll fails: stop the node here, not at JVM exit
+            pool.close();
+            node.close();
+            throw e;
+        }
         this.settings = bootstrap.withContract(htlc);
     }
 

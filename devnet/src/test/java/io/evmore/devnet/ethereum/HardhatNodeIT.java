@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,6 +60,7 @@ class HardhatNodeIT {
         Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 "-Devmore.root=" + HardhatNode.findRoot(), HardhatNodeChild.class.getName())
                 .redirectErrorStream(true).start();
+        List<ProcessHandle> started = List.of();
         try {
             int port = -1;
             BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
@@ -69,6 +71,7 @@ class HardhatNodeIT {
             assertThat(port).as("child JVM started a node").isPositive();
             assertThat(answers(port)).isTrue();
 
+            started = child.descendants().toList(); // the wrapper and the node, to clean up if the test fails
             child.destroyForcibly(); // SIGKILL: no shutdown hook runs in the child
             child.waitFor(10, TimeUnit.SECONDS);
             long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
@@ -76,6 +79,10 @@ class HardhatNodeIT {
             assertThat(answers(port)).as("node on port " + port + " stopped after its JVM was killed").isFalse();
         } finally {
             child.destroyForcibly();
+            // Only the processes this test's child started, by pid: a failing test must not leave an orphan node.
+            for (ProcessHandle h : started) {
+                if (h.isAlive()) h.destroyForcibly();
+            }
         }
     }
 
