@@ -48,7 +48,9 @@ final class Rpc {
                 || m.contains("timeout") || m.contains("timed out") || m.contains("busy") || m.contains("unavailable");
     }
 
+    /** Node text reaches logs and exceptions: bounded and on one line so it cannot forge log lines. */
     static String truncate(String s) {
-        return s.length() > 300 ? s.substring(0, 300) + "…" : s;
+        String one = s.replaceAll("\\p{Cntrl}", " ");
+        return one.length() > 300 ? one.substring(0, 300) + "…" : one;
     }
 }

@@ -166,12 +166,12 @@ public final class EndpointPool<C> implements AutoCloseable {
                 lastEndpoint = lease.endpoint();
                 tried.add(lease.endpoint().name());
                 log.warn("pool '{}': call on endpoint '{}' failed (attempt {}/{}): {}", name, lease.endpoint().name(),
-                        attempt, settings.maxAttempts(), lease.endpoint().redact(String.valueOf(e.getMessage())));
+                        attempt, settings.maxAttempts(), truncate(lease.endpoint().redact(String.valueOf(e.getMessage()))));
             } finally {
                 lease.close();
             }
         }
-        String msg = lastEndpoint == null ? "unknown error" : lastEndpoint.redact(String.valueOf(last.getMessage()));
+        String msg = lastEndpoint == null ? "unknown error" : truncate(lastEndpoint.redact(String.valueOf(last.getMessage())));
         String text = "pool '" + name + "': call failed after " + settings.maxAttempts() + " attempt(s); last error on endpoint '"
                 + (lastEndpoint == null ? "?" : lastEndpoint.name()) + "': " + msg;
         // A cause may quote the url; only attach it when the url carries nothing secret.
@@ -484,7 +484,7 @@ public final class EndpointPool<C> implements AutoCloseable {
                     c = factory.create(s.endpoint);
                 } catch (Exception e) {
                     log.warn("pool '{}': cannot open a connection to endpoint '{}': {}", name, s.endpoint.name(),
-                            s.endpoint.redact(String.valueOf(e.getMessage())));
+                            truncate(s.endpoint.redact(String.valueOf(e.getMessage()))));
                 }
                 boolean keep;
                 lock.lock();
@@ -675,9 +675,11 @@ public final class EndpointPool<C> implements AutoCloseable {
         }
     }
 
+    /** Bounded and on one line: error texts may quote what a node sent, and they reach logs and the admin API. */
     private static String truncate(String s) {
         if (s == null) return null;
-        return s.length() > 200 ? s.substring(0, 200) + "…" : s;
+        String one = s.replaceAll("\\p{Cntrl}", " ");
+        return one.length() > 200 ? one.substring(0, 200) + "…" : one;
     }
 
     enum Outcome { SUCCESS, FAILURE, NEUTRAL }
@@ -776,7 +778,7 @@ public final class EndpointPool<C> implements AutoCloseable {
 
         ConnectFailedException(String pool, Endpoint endpoint, Exception cause) {
             super("pool '" + pool + "': cannot connect to endpoint '" + endpoint.name() + "': "
-                    + endpoint.redact(String.valueOf(cause.getMessage())));
+                    + truncate(endpoint.redact(String.valueOf(cause.getMessage()))));
             this.endpoint = endpoint;
         }
     }

@@ -39,7 +39,7 @@ public final class HealthScorer {
             double recentErrorRate) {
         if (expectedChainId != null && !expectedChainId.equals(sample.chainId())) {
             return new Assessment(EndpointState.UNHEALTHY, 0,
-                    "wrong chain id " + sample.chainId() + " (expected " + expectedChainId + ")");
+                    "wrong chain id " + printableChainId(sample.chainId()) + " (expected " + expectedChainId + ")");
         }
         long lag = Math.max(0, bestHeight - sample.height());
         if (lag > settings.maxHeightLag()) {
@@ -70,5 +70,14 @@ public final class HealthScorer {
         score = Math.max(1, score);
         EndpointState state = score >= 60 ? EndpointState.HEALTHY : EndpointState.DEGRADED;
         return new Assessment(state, score, reason.isEmpty() ? "ok" : reason.toString().trim());
+    }
+
+    /**
+     * The chain id a node reported, fit for logs and the admin API: it comes from the node, so anything that is
+     * not a plain chain id is shown only by its length (no forged log lines, no unbounded text).
+     */
+    static String printableChainId(String id) {
+        if (id == null) return "null";
+        return id.matches("[A-Za-z0-9._:/-]{1,64}") ? id : "<" + id.length() + " chars, not a chain id>";
     }
 }

@@ -30,6 +30,13 @@ class HealthScorerTest {
     }
 
     @Test
+    void chainIdFromAHostileNodeCannotForgeLogLines() {
+        var a = assess("5\n12:00:00 INFO all good" + "x".repeat(5000), 100, 20, 100, 0, 0);
+        assertThat(a.state()).isEqualTo(EndpointState.UNHEALTHY);
+        assertThat(a.reason()).doesNotContain("\n").doesNotContain("all good").hasSizeLessThan(100);
+    }
+
+    @Test
     void lagBeyondLimitIsUnhealthyWithinLimitCostsPoints() {
         assertThat(assess("1", 94, 20, 100, 0, 0).state()).isEqualTo(EndpointState.UNHEALTHY);
         var within = assess("1", 95, 20, 100, 0, 0);
