@@ -128,6 +128,7 @@ class CosmosIbcIT {
         RecordingListener[] home = new RecordingListener[1];
         CosmosAdapter onA = adapter(a, home);
         String bob = devnet.account("bob").address("osmo");
+        java.math.BigInteger escrowBefore = a.balance(escrowA(), "stake");
         // timelock in the past: the contract on B refuses, the hooks middleware writes an error ack.
         SentTransfer sent = onA.ibc().lockOverRoute(route(Duration.ofMinutes(10)), b.htlcContractAddress(),
                 relayer.address("osmo").toString(), "stake", new LockRequest(bob, "stake", BigInteger.valueOf(100),
@@ -139,12 +140,16 @@ class CosmosIbcIT {
                     assertThat(e.reason()).startsWith("error acknowledgement: ABCI code: 6");
                 }));
         assertThat(home[0].events(ChainEvent.TransferAcknowledged.class)).isEmpty();
+        // Funds are where IBC says: the escrow gave the 100 back to the relayer, nothing reached B's contract.
+        assertThat(a.balance(escrowA(), "stake")).isEqualTo(escrowBefore);
+        assertThat(b.balance(b.htlcContractAddress(), voucherOnB())).isZero();
     }
 
     @Test
     void aTimeoutIsObservedAsAFailure() {
         RecordingListener[] home = new RecordingListener[1];
         CosmosAdapter onA = adapter(a, home);
+        java.math.BigInteger escrowBefore = a.balance(escrowA(), "stake");
         devnet.relayer().pause();
         SentTransfer sent = onA.ibc().transfer(route(Duration.ofSeconds(30)), devnet.account("bob").address("osmo"),
                 "stake", BigInteger.valueOf(300), null);
@@ -157,5 +162,17 @@ class CosmosIbcIT {
                 .isEqualTo(new ChainEvent.TransferFailed(home[0].events(ChainEvent.TransferFailed.class).getFirst().origin(),
                         "channel-0", sent.sequence(), "timeout")));
         assertThat(home[0].events(ChainEvent.TransferAcknowledged.class)).isEmpty();
+        assertThat(a.balance(escrowA(), "stake")).isEqualTo(escrowBefore); // refunded to the relayer
+        assertThat(b.balance(devnet.account("bob").address("osmo"), voucherOnB())).isZero();
+    }
+
+    /** A's escrow account of channel-0, where sent coins wait until the ack or timeout. */
+    String escrowA() {
+        return io.evmore.devnet.crypto.Bech32Address.encode("cosmos",
+                io.evmore.devnet.crypto.AddressDerivation.escrow("transfer", "channel-0"));
+    }
+
+    static String voucherOnB() {
+        return io.evmore.devnet.ibc.TransferModule.voucherDenom("transfer/channel-0/stake");
     }
 }
