@@ -165,7 +165,6 @@ public final class HtlcEventDecoder {
 
     /** Chain text for a log line: at most 80 chars, control characters (forged log lines) replaced by '?'. */
     static String abbreviate(String s) {
-        String t = s.length() > 80 ? s.substring(0, 80) + "…" : s;
-        return t.replaceAll("\\p{Cntrl}", "?");
+        return io.evmore.cosmos.ChainText.bounded(s, 80);
     }
 }

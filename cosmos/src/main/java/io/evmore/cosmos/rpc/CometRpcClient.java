@@ -213,7 +213,7 @@ public final class CometRpcClient {
     }
 
     static TransientException malformed(String method, String field, String value) {
-        String v = value.length() > 120 ? value.substring(0, 120) + "…" : value;
+        String v = io.evmore.cosmos.ChainText.bounded(value, 120);
         return new TransientException("malformed CometBFT " + method + " answer: field " + field + " = " + v);
     }
 }

@@ -1,6 +1,7 @@
 package io.evmore.cosmos.rpc;
 
 import io.evmore.core.error.PermanentException;
+import io.evmore.cosmos.ChainText;
 
 /**
  * The node answered with a JSON-RPC error object. It is the request's answer, not the endpoint's failure, so it
@@ -12,11 +13,13 @@ public class CometRpcException extends PermanentException {
     private final String rpcMessage;
     private final String data;
 
+    /** The node's message and data are kept bounded (500 chars) and on one line: they reach logs. */
     public CometRpcException(String method, int code, String rpcMessage, String data) {
-        super("CometBFT RPC " + method + " failed: " + code + " " + rpcMessage + (data == null ? "" : ": " + data));
+        super("CometBFT RPC " + method + " failed: " + code + " " + ChainText.bounded(rpcMessage, 500)
+                + (data == null ? "" : ": " + ChainText.bounded(data, 500)));
         this.code = code;
-        this.rpcMessage = rpcMessage;
-        this.data = data == null ? "" : data;
+        this.rpcMessage = ChainText.bounded(rpcMessage, 500);
+        this.data = ChainText.bounded(data, 500);
     }
 
     public int code() {

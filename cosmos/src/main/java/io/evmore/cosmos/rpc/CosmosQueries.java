@@ -7,6 +7,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.evmore.core.error.PermanentException;
 import io.evmore.core.error.TransientException;
+import io.evmore.cosmos.ChainText;
 import io.evmore.cosmos.tx.AccountSequencer.AccountState;
 import io.evmore.cosmos.tx.CosmosErrors;
 import io.evmore.proto.cosmos.auth.v1beta1.BaseAccount;
@@ -54,7 +55,10 @@ public final class CosmosQueries {
         var r = rpc.abciQuery("/cosmos.auth.v1beta1.Query/Account",
                 QueryAccountRequest.newBuilder().setAddress(address).build().toByteArray(), 0);
         if (r.code() == 22 || (!r.ok() && r.log().contains("not found"))) return Optional.empty();
-        if (!r.ok()) throw new TransientException("account query for " + address + " failed: code " + r.code() + " " + r.log());
+        if (!r.ok()) {
+            throw new TransientException("account query for " + address + " failed: code " + r.code() + " "
+                    + ChainText.bounded(r.log(), 500));
+        }
         try {
             Any any = QueryAccountResponse.parseFrom(r.value()).getAccount();
             if (!any.getTypeUrl().equals(BASE_ACCOUNT)) {
@@ -78,7 +82,9 @@ public final class CosmosQueries {
     public BigInteger balance(String address, String denom) {
         var r = rpc.abciQuery("/cosmos.bank.v1beta1.Query/Balance",
                 QueryBalanceRequest.newBuilder().setAddress(address).setDenom(denom).build().toByteArray(), 0);
-        if (!r.ok()) throw new TransientException("balance query failed: code " + r.code() + " " + r.log());
+        if (!r.ok()) {
+            throw new TransientException("balance query failed: code " + r.code() + " " + ChainText.bounded(r.log(), 500));
+        }
         try {
             String amount = QueryBalanceResponse.parseFrom(r.value()).getBalance().getAmount();
             return amount.isEmpty() ? BigInteger.ZERO : parseAmount(amount, "balance");
@@ -107,8 +113,8 @@ public final class CosmosQueries {
                 QuerySmartContractStateRequest.newBuilder().setAddress(contract)
                         .setQueryData(ByteString.copyFrom(queryJson, StandardCharsets.UTF_8)).build().toByteArray(), 0);
         if (!r.ok()) {
-            throw new ContractQueryException("smart query on " + contract + " failed: code " + r.code() + " " + r.log(),
-                    r.log());
+            throw new ContractQueryException("smart query on " + contract + " failed: code " + r.code() + " "
+                    + ChainText.bounded(r.log(), 500), r.log());
         }
         try {
             byte[] data = QuerySmartContractStateResponse.parseFrom(r.value()).getData().toByteArray();
@@ -124,7 +130,7 @@ public final class CosmosQueries {
                 QueryDenomTraceRequest.newBuilder().setHash(hash).build().toByteArray(), 0);
         if (!r.ok()) {
             if (r.log().contains("not found")) return Optional.empty();
-            throw new TransientException("denom trace query failed: code " + r.code() + " " + r.log());
+            throw new TransientException("denom trace query failed: code " + r.code() + " " + ChainText.bounded(r.log(), 500));
         }
         try {
             return Optional.of(QueryDenomTraceResponse.parseFrom(r.value()).getDenomTrace());

@@ -22,7 +22,7 @@ public final class CosmosErrors {
 
     public static RelayerException toException(String what, int code, String codespace, String log) {
         String cs = codespace == null || codespace.isEmpty() ? "sdk" : codespace;
-        String msg = what + " failed: " + cs + " code " + code + ": " + abbreviate(log);
+        String msg = what + " failed: " + abbreviate(cs, 64) + " code " + code + ": " + abbreviate(log, 500);
         if (cs.equals("sdk")) {
             switch (code) {
                 case SEQUENCE_MISMATCH:
@@ -43,8 +43,8 @@ public final class CosmosErrors {
         return m.find() ? OptionalLong.of(Long.parseLong(m.group(1))) : OptionalLong.empty();
     }
 
-    static String abbreviate(String s) {
-        if (s == null) return "";
-        return s.length() > 500 ? s.substring(0, 500) + "…" : s;
+    /** Node-supplied text in our messages: bounded and on one line. */
+    static String abbreviate(String s, int max) {
+        return io.evmore.cosmos.ChainText.bounded(s, max);
     }
 }

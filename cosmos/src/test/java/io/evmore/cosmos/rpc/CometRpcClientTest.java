@@ -134,6 +134,13 @@ class CometRpcClientTest {
         answers.put("broadcast_tx_sync", "ERROR:tx already exists in cache");
         assertThatThrownBy(() -> client.broadcastTxSync(new byte[] {1})).isInstanceOfSatisfying(CometRpcException.class,
                 e -> assertThat(e.text()).contains("tx already exists in cache"));
+        // Node text reaches our messages bounded and on one line (a forged log line stays inside ours).
+        answers.put("broadcast_tx_sync", "ERROR:boom\\nERROR fake line " + "x".repeat(2000));
+        assertThatThrownBy(() -> client.broadcastTxSync(new byte[] {1})).isInstanceOfSatisfying(CometRpcException.class,
+                e -> {
+                    assertThat(e.getMessage()).doesNotContain("\n").contains("boom?ERROR fake line").hasSizeLessThan(1200);
+                    assertThat(e.data()).hasSize(501);
+                });
     }
 
     @Test
