@@ -129,6 +129,7 @@ public final class CosmosEventFollower implements ChainEvents {
     public synchronized void start(Listener listener) {
         if (running) throw new IllegalStateException("follower of " + chain + " already started");
         running = true;
+        position = null; // every start resumes from the stored cursor, as the listener persisted it
         thread = Thread.ofPlatform().daemon().name("cosmos-follower-" + chain).start(() -> run(listener));
     }
 
