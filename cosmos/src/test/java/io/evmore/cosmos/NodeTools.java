@@ -29,6 +29,7 @@ public final class NodeTools {
         if (!Files.isDirectory(toolsDir.resolve("node_modules/@cosmjs/proto-signing"))) {
             throw new IllegalStateException("cosmjs is not installed: run `cd tools/node && npm ci`");
         }
+        requireNodeVersion();
         String source = Files.readString(root.resolve("cosmos/src/test/js").resolve(script));
         Process p = new ProcessBuilder("node", "--input-type=module", "--eval", source)
                 .directory(toolsDir.toFile()).redirectErrorStream(false).start();
@@ -60,6 +61,26 @@ public final class NodeTools {
             } catch (IllegalStateException ignored) {
                 // already shutting down
             }
+        }
+    }
+
+    /**
+     * cosmjs 0.39 is CommonJS that require()s the ESM-only @noble/* 2.x: that needs Node.js 20.19 or newer
+     * (Debian 12's packaged nodejs is 18). Say so instead of failing with ERR_REQUIRE_ESM deep in cosmjs.
+     */
+    static void requireNodeVersion() throws IOException, InterruptedException {
+        Process v = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
+        String text = new String(v.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (!v.waitFor(30, TimeUnit.SECONDS) || v.exitValue() != 0) {
+            throw new IllegalStateException("`node --version` failed: " + text);
+        }
+        var m = java.util.regex.Pattern.compile("v(\\d+)\\.(\\d+)\\..*").matcher(text);
+        if (!m.matches()) throw new IllegalStateException("unexpected `node --version` output: " + text);
+        int major = Integer.parseInt(m.group(1));
+        int minor = Integer.parseInt(m.group(2));
+        if (major < 20 || (major == 20 && minor < 19)) {
+            throw new IllegalStateException("cosmjs 0.39 needs Node.js >= 20.19 (it requires the ESM-only @noble/* 2.x);"
+                    + " found " + text + ". Install a newer Node.js (e.g. from NodeSource) and rerun.");
         }
     }
 

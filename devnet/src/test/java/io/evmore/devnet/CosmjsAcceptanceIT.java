@@ -37,6 +37,7 @@ class CosmjsAcceptanceIT {
         Path modules = root.resolve("tools/node/node_modules");
         assertThat(modules.resolve("@cosmjs/cosmwasm-stargate")).as("cosmjs installed (cd tools/node && npm ci)").isDirectory();
         Path script = root.resolve("devnet/src/test/js/cosmjs-acceptance.cjs");
+        requireNodeVersion();
 
         try (Devnet devnet = Devnet.builder().chain(new ChainSpec("devnet-cosmjs-1", "cosmos", "stake"))
                 .blockInterval(Duration.ofMillis(300)).start()) {
@@ -101,6 +102,23 @@ class CosmjsAcceptanceIT {
             assertThat(chain.state().account(aliceAddr).getSequence()).isEqualTo(seqBefore + 2);
             assertThat(out.get("finalSequence").asLong()).isEqualTo(seqBefore + 2);
         }
+    }
+
+    /**
+     * cosmjs 0.39 is CommonJS that require()s the ESM-only @noble/* 2.x: that needs Node.js 20.19 or newer
+     * (Debian 12's packaged nodejs is 18). Say so instead of failing with ERR_REQUIRE_ESM deep in cosmjs.
+     */
+    static void requireNodeVersion() throws IOException, InterruptedException {
+        Process v = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
+        String text = new String(v.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertThat(v.waitFor(30, TimeUnit.SECONDS) && v.exitValue() == 0).as("`node --version`: " + text).isTrue();
+        var m = java.util.regex.Pattern.compile("v(\\d+)\\.(\\d+)\\..*").matcher(text);
+        assertThat(m.matches()).as("unexpected `node --version` output: " + text).isTrue();
+        int major = Integer.parseInt(m.group(1));
+        int minor = Integer.parseInt(m.group(2));
+        assertThat(major > 20 || (major == 20 && minor >= 19)).as("cosmjs 0.39 needs Node.js >= 20.19 (it requires"
+                + " the ESM-only @noble/* 2.x); found " + text + ". Install a newer Node.js (e.g. from NodeSource).")
+                .isTrue();
     }
 
     private static String read(Path p) {
