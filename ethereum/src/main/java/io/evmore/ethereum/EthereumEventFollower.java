@@ -176,8 +176,19 @@ public final class EthereumEventFollower implements ChainEvents {
         if (endAfter == null || !endAfter.getHash().equalsIgnoreCase(end.getHash())) {
             return cursor; // a reorg while we read the logs: they may mix forks; read again
         }
-        if (to == from && !end.getParentHash().equalsIgnoreCase(cursor.blockHash())) {
+        // Hardhat's hardhat_mine leaves zero parent hashes in blocks it mines in bulk: no evidence either way.
+        boolean parentKnown = to == from && !end.getParentHash().equals(ZERO_HASH);
+        if (parentKnown && !end.getParentHash().equalsIgnoreCase(cursor.blockHash())) {
             return rollBack(cursor, listener); // the new block does not build on ours
+        }
+        if (!parentKnown) {
+            // The cursor was canonical when this step began, but a reorg may have replaced it before 'end' was
+            // read: then the range does not build on what we reported. Read again; the next step's cursor check
+            // rolls back if the cursor is really gone.
+            String stillThere = hashAt(cursor.height());
+            if (stillThere == null || !stillThere.equalsIgnoreCase(cursor.blockHash())) {
+                return cursor;
+            }
         }
         // Timelocks are judged against the later of our clock and the chain's own time (dev chains jump ahead).
         long now = Math.max(clock.nowEpochSeconds(), end.getTimestamp().longValue());
@@ -340,6 +351,7 @@ public final class EthereumEventFollower implements ChainEvents {
     }
 
     private static final java.util.regex.Pattern HASH = java.util.regex.Pattern.compile("0x[0-9a-fA-F]{64}");
+    private static final String ZERO_HASH = "0x" + "0".repeat(64);
 
     /** The block at {@code height}, or null if the chain is not that long; a malformed answer is the endpoint's fault. */
     private EthBlock.Block block(long height) {
