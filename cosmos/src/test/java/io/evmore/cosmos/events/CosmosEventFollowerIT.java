@@ -11,7 +11,7 @@ import io.evmore.core.port.Clock;
 import io.evmore.core.swap.Secret;
 import io.evmore.cosmos.CosmosAdapter;
 import io.evmore.cosmos.CosmosSettings;
-import io.evmore.cosmos.InMemoryCursorStore;
+import io.evmore.core.testing.InMemoryCursorStore;
 import io.evmore.cosmos.RecordingListener;
 import io.evmore.cosmos.ibc.SentTransfers;
 import io.evmore.cosmos.key.CosmosSigner;
