@@ -182,7 +182,12 @@ public final class EthereumTransactor {
                 } catch (TransientException e) {
                     // Unknown whether a node took it: ask the chain for the nonce next time rather than guess.
                     nonces.resync();
-                    throw e;
+                    if (!knownToChainIfReachable(hash)) {
+                        throw e;
+                    }
+                    // Every answer was lost but a node has it: report it as sent, or a caller's retry would pay twice.
+                    log.info("{}: broadcast of nonce {} got no answer but {} is known: it was sent", request.label(),
+                            nonce, hash);
                 }
                 nonces.commit(nonce);
                 metrics.txSubmitted.labelValues(chainLabel).inc();
@@ -191,6 +196,15 @@ public final class EthereumTransactor {
             } finally {
                 nonces.lock().unlock();
             }
+        }
+    }
+
+    /** Like {@link #knownToChain} but false when no endpoint answers (then nobody can tell). */
+    private boolean knownToChainIfReachable(String hash) {
+        try {
+            return knownToChain(hash);
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
