@@ -177,13 +177,17 @@ class EthereumPoolFailoverIT {
             var held = pool.acquire();
             Thread releaser = Thread.ofVirtual().start(() -> {
                 try {
+                    // hand the connection back only once drain is waiting for it (no race with a busy scheduler)
+                    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+                            .until(() -> pool.status().state() == PoolStatus.Lifecycle.DRAINING);
                     Thread.sleep(300);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                } finally {
+                    held.close();
                 }
-                held.close();
             });
-            List<PoolStatus.DrainReport> drained = registry.drain(Duration.ofSeconds(5));
+            List<PoolStatus.DrainReport> drained = registry.drain(Duration.ofSeconds(20));
             releaser.join();
             assertThat(drained.get(0).drained()).isTrue();
             assertThat(drained.get(0).waitedMillis()).isGreaterThanOrEqualTo(200);
