@@ -197,7 +197,9 @@ class EndpointPoolTest {
                 return registry.drain(Duration.ofSeconds(5));
             });
             draining.await();
-            Thread.sleep(100);
+            // wait for the state rather than a fixed sleep: the drain thread may be slow to run on a loaded machine
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (p.status().state() != PoolStatus.Lifecycle.DRAINING && System.nanoTime() < until) Thread.sleep(5);
             assertThatThrownBy(p::acquire).isInstanceOf(PoolUnavailableException.class).hasMessageContaining("draining");
             assertThat(drain.isDone()).isFalse();
             lease.close();
