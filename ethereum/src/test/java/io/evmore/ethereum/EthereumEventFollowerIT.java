@@ -226,6 +226,33 @@ class EthereumEventFollowerIT {
     }
 
     @Test
+    void madeUpLogsChargeTheEndpointAndTheFollowerReadsFromAnHonestOne() throws Exception {
+        try (FaultyRpcProxy proxy = new FaultyRpcProxy(chain.node.url())) {
+            // a well-formed Claimed log (it would decode) in a block the node does not have at that height
+            proxy.extraLogs = (from, to) -> List.of(rawLog("0x" + Long.toHexString(from), "0x" + "cd".repeat(32),
+                    "0x" + "ef".repeat(32), "0x" + "99".repeat(32)));
+            EthereumSettings base = fromNow();
+            EthereumSettings s = new EthereumSettings(base.chain(), List.of(new Endpoint("liar", proxy.url()),
+                    new Endpoint("honest", chain.node.url())), base.pool(), base.contractAddress(), 1, base.pollInterval(),
+                    50, base.startBlock(), base.fees(), base.receiptTimeout());
+            var pool = Web3jConnections.pool("two", s, io.evmore.pool.PoolMetrics.on(chain.prometheus), Clock.system());
+            InMemoryCursorStore store = new InMemoryCursorStore();
+            RecordingListener listener = new RecordingListener(store);
+            io.evmore.pool.PoolStatus.EndpointStatus liar;
+            try (pool; EthereumEventFollower f = new EthereumEventFollower(s, pool, store, Clock.system(), chain.metrics)) {
+                f.start(listener);
+                TxResult locked = lock(Secret.random());
+                await().atMost(Duration.ofSeconds(20)).until(() -> listener.lockedIds().contains(locked.htlcId()));
+                liar = pool.status().endpoints().get(0); // before close() interrupts a call in flight
+            }
+            assertThat(listener.delivered).as("nothing the liar made up").noneMatch(e -> e instanceof ChainEvent.HtlcClaimed);
+            assertThat(liar.errors()).as("the liar was charged").isPositive();
+            assertThat(liar.lastError())
+                    .containsAnyOf("which the same endpoint does not have there", "logs of two different blocks");
+        }
+    }
+
+    @Test
     void getLogsRangeShrinksWhenAnEndpointRefusesLargeRanges() throws Exception {
         try (FaultyRpcProxy proxy = new FaultyRpcProxy(chain.node.url())) {
             proxy.maxLogsRange = 10;
