@@ -161,6 +161,10 @@ public final class EndpointPool<C> implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new TransientException("pool '" + name + "': interrupted during a call");
             } catch (Exception e) {
+                if (Thread.currentThread().isInterrupted() || e instanceof java.nio.channels.ClosedByInterruptException) {
+                    // our own shutdown cut the call (e.g. a follower being closed): not the endpoint's fault
+                    throw new TransientException("pool '" + name + "': interrupted during a call");
+                }
                 lease.failed(e);
                 last = e;
                 lastEndpoint = lease.endpoint();

@@ -101,6 +101,21 @@ class EndpointPoolTest {
     }
 
     @Test
+    void ourOwnInterruptIsNotChargedToTheEndpoint() {
+        var p = pool(settings, "a");
+        try {
+            assertThatThrownBy(() -> p.execute(c -> {
+                Thread.currentThread().interrupt(); // as close() of a caller does to its worker thread
+                throw new java.io.IOException("Closed by interrupt");
+            })).isInstanceOf(io.evmore.core.error.TransientException.class).hasMessageContaining("interrupted");
+        } finally {
+            Thread.interrupted(); // clear the flag for the next test
+        }
+        assertThat(p.status().endpoints().get(0).errors()).isZero();
+        assertThat(p.status().endpoints().get(0).circuit()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
     void permanentErrorsAreNotRetriedNorChargedToTheEndpoint() {
         var p = pool(settings, "a", "b");
         AtomicInteger calls = new AtomicInteger();
