@@ -1,5 +1,6 @@
 package io.evmore.ethereum;
 
+import io.evmore.core.testing.InMemoryCursorStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
