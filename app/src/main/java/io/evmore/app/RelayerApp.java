@@ -147,7 +147,12 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
             int scheme = url.indexOf("://");
             String userInfo = url.substring(scheme + 3, url.indexOf('@'));
             int colon = userInfo.indexOf(':');
-            if (colon >= 0) SecretRedactor.register(userInfo.substring(colon + 1));
+            if (colon >= 0) {
+                String raw = userInfo.substring(colon + 1);
+                SecretRedactor.register(raw);
+                // A driver or server may echo the decoded form (%40 -> @).
+                SecretRedactor.register(java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8));
+            }
         }
     }
 
