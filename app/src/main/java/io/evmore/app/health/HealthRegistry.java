@@ -32,13 +32,16 @@ public final class HealthRegistry {
 
     public Report check() {
         Map<String, HealthCheck.Result> results = new LinkedHashMap<>();
-        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+        // Not try-with-resources: close() would wait for a hung check; shutdownNow() abandons it.
+        var pool = Executors.newVirtualThreadPerTaskExecutor();
+        try {
             Map<String, Future<HealthCheck.Result>> futures = new LinkedHashMap<>();
             checks.keySet().stream().sorted().forEach(name -> futures.put(name, pool.submit(() -> checks.get(name).check())));
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
             for (var e : futures.entrySet()) {
                 HealthCheck.Result r;
                 try {
-                    r = e.getValue().get(timeoutMillis, TimeUnit.MILLISECONDS);
+                    r = e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 } catch (TimeoutException t) {
                     e.getValue().cancel(true);
                     r = HealthCheck.Result.down("check timed out after " + timeoutMillis + " ms");
@@ -51,6 +54,7 @@ public final class HealthRegistry {
                 }
                 results.put(e.getKey(), r == null ? HealthCheck.Result.down("no result") : r);
             }
+        } finally {
             pool.shutdownNow();
         }
         boolean up = results.values().stream().allMatch(HealthCheck.Result::up);
