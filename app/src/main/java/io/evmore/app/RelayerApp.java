@@ -22,8 +22,8 @@ import io.evmore.app.ops.AdminToken;
 import io.evmore.app.ops.HeapWatch;
 import io.evmore.core.engine.RelayEngine;
 import io.evmore.core.port.Clock;
-import io.evmore.core.port.SwapStore;
 import io.evmore.core.swap.Swap;
+import io.evmore.store.PostgresUrl;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -143,15 +143,16 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         SecretRedactor.register(c.admin().token());
         SecretRedactor.register(c.database().password());
         String url = c.database().url();
-        if (url != null && url.contains("@")) {
-            int scheme = url.indexOf("://");
-            String userInfo = url.substring(scheme + 3, url.indexOf('@'));
-            int colon = userInfo.indexOf(':');
-            if (colon >= 0) {
-                String raw = userInfo.substring(colon + 1);
-                SecretRedactor.register(raw);
-                // A driver or server may echo the decoded form (%40 -> @).
-                SecretRedactor.register(java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8));
+        if (url != null && !url.isBlank()) {
+            try {
+                String password = PostgresUrl.parse(url).password();
+                if (password != null) {
+                    SecretRedactor.register(password);
+                    // The form written in the URL (%40 for @) too.
+                    SecretRedactor.register(java.net.URLEncoder.encode(password, java.nio.charset.StandardCharsets.UTF_8));
+                }
+            } catch (IllegalArgumentException e) {
+                // The store refuses the URL at open, with a message that names the bad part but not its value.
             }
         }
     }
@@ -263,9 +264,5 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
                     s.destAmount() == null ? null : s.destAmount().toString(), s.sourceTimelock(), s.destTimelock(),
                     s.createdAt(), s.updatedAt());
         }
-    }
-
-    SwapStore swapStore() {
-        return store.store();
     }
 }

@@ -20,8 +20,6 @@ import io.evmore.pool.PoolMetrics;
 import io.evmore.pool.PoolSettings;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Wires one Cosmos chain: pooled RPC, signer, submitter, HTLC contract, IBC sender and event follower. Metrics
@@ -42,12 +40,8 @@ public final class CosmosAdapter implements AutoCloseable {
     public CosmosAdapter(CosmosSettings settings, CosmosSigner signer, PoolSettings poolSettings, PrometheusRegistry registry,
             CursorStore cursors, Clock clock) {
         this.settings = settings;
-        List<Endpoint> endpoints = new ArrayList<>();
-        for (int i = 0; i < settings.rpcEndpoints().size(); i++) {
-            endpoints.add(new Endpoint("rpc-" + i, settings.rpcEndpoints().get(i)));
-        }
-        String poolName = "cosmos:" + settings.chainId().value().toLowerCase();
-        this.transport = PooledCometTransport.start(poolName, settings.chainId().value(), endpoints, poolSettings,
+        this.transport = PooledCometTransport.start(poolName(settings.chainId().value()), settings.chainId().value(),
+                Endpoint.numbered(settings.rpcEndpoints()), poolSettings,
                 PoolMetrics.on(registry), Duration.ofSeconds(10));
         this.rpc = new CometRpcClient(transport);
         this.queries = new CosmosQueries(rpc);
@@ -69,6 +63,11 @@ public final class CosmosAdapter implements AutoCloseable {
                 new CosmosEventFollower.Options(settings.confirmations(), settings.pollInterval(),
                         settings.websocketSilence(), settings.startHeight(), 1000, settings.pollInterval()),
                 CosmosEventFollower.Metrics.on(registry));
+    }
+
+    /** The pool (and metrics label) of a Cosmos chain: {@code cosmos:<chain id>}. */
+    public static String poolName(String chainId) {
+        return "cosmos:" + chainId.toLowerCase();
     }
 
     public CosmosSettings settings() {

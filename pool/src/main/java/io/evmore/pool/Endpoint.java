@@ -32,6 +32,15 @@ public record Endpoint(String name, String url) {
         }
     }
 
+    /** A chain's endpoints in preference order, named {@code rpc-0}, {@code rpc-1}, … (the bounded metric label). */
+    public static java.util.List<Endpoint> numbered(java.util.List<String> urls) {
+        java.util.List<Endpoint> out = new java.util.ArrayList<>();
+        for (int i = 0; i < urls.size(); i++) {
+            out.add(new Endpoint("rpc-" + i, urls.get(i)));
+        }
+        return java.util.List.copyOf(out);
+    }
+
     /** Scheme and host:port only: safe to show. */
     public String safeUrl() {
         URI uri = URI.create(url);

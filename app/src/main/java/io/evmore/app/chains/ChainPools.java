@@ -5,6 +5,7 @@ import io.evmore.app.health.HealthCheck;
 import io.evmore.app.pools.PoolAdmin;
 import io.evmore.core.chain.ChainId;
 import io.evmore.core.port.Clock;
+import io.evmore.cosmos.CosmosAdapter;
 import io.evmore.cosmos.rpc.PooledCometTransport;
 import io.evmore.ethereum.EthereumSettings;
 import io.evmore.ethereum.Web3jConnections;
@@ -43,7 +44,7 @@ public final class ChainPools implements PoolAdmin {
         RelayerConfig.Chains c = chains.get();
         if (c.ethereum() != null) {
             var eth = c.ethereum();
-            EthereumSettings settings = EthereumSettings.of(ChainId.of(eth.chainId()), endpoints(eth.rpcUrls()), eth.htlcContract())
+            EthereumSettings settings = EthereumSettings.of(ChainId.of(eth.chainId()), Endpoint.numbered(eth.rpcUrls()), eth.htlcContract())
                     .withConfirmations(eth.confirmations())
                     .withPool(poolSettings(PoolSettings.ethereumDefaults(), eth.pool()));
             EndpointPool<?> pool = Web3jConnections.pool(settings, registry.metrics(), clock);
@@ -53,18 +54,12 @@ public final class ChainPools implements PoolAdmin {
             pool.checkHealthNow();
         }
         for (var cc : c.cosmos()) {
-            PooledCometTransport transport = PooledCometTransport.start("cosmos:" + cc.chainId().toLowerCase(), cc.chainId(),
-                    endpoints(cc.rpcUrls()), poolSettings(PoolSettings.cosmosDefaults(), cc.pool()), registry.metrics(), Duration.ofSeconds(10));
+            PooledCometTransport transport = PooledCometTransport.start(CosmosAdapter.poolName(cc.chainId()), cc.chainId(),
+                    Endpoint.numbered(cc.rpcUrls()), poolSettings(PoolSettings.cosmosDefaults(), cc.pool()), registry.metrics(), Duration.ofSeconds(10));
             owned.add(transport);
             registry.register(transport.pool());
             transport.pool().checkHealthNow();
         }
-    }
-
-    static List<Endpoint> endpoints(List<String> urls) {
-        List<Endpoint> out = new ArrayList<>();
-        for (int i = 0; i < urls.size(); i++) out.add(new Endpoint("rpc-" + i, urls.get(i)));
-        return out;
     }
 
     /** The guide's five settings from the config over the adapter's defaults for the rest. */

@@ -1,5 +1,6 @@
 package io.evmore.app.chains;
 
+import io.evmore.app.config.ConfigLoader;
 import io.evmore.app.config.RelayerConfig;
 import io.evmore.core.chain.ChainId;
 import io.evmore.devnet.Devnet;
@@ -26,9 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalChains implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalChains.class);
-    /** The operations guide's production pool settings, used for the local chains too. */
-    static final RelayerConfig.Pool ETHEREUM_POOL = new RelayerConfig.Pool(50, 10, 30000, 60000, 1000);
-    static final RelayerConfig.Pool COSMOS_POOL = new RelayerConfig.Pool(20, 5, 15000, 60000, 1000);
 
     private HardhatNode hardhat;
     private Devnet devnet;
@@ -45,10 +43,10 @@ public final class LocalChains implements AutoCloseable {
         devnet = DevnetMain.launch(dataDir.resolve("devnet"), blockInterval, 1, new PrintStream(new LineLogger(), true, StandardCharsets.UTF_8));
         List<RelayerConfig.Cosmos> cosmos = new ArrayList<>();
         for (DevnetChain c : devnet.chains()) {
-            cosmos.add(new RelayerConfig.Cosmos(c.chainId(), c.prefix(), c.denom(), List.of(c.rpcUrl()), c.htlcContractAddress(), "0.025", COSMOS_POOL));
+            cosmos.add(new RelayerConfig.Cosmos(c.chainId(), c.prefix(), c.denom(), List.of(c.rpcUrl()), c.htlcContractAddress(), "0.025", ConfigLoader.defaultCosmosPool()));
         }
         chains = new RelayerConfig.Chains(
-                new RelayerConfig.Ethereum(eth.value(), List.of(hardhat.url()), contract, 1, ETHEREUM_POOL), List.copyOf(cosmos));
+                new RelayerConfig.Ethereum(eth.value(), List.of(hardhat.url()), contract, 1, ConfigLoader.defaultEthereumPool()), List.copyOf(cosmos));
         return chains;
     }
 

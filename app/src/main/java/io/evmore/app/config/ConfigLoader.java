@@ -32,15 +32,6 @@ import java.util.stream.Collectors;
  */
 public final class ConfigLoader {
 
-    /** Environment variables the operations guide names, and where they land. */
-    public static final Map<String, String> ENV_KEYS = Map.of(
-            "FUSION_ENV", "environment",
-            "LOG_LEVEL", "logLevel",
-            "ENABLE_TRACING", "tracing.enabled",
-            "DATABASE_URL", "database.url",
-            "ADMIN_TOKEN", "admin.token",
-            "ETHEREUM_RPC_URL", "chains.ethereum.rpcUrls",
-            "COSMOS_RPC_URL", "chains.cosmos[0].rpcUrls");
 
     private static final ObjectMapper YAML = JsonMapper.builder(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -54,6 +45,24 @@ public final class ConfigLoader {
     private static final ObjectNode COSMOS_DEFAULTS = (ObjectNode) parseResource("/config-defaults-cosmos.yaml");
 
     private ConfigLoader() {}
+
+    /** The guide's production pool settings for Ethereum, from the defaults file. */
+    public static RelayerConfig.Pool defaultEthereumPool() {
+        return pool(ETHEREUM_DEFAULTS);
+    }
+
+    /** The guide's production pool settings for a Cosmos chain, from the defaults file. */
+    public static RelayerConfig.Pool defaultCosmosPool() {
+        return pool(COSMOS_DEFAULTS);
+    }
+
+    private static RelayerConfig.Pool pool(ObjectNode chainDefaults) {
+        try {
+            return YAML.treeToValue(chainDefaults.get("pool"), RelayerConfig.Pool.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("built-in pool defaults do not bind", e);
+        }
+    }
 
     /** Loads {@code file} with the process environment. */
     public static RelayerConfig load(Path file) {

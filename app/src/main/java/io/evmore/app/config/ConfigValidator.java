@@ -2,6 +2,7 @@ package io.evmore.app.config;
 
 import io.evmore.app.config.RelayerConfig.Environment;
 import io.evmore.core.chain.ChainId;
+import io.evmore.store.PostgresUrl;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.util.HashSet;
@@ -43,7 +44,7 @@ final class ConfigValidator {
 
         var db = required(c.database(), "database");
         String url = db.url() == null ? "" : db.url().trim();
-        if (!url.isEmpty() && !(url.startsWith("postgresql://") || url.startsWith("postgres://") || url.startsWith("jdbc:postgresql://"))) {
+        if (!url.isEmpty() && !PostgresUrl.looksLikePostgres(url)) {
             throw new ConfigException("database.url", "expected a PostgreSQL URL such as postgresql://user@host:5432/evmore (or empty for the embedded database), got \""
                     + ConfigRedactor.redactUrl(url) + "\"");
         }

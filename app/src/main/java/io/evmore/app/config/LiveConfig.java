@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -86,10 +85,5 @@ public final class LiveConfig {
         } catch (Exception e) {
             throw new IllegalStateException("cannot merge reloaded keys " + keys, e);
         }
-    }
-
-    /** For tests and status: the environment variables the loader honours. */
-    public static Map<String, String> envKeys() {
-        return ConfigLoader.ENV_KEYS;
     }
 }
