@@ -152,11 +152,7 @@ fn withdraw(
     htlc_id: String,
     secret: String,
 ) -> Result<Response, ContractError> {
-    let (n, mut htlc) = load(deps.as_ref(), &htlc_id)?;
-    if !info.funds.is_empty() {
-        return Err(ContractError::FundsNotAccepted);
-    }
-    ensure_open(&htlc)?;
+    let (n, mut htlc) = load_open(deps.as_ref(), &info, &htlc_id)?;
     if env.block.time.seconds() >= htlc.timelock {
         return Err(ContractError::Expired(htlc.id));
     }
@@ -174,12 +170,8 @@ fn withdraw(
     htlc.secret = Some(secret.to_ascii_lowercase());
     HTLCS.save(deps.storage, n, &htlc)?;
 
-    let payout = BankMsg::Send {
-        to_address: htlc.receiver.clone(),
-        amount: vec![Coin::new(htlc.amount, htlc.denom.clone())],
-    };
     Ok(Response::new()
-        .add_message(payout)
+        .add_message(pay(&htlc, &htlc.receiver))
         .add_attributes(common_attributes("withdraw", &htlc))
         .add_attribute("secret", htlc.secret.clone().unwrap_or_default()))
 }
@@ -190,11 +182,7 @@ fn refund(
     info: MessageInfo,
     htlc_id: String,
 ) -> Result<Response, ContractError> {
-    let (n, mut htlc) = load(deps.as_ref(), &htlc_id)?;
-    if !info.funds.is_empty() {
-        return Err(ContractError::FundsNotAccepted);
-    }
-    ensure_open(&htlc)?;
+    let (n, mut htlc) = load_open(deps.as_ref(), &info, &htlc_id)?;
     if env.block.time.seconds() < htlc.timelock {
         return Err(ContractError::NotExpired(htlc.id));
     }
@@ -202,12 +190,8 @@ fn refund(
     htlc.state = HtlcState::Refunded;
     HTLCS.save(deps.storage, n, &htlc)?;
 
-    let payout = BankMsg::Send {
-        to_address: htlc.refund_address.clone(),
-        amount: vec![Coin::new(htlc.amount, htlc.denom.clone())],
-    };
     Ok(Response::new()
-        .add_message(payout)
+        .add_message(pay(&htlc, &htlc.refund_address))
         .add_attributes(common_attributes("refund", &htlc)))
 }
 
@@ -246,6 +230,25 @@ fn load(deps: Deps, htlc_id: &str) -> Result<(u64, Htlc), ContractError> {
     let n = parse_id(htlc_id).ok_or_else(not_found)?;
     let htlc = HTLCS.may_load(deps.storage, n)?.ok_or_else(not_found)?;
     Ok((n, htlc))
+}
+
+/// What withdraw and refund check first, in the agreed order: the HTLC exists, no funds came with the call,
+/// the HTLC is still open.
+fn load_open(deps: Deps, info: &MessageInfo, htlc_id: &str) -> Result<(u64, Htlc), ContractError> {
+    let (n, htlc) = load(deps, htlc_id)?;
+    if !info.funds.is_empty() {
+        return Err(ContractError::FundsNotAccepted);
+    }
+    ensure_open(&htlc)?;
+    Ok((n, htlc))
+}
+
+/// Pays the whole locked amount to `to`.
+fn pay(htlc: &Htlc, to: &str) -> BankMsg {
+    BankMsg::Send {
+        to_address: to.to_string(),
+        amount: vec![Coin::new(htlc.amount, htlc.denom.clone())],
+    }
 }
 
 fn ensure_open(htlc: &Htlc) -> Result<(), ContractError> {
