@@ -141,7 +141,7 @@ public final class HtlcLogDecoder {
         }
         HtlcRecord record = new HtlcRecord(chain, topics.get(1).toLowerCase(Locale.ROOT), sender, receiver, token, amount,
                 Hashlock.of(hashlock), timelock.longValueExact(), targetChain, targetAddress, HtlcRecord.Status.OPEN);
-        return new Decoded(new ChainEvent.HtlcLocked(origin, record));
+        return new Decoded(new ChainEvent.HtlcLocked(origin, record, log.getAddress().toLowerCase(Locale.ROOT)));
     }
 
     /** The address in an indexed topic, or null when the 12 high bytes are not zero (not ABI-encoded). */

@@ -10,8 +10,17 @@ public sealed interface ChainEvent {
 
     Origin origin();
 
-    /** Someone created an HTLC. */
-    record HtlcLocked(Origin origin, HtlcRecord htlc) implements ChainEvent {}
+    /**
+     * Someone created an HTLC.
+     *
+     * @param contract the contract that emitted it (0x address / bech32). A follower may report locks for the
+     *                 relayer found on other contracts; the engine refuses those.
+     */
+    record HtlcLocked(Origin origin, HtlcRecord htlc, String contract) implements ChainEvent {
+        public HtlcLocked {
+            if (contract == null || contract.isBlank()) throw new IllegalArgumentException("HtlcLocked without its contract");
+        }
+    }
 
     /** An HTLC was claimed; the preimage is now public. */
     record HtlcClaimed(Origin origin, String htlcId, Secret secret) implements ChainEvent {}

@@ -9,6 +9,13 @@ public interface RelayMetrics {
 
     void queueSize(int size);
 
+    /** The relayer's balance of an asset on a chain and what accepted swaps have reserved of it but not yet locked. */
+    default void inventory(io.evmore.core.chain.ChainId chain, String asset, java.math.BigInteger balance,
+            java.math.BigInteger reserved) {}
+
+    /** A swap ended in the only losing case: the secret was known but the source claim became impossible. */
+    default void claimMissed(io.evmore.core.chain.ChainId chain) {}
+
     RelayMetrics NONE = new RelayMetrics() {
         @Override
         public void swapFinished(String status, Duration duration) {}

@@ -55,9 +55,22 @@ public interface SwapStore {
 
         Optional<Swap> find(String swapId);
 
+        /** Prefers the active swap with this hashlock; otherwise the most recent terminal one (a hashlock is never reused). */
         Optional<Swap> findByHashlock(Hashlock hashlock);
 
-        List<Swap> pending(int limit);
+        /** The swap whose counter-lock is {@code destHtlcId} on {@code chain} (its toChain). */
+        Optional<Swap> findByDestHtlcId(ChainId chain, String destHtlcId);
+
+        /** Non-terminal swaps, oldest first (created_at, id). */
+        default List<Swap> pending(int limit) {
+            return pending(limit, 0);
+        }
+
+        /** One page of non-terminal swaps, oldest first (created_at, id), skipping {@code offset}. */
+        List<Swap> pending(int limit, int offset);
+
+        /** Non-terminal swaps from {@code chain} whose source lock is above {@code height}: what a reorg there touches. */
+        List<Swap> sourcesAbove(ChainId chain, long height);
 
         /**
          * Moves a swap from {@code expected} to {@code next} (validated against the state table), writing the
@@ -65,6 +78,19 @@ public interface SwapStore {
          * ignored). Throws IllegalTransitionException if the stored state is not {@code expected}.
          */
         Swap transition(Swap updated, SwapState expected, SwapState next, String cause, String txHash, Instant at);
+
+        /**
+         * Saves field changes that come without a state change (the secret, the quote, the destination lock id, the
+         * last error). Identity fields must not change; throws IllegalTransitionException if the stored state is not
+         * {@code expected}. No audit row.
+         */
+        Swap update(Swap updated, SwapState expected);
+
+        /**
+         * Removes a swap that never left DETECTED because its source lock left the canonical chain (reorg): nothing
+         * was sent for it. Throws IllegalTransitionException for any other state.
+         */
+        void deleteDetected(String swapId, String cause);
 
         List<SwapTransition> transitions(String swapId);
 
@@ -75,6 +101,9 @@ public interface SwapStore {
         void saveIntent(TxIntent intent);
 
         Optional<TxIntent> intent(String intentId);
+
+        /** Every intent of a swap, oldest first. */
+        List<TxIntent> intentsOf(String swapId);
 
         /** Intents not yet CONFIRMED or FAILED on a chain, oldest first: what a restart must reconcile. */
         List<TxIntent> openIntents(ChainId chain);

@@ -25,6 +25,13 @@ import java.time.Instant;
  * @param state          current state
  * @param createdAt      when first seen
  * @param updatedAt      when last changed
+ * @param sourceHeight   block height of the source lock (0 if unknown); reorg rollback and confirmations use it
+ * @param sourceBlockHash block hash of the source lock (null if unknown)
+ * @param sourceTxHash   transaction that created the source lock (null if unknown)
+ * @param feeAmount      the relayer's fee inside the quote, in destination base units (null until quoted)
+ * @param secret         the revealed preimage, once seen on the destination chain (null before). Persisted so that
+ *                       a crash after the reveal never loses the claim.
+ * @param lastError      why the swap was rejected, or the last transient error on its way (null if none)
  */
 public record Swap(
         String id,
@@ -43,7 +50,13 @@ public record Swap(
         long destTimelock,
         SwapState state,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        long sourceHeight,
+        String sourceBlockHash,
+        String sourceTxHash,
+        BigInteger feeAmount,
+        Secret secret,
+        String lastError) {
 
     public Swap {
         require(id, "id");
@@ -62,6 +75,21 @@ public record Swap(
         if (destAmount != null && destAmount.signum() <= 0) throw new IllegalArgumentException("swap " + id + ": destAmount must be > 0");
         if (sourceTimelock <= 0) throw new IllegalArgumentException("swap " + id + ": sourceTimelock must be > 0");
         if (destTimelock < 0) throw new IllegalArgumentException("swap " + id + ": destTimelock must be >= 0");
+        if (sourceHeight < 0) throw new IllegalArgumentException("swap " + id + ": sourceHeight must be >= 0");
+        if (feeAmount != null && feeAmount.signum() < 0) throw new IllegalArgumentException("swap " + id + ": feeAmount must be >= 0");
+        if (secret != null && !secret.opens(hashlock)) {
+            throw new IllegalArgumentException("swap " + id + ": the secret does not open the swap's hashlock");
+        }
+    }
+
+    /** A swap without the recovery fields (source location, fee, secret, error): tests and older callers. */
+    public Swap(String id, ChainId fromChain, ChainId toChain, String sourceHtlcId, String destHtlcId, Hashlock hashlock,
+            String sender, String receiver, String sourceAsset, BigInteger sourceAmount, String destAsset,
+            BigInteger destAmount, long sourceTimelock, long destTimelock, SwapState state, Instant createdAt,
+            Instant updatedAt) {
+        this(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset, sourceAmount,
+                destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, updatedAt, 0, null, null, null,
+                null, null);
     }
 
     private static void require(Object v, String name) {
@@ -75,11 +103,52 @@ public record Swap(
 
     public Swap withState(SwapState next, Instant at) {
         return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
-                sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, next, createdAt, at);
+                sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, next, createdAt, at, sourceHeight,
+                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError);
     }
 
     public Swap withCounterLock(String destHtlcId, String destAsset, BigInteger destAmount, long destTimelock, Instant at) {
         return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
-                sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at);
+                sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, sourceHeight,
+                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError);
+    }
+
+    /** The accepted quote: what the relayer will lock on the destination, its fee, and T_dst. */
+    public Swap withQuote(String destAsset, BigInteger destAmount, BigInteger feeAmount, long destTimelock, Instant at) {
+        return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
+                sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, sourceHeight,
+                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError);
+    }
+
+    public Swap withDestHtlcId(String destHtlcId, Instant at) {
+        return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
+                sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, sourceHeight,
+                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError);
+    }
+
+    public Swap withSource(long height, String blockHash, String txHash, Instant at) {
+        return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
+                sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, height,
+                blockHash, txHash, feeAmount, secret, lastError);
+    }
+
+    public Swap withSecret(Secret secret, Instant at) {
+        return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
+                sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, sourceHeight,
+                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError);
+    }
+
+    public Swap withLastError(String error, Instant at) {
+        return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
+                sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, sourceHeight,
+                sourceBlockHash, sourceTxHash, feeAmount, secret, error);
+    }
+
+    /** Never prints the secret (before completion it is the user's money). */
+    @Override
+    public String toString() {
+        return "Swap[" + id + " " + state + " " + fromChain + "->" + toChain + " " + sourceAmount + " " + sourceAsset
+                + (destAmount == null ? "" : " -> " + destAmount + " " + destAsset) + (secret == null ? "" : " secret known")
+                + "]";
     }
 }

@@ -92,7 +92,7 @@ public final class HtlcEventDecoder {
         String targetChain = bounded(e, "target_chain");
         String targetAddress = bounded(e, "target_address");
         return new ChainEvent.HtlcLocked(origin, new HtlcRecord(chain, id, sender, receiver, denom, amount, hashlock,
-                timelock, targetChain, targetAddress, HtlcRecord.Status.OPEN));
+                timelock, targetChain, targetAddress, HtlcRecord.Status.OPEN), contract);
     }
 
     private ChainEvent withdrawn(AbciEvent e, ChainEvent.Origin origin) throws Bad {
