@@ -1,117 +1,367 @@
 package io.evmore.core.engine;
 
+import io.evmore.core.chain.ChainEvents;
+import io.evmore.core.chain.ChainId;
+import io.evmore.core.chain.HtlcChain;
+import io.evmore.core.chain.Reconciliation;
+import io.evmore.core.policy.Pair;
 import io.evmore.core.port.Clock;
 import io.evmore.core.port.RelayMetrics;
+import io.evmore.core.port.SwapStore;
+import io.evmore.core.swap.Swap;
+import io.evmore.core.swap.SwapState;
+import io.evmore.core.swap.TxIntent;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Runs relay work on virtual threads and owns the intake gate operators control with pause/resume.
+ * The relay engine: takes the followers' events into the store, drives every pending swap one step at a time
+ * ({@link SwapFlow}) and owns the intake gate operators control with pause/resume.
  *
- * <p>Two kinds of work: <em>intake</em> (taking on a new swap: validation, counter-lock) and
- * <em>protective</em> (claims and refunds that secure funds already committed). Pausing stops intake only:
- * stopping protective work while paused could let a timelock pass and lose money.
+ * <p>It touches the world only through its ports (chains, store, clock, the step executor), so a test can drive it
+ * deterministically with simulated chains: {@link #recover()} then {@link #runOnce()} with a direct executor.
+ * In the service, {@link #start()} recovers and then runs a scheduler thread that calls {@link #runOnce()} every
+ * tick and whenever an event wakes it; steps run on virtual threads, never two at once for one swap.
+ *
+ * <p>Two kinds of work: <em>intake</em> (counter-locking for a new swap) and <em>protective</em> (claims and refunds
+ * that secure funds already committed). Pausing stops intake only: stopping protective work while paused could let a
+ * timelock pass and lose money. New locks are still recorded while paused, so nothing is lost.
  */
 public final class RelayEngine {
+    private static final System.Logger log = System.getLogger(RelayEngine.class.getName());
 
     public enum Intake { RUNNING, PAUSED, STOPPED }
 
-    public enum WorkKind { INTAKE, PROTECTIVE }
-
     /** A snapshot for /admin/services/status and /health. */
     public record Status(Intake intake, Instant since, String reason, int queued, int inFlight, boolean protectiveWorkRunning,
-            String note) {}
+            String note, boolean recovered, int undecidedAtStart) {}
 
-    private record State(Intake intake, Instant since, String reason) {}
+    /** The relayer's holdings of one asset on one chain: balance on chain and what accepted swaps reserved of it. */
+    public record Inventory(ChainId chain, String asset, String address, BigInteger balance, BigInteger reserved,
+            BigInteger available, String error) {}
+
+    /** The next time that matters for a swap, and what happens then. */
+    public record Deadline(String what, long at) {}
+
+    private record Gate(Intake intake, Instant since, String reason) {}
 
     private final Clock clock;
     private final RelayMetrics metrics;
-    private final AtomicReference<State> state;
+    private final Map<ChainId, HtlcChain> chains;
+    private final EngineSettings settings;
+    private final SwapBook book;
+    private final ChainHeights heights = new ChainHeights();
+    private final SwapFlow flow;
+    private final Executor steps;
+    private final ExecutorService ownedSteps;
+    private final AtomicReference<Gate> gate;
+    private final Map<String, Instant> due = new ConcurrentHashMap<>();
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
     private final AtomicInteger queued = new AtomicInteger();
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final ExecutorService workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("relay-", 0).factory());
+    private final ReentrantLock wakeLock = new ReentrantLock();
+    private final Condition woken = wakeLock.newCondition();
+    private volatile boolean wakeRequested;
+    private volatile boolean recovered;
+    private volatile int undecidedAtStart;
+    private volatile Thread scheduler;
 
-    public RelayEngine(Clock clock, RelayMetrics metrics) {
+    /** The service's engine: steps on virtual threads. */
+    public RelayEngine(Clock clock, RelayMetrics metrics, SwapStore store, Map<ChainId, HtlcChain> chains,
+            EngineSettings settings) {
+        this(clock, metrics, store, chains, settings, null);
+    }
+
+    /** @param stepExecutor runs steps; null = a virtual thread per step (a test passes {@code Runnable::run}) */
+    public RelayEngine(Clock clock, RelayMetrics metrics, SwapStore store, Map<ChainId, HtlcChain> chains,
+            EngineSettings settings, Executor stepExecutor) {
         this.clock = clock;
         this.metrics = metrics;
-        this.state = new AtomicReference<>(new State(Intake.RUNNING, clock.now(), "started"));
+        this.chains = Map.copyOf(chains);
+        this.settings = settings;
+        this.book = new SwapBook(store, clock, metrics);
+        this.gate = new AtomicReference<>(new Gate(Intake.RUNNING, clock.now(), "started"));
+        this.flow = new SwapFlow(this.chains, book, clock, settings, heights, this::acceptsIntake);
+        if (stepExecutor == null) {
+            this.ownedSteps = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("swap-step-", 0).factory());
+            this.steps = ownedSteps;
+        } else {
+            this.ownedSteps = null;
+            this.steps = stepExecutor;
+        }
     }
+
+    /** The listener a chain's follower reports to. */
+    public ChainEvents.Listener listener(ChainId chain) {
+        HtlcChain adapter = chains.get(chain);
+        if (adapter == null) throw new IllegalArgumentException("no chain adapter for " + chain);
+        return new SwapEvents(adapter, book, settings.validator(), clock, heights, this::wake);
+    }
+
+    // ---- start-up ------------------------------------------------------------------------------------------------
+
+    /** Recovery, then the scheduler thread. */
+    public void start() {
+        recover();
+        Thread t = Thread.ofPlatform().daemon().name("relay-scheduler").unstarted(this::schedulerLoop);
+        scheduler = t;
+        t.start();
+    }
+
+    /**
+     * Before anything is sent: followed heights from the stored cursors, and every open intent reconciled with its
+     * chain (a transaction that landed while the relayer was down is recorded; one that never landed is closed).
+     */
+    public void recover() {
+        for (ChainId c : chains.keySet()) {
+            book.store().cursor(c).ifPresent(cur -> heights.set(c, cur.height()));
+        }
+        int undecided = 0;
+        for (ChainId c : chains.keySet()) {
+            List<TxIntent> open = book.store().inTransaction(tx -> tx.openIntents(c));
+            for (TxIntent i : open) {
+                if (i.swapId() == null) continue;
+                Optional<Swap> s = book.store().find(i.swapId());
+                if (s.isEmpty()) continue;
+                try {
+                    if (!settle(s.get(), i)) undecided++;
+                } catch (RuntimeException e) {
+                    undecided++;
+                    log.log(System.Logger.Level.WARNING, "recovery: could not reconcile " + i + ": " + e.getMessage());
+                }
+            }
+        }
+        undecidedAtStart = undecided;
+        recovered = true;
+        log.log(System.Logger.Level.INFO, "relay engine recovered: open intents reconciled"
+                + (undecided > 0 ? ", " + undecided + " still undecided (checked again as they come due)" : ""));
+    }
+
+    private boolean settle(Swap s, TxIntent i) {
+        if (!s.state().isTerminal()) return flow.settle(s, i);
+        // The swap ended meanwhile (an event): only the intent's own record is left to close.
+        if (!i.mayHaveBeenBroadcast()) {
+            book.closeIntent(i, TxIntent.Status.FAILED, s, "never signed");
+            return true;
+        }
+        Reconciliation r = chains.get(i.chain()).reconcile(i);
+        if (r instanceof Reconciliation.Undecided) return false;
+        book.store().run(tx -> tx.saveIntent(i.withStatus(r instanceof Reconciliation.Landed
+                ? TxIntent.Status.CONFIRMED : TxIntent.Status.FAILED, clock.now())));
+        return true;
+    }
+
+    // ---- scheduling -----------------------------------------------------------------------------------------------
+
+    /** Looks at every pending swap once and runs a step for each that is due and not already running. */
+    public void runOnce() {
+        Instant now = clock.now();
+        for (Swap s : book.allPending()) {
+            Instant at = due.get(s.id());
+            if (at != null && at.isAfter(now)) continue;
+            if (!running.add(s.id())) continue;
+            queued.incrementAndGet();
+            metrics.queueSize(queued.get());
+            try {
+                steps.execute(() -> runSteps(s.id()));
+            } catch (RuntimeException e) {
+                queued.decrementAndGet();
+                running.remove(s.id());
+                throw e;
+            }
+        }
+    }
+
+    /** Steps a swap while it has immediate work (bounded), then records when it is due next. */
+    private void runSteps(String swapId) {
+        metrics.queueSize(queued.decrementAndGet());
+        try {
+            for (int i = 0; i < 16; i++) {
+                Optional<Swap> s = book.store().find(swapId);
+                if (s.isEmpty() || s.get().state().isTerminal()) {
+                    due.remove(swapId);
+                    return;
+                }
+                SwapFlow.Next next;
+                try {
+                    next = flow.step(s.get());
+                } catch (RuntimeException e) {
+                    log.log(System.Logger.Level.WARNING, "swap " + swapId + " (" + s.get().state() + "): step failed: " + e.getMessage());
+                    book.note(s.get(), "step failed: " + e.getMessage());
+                    next = new SwapFlow.Next(clock.now().plus(settings.retryDelay()));
+                }
+                if (next.at() == null) {
+                    due.remove(swapId);
+                    return;
+                }
+                if (next.at().isAfter(clock.now())) {
+                    due.put(swapId, next.at());
+                    return;
+                }
+            }
+            due.put(swapId, clock.now().plus(settings.tick()));
+        } finally {
+            running.remove(swapId);
+        }
+    }
+
+    /** An event touched {@code swapId} (null: a new block, anything may be due): look again now. */
+    void wake(String swapId) {
+        if (swapId != null) due.remove(swapId);
+        wakeRequested = true;
+        wakeLock.lock();
+        try {
+            woken.signalAll();
+        } finally {
+            wakeLock.unlock();
+        }
+    }
+
+    private void schedulerLoop() {
+        while (gate.get().intake() != Intake.STOPPED) {
+            try {
+                runOnce();
+            } catch (RuntimeException e) {
+                log.log(System.Logger.Level.WARNING, "relay engine: scheduling pass failed: " + e.getMessage());
+            }
+            wakeLock.lock();
+            try {
+                if (!wakeRequested) woken.await(settings.tick().toMillis(), TimeUnit.MILLISECONDS);
+                wakeRequested = false;
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                wakeLock.unlock();
+            }
+        }
+    }
+
+    // ---- operator controls ---------------------------------------------------------------------------------------
 
     /** Stops taking new swaps; protective work continues. Idempotent. */
     public Status pause(String reason) {
-        state.updateAndGet(s -> s.intake() == Intake.RUNNING ? new State(Intake.PAUSED, clock.now(), reason) : s);
+        gate.updateAndGet(s -> s.intake() == Intake.RUNNING ? new Gate(Intake.PAUSED, clock.now(), reason) : s);
         return status();
     }
 
     /** Takes new swaps again (unless the engine is stopping). Idempotent. */
     public Status resume(String reason) {
-        state.updateAndGet(s -> s.intake() == Intake.PAUSED ? new State(Intake.RUNNING, clock.now(), reason) : s);
+        gate.updateAndGet(s -> s.intake() == Intake.PAUSED ? new Gate(Intake.RUNNING, clock.now(), reason) : s);
+        wake(null);
         return status();
     }
 
     public boolean acceptsIntake() {
-        return state.get().intake() == Intake.RUNNING;
-    }
-
-    /**
-     * Queues work. Intake work is refused while paused or stopping; protective work is refused only once the
-     * engine has stopped (then the caller must persist it for the next start).
-     *
-     * @return false if refused
-     */
-    public boolean submit(WorkKind kind, Runnable work) {
-        Intake intake = state.get().intake();
-        if (intake == Intake.STOPPED || (kind == WorkKind.INTAKE && intake != Intake.RUNNING)) {
-            return false;
-        }
-        metrics.queueSize(queued.incrementAndGet());
-        try {
-            workers.execute(() -> {
-                metrics.queueSize(queued.decrementAndGet());
-                inFlight.incrementAndGet();
-                try {
-                    work.run();
-                } finally {
-                    inFlight.decrementAndGet();
-                }
-            });
-            return true;
-        } catch (RejectedExecutionException e) {
-            metrics.queueSize(queued.decrementAndGet());
-            return false;
-        }
+        return gate.get().intake() == Intake.RUNNING;
     }
 
     public Status status() {
-        State s = state.get();
+        Gate s = gate.get();
         String note = switch (s.intake()) {
             case RUNNING -> "taking new swaps; claims and refunds run as needed";
             case PAUSED -> "paused: no new swaps are taken; claims and refunds that protect funds keep running";
             case STOPPED -> "stopped: in-flight work finished or persisted for the next start";
         };
-        return new Status(s.intake(), s.since(), s.reason(), queued.get(), inFlight.get(), s.intake() != Intake.STOPPED, note);
+        return new Status(s.intake(), s.since(), s.reason(), queued.get(), running.size(), s.intake() != Intake.STOPPED,
+                note, recovered, undecidedAtStart);
+    }
+
+    /** Whether the scheduler is alive (for /health). */
+    public boolean schedulerAlive() {
+        Thread t = scheduler;
+        return t != null && t.isAlive();
     }
 
     /**
-     * Stops intake and waits up to {@code timeout} for queued and running work to finish.
+     * Stops intake and the scheduler, and waits up to {@code timeout} for running steps. A step cut short loses
+     * nothing: its intent is in the store and the next start reconciles it.
      *
-     * @return true if everything finished in time
+     * @return true if every step finished in time
      */
     public boolean stop(Duration timeout) {
-        state.set(new State(Intake.STOPPED, clock.now(), "shutdown"));
-        workers.shutdown();
-        try {
-            return workers.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+        gate.set(new Gate(Intake.STOPPED, clock.now(), "shutdown"));
+        Thread t = scheduler;
+        if (t != null) t.interrupt();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!running.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
+        if (ownedSteps != null) ownedSteps.shutdownNow();
+        return running.isEmpty();
     }
 
+    // ---- views ----------------------------------------------------------------------------------------------------
+
+    /** Balance, reservations and what is free, per chain and asset the pair table locks on that chain. */
+    public List<Inventory> inventory() {
+        Map<ChainId, Set<String>> assets = new LinkedHashMap<>();
+        for (Pair p : settings.validator().pairs()) {
+            if (chains.containsKey(p.toChain())) assets.computeIfAbsent(p.toChain(), c -> new LinkedHashSet<>()).add(p.toAsset());
+        }
+        List<Inventory> out = new ArrayList<>();
+        for (var e : assets.entrySet()) {
+            HtlcChain c = chains.get(e.getKey());
+            for (String asset : e.getValue()) {
+                BigInteger reserved = book.reserved(e.getKey(), asset, null);
+                try {
+                    BigInteger balance = c.balance(asset);
+                    metrics.inventory(e.getKey(), asset, balance, reserved);
+                    out.add(new Inventory(e.getKey(), asset, c.relayerAddress(), balance, reserved, balance.subtract(reserved), null));
+                } catch (RuntimeException ex) {
+                    out.add(new Inventory(e.getKey(), asset, c.relayerAddress(), null, reserved, null, ex.getMessage()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The next time that matters for {@code s}. */
+    public Optional<Deadline> deadline(Swap s) {
+        long wUser = settings.validator().timelocks().userWindow();
+        return switch (s.state()) {
+            case DETECTED -> Optional.of(new Deadline("confirm and counter-lock before (T_src − gap − W_user)",
+                    s.sourceTimelock() - settings.validator().timelocks().gap(s.fromChain(), s.toChain()) - wUser));
+            case CONFIRMED, COUNTER_PENDING -> Optional.of(new Deadline("counter-lock before (T_dst − W_user)", s.destTimelock() - wUser));
+            case COUNTER_LOCKED -> Optional.of(new Deadline("user claims before, else the relayer refunds (T_dst)", s.destTimelock()));
+            case SECRET_REVEALED, SOURCE_CLAIM_PENDING -> Optional.of(new Deadline("relayer must claim the source before (T_src)", s.sourceTimelock()));
+            case DEST_REFUND_PENDING -> Optional.of(new Deadline("relayer refunds its lock (T_dst passed)", s.destTimelock()));
+            case COUNTER_FAILED -> Optional.of(new Deadline("the user's source lock becomes refundable (T_src)", s.sourceTimelock()));
+            default -> Optional.empty();
+        };
+    }
+
+    /** The step due next per swap (for tests and the admin view). */
+    public Optional<Instant> nextStep(String swapId) {
+        return Optional.ofNullable(due.get(swapId));
+    }
+
+    public Map<ChainId, HtlcChain> chains() {
+        return chains;
+    }
+
+    /** Counts swaps by state (for the state gauge). */
+    public Map<SwapState, Long> swapsByState() {
+        return book.store().countByState();
+    }
 }

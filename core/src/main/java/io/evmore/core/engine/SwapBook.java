@@ -1,0 +1,171 @@
+package io.evmore.core.engine;
+
+import io.evmore.core.chain.ChainId;
+import io.evmore.core.port.Clock;
+import io.evmore.core.port.RelayMetrics;
+import io.evmore.core.port.SwapStore;
+import io.evmore.core.swap.IllegalTransitionException;
+import io.evmore.core.swap.Swap;
+import io.evmore.core.swap.SwapState;
+import io.evmore.core.swap.TxIntent;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * The engine's writes to the store: every state change in one transaction with its cause (and with the intent it
+ * belongs to), and what follows a finished swap (metric, one log line).
+ */
+final class SwapBook {
+    private static final System.Logger log = System.getLogger(SwapBook.class.getName());
+    static final int PAGE = 500;
+
+    private final SwapStore store;
+    private final Clock clock;
+    private final RelayMetrics metrics;
+
+    SwapBook(SwapStore store, Clock clock, RelayMetrics metrics) {
+        this.store = store;
+        this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    SwapStore store() {
+        return store;
+    }
+
+    Swap reload(Swap s) {
+        return store.find(s.id()).orElseThrow(() -> new IllegalStateException("swap " + s.id() + " vanished"));
+    }
+
+    Swap move(Swap s, SwapState next, String cause, String txHash, UnaryOperator<Swap> change) {
+        Swap moved = store.inTransaction(tx -> tx.transition(change.apply(s), s.state(), next, cause, txHash, clock.now()));
+        afterMove(moved, cause);
+        return moved;
+    }
+
+    /** Moves the swap to {@code next} and persists the intent it is about to send, together. */
+    Swap moveWithIntent(Swap s, SwapState next, String cause, TxIntent intent) {
+        Swap moved = store.inTransaction(tx -> {
+            Swap m = tx.transition(s, s.state(), next, cause, null, clock.now());
+            tx.saveIntent(intent);
+            return m;
+        });
+        afterMove(moved, cause);
+        return moved;
+    }
+
+    Swap saveIntent(Swap s, TxIntent intent) {
+        store.run(tx -> tx.saveIntent(intent));
+        return s;
+    }
+
+    /** Called from the adapter's journal: persisted (committed) before the transaction is broadcast. */
+    void journal(TxIntent intent) {
+        store.run(tx -> tx.saveIntent(intent));
+    }
+
+    void closeIntent(TxIntent intent, TxIntent.Status status, Swap s, String note) {
+        store.run(tx -> {
+            tx.saveIntent(intent.withStatus(status, clock.now()));
+            tx.find(s.id()).ifPresent(cur -> tx.update(cur.withLastError(bounded(note), clock.now()), cur.state()));
+        });
+    }
+
+    /** The intent's transaction landed: intent confirmed and the swap moved, in one transaction. */
+    Swap landed(TxIntent intent, Swap s, SwapState next, String cause, String txHash, UnaryOperator<Swap> change) {
+        Swap moved = store.inTransaction(tx -> {
+            tx.saveIntent(intent.withStatus(TxIntent.Status.CONFIRMED, clock.now()));
+            return tx.transition(change.apply(s).withLastError(null, clock.now()), s.state(), next, cause, txHash, clock.now());
+        });
+        afterMove(moved, cause);
+        return moved;
+    }
+
+    /** Records a problem on the swap for /admin/swaps/pending without changing its state. */
+    void note(Swap s, String message) {
+        log.log(System.Logger.Level.WARNING, "swap " + s.id() + " (" + s.state() + "): " + message);
+        try {
+            store.run(tx -> tx.find(s.id()).ifPresent(cur -> tx.update(cur.withLastError(bounded(message), clock.now()), cur.state())));
+        } catch (IllegalTransitionException e) {
+            // moved meanwhile (an event): the note is stale
+        }
+    }
+
+    Optional<TxIntent> lastIntent(String swapId, String action) {
+        List<TxIntent> all = store.inTransaction(tx -> tx.intentsOf(swapId));
+        return all.stream().filter(i -> i.action().equals(action)).max(SwapFlow.oldestFirst());
+    }
+
+    int intentCount(String swapId, String action) {
+        return (int) store.inTransaction(tx -> tx.intentsOf(swapId)).stream().filter(i -> i.action().equals(action)).count();
+    }
+
+    int failedCount(String swapId, String action) {
+        return (int) store.inTransaction(tx -> tx.intentsOf(swapId)).stream()
+                .filter(i -> i.action().equals(action) && i.status() == TxIntent.Status.FAILED).count();
+    }
+
+    boolean hashlockUsedByOther(Swap s) {
+        return store.inTransaction(tx -> tx.findByHashlock(s.hashlock())).filter(o -> !o.id().equals(s.id())).isPresent();
+    }
+
+    /**
+     * What accepted swaps have promised on {@code chain} in {@code asset} but not yet locked (CONFIRMED and
+     * COUNTER_PENDING), except {@code exceptSwapId}: the chain balance does not show it yet.
+     */
+    BigInteger reserved(ChainId chain, String asset, String exceptSwapId) {
+        BigInteger sum = BigInteger.ZERO;
+        for (Swap s : allPending()) {
+            if (s.id().equals(exceptSwapId) || !s.toChain().equals(chain) || s.destAmount() == null) continue;
+            if (!asset.equalsIgnoreCase(s.destAsset())) continue;
+            if (s.state() == SwapState.CONFIRMED || s.state() == SwapState.COUNTER_PENDING) sum = sum.add(s.destAmount());
+        }
+        return sum;
+    }
+
+    List<Swap> allPending() {
+        List<Swap> out = new java.util.ArrayList<>();
+        for (int offset = 0; ; offset += PAGE) {
+            final int o = offset;
+            List<Swap> page = store.inTransaction(tx -> tx.pending(PAGE, o));
+            out.addAll(page);
+            if (page.size() < PAGE) return out;
+        }
+    }
+
+    /** After a committed change: a finished swap gets its metric and one log line. */
+    void afterMove(Swap s, String cause) {
+        if (!s.state().isTerminal()) {
+            log.log(System.Logger.Level.INFO, "swap " + s.id() + " -> " + s.state() + ": " + cause);
+            return;
+        }
+        Duration took = Duration.between(s.createdAt(), s.updatedAt());
+        String status = outcome(s.state());
+        metrics.swapFinished(status, took);
+        if (s.state() == SwapState.CLAIM_MISSED) metrics.claimMissed(s.fromChain());
+        log.log(s.state() == SwapState.CLAIM_MISSED ? System.Logger.Level.ERROR : System.Logger.Level.INFO,
+                "swap " + s.id() + " finished: " + s.state() + " (" + status + ") in " + took.toMillis() / 1000.0 + " s, "
+                        + s.fromChain() + " -> " + s.toChain() + ": " + cause);
+    }
+
+    /** The guide's status label of {@code evmore_relay_swaps_total}. */
+    static String outcome(SwapState terminal) {
+        return switch (terminal) {
+            case COMPLETED -> "completed";
+            case REJECTED -> "rejected";
+            case REFUNDED -> "refunded";
+            case EXPIRED -> "expired";
+            case CLAIM_MISSED -> "failed";
+            default -> throw new IllegalArgumentException(terminal + " is not terminal");
+        };
+    }
+
+    static String bounded(String s) {
+        if (s == null) return null;
+        String one = s.replaceAll("[\\r\\n\\t]+", " ");
+        return one.length() > 1000 ? one.substring(0, 1000) + "…" : one;
+    }
+}

@@ -1,0 +1,162 @@
+package io.evmore.core.engine;
+
+import io.evmore.core.chain.ChainCursor;
+import io.evmore.core.chain.ChainEvent;
+import io.evmore.core.chain.ChainEvents;
+import io.evmore.core.chain.ChainId;
+import io.evmore.core.chain.HtlcChain;
+import io.evmore.core.policy.SwapValidator;
+import io.evmore.core.port.Clock;
+import io.evmore.core.port.SwapStore;
+import io.evmore.core.swap.Swap;
+import io.evmore.core.swap.SwapState;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Turns one chain's follower output into swap records: new locks for the relayer become swaps (or REJECTED ones),
+ * a revealed secret is stored on the swap it opens, refunds end swaps. The effects of a block and the cursor that
+ * covers it are written in ONE store transaction, so a crash can neither lose an event nor apply it twice.
+ */
+final class SwapEvents implements ChainEvents.Listener {
+    private static final System.Logger log = System.getLogger(SwapEvents.class.getName());
+    /** Inventory is checked at confirmation, with the chain's balance; at detection every other rule is. */
+    private static final BigInteger UNCHECKED = BigInteger.TWO.pow(256);
+
+    private final ChainId chain;
+    private final HtlcChain adapter;
+    private final SwapBook book;
+    private final SwapValidator validator;
+    private final Clock clock;
+    private final ChainHeights heights;
+    private final Consumer<String> wake;
+
+    SwapEvents(HtlcChain adapter, SwapBook book, SwapValidator validator, Clock clock, ChainHeights heights,
+            Consumer<String> wake) {
+        this.chain = adapter.chain();
+        this.adapter = adapter;
+        this.book = book;
+        this.validator = validator;
+        this.clock = clock;
+        this.heights = heights;
+        this.wake = wake;
+    }
+
+    @Override
+    public void onBlock(ChainCursor cursor, List<ChainEvent> events) {
+        List<Swap> moved = new ArrayList<>();
+        Set<String> touched = new LinkedHashSet<>();
+        book.store().run(tx -> {
+            moved.clear();
+            touched.clear();
+            for (ChainEvent e : events) {
+                switch (e) {
+                    case ChainEvent.HtlcLocked l -> locked(tx, l, cursor, moved, touched);
+                    case ChainEvent.HtlcClaimed c -> claimed(tx, c, moved, touched);
+                    case ChainEvent.HtlcRefunded r -> refunded(tx, r, moved, touched);
+                    case ChainEvent.TransferAcknowledged a -> { }
+                    case ChainEvent.TransferFailed f -> { }
+                }
+            }
+            tx.saveCursor(cursor, clock.now());
+        });
+        heights.set(chain, cursor.height());
+        for (Swap s : moved) book.afterMove(s, "chain event on " + chain);
+        touched.forEach(wake);
+        if (!events.isEmpty() || touched.isEmpty()) wake.accept(null); // new height: confirmations may be complete
+    }
+
+    @Override
+    public void onRollback(ChainCursor commonAncestor) {
+        book.store().run(tx -> {
+            for (Swap s : tx.sourcesAbove(chain, commonAncestor.height())) {
+                if (s.state() == SwapState.DETECTED) {
+                    tx.deleteDetected(s.id(), "reorg on " + chain + ": source lock at height " + s.sourceHeight()
+                            + " left the canonical chain (common ancestor " + commonAncestor.height() + ")");
+                } else {
+                    String msg = "REORG DEEPER THAN CONFIRMATIONS: source lock of swap " + s.id() + " at height " + s.sourceHeight()
+                            + " left the canonical chain after it was confirmed (state " + s.state() + "); check the lock by hand";
+                    log.log(System.Logger.Level.ERROR, msg);
+                    tx.update(s.withLastError(msg, clock.now()), s.state());
+                }
+            }
+            tx.saveCursor(commonAncestor, clock.now());
+        });
+        heights.set(chain, commonAncestor.height());
+    }
+
+    private void locked(SwapStore.Tx tx, ChainEvent.HtlcLocked l, ChainCursor cursor, List<Swap> moved, Set<String> touched) {
+        var h = l.htlc();
+        if (!h.receiver().equalsIgnoreCase(adapter.relayerAddress())) return; // not for the relayer
+        boolean ours = sameContract(l.contract(), adapter.contract());
+        // A look-alike contract can emit any id, even one of ours: keep its swaps apart.
+        String sourceId = ours ? h.id() : l.contract() + ":" + h.id();
+        String id = Swap.idFor(chain, sourceId);
+        if (tx.find(id).isPresent()) return; // replayed block
+        ChainId to;
+        try {
+            to = ChainId.of(h.targetChain());
+        } catch (IllegalArgumentException e) {
+            to = chain; // refused below as an unknown target chain
+        }
+        var now = clock.now();
+        Swap s = new Swap(id, chain, to, sourceId, null, h.hashlock(), h.sender(), h.targetAddress(), h.asset(), h.amount(),
+                null, null, h.timelock(), 0, SwapState.DETECTED, now, now, l.origin().height(), l.origin().blockHash(),
+                l.origin().txHash(), null, null, null);
+        boolean hashlockUsed = tx.findByHashlock(h.hashlock()).isPresent();
+        long seen = Math.max(0, cursor.height() - l.origin().height() + 1);
+        SwapValidator.Decision d = validator.decide(new SwapValidator.LockFacts(chain, l.contract(), adapter.contract(),
+                h.asset(), h.amount(), h.hashlock(), hashlockUsed, h.timelock(), h.targetChain(), h.targetAddress(), seen,
+                clock.nowEpochSeconds(), UNCHECKED));
+        if (d instanceof SwapValidator.Refuse r) {
+            Swap rejected = s.withState(SwapState.REJECTED, now).withLastError(r.reason(), now);
+            tx.insert(rejected, "rejected at detection in tx " + l.origin().txHash() + ": " + r.reason());
+            moved.add(rejected);
+            return;
+        }
+        tx.insert(s, "source lock detected in tx " + l.origin().txHash() + " at height " + l.origin().height());
+        touched.add(id);
+    }
+
+    private void claimed(SwapStore.Tx tx, ChainEvent.HtlcClaimed c, List<Swap> moved, Set<String> touched) {
+        // Any preimage of a swap's hashlock is its secret, wherever it was revealed.
+        Optional<Swap> owner = tx.findByHashlock(c.secret().hashlock());
+        if (owner.isEmpty() || owner.get().state().isTerminal()) return;
+        Swap s = owner.get();
+        touched.add(s.id());
+        if (s.secret() != null) return;
+        Swap withSecret = s.withSecret(c.secret(), clock.now());
+        String cause = "secret revealed on " + chain + " by the claim of " + c.htlcId() + " in tx " + c.origin().txHash();
+        if (s.state() == SwapState.COUNTER_LOCKED || s.state() == SwapState.DEST_REFUND_PENDING) {
+            moved.add(tx.transition(withSecret, s.state(), SwapState.SECRET_REVEALED, cause, c.origin().txHash(), clock.now()));
+        } else {
+            tx.update(withSecret, s.state());
+            log.log(System.Logger.Level.INFO, "swap " + s.id() + " (" + s.state() + "): " + cause);
+        }
+    }
+
+    private void refunded(SwapStore.Tx tx, ChainEvent.HtlcRefunded r, List<Swap> moved, Set<String> touched) {
+        Optional<Swap> source = tx.find(Swap.idFor(chain, r.htlcId()));
+        if (source.isPresent() && !source.get().state().isTerminal() || source.isPresent() && source.get().state() == SwapState.REFUNDED) {
+            Swap s = source.get();
+            touched.add(s.id());
+            String cause = "the user's source lock was refunded in tx " + r.origin().txHash();
+            if (s.state().canMoveTo(SwapState.EXPIRED)) {
+                Swap expired = tx.transition(s, s.state(), SwapState.EXPIRED, cause, r.origin().txHash(), clock.now());
+                if (!s.state().isTerminal()) moved.add(expired); // a REFUNDED swap was already counted
+            } else {
+                tx.update(s.withLastError(cause, clock.now()), s.state());
+            }
+        }
+        tx.findByDestHtlcId(chain, r.htlcId()).ifPresent(s -> touched.add(s.id()));
+    }
+
+    private static boolean sameContract(String a, String b) {
+        return a != null && b != null && (a.startsWith("0x") ? a.equalsIgnoreCase(b) : a.equals(b));
+    }
+}

@@ -1,0 +1,475 @@
+package io.evmore.core.engine;
+
+import io.evmore.core.chain.ChainId;
+import io.evmore.core.chain.HtlcChain;
+import io.evmore.core.chain.HtlcRecord;
+import io.evmore.core.chain.LockRequest;
+import io.evmore.core.chain.Reconciliation;
+import io.evmore.core.chain.SignedTx;
+import io.evmore.core.chain.TxJournal;
+import io.evmore.core.chain.TxResult;
+import io.evmore.core.chain.TxRevertedException;
+import io.evmore.core.error.PermanentException;
+import io.evmore.core.policy.SwapValidator;
+import io.evmore.core.policy.SwapValidator.Accept;
+import io.evmore.core.policy.SwapValidator.Decision;
+import io.evmore.core.policy.SwapValidator.Refuse;
+import io.evmore.core.policy.SwapValidator.Wait;
+import io.evmore.core.port.Clock;
+import io.evmore.core.swap.Swap;
+import io.evmore.core.swap.SwapState;
+import io.evmore.core.swap.TxIntent;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+
+/**
+ * What one swap needs next, decided from its persisted state and the chains, one step at a time. The runtime
+ * ({@link RelayEngine}) guarantees a swap never runs two steps at once.
+ *
+ * <p>Exactly once: a transaction is sent only through {@link #send}, which persists the intent (together with the
+ * state change it belongs to) before anything is signed, and every signed transaction through the {@link TxJournal}
+ * before it is broadcast. An intent that may have been broadcast is never replaced until the chain says it never
+ * landed ({@link Reconciliation.NeverLanded}) or failed ({@link Reconciliation.Reverted}).
+ */
+final class SwapFlow {
+    private static final System.Logger log = System.getLogger(SwapFlow.class.getName());
+
+    static final String COUNTER_LOCK = "COUNTER_LOCK";
+    static final String SOURCE_CLAIM = "SOURCE_CLAIM";
+    static final String DEST_REFUND = "DEST_REFUND";
+    static final String SOURCE_REFUND = "SOURCE_REFUND";
+
+    /** When to look at the swap again: at {@code at}, or never (terminal). */
+    record Next(Instant at) {
+        static final Next DONE = new Next(null);
+
+        /** Due at once. */
+        static Next now() {
+            return new Next(Instant.EPOCH);
+        }
+    }
+
+    private final Map<ChainId, HtlcChain> chains;
+    private final SwapBook book;
+    private final Clock clock;
+    private final EngineSettings settings;
+    private final ChainHeights heights;
+    private final BooleanSupplier acceptsIntake;
+    /** Confirming a swap reserves inventory: serialised per destination chain so two swaps cannot count the same funds. */
+    private final Map<ChainId, ReentrantLock> reservationLocks = new ConcurrentHashMap<>();
+
+    SwapFlow(Map<ChainId, HtlcChain> chains, SwapBook book, Clock clock, EngineSettings settings, ChainHeights heights,
+            BooleanSupplier acceptsIntake) {
+        this.chains = Map.copyOf(chains);
+        this.book = book;
+        this.clock = clock;
+        this.settings = settings;
+        this.heights = heights;
+        this.acceptsIntake = acceptsIntake;
+    }
+
+    Next step(Swap s) {
+        return switch (s.state()) {
+            case DETECTED -> confirm(s);
+            case CONFIRMED -> counterLock(s);
+            case COUNTER_PENDING -> drive(s, COUNTER_LOCK);
+            case COUNTER_LOCKED -> awaitClaim(s);
+            case SECRET_REVEALED -> claimSource(s);
+            case SOURCE_CLAIM_PENDING -> drive(s, SOURCE_CLAIM);
+            case DEST_REFUND_PENDING -> drive(s, DEST_REFUND);
+            case COUNTER_FAILED -> afterCounterFailure(s);
+            case COMPLETED, REJECTED, REFUNDED, EXPIRED, CLAIM_MISSED -> Next.DONE;
+        };
+    }
+
+    // ---- DETECTED → CONFIRMED | REJECTED | EXPIRED ----------------------------------------------------------------
+
+    private Next confirm(Swap s) {
+        HtlcChain src = chain(s.fromChain());
+        long now = now(src);
+        long seen = heights.confirmations(s.fromChain(), s.sourceHeight());
+        ReentrantLock lock = reservationLocks.computeIfAbsent(s.toChain(), c -> new ReentrantLock());
+        lock.lock();
+        try {
+            Decision d = decide(s, src.contract(), now, seen);
+            if (d instanceof Refuse r) {
+                book.move(s, SwapState.REJECTED, r.reason(), null, x -> x.withLastError(r.reason(), clock.now()));
+                return Next.DONE;
+            }
+            if (d instanceof Wait) {
+                return later(settings.tick());
+            }
+            // Final by our confirmation rule: check the chain still holds the lock as we recorded it.
+            Optional<HtlcRecord> onChain = src.query(s.sourceHtlcId());
+            if (onChain.isEmpty()) {
+                return later(settings.tick()); // a node behind the follower, or a reorg the follower has not seen yet
+            }
+            HtlcRecord h = onChain.get();
+            if (h.status() == HtlcRecord.Status.REFUNDED) {
+                book.move(s, SwapState.EXPIRED, "the user refunded the source lock before it was confirmed", null, x -> x);
+                return Next.DONE;
+            }
+            String mismatch = mismatch(s, h, src.relayerAddress());
+            if (mismatch != null || h.status() != HtlcRecord.Status.OPEN) {
+                String reason = mismatch != null ? mismatch : "source lock is " + h.status().name().toLowerCase() + ", not open";
+                book.move(s, SwapState.REJECTED, reason, null, x -> x.withLastError(reason, clock.now()));
+                return Next.DONE;
+            }
+            Accept a = (Accept) d;
+            book.move(s, SwapState.CONFIRMED, "source lock has " + seen + " confirmation(s); quoted " + a.quote().net() + " "
+                    + a.quote().asset() + " (fee " + a.quote().fee() + "), T_dst " + a.destTimelock(), s.sourceTxHash(),
+                    x -> x.withQuote(a.quote().asset(), a.quote().net(), a.quote().fee(), a.destTimelock(), clock.now())
+                            .withLastError(null, clock.now()));
+            return Next.now();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    Decision decide(Swap s, String configuredContract, long now, long confirmationsSeen) {
+        boolean hashlockElsewhere = book.hashlockUsedByOther(s);
+        BigInteger available = BigInteger.ZERO;
+        Optional<io.evmore.core.policy.Pair> pair = settings.validator().pair(s.fromChain(), s.sourceAsset(), s.toChain());
+        if (pair.isPresent() && chains.containsKey(s.toChain())) {
+            String asset = pair.get().toAsset();
+            available = chain(s.toChain()).balance(asset).subtract(book.reserved(s.toChain(), asset, s.id()));
+        }
+        return settings.validator().decide(new SwapValidator.LockFacts(s.fromChain(), configuredContract, configuredContract,
+                s.sourceAsset(), s.sourceAmount(), s.hashlock(), hashlockElsewhere, s.sourceTimelock(), s.toChain().value(),
+                s.receiver(), confirmationsSeen, now, available));
+    }
+
+    /** The chain's record must be the lock the follower reported, made out to the relayer. */
+    private static String mismatch(Swap s, HtlcRecord h, String relayer) {
+        if (!h.receiver().equalsIgnoreCase(relayer)) return "source lock's receiver " + h.receiver() + " is not the relayer";
+        if (!h.hashlock().equals(s.hashlock())) return "source lock's hashlock on chain differs from the event's";
+        if (h.amount().compareTo(s.sourceAmount()) != 0) return "source lock's amount on chain differs from the event's";
+        if (h.timelock() != s.sourceTimelock()) return "source lock's timelock on chain differs from the event's";
+        if (!h.asset().equalsIgnoreCase(s.sourceAsset())) return "source lock's asset on chain differs from the event's";
+        return null;
+    }
+
+    // ---- CONFIRMED → COUNTER_PENDING → COUNTER_LOCKED | COUNTER_FAILED ------------------------------------------------
+
+    private Next counterLock(Swap s) {
+        if (!acceptsIntake.getAsBoolean()) return later(settings.tick()); // paused: intake waits, nothing is lost
+        HtlcChain dst = chain(s.toChain());
+        String late = settings.validator().timelocks().tooLittleTime(s.destTimelock(), now(dst), 0);
+        if (late != null) {
+            book.move(s, SwapState.REJECTED, "not counter-locked: " + late, null, x -> x.withLastError(late, clock.now()));
+            return Next.DONE;
+        }
+        return send(s, COUNTER_LOCK, SwapState.COUNTER_PENDING, dst, j -> dst.lock(lockRequest(s), j));
+    }
+
+    private static LockRequest lockRequest(Swap s) {
+        return new LockRequest(s.receiver(), s.destAsset(), s.destAmount(), s.hashlock(), s.destTimelock(),
+                s.toChain().value(), s.receiver());
+    }
+
+    // ---- COUNTER_LOCKED → SECRET_REVEALED | DEST_REFUND_PENDING ------------------------------------------------------
+
+    private Next awaitClaim(Swap s) {
+        if (s.secret() != null) {
+            book.move(s, SwapState.SECRET_REVEALED, "secret known (seen while the counter-lock was being recorded)", null, x -> x);
+            return Next.now();
+        }
+        HtlcChain dst = chain(s.toChain());
+        long now = now(dst);
+        if (now < s.destTimelock()) {
+            return new Next(Instant.ofEpochSecond(s.destTimelock()));
+        }
+        Optional<HtlcRecord> h = dst.query(s.destHtlcId());
+        if (h.isPresent() && h.get().status() == HtlcRecord.Status.CLAIMED) {
+            return later(settings.tick()); // the user claimed: the follower brings the secret
+        }
+        if (h.isPresent() && h.get().status() == HtlcRecord.Status.REFUNDED) {
+            book.move(s, SwapState.DEST_REFUND_PENDING, "counter-lock expired unclaimed", null, x -> x);
+            book.move(book.reload(s), SwapState.REFUNDED, "counter-lock already refunded on " + s.toChain(), null, x -> x);
+            return Next.DONE;
+        }
+        return send(s, DEST_REFUND, SwapState.DEST_REFUND_PENDING, dst, j -> dst.refund(s.destHtlcId(), j));
+    }
+
+    // ---- SECRET_REVEALED → SOURCE_CLAIM_PENDING → COMPLETED | CLAIM_MISSED ------------------------------------------
+
+    private Next claimSource(Swap s) {
+        HtlcChain src = chain(s.fromChain());
+        return send(s, SOURCE_CLAIM, SwapState.SOURCE_CLAIM_PENDING, src, j -> src.claim(s.sourceHtlcId(), s.secret(), j));
+    }
+
+    // ---- COUNTER_FAILED → EXPIRED ------------------------------------------------------------------------------------
+
+    private Next afterCounterFailure(Swap s) {
+        HtlcChain src = chain(s.fromChain());
+        if (now(src) < s.sourceTimelock()) return new Next(Instant.ofEpochSecond(s.sourceTimelock()));
+        Optional<TxIntent> last = book.lastIntent(s.id(), SOURCE_REFUND);
+        if (last.isPresent() && isOpen(last.get())) return drive(s, SOURCE_REFUND);
+        Optional<HtlcRecord> h = src.query(s.sourceHtlcId());
+        if (h.isEmpty() || h.get().status() == HtlcRecord.Status.REFUNDED) {
+            book.move(s, SwapState.EXPIRED, "the source lock was refunded to the user", null, x -> x);
+            return Next.DONE;
+        }
+        if (h.get().status() == HtlcRecord.Status.CLAIMED) {
+            log.log(System.Logger.Level.WARNING, "swap " + s.id() + ": counter-lock failed but the source lock was claimed by someone");
+            return later(settings.maxRetryDelay());
+        }
+        // Anyone may refund an expired lock and it pays the user: do it, so the swap ends and the user's funds come back.
+        return send(s, SOURCE_REFUND, SwapState.COUNTER_FAILED, src, j -> src.refund(s.sourceHtlcId(), j));
+    }
+
+    // ---- sending and reconciling -----------------------------------------------------------------------------------
+
+    /**
+     * Sends the action's transaction: the intent is persisted first (with the move to {@code pendingState} when the
+     * swap is not there yet), every signed transaction is journaled before broadcast, and the outcome is recorded.
+     */
+    private Next send(Swap s, String action, SwapState pendingState, HtlcChain chain, Function<TxJournal, TxResult> call) {
+        Optional<TxIntent> last = book.lastIntent(s.id(), action);
+        if (last.isPresent() && isOpen(last.get()) && last.get().mayHaveBeenBroadcast()) {
+            // A previous attempt may be on its way: only the chain can say (never send blindly).
+            return drive(s, action);
+        }
+        TxIntent intent;
+        Swap current;
+        if (last.isPresent() && isOpen(last.get())) {
+            intent = last.get(); // persisted but never signed (stopped, or the node was unreachable): use it
+            current = s.state() == pendingState ? s : book.moveWithIntent(s, pendingState, "sending " + describe(action), intent);
+        } else {
+            int attempt = book.intentCount(s.id(), action) + 1;
+            intent = TxIntent.pending(s.id() + "/" + action + "/" + attempt, s.id(), chain.chain(), action, clock.now());
+            current = s.state() == pendingState
+                    ? book.saveIntent(s, intent)
+                    : book.moveWithIntent(s, pendingState, "sending " + describe(action) + " on " + chain.chain(), intent);
+        }
+        AtomicReference<TxIntent> latest = new AtomicReference<>(intent);
+        TxJournal journal = (SignedTx tx) -> book.journal(latest.updateAndGet(i -> i.broadcasting(tx, clock.now())));
+        TxResult result;
+        try {
+            result = call.apply(journal);
+        } catch (TxRevertedException e) {
+            book.closeIntent(latest.get(), TxIntent.Status.FAILED, current, "failed: " + e.getMessage());
+            return afterFailure(book.reload(current), action, e.getMessage());
+        } catch (PermanentException e) {
+            if (latest.get().mayHaveBeenBroadcast()) return undecided(current, e);
+            book.closeIntent(latest.get(), TxIntent.Status.FAILED, current, "refused: " + e.getMessage());
+            return afterFailure(book.reload(current), action, e.getMessage());
+        } catch (RuntimeException e) {
+            if (latest.get().mayHaveBeenBroadcast()) return undecided(current, e);
+            return backoff(current, describe(action) + " not sent: " + e.getMessage()); // the unsigned intent is reused
+        }
+        return landed(current, action, latest.get(), result);
+    }
+
+    private Next undecided(Swap s, RuntimeException e) {
+        book.note(s, action(s) + " sent, outcome unknown (" + e.getMessage() + "); will reconcile with the chain");
+        return later(settings.reconcileDelay());
+    }
+
+    private static String action(Swap s) {
+        return switch (s.state()) {
+            case COUNTER_PENDING -> "counter-lock";
+            case SOURCE_CLAIM_PENDING -> "source claim";
+            case DEST_REFUND_PENDING -> "refund";
+            default -> "transaction";
+        };
+    }
+
+    /**
+     * Recovery: asks the chain what became of an open intent and records it, without sending anything. Returns
+     * false when the chain cannot tell yet.
+     */
+    boolean settle(Swap s, TxIntent i) {
+        if (!i.mayHaveBeenBroadcast()) return true; // nothing can be on its way; the step reuses the intent
+        switch (chain(i.chain()).reconcile(i)) {
+            case Reconciliation.Landed l -> landed(s, i.action(), i, l.result());
+            case Reconciliation.Reverted rv -> book.closeIntent(i, TxIntent.Status.FAILED, s, "reverted in " + rv.txHash() + ": " + rv.reason());
+            case Reconciliation.NeverLanded n -> book.closeIntent(i, TxIntent.Status.FAILED, s, "never landed: " + n.reason());
+            case Reconciliation.Undecided u -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Settles the action's open intent from the chain, then decides whether to send again. */
+    Next drive(Swap s, String action) {
+        Optional<TxIntent> last = book.lastIntent(s.id(), action);
+        if (last.isPresent() && isOpen(last.get())) {
+            TxIntent i = last.get();
+            if (!i.mayHaveBeenBroadcast()) {
+                return afterFailure(s, action, "not signed yet"); // nothing can be on its way: send() reuses the intent
+            } else {
+                HtlcChain chain = chain(i.chain());
+                Reconciliation r = chain.reconcile(i);
+                switch (r) {
+                    case Reconciliation.Landed l -> {
+                        return landed(s, action, i, l.result());
+                    }
+                    case Reconciliation.Reverted rv -> {
+                        book.closeIntent(i, TxIntent.Status.FAILED, s, "reverted in " + rv.txHash() + ": " + rv.reason());
+                        return afterFailure(book.reload(s), action, rv.reason());
+                    }
+                    case Reconciliation.NeverLanded n -> book.closeIntent(i, TxIntent.Status.FAILED, s, "never landed: " + n.reason());
+                    case Reconciliation.Undecided u -> {
+                        return later(settings.reconcileDelay());
+                    }
+                }
+            }
+            return afterFailure(book.reload(s), action, "previous transaction never landed");
+        }
+        if (last.isPresent() && last.get().status() == TxIntent.Status.CONFIRMED) {
+            // Landed and recorded, but the swap did not move (only possible if the two were written apart).
+            Reconciliation r = chain(last.get().chain()).reconcile(last.get());
+            if (r instanceof Reconciliation.Landed l) return landed(s, action, last.get(), l.result());
+        }
+        return afterFailure(s, action, "no transaction in flight");
+    }
+
+    private Next landed(Swap s, String action, TxIntent intent, TxResult result) {
+        succeeded(s.id());
+        switch (action) {
+            case COUNTER_LOCK -> {
+                if (result.htlcId() == null) throw new PermanentException("counter-lock " + result.txHash() + " has no lock id");
+                Swap locked = book.landed(intent, s, SwapState.COUNTER_LOCKED, "counter-locked on " + s.toChain() + " as "
+                        + result.htlcId(), result.txHash(), x -> x.withDestHtlcId(result.htlcId(), clock.now()));
+                return locked.secret() != null ? Next.now() : new Next(Instant.ofEpochSecond(s.destTimelock()));
+            }
+            case SOURCE_CLAIM -> book.landed(intent, s, SwapState.COMPLETED, "claimed the source lock on " + s.fromChain(),
+                    result.txHash(), x -> x);
+            case DEST_REFUND -> book.landed(intent, s, SwapState.REFUNDED, "refunded the unclaimed counter-lock on " + s.toChain(),
+                    result.txHash(), x -> x);
+            case SOURCE_REFUND -> book.landed(intent, s, SwapState.EXPIRED, "refunded the expired source lock to the user",
+                    result.txHash(), x -> x);
+            default -> throw new IllegalStateException("unknown action " + action);
+        }
+        return Next.DONE;
+    }
+
+    /** The action's last transaction did not happen: decide from the chain whether to send again or give up. */
+    private Next afterFailure(Swap s, String action, String why) {
+        switch (action) {
+            case COUNTER_LOCK -> {
+                int failed = book.failedCount(s.id(), action);
+                HtlcChain dst = chain(s.toChain());
+                String late = settings.validator().timelocks().tooLittleTime(s.destTimelock(), now(dst), 0);
+                if (late != null || failed >= settings.maxCounterLockAttempts()) {
+                    String reason = "counter-lock failed (" + why + "); " + (late != null ? late : failed + " attempts");
+                    book.move(s, SwapState.COUNTER_FAILED, reason, null, x -> x.withLastError(reason, clock.now()));
+                    return Next.now();
+                }
+                if (!acceptsIntake.getAsBoolean()) return later(settings.tick());
+                book.note(s, "counter-lock attempt " + failed + " failed: " + why);
+                return send(s, COUNTER_LOCK, SwapState.COUNTER_PENDING, dst, j -> dst.lock(lockRequest(s), j));
+            }
+            case SOURCE_CLAIM -> {
+                HtlcChain src = chain(s.fromChain());
+                Optional<HtlcRecord> h = src.query(s.sourceHtlcId());
+                if (h.isPresent() && h.get().status() == HtlcRecord.Status.CLAIMED) {
+                    book.move(s, SwapState.COMPLETED, "source lock already claimed (it pays the relayer)", null, x -> x);
+                    return Next.DONE;
+                }
+                if (h.isEmpty() || h.get().status() == HtlcRecord.Status.REFUNDED || now(src) >= s.sourceTimelock()) {
+                    String reason = "CLAIM MISSED: the secret is known but the source lock on " + s.fromChain() + " can no longer be claimed ("
+                            + (h.isEmpty() ? "not found" : h.get().status() == HtlcRecord.Status.REFUNDED ? "refunded to the user" : "timelock passed")
+                            + "; last error: " + why + ")";
+                    log.log(System.Logger.Level.ERROR, "swap " + s.id() + ": " + reason);
+                    book.move(s, SwapState.CLAIM_MISSED, reason, null, x -> x.withLastError(reason, clock.now()));
+                    return Next.DONE;
+                }
+                book.note(s, "source claim failed: " + why + "; retrying");
+                return sendClaimAgain(s);
+            }
+            case DEST_REFUND -> {
+                HtlcChain dst = chain(s.toChain());
+                Optional<HtlcRecord> h = dst.query(s.destHtlcId());
+                if (h.isPresent() && h.get().status() == HtlcRecord.Status.REFUNDED) {
+                    book.move(s, SwapState.REFUNDED, "counter-lock refunded", null, x -> x);
+                    return Next.DONE;
+                }
+                if (h.isPresent() && h.get().status() == HtlcRecord.Status.CLAIMED) {
+                    return later(settings.tick()); // the user claimed in time: the follower brings the secret
+                }
+                if (now(dst) < s.destTimelock()) return new Next(Instant.ofEpochSecond(s.destTimelock()));
+                book.note(s, "refund failed: " + why + "; retrying");
+                return backoffThen(s, () -> send(s, DEST_REFUND, SwapState.DEST_REFUND_PENDING, dst, j -> dst.refund(s.destHtlcId(), j)));
+            }
+            case SOURCE_REFUND -> {
+                return backoff(s, why);
+            }
+            default -> throw new IllegalStateException("unknown action " + action);
+        }
+    }
+
+    private Next sendClaimAgain(Swap s) {
+        HtlcChain src = chain(s.fromChain());
+        return backoffThen(s, () -> send(s, SOURCE_CLAIM, SwapState.SOURCE_CLAIM_PENDING, src, j -> src.claim(s.sourceHtlcId(), s.secret(), j)));
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------------------------
+
+    private final Map<String, Integer> failures = new ConcurrentHashMap<>();
+
+    /** Counts consecutive failures per swap; sends again at once the first time, later after growing delays. */
+    private Next backoffThen(Swap s, java.util.function.Supplier<Next> again) {
+        int n = failures.merge(s.id(), 1, Integer::sum);
+        if (n <= 1) return again.get();
+        return later(delay(n));
+    }
+
+    private Next backoff(Swap s, String why) {
+        int n = failures.merge(s.id(), 1, Integer::sum);
+        book.note(s, why);
+        return later(delay(n));
+    }
+
+    void succeeded(String swapId) {
+        failures.remove(swapId);
+    }
+
+    private Duration delay(int failuresSoFar) {
+        long ms = settings.retryDelay().toMillis() << Math.min(20, Math.max(0, failuresSoFar - 1));
+        return Duration.ofMillis(Math.min(ms, settings.maxRetryDelay().toMillis()));
+    }
+
+    private static String describe(String action) {
+        return action.toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+    }
+
+    private static boolean isOpen(TxIntent i) {
+        return i.status() == TxIntent.Status.PENDING || i.status() == TxIntent.Status.BROADCAST;
+    }
+
+    private Next later(Duration d) {
+        return new Next(clock.now().plus(d));
+    }
+
+    /** Timelocks are compared with block time; the engine never trusts a chain clock that lags the wall clock. */
+    long now(HtlcChain chain) {
+        return Math.max(clock.nowEpochSeconds(), chain.latestBlockTime());
+    }
+
+    HtlcChain chain(ChainId id) {
+        HtlcChain c = chains.get(id);
+        if (c == null) throw new PermanentException("no chain adapter for " + id);
+        return c;
+    }
+
+    static Comparator<TxIntent> oldestFirst() {
+        return Comparator.comparing(TxIntent::createdAt).thenComparing(TxIntent::id);
+    }
+
+    static List<String> actions() {
+        return List.of(COUNTER_LOCK, SOURCE_CLAIM, DEST_REFUND, SOURCE_REFUND);
+    }
+}
