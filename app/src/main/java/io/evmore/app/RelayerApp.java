@@ -48,7 +48,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     private final RelayerMetrics metrics = new RelayerMetrics();
     private final HealthRegistry health = new HealthRegistry(5_000);
     private final ServiceController services = new ServiceController();
-    private final RelayEngine engine;
+    private volatile io.evmore.app.relay.RelayWiring relay;
     private final Instant startedAt = Instant.now();
     private volatile String adminToken;
     private volatile StoreWiring store;
@@ -62,7 +62,6 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     public RelayerApp(Path configFile, RelayerConfig initial) {
         this.config = new LiveConfig(configFile, initial, path -> localChains.withChains(ConfigLoader.load(path)));
         this.pools = new ChainPools(() -> config.get().chains(), metrics.registry(), clock);
-        this.engine = new RelayEngine(clock, metrics);
         this.heapWatch = new HeapWatch(initial.heap().warnThresholdMb());
         config.onChange(this::applyReloaded);
     }
@@ -84,21 +83,35 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
             services.add(Service.of("local-chains", () -> {
                 localChains.start(Duration.ofMillis(c.localChains().blockIntervalMs()), dataDir(c));
                 config.initialise(localChains.withChains(config.get()));
+                if (c.database().url() == null || c.database().url().isBlank()) {
+                    // Local chains are new on every start: what a previous run stored about its chains (cursors,
+                    // swaps on chains that no longer exist) would only confuse this one. Kept aside, not deleted.
+                    LocalChains.setAsidePreviousRun(Path.of(c.database().path()));
+                } else {
+                    log.warn("local chains with DATABASE_URL: the database keeps the previous run's cursors and swaps of chains that no longer exist");
+                }
             }, localChains::close));
         }
         services.add(Service.of("database", () -> {
             store = StoreWiring.open(c);
             log.info("database ready: {}", store.describe());
+            store.acquireLease();
         }, () -> {
             if (store != null) store.close();
         }));
         services.add(Service.of("retention", () -> store.startRetention(c, clock), () -> store.stopRetention()));
-        services.add(Service.of("engine", () -> log.info("relay engine intake: {}", engine.status().intake()),
-                () -> {
-                    boolean clean = engine.stop(Duration.ofSeconds(Math.max(1, config.get().shutdown().timeoutSeconds() / 2)));
-                    if (!clean) log.warn("relay engine: in-flight work did not finish in time; it resumes from the store on next start");
-                }));
         services.add(Service.of("pools", pools::start, pools::close));
+        services.add(Service.of("engine", () -> {
+            RelayerConfig now = config.get();
+            io.evmore.app.secrets.RelayerKeys keys = io.evmore.app.secrets.RelayerKeys.load(now.secrets(), System.getenv(), localChains.keys());
+            relay = new io.evmore.app.relay.RelayWiring(now, keys, pools, store.store(), metrics, clock);
+            relay.start();
+        }, () -> {
+            if (relay == null) return;
+            boolean clean = relay.stop(Duration.ofSeconds(Math.max(1, config.get().shutdown().timeoutSeconds() / 2)));
+            if (!clean) log.warn("relay engine: in-flight work did not finish in time; it resumes from the store on next start");
+            relay.close();
+        }));
         services.add(Service.of("heap-watch", () -> heapWatch.start(c.heap().checkIntervalSeconds()), heapWatch::close));
         services.add(Service.of("housekeeping", () -> housekeeping.scheduleWithFixedDelay(this::refreshGauges, 0, 15, TimeUnit.SECONDS),
                 housekeeping::shutdownNow));
@@ -112,8 +125,17 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         health.register("database", () -> store != null && store.ping()
                 ? HealthCheck.Result.up(store.describe()) : HealthCheck.Result.down("database not reachable: " + (store == null ? "not open" : store.describe())));
         health.register("engine", () -> {
-            RelayEngine.Status s = engine.status();
-            return s.intake() == RelayEngine.Intake.STOPPED ? HealthCheck.Result.down(s.note()) : HealthCheck.Result.up(s.note());
+            if (relay == null) return HealthCheck.Result.down("relay engine not started");
+            RelayEngine.Status s = relay.engine().status();
+            if (s.intake() == RelayEngine.Intake.STOPPED) return HealthCheck.Result.down(s.note());
+            if (!relay.engine().schedulerAlive()) return HealthCheck.Result.down("relay engine scheduler is not running");
+            return HealthCheck.Result.up(s.note());
+        });
+        health.register("followers", () -> {
+            if (relay == null) return HealthCheck.Result.down("chain followers not started");
+            List<String> stopped = relay.followers().stream().filter(f -> !followerAlive(f)).map(f -> f.chain().value()).toList();
+            return stopped.isEmpty() ? HealthCheck.Result.up(relay.followers().size() + " follower(s) running")
+                    : HealthCheck.Result.down("follower stopped: " + String.join(", ", stopped));
         });
         health.register("pools", pools::health);
         metrics.registerHealth(health::check);
@@ -126,7 +148,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     /** Graceful stop: intake first, then services in reverse start order. Idempotent. */
     @Override
     public void close() {
-        engine.pause("shutdown");
+        if (relay != null) relay.engine().pause("shutdown");
         services.stop();
         log.info("EVMore relayer stopped");
     }
@@ -192,9 +214,16 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     private void refreshGauges() {
         try {
             if (store != null) metrics.swapsByState(store.store().countByState());
+            if (relay != null) relay.engine().inventory(); // also sets the inventory gauges
         } catch (RuntimeException e) {
-            log.warn("could not refresh swap-state gauges: {}", e.getMessage());
+            log.warn("could not refresh swap-state/inventory gauges: {}", e.getMessage());
         }
+    }
+
+    private static boolean followerAlive(io.evmore.core.chain.ChainEvents f) {
+        if (f instanceof io.evmore.ethereum.EthereumEventFollower e) return e.isRunning();
+        if (f instanceof io.evmore.cosmos.events.CosmosEventFollower cf) return cf.isRunning();
+        return true;
     }
 
     // ---- AdminOperations -------------------------------------------------------------------------
@@ -216,18 +245,39 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
 
     @Override
     public Object pause() {
-        return Map.of("engine", engine.pause("admin API"));
+        return Map.of("engine", requireRelay().engine().pause("admin API"));
     }
 
     @Override
     public Object resume() {
-        return Map.of("engine", engine.resume("admin API"));
+        return Map.of("engine", requireRelay().engine().resume("admin API"));
+    }
+
+    private io.evmore.app.relay.RelayWiring requireRelay() {
+        io.evmore.app.relay.RelayWiring r = relay;
+        if (r == null) throw new IllegalStateException("the relay engine is not running");
+        return r;
     }
 
     @Override
     public Object servicesStatus() {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("engine", engine.status());
+        io.evmore.app.relay.RelayWiring r = relay;
+        body.put("engine", r == null ? Map.of("intake", "NOT_STARTED") : r.engine().status());
+        if (r != null) {
+            // Public addresses and holdings, so operators know what to fund.
+            body.put("inventory", r.engine().inventory().stream().map(i -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("chain", i.chain().value());
+                m.put("asset", i.asset());
+                m.put("address", i.address());
+                m.put("balance", i.balance() == null ? null : i.balance().toString());
+                m.put("reserved", i.reserved().toString());
+                m.put("available", i.available() == null ? null : i.available().toString());
+                if (i.error() != null) m.put("error", i.error());
+                return m;
+            }).toList());
+        }
         body.put("services", services.states());
         body.put("startedAt", startedAt);
         body.put("environment", config.get().environment().name().toLowerCase());
@@ -250,19 +300,28 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("count", swaps.size());
         body.put("limit", limit);
-        body.put("swaps", swaps.stream().map(SwapView::of).toList());
+        Instant now = clock.now();
+        RelayEngine engine = relay == null ? null : relay.engine();
+        body.put("swaps", swaps.stream().map(s -> SwapView.of(s, now, engine)).toList());
         return body;
     }
 
-    /** Swap as JSON: amounts as decimal strings (uint256 does not fit a JSON number), hashlock as hex. */
-    public record SwapView(String id, String state, String fromChain, String toChain, String sourceHtlcId, String destHtlcId,
-            String hashlock, String sender, String receiver, String sourceAsset, String sourceAmount, String destAsset,
-            String destAmount, long sourceTimelock, long destTimelock, Instant createdAt, Instant updatedAt) {
-        static SwapView of(Swap s) {
-            return new SwapView(s.id(), s.state().name(), s.fromChain().value(), s.toChain().value(), s.sourceHtlcId(), s.destHtlcId(),
+    /**
+     * Swap as JSON: amounts as decimal strings (uint256 does not fit a JSON number), hashlock as hex; its age, last
+     * error and the next deadline that matters. Never the secret.
+     */
+    public record SwapView(String id, String state, long ageSeconds, String lastError, Object nextDeadline, String fromChain,
+            String toChain, String sourceHtlcId, String destHtlcId, String hashlock, String sender, String receiver,
+            String sourceAsset, String sourceAmount, String destAsset, String destAmount, String feeAmount, long sourceTimelock,
+            long destTimelock, long sourceHeight, String sourceTxHash, Instant createdAt, Instant updatedAt) {
+        static SwapView of(Swap s, Instant now, RelayEngine engine) {
+            Object deadline = engine == null ? null : engine.deadline(s).map(d -> Map.of("what", d.what(), "at", d.at(),
+                    "inSeconds", d.at() - now.getEpochSecond())).orElse(null);
+            return new SwapView(s.id(), s.state().name(), Math.max(0, now.getEpochSecond() - s.createdAt().getEpochSecond()),
+                    s.lastError(), deadline, s.fromChain().value(), s.toChain().value(), s.sourceHtlcId(), s.destHtlcId(),
                     s.hashlock().hex(), s.sender(), s.receiver(), s.sourceAsset(), s.sourceAmount().toString(), s.destAsset(),
-                    s.destAmount() == null ? null : s.destAmount().toString(), s.sourceTimelock(), s.destTimelock(),
-                    s.createdAt(), s.updatedAt());
+                    s.destAmount() == null ? null : s.destAmount().toString(), s.feeAmount() == null ? null : s.feeAmount().toString(),
+                    s.sourceTimelock(), s.destTimelock(), s.sourceHeight(), s.sourceTxHash(), s.createdAt(), s.updatedAt());
         }
     }
 }

@@ -13,6 +13,7 @@ import java.time.Duration;
 final class StoreWiring implements AutoCloseable {
     private final JdbcSwapStore store;
     private RetentionJob retention;
+    private AutoCloseable lease;
 
     private StoreWiring(JdbcSwapStore store) {
         this.store = store;
@@ -22,6 +23,14 @@ final class StoreWiring implements AutoCloseable {
         RelayerConfig.Database db = c.database();
         DatabaseSettings settings = new DatabaseSettings(db.url(), Path.of(db.path()), null, db.password(), db.maxConnections());
         return new StoreWiring(io.evmore.store.SwapStores.open(settings));
+    }
+
+    /**
+     * Only one relayer process may drive one database (and so one set of keys): a lease held until close —
+     * PostgreSQL advisory lock, SQLite lock file. A second process is refused here with a clear message.
+     */
+    synchronized void acquireLease() {
+        lease = store.acquireLease("relayer");
     }
 
     SwapStore store() {
@@ -60,6 +69,13 @@ final class StoreWiring implements AutoCloseable {
     @Override
     public void close() {
         stopRetention();
+        if (lease != null) {
+            try {
+                lease.close();
+            } catch (Exception e) {
+                // the process exit releases it anyway
+            }
+        }
         store.close();
     }
 }

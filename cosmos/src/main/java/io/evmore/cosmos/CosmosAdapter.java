@@ -37,12 +37,26 @@ public final class CosmosAdapter implements AutoCloseable {
     private final IbcTransferSender ibc;
     private final CosmosEventFollower follower;
 
+    private final boolean ownsTransport;
+
     public CosmosAdapter(CosmosSettings settings, CosmosSigner signer, PoolSettings poolSettings, PrometheusRegistry registry,
             CursorStore cursors, Clock clock) {
-        this.settings = settings;
-        this.transport = PooledCometTransport.start(poolName(settings.chainId().value()), settings.chainId().value(),
+        this(settings, signer, PooledCometTransport.start(poolName(settings.chainId().value()), settings.chainId().value(),
                 Endpoint.numbered(settings.rpcEndpoints()), poolSettings,
-                PoolMetrics.on(registry), Duration.ofSeconds(10));
+                PoolMetrics.on(registry), Duration.ofSeconds(10)), true, registry, cursors, clock);
+    }
+
+    /** On a pool someone else owns (the app's per-chain pool): closing the adapter leaves it open. */
+    public CosmosAdapter(CosmosSettings settings, CosmosSigner signer, PooledCometTransport transport, PrometheusRegistry registry,
+            CursorStore cursors, Clock clock) {
+        this(settings, signer, transport, false, registry, cursors, clock);
+    }
+
+    private CosmosAdapter(CosmosSettings settings, CosmosSigner signer, PooledCometTransport transport, boolean ownsTransport,
+            PrometheusRegistry registry, CursorStore cursors, Clock clock) {
+        this.settings = settings;
+        this.ownsTransport = ownsTransport;
+        this.transport = transport;
         this.rpc = new CometRpcClient(transport);
         this.queries = new CosmosQueries(rpc);
         this.submitter = new CosmosTxSubmitter(settings.chainId().value(), settings.prefix(), signer, rpc,
@@ -105,6 +119,6 @@ public final class CosmosAdapter implements AutoCloseable {
     @Override
     public void close() {
         follower.close();
-        transport.close();
+        if (ownsTransport) transport.close();
     }
 }

@@ -112,6 +112,12 @@ public final class EthereumEventFollower implements ChainEvents {
     }
 
     /** Whether new-heads push is active (a ws endpoint accepted the subscription). */
+    /** True while started and its following thread is alive (for /health). */
+    public boolean isRunning() {
+        Thread t = thread;
+        return running && t != null && t.isAlive();
+    }
+
     public boolean pushActive() {
         Disposable s = subscription;
         return s != null && !s.isDisposed();

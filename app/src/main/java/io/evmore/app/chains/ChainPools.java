@@ -32,6 +32,9 @@ public final class ChainPools implements PoolAdmin {
     private final PoolRegistry registry;
     private final Clock clock;
     private final List<AutoCloseable> owned = new ArrayList<>();
+    private volatile EthereumSettings ethereumSettings;
+    private volatile EndpointPool<io.evmore.ethereum.EthConnection> ethereumPool;
+    private final Map<String, PooledCometTransport> cosmosTransports = new LinkedHashMap<>();
 
     public ChainPools(Supplier<RelayerConfig.Chains> chains, PrometheusRegistry metrics, Clock clock) {
         this.chains = chains;
@@ -47,7 +50,9 @@ public final class ChainPools implements PoolAdmin {
             EthereumSettings settings = EthereumSettings.of(ChainId.of(eth.chainId()), Endpoint.numbered(eth.rpcUrls()), eth.htlcContract())
                     .withConfirmations(eth.confirmations())
                     .withPool(poolSettings(PoolSettings.ethereumDefaults(), eth.pool()));
-            EndpointPool<?> pool = Web3jConnections.pool(settings, registry.metrics(), clock);
+            EndpointPool<io.evmore.ethereum.EthConnection> pool = Web3jConnections.pool(settings, registry.metrics(), clock);
+            ethereumSettings = settings;
+            ethereumPool = pool;
             registry.register(pool);
             owned.add(pool);
             pool.start();
@@ -57,6 +62,7 @@ public final class ChainPools implements PoolAdmin {
             PooledCometTransport transport = PooledCometTransport.start(CosmosAdapter.poolName(cc.chainId()), cc.chainId(),
                     Endpoint.numbered(cc.rpcUrls()), poolSettings(PoolSettings.cosmosDefaults(), cc.pool()), registry.metrics(), Duration.ofSeconds(10));
             owned.add(transport);
+            cosmosTransports.put(cc.chainId(), transport);
             registry.register(transport.pool());
             transport.pool().checkHealthNow();
         }
@@ -68,6 +74,22 @@ public final class ChainPools implements PoolAdmin {
                 .withAcquireTimeout(Duration.ofMillis(p.acquireTimeout()))
                 .withHealthCheckInterval(Duration.ofMillis(p.healthCheckInterval()))
                 .withRetry(Duration.ofMillis(p.retryDelay()), defaults.maxAttempts());
+    }
+
+    /** The Ethereum chain's settings and pool (the adapters share it: no second pool per chain); null if none. */
+    public EthereumSettings ethereumSettings() {
+        return ethereumSettings;
+    }
+
+    public EndpointPool<io.evmore.ethereum.EthConnection> ethereumPool() {
+        return ethereumPool;
+    }
+
+    /** The pooled transport of a configured Cosmos chain. */
+    public PooledCometTransport cosmosTransport(String chainId) {
+        PooledCometTransport t = cosmosTransports.get(chainId);
+        if (t == null) throw new IllegalArgumentException("no pool for Cosmos chain " + chainId);
+        return t;
     }
 
     public PoolRegistry registry() {
@@ -119,5 +141,7 @@ public final class ChainPools implements PoolAdmin {
             }
         }
         owned.clear();
+        cosmosTransports.clear();
+        ethereumPool = null;
     }
 }

@@ -28,9 +28,14 @@ import org.slf4j.LoggerFactory;
 public final class LocalChains implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalChains.class);
 
+    /** Local chains' relayer fee: 0.3 %. */
+    static final int LOCAL_FEE_BPS = 30;
+
     private HardhatNode hardhat;
     private Devnet devnet;
     private volatile RelayerConfig.Chains chains;
+    private volatile List<RelayerConfig.PairConfig> pairs = List.of();
+    private volatile io.evmore.app.secrets.RelayerKeys keys;
 
     /** Starts both chains and returns the chains section that points at them. */
     public synchronized RelayerConfig.Chains start(Duration blockInterval, Path dataDir) throws Exception {
@@ -41,21 +46,69 @@ public final class LocalChains implements AutoCloseable {
         String contract = HtlcDeployer.deploy(eth, hardhat.url(), hardhat.devPrivateKeys().get(0));
         log.info("local chains: {} at {} with the HTLC contract at {}", eth, hardhat.url(), contract);
         devnet = DevnetMain.launch(dataDir.resolve("devnet"), blockInterval, 1, new PrintStream(new LineLogger(), true, StandardCharsets.UTF_8));
+        int blockSeconds = (int) Math.max(1, blockInterval.toSeconds());
         List<RelayerConfig.Cosmos> cosmos = new ArrayList<>();
         for (DevnetChain c : devnet.chains()) {
-            cosmos.add(new RelayerConfig.Cosmos(c.chainId(), c.prefix(), c.denom(), List.of(c.rpcUrl()), c.htlcContractAddress(), "0.025", ConfigLoader.defaultCosmosPool()));
+            cosmos.add(new RelayerConfig.Cosmos(c.chainId(), c.prefix(), c.denom(), List.of(c.rpcUrl()), c.htlcContractAddress(), "0.025",
+                    ConfigLoader.defaultCosmosPool(), 1, List.of(), blockSeconds, 10, 0));
         }
         chains = new RelayerConfig.Chains(
-                new RelayerConfig.Ethereum(eth.value(), List.of(hardhat.url()), contract, 1, ConfigLoader.defaultEthereumPool()), List.copyOf(cosmos));
+                new RelayerConfig.Ethereum(eth.value(), List.of(hardhat.url()), contract, 1, ConfigLoader.defaultEthereumPool(),
+                        List.of(), blockSeconds, 20, 0), List.copyOf(cosmos));
+        pairs = localPairs(eth.value(), devnet.chains());
+        // The relayer signs with Hardhat's first development account (users take the others) and the devnet's
+        // "relayer" account: public development keys of throwaway chains.
+        keys = io.evmore.app.secrets.RelayerKeys.of(hardhat.devPrivateKeys().get(0), devnet.account("relayer").mnemonic());
+        log.info("local chains: relayer is {} on {} and the devnet account 'relayer'; {} swap pairs", hardhat.devAddresses().get(0), eth, pairs.size());
         return chains;
+    }
+
+    /**
+     * Native ETH ⇄ each devnet denom: 1 ETH (10^18 wei) = 100 whole units (10^8 base units, 6 decimals), so 0.01–1 ETH
+     * and 1–100 units sit well inside the limits (0.001–10 ETH, 0.1–1000 units).
+     */
+    static List<RelayerConfig.PairConfig> localPairs(String eth, List<DevnetChain> cosmos) {
+        List<RelayerConfig.PairConfig> out = new ArrayList<>();
+        for (DevnetChain c : cosmos) {
+            for (String token : List.of(io.evmore.ethereum.HtlcAbi.NATIVE)) {
+                out.add(new RelayerConfig.PairConfig(eth, token, c.chainId(), c.denom(), "0.0000000001", LOCAL_FEE_BPS,
+                        "1000000000000000", "10000000000000000000"));
+                out.add(new RelayerConfig.PairConfig(c.chainId(), c.denom(), eth, token, "10000000000", LOCAL_FEE_BPS,
+                        "100000", "1000000000"));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** The local chains' relayer keys (null before start). */
+    public io.evmore.app.secrets.RelayerKeys keys() {
+        return keys;
     }
 
     /** The chains section for a configuration loaded from the file (which must leave it empty). */
     public RelayerConfig withChains(RelayerConfig c) {
         RelayerConfig.Chains local = chains;
         if (!c.localChains().enabled() || local == null) return c;
-        return new RelayerConfig(c.environment(), c.logLevel(), c.http(), c.admin(), c.database(), c.tracing(), c.heap(), c.shutdown(),
-                c.localChains(), local);
+        RelayerConfig out = c.withChains(local);
+        if (out.swaps().pairs() == null || out.swaps().pairs().isEmpty()) {
+            out = out.withSwaps(new RelayerConfig.Swaps(pairs, out.swaps().timelocks()));
+        }
+        return out;
+    }
+
+    /**
+     * Moves the embedded database of a previous local-chains run (and its WAL files) to {@code <file>.previous-run}:
+     * its chains are gone, so its cursors and swaps would only confuse this run. One previous run is kept.
+     */
+    public static void setAsidePreviousRun(Path dbFile) throws java.io.IOException {
+        if (!java.nio.file.Files.exists(dbFile)) return;
+        for (String suffix : List.of("", "-wal", "-shm")) {
+            Path f = Path.of(dbFile + suffix);
+            if (java.nio.file.Files.exists(f)) {
+                java.nio.file.Files.move(f, Path.of(dbFile + suffix + ".previous-run"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        log.info("local chains: the previous run's database is kept as {}.previous-run; this run starts a new one", dbFile);
     }
 
     @Override

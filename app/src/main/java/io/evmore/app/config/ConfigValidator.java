@@ -4,6 +4,7 @@ import io.evmore.app.config.RelayerConfig.Environment;
 import io.evmore.core.chain.ChainId;
 import io.evmore.store.PostgresUrl;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.net.URI;
 import java.util.HashSet;
 import java.util.List;
@@ -87,6 +88,8 @@ final class ConfigValidator {
             }
             range(eth.confirmations(), 1, 1000, k + ".confirmations");
             pool(eth.pool(), k + ".pool");
+            timing(eth.confirmationTiers(), eth.blockTimeSeconds(), eth.claimInclusionSeconds(), k);
+            if (eth.startBlock() < -1) throw new ConfigException(k + ".startBlock", "expected -1 (latest at first start) or a block number >= 0, got " + eth.startBlock());
         }
         List<RelayerConfig.Cosmos> cosmos = chains.cosmos() == null ? List.of() : chains.cosmos();
         for (int i = 0; i < cosmos.size(); i++) {
@@ -114,7 +117,81 @@ final class ConfigValidator {
                 throw new ConfigException(k + ".gasPrice", "expected a non-negative decimal such as 0.025, got \"" + cc.gasPrice() + "\"");
             }
             pool(cc.pool(), k + ".pool");
+            range(cc.confirmations(), 1, 1000, k + ".confirmations");
+            timing(cc.confirmationTiers(), cc.blockTimeSeconds(), cc.claimInclusionSeconds(), k);
+            if (cc.startHeight() < -1) throw new ConfigException(k + ".startHeight", "expected -1 (latest at first start) or a height >= 0, got " + cc.startHeight());
         }
+        swaps(required(c.swaps(), "swaps"), local.enabled() ? null : ids);
+        var secrets = required(c.secrets(), "secrets");
+        if (!Set.of("env", "file").contains(secrets.provider())) {
+            throw new ConfigException("secrets.provider", "expected env or file, got \"" + secrets.provider() + "\"");
+        }
+        if (secrets.provider().equals("file") && (secrets.dir() == null || secrets.dir().isBlank())) {
+            throw new ConfigException("secrets.dir", "is required when secrets.provider is file");
+        }
+    }
+
+    private static void timing(List<RelayerConfig.ConfirmationTier> tiers, int blockTime, int claimInclusion, String k) {
+        range(blockTime, 1, 3600, k + ".blockTimeSeconds");
+        range(claimInclusion, 1, 86_400, k + ".claimInclusionSeconds");
+        List<RelayerConfig.ConfirmationTier> list = tiers == null ? List.of() : tiers;
+        for (int i = 0; i < list.size(); i++) {
+            var t = list.get(i);
+            String tk = k + ".confirmationTiers[" + i + "]";
+            if (t == null) throw new ConfigException(tk, "is empty; expected asset, minAmount, confirmations");
+            notBlank(t.asset(), tk + ".asset");
+            amount(t.minAmount(), tk + ".minAmount", true);
+            range(t.confirmations(), 1, 1000, tk + ".confirmations");
+        }
+    }
+
+    /** @param chainIds the configured chains pairs must join (null: local chains, filled in at start) */
+    private static void swaps(RelayerConfig.Swaps swaps, Set<String> chainIds) {
+        var t = required(swaps.timelocks(), "swaps.timelocks");
+        range(t.pollDelaySeconds(), 0, 86_400, "swaps.timelocks.pollDelaySeconds");
+        range(t.safetyMarginSeconds(), 0, 7 * 86_400, "swaps.timelocks.safetyMarginSeconds");
+        range(t.userClaimWindowSeconds(), 1, 7 * 86_400, "swaps.timelocks.userClaimWindowSeconds");
+        List<RelayerConfig.PairConfig> pairs = swaps.pairs() == null ? List.of() : swaps.pairs();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < pairs.size(); i++) {
+            var p = pairs.get(i);
+            String k = "swaps.pairs[" + i + "]";
+            if (p == null) throw new ConfigException(k, "is empty; expected from, fromAsset, to, toAsset, rate, feeBps, minAmount, maxAmount");
+            chainId(p.from(), k + ".from");
+            chainId(p.to(), k + ".to");
+            if (p.from().equals(p.to())) throw new ConfigException(k + ".to", "must differ from " + k + ".from");
+            if (chainIds != null && !chainIds.contains(p.from())) throw new ConfigException(k + ".from", "chain \"" + p.from() + "\" is not configured under chains");
+            if (chainIds != null && !chainIds.contains(p.to())) throw new ConfigException(k + ".to", "chain \"" + p.to() + "\" is not configured under chains");
+            notBlank(p.fromAsset(), k + ".fromAsset");
+            notBlank(p.toAsset(), k + ".toAsset");
+            for (var side : new String[][] {{p.from(), p.fromAsset(), ".fromAsset"}, {p.to(), p.toAsset(), ".toAsset"}}) {
+                boolean evm = side[0].startsWith("eip155:");
+                if (evm ? !EVM_ADDRESS.matcher(side[1]).matches() : !DENOM.matcher(side[1]).matches()) {
+                    throw new ConfigException(k + side[2], "expected " + (evm ? "a 0x token address (0x000…000 for the native coin)" : "a denom") + ", got \"" + side[1] + "\"");
+                }
+            }
+            notBlank(p.rate(), k + ".rate");
+            try {
+                if (new BigDecimal(p.rate()).signum() <= 0) throw new NumberFormatException();
+            } catch (NumberFormatException e) {
+                throw new ConfigException(k + ".rate", "expected a positive decimal (destination base units per source base unit), got \"" + p.rate() + "\"");
+            }
+            range(p.feeBps(), 0, 9_999, k + ".feeBps");
+            BigInteger min = amount(p.minAmount(), k + ".minAmount", false);
+            BigInteger max = amount(p.maxAmount(), k + ".maxAmount", false);
+            if (max.compareTo(min) < 0) throw new ConfigException(k + ".maxAmount", "must be >= minAmount (" + min + "), got " + max);
+            String key = p.from() + "|" + p.fromAsset().toLowerCase() + "|" + p.to();
+            if (!seen.add(key)) throw new ConfigException(k, "a pair for " + p.fromAsset() + " from " + p.from() + " to " + p.to() + " is configured twice");
+        }
+    }
+
+    private static BigInteger amount(String v, String key, boolean zeroAllowed) {
+        notBlank(v, key);
+        if (!v.matches("[0-9]{1,78}")) throw new ConfigException(key, "expected a whole number of base units as a string, got \"" + v + "\"");
+        BigInteger n = new BigInteger(v);
+        if (n.bitLength() > 256) throw new ConfigException(key, "exceeds uint256");
+        if (!zeroAllowed && n.signum() == 0) throw new ConfigException(key, "must be > 0");
+        return n;
     }
 
     private static void pool(RelayerConfig.Pool p, String k) {

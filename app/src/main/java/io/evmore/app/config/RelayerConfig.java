@@ -18,7 +18,21 @@ public record RelayerConfig(
         Heap heap,
         Shutdown shutdown,
         LocalChains localChains,
-        Chains chains) {
+        Chains chains,
+        Swaps swaps,
+        Secrets secrets) {
+
+    /** The same configuration with another chains section (local chains fill it in at start). */
+    public RelayerConfig withChains(Chains c) {
+        return new RelayerConfig(environment, logLevel, http, admin, database, tracing, heap, shutdown, localChains, c, swaps,
+                secrets);
+    }
+
+    /** The same configuration with another swaps section (local chains fill in their pairs when the file has none). */
+    public RelayerConfig withSwaps(Swaps s) {
+        return new RelayerConfig(environment, logLevel, http, admin, database, tracing, heap, shutdown, localChains, chains, s,
+                secrets);
+    }
 
     public enum Environment {
         @JsonProperty("development") DEVELOPMENT,
@@ -70,9 +84,15 @@ public record RelayerConfig(
      * @param chainId       CAIP-2 id, e.g. eip155:1
      * @param rpcUrls       endpoints in preference order (env ETHEREUM_RPC_URL, comma-separated)
      * @param htlcContract  the HTLC contract address (0x…)
-     * @param confirmations blocks a lock needs before the relayer acts on it
+     * @param confirmations blocks a lock needs before the relayer acts on it (and its own transactions before it counts them)
+     * @param confirmationTiers more confirmations for larger amounts of an asset
+     * @param blockTimeSeconds  average block time; finality F = confirmations × block time
+     * @param claimInclusionSeconds G: worst-case time to get a claim included here, fee escalation included
+     * @param startBlock    where following starts when no cursor is stored; -1 = the latest block at first start
+     *                      (never a scan from genesis unless asked for)
      */
-    public record Ethereum(String chainId, List<String> rpcUrls, String htlcContract, int confirmations, Pool pool) {}
+    public record Ethereum(String chainId, List<String> rpcUrls, String htlcContract, int confirmations, Pool pool,
+            List<ConfirmationTier> confirmationTiers, int blockTimeSeconds, int claimInclusionSeconds, long startBlock) {}
 
     /**
      * @param chainId      Cosmos chain id, e.g. osmosis-1
@@ -81,7 +101,43 @@ public record RelayerConfig(
      * @param rpcUrls      CometBFT RPC endpoints in preference order (env COSMOS_RPC_URL sets the first chain's)
      * @param htlcContract the HTLC contract address (bech32)
      * @param gasPrice     fee per unit of gas in {@code denom}, decimal
+     * @param confirmations blocks a lock needs (CometBFT is final at 1)
+     * @param startHeight  where following starts when no cursor is stored; -1 = the latest block at first start
      */
     public record Cosmos(String chainId, String prefix, String denom, List<String> rpcUrls, String htlcContract,
-            String gasPrice, Pool pool) {}
+            String gasPrice, Pool pool, int confirmations, List<ConfirmationTier> confirmationTiers, int blockTimeSeconds,
+            int claimInclusionSeconds, long startHeight) {}
+
+    /** Locks of {@code asset} of at least {@code minAmount} base units need {@code confirmations} blocks. */
+    public record ConfirmationTier(String asset, String minAmount, int confirmations) {}
+
+    /** What the relayer swaps and under which time rules. */
+    public record Swaps(List<PairConfig> pairs, Timelocks timelocks) {}
+
+    /**
+     * One pair: a user locks {@code fromAsset} on {@code from}; the relayer locks {@code toAsset} on {@code to}.
+     * Amounts are base units (decimal strings: uint256 does not fit YAML integers).
+     *
+     * @param rate   destination base units per source base unit, decimal
+     * @param feeBps relayer fee in basis points of the gross amount
+     */
+    public record PairConfig(String from, String fromAsset, String to, String toAsset, String rate, int feeBps,
+            String minAmount, String maxAmount) {}
+
+    /**
+     * SPEC §3 timelock parameters (seconds): T_dst = T_src − (F_dst + P + G_src + M), and a lock is taken only if
+     * T_dst − now ≥ W_user.
+     *
+     * @param pollDelaySeconds       P
+     * @param safetyMarginSeconds    M
+     * @param userClaimWindowSeconds W_user
+     */
+    public record Timelocks(int pollDelaySeconds, int safetyMarginSeconds, int userClaimWindowSeconds) {}
+
+    /**
+     * Where the relayer's signing keys come from, under the guide's names {@code ethereum-private-key} and
+     * {@code cosmos-mnemonic}: {@code env} (ETHEREUM_PRIVATE_KEY, COSMOS_MNEMONIC) or {@code file} (one file per
+     * name in {@code dir}, owner-only).
+     */
+    public record Secrets(String provider, String dir) {}
 }

@@ -30,6 +30,9 @@ public final class RelayerMetrics implements RelayMetrics {
     private final Counter swaps;
     private final Histogram duration;
     private final Gauge queueSize;
+    private final Gauge inventory;
+    private final Gauge inventoryReserved;
+    private final Counter claimMissed;
     private final AtomicReference<Map<SwapState, Long>> byState = new AtomicReference<>(Map.of());
 
     public RelayerMetrics() {
@@ -50,6 +53,22 @@ public final class RelayerMetrics implements RelayMetrics {
                 .help("Relay work items waiting for a worker")
                 .register(registry);
         queueSize.set(0);
+        // chain and asset come from the configured pair table: a bounded set
+        inventory = Gauge.builder()
+                .name("evmore_inventory_balance")
+                .help("The relayer's balance per chain and asset, base units (refreshed every 15 s)")
+                .labelNames("chain", "asset")
+                .register(registry);
+        inventoryReserved = Gauge.builder()
+                .name("evmore_inventory_reserved")
+                .help("What accepted swaps reserved of the relayer's balance but have not locked yet, base units")
+                .labelNames("chain", "asset")
+                .register(registry);
+        claimMissed = Counter.builder()
+                .name("evmore_claim_missed_total")
+                .help("Swaps whose source claim became impossible after the secret was known (the only losing case): alert on any")
+                .labelNames("chain")
+                .register(registry);
         GaugeWithCallback.builder()
                 .name("evmore_swaps_by_state")
                 .help("Swaps currently in each state (from the store)")
@@ -105,5 +124,18 @@ public final class RelayerMetrics implements RelayMetrics {
     @Override
     public void queueSize(int size) {
         queueSize.set(size);
+    }
+
+    @Override
+    public void inventory(io.evmore.core.chain.ChainId chain, String asset, java.math.BigInteger balance,
+            java.math.BigInteger reserved) {
+        // Base units as a double: exact enough for a gauge (dashboards, low-balance alerts), never used for accounting.
+        inventory.labelValues(chain.value(), asset).set(balance.doubleValue());
+        inventoryReserved.labelValues(chain.value(), asset).set(reserved.doubleValue());
+    }
+
+    @Override
+    public void claimMissed(io.evmore.core.chain.ChainId chain) {
+        claimMissed.labelValues(chain.value()).inc();
     }
 }

@@ -120,6 +120,12 @@ public final class CosmosEventFollower implements ChainEvents {
         return Optional.ofNullable(failure);
     }
 
+    /** True while started and its following thread is alive (for /health). */
+    public boolean isRunning() {
+        Thread t = thread;
+        return running && t != null && t.isAlive();
+    }
+
     public boolean websocketConnected() {
         CometWebsocket w = ws;
         return w != null && w.isOpen();
