@@ -9,12 +9,16 @@ import io.evmore.core.error.TransientException;
 import io.evmore.core.port.SwapStore;
 import io.evmore.core.swap.Hashlock;
 import io.evmore.core.swap.IllegalTransitionException;
+import io.evmore.core.swap.Secret;
 import io.evmore.core.swap.Swap;
 import io.evmore.core.swap.SwapState;
 import io.evmore.core.swap.SwapTransition;
 import io.evmore.core.swap.TxIntent;
+import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -28,9 +32,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link SwapStore} over JDBC for the embedded SQLite database and PostgreSQL, sharing one schema (Flyway
@@ -47,12 +56,18 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
             .collect(Collectors.joining(",", "(", ")"));
     private static final String SWAP_COLUMNS = "id, from_chain, to_chain, source_htlc_id, dest_htlc_id, hashlock,"
             + " sender, receiver, source_asset, source_amount, dest_asset, dest_amount, source_timelock,"
-            + " dest_timelock, status, created_at, updated_at";
+            + " dest_timelock, status, created_at, updated_at, source_height, source_block_hash, source_tx_hash,"
+            + " fee_amount, secret, last_error";
+    private static final String INTENT_COLUMNS = "id, swap_id, chain, action, nonce, tx_hash, status, created_at,"
+            + " updated_at, hashes, raw_tx, timeout_height";
     /** Column limits, checked in code so both databases reject the same values with the same message. */
     static final int MAX_ID = 255;
     static final int MAX_CHAIN = 64;
     static final int MAX_AMOUNT_DIGITS = 78; // 2^256 - 1 has 78 digits
     static final int MAX_ACTION = 64;
+    /** {@code last_error} is cut to this many characters when written (it is a diagnostic, not a log). */
+    static final int MAX_ERROR = 1000;
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcSwapStore.class);
 
     private final HikariDataSource dataSource;
     private final SqlDialect dialect;
@@ -61,14 +76,71 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
     /** Serialises SQLite transactions; null for PostgreSQL. */
     private final ReentrantLock writerLock;
     private final ThreadLocal<SqlTx> current = new ThreadLocal<>();
+    /** The SQLite database file (its lease lives beside it); null for PostgreSQL. */
+    private final Path sqliteFile;
+    /** Leases handed out and not yet released; released when the store closes. */
+    private final Set<DatabaseLease> leases = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    JdbcSwapStore(HikariDataSource dataSource, SqlDialect dialect, String target, String secret) {
+    JdbcSwapStore(HikariDataSource dataSource, SqlDialect dialect, String target, String secret, Path sqliteFile) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.target = target;
         this.secret = secret;
+        this.sqliteFile = sqliteFile;
         this.writerLock = dialect == SqlDialect.SQLITE ? new ReentrantLock(true) : null;
+        if ((dialect == SqlDialect.SQLITE) != (sqliteFile != null)) {
+            throw new IllegalArgumentException("a SQLite store needs its file, a PostgreSQL store none");
+        }
+    }
+
+    /**
+     * Acquires the process lease {@code name} on this database (see {@link DatabaseLease}): call it once at start,
+     * before driving any swap, and keep it until shutdown. Closing the store releases leases still held.
+     *
+     * @param name e.g. {@code "relayer"}; 1-64 characters of A-Z a-z 0-9 . _ : -
+     * @throws LeaseHeldException if another process (or another lease in this one) holds it
+     * @throws TransientException if the database cannot be reached now
+     * @throws PermanentException otherwise (e.g. the lock file cannot be created)
+     */
+    public DatabaseLease acquireLease(String name) {
+        DatabaseLease.checkName(name);
+        if (closed) throw new PermanentException("store: " + target + " is closed");
+        DatabaseLease lease;
+        if (sqliteFile != null) {
+            try {
+                lease = DatabaseLease.sqlite(name, sqliteFile);
+            } catch (IOException e) {
+                throw new PermanentException("store: acquire lease '" + name + "' failed on " + target
+                        + ": cannot lock " + DatabaseLease.lockFileOf(sqliteFile) + ": " + e, e);
+            }
+        } else {
+            Connection c;
+            try {
+                c = openDedicatedConnection();
+            } catch (SQLException e) {
+                throw dialect.translate(e, "acquire lease '" + name + "' (connect)", target, secret);
+            }
+            try {
+                lease = DatabaseLease.postgres(name, target, c);
+            } catch (SQLException e) {
+                throw dialect.translate(e, "acquire lease '" + name + "'", target, secret);
+            }
+        }
+        leases.add(lease);
+        lease.onClose(() -> leases.remove(lease));
+        LOG.info("store: lease '{}' acquired on {}", name, target);
+        return lease;
+    }
+
+    /** A PostgreSQL connection outside the pool (the pool may retire its connections, and a lease with them). */
+    private Connection openDedicatedConnection() throws SQLException {
+        Properties props = new Properties();
+        props.putAll(dataSource.getDataSourceProperties());
+        if (dataSource.getUsername() != null) props.setProperty("user", dataSource.getUsername());
+        if (dataSource.getPassword() != null) props.setProperty("password", dataSource.getPassword());
+        props.setProperty("ApplicationName", "evmore-relayer-lease");
+        return DriverManager.getConnection(dataSource.getJdbcUrl(), props);
     }
 
     /** Redacted target, e.g. {@code sqlite:data/evmore.db} or {@code postgresql://app@127.0.0.1:5432/evmore}. */
@@ -204,6 +276,7 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        for (DatabaseLease lease : List.copyOf(leases)) lease.close();
         dataSource.close();
     }
 
@@ -251,7 +324,7 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
                             + " is already used by an active swap");
                 }
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO swaps (" + SWAP_COLUMNS
-                        + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                        + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
                     ps.setString(1, swap.id());
                     ps.setString(2, swap.fromChain().value());
                     ps.setString(3, swap.toChain().value());
@@ -269,6 +342,12 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
                     ps.setString(15, swap.state().name());
                     dialect.setInstant(ps, 16, created);
                     dialect.setInstant(ps, 17, updated);
+                    ps.setLong(18, swap.sourceHeight());
+                    ps.setString(19, swap.sourceBlockHash());
+                    ps.setString(20, swap.sourceTxHash());
+                    ps.setString(21, swap.feeAmount() == null ? null : swap.feeAmount().toString());
+                    ps.setString(22, swap.secret() == null ? null : swap.secret().hex());
+                    ps.setString(23, truncateError(swap.lastError()));
                     ps.executeUpdate();
                 }
                 writeTransition(swap.id(), null, swap.state(), cause, null, updated);
@@ -306,16 +385,53 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
             }
         }
 
+        /** Prefers the active swap; otherwise the most recently created one with this destination lock. */
         @Override
-        public List<Swap> pending(int limit) {
+        public Optional<Swap> findByDestHtlcId(ChainId chain, String destHtlcId) {
+            checkOpen();
+            Objects.requireNonNull(chain, "chain");
+            Objects.requireNonNull(destHtlcId, "destHtlcId");
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + SWAP_COLUMNS + " FROM swaps WHERE to_chain = ?"
+                    + " AND dest_htlc_id = ? ORDER BY CASE WHEN status IN " + TERMINAL_STATES_SQL + " THEN 1 ELSE 0"
+                    + " END, created_at DESC, id LIMIT 1")) {
+                ps.setString(1, chain.value());
+                ps.setString(2, destHtlcId);
+                List<Swap> found = readSwaps(ps);
+                return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+            } catch (SQLException e) {
+                throw fail(e, "find swap by destination lock " + destHtlcId + " on " + chain);
+            }
+        }
+
+        @Override
+        public List<Swap> pending(int limit, int offset) {
             checkOpen();
             if (limit < 1) throw new IllegalArgumentException("pending limit must be >= 1, got " + limit);
+            if (offset < 0) throw new IllegalArgumentException("pending offset must be >= 0, got " + offset);
             try (PreparedStatement ps = c.prepareStatement("SELECT " + SWAP_COLUMNS + " FROM swaps WHERE status NOT IN "
-                    + TERMINAL_STATES_SQL + " ORDER BY created_at, id LIMIT ?")) {
+                    + TERMINAL_STATES_SQL + " ORDER BY created_at, id LIMIT ? OFFSET ?")) {
                 ps.setInt(1, limit);
+                ps.setInt(2, offset);
                 return readSwaps(ps);
             } catch (SQLException e) {
                 throw fail(e, "list pending swaps");
+            }
+        }
+
+        /** Lowest source height first (then created_at, id). Swaps with an unknown height (0) are never above. */
+        @Override
+        public List<Swap> sourcesAbove(ChainId chain, long height) {
+            checkOpen();
+            Objects.requireNonNull(chain, "chain");
+            if (height < 0) throw new IllegalArgumentException("height must be >= 0, got " + height);
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + SWAP_COLUMNS + " FROM swaps WHERE from_chain = ?"
+                    + " AND source_height > ? AND status NOT IN " + TERMINAL_STATES_SQL
+                    + " ORDER BY source_height, created_at, id")) {
+                ps.setString(1, chain.value());
+                ps.setLong(2, height);
+                return readSwaps(ps);
+            } catch (SQLException e) {
+                throw fail(e, "list swaps from " + chain + " above height " + height);
             }
         }
 
@@ -337,44 +453,114 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
             validate(updated);
             Instant when = ms(at);
             try {
-                Swap stored;
-                try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT " + SWAP_COLUMNS + " FROM swaps WHERE id = ?" + dialect.forUpdate())) {
-                    ps.setString(1, id);
-                    List<Swap> found = readSwaps(ps);
-                    if (found.isEmpty()) throw new PermanentException("store: " + op + ": no such swap");
-                    stored = found.get(0);
-                }
+                Swap stored = lockForChange(id, op);
                 if (stored.state() != expected) {
                     throw new IllegalTransitionException("swap " + id + ": expected state " + expected
                             + " but the stored state is " + stored.state() + " (moved by someone else); not moving to "
                             + next);
                 }
-                requireSameIdentity(stored, updated);
-                Swap result = new Swap(id, stored.fromChain(), stored.toChain(), stored.sourceHtlcId(),
-                        updated.destHtlcId(), stored.hashlock(), stored.sender(), stored.receiver(),
-                        stored.sourceAsset(), stored.sourceAmount(), updated.destAsset(), updated.destAmount(),
-                        stored.sourceTimelock(), updated.destTimelock(), next, stored.createdAt(), when);
-                try (PreparedStatement ps = c.prepareStatement("UPDATE swaps SET dest_htlc_id = ?, dest_asset = ?,"
-                        + " dest_amount = ?, dest_timelock = ?, status = ?, updated_at = ? WHERE id = ? AND status = ?")) {
-                    ps.setString(1, result.destHtlcId());
-                    ps.setString(2, result.destAsset());
-                    ps.setString(3, result.destAmount() == null ? null : result.destAmount().toString());
-                    ps.setLong(4, result.destTimelock());
-                    ps.setString(5, next.name());
-                    dialect.setInstant(ps, 6, when);
-                    ps.setString(7, id);
-                    ps.setString(8, expected.name());
-                    if (ps.executeUpdate() != 1) {
-                        // Compare-and-set lost: another transaction moved the swap after our read.
-                        throw new IllegalTransitionException("swap " + id + ": state is no longer " + expected
-                                + " (moved concurrently); not moving to " + next);
-                    }
+                requireSameIdentity(stored, updated, "a transition");
+                Swap result = merge(stored, updated, next, when);
+                if (!writeFields(result, expected)) {
+                    // Compare-and-set lost: another transaction moved the swap after our read.
+                    throw new IllegalTransitionException("swap " + id + ": state is no longer " + expected
+                            + " (moved concurrently); not moving to " + next);
                 }
                 writeTransition(id, expected, next, cause, txHash, when);
                 return result;
             } catch (SQLException e) {
                 throw fail(e, op);
+            }
+        }
+
+        /** Field changes without a state change; the new updated_at is {@code updated.updatedAt()}. */
+        @Override
+        public Swap update(Swap updated, SwapState expected) {
+            checkOpen();
+            Objects.requireNonNull(updated, "updated");
+            Objects.requireNonNull(expected, "expected");
+            String id = updated.id();
+            String op = "update swap " + id + " in " + expected;
+            validate(updated);
+            try {
+                Swap stored = lockForChange(id, op);
+                if (stored.state() != expected) {
+                    throw new IllegalTransitionException("swap " + id + ": expected state " + expected
+                            + " but the stored state is " + stored.state() + " (moved by someone else); not updating");
+                }
+                requireSameIdentity(stored, updated, "an update");
+                Swap result = merge(stored, updated, expected, ms(updated.updatedAt()));
+                if (!writeFields(result, expected)) {
+                    throw new IllegalTransitionException("swap " + id + ": state is no longer " + expected
+                            + " (moved concurrently); not updating");
+                }
+                return result;
+            } catch (SQLException e) {
+                throw fail(e, op);
+            }
+        }
+
+        @Override
+        public void deleteDetected(String swapId, String cause) {
+            checkOpen();
+            Objects.requireNonNull(swapId, "swapId");
+            requireCause(cause);
+            String op = "delete detected swap " + swapId;
+            try {
+                Swap stored = lockForChange(swapId, op);
+                if (stored.state() != SwapState.DETECTED) {
+                    throw new IllegalTransitionException("swap " + swapId + ": only a DETECTED swap can be deleted,"
+                            + " the stored state is " + stored.state());
+                }
+                // Nothing may have been sent for a DETECTED swap; if something was, its record must stay.
+                for (TxIntent i : intentsOf(swapId)) {
+                    if (i.mayHaveBeenBroadcast()) {
+                        throw new PermanentException("store: " + op + ": its intent " + i.id()
+                                + " may have been broadcast; keeping the swap");
+                    }
+                }
+                List<String> ids = List.of(swapId);
+                deleteByIds("DELETE FROM tx_intents WHERE swap_id = ?", ids);
+                deleteByIds("DELETE FROM swap_transitions WHERE swap_id = ?", ids);
+                deleteByIds("DELETE FROM swaps WHERE id = ?", ids);
+                LOG.info("store: deleted detected swap {} ({})", swapId, cause);
+            } catch (SQLException e) {
+                throw fail(e, op);
+            }
+        }
+
+        /** Reads the swap for a change, locking its row (PostgreSQL) or under the database write lock (SQLite). */
+        private Swap lockForChange(String id, String op) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT " + SWAP_COLUMNS + " FROM swaps WHERE id = ?" + dialect.forUpdate())) {
+                ps.setString(1, id);
+                List<Swap> found = readSwaps(ps);
+                if (found.isEmpty()) throw new PermanentException("store: " + op + ": no such swap");
+                return found.get(0);
+            }
+        }
+
+        /** Writes every changeable field and the state of {@code s} if the stored state is still {@code expected}. */
+        private boolean writeFields(Swap s, SwapState expected) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE swaps SET dest_htlc_id = ?, dest_asset = ?,"
+                    + " dest_amount = ?, dest_timelock = ?, source_height = ?, source_block_hash = ?,"
+                    + " source_tx_hash = ?, fee_amount = ?, secret = ?, last_error = ?, status = ?, updated_at = ?"
+                    + " WHERE id = ? AND status = ?")) {
+                ps.setString(1, s.destHtlcId());
+                ps.setString(2, s.destAsset());
+                ps.setString(3, s.destAmount() == null ? null : s.destAmount().toString());
+                ps.setLong(4, s.destTimelock());
+                ps.setLong(5, s.sourceHeight());
+                ps.setString(6, s.sourceBlockHash());
+                ps.setString(7, s.sourceTxHash());
+                ps.setString(8, s.feeAmount() == null ? null : s.feeAmount().toString());
+                ps.setString(9, s.secret() == null ? null : s.secret().hex());
+                ps.setString(10, s.lastError());
+                ps.setString(11, s.state().name());
+                dialect.setInstant(ps, 12, s.updatedAt());
+                ps.setString(13, s.id());
+                ps.setString(14, expected.name());
+                return ps.executeUpdate() == 1;
             }
         }
 
@@ -437,6 +623,11 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
             }
         }
 
+        /**
+         * Inserts or updates the intent. Its swap, chain and action cannot change. Hashes are never forgotten: the
+         * stored list is kept and the intent's new hashes are appended, so a stale copy of an intent cannot erase a
+         * broadcast that reconciliation must look for.
+         */
         @Override
         public void saveIntent(TxIntent intent) {
             checkOpen();
@@ -446,6 +637,7 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
             checkLength(intent.chain().value(), MAX_CHAIN, "chain", "intent " + intent.id());
             checkLength(intent.action(), MAX_ACTION, "action", "intent " + intent.id());
             checkLength(intent.txHash(), MAX_ID, "txHash", "intent " + intent.id());
+            for (String h : intent.hashes()) checkHash(h, intent.id());
             String op = "save intent " + intent.id();
             try {
                 Optional<TxIntent> existing = intent(intent.id());
@@ -456,18 +648,23 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
                         throw new PermanentException("store: " + op + ": swap, chain and action of an intent cannot"
                                 + " change (stored " + old.swapId() + "/" + old.chain() + "/" + old.action() + ")");
                     }
+                    List<String> hashes = new ArrayList<>(old.hashes());
+                    for (String h : intent.hashes()) if (!hashes.contains(h)) hashes.add(h);
                     try (PreparedStatement ps = c.prepareStatement("UPDATE tx_intents SET nonce = ?, tx_hash = ?,"
-                            + " status = ?, updated_at = ? WHERE id = ?")) {
+                            + " status = ?, updated_at = ?, hashes = ?, raw_tx = ?, timeout_height = ? WHERE id = ?")) {
                         ps.setLong(1, intent.nonce());
                         ps.setString(2, intent.txHash());
                         ps.setString(3, intent.status().name());
                         dialect.setInstant(ps, 4, ms(intent.updatedAt()));
-                        ps.setString(5, intent.id());
+                        ps.setString(5, joinHashes(hashes));
+                        ps.setString(6, intent.rawTx());
+                        ps.setLong(7, intent.timeoutHeight());
+                        ps.setString(8, intent.id());
                         ps.executeUpdate();
                     }
                 } else {
-                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO tx_intents (id, swap_id, chain, action,"
-                            + " nonce, tx_hash, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)")) {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO tx_intents (" + INTENT_COLUMNS
+                            + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
                         ps.setString(1, intent.id());
                         if (intent.swapId() == null) ps.setNull(2, Types.VARCHAR);
                         else ps.setString(2, intent.swapId());
@@ -478,6 +675,9 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
                         ps.setString(7, intent.status().name());
                         dialect.setInstant(ps, 8, ms(intent.createdAt()));
                         dialect.setInstant(ps, 9, ms(intent.updatedAt()));
+                        ps.setString(10, joinHashes(intent.hashes()));
+                        ps.setString(11, intent.rawTx());
+                        ps.setLong(12, intent.timeoutHeight());
                         ps.executeUpdate();
                     }
                 }
@@ -490,8 +690,7 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
         public Optional<TxIntent> intent(String intentId) {
             checkOpen();
             Objects.requireNonNull(intentId, "intentId");
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, swap_id, chain, action, nonce, tx_hash, status,"
-                    + " created_at, updated_at FROM tx_intents WHERE id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + INTENT_COLUMNS + " FROM tx_intents WHERE id = ?")) {
                 ps.setString(1, intentId);
                 List<TxIntent> found = readIntents(ps);
                 return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
@@ -501,12 +700,24 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
         }
 
         @Override
+        public List<TxIntent> intentsOf(String swapId) {
+            checkOpen();
+            Objects.requireNonNull(swapId, "swapId");
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + INTENT_COLUMNS + " FROM tx_intents"
+                    + " WHERE swap_id = ? ORDER BY created_at, id")) {
+                ps.setString(1, swapId);
+                return readIntents(ps);
+            } catch (SQLException e) {
+                throw fail(e, "list intents of swap " + swapId);
+            }
+        }
+
+        @Override
         public List<TxIntent> openIntents(ChainId chain) {
             checkOpen();
             Objects.requireNonNull(chain, "chain");
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, swap_id, chain, action, nonce, tx_hash, status,"
-                    + " created_at, updated_at FROM tx_intents WHERE chain = ? AND status IN (?, ?)"
-                    + " ORDER BY created_at, id")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + INTENT_COLUMNS + " FROM tx_intents"
+                    + " WHERE chain = ? AND status IN (?, ?) ORDER BY created_at, id")) {
                 ps.setString(1, chain.value());
                 ps.setString(2, TxIntent.Status.PENDING.name());
                 ps.setString(3, TxIntent.Status.BROADCAST.name());
@@ -608,7 +819,10 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
                         rs.getString("source_asset"), amount(rs.getString("source_amount"), "source_amount", id),
                         rs.getString("dest_asset"), amount(rs.getString("dest_amount"), "dest_amount", id),
                         rs.getLong("source_timelock"), rs.getLong("dest_timelock"), state(rs.getString("status"), id),
-                        dialect.getInstant(rs, "created_at"), dialect.getInstant(rs, "updated_at"));
+                        dialect.getInstant(rs, "created_at"), dialect.getInstant(rs, "updated_at"),
+                        rs.getLong("source_height"), rs.getString("source_block_hash"), rs.getString("source_tx_hash"),
+                        amount(rs.getString("fee_amount"), "fee_amount", id), secret(rs.getString("secret"), id),
+                        rs.getString("last_error"));
             } catch (IllegalArgumentException e) {
                 throw new PermanentException("store: swap " + id + " in " + target + " has an invalid stored value: "
                         + e.getMessage(), e);
@@ -625,7 +839,9 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
                         status = TxIntent.Status.valueOf(rs.getString("status"));
                         out.add(new TxIntent(id, rs.getString("swap_id"), ChainId.of(rs.getString("chain")),
                                 rs.getString("action"), rs.getLong("nonce"), rs.getString("tx_hash"), status,
-                                dialect.getInstant(rs, "created_at"), dialect.getInstant(rs, "updated_at")));
+                                dialect.getInstant(rs, "created_at"), dialect.getInstant(rs, "updated_at"),
+                                splitHashes(rs.getString("hashes")), rs.getString("raw_tx"),
+                                rs.getLong("timeout_height")));
                     } catch (IllegalArgumentException e) {
                         throw new PermanentException("store: intent " + id + " in " + target
                                 + " has an invalid stored value: " + e.getMessage(), e);
@@ -652,6 +868,57 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
         return new BigInteger(text);
     }
 
+    /** Stored as lowercase hex; a row that does not decode or open its hashlock is refused by the record. */
+    private static Secret secret(String hex, String swapId) {
+        if (hex == null) return null;
+        if (!hex.matches("[0-9a-f]{" + (2 * Secret.LENGTH) + "}")) {
+            throw new PermanentException("store: swap " + swapId + " has an invalid stored secret");
+        }
+        return Secret.fromHex(hex);
+    }
+
+    /** Comma-separated: transaction hashes are hex (checked on write), so a comma never occurs in one. */
+    private static String joinHashes(List<String> hashes) {
+        return hashes.isEmpty() ? null : String.join(",", hashes);
+    }
+
+    private static List<String> splitHashes(String text) {
+        if (text == null || text.isEmpty()) return List.of();
+        return List.of(text.split(",", -1));
+    }
+
+    private static void checkHash(String hash, String intentId) {
+        checkLength(hash, MAX_ID, "hash", "intent " + intentId);
+        if (hash.isBlank() || hash.indexOf(',') >= 0 || !hash.strip().equals(hash)) {
+            throw new IllegalArgumentException("intent " + intentId + ": a transaction hash must be non-blank,"
+                    + " without commas or surrounding spaces");
+        }
+    }
+
+    /** Bounds last_error; cuts on a character boundary and marks the cut. */
+    static String truncateError(String error) {
+        if (error == null || error.length() <= MAX_ERROR) return error;
+        int end = MAX_ERROR - 3;
+        if (Character.isHighSurrogate(error.charAt(end - 1))) end--;
+        return error.substring(0, end) + "...";
+    }
+
+    /**
+     * The stored swap with the changeable fields of {@code updated}: the counter-lock and quote, the source
+     * location, the last error, and the secret. The secret is write-once: a stored secret is kept when
+     * {@code updated} has none (a stale copy must not lose the claim); a different one cannot open the same hashlock
+     * (the record checks that).
+     */
+    private static Swap merge(Swap stored, Swap updated, SwapState state, Instant at) {
+        Secret secret = updated.secret() != null ? updated.secret() : stored.secret();
+        return new Swap(stored.id(), stored.fromChain(), stored.toChain(), stored.sourceHtlcId(),
+                updated.destHtlcId(), stored.hashlock(), stored.sender(), stored.receiver(), stored.sourceAsset(),
+                stored.sourceAmount(), updated.destAsset(), updated.destAmount(), stored.sourceTimelock(),
+                updated.destTimelock(), state, stored.createdAt(), at, updated.sourceHeight(),
+                updated.sourceBlockHash(), updated.sourceTxHash(), updated.feeAmount(), secret,
+                truncateError(updated.lastError()));
+    }
+
     private static Instant ms(Instant t) {
         return t.truncatedTo(ChronoUnit.MILLIS);
     }
@@ -672,8 +939,11 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
         checkLength(s.receiver(), MAX_ID, "receiver", id);
         checkLength(s.sourceAsset(), MAX_ID, "sourceAsset", id);
         checkLength(s.destAsset(), MAX_ID, "destAsset", id);
+        checkLength(s.sourceBlockHash(), MAX_ID, "sourceBlockHash", id);
+        checkLength(s.sourceTxHash(), MAX_ID, "sourceTxHash", id);
         checkAmount(s.sourceAmount(), "sourceAmount", id);
         checkAmount(s.destAmount(), "destAmount", id);
+        checkAmount(s.feeAmount(), "feeAmount", id);
     }
 
     private static void checkAmount(BigInteger amount, String field, String swapId) {
@@ -689,23 +959,23 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
         }
     }
 
-    private static void requireSameIdentity(Swap stored, Swap updated) {
+    private static void requireSameIdentity(Swap stored, Swap updated, String in) {
         String id = stored.id();
-        same(stored.fromChain(), updated.fromChain(), "fromChain", id);
-        same(stored.toChain(), updated.toChain(), "toChain", id);
-        same(stored.sourceHtlcId(), updated.sourceHtlcId(), "sourceHtlcId", id);
-        same(stored.hashlock(), updated.hashlock(), "hashlock", id);
-        same(stored.sender(), updated.sender(), "sender", id);
-        same(stored.receiver(), updated.receiver(), "receiver", id);
-        same(stored.sourceAsset(), updated.sourceAsset(), "sourceAsset", id);
-        same(stored.sourceAmount(), updated.sourceAmount(), "sourceAmount", id);
-        same(stored.sourceTimelock(), updated.sourceTimelock(), "sourceTimelock", id);
+        same(stored.fromChain(), updated.fromChain(), "fromChain", id, in);
+        same(stored.toChain(), updated.toChain(), "toChain", id, in);
+        same(stored.sourceHtlcId(), updated.sourceHtlcId(), "sourceHtlcId", id, in);
+        same(stored.hashlock(), updated.hashlock(), "hashlock", id, in);
+        same(stored.sender(), updated.sender(), "sender", id, in);
+        same(stored.receiver(), updated.receiver(), "receiver", id, in);
+        same(stored.sourceAsset(), updated.sourceAsset(), "sourceAsset", id, in);
+        same(stored.sourceAmount(), updated.sourceAmount(), "sourceAmount", id, in);
+        same(stored.sourceTimelock(), updated.sourceTimelock(), "sourceTimelock", id, in);
     }
 
-    private static void same(Object stored, Object updated, String field, String id) {
+    private static void same(Object stored, Object updated, String field, String id, String in) {
         if (!Objects.equals(stored, updated)) {
             throw new PermanentException("store: swap " + id + ": " + field
-                    + " is fixed when the swap is detected and cannot change in a transition");
+                    + " is fixed when the swap is detected and cannot change in " + in);
         }
     }
 }

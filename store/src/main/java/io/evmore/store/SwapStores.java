@@ -63,7 +63,7 @@ public final class SwapStores {
         hc.setMinimumIdle(1);
         hc.setAutoCommit(true); // JdbcSwapStore issues BEGIN IMMEDIATE / COMMIT itself
         hc.setConnectionTimeout(SQLITE_BUSY_TIMEOUT.toMillis());
-        return start(hc, SqlDialect.SQLITE, target, null);
+        return start(hc, SqlDialect.SQLITE, target, null, file);
     }
 
     private static JdbcSwapStore openPostgres(DatabaseSettings settings) {
@@ -84,10 +84,11 @@ public final class SwapStores {
         hc.addDataSourceProperty("connectTimeout", "10");
         hc.addDataSourceProperty("socketTimeout", "60"); // a dead peer must not hang a transaction forever
         hc.addDataSourceProperty("tcpKeepAlive", "true");
-        return start(hc, SqlDialect.POSTGRES, url.redacted(), url.password());
+        return start(hc, SqlDialect.POSTGRES, url.redacted(), url.password(), null);
     }
 
-    private static JdbcSwapStore start(HikariConfig hc, SqlDialect dialect, String target, String secret) {
+    private static JdbcSwapStore start(HikariConfig hc, SqlDialect dialect, String target, String secret,
+            Path sqliteFile) {
         HikariDataSource ds;
         try {
             ds = new HikariDataSource(hc);
@@ -108,7 +109,7 @@ public final class SwapStores {
             ds.close();
             throw failure(e, dialect, "migrate the schema", target, secret);
         }
-        return new JdbcSwapStore(ds, dialect, target, secret);
+        return new JdbcSwapStore(ds, dialect, target, secret, sqliteFile);
     }
 
     /** Finds the driver error under a pool or Flyway exception and classifies it; scrubs the password. */
