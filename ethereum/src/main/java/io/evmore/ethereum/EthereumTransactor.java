@@ -1,6 +1,10 @@
 package io.evmore.ethereum;
 
+import io.evmore.core.chain.SignedTx;
+import io.evmore.core.chain.TxJournal;
+import io.evmore.core.chain.TxRevertedException;
 import io.evmore.core.error.PermanentException;
+import io.evmore.core.error.RelayerException;
 import io.evmore.core.error.TransientException;
 import io.evmore.pool.ChainMetrics;
 import io.evmore.pool.EndpointPool;
@@ -29,7 +33,13 @@ import org.web3j.utils.Numeric;
  * {@link #submit} assigns the nonce ({@link NonceManager}) and returns once a node accepted the transaction, so
  * callers may pipeline many; {@link #await} waits for the receipt and the configured confirmations, re-sending
  * the same nonce with higher fees ({@link GasPolicy#escalate}) while it is stuck. The private key stays inside the
- * web3j {@link Credentials} and is never logged.
+ * web3j {@link Credentials} and is never logged; neither are signed bytes or calldata (a claim's hold the secret).
+ *
+ * <p>Intent-first: every signed transaction of a call — the first send, every re-sign under a new nonce after
+ * "nonce too low", every fee bump in {@link #await} — is handed to the call's {@link TxJournal} before any node
+ * sees it. A journal that throws stops that broadcast: in {@link #submit} the nonce then stays free (nothing was
+ * sent); in {@link #await} the bump is skipped (the earlier, journaled transaction is still the one pending) and
+ * tried again at the next escalation.
  */
 public final class EthereumTransactor {
     private static final Logger log = LoggerFactory.getLogger(EthereumTransactor.class);
@@ -53,14 +63,16 @@ public final class EthereumTransactor {
     /** A transaction a node accepted; every (re)send of its nonce is in {@link #hashes()}, newest last. */
     public static final class SentTx {
         private final TxRequest request;
+        private final TxJournal journal;
         private final long nonce;
         private final BigInteger gasLimit;
         private final List<String> hashes = new CopyOnWriteArrayList<>();
         private volatile GasPolicy.Fees fees;
         private volatile long lastSentNanos;
 
-        SentTx(TxRequest request, long nonce, BigInteger gasLimit, GasPolicy.Fees fees, String hash) {
+        SentTx(TxRequest request, TxJournal journal, long nonce, BigInteger gasLimit, GasPolicy.Fees fees, String hash) {
             this.request = request;
+            this.journal = journal;
             this.nonce = nonce;
             this.gasLimit = gasLimit;
             this.fees = fees;
@@ -89,18 +101,8 @@ public final class EthereumTransactor {
         }
     }
 
-    /**
-     * Told about every signed transaction just before it is broadcast, so the caller can persist the intent
-     * (nonce and hash) first and reconcile after a crash. Throwing aborts the broadcast (the nonce stays free).
-     */
-    @FunctionalInterface
-    public interface BroadcastListener {
-        void beforeBroadcast(String label, long nonce, String txHash);
-    }
-
     private final EthereumSettings settings;
     private final EndpointPool<EthConnection> pool;
-    private volatile BroadcastListener broadcastListener = (label, nonce, hash) -> {};
     private final Credentials credentials;
     private final NonceManager nonces;
     private final ChainMetrics metrics;
@@ -118,10 +120,6 @@ public final class EthereumTransactor {
                 .getTransactionCount().longValueExact()));
     }
 
-    public void setBroadcastListener(BroadcastListener listener) {
-        this.broadcastListener = java.util.Objects.requireNonNull(listener);
-    }
-
     public String address() {
         return credentials.getAddress().toLowerCase(Locale.ROOT);
     }
@@ -130,14 +128,50 @@ public final class EthereumTransactor {
         return nonces;
     }
 
-    /** Submits and waits for the receipt with the configured confirmations; a reverted transaction is a PermanentException. */
+    /** {@link #send(TxRequest, TxJournal)} without a journal (housekeeping: approvals, deployments, tests). */
     public TransactionReceipt send(TxRequest request) {
-        SentTx tx = submit(request);
+        return send(request, TxJournal.NONE);
+    }
+
+    /**
+     * Submits and waits for the receipt with the configured confirmations.
+     *
+     * @throws TxRevertedException when it was included with status 0 (the reason replayed from the chain), or when
+     *         gas estimation shows it would revert (then nothing was signed)
+     */
+    public TransactionReceipt send(TxRequest request, TxJournal journal) {
+        SentTx tx = submit(request, journal);
         TransactionReceipt r = await(tx);
         if (!r.isStatusOK()) {
-            throw new PermanentException(request.label() + " reverted on chain in tx " + r.getTransactionHash());
+            throw new TxRevertedException(r.getTransactionHash(), revertReason(request.label(), r.getTransactionHash()));
         }
         return r;
+    }
+
+    /**
+     * Why an included transaction failed, for humans: replays it with {@code eth_call} on the state before its
+     * block. Best effort (the replay may differ from what happened inside the block); never throws.
+     */
+    String revertReason(String label, String txHash) {
+        String base = label + " reverted on chain in tx " + txHash;
+        try {
+            return pool.execute(c -> {
+                var t = Rpc.send(c.web3j().ethGetTransactionByHash(txHash), "eth_getTransactionByHash").getTransaction();
+                if (t.isEmpty() || t.get().getBlockNumberRaw() == null) return base;
+                var tx = t.get();
+                BigInteger parent = tx.getBlockNumber().subtract(BigInteger.ONE).max(BigInteger.ZERO);
+                Transaction call = new Transaction(tx.getFrom(), null, null, tx.getGas(), tx.getTo(), tx.getValue(),
+                        tx.getInput());
+                try {
+                    Rpc.send(c.web3j().ethCall(call, DefaultBlockParameter.valueOf(parent)), "eth_call");
+                    return base + " (its replay does not revert; no reason available)";
+                } catch (RpcErrorException e) {
+                    return base + ": " + e.getMessage(); // bounded, one line; revert data is public chain output
+                }
+            });
+        } catch (RuntimeException e) {
+            return base;
+        }
     }
 
     /** Deploys a contract (creation bytecode with encoded constructor arguments appended); returns its address. */
@@ -147,8 +181,19 @@ public final class EthereumTransactor {
         return r.getContractAddress().toLowerCase(Locale.ROOT);
     }
 
-    /** Estimates gas (a revert shows up here as a PermanentException naming the reason), signs and broadcasts. */
+    /** {@link #submit(TxRequest, TxJournal)} without a journal. */
     public SentTx submit(TxRequest request) {
+        return submit(request, TxJournal.NONE);
+    }
+
+    /**
+     * Estimates gas (a revert shows up here as a {@link TxRevertedException} without a hash, naming the reason),
+     * signs, hands the signed transaction to {@code journal} and then broadcasts it. A journal that throws aborts
+     * the broadcast with nothing sent and the nonce still free; its exception is passed on (a non-relayer one
+     * wrapped in a TransientException).
+     */
+    public SentTx submit(TxRequest request, TxJournal journal) {
+        java.util.Objects.requireNonNull(journal, "journal");
         BigInteger gas = request.gasLimit() != null ? request.gasLimit() : estimateGas(request);
         BigInteger baseFee = baseFee();
         GasPolicy.Fees fees = settings.fees().initial(baseFee);
@@ -158,7 +203,7 @@ public final class EthereumTransactor {
                 long nonce = nonces.peek();
                 String signed = sign(request, nonce, gas, fees);
                 String hash = Hash.sha3(signed).toLowerCase(Locale.ROOT);
-                broadcastListener.beforeBroadcast(request.label(), nonce, hash);
+                journal(journal, request, nonce, hash, signed);
                 try {
                     broadcast(signed);
                 } catch (RpcErrorException e) {
@@ -192,10 +237,21 @@ public final class EthereumTransactor {
                 nonces.commit(nonce);
                 metrics.txSubmitted.labelValues(chainLabel).inc();
                 log.debug("{}: sent nonce {} as {}", request.label(), nonce, hash);
-                return new SentTx(request, nonce, gas, fees, hash);
+                return new SentTx(request, journal, nonce, gas, fees, hash);
             } finally {
                 nonces.lock().unlock();
             }
+        }
+    }
+
+    private static void journal(TxJournal journal, TxRequest request, long nonce, String hash, String signed) {
+        try {
+            journal.beforeBroadcast(new SignedTx(nonce, hash, signed, 0));
+        } catch (RelayerException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new TransientException(request.label() + ": the journal refused nonce " + nonce + " (" + hash
+                    + "); nothing was broadcast", e);
         }
     }
 
@@ -260,7 +316,15 @@ public final class EthereumTransactor {
         }
         String signed = sign(tx.request, tx.nonce, tx.gasLimit, next);
         String hash = Hash.sha3(signed).toLowerCase(Locale.ROOT);
-        broadcastListener.beforeBroadcast(tx.request.label(), tx.nonce, hash);
+        try {
+            journal(tx.journal, tx.request, tx.nonce, hash, signed);
+        } catch (RuntimeException e) {
+            // Not broadcast. The earlier, journaled transaction is still pending; bid again next round.
+            log.warn("{}: fee bump of nonce {} not sent, the journal refused it: {}", tx.request.label(), tx.nonce,
+                    e.getMessage());
+            tx.lastSentNanos = System.nanoTime();
+            return;
+        }
         try {
             broadcast(signed);
         } catch (RpcErrorException e) {
@@ -302,8 +366,16 @@ public final class EthereumTransactor {
     }
 
     private BigInteger estimateGas(TxRequest r) {
-        BigInteger est = pool.execute(c -> Rpc.send(c.web3j().ethEstimateGas(Transaction.createFunctionCallTransaction(
-                address(), null, null, null, r.to(), r.value(), r.data())), "eth_estimateGas").getAmountUsed());
+        BigInteger est;
+        try {
+            est = pool.execute(c -> Rpc.send(c.web3j().ethEstimateGas(Transaction.createFunctionCallTransaction(
+                    address(), null, null, null, r.to(), r.value(), r.data())), "eth_estimateGas").getAmountUsed());
+        } catch (RpcErrorException e) {
+            if (e.reverted()) {
+                throw new TxRevertedException(null, r.label() + " would revert (nothing was sent): " + e.getMessage());
+            }
+            throw e;
+        }
         return est.multiply(BigInteger.valueOf(100 + settings.fees().gasMarginPercent())).divide(BigInteger.valueOf(100));
     }
 

@@ -42,6 +42,12 @@ public final class RpcErrorException extends PermanentException {
                 || m.contains("transaction nonce") && m.contains("lower");
     }
 
+    /** The call reverted (execution reverted / VM exception / revert data returned). */
+    boolean reverted() {
+        String m = rpcMessage.toLowerCase(Locale.ROOT);
+        return m.contains("revert") || m.contains("vm exception") || data != null && data.replace("\"", "").matches("0x[0-9a-fA-F]{8,}");
+    }
+
     boolean alreadyKnown() {
         String m = rpcMessage.toLowerCase(Locale.ROOT);
         return m.contains("already known") || m.contains("known transaction") || m.contains("already imported");

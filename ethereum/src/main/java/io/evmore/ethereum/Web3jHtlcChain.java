@@ -1,25 +1,35 @@
 package io.evmore.ethereum;
 
+import io.evmore.core.chain.ChainEvent;
 import io.evmore.core.chain.ChainId;
 import io.evmore.core.chain.HtlcChain;
 import io.evmore.core.chain.HtlcRecord;
 import io.evmore.core.chain.LockRequest;
+import io.evmore.core.chain.Reconciliation;
+import io.evmore.core.chain.SignedTx;
+import io.evmore.core.chain.TxJournal;
 import io.evmore.core.chain.TxResult;
+import io.evmore.core.chain.TxRevertedException;
 import io.evmore.core.error.PermanentException;
+import io.evmore.core.error.TransientException;
 import io.evmore.core.swap.Hashlock;
 import io.evmore.core.swap.Secret;
+import io.evmore.core.swap.TxIntent;
 import io.evmore.pool.ChainMetrics;
 import io.evmore.pool.EndpointPool;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.abi.datatypes.Type;
 import org.web3j.crypto.Credentials;
+import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.core.methods.request.Transaction;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
@@ -32,10 +42,38 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
  * exactly what the lock and other locks in flight need. The contract rejects empty target strings, so a lock request without
  * them (a counter-lock delivering on this chain) is sent with this chain's id and the receiver's address.
  * {@link #query} reads {@code getLock}; the contract does not store the target strings, so they come back empty.
+ *
+ * <h2>Exactly once</h2>
+ * {@link #lock}, {@link #claim} and {@link #refund} hand every signed transaction of the action (first send, re-sign
+ * under a new nonce, every fee bump) to the caller's {@link TxJournal} before any node sees it. The ERC-20
+ * {@code approve} before a token lock moves no funds and is not journaled. Errors: {@link TxRevertedException} for a
+ * transaction included with status 0 (or one gas estimation shows would revert: then nothing was signed);
+ * {@link PermanentException} for a request refused before anything was signed (bad address, id, target string);
+ * {@link TransientException} for everything else once the journal has seen a transaction (a refused broadcast,
+ * a lost answer, a receipt timeout, a nonce taken by another transaction): only {@link #reconcile} can then say
+ * what happened.
+ *
+ * <p>{@link #reconcile} decides from the chain alone, never signing anything: a receipt for any of the intent's
+ * hashes (with the configured confirmations, in a canonical block) is {@code Landed} / {@code Reverted}; no receipt
+ * while the account's nonce at the confirmed height is past the intent's nonce is {@code NeverLanded} (one nonce,
+ * one transaction: none of ours can be included any more); otherwise the transaction may still be in a mempool, and
+ * if no node knows any of its hashes the journaled signed bytes are re-broadcast unchanged so that it can land.
+ *
+ * <p>Restarts. After a crash the {@link NonceManager} reads the chain's <em>pending</em> nonce. A journaled
+ * transaction still in the node's mempool counts there, so a new send takes the next nonce. One the node forgot
+ * (or never received) does not, so a new send of another intent may be signed with the <em>same</em> nonce N as
+ * an intent that is still {@code Undecided}. That cannot make both land: an account's nonce N is consumed by exactly
+ * one transaction. If the new one is included, the old intent reconciles as {@code NeverLanded} (nonce used by
+ * another transaction) and the engine may send its action again under a fresh nonce; if reconcile's re-broadcast of
+ * the old bytes wins instead, the new send finds its nonce taken (TransientException) and its own intent reconciles
+ * as {@code NeverLanded}. Either way each action lands at most once, so no nonce reservation across restarts is needed.
  */
 public final class Web3jHtlcChain implements HtlcChain {
     private static final Logger log = LoggerFactory.getLogger(Web3jHtlcChain.class);
     private static final String ADDRESS = "0x[0-9a-fA-F]{40}";
+    private static final String HASH = "0x[0-9a-fA-F]{64}";
+    /** Our own receipts: only the shape of the event matters, not timelock plausibility. */
+    private static final long ANY_TIME = Long.MAX_VALUE / 4;
 
     private final EthereumSettings settings;
     private final EndpointPool<EthConnection> pool;
@@ -66,12 +104,17 @@ public final class Web3jHtlcChain implements HtlcChain {
         return transactor.address();
     }
 
+    @Override
+    public String contract() {
+        return settings.contractAddress();
+    }
+
     public EthereumTransactor transactor() {
         return transactor;
     }
 
     @Override
-    public TxResult lock(LockRequest r) {
+    public TxResult lock(LockRequest r, TxJournal journal) {
         String receiver = address(r.receiver(), "lock receiver");
         String token = address(r.asset(), "lock asset");
         String targetChain = r.targetChain().isEmpty() ? settings.chain().value() : r.targetChain();
@@ -82,38 +125,228 @@ public final class Web3jHtlcChain implements HtlcChain {
         String data = HtlcAbi.lock(receiver, token, r.amount(), r.hashlock(), r.timelock(), targetChain, targetAddress);
         EthereumTransactor.TxRequest request = new EthereumTransactor.TxRequest(settings.contractAddress(),
                 nativeAsset ? r.amount() : BigInteger.ZERO, data, null, "lock");
-        TransactionReceipt receipt;
-        if (nativeAsset) {
-            receipt = transactor.send(request);
-        } else {
-            receipt = lockToken(token, r.amount(), request);
+        Tap tap = new Tap(journal);
+        TransactionReceipt receipt = sending("lock", tap,
+                () -> nativeAsset ? transactor.send(request, tap) : lockToken(token, r.amount(), request, tap));
+        String id = htlcIdOf(receipt);
+        if (id == null) {
+            throw new PermanentException("lock tx " + receipt.getTransactionHash() + " has no Locked event of "
+                    + settings.contractAddress());
         }
-        String id = lockedId(receipt);
         log.info("locked {} on {} as {} in tx {}", r.amount(), settings.chain(), id, receipt.getTransactionHash());
         return new TxResult(settings.chain(), receipt.getTransactionHash(), receipt.getBlockNumber().longValueExact(), id);
     }
 
     @Override
-    public TxResult claim(String htlcId, Secret secret) {
-        HtlcAbi.idBytes(htlcId);
-        TransactionReceipt receipt = transactor.send(new EthereumTransactor.TxRequest(settings.contractAddress(),
-                BigInteger.ZERO, HtlcAbi.claim(htlcId, secret), null, "claim"));
-        return new TxResult(settings.chain(), receipt.getTransactionHash(), receipt.getBlockNumber().longValueExact(),
-                htlcId.toLowerCase(Locale.ROOT));
+    public TxResult claim(String htlcId, Secret secret, TxJournal journal) {
+        String id = id(htlcId);
+        Tap tap = new Tap(journal);
+        TransactionReceipt receipt = sending("claim", tap, () -> transactor.send(new EthereumTransactor.TxRequest(
+                settings.contractAddress(), BigInteger.ZERO, HtlcAbi.claim(id, secret), null, "claim"), tap));
+        return new TxResult(settings.chain(), receipt.getTransactionHash(), receipt.getBlockNumber().longValueExact(), id);
     }
 
     @Override
-    public TxResult refund(String htlcId) {
-        HtlcAbi.idBytes(htlcId);
-        TransactionReceipt receipt = transactor.send(new EthereumTransactor.TxRequest(settings.contractAddress(),
-                BigInteger.ZERO, HtlcAbi.refund(htlcId), null, "refund"));
-        return new TxResult(settings.chain(), receipt.getTransactionHash(), receipt.getBlockNumber().longValueExact(),
-                htlcId.toLowerCase(Locale.ROOT));
+    public TxResult refund(String htlcId, TxJournal journal) {
+        String id = id(htlcId);
+        Tap tap = new Tap(journal);
+        TransactionReceipt receipt = sending("refund", tap, () -> transactor.send(new EthereumTransactor.TxRequest(
+                settings.contractAddress(), BigInteger.ZERO, HtlcAbi.refund(id), null, "refund"), tap));
+        return new TxResult(settings.chain(), receipt.getTransactionHash(), receipt.getBlockNumber().longValueExact(), id);
+    }
+
+    /** Passes every signed transaction on to the caller's journal and remembers whether it saw one. */
+    private static final class Tap implements TxJournal {
+        private final TxJournal journal;
+        private volatile boolean saw;
+
+        Tap(TxJournal journal) {
+            this.journal = Objects.requireNonNull(journal, "journal");
+        }
+
+        @Override
+        public void beforeBroadcast(SignedTx tx) {
+            saw = true; // before the call: a journal that fails half-way may still have stored it
+            journal.beforeBroadcast(tx);
+        }
+    }
+
+    /**
+     * Runs a send and maps its failures to the port's contract: once the journal saw a signed transaction, any
+     * failure other than an on-chain revert is transient (something may be on its way; reconcile decides).
+     */
+    private TransactionReceipt sending(String what, Tap tap, java.util.function.Supplier<TransactionReceipt> send) {
+        try {
+            return send.get();
+        } catch (TxRevertedException e) {
+            throw e;
+        } catch (PermanentException e) {
+            if (!tap.saw) throw e;
+            throw new TransientException(what + " on " + settings.chain() + " failed after a signed transaction was "
+                    + "journaled (reconcile before sending again): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Decides from the chain what became of the intent's transactions (see the class comment). Never signs; may
+     * re-broadcast the intent's own journaled bytes. An unreachable chain is {@code Undecided}.
+     */
+    @Override
+    public Reconciliation reconcile(TxIntent intent) {
+        Objects.requireNonNull(intent, "intent");
+        if (!intent.chain().equals(settings.chain())) {
+            throw new PermanentException("intent " + intent.id() + " is for " + intent.chain() + ", not " + settings.chain());
+        }
+        List<String> hashes = intent.hashes();
+        if (hashes.isEmpty()) {
+            return new Reconciliation.NeverLanded("never signed");
+        }
+        for (String h : hashes) {
+            if (h == null || !h.matches(HASH)) {
+                throw new PermanentException("intent " + intent.id() + " holds a malformed tx hash");
+            }
+        }
+        try {
+            Reconciliation decided = pool.execute(c -> fromChain(c.web3j(), intent));
+            if (decided instanceof Reconciliation.Reverted rv) {
+                return new Reconciliation.Reverted(rv.txHash(), transactor.revertReason(intent.action(), rv.txHash()));
+            }
+            return decided != null ? decided : maybeInMempool(intent);
+        } catch (TransientException e) {
+            return new Reconciliation.Undecided("chain unreachable: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Receipts first, then the nonce; all on one endpoint so a lagging one cannot pair "no receipt" with another's
+     * "nonce used". The nonce count at head is read before the receipts: a transaction of ours mined in between
+     * then shows as a receipt, never as "nonce used by another". Null when the chain cannot decide yet.
+     */
+    private Reconciliation fromChain(org.web3j.protocol.Web3j w, TxIntent intent) throws java.io.IOException {
+        int conf = settings.confirmations();
+        long head = Rpc.send(w.ethBlockNumber(), "eth_blockNumber").getBlockNumber().longValueExact();
+        long nonceAtHead = Rpc.send(w.ethGetTransactionCount(relayerAddress(), DefaultBlockParameter.valueOf(
+                BigInteger.valueOf(head))), "eth_getTransactionCount").getTransactionCount().longValueExact();
+        List<String> hashes = intent.hashes();
+        for (int i = hashes.size() - 1; i >= 0; i--) {
+            String h = hashes.get(i);
+            Optional<TransactionReceipt> found = Rpc.send(w.ethGetTransactionReceipt(h), "eth_getTransactionReceipt")
+                    .getTransactionReceipt();
+            if (found.isEmpty() || found.get().getBlockNumberRaw() == null) continue;
+            TransactionReceipt r = found.get();
+            long included = r.getBlockNumber().longValueExact();
+            long has = Math.max(0, head - included + 1);
+            if (has < conf) {
+                return new Reconciliation.Undecided("tx " + h + " included in block " + included + "; waiting for " + conf
+                        + " confirmations (has " + has + ")");
+            }
+            EthBlock.Block b = Rpc.send(w.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(included)),
+                    false), "eth_getBlockByNumber").getBlock();
+            if (b == null || r.getBlockHash() == null || !r.getBlockHash().equalsIgnoreCase(b.getHash())) {
+                return new Reconciliation.Undecided("tx " + h + "'s block " + included + " is no longer canonical; "
+                        + "waiting for " + conf + " confirmations");
+            }
+            if (!r.isStatusOK()) {
+                return new Reconciliation.Reverted(h, null); // the reason is replayed by the caller, off this connection
+            }
+            return new Reconciliation.Landed(new TxResult(settings.chain(), h, included, htlcIdOf(r)));
+        }
+        long n = intent.nonce();
+        if (n >= 0 && nonceAtHead > n) {
+            long safe = head - conf + 1;
+            long nonceAtSafe = safe < 0 ? 0 : Rpc.send(w.ethGetTransactionCount(relayerAddress(),
+                    DefaultBlockParameter.valueOf(BigInteger.valueOf(safe))), "eth_getTransactionCount")
+                    .getTransactionCount().longValueExact();
+            if (nonceAtSafe > n) {
+                return new Reconciliation.NeverLanded("nonce " + n + " was used by another transaction (none of the "
+                        + hashes.size() + " signed for this intent is included)");
+            }
+            return new Reconciliation.Undecided("nonce " + n + " was used by another transaction; waiting for " + conf
+                    + " confirmations");
+        }
+        return null;
+    }
+
+    /** No receipt and the nonce is still free: a node may still hold one of ours; if none does, re-send ours. */
+    private Reconciliation maybeInMempool(TxIntent intent) {
+        for (String h : intent.hashes()) {
+            boolean known = pool.execute(c -> Rpc.send(c.web3j().ethGetTransactionByHash(h), "eth_getTransactionByHash")
+                    .getTransaction().isPresent());
+            if (known) {
+                return new Reconciliation.Undecided("tx " + h + " (nonce " + intent.nonce() + ") is pending, not yet included");
+            }
+        }
+        String raw = intent.rawTx();
+        if (raw == null || raw.isBlank()) {
+            return new Reconciliation.Undecided("no node knows the intent's " + intent.hashes().size()
+                    + " transaction(s) and nonce " + intent.nonce() + " is not used yet; no signed bytes to re-broadcast");
+        }
+        String hash;
+        try {
+            hash = org.web3j.crypto.Hash.sha3(raw).toLowerCase(Locale.ROOT);
+            var decoded = org.web3j.crypto.TransactionDecoder.decode(raw);
+            if (!(decoded instanceof org.web3j.crypto.SignedRawTransaction signed)
+                    || !intent.hashes().stream().anyMatch(hash::equalsIgnoreCase)
+                    || decoded.getNonce().longValueExact() != intent.nonce()
+                    || !relayerAddress().equalsIgnoreCase(signed.getFrom())) {
+                return new Reconciliation.Undecided("the intent's signed bytes are not one of its transactions from "
+                        + relayerAddress() + " with nonce " + intent.nonce() + "; not re-broadcast");
+            }
+        } catch (RuntimeException | java.security.SignatureException e) {
+            return new Reconciliation.Undecided("the intent's signed bytes do not decode; not re-broadcast");
+        }
+        try {
+            pool.execute(c -> Rpc.send(c.web3j().ethSendRawTransaction(raw), "eth_sendRawTransaction").getTransactionHash());
+            log.info("reconcile {}: no node knew nonce {}; re-broadcast its journaled tx {}", intent.id(), intent.nonce(), hash);
+            return new Reconciliation.Undecided("re-broadcast tx " + hash + " (nonce " + intent.nonce() + "); not yet included");
+        } catch (RpcErrorException e) {
+            if (e.alreadyKnown()) {
+                return new Reconciliation.Undecided("tx " + hash + " is pending (already known), not yet included");
+            }
+            if (e.nonceTooLow()) {
+                return new Reconciliation.Undecided("nonce " + intent.nonce() + " was used meanwhile; ask again");
+            }
+            if (e.underpriced()) {
+                return new Reconciliation.Undecided("another transaction with nonce " + intent.nonce() + " is pending");
+            }
+            return new Reconciliation.Undecided("re-broadcast of tx " + hash + " refused: " + e.rpcMessage());
+        }
+    }
+
+    /** The HTLC id a successful receipt touched: its Locked / Claimed / Refunded event of the configured contract. */
+    private String htlcIdOf(TransactionReceipt receipt) {
+        for (Log l : receipt.getLogs()) {
+            if (decoder.decode(l, ANY_TIME) instanceof HtlcLogDecoder.Decoded d) {
+                return switch (d.event()) {
+                    case ChainEvent.HtlcLocked e -> e.htlc().id();
+                    case ChainEvent.HtlcClaimed e -> e.htlcId();
+                    case ChainEvent.HtlcRefunded e -> e.htlcId();
+                    default -> null;
+                };
+            }
+        }
+        return null;
+    }
+
+    /** The relayer's own balance of {@code asset} (ETH for {@link HtlcAbi#NATIVE}), base units. */
+    @Override
+    public BigInteger balance(String asset) {
+        return balance(asset, relayerAddress());
+    }
+
+    @Override
+    public long latestBlockTime() {
+        EthBlock.Block b = pool.execute(c -> Rpc.send(c.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false),
+                "eth_getBlockByNumber").getBlock());
+        if (b == null || b.getTimestampRaw() == null) {
+            throw new TransientException("no latest block from " + settings.chain());
+        }
+        return b.getTimestamp().longValueExact();
     }
 
     @Override
     public Optional<HtlcRecord> query(String htlcId) {
-        HtlcAbi.idBytes(htlcId);
+        id(htlcId);
         String out = call(settings.contractAddress(), HtlcAbi.getLock(htlcId));
         @SuppressWarnings("rawtypes")
         List<Type> v = HtlcAbi.decodeGetLock(out);
@@ -137,7 +370,7 @@ public final class Web3jHtlcChain implements HtlcChain {
                 Hashlock.of((byte[]) v.get(4).getValue()), ((BigInteger) v.get(5).getValue()).longValueExact(), "", "", st));
     }
 
-    /** ERC-20 balance of {@code owner} (or ETH balance for the native asset). */
+    /** ERC-20 balance of {@code owner} (or ETH balance for the native asset). Bad addresses: PermanentException. */
     public BigInteger balance(String asset, String owner) {
         String token = address(asset, "asset");
         String who = address(owner, "owner");
@@ -153,7 +386,8 @@ public final class Web3jHtlcChain implements HtlcChain {
      * outlive a compromised contract), then submits the lock. Per token, approval and submission are serialised
      * so concurrent locks cannot both rely on the same allowance; mining is awaited outside that section.
      */
-    private TransactionReceipt lockToken(String token, BigInteger amount, EthereumTransactor.TxRequest request) {
+    private TransactionReceipt lockToken(String token, BigInteger amount, EthereumTransactor.TxRequest request,
+            TxJournal journal) {
         EthereumTransactor.SentTx sent;
         // A ReentrantLock, not a monitor: the approve is awaited while holding it (see NonceManager on pinning).
         java.util.concurrent.locks.ReentrantLock monitor = tokenLocks.computeIfAbsent(token,
@@ -164,10 +398,11 @@ public final class Web3jHtlcChain implements HtlcChain {
             BigInteger allowance = HtlcAbi.decodeUint(call(token, HtlcAbi.erc20Allowance(relayerAddress(),
                     settings.contractAddress())));
             if (allowance.compareTo(needed) < 0) {
+                // moves no funds: not part of the lock's intent, not journaled
                 transactor.send(new EthereumTransactor.TxRequest(token, BigInteger.ZERO,
                         HtlcAbi.erc20Approve(settings.contractAddress(), needed), null, "approve"));
             }
-            sent = transactor.submit(request);
+            sent = transactor.submit(request, journal);
             inFlight.merge(token, amount, BigInteger::add);
         } finally {
             monitor.unlock();
@@ -175,7 +410,8 @@ public final class Web3jHtlcChain implements HtlcChain {
         try {
             TransactionReceipt receipt = transactor.await(sent);
             if (!receipt.isStatusOK()) {
-                throw new PermanentException("lock reverted on chain in tx " + receipt.getTransactionHash());
+                throw new TxRevertedException(receipt.getTransactionHash(),
+                        transactor.revertReason("lock", receipt.getTransactionHash()));
             }
             return receipt;
         } finally {
@@ -193,21 +429,18 @@ public final class Web3jHtlcChain implements HtlcChain {
                 DefaultBlockParameterName.LATEST), "eth_call").getValue());
     }
 
-    private String lockedId(TransactionReceipt receipt) {
-        long now = Long.MAX_VALUE / 4; // our own receipt: only the shape matters here, not timelock plausibility
-        for (Log l : receipt.getLogs()) {
-            if (decoder.decode(l, now) instanceof HtlcLogDecoder.Decoded d
-                    && d.event() instanceof io.evmore.core.chain.ChainEvent.HtlcLocked locked) {
-                return locked.htlc().id();
-            }
+    private static String id(String htlcId) {
+        try {
+            HtlcAbi.idBytes(htlcId);
+        } catch (IllegalArgumentException e) {
+            throw new PermanentException(e.getMessage());
         }
-        throw new PermanentException("lock tx " + receipt.getTransactionHash() + " has no Locked event of "
-                + settings.contractAddress());
+        return htlcId.toLowerCase(Locale.ROOT);
     }
 
     private static String address(String a, String what) {
         if (a == null || !a.matches(ADDRESS)) {
-            throw new IllegalArgumentException(what + " is not a 0x address: '" + a + "'");
+            throw new PermanentException(what + " is not a 0x address: '" + bounded(a) + "'");
         }
         return a.toLowerCase(Locale.ROOT);
     }
@@ -215,7 +448,11 @@ public final class Web3jHtlcChain implements HtlcChain {
     private static void bounded(String s, String what) {
         int n = s.getBytes(StandardCharsets.UTF_8).length;
         if (n == 0 || n > HtlcLogDecoder.MAX_TARGET_BYTES) {
-            throw new IllegalArgumentException(what + " must be 1.." + HtlcLogDecoder.MAX_TARGET_BYTES + " bytes, got " + n);
+            throw new PermanentException(what + " must be 1.." + HtlcLogDecoder.MAX_TARGET_BYTES + " bytes, got " + n);
         }
+    }
+
+    private static String bounded(String s) {
+        return s == null ? "null" : Rpc.truncate(s.length() > 80 ? s.substring(0, 80) + "…" : s);
     }
 }

@@ -273,13 +273,14 @@ class EvmoreHtlcContractIT {
         Web3jHtlcChain user = chain.htlcChain(USER);
         Secret s = Secret.random();
         assertThatThrownBy(() -> user.lock(new LockRequest("osmo1notanaddress", HtlcAbi.NATIVE, ETH, s.hashlock(),
-                chain.now() + 60, "osmosis-1", "osmo1x"))).isInstanceOf(IllegalArgumentException.class)
+                chain.now() + 60, "osmosis-1", "osmo1x"))).isInstanceOf(PermanentException.class)
                 .hasMessageContaining("lock receiver");
         assertThatThrownBy(() -> user.lock(new LockRequest(chain.address(RECEIVER), "uosmo", ETH, s.hashlock(),
                 chain.now() + 60, "osmosis-1", "osmo1x"))).hasMessageContaining("lock asset");
         assertThatThrownBy(() -> user.lock(new LockRequest(chain.address(RECEIVER), HtlcAbi.NATIVE, ETH, s.hashlock(),
                 chain.now() + 60, "osmosis-1", "x".repeat(129)))).hasMessageContaining("targetAddress");
-        assertThatThrownBy(() -> user.claim("htlc_1", s)).hasMessageContaining("invalid Ethereum HTLC id");
+        assertThatThrownBy(() -> user.claim("htlc_1", s)).isInstanceOf(PermanentException.class)
+                .hasMessageContaining("invalid Ethereum HTLC id");
         var claim = new EthereumTransactor.TxRequest(chain.htlc, BigInteger.ZERO, HtlcAbi.claim("0x" + "00".repeat(32), s), null, "claim");
         assertThat(claim.toString()).doesNotContain(s.hex());
     }
@@ -287,7 +288,7 @@ class EvmoreHtlcContractIT {
     @Test
     void queryOfUnknownIdIsEmptyAndBadIdIsRejected() {
         assertThat(chain.htlcChain(ANYONE).query("0x" + "ab".repeat(32))).isEmpty();
-        assertThatThrownBy(() -> chain.htlcChain(ANYONE).query("0x1234")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> chain.htlcChain(ANYONE).query("0x1234")).isInstanceOf(PermanentException.class)
                 .hasMessageContaining("invalid Ethereum HTLC id");
     }
 }
