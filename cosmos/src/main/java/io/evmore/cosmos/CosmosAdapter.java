@@ -61,7 +61,7 @@ public final class CosmosAdapter implements AutoCloseable {
         this.queries = new CosmosQueries(rpc);
         this.submitter = new CosmosTxSubmitter(settings.chainId().value(), settings.prefix(), signer, rpc,
                 new GasEstimator(settings.gasMultiplier(), settings.gasPrice(), settings.feeDenom()),
-                settings.inclusionTimeout(), settings.pollInterval().dividedBy(2), 5);
+                settings.inclusionTimeout(), settings.pollInterval().dividedBy(2), 5, settings.timeoutBlocks());
         io.evmore.pool.ChainMetrics chainMetrics = io.evmore.pool.ChainMetrics.on(registry);
         String label = settings.chainId().value();
         submitter.sequencer().onResync(() -> chainMetrics.nonceResyncs.labelValues(label).inc());

@@ -22,11 +22,16 @@ import java.util.List;
  * @param websocketSilence    no websocket message for this long while blocks advance → reconnect
  * @param inclusionTimeout    how long to wait for a broadcast tx to be included
  * @param startHeight         first height to follow when no cursor is stored (0 = latest at start)
+ * @param timeoutBlocks       every signed tx carries {@code timeout_height} = latest height + this, so that once the
+ *                            chain is past it a tx not found is one that never can land (reconciliation)
  */
 public record CosmosSettings(ChainId chainId, String prefix, String denom, List<String> rpcEndpoints,
         BigDecimal gasPrice, BigDecimal gasMultiplier, String feeDenom, String contract, HdPath hdPath,
         int confirmations, Duration pollInterval, Duration websocketSilence, Duration inclusionTimeout,
-        long startHeight) {
+        long startHeight, long timeoutBlocks) {
+
+    /** Default {@link #timeoutBlocks}: 50 blocks (about 5 minutes at 6 s blocks). */
+    public static final long DEFAULT_TIMEOUT_BLOCKS = 50;
 
     public CosmosSettings {
         if (chainId == null || chainId.isEvm()) throw new IllegalArgumentException("cosmos chainId must be a Cosmos chain id, got " + chainId);
@@ -51,23 +56,36 @@ public record CosmosSettings(ChainId chainId, String prefix, String denom, List<
         positive(websocketSilence, "websocketSilence");
         positive(inclusionTimeout, "inclusionTimeout");
         if (startHeight < 0) throw new IllegalArgumentException("cosmos startHeight must be >= 0");
+        if (timeoutBlocks < 2 || timeoutBlocks > 100_000) {
+            throw new IllegalArgumentException("cosmos timeoutBlocks must be between 2 and 100000, got " + timeoutBlocks);
+        }
     }
 
-    /** Defaults: gas × 1.4 (as cosmjs), poll 1 s, websocket silence 15 s, inclusion 60 s, 1 confirmation. */
+    /**
+     * Defaults: gas × 1.4 (as cosmjs), poll 1 s, websocket silence 15 s, inclusion 60 s, 1 confirmation, timeout
+     * height latest + 50.
+     */
     public static CosmosSettings of(ChainId chainId, String prefix, String denom, List<String> rpcEndpoints,
             BigDecimal gasPrice, String contract) {
         return new CosmosSettings(chainId, prefix, denom, rpcEndpoints, gasPrice, new BigDecimal("1.4"), denom, contract,
-                HdPath.COSMOS_DEFAULT, 1, Duration.ofSeconds(1), Duration.ofSeconds(15), Duration.ofSeconds(60), 0);
+                HdPath.COSMOS_DEFAULT, 1, Duration.ofSeconds(1), Duration.ofSeconds(15), Duration.ofSeconds(60), 0,
+                DEFAULT_TIMEOUT_BLOCKS);
     }
 
     public CosmosSettings withTimings(Duration poll, Duration wsSilence, Duration inclusion) {
         return new CosmosSettings(chainId, prefix, denom, rpcEndpoints, gasPrice, gasMultiplier, feeDenom, contract,
-                hdPath, confirmations, poll, wsSilence, inclusion, startHeight);
+                hdPath, confirmations, poll, wsSilence, inclusion, startHeight, timeoutBlocks);
     }
 
     public CosmosSettings withStartHeight(long h) {
         return new CosmosSettings(chainId, prefix, denom, rpcEndpoints, gasPrice, gasMultiplier, feeDenom, contract,
-                hdPath, confirmations, pollInterval, websocketSilence, inclusionTimeout, h);
+                hdPath, confirmations, pollInterval, websocketSilence, inclusionTimeout, h, timeoutBlocks);
+    }
+
+    /** Transactions time out {@code blocks} blocks after the latest height at signing. */
+    public CosmosSettings withTimeoutBlocks(long blocks) {
+        return new CosmosSettings(chainId, prefix, denom, rpcEndpoints, gasPrice, gasMultiplier, feeDenom, contract,
+                hdPath, confirmations, pollInterval, websocketSilence, inclusionTimeout, startHeight, blocks);
     }
 
     /** Endpoint urls may carry an API key (user info, path or query): only scheme://host:port is shown. */
@@ -78,7 +96,7 @@ public record CosmosSettings(ChainId chainId, String prefix, String denom, List<
                 + ", gasMultiplier=" + gasMultiplier + ", feeDenom=" + feeDenom + ", contract=" + contract
                 + ", hdPath=" + hdPath + ", confirmations=" + confirmations + ", pollInterval=" + pollInterval
                 + ", websocketSilence=" + websocketSilence + ", inclusionTimeout=" + inclusionTimeout
-                + ", startHeight=" + startHeight + "]";
+                + ", startHeight=" + startHeight + ", timeoutBlocks=" + timeoutBlocks + "]";
     }
 
     static String redactedUrl(String url) {

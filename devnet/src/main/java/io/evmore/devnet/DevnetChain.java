@@ -97,6 +97,11 @@ public final class DevnetChain {
         chain.mempoolCapacity(txs);
     }
 
+    /** Fault injection: failing simulations answer code 6 {@code sdk} with the error wrapped, as a real SDK 0.50 node. */
+    public void simulateErrorsAsSdk6(boolean on) {
+        chain.simulateErrorsAsSdk6(on);
+    }
+
     public List<Channel> channels() {
         return chain.channels();
     }

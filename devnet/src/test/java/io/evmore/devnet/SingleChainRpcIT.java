@@ -268,6 +268,17 @@ class SingleChainRpcIT {
                 TestTxs.unsignedForSimulation(k, 0, msgs))).build().toByteArray();
         JsonNode stale = rpc.abciQuery("/cosmos.tx.v1beta1.Service/Simulate", staleSim);
         assertThat(stale.get("code").asInt()).isEqualTo(32);
+        // ... and answered as a real SDK 0.50 node does when asked to: code 6 sdk, the original error inside
+        chain.state().simulateErrorsAsSdk6(true);
+        try {
+            JsonNode wrapped = rpc.abciQuery("/cosmos.tx.v1beta1.Service/Simulate", staleSim);
+            assertThat(wrapped.get("code").asInt()).isEqualTo(6);
+            assertThat(wrapped.get("codespace").asText()).isEqualTo("sdk");
+            assertThat(wrapped.get("log").asText()).matches("rpc error: code = Unknown desc = account sequence mismatch, expected [0-9]+, got 0: "
+                            + "incorrect account sequence \\[[^\\]]+\\] with gas used: '[0-9]+': unknown request");
+        } finally {
+            chain.state().simulateErrorsAsSdk6(false);
+        }
     }
 
     @Test

@@ -61,6 +61,8 @@ public final class HtlcEventDecoder {
             }
             return Optional.empty();
         }
+        // The contract's own instantiation (`wasm` event with method=instantiate): legitimate, not an HTLC event.
+        if ("instantiate".equals(method)) return Optional.empty();
         try {
             if (method == null) throw new Bad(Reason.MISSING_ATTRIBUTE, "method");
             return Optional.of(switch (method) {

@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.evmore.core.chain.LockRequest;
+import io.evmore.core.chain.TxJournal;
 import io.evmore.core.error.TransientException;
 import io.evmore.core.port.Clock;
 import io.evmore.cosmos.HtlcMessages;
 import io.evmore.cosmos.rpc.AbciEvent;
 import io.evmore.cosmos.tx.CosmosMessages;
 import io.evmore.cosmos.tx.CosmosTxSubmitter;
-import io.evmore.cosmos.tx.TxObserver;
 import io.evmore.cosmos.tx.TxOutcome;
 import io.evmore.proto.cosmos.base.abci.v1beta1.TxMsgData;
 import io.evmore.proto.ibc.applications.transfer.v1.MsgTransferResponse;
@@ -44,14 +44,14 @@ public final class IbcTransferSender {
      */
     public SentTransfer lockOverRoute(IbcRoute route, String finalContract, String relayerOnFinalChain, String denom,
             LockRequest r) {
-        return lockOverRoute(route, finalContract, relayerOnFinalChain, denom, r, TxObserver.NONE);
+        return lockOverRoute(route, finalContract, relayerOnFinalChain, denom, r, TxJournal.NONE);
     }
 
     public SentTransfer lockOverRoute(IbcRoute route, String finalContract, String relayerOnFinalChain, String denom,
-            LockRequest r, TxObserver observer) {
+            LockRequest r, TxJournal journal) {
         ObjectNode createHtlc = HtlcMessages.createHtlc(r.receiver(), r.hashlock(), r.timelock(), r.targetChain(),
                 r.targetAddress(), relayerOnFinalChain);
-        return transfer(route, finalContract, denom, r.amount(), ForwardMemo.wasm(finalContract, createHtlc), observer);
+        return transfer(route, finalContract, denom, r.amount(), ForwardMemo.wasm(finalContract, createHtlc), journal);
     }
 
     /**
@@ -60,24 +60,24 @@ public final class IbcTransferSender {
      */
     public SentTransfer transfer(IbcRoute route, String finalReceiver, String denom, java.math.BigInteger amount,
             ObjectNode finalMemo) {
-        return transfer(route, finalReceiver, denom, amount, finalMemo, TxObserver.NONE);
+        return transfer(route, finalReceiver, denom, amount, finalMemo, TxJournal.NONE);
     }
 
     public SentTransfer transfer(IbcRoute route, String finalReceiver, String denom, java.math.BigInteger amount,
-            ObjectNode finalMemo, TxObserver observer) {
+            ObjectNode finalMemo, TxJournal journal) {
         IbcRoute.Hop first = route.hops().get(0);
         String memoText = ForwardMemo.text(ForwardMemo.forRoute(route, finalReceiver, finalMemo));
         long timeoutNanos = Math.multiplyExact(clock.now().plus(first.timeout()).getEpochSecond(), 1_000_000_000L);
         Any msg = CosmosMessages.transfer(first.port(), first.channel(), CosmosMessages.coin(denom, amount),
                 submitter.address(), ForwardMemo.firstReceiver(route, finalReceiver), 0, 0, timeoutNanos, memoText);
-        TxOutcome out = submitter.submit(List.of(msg), "", observer);
+        TxOutcome out = submitter.submit(List.of(msg), "", journal);
         long sequence = packetSequence(out, first.channel());
         sent.record(first.channel(), sequence);
         return new SentTransfer(first.channel(), sequence, out.hash(), out.height(), memoText);
     }
 
     /**
-     * After a crash between persisting the intent (the hash a {@link TxObserver} heard) and learning the result:
+     * After a crash between persisting the intent (the hash a {@link TxJournal} saw) and learning the result:
      * the transfer as sent if that transaction was included (and recorded again for ack matching), empty if the
      * node does not know it (safe to send again). A failed transaction is thrown as its error.
      */

@@ -37,6 +37,10 @@ public final class CosmosQueries {
         this.rpc = rpc;
     }
 
+    public CometRpcClient rpc() {
+        return rpc;
+    }
+
     /** Thrown when a smart query fails in the contract (e.g. "htlc htlc_9 not found"). */
     public static final class ContractQueryException extends PermanentException {
         private final String log;
@@ -52,8 +56,13 @@ public final class CosmosQueries {
     }
 
     public Optional<AccountState> account(String address) {
+        return account(address, 0);
+    }
+
+    /** The account as committed at {@code height} (0 = latest). */
+    public Optional<AccountState> account(String address, long height) {
         var r = rpc.abciQuery("/cosmos.auth.v1beta1.Query/Account",
-                QueryAccountRequest.newBuilder().setAddress(address).build().toByteArray(), 0);
+                QueryAccountRequest.newBuilder().setAddress(address).build().toByteArray(), height);
         if (r.code() == 22 || (!r.ok() && r.log().contains("not found"))) return Optional.empty();
         if (!r.ok()) {
             throw new TransientException("account query for " + address + " failed: code " + r.code() + " "
@@ -97,7 +106,8 @@ public final class CosmosQueries {
     public long simulate(byte[] txBytes) {
         var r = rpc.abciQuery("/cosmos.tx.v1beta1.Service/Simulate",
                 SimulateRequest.newBuilder().setTxBytes(ByteString.copyFrom(txBytes)).build().toByteArray(), 0);
-        if (!r.ok()) throw CosmosErrors.toException("simulation", r.code(), r.codespace(), r.log());
+        // A real node answers every failed simulation as code 6 sdk with the error inside: classified by that.
+        if (!r.ok()) throw CosmosErrors.simulationFailure(r.code(), r.codespace(), r.log());
         try {
             long used = SimulateResponse.parseFrom(r.value()).getGasInfo().getGasUsed();
             if (used <= 0) throw new TransientException("simulation reported no gas used");

@@ -1,21 +1,30 @@
 package io.evmore.cosmos.tx;
 
 import com.google.protobuf.Any;
+import io.evmore.core.chain.TxJournal;
+import io.evmore.core.chain.TxRevertedException;
 import io.evmore.core.error.TransientException;
 import io.evmore.cosmos.key.CosmosSigner;
 import io.evmore.cosmos.rpc.CometRpcClient;
 import io.evmore.cosmos.rpc.CometRpcException;
 import io.evmore.cosmos.rpc.CometTypes.IndexedTx;
 import io.evmore.cosmos.rpc.CosmosQueries;
+import io.evmore.cosmos.rpc.TxExecResult;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Simulate → fee → sign → {@code broadcast_tx_sync} → wait for inclusion, for one signing account. The
- * sequence is taken from {@link AccountSequencer} (pipelined; resync and re-sign on code 32).
+ * Simulate → fee → sign (with a {@code timeout_height}) → journal → {@code broadcast_tx_sync} → wait for inclusion,
+ * for one signing account. The sequence is taken from {@link AccountSequencer} (pipelined; resync and re-sign on a
+ * sequence mismatch, however the node reports it).
+ *
+ * <p>Intent first: every signed transaction goes to the caller's {@link TxJournal} (sequence, hash, raw bytes,
+ * timeout height) before it is broadcast, a re-signed one too. A journal that throws stops the broadcast and the
+ * sequence stays unused. Raw transactions are never logged (a withdraw carries the secret).
  */
 public final class CosmosTxSubmitter {
     private static final Logger log = LoggerFactory.getLogger(CosmosTxSubmitter.class);
@@ -28,10 +37,19 @@ public final class CosmosTxSubmitter {
     private final AccountSequencer sequencer;
     private final Duration inclusionTimeout;
     private final Duration pollInterval;
+    private final long timeoutBlocks;
     private volatile Runnable onBroadcast = () -> {};
 
     public CosmosTxSubmitter(String chainId, String prefix, CosmosSigner signer, CometRpcClient rpc, GasEstimator gas,
             Duration inclusionTimeout, Duration pollInterval, int sequenceAttempts) {
+        this(chainId, prefix, signer, rpc, gas, inclusionTimeout, pollInterval, sequenceAttempts,
+                io.evmore.cosmos.CosmosSettings.DEFAULT_TIMEOUT_BLOCKS);
+    }
+
+    /** @param timeoutBlocks every tx carries {@code timeout_height} = latest height at signing + this */
+    public CosmosTxSubmitter(String chainId, String prefix, CosmosSigner signer, CometRpcClient rpc, GasEstimator gas,
+            Duration inclusionTimeout, Duration pollInterval, int sequenceAttempts, long timeoutBlocks) {
+        if (timeoutBlocks < 1) throw new IllegalArgumentException("timeoutBlocks must be >= 1");
         this.chainId = chainId;
         this.prefix = prefix;
         this.signer = signer;
@@ -40,6 +58,7 @@ public final class CosmosTxSubmitter {
         this.gas = gas;
         this.inclusionTimeout = inclusionTimeout;
         this.pollInterval = pollInterval;
+        this.timeoutBlocks = timeoutBlocks;
         String address = signer.address(prefix).toString();
         this.sequencer = new AccountSequencer(address, () -> queries.requireAccount(address), sequenceAttempts);
     }
@@ -57,28 +76,43 @@ public final class CosmosTxSubmitter {
         return sequencer;
     }
 
-    /** Submits and waits for inclusion; a failed execution is thrown as Permanent/Transient per its code. */
+    /** Submits and waits for inclusion; see {@link #submit(List, String, TxJournal)}. */
     public TxOutcome submit(List<Any> messages, String memo) {
-        return submit(messages, memo, TxObserver.NONE);
+        return submit(messages, memo, TxJournal.NONE);
     }
 
-    /** As {@link #submit(List, String)}, telling {@code observer} the hash before the broadcast. */
-    public TxOutcome submit(List<Any> messages, String memo, TxObserver observer) {
-        return awaitInclusion(broadcast(messages, memo, observer));
+    /**
+     * Submits and waits for inclusion. Errors: included but failed → {@link TxRevertedException} with the hash;
+     * simulation shows a contract or funds error → {@link TxRevertedException} without a hash (nothing was
+     * broadcast); other refusals → {@link io.evmore.core.error.PermanentException}; anything else (including a tx
+     * not included in time, {@link TxPendingException}) → {@link TransientException}: reconcile, never re-send.
+     */
+    public TxOutcome submit(List<Any> messages, String memo, TxJournal journal) {
+        return awaitInclusion(broadcast(messages, memo, journal));
     }
 
-    /** Signs and hands the transaction to the mempool; returns its hash once CheckTx accepted it. */
-    public String broadcast(List<Any> messages, String memo, TxObserver observer) {
+    /** Signs, journals and hands the transaction to the mempool; returns its hash once CheckTx accepted it. */
+    public String broadcast(List<Any> messages, String memo, TxJournal journal) {
+        TxJournal j = journal == null ? TxJournal.NONE : journal;
         return sequencer.submit((accountNumber, sequence) -> {
-            long used = queries.simulate(TxBuilder.simulationTx(signer.publicKey(), sequence, messages, memo, gas.feeDenom()));
+            long timeoutHeight = rpc.status().latestHeight() + timeoutBlocks;
+            long used = queries.simulate(TxBuilder.simulationTx(signer.publicKey(), sequence, messages, memo,
+                    gas.feeDenom(), timeoutHeight));
             TxFee fee = gas.feeFor(used);
-            SignedTx tx = TxBuilder.sign(signer, chainId, accountNumber, sequence, messages, memo, fee);
-            observer.beforeBroadcast(tx.hash(), sequence);
+            SignedTx tx = TxBuilder.sign(signer, chainId, accountNumber, sequence, messages, memo, fee, timeoutHeight);
+            String hash = tx.hash();
+            byte[] raw = tx.txRaw();
             try {
-                var r = rpc.broadcastTxSync(tx.txRaw());
-                if (!r.ok()) throw CosmosErrors.toException("broadcast of " + tx.hash(), r.code(), r.codespace(), r.log());
-                if (!r.hash().equalsIgnoreCase(tx.hash())) {
-                    throw new TransientException("node returned hash " + r.hash() + " for tx " + tx.hash());
+                j.beforeBroadcast(new io.evmore.core.chain.SignedTx(sequence, hash, HexFormat.of().formatHex(raw),
+                        timeoutHeight));
+            } catch (RuntimeException e) {
+                throw new AccountSequencer.NotSent(e); // not broadcast: the sequence stays for the next tx
+            }
+            try {
+                var r = rpc.broadcastTxSync(raw);
+                if (!r.ok()) throw CosmosErrors.toException("broadcast of " + hash, r.code(), r.codespace(), r.log());
+                if (!r.hash().equalsIgnoreCase(hash)) {
+                    throw new TransientException("node returned hash " + r.hash() + " for tx " + hash);
                 }
             } catch (CometRpcException e) {
                 // Mempool rejections are JSON-RPC errors (COSMOS_WIRE §1); classified like the SDK's CheckCometError.
@@ -88,28 +122,60 @@ public final class CosmosTxSubmitter {
                     throw e; // permanent: the same transaction will never fit
                 } else {
                     // "mempool is full", a node still syncing, ...: the tx was not taken now; a retry may be.
-                    throw new TransientException("broadcast of " + tx.hash() + " not accepted: " + e.getMessage());
+                    throw new TransientException("broadcast of " + hash + " not accepted: " + e.getMessage());
                 }
             }
             onBroadcast.run();
-            log.debug("broadcast {} seq {} gas {} fee {}{}", tx.hash(), sequence, fee.gasLimit(), fee.amount(),
-                    fee.denom());
-            return tx.hash();
+            log.debug("broadcast {} seq {} timeout_height {} gas {} fee {}{}", hash, sequence, timeoutHeight,
+                    fee.gasLimit(), fee.amount(), fee.denom());
+            return hash;
         });
     }
 
+    /** What a re-broadcast of already journaled bytes came to. */
+    public record Rebroadcast(boolean accepted, String detail) {}
+
     /**
-     * Where a transaction stands: included (successfully: the outcome; failed: thrown as its error) or not known
-     * to the node (empty: it was never broadcast, or dropped from the mempool).
+     * Hands exactly these signed bytes to the mempool again (reconciliation of a journaled transaction that may
+     * never have been broadcast). Never re-signs, never touches the sequencer. "Already in cache" counts as
+     * accepted; a refusal (e.g. its sequence is used) is reported, not thrown: the caller asks the chain later.
+     */
+    public Rebroadcast rebroadcast(byte[] raw) {
+        try {
+            var r = rpc.broadcastTxSync(raw);
+            if (r.ok()) {
+                onBroadcast.run();
+                return new Rebroadcast(true, "re-broadcast");
+            }
+            String inner = CosmosErrors.unwrap(r.log());
+            return new Rebroadcast(false, "re-broadcast refused: " + CosmosErrors.abbreviate(r.codespace(), 64)
+                    + " code " + r.code() + ": " + CosmosErrors.abbreviate(inner, 300)
+                    + (CosmosErrors.mentionsSequenceMismatch(inner) ? " (its sequence is taken: it cannot land)" : ""));
+        } catch (CometRpcException e) {
+            if (e.text().contains("tx already exists in cache")) return new Rebroadcast(true, "already in the mempool");
+            return new Rebroadcast(false, "re-broadcast not accepted: " + e.getMessage());
+        } catch (TransientException e) {
+            return new Rebroadcast(false, "re-broadcast failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Where a transaction stands: included (successfully: the outcome; failed: thrown as
+     * {@link TxRevertedException}) or not known to the node (empty: never broadcast, dropped, or not yet in a block).
      */
     public Optional<TxOutcome> find(String hash) {
         Optional<IndexedTx> found = rpc.tx(hash);
         if (found.isEmpty()) return Optional.empty();
         IndexedTx t = found.get();
-        if (!t.result().ok()) {
-            throw CosmosErrors.toException("tx " + hash, t.result().code(), t.result().codespace(), t.result().log());
-        }
+        if (!t.result().ok()) throw reverted(hash, t.result());
         return Optional.of(new TxOutcome(hash, t.height(), t.result()));
+    }
+
+    /** The error of an included, failed transaction: its action did not happen. */
+    public static TxRevertedException reverted(String hash, TxExecResult r) {
+        String cs = r.codespace() == null || r.codespace().isEmpty() ? "sdk" : r.codespace();
+        return new TxRevertedException(hash, "tx " + hash + " failed on chain: " + CosmosErrors.abbreviate(cs, 64)
+                + " code " + r.code() + ": " + CosmosErrors.abbreviate(r.log(), 500));
     }
 
     /**
@@ -130,10 +196,7 @@ public final class CosmosTxSubmitter {
             }
             if (found.isPresent()) {
                 IndexedTx t = found.get();
-                if (!t.result().ok()) {
-                    throw CosmosErrors.toException("tx " + hash, t.result().code(), t.result().codespace(),
-                            t.result().log());
-                }
+                if (!t.result().ok()) throw reverted(hash, t.result());
                 return new TxOutcome(hash, t.height(), t.result());
             }
             if (System.nanoTime() > deadline) {

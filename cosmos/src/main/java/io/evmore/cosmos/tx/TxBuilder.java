@@ -59,12 +59,22 @@ public final class TxBuilder {
                 .build().toByteArray();
     }
 
-    /** Builds, signs and encodes a transaction. */
+    /** Builds, signs and encodes a transaction without a timeout height. */
     public static SignedTx sign(CosmosSigner signer, String chainId, long accountNumber, long sequence,
             List<Any> messages, String memo, TxFee fee) {
+        return sign(signer, chainId, accountNumber, sequence, messages, memo, fee, 0);
+    }
+
+    /**
+     * Builds, signs and encodes a transaction that no block above {@code timeoutHeight} may include (0 = none):
+     * once the chain is past it, "not found" means "never".
+     */
+    public static SignedTx sign(CosmosSigner signer, String chainId, long accountNumber, long sequence,
+            List<Any> messages, String memo, TxFee fee, long timeoutHeight) {
         if (chainId == null || chainId.isEmpty()) throw new IllegalArgumentException("chain id is missing");
         if (accountNumber < 0 || sequence < 0) throw new IllegalArgumentException("account number/sequence must be >= 0");
-        byte[] body = bodyBytes(messages, memo, 0);
+        if (timeoutHeight < 0) throw new IllegalArgumentException("timeout height must be >= 0");
+        byte[] body = bodyBytes(messages, memo, timeoutHeight);
         byte[] auth = authInfoBytes(signer.publicKey(), sequence, fee);
         byte[] doc = signDocBytes(body, auth, chainId, accountNumber);
         return new SignedTx(txRawBytes(body, auth, signer.sign(doc)), doc, sequence);
@@ -77,7 +87,13 @@ public final class TxBuilder {
      * the signed tx will use. Simulation skips signature verification but checks the sequence.
      */
     public static byte[] simulationTx(byte[] publicKey, long sequence, List<Any> messages, String memo, String feeDenom) {
-        byte[] body = bodyBytes(messages, memo, 0);
+        return simulationTx(publicKey, sequence, messages, memo, feeDenom, 0);
+    }
+
+    /** As {@link #simulationTx(byte[], long, List, String, String)} with the body's timeout height (same size). */
+    public static byte[] simulationTx(byte[] publicKey, long sequence, List<Any> messages, String memo, String feeDenom,
+            long timeoutHeight) {
+        byte[] body = bodyBytes(messages, memo, timeoutHeight);
         byte[] auth = authInfoBytes(publicKey, sequence, new TxFee(feeDenom, java.math.BigInteger.ONE, SIMULATION_GAS_LIMIT));
         return txRawBytes(body, auth, new byte[64]);
     }

@@ -77,6 +77,12 @@ class HtlcEventDecoderTest {
     }
 
     @Test
+    void theContractsInstantiateEventIsIgnoredQuietlyNotDropped() {
+        assertThat(decoder.decode(wasm(CONTRACT, "method", "instantiate", "owner", ALICE), ORIGIN)).isEmpty();
+        for (Reason r : Reason.values()) assertThat(dropped.count(CHAIN, r)).as(r.name()).isZero();
+    }
+
+    @Test
     void malformedAndAbsurdInputIsDroppedWithAReasonNeverThrown() {
         String hl = SECRET.hashlock().hex();
         assertThat(decoder.decode(create(CONTRACT, "0", hl, "1700000100"), ORIGIN)).isEmpty();

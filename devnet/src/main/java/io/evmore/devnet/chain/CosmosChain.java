@@ -86,6 +86,7 @@ public final class CosmosChain {
     private final byte[] proposer;
     private final byte[] validatorPubKey;
     private volatile boolean halted;
+    private boolean simulateErrorsAsSdk6;
     private Duration clockOffset = Duration.ZERO;
     private final Instant genesisTime;
 
@@ -245,6 +246,16 @@ public final class CosmosChain {
             throw new IllegalArgumentException("mempool capacity must be >= 0, got " + txs);
         }
         mempoolCapacity = txs;
+    }
+
+    /**
+     * Fault injection (real-node fidelity): when on, a failing simulation answers as a real SDK 0.50 node (wasmd
+     * 0.54) does — code 6, codespace {@code sdk}, whatever the cause, with the original error inside the log:
+     * {@code rpc error: code = Unknown desc = <log> [<source path>] with gas used: '<n>': unknown request}.
+     * Off (default): the original code and codespace, as this sheet's first version described.
+     */
+    public synchronized void simulateErrorsAsSdk6(boolean on) {
+        simulateErrorsAsSdk6 = on;
     }
 
     public synchronized int mempoolSize() {
@@ -741,6 +752,13 @@ public final class CosmosChain {
         CacheKv scratch = new CacheKv(checkState);
         ExecResult r = runTx(txBytes, Mode.SIMULATE, scratch, latestHeight() + 1, now(), new MsgContext[1]);
         if (!r.ok()) {
+            if (simulateErrorsAsSdk6) {
+                String source = "wasm".equals(r.codespace())
+                        ? "github.com/CosmWasm/wasmd@v0.54.9/x/wasm/keeper/keeper.go:411"
+                        : "github.com/cosmos/cosmos-sdk@v0.50.15/baseapp/baseapp.go:1003";
+                throw SdkException.sdk(6, "rpc error: code = Unknown desc = " + r.log() + " [" + source
+                        + "] with gas used: '" + r.gasUsed() + "': unknown request");
+            }
             throw new SdkException(r.code(), r.codespace(), r.log());
         }
         Result.Builder result = Result.newBuilder().setLog("");
