@@ -751,6 +751,11 @@ abstract class SwapStoreContract {
         assertThat(store.find(s.id())).contains(saved);
         assertThat(store.find(s.id()).orElseThrow().secret()).isEqualTo(secret);
         assertThat(transitions(s.id())).hasSize(trail);
+
+        // A stale copy (older updatedAt) does not move updated_at backwards.
+        Swap again = update(locked.withLastError("retrying", T0), SwapState.COUNTER_LOCKED);
+        assertThat(again.updatedAt()).isEqualTo(t);
+        assertThat(store.find(s.id())).contains(again);
     }
 
     @Test
