@@ -473,7 +473,7 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
             }
         }
 
-        /** Field changes without a state change; the new updated_at is {@code updated.updatedAt()}. */
+        /** Field changes without a state change; updated_at becomes {@code updated.updatedAt()} unless that is older. */
         @Override
         public Swap update(Swap updated, SwapState expected) {
             checkOpen();
@@ -489,7 +489,10 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
                             + " but the stored state is " + stored.state() + " (moved by someone else); not updating");
                 }
                 requireSameIdentity(stored, updated, "an update");
-                Swap result = merge(stored, updated, expected, ms(updated.updatedAt()));
+                // A stale copy must not move updated_at backwards (retention of terminal swaps reads it).
+                Instant at = ms(updated.updatedAt());
+                if (at.isBefore(stored.updatedAt())) at = stored.updatedAt();
+                Swap result = merge(stored, updated, expected, at);
                 if (!writeFields(result, expected)) {
                     throw new IllegalTransitionException("swap " + id + ": state is no longer " + expected
                             + " (moved concurrently); not updating");

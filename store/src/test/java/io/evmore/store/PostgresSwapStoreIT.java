@@ -22,6 +22,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,6 +91,64 @@ class PostgresSwapStoreIT extends SwapStoreContract {
     @Override
     protected Connection rawConnection() throws SQLException {
         return pg.getDatabase("postgres", database).getConnection();
+    }
+
+    @Override
+    protected void createDatabaseAtVersion(String version) {
+        database = "evmore_" + (counter++) + "_" + Long.toHexString(System.nanoTime());
+        try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + database + " OWNER app");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        // As the application role, so that the later migrations (run by the store) own what they alter.
+        Flyway.configure()
+                .dataSource("jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/" + database + "?sslmode=disable",
+                        "app", PASSWORD)
+                .locations("classpath:db/migration").target(version).load().migrate();
+    }
+
+    @Override
+    protected SqlDialect dialect() {
+        return SqlDialect.POSTGRES;
+    }
+
+    /** Advisory locks belong to sessions: another store (its own session) is what a second relayer would be. */
+    @Override
+    protected String leaseFromAnotherProcess(String name) {
+        try (JdbcSwapStore other = reopen(); DatabaseLease lease = other.acquireLease(name)) {
+            return lease.isHeld() ? "ACQUIRED" : "NOT HELD";
+        } catch (LeaseHeldException e) {
+            return e.getMessage();
+        }
+    }
+
+    @Override
+    protected String expectedLeaseMechanism() {
+        return "PostgreSQL advisory lock " + DatabaseLease.key("relayer") + " on postgresql://app@127.0.0.1:"
+                + pg.getPort() + "/" + database;
+    }
+
+    @Test
+    void leaseLostWithItsSessionIsReportedAndFreesTheDatabase() throws Exception {
+        DatabaseLease lease = store.acquireLease("relayer");
+        try {
+            int killed;
+            try (Connection c = admin.getConnection(); Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                            + " WHERE datname = '" + database + "' AND application_name = 'evmore-relayer-lease'")) {
+                rs.next();
+                killed = rs.getInt(1);
+            }
+            assertThat(killed).as("the lease has its own session, outside the pool").isEqualTo(1);
+            // Like a crashed holder: the lock went with the session.
+            for (int i = 0; i < 50 && lease.isHeld(); i++) Thread.sleep(100);
+            assertThat(lease.isHeld()).isFalse();
+            assertThat(leaseFromAnotherProcess("relayer")).isEqualTo("ACQUIRED");
+            assertThat(store.ping()).isTrue(); // the pool was not touched
+        } finally {
+            lease.close(); // still safe after the session died
+        }
     }
 
     @Test

@@ -12,6 +12,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +38,76 @@ class SqliteSwapStoreIT extends SwapStoreContract {
     @Override
     protected Connection rawConnection() throws SQLException {
         return DriverManager.getConnection("jdbc:sqlite:" + file);
+    }
+
+    @Override
+    protected void createDatabaseAtVersion(String version) {
+        file = dir.resolve("db" + (counter++)).resolve("evmore.db");
+        try {
+            Files.createDirectories(file.getParent());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        Flyway.configure().dataSource("jdbc:sqlite:" + file, null, null).locations("classpath:db/migration")
+                .target(version).load().migrate();
+    }
+
+    @Override
+    protected SqlDialect dialect() {
+        return SqlDialect.SQLITE;
+    }
+
+    @Override
+    protected String leaseFromAnotherProcess(String name) throws Exception {
+        return LeaseProbe.tryFromAnotherProcess(file, name);
+    }
+
+    @Override
+    protected String expectedLeaseMechanism() {
+        return "SQLite lock file " + file + ".lock";
+    }
+
+    @Test
+    void leaseLockFileIsOwnerOnlyAndBesideTheDatabase() throws Exception {
+        try (DatabaseLease lease = store.acquireLease("relayer")) {
+            Path lockFile = file.resolveSibling("evmore.db.lock");
+            assertThat(Files.isRegularFile(lockFile)).isTrue();
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(lockFile))).isEqualTo("rw-------");
+            assertThat(lease.toString()).contains(lockFile.toString());
+        }
+    }
+
+    @Test
+    void leaseHeldByAnotherProcessIsRefusedHereAndFreedByThatProcessDying() throws Exception {
+        Process holder = LeaseProbe.holdInAnotherProcess(file, "relayer");
+        try {
+            // The real OS lock, not this JVM's registry, refuses us.
+            assertThatThrownBy(() -> store.acquireLease("relayer"))
+                    .isInstanceOf(LeaseHeldException.class)
+                    .hasMessage("another relayer is already running on this database (lease 'relayer' held; SQLite"
+                            + " lock file " + file + ".lock); stop that process first or point this one at another"
+                            + " database");
+            try (DatabaseLease other = store.acquireLease("indexer")) {
+                assertThat(other.isHeld()).isTrue();
+            }
+        } finally {
+            holder.destroyForcibly(); // a crash: no close(), no cleanup
+            holder.waitFor();
+        }
+        try (DatabaseLease lease = store.acquireLease("relayer")) {
+            assertThat(lease.isHeld()).isTrue();
+        }
+    }
+
+    @Test
+    void aLeaseOfAnotherStoreOnTheSameFileInThisProcessIsHeldToo() {
+        try (JdbcSwapStore second = reopen(); DatabaseLease lease = store.acquireLease("relayer")) {
+            assertThatThrownBy(() -> second.acquireLease("relayer")).isInstanceOf(LeaseHeldException.class);
+            // Releasing another name on the same lock file must not drop this one (one channel per file).
+            second.acquireLease("indexer").close();
+            assertThat(lease.isHeld()).isTrue();
+            assertThatThrownBy(() -> second.acquireLease("relayer")).isInstanceOf(LeaseHeldException.class);
+        }
     }
 
     @Test

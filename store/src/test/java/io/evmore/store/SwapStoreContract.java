@@ -55,6 +55,21 @@ abstract class SwapStoreContract {
     /** A connection to the same database that bypasses the store (auto-commit on). */
     protected abstract Connection rawConnection() throws SQLException;
 
+    /** Creates a new database migrated only up to {@code version}; the next {@link #reopen()} opens it. */
+    protected abstract void createDatabaseAtVersion(String version);
+
+    protected abstract SqlDialect dialect();
+
+    /**
+     * Tries to acquire lease {@code name} on the current database the way a second relayer would (SQLite: from
+     * another JVM process, since file locks are per process; PostgreSQL: from another store, i.e. another
+     * session). Returns "ACQUIRED" (and releases it again) or the message of the {@link LeaseHeldException}.
+     */
+    protected abstract String leaseFromAnotherProcess(String name) throws Exception;
+
+    /** How the lease message names the mechanism, e.g. "SQLite lock file /…/evmore.db.lock". */
+    protected abstract String expectedLeaseMechanism();
+
     @BeforeEach
     void openStore() {
         store = openFresh();
@@ -629,5 +644,465 @@ abstract class SwapStoreContract {
         assertThat(store.ping()).isFalse();
         assertThatThrownBy(() -> store.find("x")).isInstanceOf(PermanentException.class).hasMessageContaining("closed");
         store = null;
+    }
+    // ---- recovery fields, new lookups, update/deleteDetected, intent history (core port of 3e33d6c) ----
+
+    static final Secret SECRET = Secret.fromHex("11".repeat(32));
+
+    /** A swap with every field set, including the recovery fields. */
+    static Swap full(String htlc, SwapState state, Instant created) {
+        return new Swap(Swap.idFor(ETH, htlc), ETH, OSMO, htlc, "htlc_" + htlc, SECRET.hashlock(), "0xsender",
+                "osmo1receiver", "0xtoken", new BigInteger("123456789"), "uosmo", UINT256_MAX, 1_900_000_000L,
+                1_899_990_000L, state, created, created.plusSeconds(5), 4_242L,
+                "0x" + "ab".repeat(32), "0x" + "cd".repeat(32), new BigInteger("1000"), SECRET,
+                "rpc timeout on https://node");
+    }
+
+    private List<Swap> pendingPage(int limit, int offset) {
+        return store.inTransaction(tx -> tx.pending(limit, offset));
+    }
+
+    private List<Swap> above(ChainId chain, long height) {
+        return store.inTransaction(tx -> tx.sourcesAbove(chain, height));
+    }
+
+    private java.util.Optional<Swap> byDest(ChainId chain, String id) {
+        return store.inTransaction(tx -> tx.findByDestHtlcId(chain, id));
+    }
+
+    private List<TxIntent> intentsOf(String swapId) {
+        return store.inTransaction(tx -> tx.intentsOf(swapId));
+    }
+
+    private Swap update(Swap s, SwapState expected) {
+        return store.inTransaction(tx -> tx.update(s, expected));
+    }
+
+    @Test
+    void everyRecoveryFieldRoundTripsIncludingTheSecret() {
+        Swap s = insert(full("0x01", SwapState.DETECTED, T0));
+
+        Swap back = store.find(s.id()).orElseThrow();
+        assertThat(back).isEqualTo(s);
+        assertThat(back.secret()).isEqualTo(SECRET);
+        assertThat(back.sourceHeight()).isEqualTo(4_242L);
+        assertThat(back.feeAmount()).isEqualTo(new BigInteger("1000"));
+        assertThat(back.lastError()).isEqualTo("rpc timeout on https://node");
+        // Stored as lowercase hex, not some other encoding.
+        assertThat(rawString("SELECT secret FROM swaps WHERE id = '" + s.id() + "'")).isEqualTo("11".repeat(32));
+    }
+
+    @Test
+    void transitionPersistsEveryFieldChangedWithIt() {
+        Secret secret = Secret.random();
+        Swap s = insert(new Swap(Swap.idFor(ETH, "0x01"), ETH, OSMO, "0x01", null, secret.hashlock(), "0xsender",
+                "osmo1receiver", "0xtoken", BigInteger.TEN, null, null, 1_900_000_000L, 0, SwapState.DETECTED, T0,
+                T0));
+        Instant t1 = T0.plusSeconds(1);
+        Swap changed = s.withSource(77, "0xblock", "0xtx", t1)
+                .withQuote("uosmo", BigInteger.valueOf(9), BigInteger.ONE, 1_899_000_000L, t1)
+                .withLastError("node behind", t1);
+        Swap confirmed = store.inTransaction(tx -> tx.transition(changed, SwapState.DETECTED, SwapState.CONFIRMED,
+                "final", null, t1));
+        assertThat(store.find(s.id())).contains(confirmed);
+        assertThat(confirmed.sourceHeight()).isEqualTo(77);
+        assertThat(confirmed.feeAmount()).isEqualTo(BigInteger.ONE);
+        assertThat(confirmed.lastError()).isEqualTo("node behind");
+
+        Swap locked = walk(confirmed.withDestHtlcId("htlc_9", t1).withLastError(null, t1), t1,
+                SwapState.COUNTER_PENDING, SwapState.COUNTER_LOCKED);
+        Instant t2 = T0.plusSeconds(2);
+        Swap revealed = store.inTransaction(tx -> tx.transition(locked.withSecret(secret, t2),
+                SwapState.COUNTER_LOCKED, SwapState.SECRET_REVEALED, "user withdrew", "0xw", t2));
+
+        Swap back = store.find(s.id()).orElseThrow();
+        assertThat(back).isEqualTo(revealed);
+        assertThat(back.secret()).isEqualTo(secret);
+        assertThat(back.destHtlcId()).isEqualTo("htlc_9");
+        assertThat(back.lastError()).isNull();
+        assertThat(back.state()).isEqualTo(SwapState.SECRET_REVEALED);
+    }
+
+    @Test
+    void lastErrorIsBoundedWhenWritten() {
+        String huge = "x".repeat(5000);
+        Swap s = insert(swap("0x01", SwapState.DETECTED, T0).withLastError(huge, T0));
+        String stored = store.find(s.id()).orElseThrow().lastError();
+        assertThat(stored).hasSize(JdbcSwapStore.MAX_ERROR).endsWith("...");
+
+        Swap back = update(s.withLastError(huge + "y", T0.plusSeconds(1)), SwapState.DETECTED);
+        assertThat(back.lastError()).hasSize(JdbcSwapStore.MAX_ERROR);
+        assertThat(store.find(s.id())).contains(back);
+    }
+
+    @Test
+    void updateSavesFieldChangesWithoutAStateChangeOrAuditRow() {
+        Secret secret = Secret.random();
+        Swap s = insert(new Swap(Swap.idFor(ETH, "0x01"), ETH, OSMO, "0x01", null, secret.hashlock(), "a", "b",
+                "0xtoken", BigInteger.TEN, null, null, 1_900_000_000L, 0, SwapState.DETECTED, T0, T0));
+        Swap locked = walk(s, T0, SwapState.CONFIRMED, SwapState.COUNTER_PENDING, SwapState.COUNTER_LOCKED);
+        int trail = transitions(s.id()).size();
+        Instant t = T0.plusSeconds(30);
+
+        Swap saved = update(locked.withSecret(secret, t).withDestHtlcId("htlc_5", t), SwapState.COUNTER_LOCKED);
+
+        assertThat(saved.state()).isEqualTo(SwapState.COUNTER_LOCKED);
+        assertThat(saved.updatedAt()).isEqualTo(t);
+        assertThat(store.find(s.id())).contains(saved);
+        assertThat(store.find(s.id()).orElseThrow().secret()).isEqualTo(secret);
+        assertThat(transitions(s.id())).hasSize(trail);
+
+        // A stale copy (older updatedAt) does not move updated_at backwards.
+        Swap again = update(locked.withLastError("retrying", T0), SwapState.COUNTER_LOCKED);
+        assertThat(again.updatedAt()).isEqualTo(t);
+        assertThat(store.find(s.id())).contains(again);
+    }
+
+    @Test
+    void updateRefusesAStaleStateAndWritesNothing() {
+        Swap s = insert(swap("0x01", SwapState.DETECTED, T0));
+        Swap confirmed = walk(s, T0.plusSeconds(1), SwapState.CONFIRMED);
+
+        assertThatThrownBy(() -> update(s.withLastError("late", T0.plusSeconds(2)), SwapState.DETECTED))
+                .isInstanceOf(IllegalTransitionException.class)
+                .hasMessageContaining("stored state is CONFIRMED");
+        assertThat(store.find(s.id())).contains(confirmed);
+    }
+
+    @Test
+    void updateRefusesIdentityChangesAndUnknownSwaps() {
+        Swap s = insert(swap("0x01", SwapState.DETECTED, T0));
+        Swap tampered = new Swap(s.id(), s.fromChain(), s.toChain(), s.sourceHtlcId(), null, s.hashlock(),
+                s.sender(), s.receiver(), s.sourceAsset(), s.sourceAmount().add(BigInteger.ONE), null, null,
+                s.sourceTimelock(), 0, s.state(), s.createdAt(), s.updatedAt());
+
+        assertThatThrownBy(() -> update(tampered, SwapState.DETECTED))
+                .isInstanceOf(PermanentException.class)
+                .hasMessageContaining("sourceAmount")
+                .hasMessageContaining("update");
+        assertThat(store.find(s.id())).contains(s);
+        assertThatThrownBy(() -> update(swap("0x404", SwapState.DETECTED, T0), SwapState.DETECTED))
+                .isInstanceOf(PermanentException.class)
+                .hasMessageContaining("no such swap");
+    }
+
+    @Test
+    void aStoredSecretIsNeverClearedByAStaleCopy() {
+        Secret secret = Secret.random();
+        Swap s = insert(new Swap(Swap.idFor(ETH, "0x01"), ETH, OSMO, "0x01", null, secret.hashlock(), "a", "b",
+                "0xtoken", BigInteger.TEN, null, null, 1_900_000_000L, 0, SwapState.DETECTED, T0, T0));
+        Swap locked = walk(s, T0, SwapState.CONFIRMED, SwapState.COUNTER_PENDING, SwapState.COUNTER_LOCKED);
+        update(locked.withSecret(secret, T0.plusSeconds(1)), SwapState.COUNTER_LOCKED);
+
+        // The engine moves on with its older copy (no secret): the claim must not be lost.
+        Swap revealed = store.inTransaction(tx -> tx.transition(locked, SwapState.COUNTER_LOCKED,
+                SwapState.SECRET_REVEALED, "withdraw seen", null, T0.plusSeconds(2)));
+        assertThat(revealed.secret()).isEqualTo(secret);
+        update(locked.withLastError("x", T0.plusSeconds(3)), SwapState.SECRET_REVEALED);
+        assertThat(store.find(s.id()).orElseThrow().secret()).isEqualTo(secret);
+    }
+
+    @Test
+    void deleteDetectedRemovesTheSwapItsTrailAndIntents() {
+        Swap s = insert(swap("0x01", SwapState.DETECTED, T0));
+        Swap other = insert(swap("0x02", SwapState.DETECTED, T0));
+        store.run(tx -> tx.saveIntent(TxIntent.pending(s.id() + "/COUNTER_LOCK", s.id(), OSMO, "COUNTER_LOCK", T0)));
+
+        store.run(tx -> tx.deleteDetected(s.id(), "reorg on eip155:31337 at 100 removed the source lock"));
+
+        assertThat(store.find(s.id())).isEmpty();
+        assertThat(transitions(s.id())).isEmpty();
+        assertThat(intent(s.id() + "/COUNTER_LOCK")).isEmpty();
+        assertThat(store.find(other.id())).contains(other);
+        // The source lock may come back in the new canonical chain: the same id can be inserted again.
+        insert(swap("0x01", SwapState.DETECTED, T0.plusSeconds(9)));
+    }
+
+    @Test
+    void deleteDetectedRefusesAnyOtherStateAndABroadcastIntent() {
+        Swap s = insert(swap("0x01", SwapState.DETECTED, T0));
+        Swap confirmed = walk(s, T0, SwapState.CONFIRMED);
+        assertThatThrownBy(() -> store.run(tx -> tx.deleteDetected(s.id(), "reorg")))
+                .isInstanceOf(IllegalTransitionException.class)
+                .hasMessageContaining("CONFIRMED");
+        assertThat(store.find(s.id())).contains(confirmed);
+
+        Swap d = insert(swap("0x02", SwapState.DETECTED, T0));
+        TxIntent sent = new TxIntent(d.id() + "/X", d.id(), OSMO, "X", 3, "AB", TxIntent.Status.BROADCAST, T0, T0);
+        store.run(tx -> tx.saveIntent(sent));
+        assertThatThrownBy(() -> store.run(tx -> tx.deleteDetected(d.id(), "reorg")))
+                .isInstanceOf(PermanentException.class)
+                .hasMessageContaining("may have been broadcast");
+        assertThat(store.find(d.id())).contains(d);
+        assertThatThrownBy(() -> store.run(tx -> tx.deleteDetected("eip155:31337/0x404", "reorg")))
+                .isInstanceOf(PermanentException.class)
+                .hasMessageContaining("no such swap");
+    }
+
+    @Test
+    void pendingPagesThroughNonTerminalSwapsInOrder() {
+        List<Swap> active = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            Swap s = insert(swap("0x" + i, SwapState.DETECTED, T0.plusSeconds(i % 3))); // ties on created_at
+            if (i == 3) walk(s, T0, SwapState.REJECTED);
+            else active.add(s);
+        }
+        active.sort(java.util.Comparator.comparing(Swap::createdAt).thenComparing(Swap::id));
+
+        List<Swap> paged = new ArrayList<>();
+        for (int offset = 0; ; offset += 2) {
+            int o = offset;
+            List<Swap> page = pendingPage(2, o);
+            if (page.isEmpty()) break;
+            paged.addAll(page);
+        }
+        assertThat(paged).containsExactlyElementsOf(active);
+        assertThat(pendingPage(100, 5)).containsExactly(active.get(5));
+        assertThatThrownBy(() -> store.inTransaction(tx -> tx.pending(0, 0)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.inTransaction(tx -> tx.pending(1, -1)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void sourcesAboveListsActiveSwapsOfThatChainAboveTheHeight() {
+        Swap at100 = insert(swap("0x01", SwapState.DETECTED, T0).withSource(100, "0xb100", "0xt1", T0));
+        Swap at101 = insert(swap("0x02", SwapState.DETECTED, T0).withSource(101, "0xb101", "0xt2", T0));
+        Swap at105 = insert(swap("0x03", SwapState.DETECTED, T0).withSource(105, "0xb105", "0xt3", T0));
+        walk(insert(swap("0x04", SwapState.DETECTED, T0).withSource(103, "0xb103", "0xt4", T0)), T0,
+                SwapState.REJECTED);
+        insert(swap("0x05", SwapState.DETECTED, T0)); // height unknown (0)
+        Swap fromOsmo = new Swap(Swap.idFor(OSMO, "htlc_1"), OSMO, ETH, "htlc_1", null, Secret.random().hashlock(),
+                "osmo1x", "0xy", "uosmo", BigInteger.TEN, null, null, 1_900_000_000L, 0, SwapState.DETECTED, T0, T0)
+                .withSource(500, "B500", "T500", T0);
+        insert(fromOsmo);
+
+        assertThat(above(ETH, 100)).containsExactly(at101, at105);
+        assertThat(above(ETH, 99)).containsExactly(at100, at101, at105);
+        assertThat(above(ETH, 105)).isEmpty();
+        assertThat(above(OSMO, 0)).containsExactly(fromOsmo);
+        assertThatThrownBy(() -> store.inTransaction(tx -> tx.sourcesAbove(ETH, -1)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void findByDestHtlcIdMatchesTheDestinationChainAndLockId() {
+        Swap s = insert(swap("0x01", SwapState.DETECTED, T0).withDestHtlcId("htlc_1", T0));
+        insert(swap("0x02", SwapState.DETECTED, T0).withDestHtlcId("htlc_2", T0));
+        // Same lock id on another chain (its own contract): a different swap.
+        Swap toEth = insert(new Swap(Swap.idFor(OSMO, "htlc_9"), OSMO, ETH, "htlc_9", "htlc_1",
+                Secret.random().hashlock(), "osmo1x", "0xy", "uosmo", BigInteger.TEN, null, null, 1_900_000_000L, 0,
+                SwapState.DETECTED, T0, T0));
+
+        assertThat(byDest(OSMO, "htlc_1")).contains(s);
+        assertThat(byDest(ETH, "htlc_1")).contains(toEth);
+        assertThat(byDest(OSMO, "htlc_3")).isEmpty();
+        assertThat(byDest(ETH, "htlc_2")).isEmpty();
+    }
+
+    @Test
+    void intentHistoryRawTransactionAndTimeoutRoundTrip() {
+        Swap s = insert(swap("0x01", SwapState.DETECTED, T0));
+        TxIntent first = new TxIntent(s.id() + "/COUNTER_LOCK", s.id(), OSMO, "COUNTER_LOCK", 7, "AA01",
+                TxIntent.Status.BROADCAST, T0, T0, List.of("AA00", "AA01"), "0a0b0c", 1234);
+        store.run(tx -> tx.saveIntent(first));
+        assertThat(intent(first.id())).contains(first);
+
+        TxIntent bumped = new TxIntent(first.id(), s.id(), OSMO, "COUNTER_LOCK", 7, "AA02",
+                TxIntent.Status.BROADCAST, T0, T0.plusSeconds(1), List.of("AA00", "AA01", "AA02"), "0d0e", 1300);
+        store.run(tx -> tx.saveIntent(bumped));
+        assertThat(intent(first.id())).contains(bumped);
+        assertThat(openIntents(OSMO)).containsExactly(bumped);
+    }
+
+    @Test
+    void savingAStaleIntentNeverForgetsAStoredHash() {
+        TxIntent i = new TxIntent("i1", null, ETH, "SOURCE_CLAIM", 4, "0x02", TxIntent.Status.BROADCAST, T0, T0,
+                List.of("0x01", "0x02"), "f86b", 0);
+        store.run(tx -> tx.saveIntent(i));
+        // A copy from before the fee bump knows only the first hash.
+        TxIntent stale = new TxIntent("i1", null, ETH, "SOURCE_CLAIM", 4, "0x01", TxIntent.Status.CONFIRMED, T0,
+                T0.plusSeconds(5), List.of("0x01"), null, 0);
+        store.run(tx -> tx.saveIntent(stale));
+
+        TxIntent back = intent("i1").orElseThrow();
+        assertThat(back.hashes()).containsExactly("0x01", "0x02");
+        assertThat(back.txHash()).isEqualTo("0x01");
+        assertThat(back.status()).isEqualTo(TxIntent.Status.CONFIRMED);
+    }
+
+    @Test
+    void aHashThatCannotBeStoredUnambiguouslyIsRefused() {
+        TxIntent bad = new TxIntent("i1", null, ETH, "X", 1, null, TxIntent.Status.PENDING, T0, T0,
+                List.of("0x01,0x02"), null, 0);
+        assertThatThrownBy(() -> store.run(tx -> tx.saveIntent(bad))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("comma");
+        assertThat(intent("i1")).isEmpty();
+    }
+
+    @Test
+    void intentsOfListsASwapsIntentsOldestFirst() {
+        Swap s = insert(swap("0x01", SwapState.DETECTED, T0));
+        Swap other = insert(swap("0x02", SwapState.DETECTED, T0));
+        TxIntent b = new TxIntent(s.id() + "/B", s.id(), ETH, "B", 2, "0x2", TxIntent.Status.CONFIRMED,
+                T0.plusSeconds(2), T0.plusSeconds(2));
+        TxIntent a = new TxIntent(s.id() + "/A", s.id(), OSMO, "A", 1, null, TxIntent.Status.PENDING,
+                T0.plusSeconds(1), T0.plusSeconds(1));
+        TxIntent foreign = TxIntent.pending(other.id() + "/A", other.id(), OSMO, "A", T0);
+        store.run(tx -> {
+            tx.saveIntent(b);
+            tx.saveIntent(a);
+            tx.saveIntent(foreign);
+        });
+        assertThat(intentsOf(s.id())).containsExactly(a, b);
+        assertThat(intentsOf("nope")).isEmpty();
+    }
+
+    /**
+     * An existing V1 database with rows is upgraded at open, and its rows read back with the defaults: height 0,
+     * no block/tx hash, fee, secret or error; an intent's history is its one tx hash. Fails without V2 (the new
+     * columns do not exist) and with a V2 that gives old rows no usable value.
+     */
+    @Test
+    void aVersion1DatabaseWithRowsIsUpgradedAndOldRowsReadBackWithDefaults() throws SQLException {
+        store.close();
+        store = null;
+        createDatabaseAtVersion("1");
+        Hashlock h = Secret.random().hashlock();
+        Swap old = new Swap(Swap.idFor(ETH, "0xold"), ETH, OSMO, "0xold", "htlc_3", h, "0xs", "osmo1r", "0xtoken",
+                UINT256_MAX, "uosmo", BigInteger.TWO, 1_900_000_000L, 1_899_000_000L, SwapState.COUNTER_LOCKED, T0,
+                T0.plusSeconds(1));
+        TxIntent oldIntent = new TxIntent(old.id() + "/COUNTER_LOCK", old.id(), OSMO, "COUNTER_LOCK", 5, "ABCD",
+                TxIntent.Status.BROADCAST, T0, T0);
+        try (Connection c = rawConnection()) {
+            assertThat(columnsOf(c, "swaps")).doesNotContain("secret");
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO swaps (id, from_chain, to_chain,"
+                    + " source_htlc_id, dest_htlc_id, hashlock, sender, receiver, source_asset, source_amount,"
+                    + " dest_asset, dest_amount, source_timelock, dest_timelock, status, created_at, updated_at)"
+                    + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                ps.setString(1, old.id());
+                ps.setString(2, ETH.value());
+                ps.setString(3, OSMO.value());
+                ps.setString(4, "0xold");
+                ps.setString(5, "htlc_3");
+                ps.setString(6, h.hex());
+                ps.setString(7, "0xs");
+                ps.setString(8, "osmo1r");
+                ps.setString(9, "0xtoken");
+                ps.setString(10, UINT256_MAX.toString());
+                ps.setString(11, "uosmo");
+                ps.setString(12, "2");
+                ps.setLong(13, 1_900_000_000L);
+                ps.setLong(14, 1_899_000_000L);
+                ps.setString(15, "COUNTER_LOCKED");
+                dialect().setInstant(ps, 16, T0);
+                dialect().setInstant(ps, 17, T0.plusSeconds(1));
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO tx_intents (id, swap_id, chain, action, nonce,"
+                    + " tx_hash, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)")) {
+                ps.setString(1, oldIntent.id());
+                ps.setString(2, old.id());
+                ps.setString(3, OSMO.value());
+                ps.setString(4, "COUNTER_LOCK");
+                ps.setLong(5, 5);
+                ps.setString(6, "ABCD");
+                ps.setString(7, "BROADCAST");
+                dialect().setInstant(ps, 8, T0);
+                dialect().setInstant(ps, 9, T0);
+                ps.executeUpdate();
+            }
+        }
+
+        store = reopen();
+
+        Swap back = store.find(old.id()).orElseThrow();
+        assertThat(back).isEqualTo(old);
+        assertThat(back.sourceHeight()).isZero();
+        assertThat(back.secret()).isNull();
+        assertThat(back.feeAmount()).isNull();
+        assertThat(back.lastError()).isNull();
+        TxIntent intentBack = intent(oldIntent.id()).orElseThrow();
+        assertThat(intentBack).isEqualTo(oldIntent);
+        assertThat(intentBack.hashes()).containsExactly("ABCD");
+        assertThat(intentBack.rawTx()).isNull();
+        assertThat(intentBack.timeoutHeight()).isZero();
+        assertThat(byDest(OSMO, "htlc_3")).contains(old);
+        assertThat(store.pending(10)).containsExactly(old);
+        // And the old row takes the new fields from now on.
+        update(old.withSource(12, "0xb", "0xt", T0.plusSeconds(2)), SwapState.COUNTER_LOCKED);
+        assertThat(above(ETH, 11)).extracting(Swap::id).containsExactly(old.id());
+    }
+
+    private static List<String> columnsOf(Connection c, String table) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (var rs = c.getMetaData().getColumns(null, null, table, null)) {
+            while (rs.next()) names.add(rs.getString("COLUMN_NAME").toLowerCase(java.util.Locale.ROOT));
+        }
+        return names;
+    }
+
+    private String rawString(String sql) {
+        try (Connection c = rawConnection(); var rs = c.createStatement().executeQuery(sql)) {
+            assertThat(rs.next()).isTrue();
+            return rs.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void newLookupIndexesExist() throws SQLException {
+        try (Connection c = rawConnection()) {
+            List<String> names = new ArrayList<>();
+            try (var rs = c.getMetaData().getIndexInfo(null, null, "swaps", false, false)) {
+                while (rs.next()) names.add(String.valueOf(rs.getString("INDEX_NAME")).toLowerCase(java.util.Locale.ROOT));
+            }
+            assertThat(names).contains("idx_swaps_dest_htlc", "idx_swaps_source_height");
+        }
+    }
+
+    // ---- process lease ----
+
+    @Test
+    void leaseIsExclusiveWhileHeldAndFreeAfterClose() throws Exception {
+        DatabaseLease lease = store.acquireLease("relayer");
+        try {
+            assertThat(lease.isHeld()).isTrue();
+            String refused = leaseFromAnotherProcess("relayer");
+            assertThat(refused)
+                    .startsWith("another relayer is already running on this database (lease 'relayer' held; ")
+                    .contains(expectedLeaseMechanism());
+            assertThat(refused).doesNotContain("s3cr").doesNotContain("password");
+            // In this process too, a second holder is refused.
+            assertThatThrownBy(() -> store.acquireLease("relayer")).isInstanceOf(LeaseHeldException.class)
+                    .hasMessageContaining("lease 'relayer' held");
+            // Names are independent.
+            assertThat(leaseFromAnotherProcess("indexer")).isEqualTo("ACQUIRED");
+        } finally {
+            lease.close();
+        }
+        assertThat(lease.isHeld()).isFalse();
+        lease.close(); // idempotent
+        assertThat(leaseFromAnotherProcess("relayer")).isEqualTo("ACQUIRED");
+        try (DatabaseLease again = store.acquireLease("relayer")) {
+            assertThat(again.isHeld()).isTrue();
+        }
+    }
+
+    @Test
+    void closingTheStoreReleasesItsLeases() throws Exception {
+        DatabaseLease lease = store.acquireLease("relayer");
+        store.close();
+        store = null;
+        assertThat(lease.isHeld()).isFalse();
+        assertThat(leaseFromAnotherProcess("relayer")).isEqualTo("ACQUIRED");
+    }
+
+    @Test
+    void leaseNamesAreValidated() {
+        assertThatThrownBy(() -> store.acquireLease("")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.acquireLease("a b")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.acquireLease("x".repeat(65))).isInstanceOf(IllegalArgumentException.class);
     }
 }
