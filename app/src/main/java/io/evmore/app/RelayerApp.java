@@ -306,6 +306,26 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         return body;
     }
 
+    @Override
+    public Object swap(String hashlockHex) {
+        io.evmore.core.swap.Hashlock h = io.evmore.core.swap.Hashlock.fromHex(hashlockHex);
+        return store.store().inTransaction(tx -> tx.findByHashlock(h).map(s -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            RelayEngine engine = relay == null ? null : relay.engine();
+            body.put("swap", SwapView.of(s, clock.now(), engine));
+            body.put("transitions", tx.transitions(s.id()).stream().map(t -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("from", t.from() == null ? null : t.from().name());
+                m.put("to", t.to().name());
+                m.put("cause", t.cause());
+                m.put("txHash", t.txHash());
+                m.put("at", t.at());
+                return m;
+            }).toList());
+            return (Object) body;
+        }).orElse(null));
+    }
+
     /**
      * Swap as JSON: amounts as decimal strings (uint256 does not fit a JSON number), hashlock as hex; its age, last
      * error and the next deadline that matters. Never the secret.

@@ -28,4 +28,7 @@ public interface AdminOperations {
     Object reloadConfig();
 
     Object pendingSwaps(int limit);
+
+    /** One swap (any state) by its hashlock, with its audit trail; null when there is none. */
+    Object swap(String hashlockHex);
 }

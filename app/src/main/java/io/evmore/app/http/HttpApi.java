@@ -116,6 +116,16 @@ public final class HttpApi implements AutoCloseable {
                 }
                 json(ctx, 200, admin.pendingSwaps(limit));
             });
+            config.routes.get("/admin/swaps/{hashlock}", ctx -> {
+                String h = ctx.pathParam("hashlock");
+                if (!h.matches("(0x)?[0-9a-fA-F]{64}")) {
+                    json(ctx, 400, Map.of("error", "path parameter hashlock must be 64 hex characters (sha256 of the secret)"));
+                    return;
+                }
+                Object swap = admin.swap(h);
+                if (swap == null) json(ctx, 404, Map.of("error", "no swap with hashlock " + h.toLowerCase()));
+                else json(ctx, 200, swap);
+            });
 
             config.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("{} {} failed", ctx.method(), ctx.path(), e);

@@ -69,12 +69,12 @@ public final class RelayWiring implements AutoCloseable {
             EthereumSettings settings = pools.ethereumSettings();
             long start = eth.startBlock() >= 0 ? eth.startBlock() : -1;
             Web3jHtlcChain chain = new Web3jHtlcChain(settings, pools.ethereumPool(), credentials, ChainMetrics.on(metrics.registry()));
-            if (start < 0) start = latestEthereumBlock(chain);
+            if (start < 0) start = latestEthereumBlock(settings, pools);
             ChainId id = settings.chain();
             adapters.put(id, chain);
             // The engine counts confirmations itself (tiered by value): the follower reports every block and rolls back reorgs.
             followers.add(new EthereumEventFollower(settings.withConfirmations(1).withStartBlock(start), pools.ethereumPool(),
-                    cursors, clock, ChainMetrics.on(metrics.registry()), chain.relayerAddress()));
+                    cursors, clock, ChainMetrics.on(metrics.registry())));
             receivers.put(id, a -> a != null && a.matches("0x[0-9a-fA-F]{40}"));
             confirmations.put(id, new Confirmations.Rule(eth.confirmations(), tiers(eth.confirmationTiers())));
             timings.put(id, new TimelockPolicy.ChainTiming((long) eth.confirmations() * eth.blockTimeSeconds(), eth.claimInclusionSeconds()));
@@ -87,7 +87,7 @@ public final class RelayWiring implements AutoCloseable {
             }
             ChainId id = ChainId.of(cc.chainId());
             CosmosSettings settings = CosmosSettings.of(id, cc.prefix(), cc.denom(), cc.rpcUrls(), new BigDecimal(cc.gasPrice()),
-                    cc.htlcContract()).withConfirmations(1).withStartHeight(Math.max(0, cc.startHeight()));
+                    cc.htlcContract()).withStartHeight(Math.max(0, cc.startHeight()));
             CosmosAdapter adapter = new CosmosAdapter(settings, CosmosSigner.fromMnemonic(keys.cosmosMnemonic()),
                     pools.cosmosTransport(cc.chainId()), metrics.registry(), cursors, clock);
             cosmosAdapters.add(adapter);
@@ -163,10 +163,10 @@ public final class RelayWiring implements AutoCloseable {
         return tiers.stream().map(t -> new Confirmations.Tier(t.asset(), new BigInteger(t.minAmount()), t.confirmations())).toList();
     }
 
-    private static long latestEthereumBlock(Web3jHtlcChain chain) {
-        long head = chain.latestBlockNumber();
-        log.info("relay: no stored cursor for {} and chains.ethereum.startBlock is -1: following from the current block {}",
-                chain.chain(), head);
+    private static long latestEthereumBlock(EthereumSettings settings, ChainPools pools) {
+        long head = new io.evmore.ethereum.EthereumLockFinder(settings, pools.ethereumPool()).latestBlock();
+        log.info("relay: chains.ethereum.startBlock is -1: without a stored cursor, following starts at the current block {} of {}",
+                head, settings.chain());
         return head;
     }
 }

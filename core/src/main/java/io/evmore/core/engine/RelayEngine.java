@@ -116,9 +116,9 @@ public final class RelayEngine {
 
     // ---- start-up ------------------------------------------------------------------------------------------------
 
-    /** Recovery, then the scheduler thread. */
+    /** Recovery (unless {@link #recover()} already ran), then the scheduler thread. */
     public void start() {
-        recover();
+        if (!recovered) recover();
         Thread t = Thread.ofPlatform().daemon().name("relay-scheduler").unstarted(this::schedulerLoop);
         scheduler = t;
         t.start();

@@ -1,0 +1,230 @@
+package io.evmore.app.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.evmore.app.testing.RelayerProcess;
+import io.evmore.core.chain.ChainId;
+import io.evmore.core.swap.Hashlock;
+import io.evmore.cosmos.CosmosSettings;
+import io.evmore.devnet.Devnet;
+import io.evmore.devnet.DevnetChain;
+import io.evmore.devnet.ethereum.HardhatNode;
+import io.evmore.ethereum.EthereumSettings;
+import io.evmore.ethereum.HtlcAbi;
+import io.evmore.ethereum.HtlcDeployer;
+import io.evmore.pool.Endpoint;
+import io.evmore.swapper.CosmosUserChain;
+import io.evmore.swapper.EthereumUserChain;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The end-to-end world: a real Hardhat node and the Cosmos devnet in the test JVM, and the relayer as a separate
+ * process configured for them (like an operator would: chains, pairs, keys in the environment). Chains outlive the
+ * relayer, so a test can SIGKILL and restart it.
+ *
+ * <p>Accounts: the relayer signs with Hardhat key 0 and the devnet account "relayer"; users are Hardhat keys 1–9 and
+ * the devnet accounts alice, bob and carol.
+ */
+public final class SwapWorld implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+    public static final String TOKEN = "e2e-admin-token-5f1c9a2b";
+    /** 1 ETH (10^18 wei) = 100 whole units (10^8 base units) of a devnet denom; fee 0.3 %. */
+    public static final BigDecimal ETH_TO_DENOM = new BigDecimal("0.0000000001");
+    public static final BigDecimal DENOM_TO_ETH = new BigDecimal("10000000000");
+    public static final int FEE_BPS = 30;
+    public static final int USER_WINDOW = 60;
+    public static final int MARGIN = 30;
+    public static final int POLL = 2;
+    public static final int ETH_CLAIM_INCLUSION = 20;
+    public static final int COSMOS_CLAIM_INCLUSION = 10;
+    public static final int ETH_CONFIRMATIONS = 2;
+
+    public final HardhatNode hardhat;
+    public final Devnet devnet;
+    public final ChainId eth;
+    public final String htlc;
+    public final Path dir;
+    private final Path config;
+    private final int port;
+    private RelayerProcess relayer;
+    private final List<String> logs = new ArrayList<>();
+
+    private SwapWorld(HardhatNode hardhat, Devnet devnet, String htlc, Path dir) throws IOException {
+        this.hardhat = hardhat;
+        this.devnet = devnet;
+        this.eth = ChainId.evm(hardhat.chainId());
+        this.htlc = htlc;
+        this.dir = dir;
+        this.port = RelayerProcess.freePort();
+        this.config = dir.resolve("relayer.yaml");
+        Files.writeString(config, relayerYaml());
+    }
+
+    public static SwapWorld start(Path dir) throws Exception {
+        HardhatNode hardhat = HardhatNode.start();
+        Devnet devnet = null;
+        try {
+            hardhat.setIntervalMining(500);
+            String htlc = HtlcDeployer.deploy(ChainId.evm(hardhat.chainId()), hardhat.url(), hardhat.devPrivateKeys().get(0));
+            devnet = Devnet.defaultTopology().blockInterval(Duration.ofMillis(500)).start();
+            return new SwapWorld(hardhat, devnet, htlc, dir);
+        } catch (Exception | Error e) {
+            if (devnet != null) devnet.close();
+            hardhat.close();
+            throw e;
+        }
+    }
+
+    private String relayerYaml() {
+        StringBuilder y = new StringBuilder();
+        y.append("environment: test\n");
+        y.append("http: {host: 127.0.0.1, port: ").append(port).append("}\n");
+        y.append("database: {path: ").append(dir.resolve("data/evmore.db")).append("}\n");
+        y.append("chains:\n  ethereum:\n");
+        y.append("    chainId: \"").append(eth).append("\"\n");
+        y.append("    rpcUrls: [\"").append(hardhat.url()).append("\"]\n");
+        y.append("    htlcContract: \"").append(htlc).append("\"\n");
+        y.append("    confirmations: ").append(ETH_CONFIRMATIONS).append("\n");
+        y.append("    blockTimeSeconds: 1\n    claimInclusionSeconds: ").append(ETH_CLAIM_INCLUSION).append("\n    startBlock: 0\n");
+        y.append("  cosmos:\n");
+        for (DevnetChain c : devnet.chains()) {
+            y.append("    - {chainId: ").append(c.chainId()).append(", prefix: ").append(c.prefix()).append(", denom: ").append(c.denom())
+                    .append(", rpcUrls: [\"").append(c.rpcUrl()).append("\"], htlcContract: ").append(c.htlcContractAddress())
+                    .append(", blockTimeSeconds: 1, claimInclusionSeconds: ").append(COSMOS_CLAIM_INCLUSION).append("}\n");
+        }
+        y.append("swaps:\n  timelocks: {pollDelaySeconds: ").append(POLL).append(", safetyMarginSeconds: ").append(MARGIN)
+                .append(", userClaimWindowSeconds: ").append(USER_WINDOW).append("}\n  pairs:\n");
+        for (DevnetChain c : devnet.chains()) {
+            y.append("    - {from: \"").append(eth).append("\", fromAsset: \"").append(HtlcAbi.NATIVE).append("\", to: ").append(c.chainId())
+                    .append(", toAsset: ").append(c.denom()).append(", rate: \"").append(ETH_TO_DENOM.toPlainString())
+                    .append("\", feeBps: ").append(FEE_BPS).append(", minAmount: \"1000000000000000\", maxAmount: \"10000000000000000000\"}\n");
+            y.append("    - {from: ").append(c.chainId()).append(", fromAsset: ").append(c.denom()).append(", to: \"").append(eth)
+                    .append("\", toAsset: \"").append(HtlcAbi.NATIVE).append("\", rate: \"").append(DENOM_TO_ETH.toPlainString())
+                    .append("\", feeBps: ").append(FEE_BPS).append(", minAmount: \"100000\", maxAmount: \"1000000000\"}\n");
+        }
+        return y.toString();
+    }
+
+    /** Starts (or restarts) the relayer process on the same database and keys; waits until /health is 200. */
+    public RelayerProcess startRelayer() throws Exception {
+        Path root = Path.of("").toAbsolutePath().getParent();
+        relayer = RelayerProcess.start(dir, port, Map.of("ADMIN_TOKEN", TOKEN, "EVMORE_ROOT", root.toString(),
+                "ETHEREUM_PRIVATE_KEY", hardhat.devPrivateKeys().get(0), "COSMOS_MNEMONIC", devnet.account("relayer").mnemonic()),
+                "run", "--config", config.toString());
+        if (!relayer.awaitHealthy(Duration.ofSeconds(90))) {
+            throw new AssertionError("relayer did not become healthy:\n" + relayer.output());
+        }
+        return relayer;
+    }
+
+    /** A second relayer process on the same database and keys (it must refuse to run). */
+    public RelayerProcess startSecondRelayer(int otherPort) throws Exception {
+        Path other = dir.resolve("relayer-second.yaml");
+        Files.writeString(other, relayerYaml().replace("port: " + port + "}", "port: " + otherPort + "}"));
+        Path root = Path.of("").toAbsolutePath().getParent();
+        return RelayerProcess.start(dir, otherPort, Map.of("ADMIN_TOKEN", TOKEN, "EVMORE_ROOT", root.toString(),
+                "ETHEREUM_PRIVATE_KEY", hardhat.devPrivateKeys().get(0), "COSMOS_MNEMONIC", devnet.account("relayer").mnemonic()),
+                "run", "--config", other.toString());
+    }
+
+    /** SIGKILL: no shutdown hook, nothing flushed. */
+    public void killRelayer() throws Exception {
+        if (relayer != null) {
+            logs.add(relayer.output());
+            relayer.close();
+            relayer.awaitExit(Duration.ofSeconds(10));
+            relayer = null;
+        }
+    }
+
+    public RelayerProcess relayer() {
+        return relayer;
+    }
+
+    public String relayerOutput() throws IOException {
+        return String.join("\n----- restart -----\n", logs) + (relayer == null ? "" : relayer.output());
+    }
+
+    public String relayerEthAddress() {
+        return hardhat.devAddresses().get(0);
+    }
+
+    public String relayerAddress(String chainId) {
+        return devnet.account("relayer").address(devnet.chain(chainId).prefix());
+    }
+
+    public EthereumUserChain ethUser(int devIndex) {
+        return new EthereumUserChain(EthereumSettings.of(eth, List.of(new Endpoint("rpc-0", hardhat.url())), htlc)
+                .withConfirmations(1).withPolling(Duration.ofMillis(200), 2_000).withReceiptTimeout(Duration.ofSeconds(60)),
+                hardhat.devPrivateKeys().get(devIndex));
+    }
+
+    public CosmosUserChain cosmosUser(String chainId, String account) {
+        DevnetChain c = devnet.chain(chainId);
+        return new CosmosUserChain(CosmosSettings.of(ChainId.of(chainId), c.prefix(), c.denom(), List.of(c.rpcUrl()),
+                new BigDecimal("0.025"), c.htlcContractAddress()), devnet.account(account).mnemonic());
+    }
+
+    public String cosmosAddress(String chainId, String account) {
+        return devnet.account(account).address(devnet.chain(chainId).prefix());
+    }
+
+    public BigInteger ethBalance(String address) {
+        return new BigInteger(hardhat.rpc("eth_getBalance", address, "latest").asText().substring(2), 16);
+    }
+
+    public BigInteger cosmosBalance(String chainId, String address) {
+        DevnetChain c = devnet.chain(chainId);
+        return c.balance(address, c.denom());
+    }
+
+    /** The relayer's record of the swap with this hashlock (GET /admin/swaps/{hashlock}), if any. */
+    public Optional<JsonNode> swap(Hashlock h) throws Exception {
+        HttpResponse<String> r = relayer.get("/admin/swaps/" + h.hex(), TOKEN);
+        if (r.statusCode() == 404) return Optional.empty();
+        if (r.statusCode() != 200) throw new AssertionError("GET /admin/swaps: " + r.statusCode() + " " + r.body());
+        return Optional.of(JSON.readTree(r.body()));
+    }
+
+    /** Waits until the relayer's swap for {@code h} is in {@code state}; fails naming the state it is in. */
+    public JsonNode awaitState(Hashlock h, String state, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Optional<JsonNode> last = Optional.empty();
+        while (System.nanoTime() < deadline) {
+            last = swap(h);
+            if (last.isPresent() && last.get().get("swap").get("state").asText().equals(state)) return last.get();
+            Thread.sleep(200);
+        }
+        throw new AssertionError("swap " + h.hex() + " did not reach " + state + " in " + timeout + "; last: "
+                + last.map(JsonNode::toPrettyString).orElse("not found") + "\nrelayer output:\n" + tail(relayerOutput()));
+    }
+
+    static String tail(String s) {
+        return s.length() > 20_000 ? s.substring(s.length() - 20_000) : s;
+    }
+
+    public JsonNode metricsText() throws Exception {
+        return JSON.getNodeFactory().textNode(relayer.get("/metrics", null).body());
+    }
+
+    @Override
+    public void close() {
+        try {
+            killRelayer();
+        } catch (Exception e) {
+            // closing the chains matters more
+        }
+        devnet.close();
+        hardhat.close();
+    }
+}
