@@ -34,13 +34,23 @@ public final class CosmosErrors {
     private static final Pattern SOURCE_PATH = Pattern.compile(" \\[[^\\[\\]]*\\.go:\\d+\\]");
     private static final Pattern GAS_USED_SUFFIX = Pattern.compile(" with gas used: '\\d+': unknown request$");
     /** Registered descriptions (the end of an SDK error's log) of the sdk codes we tell apart. */
-    private static final Map<String, Integer> SDK_DESCRIPTIONS = Map.of(
-            "incorrect account sequence", SEQUENCE_MISMATCH,
-            "insufficient funds", INSUFFICIENT_FUNDS,
-            "out of gas", OUT_OF_GAS,
-            "tx timeout height", TX_TIMEOUT_HEIGHT,
-            "mempool is full", MEMPOOL_FULL,
-            "tx already in mempool", TX_IN_MEMPOOL_CACHE);
+    private static final Map<String, Integer> SDK_DESCRIPTIONS = Map.ofEntries(
+            Map.entry("incorrect account sequence", SEQUENCE_MISMATCH),
+            Map.entry("insufficient funds", INSUFFICIENT_FUNDS),
+            Map.entry("out of gas", OUT_OF_GAS),
+            Map.entry("tx timeout height", TX_TIMEOUT_HEIGHT),
+            Map.entry("mempool is full", MEMPOOL_FULL),
+            Map.entry("tx already in mempool", TX_IN_MEMPOOL_CACHE),
+            Map.entry("tx parse error", 2),
+            Map.entry("unauthorized", 4),
+            Map.entry("invalid address", 7),
+            Map.entry("invalid pubkey", 8),
+            Map.entry("unknown address", 9),
+            Map.entry("invalid coins", 10),
+            Map.entry("memo too large", 12),
+            Map.entry("insufficient fee", 13),
+            Map.entry("invalid request", 18),
+            Map.entry("invalid gas limit", 41));
 
     private CosmosErrors() {}
 

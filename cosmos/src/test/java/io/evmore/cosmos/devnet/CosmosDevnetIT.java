@@ -9,6 +9,7 @@ import io.evmore.core.chain.ChainEvent;
 import io.evmore.core.chain.ChainId;
 import io.evmore.core.chain.HtlcRecord;
 import io.evmore.core.chain.LockRequest;
+import io.evmore.core.chain.Reconciliation;
 import io.evmore.core.chain.TxResult;
 import io.evmore.core.error.PermanentException;
 import io.evmore.core.port.Clock;
@@ -183,6 +184,43 @@ class CosmosDevnetIT {
         }
     }
 
+    /** ISSUE 9: a real SDK 0.50 node reports the stale sequence in simulation as code 6 sdk, text inside. */
+    @Test
+    void aStaleSequenceReportedTheWayARealNodeSimulatesIsRecoveredToo() {
+        chain.state().simulateErrorsAsSdk6(true);
+        try (CosmosAdapter a = adapter(new InMemoryCursorStore())) {
+            String bob = devnet.account("bob").address("cosmos");
+            a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.ONE, Secret.random().hashlock(),
+                    chainNow() + 3600, "eip155:1", "0x1")); // the sequencer now caches the next sequence
+            CosmosTxSubmitter outside = new CosmosTxSubmitter(CHAIN, "cosmos", relayerKey, a.rpc(),
+                    new GasEstimator(new BigDecimal("1.4"), new BigDecimal("0.025"), "stake"), Duration.ofSeconds(20),
+                    Duration.ofMillis(100), 3);
+            outside.submit(List.of(CosmosMessages.send(outside.address(), bob,
+                    CosmosMessages.coin("stake", BigInteger.valueOf(5)))), "outside");
+            long before = chain.state().account(a.htlcChain().relayerAddress()).getSequence();
+            double resyncs = ChainMetrics.on(registry).nonceResyncs.labelValues(CHAIN).get();
+            TxResult r = a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.TWO, Secret.random().hashlock(),
+                    chainNow() + 3600, "eip155:1", "0x2"));
+            assertThat(a.htlcChain().query(r.htlcId()).orElseThrow().amount()).isEqualTo(BigInteger.TWO);
+            assertThat(chain.state().account(a.htlcChain().relayerAddress()).getSequence()).isEqualTo(before + 1);
+            assertThat(ChainMetrics.on(registry).nonceResyncs.labelValues(CHAIN).get()).isEqualTo(resyncs + 1);
+            // Contract errors in that form are reverts found by simulation (nothing broadcast), wrapping stripped.
+            Secret right = Secret.random();
+            TxResult locked = a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.TEN, right.hashlock(),
+                    chainNow() + 3600, "eip155:1", "0x3"));
+            long seq = chain.state().account(a.htlcChain().relayerAddress()).getSequence();
+            Secret wrong = Secret.random();
+            assertThatThrownBy(() -> a.htlcChain().claim(locked.htlcId(), wrong))
+                    .isInstanceOfSatisfying(io.evmore.core.chain.TxRevertedException.class,
+                            e -> assertThat(e.txHash()).isNull())
+                    .hasMessageContaining("secret does not match hashlock").hasMessageNotContaining("rpc error")
+                    .hasMessageNotContaining("with gas used").hasMessageNotContaining(wrong.hex());
+            assertThat(chain.state().account(a.htlcChain().relayerAddress()).getSequence()).isEqualTo(seq);
+        } finally {
+            chain.state().simulateErrorsAsSdk6(false);
+        }
+    }
+
     @Test
     void thePrimaryEndpointHaltedMidRunTheAdapterContinuesOnTheSecond() {
         InMemoryCursorStore cursors = new InMemoryCursorStore();
@@ -243,54 +281,34 @@ class CosmosDevnetIT {
     }
 
     @Test
-    void theIntentIsHeardBeforeBroadcastAndReconciledByHash() {
-        try (CosmosAdapter a = adapter(new InMemoryCursorStore())) {
-            String bob = devnet.account("bob").address("cosmos");
-            List<String> heard = new java.util.ArrayList<>();
-            TxResult r = a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.ONE, Secret.random().hashlock(),
-                    chainNow() + 3600, "eip155:1", "0x5"), (hash, seq) -> heard.add(hash + "@" + seq));
-            assertThat(heard).singleElement().satisfies(h -> assertThat(h).startsWith(r.txHash() + "@"));
-            assertThat(a.htlcChain().reconcile(r.txHash())).contains(r);
-
-            // A crash between persisting the intent and broadcasting: the node never saw it.
-            long seq = chain.state().account(a.htlcChain().relayerAddress()).getSequence();
-            String[] lost = new String[1];
-            assertThatThrownBy(() -> a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.ONE,
-                    Secret.random().hashlock(), chainNow() + 3600, "eip155:1", "0x6"), (hash, s) -> {
-                        lost[0] = hash;
-                        throw new IllegalStateException("crash before broadcast");
-                    })).hasMessageContaining("crash before broadcast");
-            assertThat(a.htlcChain().reconcile(lost[0])).isEmpty();
-            assertThat(chain.state().account(a.htlcChain().relayerAddress()).getSequence()).isEqualTo(seq);
-        }
-    }
-
-    @Test
     void aTransactionNotIncludedInTimeIsReportedPendingByHashAndReconciledOnceItLands() {
         CosmosSettings quick = settings().withTimings(Duration.ofMillis(200), Duration.ofSeconds(3), Duration.ofSeconds(1));
         PoolSettings pool = PoolSettings.cosmosDefaults().withConnections(4, 0).withHeightChecks(50, Duration.ZERO);
         try (CosmosAdapter a = new CosmosAdapter(quick, relayerKey, pool, registry, new InMemoryCursorStore(),
                 Clock.system())) {
             String bob = devnet.account("bob").address("cosmos");
-            List<String> heard = new java.util.ArrayList<>();
+            List<io.evmore.core.chain.SignedTx> heard = new java.util.ArrayList<>();
             String pendingHash;
             chain.halt(); // the mempool accepts the tx, but no block will include it in time
             try {
                 TxPendingException pending = org.assertj.core.api.Assertions.catchThrowableOfType(
                         TxPendingException.class, () -> a.htlcChain().lock(new LockRequest(bob, "stake",
                                 BigInteger.valueOf(3), Secret.random().hashlock(), chainNow() + 3600, "eip155:1", "0x7"),
-                                (hash, seq) -> heard.add(hash)));
+                                heard::add));
                 assertThat(pending).as("inclusion timeout").isNotNull();
                 pendingHash = pending.txHash();
-                assertThat(pendingHash).isEqualTo(heard.getFirst()).matches("[0-9A-F]{64}");
+                assertThat(pendingHash).isEqualTo(heard.getFirst().txHash()).matches("[0-9A-F]{64}");
                 assertThat(pending).hasMessageContaining("not included within");
-                assertThat(a.htlcChain().reconcile(pendingHash)).isEmpty(); // not in a block (yet)
+                // Not in a block (yet), still in the mempool: undecided, and asking again sends nothing new.
+                assertThat(a.htlcChain().reconcile(intent(heard))).isInstanceOf(Reconciliation.Undecided.class);
             } finally {
                 chain.resume();
             }
-            // It lands after all: reconciling by hash finds it with the created HTLC, so nothing is sent twice.
-            await().atMost(Duration.ofSeconds(30)).until(() -> a.htlcChain().reconcile(pendingHash).isPresent());
-            TxResult landed = a.htlcChain().reconcile(pendingHash).orElseThrow();
+            // It lands after all: reconciling finds it with the created HTLC, so nothing is sent twice.
+            await().atMost(Duration.ofSeconds(30)).until(() -> a.htlcChain().reconcile(intent(heard))
+                    instanceof Reconciliation.Landed);
+            TxResult landed = ((Reconciliation.Landed) a.htlcChain().reconcile(intent(heard))).result();
+            assertThat(landed.txHash()).isEqualTo(pendingHash);
             assertThat(landed.htlcId()).matches("htlc_[0-9]+");
             assertThat(a.htlcChain().query(landed.htlcId()).orElseThrow().amount()).isEqualTo(BigInteger.valueOf(3));
             // The sequencer forgot its cached sequence; the next transaction still goes through.
@@ -334,6 +352,13 @@ class CosmosDevnetIT {
                     chainNow() + 3600, "eip155:1", "0xb"));
             assertThat(a.htlcChain().query(r.htlcId()).orElseThrow().amount()).isEqualTo(BigInteger.TWO);
         }
+    }
+
+    static io.evmore.core.swap.TxIntent intent(List<io.evmore.core.chain.SignedTx> journaled) {
+        var i = io.evmore.core.swap.TxIntent.pending("s/LOCK", "s", ChainId.of(CHAIN), "COUNTER_LOCK",
+                java.time.Instant.now());
+        for (var t : journaled) i = i.broadcasting(t, java.time.Instant.now());
+        return i;
     }
 
     @Test

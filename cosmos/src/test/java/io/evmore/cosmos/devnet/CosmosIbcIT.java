@@ -93,7 +93,7 @@ class CosmosIbcIT {
         List<String> heard = new ArrayList<>();
         SentTransfer sent = onA.ibc().lockOverRoute(route(Duration.ofMinutes(10), c), c.htlcContractAddress(),
                 relayer.address("juno").toString(), "stake", new LockRequest(carol, "stake", BigInteger.valueOf(500),
-                        secret.hashlock(), timelock, "eip155:1", "0xabc"), (hash, seq) -> heard.add(hash));
+                        secret.hashlock(), timelock, "eip155:1", "0xabc"), tx -> heard.add(tx.txHash()));
         assertThat(sent.sourceChannel()).isEqualTo("channel-0");
         // Crash recovery: the hash heard before the broadcast finds the same packet; an unknown hash finds nothing.
         assertThat(heard).containsExactly(sent.txHash());

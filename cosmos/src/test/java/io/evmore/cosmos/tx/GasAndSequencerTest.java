@@ -3,6 +3,7 @@ package io.evmore.cosmos.tx;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.evmore.core.chain.TxRevertedException;
 import io.evmore.core.error.PermanentException;
 import io.evmore.core.error.TransientException;
 import io.evmore.cosmos.tx.AccountSequencer.AccountState;
@@ -50,6 +51,78 @@ class GasAndSequencerTest {
         assertThat(CosmosErrors.toException("x", 5, "sdk", "insufficient funds")).isInstanceOf(PermanentException.class);
         assertThat(CosmosErrors.toException("x", 4, "", "unauthorized")).isInstanceOf(PermanentException.class);
         assertThat(CosmosErrors.toException("x", 20, "sdk", "mempool is full")).isInstanceOf(TransientException.class);
+    }
+
+    static final String WRAP = "rpc error: code = Unknown desc = ";
+
+    @Test
+    void aRealNodesCode6SimulationErrorsAreClassifiedByTheErrorInside() {
+        // ISSUE 9: SDK 0.50 wraps every failed simulation as code 6 sdk; a stale sequence must still resync.
+        RuntimeException seq = CosmosErrors.simulationFailure(6, "sdk", WRAP + "account sequence mismatch, expected 10, "
+                + "got 9: incorrect account sequence [cosmos/cosmos-sdk@v0.50.15/x/auth/ante/sigverify.go:290] with gas "
+                + "used: '32143': unknown request");
+        assertThat(seq).isInstanceOfSatisfying(SequenceMismatchException.class,
+                e -> assertThat(e.expected()).isEqualTo(OptionalLong.of(10)));
+        assertThat(seq.getMessage()).doesNotContain("rpc error", "sigverify.go", "gas used", "unknown request");
+
+        RuntimeException contract = CosmosErrors.simulationFailure(6, "sdk", WRAP + "failed to execute message; message "
+                + "index: 0: secret does not match hashlock: execute wasm contract failed "
+                + "[CosmWasm/wasmd@v0.54.9/x/wasm/keeper/keeper.go:411] with gas used: '120334': unknown request");
+        assertThat(contract).isInstanceOfSatisfying(TxRevertedException.class, e -> assertThat(e.txHash()).isNull())
+                .hasMessageContaining("secret does not match hashlock").hasMessageNotContaining("keeper.go")
+                .hasMessageNotContaining("with gas used");
+
+        RuntimeException funds = CosmosErrors.simulationFailure(6, "sdk", WRAP + "failed to execute message; message "
+                + "index: 0: spendable balance 0stake is smaller than 100stake: insufficient funds "
+                + "[cosmos/cosmos-sdk@v0.50.15/x/bank/keeper/send.go:278] with gas used: '5000': unknown request");
+        assertThat(funds).isInstanceOf(TxRevertedException.class).hasMessageContaining("spendable balance");
+
+        assertThat(CosmosErrors.simulationFailure(6, "sdk", WRAP + "out of gas in location: WriteFlat; gasWanted: 1, "
+                + "gasUsed: 2: out of gas [x.go:1] with gas used: '2': unknown request")).isInstanceOf(TransientException.class)
+                .isNotInstanceOf(PermanentException.class);
+        assertThat(CosmosErrors.simulationFailure(6, "sdk", WRAP + "invalid sender address: decoding bech32 failed: "
+                + "invalid address [x.go:1] with gas used: '2': unknown request")).isInstanceOf(PermanentException.class)
+                .isNotInstanceOf(TxRevertedException.class);
+        // The devnet's and the sheet's first version: original codes.
+        assertThat(CosmosErrors.simulationFailure(32, "sdk", "account sequence mismatch, expected 5, got 4: "
+                + "incorrect account sequence")).isInstanceOf(SequenceMismatchException.class);
+        assertThat(CosmosErrors.simulationFailure(5, "wasm", "failed to execute message; message index: 0: htlc htlc_1 "
+                + "has expired: execute wasm contract failed")).isInstanceOf(TxRevertedException.class);
+    }
+
+    @Test
+    void aMismatchIsRecognisedByItsTextWhateverTheCode() {
+        assertThat(CosmosErrors.toException("broadcast", 6, "sdk", "account sequence mismatch, expected 3, got 2: "
+                + "incorrect account sequence")).isInstanceOfSatisfying(SequenceMismatchException.class,
+                        e -> assertThat(e.expected()).isEqualTo(OptionalLong.of(3)));
+        assertThat(CosmosErrors.toException("broadcast", 30, "sdk", "block height: 9, timeout height: 8: tx timeout height"))
+                .isInstanceOf(TransientException.class).isNotInstanceOf(PermanentException.class);
+    }
+
+    @Test
+    void aRefusedSequenceIsNeverKeptButAJournalRefusalKeepsIt() {
+        AtomicInteger chainReads = new AtomicInteger();
+        AccountSequencer s = new AccountSequencer("acc", () -> {
+            chainReads.incrementAndGet();
+            return new AccountState(1, 20);
+        }, 3);
+        List<Long> seen = new ArrayList<>();
+        // A permanent error whose text names the sequence (not recognised as a mismatch): the cache is dropped.
+        assertThatThrownBy(() -> s.submit((a, q) -> {
+            seen.add(q);
+            throw new PermanentException("node says: bad account sequence");
+        })).isInstanceOf(PermanentException.class);
+        s.submit((a, q) -> seen.add(q));
+        assertThat(chainReads).hasValue(2);
+        // The journal refused (nothing left the process): same sequence next time, no chain read, cause unchanged.
+        IllegalStateException crash = new IllegalStateException("disk full");
+        assertThatThrownBy(() -> s.submit((a, q) -> {
+            seen.add(q);
+            throw new AccountSequencer.NotSent(crash);
+        })).isSameAs(crash);
+        s.submit((a, q) -> seen.add(q));
+        assertThat(seen).containsExactly(20L, 20L, 21L, 21L);
+        assertThat(chainReads).hasValue(2);
     }
 
     @Test
