@@ -1,0 +1,201 @@
+package io.evmore.app.e2e;
+
+import static io.evmore.app.e2e.SwapWorld.DENOM_TO_ETH;
+import static io.evmore.app.e2e.SwapWorld.ETH_TO_DENOM;
+import static io.evmore.app.e2e.SwapWorld.FEE_BPS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.evmore.core.chain.ChainId;
+import io.evmore.core.chain.HtlcRecord;
+import io.evmore.core.swap.Secret;
+import io.evmore.ethereum.HtlcAbi;
+import io.evmore.swapper.CosmosUserChain;
+import io.evmore.swapper.EthereumUserChain;
+import io.evmore.swapper.Swapper;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Direct swaps end to end: a real Hardhat node and the devnet, the relayer as a separate process, and the swapper
+ * library as the user. Each swap checks every balance against the quote computed here, independently of the relayer.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DirectSwapIT {
+    static final BigInteger ETHER = BigInteger.TEN.pow(18);
+    static final Swapper.Terms ANY_REASONABLE = new Swapper.Terms(BigInteger.ONE, Duration.ofSeconds(30), Duration.ofSeconds(90));
+
+    @TempDir
+    static Path dir;
+    static SwapWorld world;
+    static final List<String> progress = new ArrayList<>();
+    static final Swapper swapper = new Swapper(line -> {
+        synchronized (progress) {
+            progress.add(line);
+        }
+    });
+
+    @BeforeAll
+    static void start() throws Exception {
+        world = SwapWorld.start(dir);
+        world.startRelayer();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (world != null) world.close();
+    }
+
+    /** What the relayer must lock: floor(amount × rate) minus ceil(0.3 %) of that. */
+    static BigInteger quote(BigInteger amount, BigDecimal rate) {
+        BigInteger gross = new BigDecimal(amount).multiply(rate).setScale(0, RoundingMode.FLOOR).toBigIntegerExact();
+        BigInteger fee = new BigDecimal(gross).multiply(BigDecimal.valueOf(FEE_BPS)).divide(BigDecimal.valueOf(10_000), 0, RoundingMode.CEILING)
+                .toBigIntegerExact();
+        return gross.subtract(fee);
+    }
+
+    @Test
+    @Order(1)
+    void ethereumToDevnetA() throws Exception {
+        BigInteger amount = ETHER.divide(BigInteger.TEN); // 0.1 ETH
+        BigInteger expected = quote(amount, ETH_TO_DENOM); // 9_970_000 stake
+        String bob = world.cosmosAddress("devnet-a", "bob");
+        try (EthereumUserChain user = world.ethUser(1); CosmosUserChain claimer = world.cosmosUser("devnet-a", "carol")) {
+            BigInteger bobBefore = world.cosmosBalance("devnet-a", bob);
+            BigInteger relayerEthBefore = world.ethBalance(world.relayerEthAddress());
+            BigInteger relayerStakeBefore = world.cosmosBalance("devnet-a", world.relayerAddress("devnet-a"));
+            BigInteger contractBefore = world.ethBalance(world.htlc);
+
+            Swapper.Locked locked = userLocksOnEthereum(user, amount, ChainId.of("devnet-a"), bob, 300);
+            HtlcRecord counter = swapper.awaitCounterLock(claimer, bob, world.relayerAddress("devnet-a"), locked, ANY_REASONABLE);
+            assertThat(counter.amount()).as("the relayer locks exactly the quote").isEqualTo(expected);
+            assertThat(counter.asset()).isEqualTo("stake");
+            assertThat(counter.timelock()).as("T_dst = T_src - (F_dst + P + G_src + M)")
+                    .isEqualTo(locked.sourceTimelock() - (1 + SwapWorld.POLL + SwapWorld.ETH_CLAIM_INCLUSION + SwapWorld.MARGIN));
+            JsonNode counterLocked = world.awaitState(locked.secret().hashlock(), "COUNTER_LOCKED", Duration.ofSeconds(30));
+            assertThat(counterLocked.get("swap").get("destAmount").asText()).isEqualTo(expected.toString());
+
+            swapper.claim(claimer, counter, locked); // carol pays the fee; bob receives
+            world.awaitState(locked.secret().hashlock(), "COMPLETED", Duration.ofSeconds(60));
+
+            assertThat(world.cosmosBalance("devnet-a", bob).subtract(bobBefore)).isEqualTo(expected);
+            assertThat(world.ethBalance(world.htlc)).as("the source lock paid out").isEqualTo(contractBefore);
+            HtlcRecord source = user.htlc().query(locked.sourceLock().htlcId()).orElseThrow();
+            assertThat(source.status()).isEqualTo(HtlcRecord.Status.CLAIMED);
+            BigInteger relayerEthGain = world.ethBalance(world.relayerEthAddress()).subtract(relayerEthBefore);
+            assertThat(relayerEthGain).as("the relayer got the 0.1 ETH, less only its claim's gas")
+                    .isLessThan(amount).isGreaterThan(amount.subtract(ETHER.divide(BigInteger.valueOf(1000))));
+            BigInteger relayerStakeSpent = relayerStakeBefore.subtract(world.cosmosBalance("devnet-a", world.relayerAddress("devnet-a")));
+            assertThat(relayerStakeSpent).as("the relayer paid the quote plus its counter-lock's fee")
+                    .isGreaterThan(expected).isLessThan(expected.add(BigInteger.valueOf(1_000_000)));
+        }
+    }
+
+    @Test
+    @Order(2)
+    void devnetAToEthereum() throws Exception {
+        BigInteger amount = BigInteger.valueOf(10_000_000); // 10 whole units
+        BigInteger expected = quote(amount, DENOM_TO_ETH); // 0.0997 ETH
+        String receiver = world.hardhat.devAddresses().get(2);
+        try (CosmosUserChain user = world.cosmosUser("devnet-a", "alice"); EthereumUserChain claimer = world.ethUser(3)) {
+            BigInteger receiverBefore = world.ethBalance(receiver);
+            BigInteger relayerStakeBefore = world.cosmosBalance("devnet-a", world.relayerAddress("devnet-a"));
+            long tSrc = user.htlc().latestBlockTime() + 300;
+            Swapper.Locked locked = swapper.lock(user, world.relayerAddress("devnet-a"), "stake", amount, world.eth, receiver, tSrc);
+            HtlcRecord counter = swapper.awaitCounterLock(claimer, receiver, world.relayerEthAddress(), locked, ANY_REASONABLE);
+            assertThat(counter.amount()).isEqualTo(expected);
+            assertThat(counter.asset()).isEqualTo(HtlcAbi.NATIVE);
+            assertThat(counter.timelock()).isEqualTo(tSrc - (1L * SwapWorld.ETH_CONFIRMATIONS + SwapWorld.POLL
+                    + SwapWorld.COSMOS_CLAIM_INCLUSION + SwapWorld.MARGIN));
+
+            swapper.claim(claimer, counter, locked); // dev account 3 pays the gas; account 2 receives
+            world.awaitState(locked.secret().hashlock(), "COMPLETED", Duration.ofSeconds(60));
+
+            assertThat(world.ethBalance(receiver).subtract(receiverBefore)).isEqualTo(expected);
+            BigInteger relayerStakeGain = world.cosmosBalance("devnet-a", world.relayerAddress("devnet-a")).subtract(relayerStakeBefore);
+            assertThat(relayerStakeGain).as("the relayer claimed the 10 units, less its claim's fee")
+                    .isLessThan(amount).isGreaterThan(amount.subtract(BigInteger.valueOf(1_000_000)));
+            assertThat(user.htlc().query(locked.sourceLock().htlcId()).orElseThrow().status()).isEqualTo(HtlcRecord.Status.CLAIMED);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void unsafeOrUnknownLocksAreRejectedWithTheReasonAndNothingIsSent() throws Exception {
+        String bob = world.cosmosAddress("devnet-a", "bob");
+        try (EthereumUserChain user = world.ethUser(4); CosmosUserChain devnetA = world.cosmosUser("devnet-a", "carol")) {
+            BigInteger relayerStake = world.cosmosBalance("devnet-a", world.relayerAddress("devnet-a"));
+
+            // a control swap in the same window: the relayer is able to act, and does
+            Swapper.Locked control = userLocksOnEthereum(user, ETHER.divide(BigInteger.valueOf(100)), ChainId.of("devnet-a"), bob, 300);
+
+            Swapper.Locked tooShort = userLocksOnEthereum(user, ETHER.divide(BigInteger.TEN), ChainId.of("devnet-a"), bob, 100);
+            Swapper.Locked tooMuch = userLocksOnEthereum(user, ETHER.multiply(BigInteger.valueOf(11)), ChainId.of("devnet-a"), bob, 300);
+            Swapper.Locked tooLittle = userLocksOnEthereum(user, BigInteger.TEN.pow(14), ChainId.of("devnet-a"), bob, 300);
+            Swapper.Locked noSuchChain = userLocksOnEthereum(user, ETHER.divide(BigInteger.TEN), ChainId.of("osmosis-1"), "osmo1xyz", 300);
+            Swapper.Locked badReceiver = userLocksOnEthereum(user, ETHER.divide(BigInteger.TEN), ChainId.of("devnet-a"), "0xnot-a-cosmos-address", 300);
+            // the same hashlock again (a reused secret is public once the first swap completes)
+            long t = user.htlc().latestBlockTime() + 300;
+            user.htlc().lock(new io.evmore.core.chain.LockRequest(world.relayerEthAddress(), HtlcAbi.NATIVE, ETHER.divide(BigInteger.TEN),
+                    control.secret().hashlock(), t, "devnet-a", bob));
+
+            assertRejected(tooShort, "too little time left");
+            assertRejected(tooMuch, "outside the pair's limits");
+            assertRejected(tooLittle, "outside the pair's limits");
+            assertRejected(noSuchChain, "no pair configured");
+            assertRejected(badReceiver, "is not a valid address on devnet-a");
+
+            HtlcRecord counter = swapper.awaitCounterLock(devnetA, bob, world.relayerAddress("devnet-a"), control, ANY_REASONABLE);
+            JsonNode controlSwap = world.awaitState(control.secret().hashlock(), "COUNTER_LOCKED", Duration.ofSeconds(30));
+            assertThat(counter.id()).isEqualTo(controlSwap.get("swap").get("destHtlcId").asText());
+            // the reused hashlock is a second source lock with the control's hashlock: rejected, never counter-locked
+            assertThat(world.relayer().get("/admin/swaps/pending", SwapWorld.TOKEN).body())
+                    .doesNotContain("\"state\":\"DETECTED\"").doesNotContain("\"state\":\"CONFIRMED\"");
+            assertThat(devnetA.locksFor(bob, control.secret().hashlock())).as("exactly one counter-lock for the hashlock").hasSize(1);
+            BigInteger spent = relayerStake.subtract(world.cosmosBalance("devnet-a", world.relayerAddress("devnet-a")));
+            assertThat(spent).as("only the control swap's counter-lock left the relayer")
+                    .isGreaterThanOrEqualTo(counter.amount()).isLessThan(counter.amount().add(BigInteger.valueOf(1_000_000)));
+            swapper.claim(devnetA, counter, control);
+            world.awaitState(control.secret().hashlock(), "COMPLETED", Duration.ofSeconds(60));
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aSecondRelayerOnTheSameDatabaseRefusesToRun() throws Exception {
+        int port = io.evmore.app.testing.RelayerProcess.freePort();
+        try (var second = world.startSecondRelayer(port)) {
+            assertThat(second.awaitExit(Duration.ofSeconds(60))).as(second.output()).isEqualTo(1);
+            assertThat(second.output()).contains("another relayer is already running on this database");
+        }
+        assertThat(world.relayer().get("/health", null).statusCode()).as("the first keeps running").isEqualTo(200);
+    }
+
+    private static Swapper.Locked userLocksOnEthereum(EthereumUserChain user, BigInteger amount, ChainId to, String receiver,
+            long seconds) {
+        long tSrc = user.htlc().latestBlockTime() + seconds;
+        return swapper.lock(user, world.relayerEthAddress(), HtlcAbi.NATIVE, amount, to, receiver, tSrc);
+    }
+
+    private static void assertRejected(Swapper.Locked locked, String reason) throws Exception {
+        JsonNode s = world.awaitState(locked.secret().hashlock(), "REJECTED", Duration.ofSeconds(30));
+        assertThat(s.get("swap").get("lastError").asText()).contains(reason);
+        assertThat(s.get("swap").get("destHtlcId").isNull()).isTrue();
+    }
+
+    static Secret unused() {
+        return Secret.random();
+    }
+}
