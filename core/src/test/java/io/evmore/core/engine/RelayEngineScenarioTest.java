@@ -130,6 +130,21 @@ class RelayEngineScenarioTest {
         assertThat(world.eth.relayerReceipts()).hasSize(1);
     }
 
+    @Test
+    void aSourceClaimThatRevertedTwiceIsSentAgainOnceItsBackoffIsOver() {
+        userLocksOnDevnetA();
+        relayerCounterLocks();
+        world.devnet.faults().revert = 1; // included but out of gas, again and again
+        userClaimsOnEthereum();
+        world.tick();
+        world.devnet.faults().revert = 0;
+        awaitSwap(SwapState.COMPLETED);
+        var claims = world.devnet.relayerReceipts().stream().filter(r -> r.tx().kind() == FakeHtlcChain.Kind.CLAIM).toList();
+        assertThat(claims.stream().filter(r -> !r.success()).count()).isGreaterThanOrEqualTo(2);
+        assertThat(claims.getLast().success()).isTrue();
+        assertThat(claims.stream().filter(FakeHtlcChain.Receipt::success).count()).isEqualTo(1);
+    }
+
     // ---- pause ------------------------------------------------------------------------------------------------------
 
     @Test

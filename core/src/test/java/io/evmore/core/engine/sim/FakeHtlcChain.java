@@ -56,6 +56,8 @@ public final class FakeHtlcChain implements HtlcChain {
         public double crashAfterBroadcast;
         public double lostAnswer;
         public double delay;
+        /** Included but failed (out of gas): nonce used, nothing else changes. */
+        public double revert;
         public int maxDelayBlocks = 3;
     }
 
@@ -113,6 +115,7 @@ public final class FakeHtlcChain implements HtlcChain {
     private final Map<String, Block> everyBlock = new HashMap<>();
     private final List<Tx> mempool = new ArrayList<>();
     private final Map<String, Long> heldUntil = new HashMap<>();
+    private final java.util.Set<String> outOfGas = new java.util.HashSet<>();
     private final Map<String, Tx> signed = new HashMap<>();
     private final Map<String, Receipt> included = new HashMap<>();
     private final List<Htlc> reorgedLocks = new ArrayList<>();
@@ -184,7 +187,9 @@ public final class FakeHtlcChain implements HtlcChain {
             Optional<Tx> tx = mempool.stream().filter(t -> t.relayer() && t.nonce() == next).findFirst();
             if (tx.isEmpty() || heldUntil.getOrDefault(tx.get().hash(), 0L) > height) break;
             mempool.remove(tx.get());
-            receipts.add(execute(state, tx.get(), height, time));
+            receipts.add(outOfGas.contains(tx.get().hash())
+                    ? fail(tx.get(), height, time, "out of gas", tx.get().htlcId(), tx.get().lock() == null ? null : tx.get().lock().hashlock())
+                    : execute(state, tx.get(), height, time));
             state.nonces.merge(relayer, 1L, Long::sum);
         }
         String hash = hash("block", chain.value(), String.valueOf(height), parent.hash(), String.valueOf(forkCounter));
@@ -352,6 +357,7 @@ public final class FakeHtlcChain implements HtlcChain {
         signed.put(hash, tx);
         journal.beforeBroadcast(new SignedTx(nonce, hash, "raw:" + hash, 0));
         maybeCrash(faults.crashAfterJournal, "after the journal persisted " + kind + " " + hash + ", before its broadcast");
+        if (random.nextDouble() < faults.revert) outOfGas.add(hash);
         broadcast(tx);
         if (random.nextDouble() < faults.delay) {
             heldUntil.put(hash, height() + 2 + random.nextInt(Math.max(1, faults.maxDelayBlocks)));
