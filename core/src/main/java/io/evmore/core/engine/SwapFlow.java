@@ -420,11 +420,26 @@ final class SwapFlow {
 
     private final Map<String, Integer> failures = new ConcurrentHashMap<>();
 
-    /** Counts consecutive failures per swap; sends again at once the first time, later after growing delays. */
+    /** When a swap's backed-off resend is due (set by {@link #backoffThen}, cleared when it is sent). */
+    private final Map<String, Instant> resendAt = new ConcurrentHashMap<>();
+
+    /**
+     * Counts consecutive failures per swap; sends again at once the first time, later after growing delays. The step
+     * that comes back when the delay is over sends: it must not count as one more failure and wait again (it did, so a
+     * swap whose action failed twice was never sent again until a restart).
+     */
     private Next backoffThen(Swap s, java.util.function.Supplier<Next> again) {
+        Instant due = resendAt.get(s.id());
+        if (due != null) {
+            if (clock.now().isBefore(due)) return new Next(due);
+            resendAt.remove(s.id());
+            return again.get();
+        }
         int n = failures.merge(s.id(), 1, Integer::sum);
         if (n <= 1) return again.get();
-        return later(delay(n));
+        Instant at = clock.now().plus(delay(n));
+        resendAt.put(s.id(), at);
+        return new Next(at);
     }
 
     private Next backoff(Swap s, String why) {
@@ -435,6 +450,7 @@ final class SwapFlow {
 
     void succeeded(String swapId) {
         failures.remove(swapId);
+        resendAt.remove(swapId);
     }
 
     private Duration delay(int failuresSoFar) {

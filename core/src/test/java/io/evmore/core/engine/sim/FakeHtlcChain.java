@@ -1,0 +1,515 @@
+package io.evmore.core.engine.sim;
+
+import io.evmore.core.chain.ChainCursor;
+import io.evmore.core.chain.ChainEvent;
+import io.evmore.core.chain.ChainId;
+import io.evmore.core.chain.HtlcChain;
+import io.evmore.core.chain.HtlcRecord;
+import io.evmore.core.chain.LockRequest;
+import io.evmore.core.chain.Reconciliation;
+import io.evmore.core.chain.SignedTx;
+import io.evmore.core.chain.TxJournal;
+import io.evmore.core.chain.TxResult;
+import io.evmore.core.chain.TxRevertedException;
+import io.evmore.core.error.TransientException;
+import io.evmore.core.port.Clock;
+import io.evmore.core.swap.Hashlock;
+import io.evmore.core.swap.Secret;
+import io.evmore.core.swap.TxIntent;
+import io.evmore.core.util.Hex;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+
+/**
+ * A chain with the SPEC §2 HTLC contract, in memory, that the simulation controls: blocks (height, hash, parent, time
+ * from the test's clock), balances per address and asset, a nonce per sender, a mempool, and reorgs. It is also the
+ * relayer's adapter ({@link HtlcChain}): the relayer's transactions are signed with the next pending nonce, handed to
+ * the journal, broadcast and (normally) mined at once.
+ *
+ * <p>Faults, drawn from the simulation's seeded Random ({@link Faults}): the process dies before signing, after the
+ * journal persisted the transaction (never broadcast), or after the broadcast before the answer; the answer is lost
+ * (the transaction landed, the call throws TransientException); inclusion is delayed for a few blocks (the call times
+ * out, reconcile says Undecided meanwhile).
+ *
+ * <p>{@link #reconcile} decides from the chain alone, as SPEC says: by every hash of the intent (included: Landed or
+ * Reverted), then by nonce (consumed by another transaction, or nothing was signed: NeverLanded); a transaction still
+ * in the mempool is Undecided; one that was signed and journaled but never reached the chain is re-broadcast from its
+ * raw bytes (Undecided until it is mined).
+ */
+public final class FakeHtlcChain implements HtlcChain {
+
+    public enum Kind { LOCK, CLAIM, REFUND }
+
+    /** Probabilities per relayer transaction; all 0 by default. */
+    public static final class Faults {
+        public double crashBeforeSign;
+        public double crashAfterJournal;
+        public double crashAfterBroadcast;
+        public double lostAnswer;
+        public double delay;
+        /** Included but failed (out of gas): nonce used, nothing else changes. */
+        public double revert;
+        public int maxDelayBlocks = 3;
+    }
+
+    public record Htlc(String id, String sender, String receiver, String asset, BigInteger amount, Hashlock hashlock,
+            long timelock, String targetChain, String targetAddress, HtlcRecord.Status status) {
+        Htlc with(HtlcRecord.Status s) {
+            return new Htlc(id, sender, receiver, asset, amount, hashlock, timelock, targetChain, targetAddress, s);
+        }
+    }
+
+    /** A signed transaction. {@code signedAt}: the relayer's clock when it signed (unix seconds). */
+    public record Tx(String hash, String from, long nonce, Kind kind, LockRequest lock, String htlcId, Secret secret,
+            boolean relayer, long signedAt) {}
+
+    /** An included transaction and what it did. */
+    public record Receipt(Tx tx, long height, long time, boolean success, String reason, String htlcId, Hashlock hashlock) {}
+
+    private static final class State {
+        final Map<String, Htlc> htlcs;
+        final Map<String, BigInteger> balances;
+        final Map<String, Long> nonces;
+
+        State(Map<String, Htlc> htlcs, Map<String, BigInteger> balances, Map<String, Long> nonces) {
+            this.htlcs = htlcs;
+            this.balances = balances;
+            this.nonces = nonces;
+        }
+
+        State copy() {
+            return new State(new LinkedHashMap<>(htlcs), new HashMap<>(balances), new HashMap<>(nonces));
+        }
+
+        BigInteger balance(String address, String asset) {
+            return balances.getOrDefault(key(address, asset), BigInteger.ZERO);
+        }
+
+        void add(String address, String asset, BigInteger delta) {
+            balances.merge(key(address, asset), delta, BigInteger::add);
+        }
+
+        static String key(String address, String asset) {
+            return address.toLowerCase(Locale.ROOT) + "|" + asset.toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private record Block(long height, String hash, String parent, long time, List<Receipt> receipts, State after) {}
+
+    private final ChainId chain;
+    private final String relayer;
+    private final String contract;
+    private final Clock clock;
+    private final Random random;
+    private final Faults faults;
+    private final List<Block> canonical = new ArrayList<>();
+    private final Map<String, Block> everyBlock = new HashMap<>();
+    private final List<Tx> mempool = new ArrayList<>();
+    private final Map<String, Long> heldUntil = new HashMap<>();
+    private final java.util.Set<String> outOfGas = new java.util.HashSet<>();
+    private final Map<String, Tx> signed = new HashMap<>();
+    private final Map<String, Receipt> included = new HashMap<>();
+    private final List<Htlc> reorgedLocks = new ArrayList<>();
+    private long idCounter;
+    private long txCounter;
+    private long forkCounter;
+    private int lostAnswers;
+    private int delayed;
+    private int crashes;
+
+    public FakeHtlcChain(ChainId chain, String relayer, String contract, Clock clock, Random random, Faults faults) {
+        this.chain = chain;
+        this.relayer = relayer;
+        this.contract = contract;
+        this.clock = clock;
+        this.random = random;
+        this.faults = faults;
+        Block genesis = new Block(0, hash("genesis", chain.value()), "0x0", clock.nowEpochSeconds(), List.of(),
+                new State(new LinkedHashMap<>(), new HashMap<>(), new HashMap<>()));
+        canonical.add(genesis);
+        everyBlock.put(genesis.hash(), genesis);
+    }
+
+    // ---- the simulation's controls -------------------------------------------------------------------------------
+
+    public Faults faults() {
+        return faults;
+    }
+
+    /** Genesis allocation. */
+    public void fund(String address, String asset, BigInteger amount) {
+        head().after().add(address, asset, amount);
+    }
+
+    public void userLock(String from, LockRequest request) {
+        submit(new Tx(hash("user", String.valueOf(++txCounter)), from, -1, Kind.LOCK, request, null, null, false, now()));
+    }
+
+    public void userClaim(String from, String htlcId, Secret secret) {
+        submit(new Tx(hash("user", String.valueOf(++txCounter)), from, -1, Kind.CLAIM, null, htlcId, secret, false, now()));
+    }
+
+    public void userRefund(String from, String htlcId) {
+        submit(new Tx(hash("user", String.valueOf(++txCounter)), from, -1, Kind.REFUND, null, htlcId, null, false, now()));
+    }
+
+    private void submit(Tx tx) {
+        mempool.add(tx);
+    }
+
+    /**
+     * Mines one block at the clock's time: every user transaction in the mempool, then the relayer's in nonce order
+     * (stopping at one that is held back).
+     */
+    public void mine() {
+        Block parent = head();
+        long height = parent.height() + 1;
+        long time = Math.max(parent.time(), now());
+        State state = parent.after().copy();
+        List<Receipt> receipts = new ArrayList<>();
+        for (Tx tx : List.copyOf(mempool)) {
+            if (tx.relayer()) continue;
+            mempool.remove(tx);
+            receipts.add(execute(state, tx, height, time));
+        }
+        while (true) {
+            long next = state.nonces.getOrDefault(relayer, 0L);
+            mempool.removeIf(t -> t.relayer() && t.nonce() < next); // nonce used: can never be included
+            Optional<Tx> tx = mempool.stream().filter(t -> t.relayer() && t.nonce() == next).findFirst();
+            if (tx.isEmpty() || heldUntil.getOrDefault(tx.get().hash(), 0L) > height) break;
+            mempool.remove(tx.get());
+            receipts.add(outOfGas.contains(tx.get().hash())
+                    ? fail(tx.get(), height, time, "out of gas", tx.get().htlcId(), tx.get().lock() == null ? null : tx.get().lock().hashlock())
+                    : execute(state, tx.get(), height, time));
+            state.nonces.merge(relayer, 1L, Long::sum);
+        }
+        String hash = hash("block", chain.value(), String.valueOf(height), parent.hash(), String.valueOf(forkCounter));
+        Block b = new Block(height, hash, parent.hash(), time, List.copyOf(receipts), state);
+        canonical.add(b);
+        everyBlock.put(hash, b);
+        for (Receipt r : receipts) included.put(r.tx().hash(), r);
+        if (canonical.size() > 12) {
+            // Old snapshots are never needed again (reorgs are shallow): keep memory flat.
+            Block old = canonical.get(canonical.size() - 12);
+            if (old.height() > 0) canonical.set(canonical.size() - 12, new Block(old.height(), old.hash(), old.parent(),
+                    old.time(), old.receipts(), null));
+        }
+    }
+
+    /**
+     * Drops the last {@code depth} blocks if they hold nothing but user locks (and empty blocks), then mines
+     * {@code depth + 1} fresh blocks. The dropped locks are gone for good (their senders keep their funds).
+     *
+     * @return the dropped user locks, or null if the reorg was not possible
+     */
+    public List<Htlc> reorg(int depth) {
+        if (depth < 1 || canonical.size() < depth + 1) return null;
+        List<Block> dropped = canonical.subList(canonical.size() - depth, canonical.size());
+        for (Block b : dropped) {
+            for (Receipt r : b.receipts()) if (r.tx().relayer() || r.tx().kind() != Kind.LOCK) return null;
+        }
+        Block ancestor = canonical.get(canonical.size() - depth - 1);
+        if (ancestor.after() == null) return null;
+        List<Htlc> gone = new ArrayList<>();
+        for (Block b : List.copyOf(dropped)) {
+            for (Receipt r : b.receipts()) {
+                included.remove(r.tx().hash());
+                if (r.success()) gone.add(head().after().htlcs.get(r.htlcId()));
+            }
+        }
+        dropped.clear();
+        forkCounter++;
+        for (int i = 0; i <= depth; i++) mine();
+        reorgedLocks.addAll(gone);
+        return gone;
+    }
+
+    public long height() {
+        return head().height();
+    }
+
+    public boolean isCanonical(long height, String blockHash) {
+        return height < canonical.size() && canonical.get((int) height).hash().equals(blockHash);
+    }
+
+    /** The last block both the old branch through {@code blockHash} and the canonical chain contain. */
+    public ChainCursor commonAncestor(String blockHash) {
+        Block b = everyBlock.get(blockHash);
+        while (b != null && !isCanonical(b.height(), b.hash())) b = everyBlock.get(b.parent());
+        if (b == null) throw new IllegalStateException("unknown block " + blockHash);
+        return new ChainCursor(chain, b.height(), b.hash());
+    }
+
+    public ChainCursor cursorAt(long height) {
+        Block b = canonical.get((int) height);
+        return new ChainCursor(chain, b.height(), b.hash());
+    }
+
+    /** What a follower reports for the block at {@code height}: its successful HTLC events, in order. */
+    public List<ChainEvent> eventsAt(long height) {
+        Block b = canonical.get((int) height);
+        List<ChainEvent> out = new ArrayList<>();
+        int index = 0;
+        for (Receipt r : b.receipts()) {
+            int i = index++;
+            if (!r.success()) continue;
+            var origin = new ChainEvent.Origin(chain, b.height(), b.hash(), r.tx().hash(), i);
+            switch (r.tx().kind()) {
+                case LOCK -> out.add(new ChainEvent.HtlcLocked(origin, record(lockAsCreated(r)), contract));
+                case CLAIM -> out.add(new ChainEvent.HtlcClaimed(origin, r.htlcId(), r.tx().secret()));
+                case REFUND -> out.add(new ChainEvent.HtlcRefunded(origin, r.htlcId()));
+            }
+        }
+        return out;
+    }
+
+    private Htlc lockAsCreated(Receipt r) {
+        LockRequest q = r.tx().lock();
+        return new Htlc(r.htlcId(), r.tx().from(), q.receiver(), q.asset(), q.amount(), q.hashlock(), q.timelock(),
+                q.targetChain(), q.targetAddress(), HtlcRecord.Status.OPEN);
+    }
+
+    public List<Htlc> htlcs() {
+        return List.copyOf(head().after().htlcs.values());
+    }
+
+    public Optional<Htlc> htlc(String id) {
+        return Optional.ofNullable(head().after().htlcs.get(id));
+    }
+
+    public BigInteger balanceOf(String address, String asset) {
+        return head().after().balance(address, asset);
+    }
+
+    /** Every relayer transaction included in the canonical chain (success or not), oldest first. */
+    public List<Receipt> relayerReceipts() {
+        List<Receipt> out = new ArrayList<>();
+        for (Block b : canonical) for (Receipt r : b.receipts()) if (r.tx().relayer()) out.add(r);
+        return out;
+    }
+
+    /** User transactions whose lock failed or landed, by hash: the sim finds its lock ids here. */
+    public Optional<Receipt> receipt(String txHash) {
+        return Optional.ofNullable(included.get(txHash));
+    }
+
+    public List<Htlc> reorgedLocks() {
+        return List.copyOf(reorgedLocks);
+    }
+
+    public String stats() {
+        return chain + ": height " + height() + ", lost answers " + lostAnswers + ", delayed " + delayed + ", crashes " + crashes
+                + ", reorged locks " + reorgedLocks.size();
+    }
+
+    // ---- HtlcChain ---------------------------------------------------------------------------------------------------
+
+    @Override
+    public ChainId chain() {
+        return chain;
+    }
+
+    @Override
+    public String relayerAddress() {
+        return relayer;
+    }
+
+    @Override
+    public String contract() {
+        return contract;
+    }
+
+    @Override
+    public TxResult lock(LockRequest request, TxJournal journal) {
+        return send(Kind.LOCK, request, null, null, journal);
+    }
+
+    @Override
+    public TxResult claim(String htlcId, Secret secret, TxJournal journal) {
+        return send(Kind.CLAIM, null, htlcId, secret, journal);
+    }
+
+    @Override
+    public TxResult refund(String htlcId, TxJournal journal) {
+        return send(Kind.REFUND, null, htlcId, null, journal);
+    }
+
+    private TxResult send(Kind kind, LockRequest request, String htlcId, Secret secret, TxJournal journal) {
+        maybeCrash(faults.crashBeforeSign, "before signing a " + kind);
+        // Simulation (eth_estimateGas / simulate): a transaction that would fail now is refused unsent.
+        Tx probe = new Tx("probe", relayer, -1, kind, request, htlcId, secret, true, now());
+        Receipt simulated = execute(head().after().copy(), probe, height() + 1, Math.max(head().time(), now()));
+        if (!simulated.success()) throw new TxRevertedException(null, "simulation: " + simulated.reason());
+        long nonce = pendingNonce();
+        String args = kind + "|" + (request == null ? "" : request.toString() + request.hashlock().hex()) + "|"
+                + (htlcId == null ? "" : htlcId) + "|" + (secret == null ? "" : secret.hex());
+        String hash = hash("tx", chain.value(), relayer, String.valueOf(nonce), args);
+        Tx tx = new Tx(hash, relayer, nonce, kind, request, htlcId, secret, true, now());
+        signed.put(hash, tx);
+        journal.beforeBroadcast(new SignedTx(nonce, hash, "raw:" + hash, 0));
+        maybeCrash(faults.crashAfterJournal, "after the journal persisted " + kind + " " + hash + ", before its broadcast");
+        if (random.nextDouble() < faults.revert) outOfGas.add(hash);
+        broadcast(tx);
+        if (random.nextDouble() < faults.delay) {
+            heldUntil.put(hash, height() + 2 + random.nextInt(Math.max(1, faults.maxDelayBlocks)));
+            delayed++;
+        }
+        mine();
+        maybeCrash(faults.crashAfterBroadcast, "after broadcasting " + kind + " " + hash);
+        Receipt r = included.get(hash);
+        if (random.nextDouble() < faults.lostAnswer) {
+            lostAnswers++;
+            throw new TransientException("lost answer: connection reset while waiting for " + hash);
+        }
+        if (r == null) throw new TransientException("transaction " + hash + " not included in time");
+        if (!r.success()) throw new TxRevertedException(hash, r.reason());
+        return new TxResult(chain, hash, r.height(), r.htlcId());
+    }
+
+    private void broadcast(Tx tx) {
+        if (mempool.stream().noneMatch(t -> t.hash().equals(tx.hash()))) mempool.add(tx);
+    }
+
+    private long pendingNonce() {
+        long n = head().after().nonces.getOrDefault(relayer, 0L);
+        while (true) {
+            long want = n;
+            if (mempool.stream().noneMatch(t -> t.relayer() && t.nonce() == want)) return n;
+            n++;
+        }
+    }
+
+    private void maybeCrash(double p, String where) {
+        if (p > 0 && random.nextDouble() < p) {
+            crashes++;
+            throw new SimulatedCrash(where);
+        }
+    }
+
+    @Override
+    public Reconciliation reconcile(TxIntent intent) {
+        if (intent.hashes().isEmpty()) return new Reconciliation.NeverLanded("nothing was signed for " + intent.id());
+        for (String h : intent.hashes()) {
+            Receipt r = included.get(h);
+            if (r != null) {
+                return r.success() ? new Reconciliation.Landed(new TxResult(chain, h, r.height(), r.htlcId()))
+                        : new Reconciliation.Reverted(h, r.reason());
+            }
+        }
+        long used = head().after().nonces.getOrDefault(relayer, 0L);
+        if (intent.nonce() >= 0 && intent.nonce() < used) {
+            return new Reconciliation.NeverLanded("nonce " + intent.nonce() + " was used by another transaction");
+        }
+        if (mempool.stream().anyMatch(t -> intent.hashes().contains(t.hash()))) {
+            return new Reconciliation.Undecided("in the mempool");
+        }
+        if (mempool.stream().anyMatch(t -> t.relayer() && t.nonce() == intent.nonce())) {
+            return new Reconciliation.Undecided("nonce " + intent.nonce() + " is taken by another pending transaction");
+        }
+        // Signed and journaled, never seen by the chain: re-broadcast the very same bytes.
+        Tx tx = intent.rawTx() == null ? null : signed.get(intent.rawTx().substring("raw:".length()));
+        if (tx == null) return new Reconciliation.NeverLanded("unknown to the chain and no signed bytes to re-broadcast");
+        broadcast(tx);
+        return new Reconciliation.Undecided("re-broadcast " + tx.hash());
+    }
+
+    @Override
+    public Optional<HtlcRecord> query(String htlcId) {
+        return htlc(htlcId).map(this::record);
+    }
+
+    @Override
+    public BigInteger balance(String asset) {
+        return balanceOf(relayer, asset);
+    }
+
+    @Override
+    public long latestBlockTime() {
+        return head().time();
+    }
+
+    // ---- the contract --------------------------------------------------------------------------------------------
+
+    private Receipt execute(State s, Tx tx, long height, long time) {
+        switch (tx.kind()) {
+            case LOCK -> {
+                LockRequest q = tx.lock();
+                if (q.amount().signum() <= 0) return fail(tx, height, time, "zero amount", null, q.hashlock());
+                if (q.timelock() <= time) return fail(tx, height, time, "timelock not in the future", null, q.hashlock());
+                if (s.balance(tx.from(), q.asset()).compareTo(q.amount()) < 0) {
+                    return fail(tx, height, time, "insufficient funds", null, q.hashlock());
+                }
+                String id = tx.hash().equals("probe") ? "probe" : newId();
+                s.add(tx.from(), q.asset(), q.amount().negate());
+                s.htlcs.put(id, new Htlc(id, tx.from(), q.receiver(), q.asset(), q.amount(), q.hashlock(), q.timelock(),
+                        q.targetChain(), q.targetAddress(), HtlcRecord.Status.OPEN));
+                return new Receipt(tx, height, time, true, null, id, q.hashlock());
+            }
+            case CLAIM -> {
+                Htlc h = s.htlcs.get(tx.htlcId());
+                if (h == null) return fail(tx, height, time, "no such htlc", tx.htlcId(), null);
+                if (h.status() != HtlcRecord.Status.OPEN) return fail(tx, height, time, "htlc is " + h.status(), h.id(), h.hashlock());
+                if (time >= h.timelock()) return fail(tx, height, time, "timelock passed", h.id(), h.hashlock());
+                if (tx.secret() == null || !tx.secret().opens(h.hashlock())) return fail(tx, height, time, "wrong preimage", h.id(), h.hashlock());
+                s.htlcs.put(h.id(), h.with(HtlcRecord.Status.CLAIMED));
+                s.add(h.receiver(), h.asset(), h.amount());
+                return new Receipt(tx, height, time, true, null, h.id(), h.hashlock());
+            }
+            case REFUND -> {
+                Htlc h = s.htlcs.get(tx.htlcId());
+                if (h == null) return fail(tx, height, time, "no such htlc", tx.htlcId(), null);
+                if (h.status() != HtlcRecord.Status.OPEN) return fail(tx, height, time, "htlc is " + h.status(), h.id(), h.hashlock());
+                if (time < h.timelock()) return fail(tx, height, time, "timelock not reached", h.id(), h.hashlock());
+                s.htlcs.put(h.id(), h.with(HtlcRecord.Status.REFUNDED));
+                s.add(h.sender(), h.asset(), h.amount());
+                return new Receipt(tx, height, time, true, null, h.id(), h.hashlock());
+            }
+        }
+        throw new IllegalStateException();
+    }
+
+    private static Receipt fail(Tx tx, long height, long time, String reason, String htlcId, Hashlock hashlock) {
+        return new Receipt(tx, height, time, false, reason, htlcId, hashlock);
+    }
+
+    private String newId() {
+        long n = ++idCounter;
+        return chain.isEvm() ? "0x" + hash("htlc", chain.value(), String.valueOf(n)).substring(2) : "htlc_" + n;
+    }
+
+    private HtlcRecord record(Htlc h) {
+        return new HtlcRecord(chain, h.id(), h.sender(), h.receiver(), h.asset(), h.amount(), h.hashlock(), h.timelock(),
+                h.targetChain(), h.targetAddress(), h.status());
+    }
+
+    private Block head() {
+        return canonical.get(canonical.size() - 1);
+    }
+
+    private long now() {
+        return clock.nowEpochSeconds();
+    }
+
+    private String hash(String... parts) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (String p : parts) {
+                md.update(p.getBytes(StandardCharsets.UTF_8));
+                md.update((byte) 0);
+            }
+            String hex = Hex.encode(md.digest());
+            return chain.isEvm() ? "0x" + hex : hex.toUpperCase(Locale.ROOT);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,280 @@
+package io.evmore.core.engine.sim;
+
+import io.evmore.core.chain.ChainId;
+import io.evmore.core.chain.LockRequest;
+import io.evmore.core.engine.EngineSettings;
+import io.evmore.core.engine.RelayEngine;
+import io.evmore.core.policy.Confirmations;
+import io.evmore.core.policy.Pair;
+import io.evmore.core.policy.SwapValidator;
+import io.evmore.core.policy.TimelockPolicy;
+import io.evmore.core.port.RelayMetrics;
+import io.evmore.core.swap.Hashlock;
+import io.evmore.core.swap.Secret;
+import io.evmore.core.swap.Swap;
+import io.evmore.core.testing.InMemorySwapStore;
+import io.evmore.core.testing.ManualClock;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.regex.Pattern;
+
+/**
+ * The simulated world the engine runs in: an EVM-like chain ({@code eip155:31337}, native ETH) and a Cosmos-like one
+ * ({@code devnet-a}, uatom), each with its follower; one store (through which the process may crash); one clock; and
+ * the engine, which is thrown away and rebuilt on the same store and chains after every simulated crash.
+ *
+ * <p>Timing: a block every {@link #BLOCK_SECONDS} on each chain; confirmations 3 (EVM; 5 from 80 000 wei) and 2
+ * (devnet-a); F = confirmations × block time, P = 10, G = 30, M = 60, W_user = 300 seconds.
+ */
+public final class SimWorld {
+    public static final ChainId ETH = ChainId.of("eip155:31337");
+    public static final ChainId DEVNET = ChainId.of("devnet-a");
+    public static final String ETH_NATIVE = "0x0000000000000000000000000000000000000000";
+    public static final String UATOM = "uatom";
+    public static final String ETH_RELAYER = "0x00000000000000000000000000000000000000aa";
+    public static final String DEVNET_RELAYER = "cosmos1" + "r".repeat(38);
+    public static final String ETH_HTLC = "0x000000000000000000000000000000000000c0de";
+    public static final String DEVNET_HTLC = "cosmos1" + "c".repeat(58);
+    public static final BigInteger RELAYER_FUNDS = BigInteger.valueOf(250_000);
+    public static final int BLOCK_SECONDS = 5;
+    public static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+    /** Held strongly: JUL forgets the level of a logger nobody references. Thousands of simulated swaps stay quiet. */
+    private static final java.util.logging.Logger ENGINE_LOG = java.util.logging.Logger.getLogger("io.evmore.core.engine");
+
+    static {
+        ENGINE_LOG.setLevel(java.util.logging.Level.OFF);
+    }
+
+    public final ManualClock clock = new ManualClock(START);
+    public final Random random;
+    public final InMemorySwapStore memory = new InMemorySwapStore();
+    public final CrashingStore store;
+    public final FakeHtlcChain eth;
+    public final FakeHtlcChain devnet;
+    public final FakeFollower ethFollower;
+    public final FakeFollower devnetFollower;
+    public final EngineSettings settings;
+    public RelayEngine engine;
+    private boolean paused;
+    private int restarts;
+    private long userCounter;
+
+    public SimWorld(long seed) {
+        this.random = new Random(seed);
+        this.store = new CrashingStore(memory, random);
+        this.eth = new FakeHtlcChain(ETH, ETH_RELAYER, ETH_HTLC, clock, random, new FakeHtlcChain.Faults());
+        this.devnet = new FakeHtlcChain(DEVNET, DEVNET_RELAYER, DEVNET_HTLC, clock, random, new FakeHtlcChain.Faults());
+        eth.fund(ETH_RELAYER, ETH_NATIVE, RELAYER_FUNDS);
+        devnet.fund(DEVNET_RELAYER, UATOM, RELAYER_FUNDS);
+        this.ethFollower = new FakeFollower(eth, store);
+        this.devnetFollower = new FakeFollower(devnet, store);
+        this.settings = new EngineSettings(validator(), Duration.ofSeconds(BLOCK_SECONDS), Duration.ofSeconds(1),
+                Duration.ofSeconds(10), Duration.ofSeconds(2), 3);
+    }
+
+    public static final TimelockPolicy TIMELOCKS = new TimelockPolicy(Map.of(
+            ETH, new TimelockPolicy.ChainTiming(3 * BLOCK_SECONDS, 30),
+            DEVNET, new TimelockPolicy.ChainTiming(2 * BLOCK_SECONDS, 30)), 10, 60, 300);
+
+    public static final Pair ETH_TO_DEVNET = new Pair(ETH, ETH_NATIVE, DEVNET, UATOM, BigDecimal.ONE, 30,
+            BigInteger.valueOf(1_000), BigInteger.valueOf(100_000));
+    public static final Pair DEVNET_TO_ETH = new Pair(DEVNET, UATOM, ETH, ETH_NATIVE, BigDecimal.ONE, 50,
+            BigInteger.valueOf(1_000), BigInteger.valueOf(100_000));
+
+    public static SwapValidator validator() {
+        Pattern evmAddress = Pattern.compile("0x[0-9a-fA-F]{40}");
+        Pattern cosmosAddress = Pattern.compile("cosmos1[0-9a-z]{38}");
+        return new SwapValidator(List.of(ETH_TO_DEVNET, DEVNET_TO_ETH), TIMELOCKS,
+                new Confirmations(Map.of(
+                        ETH, new Confirmations.Rule(3, List.of(new Confirmations.Tier(ETH_NATIVE, BigInteger.valueOf(80_000), 5))),
+                        DEVNET, new Confirmations.Rule(2, List.of()))),
+                Map.of(ETH, s -> evmAddress.matcher(s).matches(), DEVNET, s -> cosmosAddress.matcher(s).matches()));
+    }
+
+    // ---- the relayer process --------------------------------------------------------------------------------------
+
+    /** A fresh engine on the same store and chains, recovered (again, if it crashes while recovering). */
+    public void restart() {
+        while (true) {
+            engine = new RelayEngine(clock, RelayMetrics.NONE, store, Map.of(ETH, eth, DEVNET, devnet), settings, Runnable::run);
+            if (paused) engine.pause("operator (still paused after the restart)");
+            try {
+                engine.recover();
+                return;
+            } catch (SimulatedCrash crash) {
+                restarts++;
+            }
+        }
+    }
+
+    public int restarts() {
+        return restarts;
+    }
+
+    /** Runs {@code work}; if the process "dies" in it, starts a new engine. */
+    public boolean safely(Runnable work) {
+        try {
+            work.run();
+            return true;
+        } catch (SimulatedCrash crash) {
+            restarts++;
+            restart();
+            return false;
+        }
+    }
+
+    public void pause() {
+        paused = true;
+        engine.pause("operator");
+    }
+
+    public void resume() {
+        paused = false;
+        engine.resume("operator");
+    }
+
+    public void follow() {
+        safely(() -> ethFollower.poll(engine.listener(ETH), 50));
+        safely(() -> devnetFollower.poll(engine.listener(DEVNET), 50));
+    }
+
+    public void runEngine() {
+        safely(() -> engine.runOnce());
+    }
+
+    /** One block time passes: both chains mine, the followers deliver, the engine runs. */
+    public void tick() {
+        clock.advance(Duration.ofSeconds(BLOCK_SECONDS));
+        eth.mine();
+        devnet.mine();
+        follow();
+        runEngine();
+    }
+
+    public void ticks(int n) {
+        for (int i = 0; i < n; i++) tick();
+    }
+
+    public long now() {
+        return clock.nowEpochSeconds();
+    }
+
+    public FakeHtlcChain chain(ChainId id) {
+        return id.equals(ETH) ? eth : devnet;
+    }
+
+    public static ChainId other(ChainId id) {
+        return id.equals(ETH) ? DEVNET : ETH;
+    }
+
+    public static String asset(ChainId id) {
+        return id.equals(ETH) ? ETH_NATIVE : UATOM;
+    }
+
+    public static String relayer(ChainId id) {
+        return id.equals(ETH) ? ETH_RELAYER : DEVNET_RELAYER;
+    }
+
+    // ---- users -------------------------------------------------------------------------------------------------------
+
+    /** A user's address on {@code chain}, well-formed, made from the seeded Random. */
+    public String newAddress(ChainId chain) {
+        userCounter++;
+        if (chain.equals(ETH)) return String.format("0x%040x", new BigInteger(64, random).add(BigInteger.valueOf(userCounter << 8)));
+        StringBuilder b = new StringBuilder("cosmos1");
+        String alphabet = "023456789acdefghjklmnpqrstuvwxyz";
+        for (int i = 0; i < 38; i++) b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        return b.toString();
+    }
+
+    public Secret newSecret() {
+        byte[] b = new byte[32];
+        random.nextBytes(b);
+        return Secret.of(b);
+    }
+
+    /** A user's side of one swap: who, where, what, and the source lock once it landed. */
+    public final class User {
+        public final ChainId from;
+        public final ChainId to;
+        public final String sourceAddress;
+        public final String destAddress;
+        public final Secret secret;
+        public final Hashlock hashlock;
+        public final BigInteger amount;
+        public final long sourceTimelock;
+        private String lockTx;
+
+        User(ChainId from, String destAddress, Secret secret, Hashlock hashlock, BigInteger amount, long sourceTimelock) {
+            this.from = from;
+            this.to = other(from);
+            this.sourceAddress = newAddress(from);
+            this.destAddress = destAddress;
+            this.secret = secret;
+            this.hashlock = hashlock;
+            this.amount = amount;
+            this.sourceTimelock = sourceTimelock;
+            chain(from).fund(sourceAddress, asset(from), amount.multiply(BigInteger.TWO));
+        }
+
+        /** Submits the source lock (mined with the next block). */
+        public void lock() {
+            FakeHtlcChain src = chain(from);
+            src.userLock(sourceAddress, new LockRequest(relayer(from), asset(from), amount, hashlock, sourceTimelock,
+                    to.value(), destAddress));
+            // The user's lock is the last user transaction submitted: find it by content once mined.
+            lockTx = "pending";
+        }
+
+        /** The user's source lock id, once it is on the canonical chain. */
+        public Optional<String> sourceLockId() {
+            return chain(from).htlcs().stream()
+                    .filter(h -> h.sender().equals(sourceAddress) && h.hashlock().equals(hashlock))
+                    .map(FakeHtlcChain.Htlc::id).findFirst();
+        }
+
+        public Optional<FakeHtlcChain.Htlc> sourceLock() {
+            return sourceLockId().flatMap(id -> chain(from).htlc(id));
+        }
+
+        /** The relayer's counter-lock for this user, if any. */
+        public Optional<FakeHtlcChain.Htlc> counterLock() {
+            return chain(to).htlcs().stream()
+                    .filter(h -> h.sender().equals(relayer(to)) && h.receiver().equals(destAddress) && h.hashlock().equals(hashlock))
+                    .findFirst();
+        }
+
+        public Optional<Swap> swap() {
+            return sourceLockId().flatMap(id -> memory.find(Swap.idFor(from, id)));
+        }
+
+        public void claim() {
+            FakeHtlcChain.Htlc lock = counterLock().orElseThrow(() -> new AssertionError("no counter-lock to claim"));
+            chain(to).userClaim(destAddress, lock.id(), secret);
+        }
+
+        public void refund() {
+            chain(from).userRefund(sourceAddress, sourceLockId().orElseThrow());
+        }
+
+        public boolean locked() {
+            return lockTx != null;
+        }
+    }
+
+    public User user(ChainId from, BigInteger amount, long sourceTimelock) {
+        Secret s = newSecret();
+        return new User(from, newAddress(other(from)), s, s.hashlock(), amount, sourceTimelock);
+    }
+
+    /** A user who (knowingly or not) reuses another swap's hashlock. */
+    public User userReusing(User earlier, BigInteger amount, long sourceTimelock) {
+        return new User(earlier.from, newAddress(earlier.to), earlier.secret, earlier.hashlock, amount, sourceTimelock);
+    }
+}
