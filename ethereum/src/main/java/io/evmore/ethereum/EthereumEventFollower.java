@@ -333,27 +333,34 @@ public final class EthereumEventFollower implements ChainEvents {
         EthFilter others = forRelayer;
         return call(w -> {
             // One endpoint answers both, so the merged logs come from one view of the chain.
-            java.util.LinkedHashMap<Object, Log> merged = new java.util.LinkedHashMap<>();
-            collect(Rpc.send(w.ethGetLogs(ours), "eth_getLogs").getLogs(), merged);
-            if (others != null) collect(Rpc.send(w.ethGetLogs(others), "eth_getLogs").getLogs(), merged);
-            List<Log> out = new ArrayList<>(merged.values());
+            List<Log> out = logs(Rpc.send(w.ethGetLogs(ours), "eth_getLogs").getLogs());
+            if (others != null) {
+                // The configured contract's own locks for the relayer are in both answers: report them once.
+                java.util.Set<String> seen = new java.util.HashSet<>();
+                for (Log l : out) seen.add(key(l));
+                for (Log l : logs(Rpc.send(w.ethGetLogs(others), "eth_getLogs").getLogs())) {
+                    if (!seen.contains(key(l))) out.add(l);
+                }
+            }
             checkLogsOnOwnChain(w, out, from, to);
             return out;
         });
     }
 
-    /** Adds logs not seen yet; a log is its block hash and index (the configured contract's own lock for the relayer
-     *  is found by both queries). Logs without a usable position are kept as they are: the decoder drops them. */
     @SuppressWarnings("rawtypes")
-    private static void collect(List<EthLog.LogResult> results, java.util.Map<Object, Log> into) {
-        if (results == null) return;
+    private static List<Log> logs(List<EthLog.LogResult> results) {
+        List<Log> out = new ArrayList<>();
+        if (results == null) return out;
         for (EthLog.LogResult<?> r : results) {
-            if (!(r.get() instanceof Log l)) continue;
-            Object key = l.getBlockHash() != null && l.getLogIndexRaw() != null
-                    ? l.getBlockHash().toLowerCase(Locale.ROOT) + "#" + l.getLogIndexRaw().toLowerCase(Locale.ROOT)
-                    : new Object();
-            into.putIfAbsent(key, l);
+            if (r.get() instanceof Log l) out.add(l);
         }
+        return out;
+    }
+
+    /** Which log it is: emitter, block, transaction and index, as the node wrote them (the decoder validates). */
+    private static String key(Log l) {
+        return (l.getAddress() + "|" + l.getBlockHash() + "|" + l.getTransactionHash() + "|" + l.getLogIndexRaw())
+                .toLowerCase(Locale.ROOT);
     }
 
     /**
