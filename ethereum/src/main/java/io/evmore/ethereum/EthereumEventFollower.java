@@ -48,6 +48,12 @@ import org.web3j.protocol.websocket.WebSocketService;
  * </ul>
  * The follower persists nothing: the listener stores the cursor with its effects. On start it reads the stored
  * cursor (never "head minus N"); with none it starts at {@code startBlock}.
+ *
+ * <p>Given the relayer's address, each range is also asked (same endpoint, same blocks) for {@code Locked} logs of
+ * any contract whose indexed receiver is the relayer. Those of other contracts are reported as
+ * {@link ChainEvent.HtlcLocked} with the emitting contract in {@code contract()}, so the engine can reject a lock on
+ * a look-alike contract with a reason; the configured contract's own logs, found by both queries, are reported once.
+ * {@code Claimed}/{@code Refunded} come from the configured contract only.
  */
 public final class EthereumEventFollower implements ChainEvents {
     private static final Logger log = LoggerFactory.getLogger(EthereumEventFollower.class);
@@ -59,6 +65,7 @@ public final class EthereumEventFollower implements ChainEvents {
     private final Clock clock;
     private final ChainMetrics metrics;
     private final HtlcLogDecoder decoder;
+    private final String relayerTopic; // receiver topic of Locked logs for the relayer; null = not asked
     private final Semaphore wake = new Semaphore(0);
     private final Deque<ChainCursor> history = new ArrayDeque<>(); // processed range ends, newest first
     private volatile boolean running;
@@ -69,14 +76,27 @@ public final class EthereumEventFollower implements ChainEvents {
     private volatile long lastSubscribeAttempt;
     private static final java.time.Duration RESUBSCRIBE_EVERY = java.time.Duration.ofSeconds(30);
 
+    /** Follows the configured contract only. */
     public EthereumEventFollower(EthereumSettings settings, EndpointPool<EthConnection> pool, CursorStore cursors,
             Clock clock, ChainMetrics metrics) {
+        this(settings, pool, cursors, clock, metrics, null);
+    }
+
+    /**
+     * @param relayerAddress the relayer's own address (the receiver of user locks): {@code Locked} events for it
+     *                       emitted by other contracts are reported too, with their contract; null = configured
+     *                       contract only
+     */
+    public EthereumEventFollower(EthereumSettings settings, EndpointPool<EthConnection> pool, CursorStore cursors,
+            Clock clock, ChainMetrics metrics, String relayerAddress) {
         this.settings = settings;
         this.pool = pool;
         this.cursors = cursors;
         this.clock = clock;
         this.metrics = metrics;
-        this.decoder = new HtlcLogDecoder(settings.chain(), settings.contractAddress());
+        this.decoder = new HtlcLogDecoder(settings.chain(), settings.contractAddress(), relayerAddress);
+        this.relayerTopic = relayerAddress == null ? null
+                : "0x" + "0".repeat(24) + relayerAddress.substring(2).toLowerCase(Locale.ROOT);
         this.range = settings.getLogsMaxRange();
     }
 
@@ -306,19 +326,47 @@ public final class EthereumEventFollower implements ChainEvents {
     }
 
     private List<Log> getLogs(long from, long to) {
-        EthFilter filter = new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(from)),
-                DefaultBlockParameter.valueOf(BigInteger.valueOf(to)), settings.contractAddress());
-        filter.addOptionalTopics(HtlcAbi.LOCKED_TOPIC, HtlcAbi.CLAIMED_TOPIC, HtlcAbi.REFUNDED_TOPIC);
+        DefaultBlockParameter fromBlock = DefaultBlockParameter.valueOf(BigInteger.valueOf(from));
+        DefaultBlockParameter toBlock = DefaultBlockParameter.valueOf(BigInteger.valueOf(to));
+        EthFilter ours = new EthFilter(fromBlock, toBlock, settings.contractAddress());
+        ours.addOptionalTopics(HtlcAbi.LOCKED_TOPIC, HtlcAbi.CLAIMED_TOPIC, HtlcAbi.REFUNDED_TOPIC);
+        EthFilter forRelayer = null;
+        if (relayerTopic != null) {
+            // any contract: Locked(id, sender, receiver = relayer)
+            forRelayer = new EthFilter(fromBlock, toBlock, (List<String>) null);
+            forRelayer.addSingleTopic(HtlcAbi.LOCKED_TOPIC).addNullTopic().addNullTopic().addSingleTopic(relayerTopic);
+        }
+        EthFilter others = forRelayer;
         return call(w -> {
-            List<EthLog.LogResult> results = Rpc.send(w.ethGetLogs(filter), "eth_getLogs").getLogs();
-            List<Log> out = new ArrayList<>();
-            if (results == null) return out;
-            for (EthLog.LogResult<?> r : results) {
-                if (r.get() instanceof Log l) out.add(l);
+            // One endpoint answers both, so the merged logs come from one view of the chain.
+            List<Log> out = logs(Rpc.send(w.ethGetLogs(ours), "eth_getLogs").getLogs());
+            if (others != null) {
+                // The configured contract's own locks for the relayer are in both answers: report them once.
+                java.util.Set<String> seen = new java.util.HashSet<>();
+                for (Log l : out) seen.add(key(l));
+                for (Log l : logs(Rpc.send(w.ethGetLogs(others), "eth_getLogs").getLogs())) {
+                    if (!seen.contains(key(l))) out.add(l);
+                }
             }
             checkLogsOnOwnChain(w, out, from, to);
             return out;
         });
+    }
+
+    @SuppressWarnings("rawtypes")
+    private static List<Log> logs(List<EthLog.LogResult> results) {
+        List<Log> out = new ArrayList<>();
+        if (results == null) return out;
+        for (EthLog.LogResult<?> r : results) {
+            if (r.get() instanceof Log l) out.add(l);
+        }
+        return out;
+    }
+
+    /** Which log it is: emitter, block, transaction and index, as the node wrote them (the decoder validates). */
+    private static String key(Log l) {
+        return (l.getAddress() + "|" + l.getBlockHash() + "|" + l.getTransactionHash() + "|" + l.getLogIndexRaw())
+                .toLowerCase(Locale.ROOT);
     }
 
     /**

@@ -209,11 +209,12 @@ public final class EthereumTransactor {
                 } catch (RpcErrorException e) {
                     if (e.alreadyKnown()) {
                         // the same bytes reached the node before (a retried broadcast): it is in
-                    } else if ((e.nonceTooLow() || e.underpriced()) && knownToChain(hash)) {
-                        // The pool re-sent after a lost answer and these very bytes were taken (and maybe mined)
-                        // meanwhile: ours, not someone else's. Re-sending under a new nonce would do it twice.
-                        log.info("{}: nonce {} refused on re-send but {} is already known: it is ours", request.label(),
-                                nonce, hash);
+                    } else if (knownToChainIfReachable(hash)) {
+                        // Refused, yet the node has these very bytes: the pool re-sent after a lost answer and the
+                        // first send was taken (and maybe mined) meanwhile, or the node mined it and reported its
+                        // revert as an error (Hardhat's automine does). Ours, sent: re-sending would do it twice.
+                        log.info("{}: nonce {} refused ({}) but {} is known: it was sent", request.label(), nonce,
+                                e.rpcMessage(), hash);
                     } else if ((e.nonceTooLow() || e.underpriced()) && attempt < 4) {
                         // someone else used this nonce (or our earlier tx did): ask the chain again
                         log.warn("{}: nonce {} refused ({}); resyncing nonce from the chain", request.label(), nonce,

@@ -17,6 +17,11 @@ import org.web3j.protocol.core.methods.response.Log;
 /**
  * Turns one {@code eth_getLogs} entry into a validated {@link ChainEvent}, or says why it must be dropped.
  * Nothing from the chain is trusted: the emitting address, topic count, data size and every field are checked.
+ *
+ * <p>With a relayer address, a {@code Locked} log of <em>another</em> contract whose indexed receiver is the relayer
+ * is decoded too (same validation), with that contract in {@link ChainEvent.HtlcLocked#contract()}, so the engine can
+ * refuse a lock made on a look-alike contract with a reason instead of never hearing of it. Anything else from another
+ * contract is {@code wrong_contract}.
  */
 public final class HtlcLogDecoder {
     /** Largest string the contract accepts (MAX_TARGET_LENGTH). */
@@ -46,12 +51,25 @@ public final class HtlcLogDecoder {
 
     public record Dropped(DropReason reason, String detail) implements Result {}
 
+    private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile("0x[0-9a-fA-F]{40}");
+
     private final ChainId chain;
     private final String contract;
+    private final String relayer;
 
+    /** Decodes only the configured contract's logs. */
     public HtlcLogDecoder(ChainId chain, String contractAddress) {
+        this(chain, contractAddress, null);
+    }
+
+    /** @param relayerAddress also decode other contracts' {@code Locked} logs with this receiver; null = never */
+    public HtlcLogDecoder(ChainId chain, String contractAddress, String relayerAddress) {
         this.chain = chain;
         this.contract = contractAddress.toLowerCase(Locale.ROOT);
+        if (relayerAddress != null && !ADDRESS.matcher(relayerAddress).matches()) {
+            throw new IllegalArgumentException("relayer address must be 0x followed by 40 hex digits");
+        }
+        this.relayer = relayerAddress == null ? null : relayerAddress.toLowerCase(Locale.ROOT);
     }
 
     /** @param nowEpochSeconds current time, bounding plausible timelocks */
@@ -68,10 +86,12 @@ public final class HtlcLogDecoder {
         if (log.isRemoved()) {
             return new Dropped(DropReason.REMOVED, "log marked removed");
         }
-        if (log.getAddress() == null || !log.getAddress().toLowerCase(Locale.ROOT).equals(contract)) {
-            return new Dropped(DropReason.WRONG_CONTRACT, "emitted by " + printableHex(log.getAddress()));
-        }
         List<String> topics = log.getTopics();
+        if (log.getAddress() == null || !log.getAddress().toLowerCase(Locale.ROOT).equals(contract)) {
+            if (!lockForRelayer(log.getAddress(), topics)) {
+                return new Dropped(DropReason.WRONG_CONTRACT, "emitted by " + printableHex(log.getAddress()));
+            }
+        }
         if (topics == null || topics.isEmpty()) {
             return new Dropped(DropReason.UNKNOWN_EVENT, "no topics");
         }
@@ -142,6 +162,18 @@ public final class HtlcLogDecoder {
         HtlcRecord record = new HtlcRecord(chain, topics.get(1).toLowerCase(Locale.ROOT), sender, receiver, token, amount,
                 Hashlock.of(hashlock), timelock.longValueExact(), targetChain, targetAddress, HtlcRecord.Status.OPEN);
         return new Decoded(new ChainEvent.HtlcLocked(origin, record, log.getAddress().toLowerCase(Locale.ROOT)));
+    }
+
+    /** Another contract's Locked log (4 well-formed topics) whose receiver is the relayer. */
+    private boolean lockForRelayer(String address, List<String> topics) {
+        if (relayer == null || address == null || !ADDRESS.matcher(address).matches() || topics == null
+                || topics.size() != 4) {
+            return false;
+        }
+        for (String t : topics) {
+            if (t == null || !HASH.matcher(t).matches()) return false;
+        }
+        return topics.get(0).equalsIgnoreCase(HtlcAbi.LOCKED_TOPIC) && relayer.equals(topicAddress(topics.get(3)));
     }
 
     /** The address in an indexed topic, or null when the 12 high bytes are not zero (not ABI-encoded). */

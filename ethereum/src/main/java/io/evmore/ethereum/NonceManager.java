@@ -11,6 +11,10 @@ import java.util.function.LongSupplier;
  * to {@link #commit}, which serialises signing+broadcast (milliseconds) but not mining. A {@link ReentrantLock},
  * not a monitor: the holder does network I/O, and on Java 21 a virtual thread blocked in {@code synchronized}
  * pins its carrier, so many pipelined senders could starve the threads the pool needs to hand back connections.
+ *
+ * <p>Nothing is persisted: after a restart the count comes from the chain again, so a journaled transaction the
+ * node forgot may see its nonce reused by a new one. Only one of them can be included; {@link Web3jHtlcChain}'s
+ * class comment explains why that is safe for exactly-once.
  */
 public final class NonceManager {
     private final LongSupplier chainPendingNonce;

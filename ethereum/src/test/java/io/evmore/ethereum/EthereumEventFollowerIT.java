@@ -149,6 +149,43 @@ class EthereumEventFollowerIT {
     }
 
     @Test
+    void locksForTheRelayerOnALookAlikeContractAreReportedWithThatContract() {
+        // a second, genuine EvmoreHtlc: same events, same code, not the configured contract
+        String lookAlike = HtlcDeployer.deploy(HardhatChain.CHAIN, chain.node.url(), chain.node.devPrivateKeys().get(8));
+        Web3jHtlcChain onLookAlike = new Web3jHtlcChain(chain.settings.withContract(lookAlike), chain.pool, chain.transactor(1));
+        String relayer = chain.address(2);
+        EthereumSettings s = fromNow();
+        InMemoryCursorStore store = new InMemoryCursorStore();
+        RecordingListener withRelayer = new RecordingListener(store);
+        RecordingListener configuredOnly = new RecordingListener(new InMemoryCursorStore());
+        try (EthereumEventFollower f = new EthereumEventFollower(s, chain.pool, store, Clock.system(), chain.metrics, relayer);
+                EthereumEventFollower g = follower(s, new InMemoryCursorStore())) {
+            f.start(withRelayer);
+            g.start(configuredOnly);
+            Secret forRelayer = Secret.random();
+            TxResult fake = onLookAlike.lock(new LockRequest(relayer, HtlcAbi.NATIVE, AMOUNT, forRelayer.hashlock(),
+                    chain.now() + 3600, "osmosis-1", "osmo1user"));
+            onLookAlike.lock(new LockRequest(chain.address(4), HtlcAbi.NATIVE, AMOUNT, Secret.random().hashlock(),
+                    chain.now() + 3600, "osmosis-1", "osmo1user")); // not for the relayer: not ours to hear about
+            new Web3jHtlcChain(chain.settings.withContract(lookAlike), chain.pool, chain.transactor(3))
+                    .claim(fake.htlcId(), forRelayer); // Claimed of another contract: never reported
+            TxResult real = lock(Secret.random()); // receiver = the relayer, on the configured contract
+            await().atMost(Duration.ofSeconds(15)).until(() -> withRelayer.lockedIds().contains(real.htlcId())
+                    && configuredOnly.lockedIds().contains(real.htlcId()));
+        }
+        assertThat(withRelayer.delivered).as("the look-alike lock, then the real one once (found by both queries)")
+                .hasSize(2).allMatch(e -> e instanceof ChainEvent.HtlcLocked);
+        var first = (ChainEvent.HtlcLocked) withRelayer.delivered.get(0);
+        var second = (ChainEvent.HtlcLocked) withRelayer.delivered.get(1);
+        assertThat(first.contract()).isEqualTo(lookAlike).isNotEqualTo(chain.htlc);
+        assertThat(first.htlc().receiver()).isEqualTo(relayer);
+        assertThat(first.htlc().amount()).isEqualTo(AMOUNT);
+        assertThat(second.contract()).isEqualTo(chain.htlc);
+        assertThat(configuredOnly.delivered).as("without the relayer address: the configured contract only")
+                .hasSize(1).allMatch(e -> ((ChainEvent.HtlcLocked) e).contract().equals(chain.htlc));
+    }
+
+    @Test
     void hostileLogsAreDroppedWithAReasonAndFollowingContinues() {
         String rogue = chain.deployTest("RogueEmitter");
         EthereumSettings s = fromNow().withContract(rogue);

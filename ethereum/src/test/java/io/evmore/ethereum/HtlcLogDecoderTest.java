@@ -57,6 +57,32 @@ class HtlcLogDecoderTest {
     }
 
     @Test
+    void withTheRelayerAddressALockForItOnAnotherContractIsDecodedWithThatContractAndNothingElseIs() {
+        String other = "0x" + "ee".repeat(20);
+        String relayer = "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc"; // the receiver in lockedTopics()
+        var withRelayer = new HtlcLogDecoder(ChainId.evm(31337), CONTRACT, relayer.toUpperCase().replace("0X", "0x"));
+        String data = lockedData(BigInteger.TEN, NOW + 3600, "osmosis-1", "osmo1x");
+        var r = withRelayer.decode(log(other, lockedTopics(), data), NOW);
+        var locked = (ChainEvent.HtlcLocked) ((HtlcLogDecoder.Decoded) r).event();
+        assertThat(locked.contract()).isEqualTo(other);
+        assertThat(locked.htlc().receiver()).isEqualTo(relayer);
+        var own = (ChainEvent.HtlcLocked) ((HtlcLogDecoder.Decoded) withRelayer.decode(log(CONTRACT, lockedTopics(), data), NOW)).event();
+        assertThat(own.contract()).isEqualTo(CONTRACT);
+        // same validation for the other contract's lock
+        assertThat(((HtlcLogDecoder.Dropped) withRelayer.decode(log(other, lockedTopics(),
+                lockedData(BigInteger.ZERO, NOW + 3600, "osmosis-1", "osmo1x")), NOW)).reason())
+                .isEqualTo(HtlcLogDecoder.DropReason.BAD_AMOUNT);
+        List<String> forSomeoneElse = List.of(HtlcAbi.LOCKED_TOPIC, ID, addrTopic("0x70997970c51812dc3a010c7d01b50e0d17dc79c8"),
+                addrTopic("0x" + "12".repeat(20)));
+        assertThat(((HtlcLogDecoder.Dropped) withRelayer.decode(log(other, forSomeoneElse, data), NOW)).reason())
+                .isEqualTo(HtlcLogDecoder.DropReason.WRONG_CONTRACT);
+        assertThat(((HtlcLogDecoder.Dropped) withRelayer.decode(log(other, List.of(HtlcAbi.CLAIMED_TOPIC, ID),
+                "0x" + "42".repeat(32)), NOW)).reason()).isEqualTo(HtlcLogDecoder.DropReason.WRONG_CONTRACT);
+        assertThat(dropReason(log(other, lockedTopics(), data))).as("without the relayer address")
+                .isEqualTo(HtlcLogDecoder.DropReason.WRONG_CONTRACT);
+    }
+
+    @Test
     void dropsEachKindOfBadLogWithItsReason() {
         String good = lockedData(BigInteger.TEN, NOW + 3600, "osmosis-1", "osmo1x");
         assertThat(dropReason(log("0x" + "99".repeat(20), lockedTopics(), good))).isEqualTo(HtlcLogDecoder.DropReason.WRONG_CONTRACT);
