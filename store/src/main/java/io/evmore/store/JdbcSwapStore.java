@@ -369,14 +369,17 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
             }
         }
 
-        /** Prefers the active swap; otherwise the most recently created one with this hashlock. */
+        /**
+         * Prefers the active swap; otherwise one that was taken (terminal but not REJECTED: a rejected look-alike
+         * reusing the hashlock must not hide it); otherwise the most recently created one with this hashlock.
+         */
         @Override
         public Optional<Swap> findByHashlock(Hashlock hashlock) {
             checkOpen();
             Objects.requireNonNull(hashlock, "hashlock");
             try (PreparedStatement ps = c.prepareStatement("SELECT " + SWAP_COLUMNS + " FROM swaps WHERE hashlock = ?"
                     + " ORDER BY CASE WHEN status IN " + TERMINAL_STATES_SQL + " THEN 1 ELSE 0 END,"
-                    + " created_at DESC, id LIMIT 1")) {
+                    + " CASE WHEN status = 'REJECTED' THEN 1 ELSE 0 END, created_at DESC, id LIMIT 1")) {
                 ps.setString(1, hashlock.hex());
                 List<Swap> found = readSwaps(ps);
                 return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));

@@ -100,6 +100,16 @@ abstract class SwapStoreContract {
         return store.inTransaction(tx -> tx.findByHashlock(h));
     }
 
+    @org.junit.jupiter.api.Test
+    void aRejectedLookAlikeReusingAHashlockDoesNotHideTheSwapThatTookIt() {
+        Hashlock h = Secret.random().hashlock();
+        Swap taken = insert(swap("0xtaken", h, SwapState.COMPLETED, T0));
+        insert(swap("0xlater", h, SwapState.REJECTED, T0.plusSeconds(60)));
+        org.assertj.core.api.Assertions.assertThat(byHashlock(h)).map(Swap::id).contains(taken.id());
+        Swap active = insert(swap("0xactive", h, SwapState.DETECTED, T0.plusSeconds(120)));
+        org.assertj.core.api.Assertions.assertThat(byHashlock(h)).map(Swap::id).contains(active.id());
+    }
+
     private List<TxIntent> openIntents(ChainId chain) {
         return store.inTransaction(tx -> tx.openIntents(chain));
     }

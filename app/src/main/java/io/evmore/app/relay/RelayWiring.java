@@ -74,7 +74,7 @@ public final class RelayWiring implements AutoCloseable {
             adapters.put(id, chain);
             // The engine counts confirmations itself (tiered by value): the follower reports every block and rolls back reorgs.
             followers.add(new EthereumEventFollower(settings.withConfirmations(1).withStartBlock(start), pools.ethereumPool(),
-                    cursors, clock, ChainMetrics.on(metrics.registry())));
+                    cursors, clock, ChainMetrics.on(metrics.registry()), chain.relayerAddress()));
             receivers.put(id, a -> a != null && a.matches("0x[0-9a-fA-F]{40}"));
             confirmations.put(id, new Confirmations.Rule(eth.confirmations(), tiers(eth.confirmationTiers())));
             timings.put(id, new TimelockPolicy.ChainTiming((long) eth.confirmations() * eth.blockTimeSeconds(), eth.claimInclusionSeconds()));

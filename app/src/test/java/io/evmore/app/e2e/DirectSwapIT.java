@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.evmore.core.chain.ChainId;
 import io.evmore.core.chain.HtlcRecord;
-import io.evmore.core.swap.Secret;
 import io.evmore.ethereum.HtlcAbi;
 import io.evmore.swapper.CosmosUserChain;
 import io.evmore.swapper.EthereumUserChain;
@@ -170,6 +169,10 @@ class DirectSwapIT {
             swapper.claim(devnetA, counter, control);
             world.awaitState(control.secret().hashlock(), "COMPLETED", Duration.ofSeconds(60));
         }
+        String metrics = world.relayer().get("/metrics", null).body();
+        assertThat(metrics).contains("evmore_relay_swaps_total{status=\"completed\"} 3.0")
+                .contains("evmore_relay_swaps_total{status=\"rejected\"} 6.0")
+                .contains("evmore_relay_duration_seconds_count 9");
     }
 
     @Test
@@ -193,9 +196,5 @@ class DirectSwapIT {
         JsonNode s = world.awaitState(locked.secret().hashlock(), "REJECTED", Duration.ofSeconds(30));
         assertThat(s.get("swap").get("lastError").asText()).contains(reason);
         assertThat(s.get("swap").get("destHtlcId").isNull()).isTrue();
-    }
-
-    static Secret unused() {
-        return Secret.random();
     }
 }

@@ -55,7 +55,10 @@ public interface SwapStore {
 
         Optional<Swap> find(String swapId);
 
-        /** Prefers the active swap with this hashlock; otherwise the most recent terminal one (a hashlock is never reused). */
+        /**
+         * Prefers the active swap with this hashlock; otherwise a terminal one that was taken (not REJECTED); otherwise the
+         * most recent one. A hashlock is never taken twice.
+         */
         Optional<Swap> findByHashlock(Hashlock hashlock);
 
         /** The swap whose counter-lock is {@code destHtlcId} on {@code chain} (its toChain). */

@@ -37,7 +37,7 @@ import java.util.function.Function;
  *   <li>transitions are checked against {@link SwapState#canMoveTo} and the expected stored state; identity fields
  *       (chains, source lock, hashlock, parties, source asset/amount/timelock) never change;</li>
  *   <li>insert refuses a duplicate id, a duplicate source lock (chain + source HTLC id) and a second non-terminal swap
- *       with the same hashlock; {@code findByHashlock} prefers the active swap, else the most recently created;</li>
+ *       with the same hashlock; {@code findByHashlock} prefers the active swap, else a taken (non-REJECTED) one, else the most recently created;</li>
  *   <li>an intent's swap, chain and action are fixed; an intent must belong to an existing swap (foreign key);</li>
  *   <li>times are kept at millisecond precision, as in both databases.</li>
  * </ul>
@@ -208,6 +208,7 @@ public final class InMemorySwapStore implements SwapStore {
             Objects.requireNonNull(hashlock, "hashlock");
             return state().swaps.values().stream().filter(s -> s.hashlock().equals(hashlock))
                     .min(Comparator.comparing((Swap s) -> s.state().isTerminal())
+                            .thenComparing((Swap s) -> s.state() == io.evmore.core.swap.SwapState.REJECTED)
                             .thenComparing(Swap::createdAt, Comparator.reverseOrder())
                             .thenComparing(Swap::id));
         }
