@@ -104,6 +104,15 @@ public final class RelayWiring implements AutoCloseable {
         TimelockPolicy policy = new TimelockPolicy(timings, t.pollDelaySeconds(), t.safetyMarginSeconds(), t.userClaimWindowSeconds());
         SwapValidator validator = new SwapValidator(pairs(c.swaps().pairs()), policy, new Confirmations(confirmations), receivers);
         this.engine = new RelayEngine(clock, metrics, store, chains, EngineSettings.defaults(validator));
+        String halt = System.getenv(TestHaltPoints.ENV);
+        if (halt != null && !halt.isBlank()) {
+            if (c.environment() == RelayerConfig.Environment.TEST) {
+                engine.faultPoints(TestHaltPoints.parse(halt));
+                log.warn("{} is set: this test process stops itself at {}", TestHaltPoints.ENV, halt);
+            } else {
+                log.warn("{} is ignored outside environment: test", TestHaltPoints.ENV);
+            }
+        }
     }
 
     /** Recovery first (open intents reconciled), then the followers, then the scheduler. */

@@ -107,6 +107,11 @@ public final class RelayEngine {
         }
     }
 
+    /** Installs a test's crash points (see {@link FaultPoint}); production never calls this. */
+    public void faultPoints(FaultPoint points) {
+        book.faults = points == null ? FaultPoint.NONE : points;
+    }
+
     /** The listener a chain's follower reports to. */
     public ChainEvents.Listener listener(ChainId chain) {
         HtlcChain adapter = chains.get(chain);

@@ -25,6 +25,7 @@ final class SwapBook {
     private final SwapStore store;
     private final Clock clock;
     private final RelayMetrics metrics;
+    volatile FaultPoint faults = FaultPoint.NONE;
 
     SwapBook(SwapStore store, Clock clock, RelayMetrics metrics) {
         this.store = store;
@@ -138,6 +139,7 @@ final class SwapBook {
 
     /** After a committed change: a finished swap gets its metric and one log line. */
     void afterMove(Swap s, String cause) {
+        faults.reached("entered:" + s.state(), s);
         if (!s.state().isTerminal()) {
             log.log(System.Logger.Level.INFO, "swap " + s.id() + " -> " + s.state() + ": " + cause);
             return;

@@ -253,10 +253,14 @@ final class SwapFlow {
                     : book.moveWithIntent(s, pendingState, "sending " + describe(action) + " on " + chain.chain(), intent);
         }
         AtomicReference<TxIntent> latest = new AtomicReference<>(intent);
-        TxJournal journal = (SignedTx tx) -> book.journal(latest.updateAndGet(i -> i.broadcasting(tx, clock.now())));
+        TxJournal journal = (SignedTx tx) -> {
+            book.journal(latest.updateAndGet(i -> i.broadcasting(tx, clock.now())));
+            book.faults.reached(action + ":journaled", current);
+        };
         TxResult result;
         try {
             result = call.apply(journal);
+            book.faults.reached(action + ":sent", current);
         } catch (TxRevertedException e) {
             book.closeIntent(latest.get(), TxIntent.Status.FAILED, current, "failed: " + e.getMessage());
             return afterFailure(book.reload(current), action, e.getMessage());
