@@ -41,7 +41,9 @@ public final class LocalChains implements AutoCloseable {
     public synchronized RelayerConfig.Chains start(Duration blockInterval, Path dataDir) throws Exception {
         log.info("local chains: starting a Hardhat node and the Cosmos devnet");
         hardhat = HardhatNode.start();
-        hardhat.setIntervalMining(blockInterval.toMillis());
+        // Not below 1 s: Hardhat gives every block a strictly later whole-second timestamp, so faster blocks would make
+        // its clock run ahead of real time (and timelocks expire early).
+        hardhat.setIntervalMining(Math.max(1000, blockInterval.toMillis()));
         ChainId eth = ChainId.evm(hardhat.chainId());
         String contract = HtlcDeployer.deploy(eth, hardhat.url(), hardhat.devPrivateKeys().get(0));
         log.info("local chains: {} at {} with the HTLC contract at {}", eth, hardhat.url(), contract);

@@ -74,7 +74,8 @@ public final class SwapWorld implements AutoCloseable {
         HardhatNode hardhat = HardhatNode.start();
         Devnet devnet = null;
         try {
-            hardhat.setIntervalMining(500);
+            // 1 s: Hardhat gives every block a strictly later whole-second timestamp, so faster blocks make its clock run ahead
+            hardhat.setIntervalMining(1000);
             String htlc = HtlcDeployer.deploy(ChainId.evm(hardhat.chainId()), hardhat.url(), hardhat.devPrivateKeys().get(0));
             devnet = Devnet.defaultTopology().blockInterval(Duration.ofMillis(500)).start();
             return new SwapWorld(hardhat, devnet, htlc, dir);
@@ -117,14 +118,25 @@ public final class SwapWorld implements AutoCloseable {
 
     /** Starts (or restarts) the relayer process on the same database and keys; waits until /health is 200. */
     public RelayerProcess startRelayer() throws Exception {
-        Path root = Path.of("").toAbsolutePath().getParent();
-        relayer = RelayerProcess.start(dir, port, Map.of("ADMIN_TOKEN", TOKEN, "EVMORE_ROOT", root.toString(),
-                "ETHEREUM_PRIVATE_KEY", hardhat.devPrivateKeys().get(0), "COSMOS_MNEMONIC", devnet.account("relayer").mnemonic()),
-                "run", "--config", config.toString());
+        relayer = launch(Map.of());
         if (!relayer.awaitHealthy(Duration.ofSeconds(90))) {
             throw new AssertionError("relayer did not become healthy:\n" + relayer.output());
         }
         return relayer;
+    }
+
+    /** Starts the relayer with extra environment (e.g. a test halt point); does not wait, since it may stop itself. */
+    public RelayerProcess startRelayerAllowingExit(Map<String, String> extraEnv) throws Exception {
+        relayer = launch(extraEnv);
+        return relayer;
+    }
+
+    private RelayerProcess launch(Map<String, String> extraEnv) throws Exception {
+        Path root = Path.of("").toAbsolutePath().getParent();
+        Map<String, String> env = new java.util.HashMap<>(Map.of("ADMIN_TOKEN", TOKEN, "EVMORE_ROOT", root.toString(),
+                "ETHEREUM_PRIVATE_KEY", hardhat.devPrivateKeys().get(0), "COSMOS_MNEMONIC", devnet.account("relayer").mnemonic()));
+        env.putAll(extraEnv);
+        return RelayerProcess.start(dir, port, env, "run", "--config", config.toString());
     }
 
     /** A second relayer process on the same database and keys (it must refuse to run). */

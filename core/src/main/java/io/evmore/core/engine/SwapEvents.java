@@ -120,6 +120,7 @@ final class SwapEvents implements ChainEvents.Listener {
             return;
         }
         tx.insert(s, "source lock detected in tx " + l.origin().txHash() + " at height " + l.origin().height());
+        moved.add(s);
         touched.add(id);
     }
 

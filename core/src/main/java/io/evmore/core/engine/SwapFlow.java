@@ -96,7 +96,8 @@ final class SwapFlow {
 
     private Next confirm(Swap s) {
         HtlcChain src = chain(s.fromChain());
-        long now = now(src);
+        // W_user is counted on the destination's clock (its contract decides T_dst); never trust a clock that lags.
+        long now = chains.containsKey(s.toChain()) ? Math.max(now(src), now(chain(s.toChain()))) : now(src);
         long seen = heights.confirmations(s.fromChain(), s.sourceHeight());
         ReentrantLock lock = reservationLocks.computeIfAbsent(s.toChain(), c -> new ReentrantLock());
         lock.lock();
@@ -187,7 +188,7 @@ final class SwapFlow {
         HtlcChain dst = chain(s.toChain());
         long now = now(dst);
         if (now < s.destTimelock()) {
-            return new Next(Instant.ofEpochSecond(s.destTimelock()));
+            return until(s.destTimelock(), now);
         }
         Optional<HtlcRecord> h = dst.query(s.destHtlcId());
         if (h.isPresent() && h.get().status() == HtlcRecord.Status.CLAIMED) {
@@ -212,7 +213,8 @@ final class SwapFlow {
 
     private Next afterCounterFailure(Swap s) {
         HtlcChain src = chain(s.fromChain());
-        if (now(src) < s.sourceTimelock()) return new Next(Instant.ofEpochSecond(s.sourceTimelock()));
+        long srcNow = now(src);
+        if (srcNow < s.sourceTimelock()) return until(s.sourceTimelock(), srcNow);
         Optional<TxIntent> last = book.lastIntent(s.id(), SOURCE_REFUND);
         if (last.isPresent() && isOpen(last.get())) return drive(s, SOURCE_REFUND);
         Optional<HtlcRecord> h = src.query(s.sourceHtlcId());
@@ -347,7 +349,7 @@ final class SwapFlow {
                 if (result.htlcId() == null) throw new PermanentException("counter-lock " + result.txHash() + " has no lock id");
                 Swap locked = book.landed(intent, s, SwapState.COUNTER_LOCKED, "counter-locked on " + s.toChain() + " as "
                         + result.htlcId(), result.txHash(), x -> x.withDestHtlcId(result.htlcId(), clock.now()));
-                return locked.secret() != null ? Next.now() : new Next(Instant.ofEpochSecond(s.destTimelock()));
+                return locked.secret() != null ? Next.now() : until(s.destTimelock(), clock.nowEpochSeconds());
             }
             case SOURCE_CLAIM -> book.landed(intent, s, SwapState.COMPLETED, "claimed the source lock on " + s.fromChain(),
                     result.txHash(), x -> x);
@@ -404,7 +406,8 @@ final class SwapFlow {
                 if (h.isPresent() && h.get().status() == HtlcRecord.Status.CLAIMED) {
                     return later(settings.tick()); // the user claimed in time: the follower brings the secret
                 }
-                if (now(dst) < s.destTimelock()) return new Next(Instant.ofEpochSecond(s.destTimelock()));
+                long dstNow = now(dst);
+                if (dstNow < s.destTimelock()) return until(s.destTimelock(), dstNow);
                 book.note(s, "refund failed: " + why + "; retrying");
                 return backoffThen(s, () -> send(s, DEST_REFUND, SwapState.DEST_REFUND_PENDING, dst, j -> dst.refund(s.destHtlcId(), j)));
             }
@@ -469,6 +472,17 @@ final class SwapFlow {
     private static boolean isOpen(TxIntent i) {
         return i.status() == TxIntent.Status.PENDING || i.status() == TxIntent.Status.BROADCAST;
     }
+
+    /**
+     * Look again when a chain's clock reaches {@code timelock} (from {@code chainNow}), but at least every
+     * {@link #TIMELOCK_RECHECK}: a chain's clock may run ahead of ours (block time decides, not the wall clock).
+     */
+    private Next until(long timelock, long chainNow) {
+        long seconds = Math.max(0, timelock - chainNow);
+        return later(Duration.ofSeconds(Math.min(seconds, TIMELOCK_RECHECK.toSeconds())));
+    }
+
+    static final Duration TIMELOCK_RECHECK = Duration.ofSeconds(10);
 
     private Next later(Duration d) {
         return new Next(clock.now().plus(d));
