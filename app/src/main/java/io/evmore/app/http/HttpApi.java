@@ -10,10 +10,9 @@ import io.evmore.app.health.HealthRegistry;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import io.evmore.app.metrics.MetricsExposition;
 import io.javalin.util.JavalinException;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
 import java.net.BindException;
 import java.nio.ByteBuffer;
 import java.nio.channels.UnresolvedAddressException;
@@ -47,6 +46,7 @@ public final class HttpApi implements AutoCloseable {
     private final Javalin app;
     private final String host;
     private final int configuredPort;
+    private final MetricsExposition exposition;
     /** Method(s) each path answers, for 405 + Allow on the others. */
     private final Map<String, Set<String>> allowed = new TreeMap<>();
 
@@ -54,7 +54,7 @@ public final class HttpApi implements AutoCloseable {
             AdminOperations admin) {
         this.host = host;
         this.configuredPort = port;
-        PrometheusTextFormatWriter metricsWriter = PrometheusTextFormatWriter.create();
+        this.exposition = new MetricsExposition(metrics, 10_000);
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
@@ -84,11 +84,7 @@ public final class HttpApi implements AutoCloseable {
             get(config, "/health", healthHandler);
             // Liveness only: the process answers. Readiness is /health.
             get(config, "/health/live", ctx -> json(ctx, 200, Map.of("status", "UP")));
-            get(config, "/metrics", ctx -> {
-                ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
-                metricsWriter.write(out, metrics.scrape());
-                ctx.contentType(metricsWriter.getContentType()).result(out.toByteArray());
-            });
+            get(config, "/metrics", ctx -> ctx.contentType(exposition.contentType()).result(exposition.scrape()));
 
             config.routes.before("/admin/*", ctx -> {
                 if (!auth.allows(ctx.header("Authorization"))) {
@@ -218,6 +214,7 @@ public final class HttpApi implements AutoCloseable {
         try {
             app.start();
         } catch (JavalinException e) {
+            exposition.close();
             throw new IllegalStateException(bindFailure(host, configuredPort, e), e);
         }
         return this;
@@ -249,5 +246,6 @@ public final class HttpApi implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        exposition.close();
     }
 }
