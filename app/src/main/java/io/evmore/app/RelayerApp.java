@@ -51,6 +51,10 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     private final RelayEngine engine;
     private final Instant startedAt = Instant.now();
     private volatile String adminToken;
+    /** Where {@link #adminToken} came from, for the log and the reload answer (never the token itself). */
+    private volatile String adminTokenSource;
+    /** The configured admin.token the current token was resolved from ("" when generated). */
+    private volatile String configuredAdminToken;
     private volatile StoreWiring store;
     private volatile HttpApi http;
     private final LocalChains localChains = new LocalChains();
@@ -157,14 +161,28 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         }
     }
 
-    private String resolveAdminToken(RelayerConfig c) {
-        String token = c.admin().token();
-        if (token != null && !token.isBlank()) return token;
-        // Validation already refused production without a token.
+    /**
+     * Exactly one admin token is valid: the configured one (file or ADMIN_TOKEN), else a fresh one generated into
+     * {@code data/admin.token}. A generated file that no longer holds the valid token is removed, so the admin CLI
+     * never picks up a dead one.
+     */
+    private synchronized String resolveAdminToken(RelayerConfig c) {
+        String token = c.admin().token() == null ? "" : c.admin().token();
         Path file = adminTokenFile(c);
+        configuredAdminToken = token;
+        if (!token.isBlank()) {
+            SecretRedactor.register(token);
+            AdminToken.removeGenerated(file);
+            String env = System.getenv("ADMIN_TOKEN");
+            adminTokenSource = env != null && !env.isBlank() ? "environment (ADMIN_TOKEN)" : "config file (admin.token)";
+            log.info("admin token: from the {}", adminTokenSource);
+            return token;
+        }
+        // Validation already refused production without a token.
         String generated = AdminToken.generateInto(file);
         SecretRedactor.register(generated);
-        log.warn("no admin token configured (ADMIN_TOKEN); generated one for this run in {} (owner-only); the admin CLI reads it from there", file);
+        adminTokenSource = "generated file " + file;
+        log.warn("no admin token configured (ADMIN_TOKEN); generated one in {} (owner-only); the admin CLI reads it from there", file);
         return generated;
     }
 
@@ -181,9 +199,9 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     private void applyReloaded(RelayerConfig next) {
         LoggingSetup.setLevel(next.logLevel());
         heapWatch.setThresholdMb(next.heap().warnThresholdMb());
-        if (!next.admin().token().isBlank()) {
-            SecretRedactor.register(next.admin().token());
-            adminToken = next.admin().token();
+        String token = next.admin().token() == null ? "" : next.admin().token();
+        if (!token.equals(configuredAdminToken)) {
+            adminToken = resolveAdminToken(next); // the previous token, configured or generated, stops working here
         }
         if (store != null) store.reconfigureRetention(next, clock);
         log.info("configuration reloaded from {}", config.file());
@@ -241,7 +259,14 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
 
     @Override
     public Object reloadConfig() {
-        return config.reload();
+        LiveConfig.ReloadResult r = config.reload();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("file", r.file());
+        body.put("changed", r.changed());
+        body.put("applied", r.applied());
+        body.put("restartRequired", r.restartRequired());
+        body.put("adminTokenSource", adminTokenSource);
+        return body;
     }
 
     @Override
