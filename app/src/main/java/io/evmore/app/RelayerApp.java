@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Wires the relayer from its configuration and runs it: the only place that knows every module. Services
- * start in order (database, retention, engine, pools, heap watch, HTTP) and stop in reverse.
+ * start in order (HTTP, local chains, database, retention, engine, pools, heap watch) and stop in reverse.
  */
 public final class RelayerApp implements AdminOperations, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayerApp.class);
@@ -50,6 +50,8 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     private final ServiceController services = new ServiceController();
     private final RelayEngine engine;
     private final Instant startedAt = Instant.now();
+    /** starting → running → stopping: /health is 503 with this detail until every service has started. */
+    private volatile String phase = "starting";
     private volatile String adminToken;
     /** Where {@link #adminToken} came from, for the log and the reload answer (never the token itself). */
     private volatile String adminTokenSource;
@@ -84,6 +86,13 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
                     c.tracing().otlpEndpoint());
         }
 
+        // HTTP first: /health/live answers and /health says "starting" (503) while the rest starts; stops last.
+        services.add(Service.of("http", () -> {
+            http = new HttpApi(c.http().host(), c.http().port(), health, metrics.registry(), new BearerAuth(() -> adminToken), this).start();
+            log.info("HTTP listening on {}:{} (/health, /metrics, /admin)", c.http().host(), http.port());
+        }, () -> {
+            if (http != null) http.close();
+        }));
         if (c.localChains().enabled()) {
             services.add(Service.of("local-chains", () -> {
                 localChains.start(Duration.ofMillis(c.localChains().blockIntervalMs()), dataDir(c));
@@ -106,13 +115,8 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         services.add(Service.of("heap-watch", () -> heapWatch.start(c.heap().checkIntervalSeconds()), heapWatch::close));
         services.add(Service.of("housekeeping", () -> housekeeping.scheduleWithFixedDelay(this::refreshGauges, 0, 15, TimeUnit.SECONDS),
                 housekeeping::shutdownNow));
-        services.add(Service.of("http", () -> {
-            http = new HttpApi(c.http().host(), c.http().port(), health, metrics.registry(), new BearerAuth(() -> adminToken), this).start();
-            log.info("HTTP listening on {}:{} (/health, /metrics, /admin)", c.http().host(), http.port());
-        }, () -> {
-            if (http != null) http.close();
-        }));
 
+        health.register("lifecycle", () -> "running".equals(phase) ? HealthCheck.Result.up("running") : HealthCheck.Result.down(phase));
         health.register("database", () -> store != null && store.ping()
                 ? HealthCheck.Result.up(store.describe()) : HealthCheck.Result.down("database not reachable: " + (store == null ? "not open" : store.describe())));
         health.register("engine", () -> {
@@ -123,6 +127,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         metrics.registerHealth(health::check);
 
         services.start();
+        phase = "running";
         log.info("EVMore relayer ready");
         return this;
     }
@@ -130,6 +135,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     /** Graceful stop: intake first, then services in reverse start order. Idempotent. */
     @Override
     public void close() {
+        phase = "stopping";
         engine.pause("shutdown");
         services.stop();
         log.info("EVMore relayer stopped");
