@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Wires the relayer from its configuration and runs it: the only place that knows every module. Services
- * start in order (HTTP, local chains, database, retention, engine, pools, heap watch) and stop in reverse.
+ * start in order (local chains begin, HTTP, database, retention, engine, local chains ready, pools, heap watch) and
+ * stop in reverse.
  */
 public final class RelayerApp implements AdminOperations, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayerApp.class);
@@ -86,6 +87,11 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
                     c.tracing().otlpEndpoint());
         }
 
+        if (c.localChains().enabled()) {
+            // Only begins: Hardhat and the devnet boot in the background while HTTP and the database start.
+            services.add(Service.of("local-chains", () -> localChains.begin(Duration.ofMillis(c.localChains().blockIntervalMs()), dataDir(c)),
+                    localChains::close));
+        }
         // HTTP first: /health/live answers and /health says "starting" (503) while the rest starts; stops last.
         services.add(Service.of("http", () -> {
             http = new HttpApi(c.http().host(), c.http().port(), health, metrics.registry(), new BearerAuth(() -> adminToken), this).start();
@@ -93,12 +99,6 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         }, () -> {
             if (http != null) http.close();
         }));
-        if (c.localChains().enabled()) {
-            services.add(Service.of("local-chains", () -> {
-                localChains.start(Duration.ofMillis(c.localChains().blockIntervalMs()), dataDir(c));
-                config.initialise(localChains.withChains(config.get()));
-            }, localChains::close));
-        }
         services.add(Service.of("database", () -> {
             store = StoreWiring.open(c);
             log.info("database ready: {}", store.describe());
@@ -111,6 +111,12 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
                     boolean clean = engine.stop(Duration.ofSeconds(Math.max(1, config.get().shutdown().timeoutSeconds() / 2)));
                     if (!clean) log.warn("relay engine: in-flight work did not finish in time; it resumes from the store on next start");
                 }));
+        if (c.localChains().enabled()) {
+            services.add(Service.of("local-chains-ready", () -> {
+                localChains.awaitStarted(Duration.ofMinutes(2));
+                config.initialise(localChains.withChains(config.get()));
+            }, () -> {}));
+        }
         services.add(Service.of("pools", pools::start, pools::close));
         services.add(Service.of("heap-watch", () -> heapWatch.start(c.heap().checkIntervalSeconds()), heapWatch::close));
         services.add(Service.of("housekeeping", () -> housekeeping.scheduleWithFixedDelay(this::refreshGauges, 0, 15, TimeUnit.SECONDS),
