@@ -92,7 +92,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
             services.add(Service.of("local-chains", () -> localChains.begin(Duration.ofMillis(c.localChains().blockIntervalMs()), dataDir(c)),
                     localChains::close));
         }
-        // HTTP first: /health/live answers and /health says "starting" (503) while the rest starts; stops last.
+        // HTTP early: /health/live answers and /health says "starting" (503) while the rest starts; stops after the database.
         services.add(Service.of("http", () -> {
             http = new HttpApi(c.http().host(), c.http().port(), health, metrics.registry(), new BearerAuth(() -> adminToken), this).start();
             log.info("HTTP listening on {}:{} (/health, /metrics, /admin)", c.http().host(), http.port());

@@ -68,23 +68,15 @@ public final class MetricsExposition implements AutoCloseable {
         return buffer.toByteArray();
     }
 
-    /** Capacity of the reused buffer (for tests: it must not grow per scrape). */
-    int bufferCapacity() {
-        return buffer.capacity();
-    }
-
     @Override
     public void close() {
         encoder.shutdownNow();
     }
 
+    /** A ByteArrayOutputStream whose reset keeps its grown array. */
     private static final class Buffer extends ByteArrayOutputStream {
         Buffer(int size) {
             super(size);
-        }
-
-        int capacity() {
-            return buf.length;
         }
     }
 }
