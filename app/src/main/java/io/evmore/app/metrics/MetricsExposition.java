@@ -27,7 +27,8 @@ public final class MetricsExposition implements AutoCloseable {
 
     private final PrometheusRegistry registry;
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
-    private final Buffer buffer = new Buffer(INITIAL_BUFFER_BYTES);
+    /** reset() keeps the grown array: after the first scrapes no scrape grows it again. */
+    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(INITIAL_BUFFER_BYTES);
     private final ExecutorService encoder =
             Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("metrics-encoder").factory());
     private final long timeoutMillis;
@@ -71,12 +72,5 @@ public final class MetricsExposition implements AutoCloseable {
     @Override
     public void close() {
         encoder.shutdownNow();
-    }
-
-    /** A ByteArrayOutputStream whose reset keeps its grown array. */
-    private static final class Buffer extends ByteArrayOutputStream {
-        Buffer(int size) {
-            super(size);
-        }
     }
 }
