@@ -179,7 +179,7 @@ public final class HttpApi implements AutoCloseable {
         @Override
         protected void generateResponse(Request request, Response response, int code, String message, Throwable cause, Callback callback) {
             String reason = org.eclipse.jetty.http.HttpStatus.getMessage(code);
-            String text = message == null || message.isBlank() ? reason : reason + ": " + message;
+            String text = message == null || message.isBlank() || message.equals(reason) ? reason : reason + ": " + message;
             byte[] body;
             try {
                 body = JSON.writeValueAsBytes(Map.of("error", text));
