@@ -13,6 +13,7 @@ import io.evmore.app.health.HealthRegistry;
 import io.evmore.app.http.AdminOperations;
 import io.evmore.app.http.BearerAuth;
 import io.evmore.app.http.HttpApi;
+import io.evmore.app.http.NotReadyException;
 import io.evmore.app.lifecycle.Service;
 import io.evmore.app.lifecycle.ServiceController;
 import io.evmore.app.logging.LoggingSetup;
@@ -283,7 +284,9 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
 
     @Override
     public Object pendingSwaps(int limit) {
-        List<Swap> swaps = store.store().pending(limit);
+        StoreWiring s = store; // HTTP starts before the database
+        if (s == null) throw new NotReadyException("the database is not open yet (relayer " + phase + ")");
+        List<Swap> swaps = s.store().pending(limit);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("count", swaps.size());
         body.put("limit", limit);

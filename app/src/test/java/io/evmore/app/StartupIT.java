@@ -1,10 +1,12 @@
 package io.evmore.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.evmore.app.config.ConfigLoader;
+import io.evmore.app.http.NotReadyException;
 import io.evmore.app.testing.RelayerProcess;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -87,6 +89,8 @@ class StartupIT {
                         - {chainId: hung-b, prefix: cosmos, denom: stake, rpcUrls: ["%s"], htlcContract: cosmos1hungcontractb}
                     """.formatted(port, dir.resolve("data/evmore.db"), hung.url(), hung.url(), hung.url()));
             RelayerApp app = new RelayerApp(cfg, ConfigLoader.load(cfg, Map.of()));
+            // HTTP now answers before the database is open: an admin call needing the store is "not ready" (503), not an NPE (500).
+            assertThatThrownBy(() -> app.pendingSwaps(10)).isInstanceOf(NotReadyException.class).hasMessageContaining("database is not open yet");
             long t0 = System.nanoTime();
             CompletableFuture<Void> starting = CompletableFuture.runAsync(() -> {
                 try {

@@ -136,6 +136,7 @@ public final class HttpApi implements AutoCloseable {
                 json(ctx, 200, admin.pendingSwaps(limit));
             });
 
+            config.routes.exception(NotReadyException.class, (e, ctx) -> json(ctx, 503, Map.of("error", e.getMessage())));
             config.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("{} {} failed", ctx.method(), ctx.path(), e);
                 json(ctx, 500, Map.of("error", "internal error: " + e.getClass().getSimpleName()));

@@ -93,6 +93,13 @@ class HttpApiIT {
     }
 
     @Test
+    void anOperationThatIsNotReadyAnswers503() throws Exception {
+        var r = send("GET", "/admin/swaps/pending", TOKEN);
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo("the database is not open yet (test)");
+    }
+
+    @Test
     void jettysOwnErrorAnswersAreJson() throws Exception {
         String huge = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n";
         Raw tooLarge = raw(huge);
@@ -183,6 +190,6 @@ class HttpApiIT {
         @Override public Object servicesStatus() { return Map.of(); }
         @Override public JsonNode config() { return JSON.createObjectNode(); }
         @Override public Object reloadConfig() { return Map.of(); }
-        @Override public Object pendingSwaps(int limit) { return Map.of(); }
+        @Override public Object pendingSwaps(int limit) { throw new NotReadyException("the database is not open yet (test)"); }
     }
 }
