@@ -13,6 +13,7 @@ import io.evmore.app.health.HealthRegistry;
 import io.evmore.app.http.AdminOperations;
 import io.evmore.app.http.BearerAuth;
 import io.evmore.app.http.HttpApi;
+import io.evmore.app.http.NotReadyException;
 import io.evmore.app.lifecycle.Service;
 import io.evmore.app.lifecycle.ServiceController;
 import io.evmore.app.logging.LoggingSetup;
@@ -38,7 +39,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Wires the relayer from its configuration and runs it: the only place that knows every module. Services
- * start in order (database, retention, engine, pools, heap watch, HTTP) and stop in reverse.
+ * start in order (local chains begin, HTTP, database, retention, engine, local chains ready, pools, heap watch) and
+ * stop in reverse.
  */
 public final class RelayerApp implements AdminOperations, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayerApp.class);
@@ -50,7 +52,13 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     private final ServiceController services = new ServiceController();
     private volatile io.evmore.app.relay.RelayWiring relay;
     private final Instant startedAt = Instant.now();
+    /** starting → running → stopping: /health is 503 with this detail until every service has started. */
+    private volatile String phase = "starting";
     private volatile String adminToken;
+    /** Where {@link #adminToken} came from, for the log and the reload answer (never the token itself). */
+    private volatile String adminTokenSource;
+    /** The configured admin.token the current token was resolved from ("" when generated). */
+    private volatile String configuredAdminToken;
     private volatile StoreWiring store;
     private volatile HttpApi http;
     private final LocalChains localChains = new LocalChains();
@@ -80,18 +88,24 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         }
 
         if (c.localChains().enabled()) {
-            services.add(Service.of("local-chains", () -> {
-                localChains.start(Duration.ofMillis(c.localChains().blockIntervalMs()), dataDir(c));
-                config.initialise(localChains.withChains(config.get()));
-                if (c.database().url() == null || c.database().url().isBlank()) {
-                    // Local chains are new on every start: what a previous run stored about its chains (cursors,
-                    // swaps on chains that no longer exist) would only confuse this one. Kept aside, not deleted.
-                    LocalChains.setAsidePreviousRun(Path.of(c.database().path()));
-                } else {
-                    log.warn("local chains with DATABASE_URL: the database keeps the previous run's cursors and swaps of chains that no longer exist");
-                }
-            }, localChains::close));
+            // Local chains are new on every start: what a previous run stored about its chains (cursors, swaps on
+            // chains that no longer exist) would only confuse this one. Kept aside (not deleted) before the database opens.
+            if (c.database().url() == null || c.database().url().isBlank()) {
+                LocalChains.setAsidePreviousRun(Path.of(c.database().path()));
+            } else {
+                log.warn("local chains with DATABASE_URL: the database keeps the previous run's cursors and swaps of chains that no longer exist");
+            }
+            // Only begins: Hardhat and the devnet boot in the background while HTTP and the database start.
+            services.add(Service.of("local-chains", () -> localChains.begin(Duration.ofMillis(c.localChains().blockIntervalMs()), dataDir(c)),
+                    localChains::close));
         }
+        // HTTP early: /health/live answers and /health says "starting" (503) while the rest starts; stops after the database.
+        services.add(Service.of("http", () -> {
+            http = new HttpApi(c.http().host(), c.http().port(), health, metrics.registry(), new BearerAuth(() -> adminToken), this).start();
+            log.info("HTTP listening on {}:{} (/health, /metrics, /admin)", c.http().host(), http.port());
+        }, () -> {
+            if (http != null) http.close();
+        }));
         services.add(Service.of("database", () -> {
             store = StoreWiring.open(c);
             log.info("database ready: {}", store.describe());
@@ -100,6 +114,12 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
             if (store != null) store.close();
         }));
         services.add(Service.of("retention", () -> store.startRetention(c, clock), () -> store.stopRetention()));
+        if (c.localChains().enabled()) {
+            services.add(Service.of("local-chains-ready", () -> {
+                localChains.awaitStarted(Duration.ofMinutes(2));
+                config.initialise(localChains.withChains(config.get()));
+            }, () -> {}));
+        }
         services.add(Service.of("pools", pools::start, pools::close));
         services.add(Service.of("engine", () -> {
             RelayerConfig now = config.get();
@@ -115,13 +135,8 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         services.add(Service.of("heap-watch", () -> heapWatch.start(c.heap().checkIntervalSeconds()), heapWatch::close));
         services.add(Service.of("housekeeping", () -> housekeeping.scheduleWithFixedDelay(this::refreshGauges, 0, 15, TimeUnit.SECONDS),
                 housekeeping::shutdownNow));
-        services.add(Service.of("http", () -> {
-            http = new HttpApi(c.http().host(), c.http().port(), health, metrics.registry(), new BearerAuth(() -> adminToken), this).start();
-            log.info("HTTP listening on {}:{} (/health, /metrics, /admin)", c.http().host(), http.port());
-        }, () -> {
-            if (http != null) http.close();
-        }));
 
+        health.register("lifecycle", () -> "running".equals(phase) ? HealthCheck.Result.up("running") : HealthCheck.Result.down(phase));
         health.register("database", () -> store != null && store.ping()
                 ? HealthCheck.Result.up(store.describe()) : HealthCheck.Result.down("database not reachable: " + (store == null ? "not open" : store.describe())));
         health.register("engine", () -> {
@@ -141,6 +156,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         metrics.registerHealth(health::check);
 
         services.start();
+        phase = "running";
         log.info("EVMore relayer ready");
         return this;
     }
@@ -148,6 +164,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     /** Graceful stop: intake first, then services in reverse start order. Idempotent. */
     @Override
     public void close() {
+        phase = "stopping";
         if (relay != null) relay.engine().pause("shutdown");
         services.stop();
         log.info("EVMore relayer stopped");
@@ -179,14 +196,28 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         }
     }
 
-    private String resolveAdminToken(RelayerConfig c) {
-        String token = c.admin().token();
-        if (token != null && !token.isBlank()) return token;
-        // Validation already refused production without a token.
+    /**
+     * Exactly one admin token is valid: the configured one (file or ADMIN_TOKEN), else a fresh one generated into
+     * {@code data/admin.token}. A generated file that no longer holds the valid token is removed, so the admin CLI
+     * never picks up a dead one.
+     */
+    private synchronized String resolveAdminToken(RelayerConfig c) {
+        String token = c.admin().token() == null ? "" : c.admin().token();
         Path file = adminTokenFile(c);
+        configuredAdminToken = token;
+        if (!token.isBlank()) {
+            SecretRedactor.register(token);
+            AdminToken.removeGenerated(file);
+            String env = System.getenv("ADMIN_TOKEN");
+            adminTokenSource = env != null && !env.isBlank() ? "environment (ADMIN_TOKEN)" : "config file (admin.token)";
+            log.info("admin token: from the {}", adminTokenSource);
+            return token;
+        }
+        // Validation already refused production without a token.
         String generated = AdminToken.generateInto(file);
         SecretRedactor.register(generated);
-        log.warn("no admin token configured (ADMIN_TOKEN); generated one for this run in {} (owner-only); the admin CLI reads it from there", file);
+        adminTokenSource = "generated file " + file;
+        log.warn("no admin token configured (ADMIN_TOKEN); generated one in {} (owner-only); the admin CLI reads it from there", file);
         return generated;
     }
 
@@ -203,9 +234,9 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     private void applyReloaded(RelayerConfig next) {
         LoggingSetup.setLevel(next.logLevel());
         heapWatch.setThresholdMb(next.heap().warnThresholdMb());
-        if (!next.admin().token().isBlank()) {
-            SecretRedactor.register(next.admin().token());
-            adminToken = next.admin().token();
+        String token = next.admin().token() == null ? "" : next.admin().token();
+        if (!token.equals(configuredAdminToken)) {
+            adminToken = resolveAdminToken(next); // the previous token, configured or generated, stops working here
         }
         if (store != null) store.reconfigureRetention(next, clock);
         log.info("configuration reloaded from {}", config.file());
@@ -291,25 +322,36 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
 
     @Override
     public Object reloadConfig() {
-        return config.reload();
+        LiveConfig.ReloadResult r = config.reload();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("file", r.file());
+        body.put("changed", r.changed());
+        body.put("applied", r.applied());
+        body.put("restartRequired", r.restartRequired());
+        body.put("adminTokenSource", adminTokenSource);
+        return body;
     }
 
     @Override
     public Object pendingSwaps(int limit) {
-        List<Swap> swaps = store.store().pending(limit);
+        StoreWiring s = store; // HTTP starts before the database
+        if (s == null) throw new NotReadyException("the database is not open yet (relayer " + phase + ")");
+        List<Swap> swaps = s.store().pending(limit);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("count", swaps.size());
         body.put("limit", limit);
         Instant now = clock.now();
         RelayEngine engine = relay == null ? null : relay.engine();
-        body.put("swaps", swaps.stream().map(s -> SwapView.of(s, now, engine)).toList());
+        body.put("swaps", swaps.stream().map(sw -> SwapView.of(sw, now, engine)).toList());
         return body;
     }
 
     @Override
     public Object swap(String hashlockHex) {
         io.evmore.core.swap.Hashlock h = io.evmore.core.swap.Hashlock.fromHex(hashlockHex);
-        return store.store().inTransaction(tx -> tx.findByHashlock(h).map(s -> {
+        StoreWiring st = store; // HTTP starts before the database
+        if (st == null) throw new NotReadyException("the database is not open yet (relayer " + phase + ")");
+        return st.store().inTransaction(tx -> tx.findByHashlock(h).map(s -> {
             Map<String, Object> body = new LinkedHashMap<>();
             RelayEngine engine = relay == null ? null : relay.engine();
             body.put("swap", SwapView.of(s, clock.now(), engine));

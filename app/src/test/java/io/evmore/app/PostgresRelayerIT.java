@@ -55,7 +55,8 @@ class PostgresRelayerIT {
                 assertThat(ours).isNotEmpty();
                 for (String line : ours) {
                     JsonNode json = new ObjectMapper().readTree(line);
-                    assertThat(json.has("level") && json.has("message") && json.has("loggerName")).as(line).isTrue();
+                    assertThat(json.has("level") && json.has("formattedMessage") && json.has("loggerName")).as(line).isTrue();
+                    assertThat(json.has("arguments")).as(line).isFalse();
                 }
             }
         }

@@ -95,9 +95,7 @@ public final class DevnetMain {
         Files.createDirectories(dir);
         Devnet devnet = Devnet.defaultTopology().blockInterval(interval).rpcEndpointsPerChain(endpoints).start();
         Path file = dir.resolve("devnet.json");
-        Path tmp = dir.resolve("devnet.json.tmp");
-        Files.writeString(tmp, describe(devnet).toPrettyString());
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        writeOwnerOnly(file, describe(devnet).toPrettyString());
         for (DevnetChain c : devnet.chains()) {
             out.println("devnet: " + c.chainId() + " (" + c.prefix() + ", " + c.denom() + ") RPC " + c.rpcUrl()
                     + " HTLC " + c.htlcContractAddress());
@@ -133,6 +131,21 @@ public final class DevnetMain {
                     + s + "'");
         }
         return d;
+    }
+
+    /**
+     * Writes {@code file} atomically (temporary file, then rename) readable by its owner only: devnet.json holds
+     * the accounts' mnemonics. A POSIX-less file system gets the default permissions.
+     */
+    static void writeOwnerOnly(Path file, String content) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        }
+        Files.writeString(tmp, content);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** The devnet.json document: chains, endpoints, contracts, channels and funded accounts with mnemonics. */

@@ -24,6 +24,9 @@ class DevnetMainIT {
         PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
         try (Devnet devnet = DevnetMain.launch(dir, Duration.ofMillis(200), 2, out)) {
             JsonNode doc = RpcClient.JSON.readTree(Files.readString(dir.resolve("devnet.json")));
+            // It holds the accounts' mnemonics: owner-only, like admin.token.
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("devnet.json"))))
+                    .isEqualTo("rw-------");
             assertThat(doc.get("chains")).hasSize(3);
             JsonNode a = doc.get("chains").get(0);
             assertThat(a.get("chain_id").asText()).isEqualTo("devnet-a");

@@ -46,6 +46,11 @@ public final class SwapStores {
         } catch (IOException e) {
             throw new PermanentException("store: cannot create the folder of " + target + ": " + e, e);
         }
+        try {
+            ownerOnly(file);
+        } catch (IOException e) {
+            throw new PermanentException("store: cannot make " + target + " readable by its owner only: " + e, e);
+        }
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         // FULL: a committed swap transition survives power loss, not only a process crash.
@@ -64,6 +69,24 @@ public final class SwapStores {
         hc.setAutoCommit(true); // JdbcSwapStore issues BEGIN IMMEDIATE / COMMIT itself
         hc.setConnectionTimeout(SQLITE_BUSY_TIMEOUT.toMillis());
         return start(hc, SqlDialect.SQLITE, target, null, file);
+    }
+
+    /**
+     * The database file is created owner-only (rw-------, like admin.token) before SQLite opens it; an existing one,
+     * and its -wal/-shm/-journal files, are tightened. SQLite gives the files it creates later the database's mode.
+     */
+    static void ownerOnly(Path file) throws IOException {
+        if (!file.getFileSystem().supportedFileAttributeViews().contains("posix")) return;
+        var rw = java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+        try {
+            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(rw));
+        } catch (java.nio.file.FileAlreadyExistsException existing) {
+            // tightened below
+        }
+        for (String suffix : new String[] {"", "-wal", "-shm", "-journal"}) {
+            Path p = file.resolveSibling(file.getFileName() + suffix);
+            if (Files.exists(p)) Files.setPosixFilePermissions(p, rw);
+        }
     }
 
     private static JdbcSwapStore openPostgres(DatabaseSettings settings) {

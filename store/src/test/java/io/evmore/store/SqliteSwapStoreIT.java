@@ -7,6 +7,7 @@ import io.evmore.core.error.PermanentException;
 import io.evmore.core.swap.SwapState;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -107,6 +108,26 @@ class SqliteSwapStoreIT extends SwapStoreContract {
             second.acquireLease("indexer").close();
             assertThat(lease.isHeld()).isTrue();
             assertThatThrownBy(() -> second.acquireLease("relayer")).isInstanceOf(LeaseHeldException.class);
+        }
+    }
+
+    @Test
+    void theDatabaseAndItsWalFilesAreReadableByTheOwnerOnly() throws Exception {
+        var ownerOnly = PosixFilePermissions.fromString("rw-------");
+        assertThat(Files.getPosixFilePermissions(file)).isEqualTo(ownerOnly);
+        Path wal = file.resolveSibling(file.getFileName() + "-wal");
+        Path shm = file.resolveSibling(file.getFileName() + "-shm");
+        assertThat(wal).exists();
+        assertThat(Files.getPosixFilePermissions(wal)).isEqualTo(ownerOnly);
+        assertThat(Files.getPosixFilePermissions(shm)).isEqualTo(ownerOnly);
+
+        // A file left world-readable by an earlier version is tightened when opened.
+        Path old = dir.resolve("old").resolve("evmore.db");
+        Files.createDirectories(old.getParent());
+        Files.createFile(old, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
+        try (JdbcSwapStore reopened = SwapStores.open(DatabaseSettings.sqlite(old))) {
+            assertThat(reopened.ping()).isTrue();
+            assertThat(Files.getPosixFilePermissions(old)).isEqualTo(ownerOnly);
         }
     }
 

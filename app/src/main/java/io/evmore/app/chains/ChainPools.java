@@ -22,12 +22,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One RPC endpoint pool per configured chain, in a {@link PoolRegistry}: what /admin/pools/* act on and what
  * /health reports per chain. Pools are named {@code ethereum} (the guide's label) and {@code cosmos:<chain id>}.
  */
 public final class ChainPools implements PoolAdmin {
+    private static final Logger log = LoggerFactory.getLogger(ChainPools.class);
     private final Supplier<RelayerConfig.Chains> chains;
     private final PoolRegistry registry;
     private final Clock clock;
@@ -42,8 +45,20 @@ public final class ChainPools implements PoolAdmin {
         this.clock = clock;
     }
 
+    /**
+     * Upper bound on waiting for the pools' first health round at start: a probe gives up after the pools'
+     * probeTimeout (10 s), so this is reached only if something hangs beyond that; start then goes on and
+     * /health reports each pool as its checks complete.
+     */
+    static final Duration FIRST_CHECK_BOUND = Duration.ofSeconds(15);
+
+    /**
+     * Creates and starts every pool (no network I/O here: each pool's own scheduler runs its first health round at
+     * once, so the pools are probed in parallel), then waits for every endpoint's first result, at most
+     * {@link #FIRST_CHECK_BOUND}. A hung endpoint costs one probe timeout for the whole start, not one per pool.
+     */
     @Override
-    public void start() {
+    public void start() throws InterruptedException {
         RelayerConfig.Chains c = chains.get();
         if (c.ethereum() != null) {
             var eth = c.ethereum();
@@ -56,7 +71,6 @@ public final class ChainPools implements PoolAdmin {
             registry.register(pool);
             owned.add(pool);
             pool.start();
-            pool.checkHealthNow();
         }
         for (var cc : c.cosmos()) {
             PooledCometTransport transport = PooledCometTransport.start(CosmosAdapter.poolName(cc.chainId()), cc.chainId(),
@@ -64,7 +78,25 @@ public final class ChainPools implements PoolAdmin {
             owned.add(transport);
             cosmosTransports.put(cc.chainId(), transport);
             registry.register(transport.pool());
-            transport.pool().checkHealthNow();
+        }
+        awaitFirstHealthRound(FIRST_CHECK_BOUND);
+    }
+
+    /** True when every endpoint of every pool has been probed once, within {@code bound}. */
+    boolean awaitFirstHealthRound(Duration bound) throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (true) {
+            List<String> pending = new ArrayList<>();
+            for (PoolStatus p : registry.status()) {
+                if (p.endpoints().stream().anyMatch(e -> e.lastCheckedAt() == null)) pending.add(p.pool());
+            }
+            if (pending.isEmpty()) return true;
+            if (System.nanoTime() >= deadline) {
+                log.warn("pools {}: first health check not finished after {} s; starting anyway, /health reports them as they complete",
+                        pending, bound.toSeconds());
+                return false;
+            }
+            Thread.sleep(25); // polling a status snapshot; the probes themselves run on the pools' threads
         }
     }
 

@@ -3,6 +3,7 @@ package io.evmore.app.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -13,7 +14,7 @@ import java.util.TreeMap;
 
 /**
  * Which keys differ between two configurations, and which of them can be applied without a restart.
- * Values shown are redacted; a changed secret is reported by key only.
+ * Values shown are redacted: a changed secret shows as {@code ***redacted***} (set) or {@code ""} (cleared).
  */
 public record ConfigDiff(List<Change> changes) {
 
@@ -35,13 +36,19 @@ public record ConfigDiff(List<Change> changes) {
         b.keySet().forEach(k -> keys.put(k, true));
         List<Change> changes = new ArrayList<>();
         for (String k : keys.keySet()) {
-            JsonNode x = a.get(k), y = b.get(k);
-            if (x == null ? y != null : !x.equals(y)) {
-                boolean secret = ConfigRedactor.isSecretKey(k);
-                changes.add(new Change(k, secret ? null : ra.get(k), secret ? null : rb.get(k), RELOADABLE.contains(k)));
+            // A key absent on one side and null on the other is no change: an optional section (chains.ethereum)
+            // that became null shows as its leaves disappearing, not as a "null -> null" entry for the section.
+            JsonNode x = orNull(a.get(k)), y = orNull(b.get(k));
+            if (!x.equals(y)) {
+                // Shown values come from the redacted trees: a secret reads "***redacted***" or "" (set / cleared).
+                changes.add(new Change(k, orNull(ra.get(k)), orNull(rb.get(k)), RELOADABLE.contains(k)));
             }
         }
         return new ConfigDiff(List.copyOf(changes));
+    }
+
+    private static JsonNode orNull(JsonNode n) {
+        return n == null ? NullNode.getInstance() : n;
     }
 
     public boolean isEmpty() {

@@ -57,12 +57,16 @@ public final class ConfigRedactor {
         }
     }
 
-    /** Removes user info, query and key-like path segments from a URL; unparseable input is fully hidden. */
+    /**
+     * Removes the password of the user info, the query and key-like path segments from a URL. A value that does not
+     * parse as a URL (the very one an operator must see to fix it) is shown with the same parts masked by their
+     * shape instead: see {@link #redactLoosely}.
+     */
     public static String redactUrl(String url) {
         if (url == null || url.isEmpty()) return url;
         try {
             URI u = new URI(url.startsWith("jdbc:") ? url.substring(5) : url);
-            if (u.getScheme() == null || u.getRawAuthority() == null) return REDACTED;
+            if (u.getScheme() == null || u.getRawAuthority() == null) return redactLoosely(url);
             StringBuilder sb = new StringBuilder();
             if (url.startsWith("jdbc:")) sb.append("jdbc:");
             sb.append(u.getScheme()).append("://");
@@ -82,8 +86,40 @@ public final class ConfigRedactor {
             if (u.getRawQuery() != null) sb.append("?").append(REDACTED);
             return sb.toString();
         } catch (Exception e) {
-            return REDACTED;
+            return redactLoosely(url);
         }
+    }
+
+    /** Runs of key-like characters anywhere in a value that is not a URL (an API key, a hex private key). */
+    private static final Pattern KEY_LIKE_RUN = Pattern.compile("[A-Za-z0-9_-]{20,}");
+
+    /**
+     * For text that is not a parseable URL: masks what sits where credentials would (the part after ':' before the
+     * last '@', everything after '?' or '#') and every key-like run; the rest stays readable.
+     */
+    static String redactLoosely(String s) {
+        String rest = s;
+        String tail = "";
+        int q = indexOfAny(rest, '?', '#');
+        if (q >= 0) {
+            tail = rest.charAt(q) + REDACTED;
+            rest = rest.substring(0, q);
+        }
+        int at = rest.lastIndexOf('@');
+        if (at >= 0) {
+            int sep = rest.indexOf("//");
+            int start = sep >= 0 && sep < at ? sep + 2 : 0;
+            String userInfo = rest.substring(start, at);
+            int colon = userInfo.indexOf(':');
+            String masked = colon >= 0 ? userInfo.substring(0, colon) + ":" + REDACTED : userInfo;
+            rest = rest.substring(0, start) + masked + rest.substring(at);
+        }
+        return KEY_LIKE_RUN.matcher(rest).replaceAll(java.util.regex.Matcher.quoteReplacement(REDACTED)) + tail;
+    }
+
+    private static int indexOfAny(String s, char a, char b) {
+        int i = s.indexOf(a), j = s.indexOf(b);
+        return i < 0 ? j : j < 0 ? i : Math.min(i, j);
     }
 
     static boolean isSecretKey(String dottedKey) {

@@ -10,11 +10,23 @@ import io.evmore.app.health.HealthRegistry;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.evmore.app.metrics.MetricsExposition;
+import io.javalin.util.JavalinException;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
+import java.net.BindException;
+import java.nio.ByteBuffer;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,18 +44,27 @@ public final class HttpApi implements AutoCloseable {
     static final int MAX_PENDING_LIMIT = 1000;
 
     private final Javalin app;
+    private final String host;
+    private final int configuredPort;
+    private final MetricsExposition exposition;
+    /** Method(s) each path answers, for 405 + Allow on the others. */
+    private final Map<String, Set<String>> allowed = new TreeMap<>();
 
     public HttpApi(String host, int port, HealthRegistry health, PrometheusRegistry metrics, BearerAuth auth,
             AdminOperations admin) {
-        PrometheusTextFormatWriter metricsWriter = PrometheusTextFormatWriter.create();
+        this.host = host;
+        this.configuredPort = port;
+        this.exposition = new MetricsExposition(metrics, 10_000);
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
             config.jetty.host = host;
             config.jetty.port = port;
             config.http.maxRequestSize = 64 * 1024;
+            // Jetty answers some requests itself (400 bad request line, 431 headers too large): JSON like ours.
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
 
-            config.routes.get("/health", ctx -> {
+            Handler healthHandler = ctx -> {
                 HealthRegistry.Report r = health.check();
                 Map<String, Object> body = new LinkedHashMap<>();
                 body.put("status", r.up() ? "UP" : "DOWN");
@@ -58,14 +79,12 @@ public final class HttpApi implements AutoCloseable {
                 }
                 body.put("components", comps);
                 json(ctx, r.up() ? 200 : 503, body);
-            });
+            };
+            // HEAD runs the same handler (status and headers as GET; Jetty sends no body), so a HEAD probe sees 503 too.
+            get(config, "/health", healthHandler);
             // Liveness only: the process answers. Readiness is /health.
-            config.routes.get("/health/live", ctx -> json(ctx, 200, Map.of("status", "UP")));
-            config.routes.get("/metrics", ctx -> {
-                ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
-                metricsWriter.write(out, metrics.scrape());
-                ctx.contentType(metricsWriter.getContentType()).result(out.toByteArray());
-            });
+            get(config, "/health/live", ctx -> json(ctx, 200, Map.of("status", "UP")));
+            get(config, "/metrics", ctx -> ctx.contentType(exposition.contentType()).result(exposition.scrape()));
 
             config.routes.before("/admin/*", ctx -> {
                 if (!auth.allows(ctx.header("Authorization"))) {
@@ -74,22 +93,22 @@ public final class HttpApi implements AutoCloseable {
                     ctx.skipRemainingHandlers();
                 }
             });
-            config.routes.get("/admin/pools/status", ok(ctx -> admin.poolsStatus()));
-            config.routes.post("/admin/pools/drain", ok(ctx -> admin.poolsDrain()));
-            config.routes.post("/admin/pools/refresh", ok(ctx -> admin.poolsRefresh()));
-            config.routes.post("/admin/services/pause", ok(ctx -> {
+            get(config, "/admin/pools/status", ok(ctx -> admin.poolsStatus()));
+            post(config, "/admin/pools/drain", ok(ctx -> admin.poolsDrain()));
+            post(config, "/admin/pools/refresh", ok(ctx -> admin.poolsRefresh()));
+            post(config, "/admin/services/pause", ok(ctx -> {
                 Object r = admin.pause();
                 log.warn("admin: intake paused from {}", ctx.ip());
                 return r;
             }));
-            config.routes.post("/admin/services/resume", ok(ctx -> {
+            post(config, "/admin/services/resume", ok(ctx -> {
                 Object r = admin.resume();
                 log.warn("admin: intake resumed from {}", ctx.ip());
                 return r;
             }));
-            config.routes.get("/admin/services/status", ok(ctx -> admin.servicesStatus()));
-            config.routes.get("/admin/config", ok(ctx -> admin.config()));
-            config.routes.post("/admin/config/reload", ctx -> {
+            get(config, "/admin/services/status", ok(ctx -> admin.servicesStatus()));
+            get(config, "/admin/config", ok(ctx -> admin.config()));
+            post(config, "/admin/config/reload", ctx -> {
                 try {
                     json(ctx, 200, admin.reloadConfig());
                 } catch (ConfigException e) {
@@ -100,7 +119,7 @@ public final class HttpApi implements AutoCloseable {
                     json(ctx, 400, body);
                 }
             });
-            config.routes.get("/admin/swaps/pending", ctx -> {
+            get(config, "/admin/swaps/pending", ctx -> {
                 String raw = ctx.queryParam("limit");
                 int limit = 100;
                 if (raw != null) {
@@ -127,13 +146,61 @@ public final class HttpApi implements AutoCloseable {
                 else json(ctx, 200, swap);
             });
 
+            config.routes.exception(NotReadyException.class, (e, ctx) -> json(ctx, 503, Map.of("error", e.getMessage())));
             config.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("{} {} failed", ctx.method(), ctx.path(), e);
                 json(ctx, 500, Map.of("error", "internal error: " + e.getClass().getSimpleName()));
             });
-            config.routes.error(404, ctx -> json(ctx, 404, Map.of("error", "no such endpoint: " + ctx.method() + " " + ctx.path())));
-            config.routes.error(405, ctx -> json(ctx, 405, Map.of("error", "method " + ctx.method() + " not allowed on " + ctx.path())));
+            config.routes.error(404, ctx -> {
+                Set<String> methods = allowed.get(ctx.path());
+                if (methods != null) {
+                    methodNotAllowed(ctx, methods);
+                } else {
+                    json(ctx, 404, Map.of("error", "no such endpoint: " + ctx.method() + " " + ctx.path()));
+                }
+            });
+            config.routes.error(405, ctx -> methodNotAllowed(ctx, allowed.getOrDefault(ctx.path(), Set.of())));
         });
+    }
+
+    private void get(io.javalin.config.JavalinConfig config, String path, Handler h) {
+        config.routes.get(path, h);
+        config.routes.head(path, h);
+        allowed.computeIfAbsent(path, p -> new TreeSet<>()).addAll(Set.of("GET", "HEAD"));
+    }
+
+    private void post(io.javalin.config.JavalinConfig config, String path, Handler h) {
+        config.routes.post(path, h);
+        allowed.computeIfAbsent(path, p -> new TreeSet<>()).add("POST");
+    }
+
+    private static void methodNotAllowed(Context ctx, Set<String> methods) {
+        String allow = String.join(", ", methods);
+        ctx.header("Allow", allow);
+        json(ctx, 405, Map.of("error", "method " + ctx.method() + " not allowed on " + ctx.path() + "; allowed: " + allow));
+    }
+
+    /** Jetty's own error answers (bad request line, headers too large, …) as {"error": …} JSON. */
+    static final class JsonErrorHandler extends ErrorHandler {
+        @Override
+        public boolean errorPageForMethod(String method) {
+            return true;
+        }
+
+        @Override
+        protected void generateResponse(Request request, Response response, int code, String message, Throwable cause, Callback callback) {
+            String reason = org.eclipse.jetty.http.HttpStatus.getMessage(code);
+            String text = message == null || message.isBlank() || message.equals(reason) ? reason : reason + ": " + message;
+            byte[] body;
+            try {
+                body = JSON.writeValueAsBytes(Map.of("error", text));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                body = "{\"error\":\"request refused\"}".getBytes(StandardCharsets.UTF_8);
+            }
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+            response.write(true, ByteBuffer.wrap(body), callback);
+        }
     }
 
     @FunctionalInterface
@@ -153,9 +220,33 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
+    /** Binds and serves; a failure to bind names the host and port and the real cause. */
     public HttpApi start() {
-        app.start();
+        try {
+            app.start();
+        } catch (JavalinException e) {
+            exposition.close();
+            throw new IllegalStateException(bindFailure(host, configuredPort, e), e);
+        }
         return this;
+    }
+
+    /** Javalin reports every bind failure as "Port already in use"; say what really happened. */
+    static String bindFailure(String host, int port, Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        String where = "cannot listen on " + host + ":" + port + " (http.host, http.port): ";
+        String msg = root.getMessage() == null ? "" : root.getMessage();
+        if (root instanceof UnresolvedAddressException || root instanceof java.net.UnknownHostException) {
+            return where + "host \"" + host + "\" is not an IP address or resolvable name";
+        }
+        if (root instanceof BindException && msg.toLowerCase(java.util.Locale.ROOT).contains("in use")) {
+            return where + "port " + port + " is already in use by another process";
+        }
+        if (root instanceof BindException && msg.toLowerCase(java.util.Locale.ROOT).contains("assign")) {
+            return where + "address " + host + " is not an address of this machine (" + msg + ")";
+        }
+        return where + root.getClass().getSimpleName() + (msg.isEmpty() ? "" : ": " + msg);
     }
 
     /** The bound port (differs from the configured one when that was 0). */
@@ -166,5 +257,6 @@ public final class HttpApi implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        exposition.close();
     }
 }

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.spi.BasicSequenceNumberGenerator;
 import java.util.Locale;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +25,17 @@ public final class LoggingSetup {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ctx.reset();
         Encoder<ILoggingEvent> inner;
+        // After reset: events get increasing sequence numbers (JSON "sequenceNumber" was always 0 without one).
+        BasicSequenceNumberGenerator sequence = new BasicSequenceNumberGenerator();
+        sequence.setContext(ctx);
+        ctx.setSequenceNumberGenerator(sequence);
         if (json) {
             JsonEncoder enc = new JsonEncoder();
             enc.setContext(ctx);
+            // The message as written ("formattedMessage"), not the {} template plus an argument list.
+            enc.setWithFormattedMessage(true);
+            enc.setWithMessage(false);
+            enc.setWithArguments(false);
             inner = enc;
         } else {
             PatternLayoutEncoder enc = new PatternLayoutEncoder();

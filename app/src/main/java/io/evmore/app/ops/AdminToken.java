@@ -33,6 +33,15 @@ public final class AdminToken {
         return token;
     }
 
+    /** Deletes a generated token file (when a configured token takes over); a missing file is fine. */
+    public static void removeGenerated(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot remove the generated admin token " + file + " (it no longer works): " + e.getMessage(), e);
+        }
+    }
+
     public static String readFrom(Path file) throws IOException {
         return Files.readString(file).trim();
     }

@@ -35,6 +35,7 @@ class ConfigLoaderTest {
             "unknown-key.yaml          | http.prot                         | unknown key",
             "unknown-top-level.yaml    | databse                           | unknown key",
             "wrong-type.yaml           | http.port                         | expected an integer",
+            "wrong-type-float.yaml     | http.port                         | expected an integer",
             "wrong-type-bool.yaml      | tracing.enabled                   | expected true or false",
             "out-of-range.yaml         | http.port                         | must be between 0 and 65535, got 70000",
             "pool-out-of-range.yaml    | chains.ethereum.pool.minConnections | must be between 0 and 5, got 10",
@@ -126,6 +127,12 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("logLevel: expected one of error, warn");
         assertThatThrownBy(() -> ConfigLoader.load(fixture("unknown-key.yaml"), Map.of("COSMOS_RPC_URL", "http://x:1")))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("COSMOS_RPC_URL: is set but no Cosmos chain");
+        // A bad URL is shown so it can be fixed; only its credentials are masked.
+        assertThatThrownBy(() -> ConfigLoader.load(fixture("valid-full.yaml"), Map.of("ETHEREUM_RPC_URL", "htps//relayer:pa55word@rpc.example.org:8545")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("chains.ethereum.rpcUrls[0]: ")
+                .hasMessageContaining("\"htps//relayer:***redacted***@rpc.example.org:8545\"")
+                .hasMessageNotContaining("pa55word");
         assertThatThrownBy(() -> ConfigLoader.load(fixture("valid-full.yaml"), Map.of("FUSION_ENV", "production", "ADMIN_TOKEN", "short")))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("admin.token: must be at least 16 characters");
     }

@@ -31,8 +31,13 @@ class ConfigRedactorTest {
     }
 
     @Test
-    void unparseableUrlIsHiddenWhole() {
-        assertThat(ConfigRedactor.redactUrl("::not a url with secret s3cr3t")).isEqualTo(ConfigRedactor.REDACTED);
+    void anUnparseableUrlIsShownWithOnlyItsCredentialsMasked() {
+        // The operator must see what is wrong with it; only the parts shaped like credentials are hidden.
+        assertThat(ConfigRedactor.redactUrl("htps//relayer:s3cr3t-pass@rpc.example.org:8545/v3/0123456789abcdef0123456789abcdef?key=abc"))
+                .isEqualTo("htps//relayer:***redacted***@rpc.example.org:8545/v3/***redacted***?***redacted***");
+        assertThat(ConfigRedactor.redactUrl("http://rpc example.org:8545")).isEqualTo("http://rpc example.org:8545");
+        assertThat(ConfigRedactor.redactUrl("localhost:8545")).isEqualTo("localhost:8545");
+        assertThat(ConfigRedactor.redactUrl("http://user:p@ss word@host:8545/")).doesNotContain("p@ss", "word@").contains("host:8545");
     }
 
     @Test

@@ -54,6 +54,51 @@ class LogRedactionTest {
     }
 
     @Test
+    void jsonLinesCarryTheFormattedMessageAndIncreasingSequenceNumbers() throws Exception {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        LoggingSetup.configure("info", true);
+        var log = LoggerFactory.getLogger("json-test");
+        log.info("swap {} reached {}", "s-1", "CLAIMED");
+        log.info("second line");
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var lines = buf.toString(StandardCharsets.UTF_8).lines().map(l -> {
+            try {
+                return json.readTree(l);
+            } catch (Exception e) {
+                throw new AssertionError("not a JSON line: " + l, e);
+            }
+        }).toList();
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0).get("formattedMessage").asText()).isEqualTo("swap s-1 reached CLAIMED");
+        assertThat(lines.get(0).has("arguments")).isFalse();
+        assertThat(lines.get(0).toString()).doesNotContain("swap {} reached {}");
+        long first = lines.get(0).get("sequenceNumber").asLong();
+        assertThat(first).isPositive();
+        assertThat(lines.get(1).get("sequenceNumber").asLong()).isGreaterThan(first);
+    }
+
+    @Test
+    void aSecretWithJsonSpecialCharactersIsRedactedBeforeEncoding() {
+        String secret = "db-pa\"ss/wo\\rd-77";
+        String escaped = secret.replace("\\", "\\\\").replace("\"", "\\\"").replace("/", "\\/");
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        LoggingSetup.configure("info", true);
+        SecretRedactor.register(secret);
+        try {
+            var log = LoggerFactory.getLogger("json-secret-test");
+            log.info("connecting with password {}", secret);
+            log.warn("failure", new IllegalStateException("auth failed for " + secret, new RuntimeException("cause " + secret)));
+            String out = buf.toString(StandardCharsets.UTF_8);
+            assertThat(out).contains("connecting with password ***", "auth failed for ***", "cause ***");
+            assertThat(out).doesNotContain(secret).doesNotContain(escaped).doesNotContain("wo\\\\rd-77");
+        } finally {
+            SecretRedactor.forget(secret);
+        }
+    }
+
+    @Test
     void aRegisteredSecretNeverReachesJsonOutput() {
         String out = capture(true);
         assertThat(out).contains("\"level\":\"INFO\"").contains("plain line");
