@@ -86,10 +86,15 @@ class EthereumEventFollowerIT {
         RecordingListener listener = new RecordingListener(store);
         try (EthereumEventFollower f = follower(fromNow().withConfirmations(3), store)) {
             f.start(listener);
-            TxResult locked = lock(Secret.random());
-            Thread.sleep(800); // eight poll intervals: the lock has 1 confirmation, 3 are needed
+            TxResult control = lock(Secret.random());
+            TxResult locked = lock(Secret.random()); // automine: the block after the control's
+            assertThat(locked.height()).isEqualTo(control.height() + 1);
+            chain.node.mine(1);
+            // The control lock now has its 3 confirmations and is reported: the follower was able to act in this
+            // window. The other lock has 2 of 3 and must not be reported, however long we waited.
+            await().atMost(Duration.ofSeconds(10)).until(() -> listener.lockedIds().contains(control.htlcId()));
             assertThat(listener.lockedIds()).doesNotContain(locked.htlcId());
-            chain.node.mine(2);
+            chain.node.mine(1);
             await().atMost(Duration.ofSeconds(10)).until(() -> listener.lockedIds().contains(locked.htlcId()));
         }
     }
