@@ -126,6 +126,36 @@ class EthereumEventFollowerIT {
         }
     }
 
+    /**
+     * A reorg deeper than the follower's memory (512 processed ranges) finds no remembered block still canonical: the
+     * follower then rolls back a full history's worth below its cursor and rescans from there on the new chain.
+     */
+    @Test
+    void reorgDeeperThanTheRememberedHistoryFallsBackAFullHistory() {
+        InMemoryCursorStore store = new InMemoryCursorStore();
+        RecordingListener listener = new RecordingListener(store);
+        EthereumSettings s = fromNow().withConfirmations(1).withPolling(Duration.ofMillis(10), 1); // a block per range
+        String snapshot = chain.node.snapshot();
+        long base = chain.node.blockNumber();
+        try (EthereumEventFollower f = follower(s, store)) {
+            f.start(listener);
+            chain.node.mine(520);
+            long top = base + 520;
+            await().atMost(Duration.ofSeconds(120)).until(() -> store.load(HardhatChain.CHAIN)
+                    .map(io.evmore.core.chain.ChainCursor::height).orElse(-1L) == top);
+            assertThat(listener.rollbacks).isEmpty();
+
+            chain.node.revert(snapshot); // every remembered block is gone
+            chain.node.increaseTime(7); // the new blocks get other timestamps, so other hashes
+            chain.node.mine(20); // shorter than before: the cursor's own block is gone too
+            TxResult after = lock(Secret.random());
+            await().atMost(Duration.ofSeconds(60)).until(() -> listener.lockedIds().contains(after.htlcId()));
+
+            assertThat(listener.rollbacks).first().extracting(io.evmore.core.chain.ChainCursor::height)
+                    .as("rolled back a full history (512) below the cursor").isEqualTo(top - 512);
+        }
+    }
+
     @Test
     void catchesUpFromThePersistedCursorAfterDowntimeAcrossManyLogRanges() {
         InMemoryCursorStore store = new InMemoryCursorStore();
