@@ -350,3 +350,51 @@ fn raw_state_layout_is_the_one_the_java_twin_uses() {
     );
     assert_eq!(String::from_utf8(stored).unwrap(), expected);
 }
+
+/// The timelock boundary as a table, for both operations on a fresh HTLC each: withdraw is allowed only while
+/// block time < timelock, refund only from block time >= timelock (claim at exactly `timelock` refused, refund
+/// at exactly `timelock` allowed), for timelocks from 1 s to the 30-day maximum ahead.
+#[test]
+fn timelock_boundary_table() {
+    let (alice, bob) = (addr("alice"), addr("bob"));
+    let mut cases = 0;
+    for ahead in [1u64, 2, 100, 86_400, 2_592_000] {
+        let timelock = T0 + ahead;
+        for at in [timelock - 1, timelock, timelock + 1] {
+            if at < T0 {
+                continue;
+            }
+            for withdraw in [true, false] {
+                let (mut app, contract) = setup();
+                create(&mut app, &contract, &alice, &create_msg(&bob, timelock, None), 100);
+                set_time(&mut app, at);
+                let msg = if withdraw {
+                    ExecuteMsg::Withdraw { htlc_id: "htlc_1".into(), secret: hex::encode(SECRET) }
+                } else {
+                    ExecuteMsg::Refund { htlc_id: "htlc_1".into() }
+                };
+                let result = app.execute_contract(bob.clone(), contract.clone(), &msg, &[]);
+                let allowed = if withdraw { at < timelock } else { at >= timelock };
+                let case = format!("{} at timelock{:+} (timelock {ahead} s ahead)",
+                    if withdraw { "withdraw" } else { "refund" }, at as i64 - timelock as i64);
+                match (allowed, result) {
+                    (true, Ok(_)) => {
+                        let (payee, state) = if withdraw { (&bob, HtlcState::Withdrawn) } else { (&alice, HtlcState::Refunded) };
+                        assert_eq!(balance(&app, payee), if withdraw { 100 } else { 1000 }, "{case}: payout");
+                        assert_eq!(get(&app, &contract, "htlc_1").state, state, "{case}: state");
+                    }
+                    (false, Err(e)) => {
+                        let want = if withdraw { "htlc htlc_1 has expired" } else { "htlc htlc_1 has not expired yet" };
+                        assert_eq!(error_text(&e), want, "{case}");
+                        assert_eq!(get(&app, &contract, "htlc_1").state, HtlcState::Open, "{case}: still open");
+                        assert_eq!(balance(&app, &contract), 100, "{case}: still locked");
+                    }
+                    (true, Err(e)) => panic!("{case}: expected success, got {}", error_text(&e)),
+                    (false, Ok(_)) => panic!("{case}: expected a refusal, but it succeeded"),
+                }
+                cases += 1;
+            }
+        }
+    }
+    assert_eq!(cases, 30, "every boundary case ran");
+}

@@ -129,15 +129,25 @@ class RelayerProcessIT {
     @Test
     @Order(5)
     void pauseAndResumeFlipIntakeButKeepProtectiveWork() throws Exception {
+        JsonNode before = body(relayer.get("/admin/services/status", TOKEN)).get("engine");
+        assertThat(before.get("intake").asText()).isEqualTo("RUNNING");
+        assertThat(before.get("note").asText()).doesNotContain("paused");
         JsonNode paused = body(relayer.post("/admin/services/pause", TOKEN)).get("engine");
         assertThat(paused.get("intake").asText()).isEqualTo("PAUSED");
+        // What the operator reads after a pause: why and since when, and that protective work goes on. (The
+        // protectiveWorkRunning flag is true in every state but STOPPED, so it proves nothing here.)
         JsonNode status = body(relayer.get("/admin/services/status", TOKEN)).get("engine");
         assertThat(status.get("intake").asText()).isEqualTo("PAUSED");
-        assertThat(status.get("protectiveWorkRunning").asBoolean()).isTrue();
-        assertThat(status.get("note").asText()).contains("claims and refunds");
+        assertThat(status.get("reason").asText()).isEqualTo("admin API");
+        assertThat(java.time.Instant.parse(status.get("since").asText()))
+                .isAfter(java.time.Instant.parse(before.get("since").asText()));
+        assertThat(status.get("note").asText()).contains("no new swaps are taken")
+                .contains("claims and refunds that protect funds keep running");
         JsonNode resumed = body(relayer.post("/admin/services/resume", TOKEN)).get("engine");
         assertThat(resumed.get("intake").asText()).isEqualTo("RUNNING");
-        assertThat(body(relayer.get("/admin/services/status", TOKEN)).get("engine").get("intake").asText()).isEqualTo("RUNNING");
+        JsonNode after = body(relayer.get("/admin/services/status", TOKEN)).get("engine");
+        assertThat(after.get("intake").asText()).isEqualTo("RUNNING");
+        assertThat(after.get("note").asText()).isEqualTo(before.get("note").asText());
     }
 
     @Test
@@ -203,6 +213,36 @@ class RelayerProcessIT {
         JsonNode after = body(relayer.get("/admin/config", TOKEN));
         assertThat(after.get("logLevel").asText()).isEqualTo("debug");
         assertThat(after.get("http").get("port").asInt()).isEqualTo(relayer.port);
+    }
+
+    @Test
+    @Order(9)
+    void reloadedLogLevelChangesWhatIsLogged() throws Exception {
+        int mark = relayer.output().length();
+        Files.writeString(configFile, config(relayer.port, "warn"));
+        assertThat(relayer.post("/admin/config/reload", TOKEN).statusCode()).isEqualTo(200);
+        // Control in the same window: a WARN line (pause) does reach the log, after the reload's INFO line would have.
+        assertThat(relayer.post("/admin/services/pause", TOKEN).statusCode()).isEqualTo(200);
+        assertThat(relayer.post("/admin/services/resume", TOKEN).statusCode()).isEqualTo(200);
+        String atWarn = awaitOutput(mark, "admin: intake resumed");
+        assertThat(atWarn).contains("admin: intake paused").doesNotContain("configuration reloaded");
+
+        mark = relayer.output().length();
+        Files.writeString(configFile, config(relayer.port, "info"));
+        assertThat(relayer.post("/admin/config/reload", TOKEN).statusCode()).isEqualTo(200);
+        assertThat(awaitOutput(mark, "configuration reloaded")).contains("INFO");
+    }
+
+    /** The process's output after {@code from}, once it contains {@code text} (at most 10 s). */
+    private static String awaitOutput(int from, String text) throws Exception {
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String out = relayer.output().substring(from);
+        while (!out.contains(text) && System.nanoTime() < until) {
+            Thread.sleep(50);
+            out = relayer.output().substring(from);
+        }
+        assertThat(out).as("log after the mark").contains(text);
+        return out;
     }
 
     @Test

@@ -70,8 +70,12 @@ public final class NodeTools {
      */
     static void requireNodeVersion() throws IOException, InterruptedException {
         Process v = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-        String text = new String(v.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (!v.waitFor(30, TimeUnit.SECONDS) || v.exitValue() != 0) {
+        // wait (bounded) before reading: a read of a silent child's stdout would block past any deadline
+        boolean done = v.waitFor(30, TimeUnit.SECONDS);
+        if (!done) v.destroyForcibly();
+        String text = done ? new String(v.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim()
+                : "(no answer within 30 s)";
+        if (!done || v.exitValue() != 0) {
             throw new IllegalStateException("`node --version` failed: " + text);
         }
         var m = java.util.regex.Pattern.compile("v(\\d+)\\.(\\d+)\\..*").matcher(text);

@@ -110,8 +110,12 @@ class CosmjsAcceptanceIT {
      */
     static void requireNodeVersion() throws IOException, InterruptedException {
         Process v = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-        String text = new String(v.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertThat(v.waitFor(30, TimeUnit.SECONDS) && v.exitValue() == 0).as("`node --version`: " + text).isTrue();
+        // wait (bounded) before reading: a read of a silent child's stdout would block past any deadline
+        boolean done = v.waitFor(30, TimeUnit.SECONDS);
+        if (!done) v.destroyForcibly();
+        String text = done ? new String(v.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim()
+                : "(no answer within 30 s)";
+        assertThat(done && v.exitValue() == 0).as("`node --version`: " + text).isTrue();
         var m = java.util.regex.Pattern.compile("v(\\d+)\\.(\\d+)\\..*").matcher(text);
         assertThat(m.matches()).as("unexpected `node --version` output: " + text).isTrue();
         int major = Integer.parseInt(m.group(1));

@@ -86,10 +86,15 @@ class EthereumEventFollowerIT {
         RecordingListener listener = new RecordingListener(store);
         try (EthereumEventFollower f = follower(fromNow().withConfirmations(3), store)) {
             f.start(listener);
-            TxResult locked = lock(Secret.random());
-            Thread.sleep(800); // eight poll intervals: the lock has 1 confirmation, 3 are needed
+            TxResult control = lock(Secret.random());
+            TxResult locked = lock(Secret.random()); // automine: the block after the control's
+            assertThat(locked.height()).isEqualTo(control.height() + 1);
+            chain.node.mine(1);
+            // The control lock now has its 3 confirmations and is reported: the follower was able to act in this
+            // window. The other lock has 2 of 3 and must not be reported, however long we waited.
+            await().atMost(Duration.ofSeconds(10)).until(() -> listener.lockedIds().contains(control.htlcId()));
             assertThat(listener.lockedIds()).doesNotContain(locked.htlcId());
-            chain.node.mine(2);
+            chain.node.mine(1);
             await().atMost(Duration.ofSeconds(10)).until(() -> listener.lockedIds().contains(locked.htlcId()));
         }
     }
@@ -118,6 +123,36 @@ class EthereumEventFollowerIT {
             assertThat(listener.rollbacks.get(0).height()).isGreaterThanOrEqualTo(kept.height());
             assertThat(listener.lockedIds()).contains(kept.htlcId(), replacement.htlcId()).doesNotContain(orphaned.htlcId());
             assertThat(counter("evmore_chain_reorgs")).isGreaterThanOrEqualTo(1);
+        }
+    }
+
+    /**
+     * A reorg deeper than the follower's memory (512 processed ranges) finds no remembered block still canonical: the
+     * follower then rolls back a full history's worth below its cursor and rescans from there on the new chain.
+     */
+    @Test
+    void reorgDeeperThanTheRememberedHistoryFallsBackAFullHistory() {
+        InMemoryCursorStore store = new InMemoryCursorStore();
+        RecordingListener listener = new RecordingListener(store);
+        EthereumSettings s = fromNow().withConfirmations(1).withPolling(Duration.ofMillis(10), 1); // a block per range
+        String snapshot = chain.node.snapshot();
+        long base = chain.node.blockNumber();
+        try (EthereumEventFollower f = follower(s, store)) {
+            f.start(listener);
+            chain.node.mine(520);
+            long top = base + 520;
+            await().atMost(Duration.ofSeconds(120)).until(() -> store.load(HardhatChain.CHAIN)
+                    .map(io.evmore.core.chain.ChainCursor::height).orElse(-1L) == top);
+            assertThat(listener.rollbacks).isEmpty();
+
+            chain.node.revert(snapshot); // every remembered block is gone
+            chain.node.increaseTime(7); // the new blocks get other timestamps, so other hashes
+            chain.node.mine(20); // shorter than before: the cursor's own block is gone too
+            TxResult after = lock(Secret.random());
+            await().atMost(Duration.ofSeconds(60)).until(() -> listener.lockedIds().contains(after.htlcId()));
+
+            assertThat(listener.rollbacks).first().extracting(io.evmore.core.chain.ChainCursor::height)
+                    .as("rolled back a full history (512) below the cursor").isEqualTo(top - 512);
         }
     }
 

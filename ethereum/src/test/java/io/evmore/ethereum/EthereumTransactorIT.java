@@ -149,13 +149,36 @@ class EthereumTransactorIT {
         EthereumTransactor tx = new EthereumTransactor(chain.settings.withConfirmations(3), chain.pool,
                 chain.credentials(8), chain.metrics);
         try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+            long mined = txCount(8, "latest");
             Future<TransactionReceipt> f = ex.submit(() -> tx.send(transfer(chain.address(5), 7)));
-            Thread.sleep(800); // mined at once (automine) but with 1 confirmation of the 3 required
-            assertThat(f.isDone()).isFalse();
+            // mined at once (automine), with 1 confirmation of the 3 required
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> txCount(8, "latest") == mined + 1);
+            // Control in the same window: a transaction mined after ours, by a transactor that needs 1 confirmation,
+            // does come back. Ours then has 2 of its 3 confirmations and must still be waiting.
+            EthereumTransactor control = new EthereumTransactor(chain.settings.withConfirmations(1), chain.pool,
+                    chain.credentials(3), chain.metrics);
+            TransactionReceipt c = ex.submit(() -> control.send(transfer(chain.address(5), 8)))
+                    .get(15, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(c.isStatusOK()).isTrue();
+            assertThat(f.isDone()).as("returned with 2 of 3 confirmations").isFalse();
             chain.node.mine(2);
             TransactionReceipt r = f.get(10, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(chain.node.blockNumber() - r.getBlockNumber().longValueExact() + 1).isGreaterThanOrEqualTo(3);
         }
+    }
+
+    @Test
+    void journalHearsNonceAndHashBeforeTheNodeSeesTheTransaction() {
+        EthereumTransactor tx = chain.transactor(2);
+        List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        long nonce = txCount(2, "pending");
+        TransactionReceipt r = tx.send(transfer(chain.address(5), 11), signed -> {
+            boolean nodeHasIt = !chain.node.rpc("eth_getTransactionByHash", signed.txHash()).isNull();
+            calls.add(signed.nonce() + " " + signed.txHash() + " known=" + nodeHasIt);
+        });
+        assertThat(r.isStatusOK()).isTrue();
+        assertThat(nonceOf(r.getTransactionHash())).isEqualTo(nonce);
+        assertThat(calls).containsExactly(nonce + " " + r.getTransactionHash().toLowerCase() + " known=false");
     }
 
     @Test

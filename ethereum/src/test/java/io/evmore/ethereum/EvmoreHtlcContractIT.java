@@ -144,6 +144,43 @@ class EvmoreHtlcContractIT {
                 .isInstanceOf(PermanentException.class).hasMessageContaining(selector("NotOpen(bytes32,uint8)"));
     }
 
+    /**
+     * The timelock boundary, with the block time of each call set exactly (evm_setNextBlockTimestamp): a claim in the
+     * block at timelock - 1 is accepted, at exactly timelock refused; a refund at timelock - 1 is refused, at exactly
+     * timelock accepted. For timelocks a few seconds to a day ahead.
+     */
+    @Test
+    void timelockBoundaryClaimBeforeItRefundFromExactlyIt() {
+        for (long ahead : new long[] {5, 600, 86_400}) {
+            Secret early = Secret.random();
+            long t1 = chain.now() + ahead;
+            TxResult l1 = chain.htlcChain(USER).lock(lockOf(HtlcAbi.NATIVE, ETH, early, t1));
+            chain.node.setNextBlockTimestamp(t1 - 1);
+            assertThatThrownBy(() -> chain.htlcChain(ANYONE).refund(l1.htlcId())).as("refund at timelock - 1")
+                    .isInstanceOf(PermanentException.class).hasMessageContaining(selector("NotExpired(bytes32,uint256)"));
+            TxResult claimed = chain.htlcChain(ANYONE).claim(l1.htlcId(), early);
+            assertThat(blockTime(claimed.height())).isEqualTo(t1 - 1);
+            assertThat(chain.htlcChain(ANYONE).query(l1.htlcId()).orElseThrow().status()).isEqualTo(HtlcRecord.Status.CLAIMED);
+
+            Secret late = Secret.random();
+            long t2 = chain.now() + ahead;
+            TxResult l2 = chain.htlcChain(USER).lock(lockOf(HtlcAbi.NATIVE, ETH, late, t2));
+            chain.node.setNextBlockTimestamp(t2);
+            assertThatThrownBy(() -> chain.htlcChain(ANYONE).claim(l2.htlcId(), late)).as("claim at exactly timelock")
+                    .isInstanceOf(PermanentException.class).hasMessageContaining(selector("Expired(bytes32,uint256)"));
+            BigInteger before = chain.ethBalance(chain.address(USER));
+            TxResult refunded = chain.htlcChain(ANYONE).refund(l2.htlcId());
+            assertThat(blockTime(refunded.height())).isEqualTo(t2);
+            assertThat(chain.ethBalance(chain.address(USER)).subtract(before)).isEqualTo(ETH);
+            assertThat(chain.htlcChain(ANYONE).query(l2.htlcId()).orElseThrow().status()).isEqualTo(HtlcRecord.Status.REFUNDED);
+        }
+    }
+
+    private static long blockTime(long height) {
+        return Long.decode(chain.node.rpc("eth_getBlockByNumber", "0x" + Long.toHexString(height), false)
+                .get("timestamp").asText());
+    }
+
     @Test
     void standardErc20LockAndClaim() {
         String token = mintAndApprove(chain.deployTest("TestToken"), USER, ETH, true);

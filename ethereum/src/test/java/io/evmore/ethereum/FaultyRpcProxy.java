@@ -26,7 +26,19 @@ final class FaultyRpcProxy implements AutoCloseable {
     private final HttpServer server;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final String upstream;
-    volatile long stallMillis;
+    /** While set, every request waits until {@link #release()} (a stalled node, for as long as the test needs). */
+    private volatile java.util.concurrent.CountDownLatch stalled;
+
+    void stall() {
+        stalled = new java.util.concurrent.CountDownLatch(1);
+    }
+
+    void release() {
+        java.util.concurrent.CountDownLatch gate = stalled;
+        stalled = null;
+        if (gate != null) gate.countDown();
+    }
+
     volatile long maxLogsRange = Long.MAX_VALUE;
     final AtomicInteger refusedLogs = new AtomicInteger();
     final List<Long> servedLogRanges = new CopyOnWriteArrayList<>();
@@ -50,8 +62,9 @@ final class FaultyRpcProxy implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             byte[] body = ex.getRequestBody().readAllBytes();
-            if (stallMillis > 0) {
-                Thread.sleep(stallMillis);
+            java.util.concurrent.CountDownLatch gate = stalled;
+            if (gate != null) {
+                gate.await(120, java.util.concurrent.TimeUnit.SECONDS); // until released: no race with the caller's timeout
             }
             JsonNode req = JSON.readTree(body);
             if ("eth_getLogs".equals(req.path("method").asText())) {
@@ -103,6 +116,7 @@ final class FaultyRpcProxy implements AutoCloseable {
 
     @Override
     public void close() {
+        release();
         server.stop(0);
     }
 }

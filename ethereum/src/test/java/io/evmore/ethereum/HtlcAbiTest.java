@@ -70,6 +70,20 @@ class HtlcAbiTest {
         entry("function", "getLock").get("outputs").forEach(o -> compiled.add(o.get("type").asText()));
         // enum Status is uint8 in the ABI
         assertThat(compiled).containsExactly("address", "address", "address", "uint256", "bytes32", "uint256", "uint8");
-        assertThat(HtlcAbi.GET_LOCK_OUT.getOutputParameters()).hasSize(compiled.size());
+        // the decoder's types, in order, not only their count: a swapped uint256/bytes32 would misread every lock
+        List<String> decoder = new ArrayList<>();
+        HtlcAbi.GET_LOCK_OUT.getOutputParameters().forEach(t -> decoder.add(abiName(t)));
+        assertThat(decoder).containsExactlyElementsOf(compiled);
+    }
+
+    /** The ABI name of a decoder type ("uint256", "bytes32", "address"), from web3j's own type table. */
+    @SuppressWarnings("unchecked")
+    private static String abiName(org.web3j.abi.TypeReference<?> t) {
+        try {
+            return org.web3j.abi.datatypes.AbiTypes.getTypeAString(
+                    (Class<? extends org.web3j.abi.datatypes.Type>) t.getClassType());
+        } catch (ClassNotFoundException e) {
+            throw new AssertionError(e);
+        }
     }
 }

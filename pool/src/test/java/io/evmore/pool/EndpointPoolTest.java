@@ -138,19 +138,50 @@ class EndpointPoolTest {
                 .hasMessageContaining("pool 'ethereum'").hasMessageContaining("no connection available within 300 ms");
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(290));
         assertThat(p.status().connectionsActive()).isEqualTo(2);
-        // a returned connection is lent to a waiter
+        assertThat(counter("evmore_pool_acquire_timeouts")).as("one timed-out acquire counted").isEqualTo(1.0);
+        // a returned connection is lent to a waiter that is really parked (not one that arrives after the return)
         try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<String> waiter = ex.submit(() -> {
                 try (var l = p.acquire()) {
                     return l.endpoint().name();
                 }
             });
-            Thread.sleep(50);
+            awaitWaiting(p, 1);
+            assertThat(waiter.isDone()).isFalse();
             l1.close();
             assertThat(waiter.get(2, TimeUnit.SECONDS)).isEqualTo("only");
         }
         l2.close();
-        assertThat(scrape("evmore_pool_acquire_timeouts")).isNotNull();
+        assertThat(counter("evmore_pool_acquire_timeouts")).as("the served waiter did not time out").isEqualTo(1.0);
+    }
+
+    @Test
+    void parkedWaiterRechecksWithoutASignalWhenABreakerCoolsDown() throws Exception {
+        // the acquire timeout is long: only the periodic re-check (every 100 ms) can serve the waiter in time
+        var s = new PoolSettings(2, 0, Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofMillis(250), 3,
+                Duration.ofMillis(500), 2, Duration.ofSeconds(30), 5, Duration.ZERO, Duration.ofSeconds(2));
+        var p = pool(s, "a", "b");
+        fake.node("a").up = false;
+        assertThat(whoAnswers(p)).isEqualTo("b");
+        assertThat(whoAnswers(p)).isEqualTo("b");
+        assertThat(p.status().endpoints().get(0).circuit()).isEqualTo(CircuitBreaker.State.OPEN);
+        fake.node("a").up = true;
+        var l1 = p.acquire();
+        var l2 = p.acquire(); // b is full, a's breaker is open: the next acquire must wait
+        assertThat(List.of(l1.endpoint().name(), l2.endpoint().name())).containsExactly("b", "b");
+        try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<String> waiter = ex.submit(() -> {
+                try (var l = p.acquire()) {
+                    return l.endpoint().name();
+                }
+            });
+            awaitWaiting(p, 1);
+            clock.advance(Duration.ofSeconds(30)); // the cool-down ends; nothing signals the waiter
+            assertThat(waiter.get(5, TimeUnit.SECONDS)).isEqualTo("a");
+        } finally {
+            l1.close();
+            l2.close();
+        }
     }
 
     @Test
@@ -188,6 +219,11 @@ class EndpointPoolTest {
         p.checkHealthNow();
         assertThat(p.status().endpoints().get(0).state()).isEqualTo(EndpointState.UNHEALTHY);
         assertThat(whoAnswers(p)).isEqualTo("b");
+        // nothing better left: b fails, and the retry falls back to the unhealthy a rather than failing the call
+        fake.node("b").up = false;
+        int callsOnA = fake.node("a").calls.get();
+        assertThat(whoAnswers(p)).isEqualTo("a");
+        assertThat(fake.node("a").calls).hasValue(callsOnA + 1);
     }
 
     @Test
@@ -292,6 +328,20 @@ class EndpointPoolTest {
     private MetricSnapshot scrape(String name) {
         return prometheus.scrape().stream().filter(s -> s.getMetadata().getPrometheusName().equals(name)).findFirst()
                 .orElse(null);
+    }
+
+    private double counter(String name) {
+        var c = (io.prometheus.metrics.model.snapshots.CounterSnapshot) scrape(name);
+        assertThat(c).as(name + " is registered").isNotNull();
+        return c.getDataPoints().stream().filter(d -> "ethereum".equals(d.getLabels().get("pool")))
+                .mapToDouble(io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot::getValue)
+                .sum();
+    }
+
+    private static void awaitWaiting(EndpointPool<?> p, int n) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (p.status().waiting() < n && System.nanoTime() < until) Thread.sleep(5);
+        assertThat(p.status().waiting()).as("acquire calls parked in the pool").isEqualTo(n);
     }
 
     private double gauge(String name) {

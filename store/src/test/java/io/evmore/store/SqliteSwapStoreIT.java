@@ -157,19 +157,20 @@ class SqliteSwapStoreIT extends SwapStoreContract {
     @Test
     void anotherProcessHoldingTheWriteLockMakesUsWaitNotFail() throws Exception {
         var s = swap("0x01", SwapState.DETECTED, T0);
-        try (Connection other = rawConnection(); Statement st = other.createStatement()) {
+        try (Connection other = rawConnection(); Statement st = other.createStatement();
+                var ex = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
             st.execute("BEGIN IMMEDIATE");
-            Thread release = new Thread(() -> {
-                try {
-                    Thread.sleep(500);
-                    st.execute("COMMIT");
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            release.start();
-            store.run(tx -> tx.insert(s, "seen")); // waits on the busy timeout until the other writer commits
-            release.join();
+            var insert = ex.submit(() -> store.run(tx -> tx.insert(s, "seen")));
+            // The insert has borrowed the writer connection and is inside BEGIN IMMEDIATE, on the busy timeout.
+            long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (store.poolStats().active() < 1 && !insert.isDone() && System.nanoTime() < until) Thread.sleep(5);
+            assertThat(store.poolStats().active()).as("insert holds a connection").isEqualTo(1);
+            // Control in the same window: the store answers on its other connection, so it is not stuck as a whole;
+            // the insert alone waits for the other writer (it neither failed with SQLITE_BUSY nor went through).
+            assertThat(store.ping()).isTrue();
+            assertThat(insert.isDone()).as("insert finished while another process held the write lock").isFalse();
+            st.execute("COMMIT");
+            insert.get(10, java.util.concurrent.TimeUnit.SECONDS);
         }
         assertThat(store.find(s.id())).contains(s);
     }

@@ -253,19 +253,30 @@ class CosmosDevnetIT {
             String bob = devnet.account("bob").address("cosmos");
             long seqBefore = chain.state().account(a.htlcChain().relayerAddress()).getSequence();
             List<java.util.concurrent.Future<TxResult>> futures = new java.util.ArrayList<>();
-            try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-                for (int i = 0; i < 6; i++) {
-                    long amount = 100 + i;
-                    futures.add(pool.submit(() -> a.htlcChain().lock(new LockRequest(bob, "stake",
-                            BigInteger.valueOf(amount), Secret.random().hashlock(), chainNow() + 3600, "eip155:1", "0xp"))));
-                }
-            }
+            long timelock = chainNow() + 3600;
+            // The chain is halted while the 6 are sent: they can only all be pending at once if no send waits for
+            // an earlier one's inclusion (pipelining); a sequencer that waited would never get past the first.
+            int mempoolBefore = chain.state().mempoolSize();
+            long height = chain.height();
+            chain.halt();
             List<TxResult> results = new java.util.ArrayList<>();
-            for (var f : futures) results.add(f.get());
+            try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                try {
+                    for (int i = 0; i < 6; i++) {
+                        long amount = 100 + i;
+                        futures.add(pool.submit(() -> a.htlcChain().lock(new LockRequest(bob, "stake",
+                                BigInteger.valueOf(amount), Secret.random().hashlock(), timelock, "eip155:1", "0xp"))));
+                    }
+                    await().atMost(Duration.ofSeconds(30)).until(() -> chain.state().mempoolSize() == mempoolBefore + 6);
+                    assertThat(chain.height()).as("no block while halted").isEqualTo(height);
+                    assertThat(futures).noneMatch(java.util.concurrent.Future::isDone);
+                } finally {
+                    chain.resume();
+                }
+                for (var f : futures) results.add(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
             assertThat(results).extracting(TxResult::htlcId).doesNotHaveDuplicates();
             assertThat(chain.state().account(a.htlcChain().relayerAddress()).getSequence()).isEqualTo(seqBefore + 6);
-            // Pipelined: the sequencer did not wait for inclusion, so several landed in the same block.
-            assertThat(results.stream().map(TxResult::height).distinct().count()).isLessThan(6);
 
             List<HtlcRecord> all = new java.util.ArrayList<>();
             String after = null;

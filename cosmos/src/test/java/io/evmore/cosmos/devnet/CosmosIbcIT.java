@@ -129,10 +129,15 @@ class CosmosIbcIT {
         CosmosAdapter onA = adapter(a, home);
         String bob = devnet.account("bob").address("osmo");
         java.math.BigInteger escrowBefore = a.balance(escrowA(), "stake");
+        // The packet waits until the relayer's balance after sending (amount and fee gone) has been read.
+        devnet.relayer().pause();
         // timelock in the past: the contract on B refuses, the hooks middleware writes an error ack.
         SentTransfer sent = onA.ibc().lockOverRoute(route(Duration.ofMinutes(10)), b.htlcContractAddress(),
                 relayer.address("osmo").toString(), "stake", new LockRequest(bob, "stake", BigInteger.valueOf(100),
                         Secret.random().hashlock(), 1, "eip155:1", "0xabc"));
+        java.math.BigInteger relayerAfterSend = a.balance(relayerOnA(), "stake");
+        assertThat(a.balance(escrowA(), "stake")).isEqualTo(escrowBefore.add(BigInteger.valueOf(100)));
+        devnet.relayer().resume();
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
                 home[0].events(ChainEvent.TransferFailed.class)).singleElement().satisfies(e -> {
                     assertThat(e.sequence()).isEqualTo(sent.sequence());
@@ -142,6 +147,8 @@ class CosmosIbcIT {
         assertThat(home[0].events(ChainEvent.TransferAcknowledged.class)).isEmpty();
         // Funds are where IBC says: the escrow gave the 100 back to the relayer, nothing reached B's contract.
         assertThat(a.balance(escrowA(), "stake")).isEqualTo(escrowBefore);
+        assertThat(a.balance(relayerOnA(), "stake")).as("the 100 came back to the relayer's account")
+                .isEqualTo(relayerAfterSend.add(BigInteger.valueOf(100)));
         assertThat(b.balance(b.htlcContractAddress(), voucherOnB())).isZero();
     }
 
@@ -153,6 +160,8 @@ class CosmosIbcIT {
         devnet.relayer().pause();
         SentTransfer sent = onA.ibc().transfer(route(Duration.ofSeconds(30)), devnet.account("bob").address("osmo"),
                 "stake", BigInteger.valueOf(300), null);
+        java.math.BigInteger relayerAfterSend = a.balance(relayerOnA(), "stake"); // the relayer is paused: no refund yet
+        assertThat(a.balance(escrowA(), "stake")).isEqualTo(escrowBefore.add(BigInteger.valueOf(300)));
         b.advanceTime(Duration.ofMinutes(5)); // B is past the packet's timeout when the relayer comes back
         long h = b.height();
         await().atMost(Duration.ofSeconds(30)).until(() -> b.height() > h);
@@ -162,8 +171,15 @@ class CosmosIbcIT {
                 .isEqualTo(new ChainEvent.TransferFailed(home[0].events(ChainEvent.TransferFailed.class).getFirst().origin(),
                         "channel-0", sent.sequence(), "timeout")));
         assertThat(home[0].events(ChainEvent.TransferAcknowledged.class)).isEmpty();
-        assertThat(a.balance(escrowA(), "stake")).isEqualTo(escrowBefore); // refunded to the relayer
+        assertThat(a.balance(escrowA(), "stake")).isEqualTo(escrowBefore);
+        assertThat(a.balance(relayerOnA(), "stake")).as("the 300 came back to the relayer's account")
+                .isEqualTo(relayerAfterSend.add(BigInteger.valueOf(300)));
         assertThat(b.balance(devnet.account("bob").address("osmo"), voucherOnB())).isZero();
+    }
+
+    /** The relayer's own account on A, which pays for transfers and gets their refunds. */
+    String relayerOnA() {
+        return relayer.address(a.prefix()).toString();
     }
 
     /** A's escrow account of channel-0, where sent coins wait until the ack or timeout. */

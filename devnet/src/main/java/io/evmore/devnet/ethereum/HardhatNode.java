@@ -132,6 +132,10 @@ public final class HardhatNode implements AutoCloseable {
 
     /** Calls a JSON-RPC method and returns its {@code result}; an RPC error becomes an IllegalStateException. */
     public JsonNode rpc(String method, Object... params) {
+        return rpc(Duration.ofSeconds(30), method, params);
+    }
+
+    private JsonNode rpc(Duration timeout, String method, Object... params) {
         ObjectNode req = JSON.createObjectNode();
         req.put("jsonrpc", "2.0");
         req.put("id", ids.incrementAndGet());
@@ -140,7 +144,7 @@ public final class HardhatNode implements AutoCloseable {
         for (Object p : params) arr.add(JSON.valueToTree(p));
         try {
             HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create(url()))
-                    .timeout(Duration.ofSeconds(30)).header("content-type", "application/json")
+                    .timeout(timeout).header("content-type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(req))).build(),
                     HttpResponse.BodyHandlers.ofString());
             JsonNode body = JSON.readTree(resp.body());
@@ -257,7 +261,9 @@ public final class HardhatNode implements AutoCloseable {
                 throw new IllegalStateException("hardhat node exited with " + process.exitValue() + " at start; see " + logFile);
             }
             try {
-                JsonNode id = rpc("eth_chainId");
+                // a node that accepts but does not answer must not hold the start past its deadline
+                long leftMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+                JsonNode id = rpc(Duration.ofMillis(Math.min(2_000, leftMillis)), "eth_chainId");
                 if (Long.decode(id.asText()) != CHAIN_ID) {
                     throw new IllegalStateException("hardhat node reports chain id " + id + ", expected " + CHAIN_ID
                             + " (is tools/node/hardhat.config.js in place?)");

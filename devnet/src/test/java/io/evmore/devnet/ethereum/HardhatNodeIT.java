@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,12 +65,24 @@ class HardhatNodeIT {
         List<ProcessHandle> started = List.of();
         try {
             int port = -1;
-            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            // readLine() blocks while the child is silent, past any deadline: lines go through a queue read with one
+            BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = out.readLine()) != null; ) lines.add(line);
+                } catch (IOException e) {
+                    // the child is gone; the deadline below reports it
+                }
+            });
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            for (String line; port < 0 && System.nanoTime() < deadline && (line = out.readLine()) != null; ) {
+            while (port < 0) {
+                long left = deadline - System.nanoTime();
+                String line = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
+                if (line == null) break;
                 if (line.startsWith("PORT ")) port = Integer.parseInt(line.substring(5).trim());
             }
-            assertThat(port).as("child JVM started a node").isPositive();
+            reader.interrupt();
+            assertThat(port).as("child JVM started a node within 90 s").isPositive();
             assertThat(answers(port)).isTrue();
 
             started = child.descendants().toList(); // the wrapper and the node, to clean up if the test fails
