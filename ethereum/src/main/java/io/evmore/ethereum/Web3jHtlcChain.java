@@ -82,6 +82,21 @@ public final class Web3jHtlcChain implements HtlcChain {
     private final java.util.Map<String, java.util.concurrent.locks.ReentrantLock> tokenLocks = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Map<String, BigInteger> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /**
+     * The contract, signing with the hex private key {@code privateKeyHex} (with or without 0x). An invalid key is
+     * refused without quoting it (the message names only what is wrong).
+     */
+    public static Web3jHtlcChain withKey(EthereumSettings settings, EndpointPool<EthConnection> pool, String privateKeyHex,
+            ChainMetrics metrics) {
+        Credentials credentials;
+        try {
+            credentials = Credentials.create(privateKeyHex);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("the Ethereum private key is not a valid secp256k1 key"); // no cause: it quotes the key
+        }
+        return new Web3jHtlcChain(settings, pool, credentials, metrics);
+    }
+
     public Web3jHtlcChain(EthereumSettings settings, EndpointPool<EthConnection> pool, Credentials credentials,
             ChainMetrics metrics) {
         this(settings, pool, new EthereumTransactor(settings, pool, credentials, metrics));

@@ -14,7 +14,6 @@ import io.evmore.pool.EndpointPool;
 import io.evmore.pool.PoolMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.List;
-import org.web3j.crypto.Credentials;
 
 /** An EVM chain for a swapper: its own small pool, the user's key (never logged). */
 public final class EthereumUserChain implements UserChain {
@@ -24,14 +23,13 @@ public final class EthereumUserChain implements UserChain {
     private final long fromBlock;
 
     public EthereumUserChain(EthereumSettings settings, String privateKeyHex) {
-        Credentials credentials;
-        try {
-            credentials = Credentials.create(privateKeyHex);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("the Ethereum private key is not a valid secp256k1 key"); // no cause: it quotes the key
-        }
         this.pool = Web3jConnections.pool("swapper", settings, PoolMetrics.unregistered(), Clock.system());
-        this.htlc = new Web3jHtlcChain(settings, pool, credentials, ChainMetrics.on(new PrometheusRegistry()));
+        try {
+            this.htlc = Web3jHtlcChain.withKey(settings, pool, privateKeyHex, ChainMetrics.on(new PrometheusRegistry()));
+        } catch (IllegalArgumentException e) {
+            pool.close();
+            throw e;
+        }
         this.finder = new EthereumLockFinder(settings, pool);
         this.fromBlock = Math.max(0, finder.latestBlock() - 10);
     }

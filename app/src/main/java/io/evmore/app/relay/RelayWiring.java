@@ -35,7 +35,6 @@ import java.util.Map;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.web3j.crypto.Credentials;
 
 /**
  * Builds the relay engine of the running service: one HTLC adapter and one follower per configured chain, on the
@@ -65,10 +64,10 @@ public final class RelayWiring implements AutoCloseable {
                 throw new ConfigException("secrets." + RelayerKeys.ETHEREUM_PRIVATE_KEY,
                         "is required to relay on " + eth.chainId() + " (set ETHEREUM_PRIVATE_KEY or a file in secrets.dir)");
             }
-            Credentials credentials = Credentials.create(keys.ethereumPrivateKey());
             EthereumSettings settings = pools.ethereumSettings();
             long start = eth.startBlock() >= 0 ? eth.startBlock() : -1;
-            Web3jHtlcChain chain = new Web3jHtlcChain(settings, pools.ethereumPool(), credentials, ChainMetrics.on(metrics.registry()));
+            Web3jHtlcChain chain = Web3jHtlcChain.withKey(settings, pools.ethereumPool(), keys.ethereumPrivateKey(),
+                    ChainMetrics.on(metrics.registry()));
             if (start < 0) start = latestEthereumBlock(settings, pools);
             ChainId id = settings.chain();
             adapters.put(id, chain);
