@@ -202,6 +202,11 @@ public final class LocalWorld implements AutoCloseable {
      * DIR/secrets/ethereum-private-key and DIR/secrets/cosmos-mnemonic, owner-only.
      */
     public Path writeRelayerConfig(Path dir, int port) throws IOException {
+        return writeRelayerConfig(dir, port, "info");
+    }
+
+    /** As {@link #writeRelayerConfig(Path, int)} with the relayer's log level (the demo keeps its own lines readable). */
+    public Path writeRelayerConfig(Path dir, int port, String logLevel) throws IOException {
         Path abs = dir.toAbsolutePath();
         Path secrets = abs.resolve("secrets");
         Files.createDirectories(secrets);
@@ -213,17 +218,17 @@ public final class LocalWorld implements AutoCloseable {
         DevnetMain.writeOwnerOnly(secrets.resolve(RelayerKeys.ETHEREUM_PRIVATE_KEY), hardhat.devPrivateKeys().get(0) + "\n");
         DevnetMain.writeOwnerOnly(secrets.resolve(RelayerKeys.COSMOS_MNEMONIC), devnet.account("relayer").mnemonic() + "\n");
         Path file = abs.resolve("relayer.yaml");
-        Files.writeString(file, relayerYaml(abs, port));
+        Files.writeString(file, relayerYaml(abs, port, logLevel));
         return file;
     }
 
-    String relayerYaml(Path dir, int port) {
+    String relayerYaml(Path dir, int port, String logLevel) {
         RelayerConfig.Chains chains = chainsConfig();
         RelayerConfig.Ethereum e = chains.ethereum();
         StringBuilder y = new StringBuilder();
         y.append("# EVMore relayer for the local world started by `./evmore devnet` (written by it; see DIR/devnet.json).\n");
         y.append("# Run it with: ./evmore run --config ").append(dir.resolve("relayer.yaml")).append("\n");
-        y.append("environment: development\nlogLevel: info\n");
+        y.append("environment: development\nlogLevel: ").append(logLevel).append("\n");
         y.append("http:\n  host: 127.0.0.1\n  port: ").append(port).append("\n");
         y.append("admin:\n  token: \"\"                 # empty: a random token is written to ").append(dir.resolve("data/admin.token")).append("\n");
         y.append("database:\n  url: \"\"\n  path: ").append(quote(dir.resolve("data/evmore.db").toString())).append("\n");

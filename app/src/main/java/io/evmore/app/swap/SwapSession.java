@@ -136,7 +136,10 @@ public final class SwapSession {
                     + " s to claim)");
             HtlcRecord counter;
             try {
-                counter = swapper.awaitCounterLock(dst, r.receiver(), net.relayerAddress(to.id()), locked, terms);
+                // A counter-lock delivered over IBC is created by the hooks' derived sender, not the relayer's own address
+                // on the final chain: there the amount, asset, hashlock and claim window are what the user checks.
+                String counterSender = toAsset.id().startsWith("ibc/") ? null : net.relayerAddress(to.id());
+                counter = swapper.awaitCounterLock(dst, r.receiver(), counterSender, locked, terms);
             } catch (Swapper.CounterLockRefused e) {
                 s.put("status", REFUSED).put("reason", e.getMessage());
                 store.save(s);
