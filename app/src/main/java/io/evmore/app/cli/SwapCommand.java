@@ -55,7 +55,7 @@ final class SwapCommand implements Runnable {
     }
 
     static int run(CommandLine.Model.CommandSpec spec, Common common, Body body, boolean refusedIsAnError) {
-        io.evmore.app.logging.LoggingSetup.configureForClient("warn");
+        io.evmore.app.logging.LoggingSetup.configureForClient("error"); // a swap command reports its own outcome; pool chatter (a probe interrupted at close) is noise here
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter progress = common.json ? err : out;
