@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Compiles the Solidity sources with the pinned solc-js from tools/node and writes one JSON file per contract
 // ({contractName, abi, bytecode, deployedBytecode, solcVersion}) into the output directory.
-// Usage: node compile.js <src|test> <outDir>
+// Usage: node compile.js <src|test|dev> <outDir>   (dev: the local-chain token in dev/, shipped for the devnet and demo)
 // The Maven build of the ethereum module runs it, so the ABI and bytecode the Java code uses always come from
 // the source in this folder.
 'use strict';
@@ -28,13 +28,14 @@ if (!solc.version().startsWith(PINNED_SOLC + '+')) {
 }
 
 const [which, outDir] = process.argv.slice(2);
-if (!['src', 'test'].includes(which) || !outDir) {
-  console.error('usage: node compile.js <src|test> <outDir>');
+if (!['src', 'test', 'dev'].includes(which) || !outDir) {
+  console.error('usage: node compile.js <src|test|dev> <outDir>');
   process.exit(2);
 }
 
 const sources = {};
-for (const dir of which === 'test' ? ['src', 'test'] : ['src']) {
+const DIRS = { src: ['src'], test: ['src', 'test'], dev: ['dev'] };
+for (const dir of DIRS[which]) {
   for (const f of fs.readdirSync(path.join(here, dir)).filter((f) => f.endsWith('.sol')).sort()) {
     sources[`${dir}/${f}`] = { content: fs.readFileSync(path.join(here, dir, f), 'utf8') };
   }
@@ -66,7 +67,7 @@ fs.mkdirSync(outDir, { recursive: true });
 let n = 0;
 for (const [file, contracts] of Object.entries(output.contracts)) {
   // test builds write only the test contracts; the HTLC itself comes from the main build
-  if (which === 'test' && !file.startsWith('test/')) continue;
+  if (which !== 'src' && !file.startsWith(`${which}/`)) continue;
   for (const [name, c] of Object.entries(contracts)) {
     if (!c.evm.bytecode.object) continue; // interfaces
     const json = {

@@ -19,6 +19,9 @@ import java.util.concurrent.CountDownLatch;
  * relayed packets.
  */
 public final class DevnetMain {
+    /** Decimals of the devnet denoms (whole units = 10^6 base units, like most Cosmos coins). */
+    public static final int COSMOS_DECIMALS = 6;
+
     private DevnetMain() {}
 
     public static void main(String[] args) throws Exception {
@@ -90,12 +93,24 @@ public final class DevnetMain {
         return new Options(dir, interval, endpoints);
     }
 
-    /** Starts the default devnet, writes DIR/devnet.json and hooks progress printing; the caller closes it. */
+    /** Starts the default devnet, writes DIR/devnet.json (owner-only) and hooks progress printing; the caller closes it. */
     public static Devnet launch(Path dir, Duration interval, int endpoints, PrintStream out) throws IOException {
         Files.createDirectories(dir);
+        Devnet devnet = start(interval, endpoints, out);
+        try {
+            Path file = dir.resolve("devnet.json");
+            writeOwnerOnly(file, describe(devnet).toPrettyString());
+            out.println("devnet: wrote " + file.toAbsolutePath() + "; running until interrupted");
+            return devnet;
+        } catch (IOException | RuntimeException e) {
+            devnet.close();
+            throw e;
+        }
+    }
+
+    /** Starts the default devnet and hooks progress printing (chains, blocks with txs, relayed packets); writes nothing. */
+    public static Devnet start(Duration interval, int endpoints, PrintStream out) {
         Devnet devnet = Devnet.defaultTopology().blockInterval(interval).rpcEndpointsPerChain(endpoints).start();
-        Path file = dir.resolve("devnet.json");
-        writeOwnerOnly(file, describe(devnet).toPrettyString());
         for (DevnetChain c : devnet.chains()) {
             out.println("devnet: " + c.chainId() + " (" + c.prefix() + ", " + c.denom() + ") RPC " + c.rpcUrl()
                     + " HTLC " + c.htlcContractAddress());
@@ -108,8 +123,27 @@ public final class DevnetMain {
             });
         }
         devnet.relayer().addObserver(line -> out.println("devnet: " + line));
-        out.println("devnet: wrote " + file.toAbsolutePath() + "; running until interrupted");
         return devnet;
+    }
+
+    /**
+     * Writes {@code text} to {@code file} readable and writable by the owner only (rw-------): the file is created with
+     * those permissions before anything is written (no window where others could read keys), then moved into place
+     * atomically. On a file system without POSIX permissions the file is written as is.
+     */
+    public static void writeOwnerOnly(Path file, String text) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        try {
+            Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(tmp);
+        }
+        Files.writeString(tmp, text);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static String require(String option, String value) {
@@ -133,21 +167,6 @@ public final class DevnetMain {
         return d;
     }
 
-    /**
-     * Writes {@code file} atomically (temporary file, then rename) readable by its owner only: devnet.json holds
-     * the accounts' mnemonics. A POSIX-less file system gets the default permissions.
-     */
-    static void writeOwnerOnly(Path file, String content) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-        }
-        Files.writeString(tmp, content);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    }
-
     /** The devnet.json document: chains, endpoints, contracts, channels and funded accounts with mnemonics. */
     public static ObjectNode describe(Devnet devnet) {
         ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -158,7 +177,8 @@ public final class DevnetMain {
             ObjectNode o = chains.addObject();
             o.put("chain_id", s.chainId()).put("prefix", s.prefix()).put("denom", s.denom())
                     .put("min_gas_price", s.minGasPrice().toPlainString() + s.denom())
-                    .put("revision_number", s.revisionNumber());
+                    .put("revision_number", s.revisionNumber())
+                    .put("decimals", COSMOS_DECIMALS);
             ArrayNode rpc = o.putArray("rpc");
             ArrayNode ws = o.putArray("websocket");
             c.endpoints().forEach(e -> {

@@ -40,6 +40,11 @@ public final class CosmosUserChain implements UserChain {
     }
 
     @Override
+    public java.math.BigInteger balanceOf(String denom, String owner) {
+        return adapter.queries().balance(owner, denom);
+    }
+
+    @Override
     public List<HtlcRecord> locksFor(String receiver, Hashlock hashlock) {
         CosmWasmHtlcChain c = adapter.htlcChain();
         List<HtlcRecord> out = new ArrayList<>();

@@ -40,6 +40,11 @@ public final class EthereumUserChain implements UserChain {
     }
 
     @Override
+    public java.math.BigInteger balanceOf(String asset, String owner) {
+        return htlc.balance(asset, owner);
+    }
+
+    @Override
     public List<HtlcRecord> locksFor(String receiver, Hashlock hashlock) {
         return finder.find(receiver, hashlock, fromBlock).stream()
                 .map(h -> htlc.query(h.id()).orElse(h)) // the current status; the event only knows the creation

@@ -29,8 +29,13 @@ public final class Swapper {
      * @param minReceive        least amount of the destination asset the counter-lock must hold
      * @param minClaimWindow    least time left before the counter-lock expires when it is found
      * @param counterLockTimeout how long to wait for the counter-lock
+     * @param asset             the destination asset the counter-lock must hold (token address or denom), null for any
      */
-    public record Terms(BigInteger minReceive, Duration minClaimWindow, Duration counterLockTimeout) {}
+    public record Terms(BigInteger minReceive, Duration minClaimWindow, Duration counterLockTimeout, String asset) {
+        public Terms(BigInteger minReceive, Duration minClaimWindow, Duration counterLockTimeout) {
+            this(minReceive, minClaimWindow, counterLockTimeout, null);
+        }
+    }
 
     /** A source lock the user made: keep the secret until the swap ends. */
     public record Locked(Secret secret, TxResult sourceLock, long sourceTimelock) {
@@ -60,7 +65,15 @@ public final class Swapper {
      */
     public Locked lock(UserChain source, String relayer, String asset, BigInteger amount, ChainId destChain,
             String receiverOnDest, long timelock) {
-        Secret secret = Secret.random();
+        return lock(source, Secret.random(), relayer, asset, amount, destChain, receiverOnDest, timelock);
+    }
+
+    /**
+     * As {@link #lock(UserChain, String, String, BigInteger, ChainId, String, long)} with a secret the caller made
+     * (and stored safely) before any funds move.
+     */
+    public Locked lock(UserChain source, Secret secret, String relayer, String asset, BigInteger amount, ChainId destChain,
+            String receiverOnDest, long timelock) {
         TxResult r = source.htlc().lock(new LockRequest(relayer, asset, amount, secret.hashlock(), timelock,
                 destChain.value(), receiverOnDest));
         progress.accept(source.htlc().chain() + ": locked " + amount + " " + asset + " for the relayer as " + r.htlcId()
@@ -80,6 +93,7 @@ public final class Swapper {
             Optional<HtlcRecord> found = dest.locksFor(receiver, locked.secret().hashlock()).stream()
                     .filter(h -> h.status() == HtlcRecord.Status.OPEN)
                     .filter(h -> relayer == null || h.sender().equalsIgnoreCase(relayer))
+                    .filter(h -> terms.asset() == null || h.asset().equalsIgnoreCase(terms.asset()))
                     .max(Comparator.comparing(HtlcRecord::amount));
             if (found.isPresent()) {
                 HtlcRecord h = found.get();

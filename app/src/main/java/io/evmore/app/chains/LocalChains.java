@@ -1,20 +1,12 @@
 package io.evmore.app.chains;
 
-import io.evmore.app.config.ConfigLoader;
 import io.evmore.app.config.RelayerConfig;
-import io.evmore.core.chain.ChainId;
-import io.evmore.devnet.Devnet;
-import io.evmore.devnet.DevnetChain;
-import io.evmore.devnet.DevnetMain;
-import io.evmore.devnet.ethereum.HardhatNode;
-import io.evmore.ethereum.HtlcDeployer;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -24,19 +16,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The local chains behind {@code localChains.enabled}: a Hardhat node with the HTLC contract deployed and the
- * Cosmos devnet (devnet-a ↔ devnet-b ↔ devnet-c). Development and demos only; the validator refuses it in
- * production. Account mnemonics of the devnet are in {@code <data>/devnet/devnet.json}; Hardhat's are its
- * public development keys.
+ * The local chains behind {@code localChains.enabled}: the {@link LocalWorld} (a Hardhat node with the HTLC contract
+ * and the DEV token deployed, and the Cosmos devnet devnet-a ↔ devnet-b ↔ devnet-c) — the same world
+ * {@code ./evmore devnet} and {@code ./evmore demo} start. Development and demos only; the validator refuses it in
+ * production. Its accounts and keys are described in {@code <data>/devnet/devnet.json} (owner-only).
  */
 public final class LocalChains implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalChains.class);
 
-    /** Local chains' relayer fee: 0.3 %. */
-    static final int LOCAL_FEE_BPS = 30;
-
-    private HardhatNode hardhat;
-    private Devnet devnet;
+    private LocalWorld world;
     private volatile RelayerConfig.Chains chains;
     private volatile List<RelayerConfig.PairConfig> pairs = List.of();
     private volatile io.evmore.app.secrets.RelayerKeys keys;
@@ -81,85 +69,26 @@ public final class LocalChains implements AutoCloseable {
      */
     synchronized RelayerConfig.Chains start(Duration blockInterval, Path dataDir) throws Exception {
         log.info("local chains: starting a Hardhat node and the Cosmos devnet");
-        CompletableFuture<EthChain> ethereum = CompletableFuture.supplyAsync(() -> startEthereum(blockInterval),
-                r -> Thread.ofPlatform().name("hardhat-start").daemon().start(r));
-        try {
-            devnet = DevnetMain.launch(dataDir.resolve("devnet"), blockInterval, 1, new PrintStream(new LineLogger(), true, StandardCharsets.UTF_8));
-        } catch (Exception e) {
-            try {
-                hardhat = join(ethereum).node(); // so that close() stops it
-            } catch (Exception alsoFailed) {
-                e.addSuppressed(alsoFailed);
-            }
-            throw e;
-        }
-        EthChain eth = join(ethereum);
-        hardhat = eth.node();
-        int blockSeconds = (int) Math.max(1, blockInterval.toSeconds());
-        List<RelayerConfig.Cosmos> cosmos = new ArrayList<>();
-        for (DevnetChain c : devnet.chains()) {
-            cosmos.add(new RelayerConfig.Cosmos(c.chainId(), c.prefix(), c.denom(), List.of(c.rpcUrl()), c.htlcContractAddress(), "0.025",
-                    ConfigLoader.defaultCosmosPool(), 1, List.of(), blockSeconds, 10, 0));
-        }
-        chains = new RelayerConfig.Chains(
-                new RelayerConfig.Ethereum(eth.id().value(), List.of(hardhat.url()), eth.contract(), 1, ConfigLoader.defaultEthereumPool(),
-                        List.of(), blockSeconds, 20, 0), List.copyOf(cosmos));
-        pairs = localPairs(eth.id().value(), devnet.chains());
+        world = LocalWorld.start(blockInterval, 1, new PrintStream(new LineLogger(), true, StandardCharsets.UTF_8));
+        Path description = world.writeDescription(dataDir.resolve("devnet"));
+        chains = world.chainsConfig();
+        pairs = world.pairs();
         // The relayer signs with Hardhat's first development account (users take the others) and the devnet's
         // "relayer" account: public development keys of throwaway chains.
-        keys = io.evmore.app.secrets.RelayerKeys.of(hardhat.devPrivateKeys().get(0), devnet.account("relayer").mnemonic());
-        log.info("local chains: relayer is {} on {} and the devnet account 'relayer'; {} swap pairs", hardhat.devAddresses().get(0), eth.id(), pairs.size());
+        keys = world.relayerKeys();
+        log.info("local chains: relayer is {} on {} and the devnet account 'relayer'; {} swap pairs; accounts and keys in {}",
+                world.hardhat().devAddresses().get(0), world.ethereumChain(), pairs.size(), description);
         return chains;
     }
 
-    /**
-     * Native ETH ⇄ each devnet denom: 1 ETH (10^18 wei) = 100 whole units (10^8 base units, 6 decimals), so 0.01–1 ETH
-     * and 1–100 units sit well inside the limits (0.001–10 ETH, 0.1–1000 units).
-     */
-    static List<RelayerConfig.PairConfig> localPairs(String eth, List<DevnetChain> cosmos) {
-        List<RelayerConfig.PairConfig> out = new ArrayList<>();
-        for (DevnetChain c : cosmos) {
-            for (String token : List.of(io.evmore.ethereum.HtlcAbi.NATIVE)) {
-                out.add(new RelayerConfig.PairConfig(eth, token, c.chainId(), c.denom(), "0.0000000001", LOCAL_FEE_BPS,
-                        "1000000000000000", "10000000000000000000"));
-                out.add(new RelayerConfig.PairConfig(c.chainId(), c.denom(), eth, token, "10000000000", LOCAL_FEE_BPS,
-                        "100000", "1000000000"));
-            }
-        }
-        return List.copyOf(out);
+    /** The running world (null before start). */
+    public LocalWorld world() {
+        return world;
     }
 
     /** The local chains' relayer keys (null before start). */
     public io.evmore.app.secrets.RelayerKeys keys() {
         return keys;
-    }
-
-    private record EthChain(HardhatNode node, ChainId id, String contract) {}
-
-    private static EthChain startEthereum(Duration blockInterval) {
-        HardhatNode node = HardhatNode.start();
-        try {
-            ChainId eth = ChainId.evm(node.chainId());
-            // Deploy while automine is on (the transaction is mined at once), then switch to interval mining.
-            String contract = HtlcDeployer.deploy(eth, node.url(), node.devPrivateKeys().get(0));
-            // Not below 1 s: Hardhat gives every block a strictly later whole-second timestamp, so faster blocks
-            // would make its clock run ahead of real time (and timelocks expire early).
-            node.setIntervalMining(Math.max(1000, blockInterval.toMillis()));
-            log.info("local chains: {} at {} with the HTLC contract at {}", eth, node.url(), contract);
-            return new EthChain(node, eth, contract);
-        } catch (RuntimeException e) {
-            node.close();
-            throw e;
-        }
-    }
-
-    private static <T> T join(CompletableFuture<T> f) throws Exception {
-        try {
-            return f.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Exception ex) throw ex;
-            throw e;
-        }
     }
 
     /** The chains section for a configuration loaded from the file (which must leave it empty). */
@@ -211,10 +140,8 @@ public final class LocalChains implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (devnet != null) devnet.close();
-        if (hardhat != null) hardhat.close();
-        devnet = null;
-        hardhat = null;
+        if (world != null) world.close();
+        world = null;
     }
 
     /** Sends the devnet's progress lines to the log. */

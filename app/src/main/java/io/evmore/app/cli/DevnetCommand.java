@@ -1,31 +1,82 @@
 package io.evmore.app.cli;
 
-import io.evmore.devnet.DevnetMain;
-import java.util.ArrayList;
-import java.util.List;
+import io.evmore.app.chains.LocalWorld;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import sun.misc.Signal;
 
-/** ./evmore devnet: the local multi-chain Cosmos devnet, until interrupted. */
+/** ./evmore devnet: the complete local world (Hardhat + HTLC + DEV token, the Cosmos devnet) without the relayer. */
 @Command(name = "devnet", mixinStandardHelpOptions = true,
-        description = {"Start the local Cosmos devnet (devnet-a <-> devnet-b <-> devnet-c over IBC, each with the HTLC contract),",
-                "fund the test accounts and write DIR/devnet.json (chain ids, prefixes, denoms, RPC URLs, contracts, channels,",
-                "accounts with their mnemonics). Runs until Ctrl-C / SIGTERM, printing blocks, transactions and packets."})
+        description = {"Start the local world without the relayer: a Hardhat Ethereum node (chain eip155:31337) with the HTLC",
+                "contract and the mintable DEV ERC-20 deployed, development accounts 0..9 funded with ETH and DEV (account 0 is the",
+                "relayer's), and the Cosmos devnet (devnet-a <-> devnet-b <-> devnet-c over IBC, each with the HTLC contract).",
+                "Writes DIR/devnet.json (owner-only: it holds the accounts' keys; format in devnet/README.md), DIR/relayer.yaml",
+                "(a complete relayer configuration: ./evmore run --config DIR/relayer.yaml) and DIR/secrets/ (owner-only).",
+                "Runs until Ctrl-C / SIGTERM, printing blocks, transactions and packets."})
 final class DevnetCommand implements Callable<Integer> {
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder for devnet.json")
-    String out;
+    @Spec
+    CommandSpec spec;
 
-    @Option(names = "--block-interval", defaultValue = "1s", description = "block interval, e.g. 1s or 500ms (default: ${DEFAULT-VALUE})")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder for devnet.json, relayer.yaml and secrets/")
+    Path out;
+
+    @Option(names = "--block-interval", defaultValue = "1s", description = "block interval of every chain, e.g. 1s or 500ms (default: ${DEFAULT-VALUE})")
     String blockInterval;
 
-    @Option(names = "--endpoints", defaultValue = "1", description = "RPC endpoints per chain (default: ${DEFAULT-VALUE})")
+    @Option(names = "--endpoints", defaultValue = "1", description = "RPC endpoints per Cosmos chain, 1..99 (default: ${DEFAULT-VALUE})")
     int endpoints;
+
+    @Option(names = "--relayer-port", defaultValue = "3000", description = "HTTP port written into relayer.yaml (default: ${DEFAULT-VALUE})")
+    int relayerPort;
 
     @Override
     public Integer call() throws Exception {
-        List<String> args = new ArrayList<>(List.of("--out", out, "--block-interval", blockInterval, "--endpoints", Integer.toString(endpoints)));
-        DevnetMain.main(args.toArray(String[]::new));
+        Duration interval;
+        try {
+            interval = parseInterval(blockInterval);
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println(e.getMessage());
+            return 2;
+        }
+        if (endpoints < 1 || endpoints > 99) {
+            spec.commandLine().getErr().println("--endpoints must be a number from 1 to 99, got " + endpoints);
+            return 2;
+        }
+        if (relayerPort < 1 || relayerPort > 65535) {
+            spec.commandLine().getErr().println("--relayer-port must be between 1 and 65535, got " + relayerPort);
+            return 2;
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        Signal.handle(new Signal("TERM"), s -> stop.countDown());
+        Signal.handle(new Signal("INT"), s -> stop.countDown());
+        try (LocalWorld world = LocalWorld.start(interval, endpoints, System.out)) {
+            Path description = world.writeDescription(out);
+            Path config = world.writeRelayerConfig(out, relayerPort);
+            System.out.println("devnet: wrote " + description.toAbsolutePath() + " (owner-only) and " + config);
+            System.out.println("devnet: relay between them with: ./evmore run --config " + config);
+            System.out.println("devnet: ready; running until interrupted");
+            stop.await();
+            System.out.println("devnet: stopping");
+        }
         return 0;
+    }
+
+    static Duration parseInterval(String s) {
+        Duration d = null;
+        if (s.matches("[0-9]{1,9}ms")) {
+            d = Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+        } else if (s.matches("[0-9]{1,6}(\\.[0-9]{1,3})?s")) {
+            d = Duration.ofMillis(new java.math.BigDecimal(s.substring(0, s.length() - 1)).movePointRight(3).longValueExact());
+        }
+        if (d == null || d.isZero()) {
+            throw new IllegalArgumentException("--block-interval must be a positive duration like 1s, 1.5s or 500ms, got '" + s + "'");
+        }
+        return d;
     }
 }

@@ -8,9 +8,10 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "EVMore relayer: atomic swaps between Ethereum and Cosmos chains with hash-time-locked contracts.",
-        subcommands = {RunCommand.class, CheckConfigCommand.class, AdminCommand.class, DevnetCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, CheckConfigCommand.class, AdminCommand.class, DevnetCommand.class, SwapCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run './evmore <command> --help' for a command's options.",
-                "The launcher also has: './evmore test' (every test) and './evmore build' (build only)."})
+                "The launcher also has: './evmore test' (every test) and './evmore build' (build only).",
+                "Start here: './evmore demo' (local chains, the relayer and three swaps in one command)."})
 public final class EvmoreCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -21,7 +22,24 @@ public final class EvmoreCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        int code = new CommandLine(new EvmoreCli()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
-        System.exit(code);
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The CLI: a bad option or argument is one line naming it (and where to get help), exit 2. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new EvmoreCli()).setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println(c.getCommandName() + ": " + ex.getMessage().replaceAll("\\s*\\R\\s*", " ")
+                    + " (see: evmore " + qualifiedName(c) + " --help)");
+            c.getErr().flush();
+            return 2;
+        });
+        return cli;
+    }
+
+    private static String qualifiedName(CommandLine c) {
+        String name = c.getCommandSpec().qualifiedName(" ");
+        return name.startsWith("evmore ") ? name.substring(7) : name;
     }
 }

@@ -22,6 +22,18 @@ public final class LoggingSetup {
     private LoggingSetup() {}
 
     public static void configure(String level, boolean json) {
+        configure(level, json, false);
+    }
+
+    /**
+     * Client commands (the swapper CLI): library logs at {@code level} on stderr, so stdout carries only the command's
+     * own output (and {@code --json} stays parseable).
+     */
+    public static void configureForClient(String level) {
+        configure(level, false, true);
+    }
+
+    private static void configure(String level, boolean json, boolean stderr) {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ctx.reset();
         Encoder<ILoggingEvent> inner;
@@ -49,6 +61,7 @@ public final class LoggingSetup {
         ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
         console.setContext(ctx);
         console.setName("console");
+        if (stderr) console.setTarget("System.err");
         console.setEncoder(encoder);
         console.start();
         Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);

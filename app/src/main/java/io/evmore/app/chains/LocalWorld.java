@@ -1,0 +1,285 @@
+package io.evmore.app.chains;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.evmore.app.config.ConfigLoader;
+import io.evmore.app.config.RelayerConfig;
+import io.evmore.app.secrets.RelayerKeys;
+import io.evmore.core.chain.ChainId;
+import io.evmore.devnet.Devnet;
+import io.evmore.devnet.DevnetChain;
+import io.evmore.devnet.DevnetMain;
+import io.evmore.devnet.ethereum.HardhatNode;
+import io.evmore.ethereum.DevToken;
+import io.evmore.ethereum.HtlcAbi;
+import io.evmore.ethereum.HtlcDeployer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The complete local world, built in one place for {@code ./evmore devnet}, {@code ./evmore demo} and
+ * {@code localChains.enabled}: a Hardhat node with the HTLC contract and the mintable {@link DevToken} deployed,
+ * Hardhat's development accounts 0..9 holding ETH and {@value #TOKEN_FUNDING_WHOLE} DEV each (account 0 is the
+ * relayer's), and the Cosmos devnet (devnet-a ↔ devnet-b ↔ devnet-c, accounts alice, bob, carol and relayer).
+ *
+ * <p>Swap pairs of the local world (one per source asset and destination, as the validator requires):
+ * <ul>
+ *   <li>native ETH → each devnet denom: 1 ETH = 100 whole units; 0.001–10 ETH</li>
+ *   <li>DEV (ERC-20) → each devnet denom: 1 DEV = 2 whole units; 0.1–10000 DEV</li>
+ *   <li>each devnet denom → native ETH: 100 whole units = 1 ETH; 0.1–1000 units</li>
+ * </ul>
+ * all with a 0.3 % fee. Every key here is a public development key of throwaway chains.
+ */
+public final class LocalWorld implements AutoCloseable {
+    public static final int FEE_BPS = 30;
+    public static final String ETH_TO_DENOM_RATE = "0.0000000001";
+    public static final String TOKEN_TO_DENOM_RATE = "0.000000000002";
+    public static final String DENOM_TO_ETH_RATE = "10000000000";
+    public static final long TOKEN_FUNDING_WHOLE = 1_000_000;
+    /** Timelock parameters of local chains (SPEC §3): short, so a swap and a refund can be tried in minutes. */
+    public static final RelayerConfig.Timelocks TIMELOCKS = new RelayerConfig.Timelocks(2, 30, 60);
+    static final int ETH_CLAIM_INCLUSION_SECONDS = 20;
+    static final int COSMOS_CLAIM_INCLUSION_SECONDS = 10;
+
+    /** A funded Hardhat development account. */
+    public record EthAccount(String name, int index, String address, String privateKey) {
+        @Override
+        public String toString() {
+            return "EthAccount[" + name + ", " + address + "]"; // never the key
+        }
+    }
+
+    private final HardhatNode hardhat;
+    private final Devnet devnet;
+    private final ChainId eth;
+    private final String htlc;
+    private final String token;
+    private final Duration blockInterval;
+
+    private LocalWorld(HardhatNode hardhat, Devnet devnet, String htlc, String token, Duration blockInterval) {
+        this.hardhat = hardhat;
+        this.devnet = devnet;
+        this.eth = ChainId.evm(hardhat.chainId());
+        this.htlc = htlc;
+        this.token = token;
+        this.blockInterval = blockInterval;
+    }
+
+    /**
+     * Starts Hardhat (HTLC + DEV token deployed, accounts funded) and the Cosmos devnet; progress lines go to {@code out}.
+     * Nothing is written to disk: see {@link #writeDescription(Path)} and {@link #writeRelayerConfig(Path, int)}.
+     */
+    public static LocalWorld start(Duration blockInterval, int endpointsPerChain, PrintStream out) {
+        HardhatNode hardhat = HardhatNode.start();
+        Devnet devnet = null;
+        try {
+            // Not below 1 s: Hardhat gives every block a strictly later whole-second timestamp, so faster blocks would
+            // make its clock run ahead of real time (and timelocks expire early).
+            hardhat.setIntervalMining(Math.max(1000, blockInterval.toMillis()));
+            ChainId eth = ChainId.evm(hardhat.chainId());
+            String relayerKey = hardhat.devPrivateKeys().get(0);
+            String htlc = HtlcDeployer.deploy(eth, hardhat.url(), relayerKey);
+            String token;
+            try (DevToken dev = DevToken.deploy(eth, hardhat.url(), relayerKey)) {
+                dev.mint(hardhat.devAddresses(), BigInteger.valueOf(TOKEN_FUNDING_WHOLE).multiply(BigInteger.TEN.pow(DevToken.DECIMALS)));
+                token = dev.address();
+            }
+            out.println("ethereum: " + eth + " RPC " + hardhat.url() + " HTLC " + htlc + " DEV token " + token + "; accounts 0..9 hold "
+                    + "10000 ETH and " + TOKEN_FUNDING_WHOLE + " DEV each (account 0 is the relayer's)");
+            devnet = DevnetMain.start(blockInterval, endpointsPerChain, out);
+            return new LocalWorld(hardhat, devnet, htlc, token, blockInterval);
+        } catch (RuntimeException | Error e) {
+            if (devnet != null) devnet.close();
+            hardhat.close();
+            throw e;
+        }
+    }
+
+    public HardhatNode hardhat() {
+        return hardhat;
+    }
+
+    public Devnet devnet() {
+        return devnet;
+    }
+
+    public ChainId ethereumChain() {
+        return eth;
+    }
+
+    public String htlcContract() {
+        return htlc;
+    }
+
+    /** The DEV token's address. */
+    public String tokenAddress() {
+        return token;
+    }
+
+    public List<EthAccount> ethAccounts() {
+        List<EthAccount> out = new ArrayList<>();
+        for (int i = 0; i < hardhat.devAddresses().size(); i++) {
+            out.add(new EthAccount(i == 0 ? "relayer" : "user" + i, i, hardhat.devAddresses().get(i), hardhat.devPrivateKeys().get(i)));
+        }
+        return out;
+    }
+
+    /** The relayer's keys on the local chains: Hardhat account 0 and the devnet account "relayer". */
+    public RelayerKeys relayerKeys() {
+        return RelayerKeys.of(hardhat.devPrivateKeys().get(0), devnet.account("relayer").mnemonic());
+    }
+
+    private int blockSeconds() {
+        return (int) Math.max(1, blockInterval.toSeconds());
+    }
+
+    /** The relayer's {@code chains} section for this world. */
+    public RelayerConfig.Chains chainsConfig() {
+        List<RelayerConfig.Cosmos> cosmos = new ArrayList<>();
+        for (DevnetChain c : devnet.chains()) {
+            cosmos.add(new RelayerConfig.Cosmos(c.chainId(), c.prefix(), c.denom(), List.of(c.rpcUrl()), c.htlcContractAddress(), "0.025",
+                    ConfigLoader.defaultCosmosPool(), 1, List.of(), blockSeconds(), COSMOS_CLAIM_INCLUSION_SECONDS, 0));
+        }
+        return new RelayerConfig.Chains(new RelayerConfig.Ethereum(eth.value(), List.of(hardhat.url()), htlc, 1,
+                ConfigLoader.defaultEthereumPool(), List.of(), blockSeconds(), ETH_CLAIM_INCLUSION_SECONDS, 0), List.copyOf(cosmos));
+    }
+
+    /** The swap pairs of this world (see the class comment). */
+    public List<RelayerConfig.PairConfig> pairs() {
+        List<RelayerConfig.PairConfig> out = new ArrayList<>();
+        for (DevnetChain c : devnet.chains()) {
+            out.add(new RelayerConfig.PairConfig(eth.value(), HtlcAbi.NATIVE, c.chainId(), c.denom(), ETH_TO_DENOM_RATE, FEE_BPS,
+                    "1000000000000000", "10000000000000000000"));
+            out.add(new RelayerConfig.PairConfig(eth.value(), token, c.chainId(), c.denom(), TOKEN_TO_DENOM_RATE, FEE_BPS,
+                    "100000000000000000", "10000000000000000000000"));
+            out.add(new RelayerConfig.PairConfig(c.chainId(), c.denom(), eth.value(), HtlcAbi.NATIVE, DENOM_TO_ETH_RATE, FEE_BPS,
+                    "100000", "1000000000"));
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The {@code devnet.json} document: an {@code ethereum} section (chain id in CAIP-2 form, RPC and websocket URLs,
+     * contract and token addresses, funded accounts with their private keys), the Cosmos devnet's {@code chains} and
+     * {@code accounts} (as {@link DevnetMain#describe}), and the {@code relayer}'s addresses. See devnet/README.md.
+     */
+    public ObjectNode describe() {
+        ObjectNode root = DevnetMain.describe(devnet);
+        ObjectNode e = root.objectNode();
+        e.put("chain_id", eth.value()).put("rpc", hardhat.url()).put("websocket", hardhat.wsUrl())
+                .put("block_interval_ms", blockInterval.toMillis()).put("htlc_contract", htlc);
+        e.putObject("native").put("symbol", "ETH").put("decimals", 18).put("address", HtlcAbi.NATIVE);
+        e.putArray("tokens").addObject().put("symbol", DevToken.SYMBOL).put("address", token).put("decimals", DevToken.DECIMALS)
+                .put("mintable_by", hardhat.devAddresses().get(0));
+        ArrayNode accounts = e.putArray("accounts");
+        for (EthAccount a : ethAccounts()) {
+            accounts.addObject().put("name", a.name()).put("index", a.index()).put("address", a.address()).put("private_key", a.privateKey());
+        }
+        // ethereum first: a reader sees the whole world in the order it was started
+        ObjectNode ordered = root.objectNode();
+        ordered.set("ethereum", e);
+        ordered.setAll(root);
+        ObjectNode relayer = ordered.putObject("relayer");
+        relayer.put(eth.value(), hardhat.devAddresses().get(0));
+        for (DevnetChain c : devnet.chains()) relayer.put(c.chainId(), devnet.account("relayer").address(c.prefix()));
+        return ordered;
+    }
+
+    /** Writes DIR/devnet.json, owner-only (it holds keys). */
+    public Path writeDescription(Path dir) throws IOException {
+        Path file = dir.resolve("devnet.json");
+        DevnetMain.writeOwnerOnly(file, describe().toPrettyString() + "\n");
+        return file;
+    }
+
+    /**
+     * Writes DIR/relayer.yaml — a complete relayer configuration for this world (development, HTTP on {@code port},
+     * embedded database under DIR/data, secrets provider {@code file} reading DIR/secrets) — and the two secret files
+     * DIR/secrets/ethereum-private-key and DIR/secrets/cosmos-mnemonic, owner-only.
+     */
+    public Path writeRelayerConfig(Path dir, int port) throws IOException {
+        return writeRelayerConfig(dir, port, "info");
+    }
+
+    /** As {@link #writeRelayerConfig(Path, int)} with the relayer's log level (the demo keeps its own lines readable). */
+    public Path writeRelayerConfig(Path dir, int port, String logLevel) throws IOException {
+        Path abs = dir.toAbsolutePath();
+        Path secrets = abs.resolve("secrets");
+        Files.createDirectories(secrets);
+        try {
+            Files.setPosixFilePermissions(secrets, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException e) {
+            // not POSIX
+        }
+        DevnetMain.writeOwnerOnly(secrets.resolve(RelayerKeys.ETHEREUM_PRIVATE_KEY), hardhat.devPrivateKeys().get(0) + "\n");
+        DevnetMain.writeOwnerOnly(secrets.resolve(RelayerKeys.COSMOS_MNEMONIC), devnet.account("relayer").mnemonic() + "\n");
+        Path file = abs.resolve("relayer.yaml");
+        Files.writeString(file, relayerYaml(abs, port, logLevel));
+        return file;
+    }
+
+    String relayerYaml(Path dir, int port, String logLevel) {
+        RelayerConfig.Chains chains = chainsConfig();
+        RelayerConfig.Ethereum e = chains.ethereum();
+        StringBuilder y = new StringBuilder();
+        y.append("# EVMore relayer for the local world started by `./evmore devnet` (written by it; see DIR/devnet.json).\n");
+        y.append("# Run it with: ./evmore run --config ").append(dir.resolve("relayer.yaml")).append("\n");
+        y.append("environment: development\nlogLevel: ").append(logLevel).append("\n");
+        y.append("http:\n  host: 127.0.0.1\n  port: ").append(port).append("\n");
+        y.append("admin:\n  token: \"\"                 # empty: a random token is written to ").append(dir.resolve("data/admin.token")).append("\n");
+        y.append("database:\n  url: \"\"\n  path: ").append(quote(dir.resolve("data/evmore.db").toString())).append("\n");
+        y.append("chains:\n  ethereum:\n");
+        y.append("    chainId: ").append(quote(e.chainId())).append("\n");
+        y.append("    rpcUrls: [").append(quote(e.rpcUrls().get(0))).append("]\n");
+        y.append("    htlcContract: ").append(quote(e.htlcContract())).append("\n");
+        y.append("    confirmations: ").append(e.confirmations()).append("\n");
+        y.append("    blockTimeSeconds: ").append(e.blockTimeSeconds()).append("\n");
+        y.append("    claimInclusionSeconds: ").append(e.claimInclusionSeconds()).append("\n");
+        y.append("    startBlock: ").append(e.startBlock()).append("\n");
+        y.append("  cosmos:\n");
+        for (RelayerConfig.Cosmos c : chains.cosmos()) {
+            y.append("    - chainId: ").append(c.chainId()).append("\n");
+            y.append("      prefix: ").append(c.prefix()).append("\n");
+            y.append("      denom: ").append(c.denom()).append("\n");
+            y.append("      rpcUrls: [").append(quote(c.rpcUrls().get(0))).append("]\n");
+            y.append("      htlcContract: ").append(c.htlcContract()).append("\n");
+            y.append("      gasPrice: ").append(quote(c.gasPrice())).append("\n");
+            y.append("      confirmations: ").append(c.confirmations()).append("\n");
+            y.append("      blockTimeSeconds: ").append(c.blockTimeSeconds()).append("\n");
+            y.append("      claimInclusionSeconds: ").append(c.claimInclusionSeconds()).append("\n");
+            y.append("      startHeight: ").append(c.startHeight()).append("\n");
+        }
+        y.append("swaps:\n  timelocks:\n");
+        y.append("    pollDelaySeconds: ").append(TIMELOCKS.pollDelaySeconds()).append("\n");
+        y.append("    safetyMarginSeconds: ").append(TIMELOCKS.safetyMarginSeconds()).append("\n");
+        y.append("    userClaimWindowSeconds: ").append(TIMELOCKS.userClaimWindowSeconds()).append("\n");
+        y.append("  pairs:      # amounts in base units; rate = destination base units per source base unit\n");
+        for (RelayerConfig.PairConfig p : pairs()) {
+            y.append("    - {from: ").append(quote(p.from())).append(", fromAsset: ").append(quote(p.fromAsset()))
+                    .append(", to: ").append(quote(p.to())).append(", toAsset: ").append(quote(p.toAsset()))
+                    .append(", rate: ").append(quote(p.rate())).append(", feeBps: ").append(p.feeBps())
+                    .append(", minAmount: ").append(quote(p.minAmount())).append(", maxAmount: ").append(quote(p.maxAmount())).append("}\n");
+        }
+        y.append("secrets:\n  provider: file\n  dir: ").append(quote(dir.resolve("secrets").toString())).append("\n");
+        return y.toString();
+    }
+
+    private static String quote(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    @Override
+    public void close() {
+        try {
+            devnet.close();
+        } finally {
+            hardhat.close();
+        }
+    }
+}
