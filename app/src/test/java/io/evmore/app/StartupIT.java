@@ -69,6 +69,20 @@ class StartupIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A well-formed contract address (none answers behind a hung endpoint anyway). */
+    private static final String CONTRACT = "cosmos14hj2tavq8fpesdwxxcu44rty3hh90vhujrvcmstl4zr3txmfvw9s4hmalr";
+
+    /** The relayer's keys as owner-only files: Hardhat's public development key 1 and the BIP-39 test mnemonic. */
+    private Path secrets() throws IOException {
+        Path d = Files.createDirectories(dir.resolve("secrets"));
+        var ownerOnly = java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+        Files.writeString(d.resolve("ethereum-private-key"), "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
+        Files.writeString(d.resolve("cosmos-mnemonic"), "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about");
+        Files.setPosixFilePermissions(d.resolve("ethereum-private-key"), ownerOnly);
+        Files.setPosixFilePermissions(d.resolve("cosmos-mnemonic"), ownerOnly);
+        return d;
+    }
+
     @Test
     void hungEndpointsDelayReadinessOnceAndHttpAnswersMeanwhile() throws Exception {
         try (HungServer hung = new HungServer()) {
@@ -79,15 +93,16 @@ class StartupIT {
                     http: {host: 127.0.0.1, port: %d}
                     admin: {token: startup-it-token-29c1d8e4}
                     database: {path: "%s"}
+                    secrets: {provider: file, dir: "%s"}
                     chains:
                       ethereum:
                         chainId: eip155:1
                         htlcContract: "0x5FbDB2315678afecb367f032d93F642f64180aa3"
                         rpcUrls: ["%s"]
                       cosmos:
-                        - {chainId: hung-a, prefix: cosmos, denom: stake, rpcUrls: ["%s"], htlcContract: cosmos1hungcontracta}
-                        - {chainId: hung-b, prefix: cosmos, denom: stake, rpcUrls: ["%s"], htlcContract: cosmos1hungcontractb}
-                    """.formatted(port, dir.resolve("data/evmore.db"), hung.url(), hung.url(), hung.url()));
+                        - {chainId: hung-a, prefix: cosmos, denom: stake, rpcUrls: ["%s"], htlcContract: %s}
+                        - {chainId: hung-b, prefix: cosmos, denom: stake, rpcUrls: ["%s"], htlcContract: %s}
+                    """.formatted(port, dir.resolve("data/evmore.db"), secrets(), hung.url(), hung.url(), CONTRACT, hung.url(), CONTRACT));
             RelayerApp app = new RelayerApp(cfg, ConfigLoader.load(cfg, Map.of()));
             // HTTP now answers before the database is open: an admin call needing the store is "not ready" (503), not an NPE (500).
             assertThatThrownBy(() -> app.pendingSwaps(10)).isInstanceOf(NotReadyException.class).hasMessageContaining("database is not open yet");

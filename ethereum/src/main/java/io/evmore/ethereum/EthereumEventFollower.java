@@ -284,7 +284,7 @@ public final class EthereumEventFollower implements ChainEvents {
         }
         if (ancestor == null) {
             // Deeper than our memory: go back a full history's worth (the listener must be idempotent anyway).
-            long h = Math.max(Math.max(0, settings.startBlock() - 1), cursor.height() - HISTORY);
+            long h = Math.max(Math.max(0, settings.startBlock() - 1), Math.max(0, cursor.height() - HISTORY));
             EthBlock.Block b = block(h);
             ancestor = new ChainCursor(settings.chain(), h, b.getHash().toLowerCase(Locale.ROOT));
             log.error("{} follower: reorg deeper than {} remembered blocks at height {}; rolling back to {}",
@@ -313,11 +313,17 @@ public final class EthereumEventFollower implements ChainEvents {
             log.info("{} follower: resuming after block {} {}", settings.chain(), stored.get().height(), stored.get().blockHash());
             return stored.get();
         }
-        long h = Math.max(0, settings.startBlock() - 1);
+        // startBlock -1: the chain's head at the first start (never a scan from genesis unless asked for)
+        long h = settings.startBlock() < 0 ? latestBlockNumber() : Math.max(0, settings.startBlock() - 1);
         EthBlock.Block b = block(h);
         if (b == null) throw new IllegalStateException("start block " + h + " does not exist yet");
-        log.info("{} follower: no cursor stored; starting after block {}", settings.chain(), h);
+        log.info("{} follower: no cursor stored; starting after block {}{}", settings.chain(), h,
+                settings.startBlock() < 0 ? " (the head at first start)" : "");
         return new ChainCursor(settings.chain(), h, b.getHash().toLowerCase(Locale.ROOT));
+    }
+
+    private long latestBlockNumber() {
+        return call(w -> Rpc.send(w.ethBlockNumber(), "eth_blockNumber").getBlockNumber().longValueExact());
     }
 
     private String hashAt(long height) {

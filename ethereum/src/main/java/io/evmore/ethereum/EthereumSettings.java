@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  *                         (1 = the including block itself is enough)
  * @param pollInterval     how often the follower and receipt waits poll when nothing pushes
  * @param getLogsMaxRange  largest eth_getLogs block range; the follower halves it on "too many results"
- * @param startBlock       where following starts when no cursor is stored (the contract's deployment block)
+ * @param startBlock       where following starts when no cursor is stored (the contract's deployment block); -1 = the
+ *                         chain's head at the first start
  * @param fees             EIP-1559 fee and escalation rules
  * @param receiptTimeout   how long a transaction may take to be mined and confirmed before the call fails
  */
@@ -46,7 +47,7 @@ public record EthereumSettings(ChainId chain, List<Endpoint> endpoints, PoolSett
         if (getLogsMaxRange < 1 || getLogsMaxRange > 100_000) {
             throw new IllegalArgumentException("ethereum.getLogsMaxRange must be 1..100000, got " + getLogsMaxRange);
         }
-        if (startBlock < 0) throw new IllegalArgumentException("ethereum.startBlock must be >= 0, got " + startBlock);
+        if (startBlock < -1) throw new IllegalArgumentException("ethereum.startBlock must be -1 (the head at first start) or >= 0, got " + startBlock);
         if (fees == null) throw new IllegalArgumentException("ethereum.fees is missing");
         if (receiptTimeout == null || receiptTimeout.isNegative() || receiptTimeout.isZero()) {
             throw new IllegalArgumentException("ethereum.receiptTimeout must be > 0");

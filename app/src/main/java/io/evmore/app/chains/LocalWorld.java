@@ -76,27 +76,34 @@ public final class LocalWorld implements AutoCloseable {
      * Nothing is written to disk: see {@link #writeDescription(Path)} and {@link #writeRelayerConfig(Path, int)}.
      */
     public static LocalWorld start(Duration blockInterval, int endpointsPerChain, PrintStream out) {
-        HardhatNode hardhat = HardhatNode.start();
-        Devnet devnet = null;
+        // The Cosmos devnet (this JVM) boots on its own thread while Hardhat (a Node.js child) starts and gets its contracts.
+        java.util.concurrent.CompletableFuture<Devnet> cosmos = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> DevnetMain.start(blockInterval, endpointsPerChain, out),
+                r -> Thread.ofPlatform().name("devnet-start").daemon().start(r));
+        HardhatNode hardhat = null;
         try {
-            // Not below 1 s: Hardhat gives every block a strictly later whole-second timestamp, so faster blocks would
-            // make its clock run ahead of real time (and timelocks expire early).
-            hardhat.setIntervalMining(Math.max(1000, blockInterval.toMillis()));
+            hardhat = HardhatNode.start();
             ChainId eth = ChainId.evm(hardhat.chainId());
             String relayerKey = hardhat.devPrivateKeys().get(0);
+            // Deploy and mint while automine is on (each transaction is mined at once), then switch to interval mining.
             String htlc = HtlcDeployer.deploy(eth, hardhat.url(), relayerKey);
             String token;
             try (DevToken dev = DevToken.deploy(eth, hardhat.url(), relayerKey)) {
                 dev.mint(hardhat.devAddresses(), BigInteger.valueOf(TOKEN_FUNDING_WHOLE).multiply(BigInteger.TEN.pow(DevToken.DECIMALS)));
                 token = dev.address();
             }
+            // Not below 1 s: Hardhat gives every block a strictly later whole-second timestamp, so faster blocks would
+            // make its clock run ahead of real time (and timelocks expire early).
+            hardhat.setIntervalMining(Math.max(1000, blockInterval.toMillis()));
             out.println("ethereum: " + eth + " RPC " + hardhat.url() + " HTLC " + htlc + " DEV token " + token + "; accounts 0..9 hold "
                     + "10000 ETH and " + TOKEN_FUNDING_WHOLE + " DEV each (account 0 is the relayer's)");
-            devnet = DevnetMain.start(blockInterval, endpointsPerChain, out);
-            return new LocalWorld(hardhat, devnet, htlc, token, blockInterval);
+            return new LocalWorld(hardhat, cosmos.join(), htlc, token, blockInterval);
         } catch (RuntimeException | Error e) {
-            if (devnet != null) devnet.close();
-            hardhat.close();
+            cosmos.handle((d, err) -> {
+                if (d != null) d.close();
+                return null;
+            }).join();
+            if (hardhat != null) hardhat.close();
             throw e;
         }
     }

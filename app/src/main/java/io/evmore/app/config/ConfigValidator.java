@@ -107,8 +107,8 @@ final class ConfigValidator {
             if (!DENOM.matcher(cc.denom()).matches()) throw new ConfigException(k + ".denom", "is not a valid denom: \"" + cc.denom() + "\"");
             urls(cc.rpcUrls(), k + ".rpcUrls", Set.of("http", "https"));
             if (cc.htlcContract() == null || cc.htlcContract().isEmpty()) throw new ConfigException(k + ".htlcContract", "is required");
-            if (!cc.htlcContract().startsWith(cc.prefix() + "1")) {
-                throw new ConfigException(k + ".htlcContract", "expected a bech32 address starting with " + cc.prefix() + "1, got \"" + cc.htlcContract() + "\"");
+            if (!cc.htlcContract().startsWith(cc.prefix() + "1") || !io.evmore.cosmos.key.Bech32Address.isValid(cc.htlcContract(), cc.prefix())) {
+                throw new ConfigException(k + ".htlcContract", "expected a bech32 address starting with " + cc.prefix() + "1 (checksum included), got \"" + cc.htlcContract() + "\"");
             }
             notBlank(cc.gasPrice(), k + ".gasPrice");
             try {

@@ -65,10 +65,10 @@ public final class RelayWiring implements AutoCloseable {
                         "is required to relay on " + eth.chainId() + " (set ETHEREUM_PRIVATE_KEY or a file in secrets.dir)");
             }
             EthereumSettings settings = pools.ethereumSettings();
-            long start = eth.startBlock() >= 0 ? eth.startBlock() : -1;
+            // -1: the follower takes the chain's head when it first starts (no call to a chain during start-up)
+            long start = eth.startBlock();
             Web3jHtlcChain chain = Web3jHtlcChain.withKey(settings, pools.ethereumPool(), keys.ethereumPrivateKey(),
                     ChainMetrics.on(metrics.registry()));
-            if (start < 0) start = latestEthereumBlock(settings, pools);
             ChainId id = settings.chain();
             adapters.put(id, chain);
             // The engine counts confirmations itself (tiered by value): the follower reports every block and rolls back reorgs.
@@ -169,12 +169,5 @@ public final class RelayWiring implements AutoCloseable {
     private static List<Confirmations.Tier> tiers(List<RelayerConfig.ConfirmationTier> tiers) {
         if (tiers == null) return List.of();
         return tiers.stream().map(t -> new Confirmations.Tier(t.asset(), new BigInteger(t.minAmount()), t.confirmations())).toList();
-    }
-
-    private static long latestEthereumBlock(EthereumSettings settings, ChainPools pools) {
-        long head = new io.evmore.ethereum.EthereumLockFinder(settings, pools.ethereumPool()).latestBlock();
-        log.info("relay: chains.ethereum.startBlock is -1: without a stored cursor, following starts at the current block {} of {}",
-                head, settings.chain());
-        return head;
     }
 }

@@ -94,7 +94,7 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.fromYaml("""
                 chains:
                   cosmos:
-                    - {chainId: devnet-a, prefix: cosmos, denom: stake, rpcUrls: [http://127.0.0.1:1], htlcContract: cosmos1xyz, pool: {maxConnections: 2}}
+                    - {chainId: devnet-a, prefix: cosmos, denom: stake, rpcUrls: [http://127.0.0.1:1], htlcContract: cosmos14hj2tavq8fpesdwxxcu44rty3hh90vhujrvcmstl4zr3txmfvw9s4hmalr, pool: {maxConnections: 2}}
                 """, Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("chains.cosmos[0].pool.minConnections: must be between 0 and 2, got 5");

@@ -186,6 +186,76 @@ class DirectSwapIT {
         assertThat(world.relayer().get("/health", null).statusCode()).as("the first keeps running").isEqualTo(200);
     }
 
+    @Test
+    @Order(5)
+    void locksOnALookAlikeContractOrOfAnUnpairedTokenOrBeyondInventoryAreRejected() throws Exception {
+        String bob = world.cosmosAddress("devnet-a", "bob");
+        String otherHtlc = io.evmore.ethereum.HtlcDeployer.deploy(world.eth, world.hardhat.url(), world.hardhat.devPrivateKeys().get(9));
+        try (io.evmore.ethereum.DevToken token = io.evmore.ethereum.DevToken.deploy(world.eth, world.hardhat.url(),
+                world.hardhat.devPrivateKeys().get(9));
+                EthereumUserChain user = world.ethUser(9); EthereumUserChain onOther = world.ethUser(9, otherHtlc)) {
+            token.mint(List.of(world.hardhat.devAddresses().get(9)), ETHER.multiply(BigInteger.TEN));
+            long tSrc = user.htlc().latestBlockTime() + 300;
+            Swapper.Locked lookAlike = swapper.lock(onOther, world.relayerEthAddress(), HtlcAbi.NATIVE, ETHER.divide(BigInteger.TEN),
+                    ChainId.of("devnet-a"), bob, tSrc);
+            Swapper.Locked unpaired = swapper.lock(user, world.relayerEthAddress(), token.address(), ETHER, ChainId.of("devnet-a"), bob, tSrc);
+            // devnet-b's pair pays 1000 times more: 1 ETH asks for 10^14 uosmo, more than the relayer holds (10^12)
+            Swapper.Locked beyond = swapper.lock(user, world.relayerEthAddress(), HtlcAbi.NATIVE, ETHER, ChainId.of("devnet-b"),
+                    world.cosmosAddress("devnet-b", "bob"), tSrc);
+            assertRejected(lookAlike, "not the relayer's HTLC contract " + world.htlc);
+            assertRejected(unpaired, "no pair configured for " + token.address());
+            assertRejected(beyond, "insufficient inventory");
+        }
+        // the inventory the relayer reports is the chain's
+        JsonNode status = SwapWorld.JSON.readTree(world.relayer().get("/admin/services/status", SwapWorld.TOKEN).body());
+        for (JsonNode i : status.get("inventory")) {
+            if (i.get("chain").asText().equals("devnet-a")) {
+                assertThat(new BigInteger(i.get("balance").asText()))
+                        .isEqualTo(world.cosmosBalance("devnet-a", world.relayerAddress("devnet-a")));
+                assertThat(i.get("address").asText()).isEqualTo(world.relayerAddress("devnet-a"));
+            }
+        }
+    }
+
+    @Test
+    @Order(6)
+    void aSourceLockRemovedByAReorgBeforeItIsConfirmedIsNeverCounterLocked() throws Exception {
+        String bob = world.cosmosAddress("devnet-a", "bob");
+        try (EthereumUserChain user = world.ethUser(4); CosmosUserChain devnetA = world.cosmosUser("devnet-a", "carol");
+                var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            world.hardhat.setIntervalMining(0);
+            world.hardhat.setAutomine(false);
+            Swapper.Locked reorged;
+            try {
+                String snapshot = world.hardhat.snapshot();
+                long tSrc = user.htlc().latestBlockTime() + 300;
+                var pending = pool.submit(() -> swapper.lock(user, world.relayerEthAddress(), HtlcAbi.NATIVE,
+                        ETHER.divide(BigInteger.valueOf(20)), ChainId.of("devnet-a"), bob, tSrc));
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (world.hardhat.rpc("eth_getBlockByNumber", "pending", false).get("transactions").isEmpty()) {
+                    if (System.nanoTime() > deadline) throw new AssertionError("the user's lock never reached the mempool");
+                    Thread.sleep(50);
+                }
+                world.hardhat.mine(1); // included: 1 of the 2 confirmations the relayer waits for
+                reorged = pending.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                world.awaitState(reorged.secret().hashlock(), "DETECTED", Duration.ofSeconds(30));
+                assertThat(world.hardhat.revert(snapshot)).isTrue(); // the lock's block leaves the chain
+                world.hardhat.mine(3); // a longer canonical chain without it
+            } finally {
+                world.hardhat.setAutomine(true);
+                world.hardhat.setIntervalMining(1000);
+            }
+            // control in the same window: a lock made now is counter-locked, so the relayer was able to act
+            Swapper.Locked control = swapper.lock(user, world.relayerEthAddress(), HtlcAbi.NATIVE, ETHER.divide(BigInteger.valueOf(20)),
+                    ChainId.of("devnet-a"), bob, user.htlc().latestBlockTime() + 300);
+            HtlcRecord counter = swapper.awaitCounterLock(devnetA, bob, world.relayerAddress("devnet-a"), control, ANY_REASONABLE);
+            assertThat(world.swap(reorged.secret().hashlock())).as("the reorged swap is gone from the store").isEmpty();
+            assertThat(devnetA.locksFor(bob, reorged.secret().hashlock())).as("never counter-locked").isEmpty();
+            swapper.claim(devnetA, counter, control);
+            world.awaitState(control.secret().hashlock(), "COMPLETED", Duration.ofSeconds(60));
+        }
+    }
+
     private static Swapper.Locked userLocksOnEthereum(EthereumUserChain user, BigInteger amount, ChainId to, String receiver,
             long seconds) {
         long tSrc = user.htlc().latestBlockTime() + seconds;
