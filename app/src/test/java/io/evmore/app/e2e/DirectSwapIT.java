@@ -199,7 +199,7 @@ class DirectSwapIT {
             Swapper.Locked lookAlike = swapper.lock(onOther, world.relayerEthAddress(), HtlcAbi.NATIVE, ETHER.divide(BigInteger.TEN),
                     ChainId.of("devnet-a"), bob, tSrc);
             Swapper.Locked unpaired = swapper.lock(user, world.relayerEthAddress(), token.address(), ETHER, ChainId.of("devnet-a"), bob, tSrc);
-            // devnet-b's pair pays 1000 times more: 1 ETH asks for 10^14 uosmo, more than the relayer holds (10^12)
+            // devnet-b's pair pays 10^6 times more: 1 ETH asks for 10^14 uosmo, more than the relayer holds (10^12)
             Swapper.Locked beyond = swapper.lock(user, world.relayerEthAddress(), HtlcAbi.NATIVE, ETHER, ChainId.of("devnet-b"),
                     world.cosmosAddress("devnet-b", "bob"), tSrc);
             assertRejected(lookAlike, "not the relayer's HTLC contract " + world.htlc);
@@ -245,9 +245,13 @@ class DirectSwapIT {
                 world.hardhat.setAutomine(true);
                 world.hardhat.setIntervalMining(1000);
             }
-            // control in the same window: a lock made now is counter-locked, so the relayer was able to act
-            Swapper.Locked control = swapper.lock(user, world.relayerEthAddress(), HtlcAbi.NATIVE, ETHER.divide(BigInteger.valueOf(20)),
-                    ChainId.of("devnet-a"), bob, user.htlc().latestBlockTime() + 300);
+            // control in the same window: a lock made now is counter-locked, so the relayer was able to act (a fresh
+            // client: the reorg took the user's nonce back, and the first one's nonce manager remembers the lost one)
+            Swapper.Locked control;
+            try (EthereumUserChain again = world.ethUser(4)) {
+                control = swapper.lock(again, world.relayerEthAddress(), HtlcAbi.NATIVE, ETHER.divide(BigInteger.valueOf(20)),
+                        ChainId.of("devnet-a"), bob, again.htlc().latestBlockTime() + 300);
+            }
             HtlcRecord counter = swapper.awaitCounterLock(devnetA, bob, world.relayerAddress("devnet-a"), control, ANY_REASONABLE);
             assertThat(world.swap(reorged.secret().hashlock())).as("the reorged swap is gone from the store").isEmpty();
             assertThat(devnetA.locksFor(bob, reorged.secret().hashlock())).as("never counter-locked").isEmpty();

@@ -106,8 +106,8 @@ public final class SwapWorld implements AutoCloseable {
         y.append("swaps:\n  timelocks: {pollDelaySeconds: ").append(POLL).append(", safetyMarginSeconds: ").append(MARGIN)
                 .append(", userClaimWindowSeconds: ").append(USER_WINDOW).append("}\n  pairs:\n");
         for (DevnetChain c : devnet.chains()) {
-            // devnet-b pays 1000 times more per wei: 1 ETH asks more than the relayer holds there (an inventory test)
-            BigDecimal rate = c.chainId().equals("devnet-b") ? ETH_TO_DENOM.scaleByPowerOfTen(3) : ETH_TO_DENOM;
+            // devnet-b pays 10^6 times more per wei: 1 ETH asks 10^14 uosmo, more than the relayer holds there (an inventory test)
+            BigDecimal rate = c.chainId().equals("devnet-b") ? ETH_TO_DENOM.scaleByPowerOfTen(6) : ETH_TO_DENOM;
             y.append("    - {from: \"").append(eth).append("\", fromAsset: \"").append(HtlcAbi.NATIVE).append("\", to: ").append(c.chainId())
                     .append(", toAsset: ").append(c.denom()).append(", rate: \"").append(rate.toPlainString())
                     .append("\", feeBps: ").append(FEE_BPS).append(", minAmount: \"1000000000000000\", maxAmount: \"10000000000000000000\"}\n");

@@ -341,12 +341,15 @@ public final class RelayEngine {
         return out;
     }
 
-    /** The next time that matters for {@code s}. */
+    /** The next time that matters for {@code s} (empty for a terminal swap or one between chains no longer configured). */
     public Optional<Deadline> deadline(Swap s) {
         long wUser = settings.validator().timelocks().userWindow();
+        var timings = settings.validator().timelocks().chains();
         return switch (s.state()) {
-            case DETECTED -> Optional.of(new Deadline("confirm and counter-lock before (T_src − gap − W_user)",
-                    s.sourceTimelock() - settings.validator().timelocks().gap(s.fromChain(), s.toChain()) - wUser));
+            case DETECTED -> timings.containsKey(s.fromChain()) && timings.containsKey(s.toChain())
+                    ? Optional.of(new Deadline("confirm and counter-lock before (T_src − gap − W_user)",
+                            s.sourceTimelock() - settings.validator().timelocks().gap(s.fromChain(), s.toChain()) - wUser))
+                    : Optional.empty();
             case CONFIRMED, COUNTER_PENDING -> Optional.of(new Deadline("counter-lock before (T_dst − W_user)", s.destTimelock() - wUser));
             case COUNTER_LOCKED -> Optional.of(new Deadline("user claims before, else the relayer refunds (T_dst)", s.destTimelock()));
             case SECRET_REVEALED, SOURCE_CLAIM_PENDING -> Optional.of(new Deadline("relayer must claim the source before (T_src)", s.sourceTimelock()));
