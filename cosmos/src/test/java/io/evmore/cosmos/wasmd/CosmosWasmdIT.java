@@ -92,6 +92,18 @@ class CosmosWasmdIT {
     }
 
     @Test
+    void everyPortOfTheNodeIsOnLoopbackAndFree() {
+        assertThat(chain.ports().keySet()).contains("rpc.laddr", "p2p.laddr", "rpc.pprof_laddr", "api.address",
+                "grpc.address");
+        List<String> listening = chain.listeningAddresses();
+        assertThat(listening).isNotEmpty();
+        // /proc/net/tcp shows 127.0.0.1 as 0100007F; anything else (0.0.0.0, ::) would be reachable from outside.
+        assertThat(listening).allSatisfy(a -> assertThat(a).startsWith("0100007F:"));
+        List<Integer> ports = listening.stream().map(a -> Integer.parseInt(a.substring(a.indexOf(':') + 1), 16)).toList();
+        assertThat(chain.ports().values()).containsAll(ports);
+    }
+
+    @Test
     void addressesAreTheOnesWasmdKeysDerives() {
         for (TestAccount account : chain.accounts()) {
             String wasmd = chain.cli("keys", "show", account.name(), "-a", "--keyring-backend", "test").strip();

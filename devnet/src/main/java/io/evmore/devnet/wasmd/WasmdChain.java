@@ -186,8 +186,40 @@ public final class WasmdChain implements AutoCloseable {
         return p != null && p.isAlive();
     }
 
-    public long pid() {
-        return process.pid();
+    /** The wasmd process itself (not its sh wrapper). */
+    public long nodePid() {
+        return process.descendants().filter(h -> h.info().command().map(c -> c.endsWith("/wasmd")).orElse(false))
+                .findFirst().orElseThrow(() -> new IllegalStateException("wasmd process not found")).pid();
+    }
+
+    /**
+     * The local addresses ("ip:port", IPv4 or IPv6 as /proc/net shows them, hex) of every TCP socket the node listens
+     * on, read from /proc (Linux).
+     */
+    public List<String> listeningAddresses() {
+        long pid = nodePid();
+        Set<String> inodes = new java.util.HashSet<>();
+        try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[")) inodes.add(target.substring(8, target.length() - 1));
+                } catch (IOException gone) {
+                    // closed meanwhile
+                }
+            }
+            List<String> out = new ArrayList<>();
+            for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+                List<String> lines = Files.readAllLines(Path.of(table));
+                for (String line : lines.subList(1, lines.size())) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f[3].equals("0A") && inodes.contains(f[9])) out.add(f[1]);
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the sockets of pid " + pid, e);
+        }
     }
 
     // ------------------------------------------------------------------------------------------ RPC and CLI
