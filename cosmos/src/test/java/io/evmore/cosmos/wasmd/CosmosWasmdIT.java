@@ -104,6 +104,28 @@ class CosmosWasmdIT {
     }
 
     @Test
+    void twoChainsStartSideBySideOnDistinctPortsEachWithTheContractAndStopCleanly() {
+        List<Long> pids = new ArrayList<>();
+        try (WasmdNetwork two = WasmdNetwork.start("wasmd-x-1", "wasmd-x-2")) {
+            WasmdChain x1 = two.chain("wasmd-x-1");
+            WasmdChain x2 = two.chain("wasmd-x-2");
+            assertThat(x1.rpcGet("/status").at("/result/node_info/network").asText()).isEqualTo("wasmd-x-1");
+            assertThat(x2.rpcGet("/status").at("/result/node_info/network").asText()).isEqualTo("wasmd-x-2");
+            assertThat(x1.ports().values()).doesNotContainAnyElementsOf(x2.ports().values())
+                    .doesNotContainAnyElementsOf(chain.ports().values());
+            for (WasmdChain c : two.chains()) {
+                assertThat(c.codeId()).isEqualTo(1);
+                assertThat(c.htlcContractAddress()).isEqualTo(chain.htlcContractAddress()); // code 1, instance 1
+                assertThat(c.balance(c.address("relayer"), "stake")).isEqualTo(WasmdNetwork.FUNDING);
+                pids.add(c.nodePid());
+            }
+        }
+        assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isNotEqualTo(
+                java.util.Optional.of(true)));
+        assertThat(chain.isRunning()).as("closing other chains leaves this one running").isTrue();
+    }
+
+    @Test
     void addressesAreTheOnesWasmdKeysDerives() {
         for (TestAccount account : chain.accounts()) {
             String wasmd = chain.cli("keys", "show", account.name(), "-a", "--keyring-backend", "test").strip();
