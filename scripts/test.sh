@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # Runs every test: the CosmWasm contract (cargo test), then the Java build with unit and integration
-# tests (mvn verify). Installs the pinned Node.js tools first. Real chains and databases are started by
-# the tests themselves on 127.0.0.1.
+# tests (mvn verify), then the direct-swap end-to-end tests against a real wasmd chain. Installs what the tests
+# need first: the pinned Node.js tools, and wasmd with the contract's wasm (scripts/wasmd.sh, cached in
+# tools/wasmd/). Real chains and databases are started by the tests themselves on 127.0.0.1.
 set -euo pipefail
 EVMORE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export EVMORE_ROOT
 . "$EVMORE_ROOT/scripts/lib.sh"
 evmore_find_jdk
 evmore_node_tools
+
+# The real wasmd chain and the contract's wasm for the real-chain tests (the wasm's sha256 is checked against
+# contracts/cosmwasm/README.md). Seconds when cached; the tests fail, never skip, without them.
+command -v go >/dev/null 2>&1 || export PATH="/usr/local/go/bin:$PATH"
+echo "== wasmd and the contract's wasm (scripts/wasmd.sh)"
+"$EVMORE_ROOT/scripts/wasmd.sh"
 
 if [ -f "$EVMORE_ROOT/contracts/cosmwasm/Cargo.toml" ]; then
   echo "== cargo test (contracts/cosmwasm)"
@@ -16,4 +23,17 @@ fi
 
 echo "== mvn verify"
 cd "$EVMORE_ROOT"
-exec mvn -B -ntp verify "$@"
+# The real-chain tests (CosmosWasmdIT, DevnetConformanceIT, …) need scripts/wasmd.sh's outputs; without them
+# they fail naming the script (never skip).
+mvn -B -ntp verify "$@"
+
+# The direct-swap end-to-end tests again, with a real wasmd chain in devnet-a's place (SwapWorld,
+# -Dcosmos.chain=wasmd): the first two swaps (Ethereum -> Cosmos, Cosmos -> Ethereum).
+if [ $# -eq 0 ]; then
+  echo "== direct swaps on a real wasmd chain"
+  mvn -B -ntp -o verify -pl app -am -Dcosmos.chain=wasmd -Dsurefire.failIfNoSpecifiedTests=false \
+    -Dtest='DirectSwapIT#ethereumToDevnetA+devnetAToEthereum'
+else
+  echo "== direct swaps on a real wasmd chain: not run (only with no Maven arguments; run it with:" \
+    "mvn verify -pl app -am -Dcosmos.chain=wasmd -Dsurefire.failIfNoSpecifiedTests=false -Dtest='DirectSwapIT#ethereumToDevnetA+devnetAToEthereum')"
+fi

@@ -84,11 +84,12 @@ class HtlcOverRpcIT {
         assertThat(created.code()).as(created.log()).isZero();
         assertThat(created.events()).extracting(e -> e.type()).containsExactly(
                 "coin_spent", "coin_received", "transfer", "message", "tx", "tx", "tx",
-                "message", "coin_spent", "coin_received", "transfer", "message", "execute", "wasm");
+                // no message{sender} after the funds transfer: wasmd drops it (checked on a real node: DevnetConformanceIT)
+                "message", "coin_spent", "coin_received", "transfer", "execute", "wasm");
         var msgEvent = created.events().get(7);
         assertThat(msgEvent.attr("action")).isEqualTo("/cosmwasm.wasm.v1.MsgExecuteContract");
         assertThat(msgEvent.attr("module")).isEqualTo("wasm");
-        var wasm = created.events().get(13);
+        var wasm = created.events().get(12);
         assertThat(wasm.attributes().get(0).key()).isEqualTo("_contract_address");
         assertThat(wasm.attributes().get(0).value()).isEqualTo(contract);
         assertThat(wasm.attr("method")).isEqualTo("create_htlc");
@@ -116,7 +117,7 @@ class HtlcOverRpcIT {
 
         ExecResult withdrawn = exec(carol, "{\"withdraw\":{\"htlc_id\":\"" + htlcId + "\",\"secret\":\"" + HexFormat.of().formatHex(secret) + "\"}}", List.of());
         assertThat(withdrawn.code()).as(withdrawn.log()).isZero();
-        assertThat(withdrawn.events()).extracting(e -> e.type()).endsWith("execute", "wasm", "coin_spent", "coin_received", "transfer", "message");
+        assertThat(withdrawn.events()).extracting(e -> e.type()).endsWith("execute", "wasm", "coin_spent", "coin_received", "transfer");
         assertThat(withdrawn.events().getLast().attr("sender")).isEqualTo(contract);
         assertThat(chain.balance(bobAddr, "stake")).isEqualTo(bobBefore.add(BigInteger.valueOf(1000)));
         assertThat(chain.balance(contract, "stake")).isZero();

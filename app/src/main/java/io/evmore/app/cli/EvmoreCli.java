@@ -10,8 +10,9 @@ import picocli.CommandLine.Command;
         description = "EVMore relayer: atomic swaps between Ethereum and Cosmos chains with hash-time-locked contracts.",
         subcommands = {RunCommand.class, CheckConfigCommand.class, AdminCommand.class, DevnetCommand.class, SwapCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run './evmore <command> --help' for a command's options.",
-                "The launcher also has: './evmore test' (every test) and './evmore build' (build only).",
-                "Start here: './evmore demo' (local chains, the relayer and three swaps in one command)."})
+                "The launcher also has: './evmore test' (every test), './evmore build' (build only) and",
+                "'./evmore wasmd-setup' (builds wasmd and the contract's wasm for the real-chain tests; './evmore test' runs it).",
+                "Start here: './evmore demo' (local chains, the relayer and swaps in one command)."})
 public final class EvmoreCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -30,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Direct swaps end to end: a real Hardhat node and the devnet, the relayer as a separate process, and the swapper
  * library as the user. Each swap checks every balance against the quote computed here, independently of the relayer.
+ * With {@code -Dcosmos.chain=wasmd} the Cosmos chain is a real wasmd node running the project's compiled contract
+ * (see {@link SwapWorld}); CI runs the first two swaps that way.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DirectSwapIT {
@@ -70,15 +72,15 @@ class DirectSwapIT {
     void ethereumToDevnetA() throws Exception {
         BigInteger amount = ETHER.divide(BigInteger.TEN); // 0.1 ETH
         BigInteger expected = quote(amount, ETH_TO_DENOM); // 9_970_000 stake
-        String bob = world.cosmosAddress("devnet-a", "bob");
-        try (EthereumUserChain user = world.ethUser(1); CosmosUserChain claimer = world.cosmosUser("devnet-a", "carol")) {
-            BigInteger bobBefore = world.cosmosBalance("devnet-a", bob);
+        String bob = world.cosmosAddress(world.chainA(), "bob");
+        try (EthereumUserChain user = world.ethUser(1); CosmosUserChain claimer = world.cosmosUser(world.chainA(), "carol")) {
+            BigInteger bobBefore = world.cosmosBalance(world.chainA(), bob);
             BigInteger relayerEthBefore = world.ethBalance(world.relayerEthAddress());
-            BigInteger relayerStakeBefore = world.cosmosBalance("devnet-a", world.relayerAddress("devnet-a"));
+            BigInteger relayerStakeBefore = world.cosmosBalance(world.chainA(), world.relayerAddress(world.chainA()));
             BigInteger contractBefore = world.ethBalance(world.htlc);
 
-            Swapper.Locked locked = userLocksOnEthereum(user, amount, ChainId.of("devnet-a"), bob, 300);
-            HtlcRecord counter = swapper.awaitCounterLock(claimer, bob, world.relayerAddress("devnet-a"), locked, ANY_REASONABLE);
+            Swapper.Locked locked = userLocksOnEthereum(user, amount, ChainId.of(world.chainA()), bob, 300);
+            HtlcRecord counter = swapper.awaitCounterLock(claimer, bob, world.relayerAddress(world.chainA()), locked, ANY_REASONABLE);
             assertThat(counter.amount()).as("the relayer locks exactly the quote").isEqualTo(expected);
             assertThat(counter.asset()).isEqualTo("stake");
             assertThat(counter.timelock()).as("T_dst = T_src - (F_dst + P + G_src + M)")
@@ -89,14 +91,14 @@ class DirectSwapIT {
             swapper.claim(claimer, counter, locked); // carol pays the fee; bob receives
             world.awaitState(locked.secret().hashlock(), "COMPLETED", Duration.ofSeconds(60));
 
-            assertThat(world.cosmosBalance("devnet-a", bob).subtract(bobBefore)).isEqualTo(expected);
+            assertThat(world.cosmosBalance(world.chainA(), bob).subtract(bobBefore)).isEqualTo(expected);
             assertThat(world.ethBalance(world.htlc)).as("the source lock paid out").isEqualTo(contractBefore);
             HtlcRecord source = user.htlc().query(locked.sourceLock().htlcId()).orElseThrow();
             assertThat(source.status()).isEqualTo(HtlcRecord.Status.CLAIMED);
             BigInteger relayerEthGain = world.ethBalance(world.relayerEthAddress()).subtract(relayerEthBefore);
             assertThat(relayerEthGain).as("the relayer got the 0.1 ETH, less only its claim's gas")
                     .isLessThan(amount).isGreaterThan(amount.subtract(ETHER.divide(BigInteger.valueOf(1000))));
-            BigInteger relayerStakeSpent = relayerStakeBefore.subtract(world.cosmosBalance("devnet-a", world.relayerAddress("devnet-a")));
+            BigInteger relayerStakeSpent = relayerStakeBefore.subtract(world.cosmosBalance(world.chainA(), world.relayerAddress(world.chainA())));
             assertThat(relayerStakeSpent).as("the relayer paid the quote plus its counter-lock's fee")
                     .isGreaterThan(expected).isLessThan(expected.add(BigInteger.valueOf(1_000_000)));
         }
@@ -108,11 +110,11 @@ class DirectSwapIT {
         BigInteger amount = BigInteger.valueOf(10_000_000); // 10 whole units
         BigInteger expected = quote(amount, DENOM_TO_ETH); // 0.0997 ETH
         String receiver = world.hardhat.devAddresses().get(2);
-        try (CosmosUserChain user = world.cosmosUser("devnet-a", "alice"); EthereumUserChain claimer = world.ethUser(3)) {
+        try (CosmosUserChain user = world.cosmosUser(world.chainA(), "alice"); EthereumUserChain claimer = world.ethUser(3)) {
             BigInteger receiverBefore = world.ethBalance(receiver);
-            BigInteger relayerStakeBefore = world.cosmosBalance("devnet-a", world.relayerAddress("devnet-a"));
+            BigInteger relayerStakeBefore = world.cosmosBalance(world.chainA(), world.relayerAddress(world.chainA()));
             long tSrc = user.htlc().latestBlockTime() + 300;
-            Swapper.Locked locked = swapper.lock(user, world.relayerAddress("devnet-a"), "stake", amount, world.eth, receiver, tSrc);
+            Swapper.Locked locked = swapper.lock(user, world.relayerAddress(world.chainA()), "stake", amount, world.eth, receiver, tSrc);
             HtlcRecord counter = swapper.awaitCounterLock(claimer, receiver, world.relayerEthAddress(), locked, ANY_REASONABLE);
             assertThat(counter.amount()).isEqualTo(expected);
             assertThat(counter.asset()).isEqualTo(HtlcAbi.NATIVE);
@@ -123,7 +125,7 @@ class DirectSwapIT {
             world.awaitState(locked.secret().hashlock(), "COMPLETED", Duration.ofSeconds(60));
 
             assertThat(world.ethBalance(receiver).subtract(receiverBefore)).isEqualTo(expected);
-            BigInteger relayerStakeGain = world.cosmosBalance("devnet-a", world.relayerAddress("devnet-a")).subtract(relayerStakeBefore);
+            BigInteger relayerStakeGain = world.cosmosBalance(world.chainA(), world.relayerAddress(world.chainA())).subtract(relayerStakeBefore);
             assertThat(relayerStakeGain).as("the relayer claimed the 10 units, less its claim's fee")
                     .isLessThan(amount).isGreaterThan(amount.subtract(BigInteger.valueOf(1_000_000)));
             assertThat(user.htlc().query(locked.sourceLock().htlcId()).orElseThrow().status()).isEqualTo(HtlcRecord.Status.CLAIMED);
@@ -133,37 +135,37 @@ class DirectSwapIT {
     @Test
     @Order(3)
     void unsafeOrUnknownLocksAreRejectedWithTheReasonAndNothingIsSent() throws Exception {
-        String bob = world.cosmosAddress("devnet-a", "bob");
-        try (EthereumUserChain user = world.ethUser(4); CosmosUserChain devnetA = world.cosmosUser("devnet-a", "carol")) {
-            BigInteger relayerStake = world.cosmosBalance("devnet-a", world.relayerAddress("devnet-a"));
+        String bob = world.cosmosAddress(world.chainA(), "bob");
+        try (EthereumUserChain user = world.ethUser(4); CosmosUserChain devnetA = world.cosmosUser(world.chainA(), "carol")) {
+            BigInteger relayerStake = world.cosmosBalance(world.chainA(), world.relayerAddress(world.chainA()));
 
             // a control swap in the same window: the relayer is able to act, and does
-            Swapper.Locked control = userLocksOnEthereum(user, ETHER.divide(BigInteger.valueOf(100)), ChainId.of("devnet-a"), bob, 300);
+            Swapper.Locked control = userLocksOnEthereum(user, ETHER.divide(BigInteger.valueOf(100)), ChainId.of(world.chainA()), bob, 300);
 
-            Swapper.Locked tooShort = userLocksOnEthereum(user, ETHER.divide(BigInteger.TEN), ChainId.of("devnet-a"), bob, 100);
-            Swapper.Locked tooMuch = userLocksOnEthereum(user, ETHER.multiply(BigInteger.valueOf(11)), ChainId.of("devnet-a"), bob, 300);
-            Swapper.Locked tooLittle = userLocksOnEthereum(user, BigInteger.TEN.pow(14), ChainId.of("devnet-a"), bob, 300);
+            Swapper.Locked tooShort = userLocksOnEthereum(user, ETHER.divide(BigInteger.TEN), ChainId.of(world.chainA()), bob, 100);
+            Swapper.Locked tooMuch = userLocksOnEthereum(user, ETHER.multiply(BigInteger.valueOf(11)), ChainId.of(world.chainA()), bob, 300);
+            Swapper.Locked tooLittle = userLocksOnEthereum(user, BigInteger.TEN.pow(14), ChainId.of(world.chainA()), bob, 300);
             Swapper.Locked noSuchChain = userLocksOnEthereum(user, ETHER.divide(BigInteger.TEN), ChainId.of("osmosis-1"), "osmo1xyz", 300);
-            Swapper.Locked badReceiver = userLocksOnEthereum(user, ETHER.divide(BigInteger.TEN), ChainId.of("devnet-a"), "0xnot-a-cosmos-address", 300);
+            Swapper.Locked badReceiver = userLocksOnEthereum(user, ETHER.divide(BigInteger.TEN), ChainId.of(world.chainA()), "0xnot-a-cosmos-address", 300);
             // the same hashlock again (a reused secret is public once the first swap completes)
             long t = user.htlc().latestBlockTime() + 300;
             user.htlc().lock(new io.evmore.core.chain.LockRequest(world.relayerEthAddress(), HtlcAbi.NATIVE, ETHER.divide(BigInteger.TEN),
-                    control.secret().hashlock(), t, "devnet-a", bob));
+                    control.secret().hashlock(), t, world.chainA(), bob));
 
             assertRejected(tooShort, "too little time left");
             assertRejected(tooMuch, "outside the pair's limits");
             assertRejected(tooLittle, "outside the pair's limits");
             assertRejected(noSuchChain, "no pair configured");
-            assertRejected(badReceiver, "is not a valid address on devnet-a");
+            assertRejected(badReceiver, "is not a valid address on " + world.chainA());
 
-            HtlcRecord counter = swapper.awaitCounterLock(devnetA, bob, world.relayerAddress("devnet-a"), control, ANY_REASONABLE);
+            HtlcRecord counter = swapper.awaitCounterLock(devnetA, bob, world.relayerAddress(world.chainA()), control, ANY_REASONABLE);
             JsonNode controlSwap = world.awaitState(control.secret().hashlock(), "COUNTER_LOCKED", Duration.ofSeconds(30));
             assertThat(counter.id()).isEqualTo(controlSwap.get("swap").get("destHtlcId").asText());
             // the reused hashlock is a second source lock with the control's hashlock: rejected, never counter-locked
             assertThat(world.relayer().get("/admin/swaps/pending", SwapWorld.TOKEN).body())
                     .doesNotContain("\"state\":\"DETECTED\"").doesNotContain("\"state\":\"CONFIRMED\"");
             assertThat(devnetA.locksFor(bob, control.secret().hashlock())).as("exactly one counter-lock for the hashlock").hasSize(1);
-            BigInteger spent = relayerStake.subtract(world.cosmosBalance("devnet-a", world.relayerAddress("devnet-a")));
+            BigInteger spent = relayerStake.subtract(world.cosmosBalance(world.chainA(), world.relayerAddress(world.chainA())));
             assertThat(spent).as("only the control swap's counter-lock left the relayer")
                     .isGreaterThanOrEqualTo(counter.amount()).isLessThan(counter.amount().add(BigInteger.valueOf(1_000_000)));
             swapper.claim(devnetA, counter, control);

@@ -8,6 +8,8 @@ import io.evmore.core.swap.Hashlock;
 import io.evmore.cosmos.CosmosSettings;
 import io.evmore.devnet.Devnet;
 import io.evmore.devnet.DevnetChain;
+import io.evmore.devnet.wasmd.WasmdChain;
+import io.evmore.devnet.wasmd.WasmdNetwork;
 import io.evmore.devnet.ethereum.HardhatNode;
 import io.evmore.ethereum.EthereumSettings;
 import io.evmore.ethereum.HtlcAbi;
@@ -34,6 +36,11 @@ import java.util.Optional;
  *
  * <p>Accounts: the relayer signs with Hardhat key 0 and the devnet account "relayer"; users are Hardhat keys 1–9 and
  * the devnet accounts alice, bob and carol.
+ *
+ * <p>The Cosmos side is chosen by the system property {@value #COSMOS_CHAIN_PROPERTY}: {@code devnet} (default, the
+ * in-JVM devnet-a ↔ devnet-b ↔ devnet-c) or {@code wasmd}: one real wasmd chain, {@value #WASMD_CHAIN}, replaces
+ * devnet-a (prefix {@code wasm}, denom {@code stake}, the same deterministic accounts funded in genesis, the project's
+ * compiled contract instantiated); {@link #chainA()} names whichever is in use.
  */
 public final class SwapWorld implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -49,8 +56,18 @@ public final class SwapWorld implements AutoCloseable {
     public static final int COSMOS_CLAIM_INCLUSION = 10;
     public static final int ETH_CONFIRMATIONS = 2;
 
+    public static final String COSMOS_CHAIN_PROPERTY = "cosmos.chain";
+    public static final String WASMD_CHAIN = "wasmd-a";
+
+    /** A Cosmos chain of this world, devnet or wasmd. */
+    record CosmosChain(String chainId, String prefix, String denom, String rpcUrl, String contract) {}
+
     public final HardhatNode hardhat;
+    /** The devnet, or null when the Cosmos side is wasmd. */
     public final Devnet devnet;
+    /** The wasmd chain, or null when the Cosmos side is the devnet. */
+    public final WasmdNetwork wasmd;
+    private final List<CosmosChain> cosmos;
     public final ChainId eth;
     public final String htlc;
     public final Path dir;
@@ -59,9 +76,15 @@ public final class SwapWorld implements AutoCloseable {
     private RelayerProcess relayer;
     private final List<String> logs = new ArrayList<>();
 
-    private SwapWorld(HardhatNode hardhat, Devnet devnet, String htlc, Path dir) throws IOException {
+    private SwapWorld(HardhatNode hardhat, Devnet devnet, WasmdNetwork wasmd, String htlc, Path dir) throws IOException {
         this.hardhat = hardhat;
         this.devnet = devnet;
+        this.wasmd = wasmd;
+        this.cosmos = devnet != null
+                ? devnet.chains().stream().map(c -> new CosmosChain(c.chainId(), c.prefix(), c.denom(), c.rpcUrl(),
+                        c.htlcContractAddress())).toList()
+                : wasmd.chains().stream().map(c -> new CosmosChain(c.chainId(), c.prefix(), c.denom(), c.rpcUrl(),
+                        c.htlcContractAddress())).toList();
         this.eth = ChainId.evm(hardhat.chainId());
         this.htlc = htlc;
         this.dir = dir;
@@ -70,20 +93,50 @@ public final class SwapWorld implements AutoCloseable {
         Files.writeString(config, relayerYaml());
     }
 
+    /** The Cosmos side named by {@value #COSMOS_CHAIN_PROPERTY} (devnet unless told). */
     public static SwapWorld start(Path dir) throws Exception {
+        String side = System.getProperty(COSMOS_CHAIN_PROPERTY, "devnet");
+        return switch (side) {
+            case "devnet" -> start(dir, false);
+            case "wasmd" -> start(dir, true);
+            default -> throw new IllegalArgumentException("-D" + COSMOS_CHAIN_PROPERTY + " must be devnet or wasmd, got " + side);
+        };
+    }
+
+    public static SwapWorld start(Path dir, boolean onWasmd) throws Exception {
         HardhatNode hardhat = HardhatNode.start();
         Devnet devnet = null;
+        WasmdNetwork wasmd = null;
         try {
             // 1 s: Hardhat gives every block a strictly later whole-second timestamp, so faster blocks make its clock run ahead
             hardhat.setIntervalMining(1000);
             String htlc = HtlcDeployer.deploy(ChainId.evm(hardhat.chainId()), hardhat.url(), hardhat.devPrivateKeys().get(0));
-            devnet = Devnet.defaultTopology().blockInterval(Duration.ofMillis(500)).start();
-            return new SwapWorld(hardhat, devnet, htlc, dir);
+            if (onWasmd) {
+                wasmd = WasmdNetwork.start(WASMD_CHAIN);
+            } else {
+                devnet = Devnet.defaultTopology().blockInterval(Duration.ofMillis(500)).start();
+            }
+            return new SwapWorld(hardhat, devnet, wasmd, htlc, dir);
         } catch (Exception | Error e) {
             if (devnet != null) devnet.close();
+            if (wasmd != null) wasmd.close();
             hardhat.close();
             throw e;
         }
+    }
+
+    /** The chain the direct-swap tests use: devnet-a, or its wasmd replacement. */
+    public String chainA() {
+        return cosmos.getFirst().chainId();
+    }
+
+    private CosmosChain cosmosChain(String chainId) {
+        return cosmos.stream().filter(c -> c.chainId().equals(chainId)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no Cosmos chain " + chainId + " in this world"));
+    }
+
+    private String mnemonic(String account) {
+        return devnet != null ? devnet.account(account).mnemonic() : wasmd.chains().getFirst().account(account).mnemonic();
     }
 
     private String relayerYaml() {
@@ -98,14 +151,14 @@ public final class SwapWorld implements AutoCloseable {
         y.append("    confirmations: ").append(ETH_CONFIRMATIONS).append("\n");
         y.append("    blockTimeSeconds: 1\n    claimInclusionSeconds: ").append(ETH_CLAIM_INCLUSION).append("\n    startBlock: 0\n");
         y.append("  cosmos:\n");
-        for (DevnetChain c : devnet.chains()) {
+        for (CosmosChain c : cosmos) {
             y.append("    - {chainId: ").append(c.chainId()).append(", prefix: ").append(c.prefix()).append(", denom: ").append(c.denom())
-                    .append(", rpcUrls: [\"").append(c.rpcUrl()).append("\"], htlcContract: ").append(c.htlcContractAddress())
+                    .append(", rpcUrls: [\"").append(c.rpcUrl()).append("\"], htlcContract: ").append(c.contract())
                     .append(", blockTimeSeconds: 1, claimInclusionSeconds: ").append(COSMOS_CLAIM_INCLUSION).append("}\n");
         }
         y.append("swaps:\n  timelocks: {pollDelaySeconds: ").append(POLL).append(", safetyMarginSeconds: ").append(MARGIN)
                 .append(", userClaimWindowSeconds: ").append(USER_WINDOW).append("}\n  pairs:\n");
-        for (DevnetChain c : devnet.chains()) {
+        for (CosmosChain c : cosmos) {
             // devnet-b pays 10^6 times more per wei: 1 ETH asks 10^14 uosmo, more than the relayer holds there (an inventory test)
             BigDecimal rate = c.chainId().equals("devnet-b") ? ETH_TO_DENOM.scaleByPowerOfTen(6) : ETH_TO_DENOM;
             y.append("    - {from: \"").append(eth).append("\", fromAsset: \"").append(HtlcAbi.NATIVE).append("\", to: ").append(c.chainId())
@@ -136,7 +189,7 @@ public final class SwapWorld implements AutoCloseable {
     private RelayerProcess launch(Map<String, String> extraEnv) throws Exception {
         Path root = Path.of("").toAbsolutePath().getParent();
         Map<String, String> env = new java.util.HashMap<>(Map.of("ADMIN_TOKEN", TOKEN, "EVMORE_ROOT", root.toString(),
-                "ETHEREUM_PRIVATE_KEY", hardhat.devPrivateKeys().get(0), "COSMOS_MNEMONIC", devnet.account("relayer").mnemonic()));
+                "ETHEREUM_PRIVATE_KEY", hardhat.devPrivateKeys().get(0), "COSMOS_MNEMONIC", mnemonic("relayer")));
         env.putAll(extraEnv);
         return RelayerProcess.start(dir, port, env, "run", "--config", config.toString());
     }
@@ -147,7 +200,7 @@ public final class SwapWorld implements AutoCloseable {
         Files.writeString(other, relayerYaml().replace("port: " + port + "}", "port: " + otherPort + "}"));
         Path root = Path.of("").toAbsolutePath().getParent();
         return RelayerProcess.start(dir, otherPort, Map.of("ADMIN_TOKEN", TOKEN, "EVMORE_ROOT", root.toString(),
-                "ETHEREUM_PRIVATE_KEY", hardhat.devPrivateKeys().get(0), "COSMOS_MNEMONIC", devnet.account("relayer").mnemonic()),
+                "ETHEREUM_PRIVATE_KEY", hardhat.devPrivateKeys().get(0), "COSMOS_MNEMONIC", mnemonic("relayer")),
                 "run", "--config", other.toString());
     }
 
@@ -174,7 +227,7 @@ public final class SwapWorld implements AutoCloseable {
     }
 
     public String relayerAddress(String chainId) {
-        return devnet.account("relayer").address(devnet.chain(chainId).prefix());
+        return cosmosAddress(chainId, "relayer");
     }
 
     public EthereumUserChain ethUser(int devIndex) {
@@ -189,13 +242,14 @@ public final class SwapWorld implements AutoCloseable {
     }
 
     public CosmosUserChain cosmosUser(String chainId, String account) {
-        DevnetChain c = devnet.chain(chainId);
+        CosmosChain c = cosmosChain(chainId);
         return new CosmosUserChain(CosmosSettings.of(ChainId.of(chainId), c.prefix(), c.denom(), List.of(c.rpcUrl()),
-                new BigDecimal("0.025"), c.htlcContractAddress()), devnet.account(account).mnemonic());
+                new BigDecimal("0.025"), c.contract()), mnemonic(account));
     }
 
     public String cosmosAddress(String chainId, String account) {
-        return devnet.account(account).address(devnet.chain(chainId).prefix());
+        String prefix = cosmosChain(chainId).prefix();
+        return devnet != null ? devnet.account(account).address(prefix) : wasmd.chain(chainId).account(account).address(prefix);
     }
 
     public BigInteger ethBalance(String address) {
@@ -203,7 +257,11 @@ public final class SwapWorld implements AutoCloseable {
     }
 
     public BigInteger cosmosBalance(String chainId, String address) {
-        DevnetChain c = devnet.chain(chainId);
+        if (devnet != null) {
+            DevnetChain c = devnet.chain(chainId);
+            return c.balance(address, c.denom());
+        }
+        WasmdChain c = wasmd.chain(chainId);
         return c.balance(address, c.denom());
     }
 
@@ -243,7 +301,8 @@ public final class SwapWorld implements AutoCloseable {
         } catch (Exception e) {
             // closing the chains matters more
         }
-        devnet.close();
+        if (devnet != null) devnet.close();
+        if (wasmd != null) wasmd.close();
         hardhat.close();
     }
 }

@@ -86,7 +86,7 @@ public final class CometJson {
     static ObjectNode block(CosmosChain chain, Block b) {
         ObjectNode block = F.objectNode();
         ObjectNode h = block.putObject("header");
-        h.putObject("version").put("block", "11").put("app", "0");
+        h.putObject("version").put("block", "11"); // a real node omits app when it is 0 (omitempty)
         h.put("chain_id", b.chainId()).put("height", Long.toString(b.height())).put("time", time(b.time()));
         h.set("last_block_id", blockId(b.lastBlockHash(), b.lastPartsHash()));
         byte[] valHash = io.evmore.devnet.crypto.AddressDerivation.sha256(chain.validatorPubKey());
@@ -99,12 +99,8 @@ public final class CometJson {
                 .put("evidence_hash", hex(io.evmore.devnet.crypto.AddressDerivation.sha256(new byte[0])))
                 .put("proposer_address", hex(b.proposer()));
         ObjectNode data = block.putObject("data");
-        if (b.txs().isEmpty()) {
-            data.putNull("txs");
-        } else {
-            ArrayNode txs = data.putArray("txs");
-            b.txs().forEach(t -> txs.add(b64(t)));
-        }
+        ArrayNode txs = data.putArray("txs"); // a real node sends [] for an empty block, never null
+        b.txs().forEach(t -> txs.add(b64(t)));
         block.putObject("evidence").putArray("evidence");
         ObjectNode lc = block.putObject("last_commit");
         lc.put("height", Long.toString(b.height() - 1)).put("round", 0);
@@ -218,8 +214,10 @@ public final class CometJson {
         v.set("block_id", blockId(b.hash(), b.partsHash()));
         ObjectNode rfb = v.putObject("result_finalize_block");
         rfb.set("events", events(b.finalizeEvents()));
-        ArrayNode txs = rfb.putArray("tx_results");
-        b.results().forEach(x -> txs.add(execResult(x)));
+        if (!b.results().isEmpty()) { // a real node omits an empty tx_results
+            ArrayNode txs = rfb.putArray("tx_results");
+            b.results().forEach(x -> txs.add(execResult(x)));
+        }
         rfb.putArray("validator_updates");
         rfb.putObject("consensus_param_updates");
         rfb.put("app_hash", b64(b.resultAppHash()));

@@ -546,8 +546,19 @@ public final class CometRpcEndpoint implements AutoCloseable {
                             ObjectNode data = JSON.createObjectNode();
                             data.put("type", "tendermint/event/Tx");
                             ObjectNode txr = data.putObject("value").putObject("TxResult");
-                            txr.put("height", Long.toString(t.height())).put("index", t.index()).put("tx", CometJson.b64(t.tx()));
-                            txr.set("result", CometJson.execResult(t.result()));
+                            // The event is amino JSON with omitempty (not jsonpb like the tx RPC): a zero index and
+                            // empty code/codespace/log/info are left out, as a real node does.
+                            txr.put("height", Long.toString(t.height()));
+                            if (t.index() != 0) txr.put("index", t.index());
+                            txr.put("tx", CometJson.b64(t.tx()));
+                            ObjectNode result = CometJson.execResult(t.result());
+                            for (String k : List.of("code", "codespace", "log", "info")) {
+                                JsonNode v = result.get(k);
+                                if (v != null && (v.isNull() || (v.isNumber() && v.asLong() == 0) || (v.isTextual() && v.asText().isEmpty()))) {
+                                    result.remove(k);
+                                }
+                            }
+                            txr.set("result", result);
                             send(ws, s, data, CometJson.eventMapJson(CometJson.eventMap(t, true)));
                         }
                     }

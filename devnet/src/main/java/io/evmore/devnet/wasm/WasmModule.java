@@ -43,9 +43,14 @@ public final class WasmModule {
         try {
             json = JSON.readTree(msg);
         } catch (Exception e) {
-            throw new SdkException(5, "wasm", "Error parsing into type ExecuteMsg: Invalid type: execute wasm contract failed");
+            throw new SdkException(5, "wasm", "Error parsing into type evmore_htlc::msg::ExecuteMsg: Invalid type: execute wasm contract failed");
         }
-        ctx.state.send(sender, contractAddr, funds, ctx.events);
+        // wasmd moves the funds through the bank keeper directly and drops its `message` events (coinTransferrer);
+        // it drops them from the contract's dispatched bank messages too (filterMessageEvents): no message{sender}
+        // inside a wasm call, unlike a plain MsgSend.
+        List<Event> transfer = new ArrayList<>();
+        ctx.state.send(sender, contractAddr, funds, transfer);
+        withoutMessageEvents(transfer).forEach(ctx.events::add);
         List<MessageInfo.Coin> infoFunds = new ArrayList<>();
         for (Coin c : funds) {
             infoFunds.add(new MessageInfo.Coin(c.getDenom(), Coins.amount(c)));
@@ -74,8 +79,12 @@ public final class WasmModule {
             }
             ctx.events.add(wasm);
         }
-        ctx.events.addAll(cc.bankEvents());
+        ctx.events.addAll(withoutMessageEvents(cc.bankEvents()));
         return result.data();
+    }
+
+    private static List<Event> withoutMessageEvents(List<Event> events) {
+        return events.stream().filter(e -> !e.type().equals("message")).toList();
     }
 
     public static byte[] smartQuery(CosmosChain chain, ChainState st, long height, QuerySmartContractStateRequest req) {

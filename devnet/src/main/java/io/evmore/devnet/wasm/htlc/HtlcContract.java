@@ -448,7 +448,9 @@ public final class HtlcContract implements WasmContract {
     }
 
     private static ContractError parseError(String what, String detail) {
-        return new ContractError("Error parsing into type " + what + ": " + detail);
+        // cosmwasm names the Rust type with its path, as serde reports it: evmore_htlc::msg::ExecuteMsg.
+        String type = what.endsWith("Msg") ? "evmore_htlc::msg::" + what : what;
+        return new ContractError("Error parsing into type " + type + ": " + detail);
     }
 
     // ---- small helpers ----
