@@ -147,11 +147,6 @@ public final class Swapper {
         return r;
     }
 
-    /** Every lock the user's chain shows for a receiver and hashlock (for status). */
-    public static List<HtlcRecord> locks(UserChain chain, String receiver, Locked locked) {
-        return chain.locksFor(receiver, locked.secret().hashlock());
-    }
-
     private static void sleep(Duration d) {
         try {
             Thread.sleep(d);

@@ -358,18 +358,4 @@ public final class RelayEngine {
             default -> Optional.empty();
         };
     }
-
-    /** The step due next per swap (for tests and the admin view). */
-    public Optional<Instant> nextStep(String swapId) {
-        return Optional.ofNullable(due.get(swapId));
-    }
-
-    public Map<ChainId, HtlcChain> chains() {
-        return chains;
-    }
-
-    /** Counts swaps by state (for the state gauge). */
-    public Map<SwapState, Long> swapsByState() {
-        return book.store().countByState();
-    }
 }

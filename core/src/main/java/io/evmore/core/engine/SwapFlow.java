@@ -502,8 +502,4 @@ final class SwapFlow {
     static Comparator<TxIntent> oldestFirst() {
         return Comparator.comparing(TxIntent::createdAt).thenComparing(TxIntent::id);
     }
-
-    static List<String> actions() {
-        return List.of(COUNTER_LOCK, SOURCE_CLAIM, DEST_REFUND, SOURCE_REFUND);
-    }
 }
