@@ -3,6 +3,7 @@ package io.evmore.store;
 import com.zaxxer.hikari.HikariDataSource;
 import io.evmore.core.chain.ChainCursor;
 import io.evmore.core.chain.ChainId;
+import io.evmore.core.chain.PacketId;
 import io.evmore.core.error.PermanentException;
 import io.evmore.core.error.RelayerException;
 import io.evmore.core.error.TransientException;
@@ -57,7 +58,7 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
     private static final String SWAP_COLUMNS = "id, from_chain, to_chain, source_htlc_id, dest_htlc_id, hashlock,"
             + " sender, receiver, source_asset, source_amount, dest_asset, dest_amount, source_timelock,"
             + " dest_timelock, status, created_at, updated_at, source_height, source_block_hash, source_tx_hash,"
-            + " fee_amount, secret, last_error";
+            + " fee_amount, secret, last_error, counter_packet";
     private static final String INTENT_COLUMNS = "id, swap_id, chain, action, nonce, tx_hash, status, created_at,"
             + " updated_at, hashes, raw_tx, timeout_height";
     /** Column limits, checked in code so both databases reject the same values with the same message. */
@@ -324,7 +325,7 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
                             + " is already used by an active swap");
                 }
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO swaps (" + SWAP_COLUMNS
-                        + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                        + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
                     ps.setString(1, swap.id());
                     ps.setString(2, swap.fromChain().value());
                     ps.setString(3, swap.toChain().value());
@@ -348,6 +349,7 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
                     ps.setString(21, swap.feeAmount() == null ? null : swap.feeAmount().toString());
                     ps.setString(22, swap.secret() == null ? null : swap.secret().hex());
                     ps.setString(23, truncateError(swap.lastError()));
+                    ps.setString(24, swap.counterPacket() == null ? null : swap.counterPacket().text());
                     ps.executeUpdate();
                 }
                 writeTransition(swap.id(), null, swap.state(), cause, null, updated);
@@ -403,6 +405,20 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
                 return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
             } catch (SQLException e) {
                 throw fail(e, "find swap by destination lock " + destHtlcId + " on " + chain);
+            }
+        }
+
+        @Override
+        public Optional<Swap> findByCounterPacket(PacketId packet) {
+            checkOpen();
+            Objects.requireNonNull(packet, "packet");
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + SWAP_COLUMNS + " FROM swaps WHERE counter_packet = ?"
+                    + " ORDER BY created_at DESC, id LIMIT 1")) {
+                ps.setString(1, packet.text());
+                List<Swap> found = readSwaps(ps);
+                return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+            } catch (SQLException e) {
+                throw fail(e, "find swap by counter-lock packet " + packet);
             }
         }
 
@@ -550,8 +566,8 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
         private boolean writeFields(Swap s, SwapState expected) throws SQLException {
             try (PreparedStatement ps = c.prepareStatement("UPDATE swaps SET dest_htlc_id = ?, dest_asset = ?,"
                     + " dest_amount = ?, dest_timelock = ?, source_height = ?, source_block_hash = ?,"
-                    + " source_tx_hash = ?, fee_amount = ?, secret = ?, last_error = ?, status = ?, updated_at = ?"
-                    + " WHERE id = ? AND status = ?")) {
+                    + " source_tx_hash = ?, fee_amount = ?, secret = ?, last_error = ?, status = ?, updated_at = ?,"
+                    + " counter_packet = ? WHERE id = ? AND status = ?")) {
                 ps.setString(1, s.destHtlcId());
                 ps.setString(2, s.destAsset());
                 ps.setString(3, s.destAmount() == null ? null : s.destAmount().toString());
@@ -564,8 +580,9 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
                 ps.setString(10, s.lastError());
                 ps.setString(11, s.state().name());
                 dialect.setInstant(ps, 12, s.updatedAt());
-                ps.setString(13, s.id());
-                ps.setString(14, expected.name());
+                ps.setString(13, s.counterPacket() == null ? null : s.counterPacket().text());
+                ps.setString(14, s.id());
+                ps.setString(15, expected.name());
                 return ps.executeUpdate() == 1;
             }
         }
@@ -828,7 +845,8 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
                         dialect.getInstant(rs, "created_at"), dialect.getInstant(rs, "updated_at"),
                         rs.getLong("source_height"), rs.getString("source_block_hash"), rs.getString("source_tx_hash"),
                         amount(rs.getString("fee_amount"), "fee_amount", id), secret(rs.getString("secret"), id),
-                        rs.getString("last_error"));
+                        rs.getString("last_error"),
+                        rs.getString("counter_packet") == null ? null : PacketId.parse(rs.getString("counter_packet")));
             } catch (IllegalArgumentException e) {
                 throw new PermanentException("store: swap " + id + " in " + target + " has an invalid stored value: "
                         + e.getMessage(), e);

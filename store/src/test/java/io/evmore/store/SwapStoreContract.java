@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.evmore.core.chain.ChainCursor;
 import io.evmore.core.chain.ChainId;
+import io.evmore.core.chain.PacketId;
 import io.evmore.core.error.PermanentException;
 import io.evmore.core.swap.Hashlock;
 import io.evmore.core.swap.IllegalTransitionException;
@@ -908,6 +909,24 @@ abstract class SwapStoreContract {
         assertThat(byDest(ETH, "htlc_1")).contains(toEth);
         assertThat(byDest(OSMO, "htlc_3")).isEmpty();
         assertThat(byDest(ETH, "htlc_2")).isEmpty();
+    }
+
+    private java.util.Optional<Swap> byPacket(PacketId packet) {
+        return store.inTransaction(tx -> tx.findByCounterPacket(packet));
+    }
+
+    @Test
+    void counterPacketRoundTripsAndFindsItsSwap() {
+        Swap s = insert(swap("0x01", SwapState.CONFIRMED, T0));
+        insert(swap("0x02", SwapState.CONFIRMED, T0));
+        PacketId packet = new PacketId(OSMO, "channel-3", 17);
+        Swap sent = store.<Swap>inTransaction(tx -> tx.update(s.withCounterPacket(packet, T0.plusSeconds(1)), SwapState.CONFIRMED));
+
+        assertThat(store.find(s.id())).get().extracting(Swap::counterPacket).isEqualTo(packet);
+        assertThat(byPacket(packet)).contains(sent);
+        // Same channel and sequence from another chain, or another sequence: not this swap's packet.
+        assertThat(byPacket(new PacketId(ETH, "channel-3", 17))).isEmpty();
+        assertThat(byPacket(new PacketId(OSMO, "channel-3", 18))).isEmpty();
     }
 
     @Test

@@ -11,9 +11,11 @@ import java.math.BigInteger;
  * @param timelock       unix seconds
  * @param targetChain    chain the swap delivers to (may be empty for a counter-lock)
  * @param targetAddress  user's address there (may be empty for a counter-lock)
+ * @param refundAddress  who a refund pays: the sender, unless the lock named another address (CosmWasm
+ *                       {@code refund_address}, set by locks created through IBC hooks)
  */
 public record HtlcRecord(ChainId chain, String id, String sender, String receiver, String asset, BigInteger amount,
-        Hashlock hashlock, long timelock, String targetChain, String targetAddress, Status status) {
+        Hashlock hashlock, long timelock, String targetChain, String targetAddress, Status status, String refundAddress) {
 
     public enum Status { OPEN, CLAIMED, REFUNDED }
 
@@ -26,5 +28,12 @@ public record HtlcRecord(ChainId chain, String id, String sender, String receive
         if (timelock <= 0) throw new IllegalArgumentException("HTLC " + id + " timelock must be > 0");
         targetChain = targetChain == null ? "" : targetChain;
         targetAddress = targetAddress == null ? "" : targetAddress;
+        refundAddress = refundAddress == null || refundAddress.isEmpty() ? sender : refundAddress;
+    }
+
+    /** A lock refunded to its sender. */
+    public HtlcRecord(ChainId chain, String id, String sender, String receiver, String asset, BigInteger amount,
+            Hashlock hashlock, long timelock, String targetChain, String targetAddress, Status status) {
+        this(chain, id, sender, receiver, asset, amount, hashlock, timelock, targetChain, targetAddress, status, sender);
     }
 }

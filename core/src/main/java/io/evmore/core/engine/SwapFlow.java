@@ -165,7 +165,7 @@ final class SwapFlow {
     private Next counterLock(Swap s) {
         if (!acceptsIntake.getAsBoolean()) return later(settings.tick()); // paused: intake waits, nothing is lost
         HtlcChain dst = chain(s.toChain());
-        String late = settings.validator().timelocks().tooLittleTime(s.destTimelock(), now(dst), 0);
+        String late = settings.validator().timelocks().tooLittleTime(s.toChain(), s.destTimelock(), now(dst));
         if (late != null) {
             book.move(s, SwapState.REJECTED, "not counter-locked: " + late, null, x -> x.withLastError(late, clock.now()));
             return Next.DONE;
@@ -368,7 +368,7 @@ final class SwapFlow {
             case COUNTER_LOCK -> {
                 int failed = book.failedCount(s.id(), action);
                 HtlcChain dst = chain(s.toChain());
-                String late = settings.validator().timelocks().tooLittleTime(s.destTimelock(), now(dst), 0);
+                String late = settings.validator().timelocks().tooLittleTime(s.toChain(), s.destTimelock(), now(dst));
                 if (late != null || failed >= settings.maxCounterLockAttempts()) {
                     String reason = "counter-lock failed (" + why + "); " + (late != null ? late : failed + " attempts");
                     book.move(s, SwapState.COUNTER_FAILED, reason, null, x -> x.withLastError(reason, clock.now()));

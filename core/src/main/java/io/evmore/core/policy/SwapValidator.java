@@ -16,7 +16,7 @@ import java.util.function.Predicate;
  * <p>It accepts only when: the lock is on the configured contract; a pair is configured for (source chain, asset,
  * target chain); the amount is within the pair's limits; the hashlock is not used by another swap; the receiver is
  * a well-formed address of the target chain; {@code T_dst = T_src − (F_dst + P + G_src + M)} leaves the user at least
- * {@code W_user (+ H)}; the quote is positive; inventory minus what other swaps reserved covers it; and the lock has
+ * {@code W_user + H} ({@code H} of the destination's IBC route, 0 for a direct one); the quote is positive; inventory minus what other swaps reserved covers it; and the lock has
  * the configured confirmations.
  */
 public final class SwapValidator {
@@ -87,7 +87,7 @@ public final class SwapValidator {
             return new Refuse("target address '" + printable(f.targetAddress()) + "' is not a valid address on " + to);
         }
         long destTimelock = timelocks.destTimelock(f.sourceTimelock(), f.fromChain(), to);
-        String timeProblem = timelocks.tooLittleTime(destTimelock, f.now(), 0);
+        String timeProblem = timelocks.tooLittleTime(to, destTimelock, f.now());
         if (timeProblem != null) return new Refuse(timeProblem);
         Pair.Quote quote = p.quote(f.amount());
         if (quote.net().signum() <= 0) {

@@ -15,8 +15,10 @@ import java.util.Map;
  * @param pollDelay  {@code P}, seconds
  * @param margin     {@code M}, seconds
  * @param userWindow {@code W_user}, the least time the user gets to claim, seconds
+ * @param routes     per destination reached over IBC: {@code H}, seconds (absent = direct, H = 0)
  */
-public record TimelockPolicy(Map<ChainId, ChainTiming> chains, long pollDelay, long margin, long userWindow) {
+public record TimelockPolicy(Map<ChainId, ChainTiming> chains, long pollDelay, long margin, long userWindow,
+        Map<ChainId, Long> routes) {
 
     /** @param finality {@code F}: confirmations × block time; @param claimInclusion {@code G} */
     public record ChainTiming(long finality, long claimInclusion) {
@@ -25,8 +27,17 @@ public record TimelockPolicy(Map<ChainId, ChainTiming> chains, long pollDelay, l
         }
     }
 
+    /** Direct destinations only. */
+    public TimelockPolicy(Map<ChainId, ChainTiming> chains, long pollDelay, long margin, long userWindow) {
+        this(chains, pollDelay, margin, userWindow, Map.of());
+    }
+
     public TimelockPolicy {
         chains = Map.copyOf(chains);
+        routes = Map.copyOf(routes);
+        routes.forEach((c, h) -> {
+            if (h < 0) throw new IllegalArgumentException("route H to " + c + " must be >= 0");
+        });
         if (pollDelay < 0 || margin < 0) throw new IllegalArgumentException("timelock P and M must be >= 0");
         if (userWindow <= 0) throw new IllegalArgumentException("timelock W_user must be > 0");
     }
@@ -52,6 +63,16 @@ public record TimelockPolicy(Map<ChainId, ChainTiming> chains, long pollDelay, l
         if (left >= needed) return null;
         return "too little time left: the relayer's lock would expire in " + left + " s, but the user must get at least "
                 + needed + " s (W_user " + userWindow + (routeSeconds > 0 ? " + H " + routeSeconds : "") + ")";
+    }
+
+    /** {@code H} of the route to {@code destination}: 0 for a direct destination. */
+    public long routeSeconds(ChainId destination) {
+        return routes.getOrDefault(destination, 0L);
+    }
+
+    /** {@link #tooLittleTime(long, long, long)} with the destination's own {@code H}. */
+    public String tooLittleTime(ChainId destination, long destTimelock, long now) {
+        return tooLittleTime(destTimelock, now, routeSeconds(destination));
     }
 
     public ChainTiming timing(ChainId chain) {

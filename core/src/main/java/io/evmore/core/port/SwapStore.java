@@ -64,6 +64,9 @@ public interface SwapStore {
         /** The swap whose counter-lock is {@code destHtlcId} on {@code chain} (its toChain). */
         Optional<Swap> findByDestHtlcId(ChainId chain, String destHtlcId);
 
+        /** The swap whose multi-hop counter-lock transfer is {@code packet}. */
+        Optional<Swap> findByCounterPacket(io.evmore.core.chain.PacketId packet);
+
         /** Non-terminal swaps, oldest first (created_at, id). */
         default List<Swap> pending(int limit) {
             return pending(limit, 0);

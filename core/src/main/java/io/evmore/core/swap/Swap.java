@@ -32,6 +32,8 @@ import java.time.Instant;
  * @param secret         the revealed preimage, once seen on the destination chain (null before). Persisted so that
  *                       a crash after the reveal never loses the claim.
  * @param lastError      why the swap was rejected, or the last transient error on its way (null if none)
+ * @param counterPacket  multi-hop: the ICS-20 packet of the counter-lock transfer, once it was included (else null);
+ *                       its acknowledgement or timeout is matched to the swap by it
  */
 public record Swap(
         String id,
@@ -56,7 +58,8 @@ public record Swap(
         String sourceTxHash,
         BigInteger feeAmount,
         Secret secret,
-        String lastError) {
+        String lastError,
+        io.evmore.core.chain.PacketId counterPacket) {
 
     public Swap {
         require(id, "id");
@@ -82,6 +85,17 @@ public record Swap(
         }
     }
 
+    /** A swap without a counter-lock packet (direct swaps, older callers). */
+    public Swap(String id, ChainId fromChain, ChainId toChain, String sourceHtlcId, String destHtlcId, Hashlock hashlock,
+            String sender, String receiver, String sourceAsset, BigInteger sourceAmount, String destAsset,
+            BigInteger destAmount, long sourceTimelock, long destTimelock, SwapState state, Instant createdAt,
+            Instant updatedAt, long sourceHeight, String sourceBlockHash, String sourceTxHash, BigInteger feeAmount,
+            Secret secret, String lastError) {
+        this(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset, sourceAmount,
+                destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, updatedAt, sourceHeight,
+                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, null);
+    }
+
     /** A swap without the recovery fields (source location, fee, secret, error): tests and older callers. */
     public Swap(String id, ChainId fromChain, ChainId toChain, String sourceHtlcId, String destHtlcId, Hashlock hashlock,
             String sender, String receiver, String sourceAsset, BigInteger sourceAmount, String destAsset,
@@ -89,7 +103,7 @@ public record Swap(
             Instant updatedAt) {
         this(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset, sourceAmount,
                 destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, updatedAt, 0, null, null, null,
-                null, null);
+                null, null, null);
     }
 
     private static void require(Object v, String name) {
@@ -104,44 +118,51 @@ public record Swap(
     public Swap withState(SwapState next, Instant at) {
         return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
                 sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, next, createdAt, at, sourceHeight,
-                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError);
+                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, counterPacket);
     }
 
     public Swap withCounterLock(String destHtlcId, String destAsset, BigInteger destAmount, long destTimelock, Instant at) {
         return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
                 sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, sourceHeight,
-                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError);
+                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, counterPacket);
     }
 
     /** The accepted quote: what the relayer will lock on the destination, its fee, and T_dst. */
     public Swap withQuote(String destAsset, BigInteger destAmount, BigInteger feeAmount, long destTimelock, Instant at) {
         return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
                 sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, sourceHeight,
-                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError);
+                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, counterPacket);
     }
 
     public Swap withDestHtlcId(String destHtlcId, Instant at) {
         return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
                 sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, sourceHeight,
-                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError);
+                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, counterPacket);
     }
 
     public Swap withSource(long height, String blockHash, String txHash, Instant at) {
         return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
                 sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, height,
-                blockHash, txHash, feeAmount, secret, lastError);
+                blockHash, txHash, feeAmount, secret, lastError, counterPacket);
     }
 
     public Swap withSecret(Secret secret, Instant at) {
         return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
                 sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, sourceHeight,
-                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError);
+                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, counterPacket);
     }
 
     public Swap withLastError(String error, Instant at) {
         return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
                 sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, sourceHeight,
-                sourceBlockHash, sourceTxHash, feeAmount, secret, error);
+                sourceBlockHash, sourceTxHash, feeAmount, secret, error, counterPacket);
+    }
+
+    /** The counter-lock transfer's packet (multi-hop), recorded when the transfer was included. */
+    public Swap withCounterPacket(io.evmore.core.chain.PacketId packet, Instant at) {
+        return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
+                sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, sourceHeight,
+                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, packet);
     }
 
     /** Never prints the secret (before completion it is the user's money). */

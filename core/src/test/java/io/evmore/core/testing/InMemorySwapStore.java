@@ -223,6 +223,13 @@ public final class InMemorySwapStore implements SwapStore {
         }
 
         @Override
+        public Optional<Swap> findByCounterPacket(io.evmore.core.chain.PacketId packet) {
+            Objects.requireNonNull(packet, "packet");
+            return state().swaps.values().stream().filter(s -> packet.equals(s.counterPacket()))
+                    .max(Comparator.comparing(Swap::createdAt).thenComparing(Swap::id, Comparator.reverseOrder()));
+        }
+
+        @Override
         public List<Swap> pending(int limit, int offset) {
             if (limit < 1) throw new IllegalArgumentException("pending limit must be >= 1, got " + limit);
             if (offset < 0) throw new IllegalArgumentException("pending offset must be >= 0, got " + offset);

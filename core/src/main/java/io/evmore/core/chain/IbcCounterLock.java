@@ -1,0 +1,53 @@
+package io.evmore.core.chain;
+
+import io.evmore.core.swap.TxIntent;
+
+/**
+ * A destination the relayer reaches over IBC from its home Cosmos chain (SPEC §3 step 3, multi-hop): the counter-lock
+ * is one ICS-20 transfer sent from the home chain whose memo forwards it hop by hop (packet-forward middleware) and,
+ * on the final chain, creates the HTLC through IBC hooks. The engine sees only this port; the Cosmos adapter
+ * implements it.
+ *
+ * <p>What happens after the transfer is included is reported by followers, not by this port: the home chain's
+ * follower reports the first hop's acknowledgement or timeout ({@link ChainEvent.TransferAcknowledged},
+ * {@link ChainEvent.TransferFailed}; packet-forward holds the first acknowledgement until the last hop answered, so it
+ * speaks for the whole route), and the final chain's follower reports the HTLC the hooks created
+ * ({@link ChainEvent.HtlcLocked}). Such an HTLC is the relayer's only if {@link #finalCreator()} created it and its
+ * refund address is {@link #refundAddress()}; anyone can create an HTLC with the same hashlock, receiver and amount.
+ */
+public interface IbcCounterLock {
+    /** The chain the transfer is sent from (where the relayer's inventory for this destination is). */
+    ChainId homeChain();
+
+    /** The chain the HTLC is created on. */
+    ChainId finalChain();
+
+    /** Denom the transfer sends from the home chain. */
+    String homeAsset();
+
+    /** Denom the funds arrive as on the final chain ({@code ibc/…}): what the user's HTLC holds. */
+    String finalAsset();
+
+    /** {@code H} of the timelock rule: the sum over hops of timeout × (retries + 1), seconds. */
+    long worstCaseDeliverySeconds();
+
+    /**
+     * The sender the final chain's contract sees for the relayer's transfers: the IBC-hooks intermediary derived from
+     * the last hop's channel and the packet's sender there. Nobody holds its key; only the relayer's own transfers
+     * over this route arrive as it.
+     */
+    String finalCreator();
+
+    /** The relayer's address on the final chain: the refund address of every HTLC it creates there. */
+    String refundAddress();
+
+    /**
+     * Sends the transfer creating {@code request}'s HTLC on the final chain. Every signed transaction goes to the
+     * journal before it is broadcast. Blocks until included on the home chain; the result names the packet
+     * ({@link TxResult#packet()}). Errors as {@link HtlcChain#lock}.
+     */
+    TxResult send(LockRequest request, TxJournal journal);
+
+    /** What became of the intent's transfer on the home chain; a landed one names its packet. */
+    Reconciliation reconcile(TxIntent intent);
+}
