@@ -121,6 +121,9 @@ final class ConfigValidator {
             timing(cc.confirmationTiers(), cc.blockTimeSeconds(), cc.claimInclusionSeconds(), k);
             if (cc.startHeight() < -1) throw new ConfigException(k + ".startHeight", "expected -1 (latest at first start) or a height >= 0, got " + cc.startHeight());
         }
+        for (int i = 0; i < cosmos.size(); i++) {
+            if (cosmos.get(i).route() != null) route(cosmos.get(i), cosmos, "chains.cosmos[" + i + "].route");
+        }
         swaps(required(c.swaps(), "swaps"), local.enabled() ? null : ids);
         var secrets = required(c.secrets(), "secrets");
         if (!Set.of("env", "file").contains(secrets.provider())) {
@@ -128,6 +131,58 @@ final class ConfigValidator {
         }
         if (secrets.provider().equals("file") && (secrets.dir() == null || secrets.dir().isBlank())) {
             throw new ConfigException("secrets.dir", "is required when secrets.provider is file");
+        }
+    }
+
+    private static final Pattern CHANNEL = Pattern.compile("channel-[0-9]{1,18}");
+    static final int MAX_HOPS = 8;
+
+    /** A multi-hop destination's route: from a configured direct chain, each hop well-formed, the last one reaching it. */
+    private static void route(RelayerConfig.Cosmos dest, List<RelayerConfig.Cosmos> all, String k) {
+        var r = dest.route();
+        notBlank(r.from(), k + ".from");
+        var home = all.stream().filter(c -> r.from().equals(c.chainId())).findFirst().orElseThrow(() -> new ConfigException(k + ".from",
+                "names \"" + r.from() + "\", which is not a chain under chains.cosmos (the home chain must be configured too)"));
+        if (home.chainId().equals(dest.chainId())) throw new ConfigException(k + ".from", "is the chain itself; a route starts at the home chain");
+        if (home.route() != null) throw new ConfigException(k + ".from", "\"" + r.from() + "\" has a route itself; a route starts at a directly served home chain");
+        notBlank(r.denom(), k + ".denom");
+        if (!DENOM.matcher(r.denom()).matches()) throw new ConfigException(k + ".denom", "is not a valid denom: \"" + r.denom() + "\"");
+        if (r.denom().startsWith("ibc/")) {
+            throw new ConfigException(k + ".denom", "\"" + r.denom() + "\" is a voucher; a route sends a denom native to " + r.from()
+                    + " (sending vouchers back along their path is not supported)");
+        }
+        if (r.hops() == null || r.hops().isEmpty()) throw new ConfigException(k + ".hops", "is empty; expected at least one hop");
+        if (r.hops().size() > MAX_HOPS) throw new ConfigException(k + ".hops", "has " + r.hops().size() + " hops; at most " + MAX_HOPS);
+        for (int h = 0; h < r.hops().size(); h++) {
+            var hop = r.hops().get(h);
+            String hk = k + ".hops[" + h + "]";
+            if (hop == null) throw new ConfigException(hk, "is empty; expected chainId, prefix, channel, counterpartyChannel, timeoutSeconds");
+            chainId(hop.chainId(), hk + ".chainId");
+            notBlank(hop.prefix(), hk + ".prefix");
+            if (!BECH32_PREFIX.matcher(hop.prefix()).matches()) {
+                throw new ConfigException(hk + ".prefix", "expected a lowercase bech32 prefix, got \"" + hop.prefix() + "\"");
+            }
+            if (hop.port() != null && hop.port().isBlank()) throw new ConfigException(hk + ".port", "is blank; leave it out for \"transfer\"");
+            if (hop.channel() == null || !CHANNEL.matcher(hop.channel()).matches()) {
+                throw new ConfigException(hk + ".channel", "expected channel-N, got \"" + hop.channel() + "\"");
+            }
+            if (hop.counterpartyChannel() == null || !CHANNEL.matcher(hop.counterpartyChannel()).matches()) {
+                throw new ConfigException(hk + ".counterpartyChannel", "expected channel-N (the channel's end on " + hop.chainId()
+                        + "), got \"" + hop.counterpartyChannel() + "\"");
+            }
+            range(hop.timeoutSeconds(), 1, 86_400, hk + ".timeoutSeconds");
+            range(hop.retries(), 0, 255, hk + ".retries");
+            String before = h == 0 ? r.from() : r.hops().get(h - 1).chainId();
+            if (hop.chainId().equals(before)) throw new ConfigException(hk + ".chainId", "\"" + hop.chainId() + "\" is where the hop starts");
+        }
+        var last = r.hops().get(r.hops().size() - 1);
+        if (!last.chainId().equals(dest.chainId())) {
+            throw new ConfigException(k + ".hops[" + (r.hops().size() - 1) + "].chainId", "the last hop must reach " + dest.chainId()
+                    + ", got \"" + last.chainId() + "\"");
+        }
+        if (!last.prefix().equals(dest.prefix())) {
+            throw new ConfigException(k + ".hops[" + (r.hops().size() - 1) + "].prefix", "must be " + dest.chainId() + "'s prefix \""
+                    + dest.prefix() + "\", got \"" + last.prefix() + "\"");
         }
     }
 

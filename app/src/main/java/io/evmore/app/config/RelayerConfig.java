@@ -103,10 +103,46 @@ public record RelayerConfig(
      * @param gasPrice     fee per unit of gas in {@code denom}, decimal
      * @param confirmations blocks a lock needs (CometBFT is final at 1)
      * @param startHeight  where following starts when no cursor is stored; -1 = the latest block at first start
+     * @param route        set when this chain is not the relayer's home chain: counter-locks reach it as an ICS-20
+     *                     transfer from the home chain (null = direct: the relayer locks here itself)
      */
     public record Cosmos(String chainId, String prefix, String denom, List<String> rpcUrls, String htlcContract,
             String gasPrice, Pool pool, int confirmations, List<ConfirmationTier> confirmationTiers, int blockTimeSeconds,
-            int claimInclusionSeconds, long startHeight) {}
+            int claimInclusionSeconds, long startHeight, Route route) {
+
+        /** A direct chain. */
+        public Cosmos(String chainId, String prefix, String denom, List<String> rpcUrls, String htlcContract,
+                String gasPrice, Pool pool, int confirmations, List<ConfirmationTier> confirmationTiers, int blockTimeSeconds,
+                int claimInclusionSeconds, long startHeight) {
+            this(chainId, prefix, denom, rpcUrls, htlcContract, gasPrice, pool, confirmations, confirmationTiers, blockTimeSeconds,
+                    claimInclusionSeconds, startHeight, null);
+        }
+    }
+
+    /**
+     * The IBC path of counter-locks to a multi-hop destination (SPEC §3 step 3): one transfer of {@code denom} sent
+     * from the home chain {@code from}, forwarded hop by hop (packet-forward middleware), creating the HTLC on the
+     * last hop's chain through IBC hooks. {@code H} = sum over hops of timeoutSeconds × (retries + 1).
+     *
+     * @param from  the home chain (a configured Cosmos chain without a route) the transfer leaves from
+     * @param denom the denom sent from the home chain (the relayer's inventory for this destination)
+     * @param hops  in order; the last one reaches this chain
+     */
+    public record Route(String from, String denom, List<Hop> hops) {}
+
+    /**
+     * One hop of a route.
+     *
+     * @param chainId             the chain this hop reaches
+     * @param prefix              that chain's bech32 prefix (the packet-forward and hooks addresses there derive from it)
+     * @param port                source port on the sending chain (default transfer)
+     * @param channel             source channel on the sending chain
+     * @param counterpartyChannel the channel's end on the receiving chain (denom traces and the hooks sender use it)
+     * @param timeoutSeconds      the packet's timeout on this hop
+     * @param retries             packet-forward retries on timeout (hops after the first), 0..255
+     */
+    public record Hop(String chainId, String prefix, String port, String channel, String counterpartyChannel, int timeoutSeconds,
+            int retries) {}
 
     /** Locks of {@code asset} of at least {@code minAmount} base units need {@code confirmations} blocks. */
     public record ConfirmationTier(String asset, String minAmount, int confirmations) {}

@@ -3,6 +3,7 @@ package io.evmore.core.engine;
 import io.evmore.core.chain.ChainEvents;
 import io.evmore.core.chain.ChainId;
 import io.evmore.core.chain.HtlcChain;
+import io.evmore.core.chain.IbcCounterLock;
 import io.evmore.core.chain.Reconciliation;
 import io.evmore.core.policy.Pair;
 import io.evmore.core.port.Clock;
@@ -65,6 +66,8 @@ public final class RelayEngine {
     private final Clock clock;
     private final RelayMetrics metrics;
     private final Map<ChainId, HtlcChain> chains;
+    /** Multi-hop destinations by final chain. */
+    private final Map<ChainId, IbcCounterLock> routes;
     private final EngineSettings settings;
     private final SwapBook book;
     private final ChainHeights heights = new ChainHeights();
@@ -91,13 +94,35 @@ public final class RelayEngine {
     /** @param stepExecutor runs steps; null = a virtual thread per step (a test passes {@code Runnable::run}) */
     public RelayEngine(Clock clock, RelayMetrics metrics, SwapStore store, Map<ChainId, HtlcChain> chains,
             EngineSettings settings, Executor stepExecutor) {
+        this(clock, metrics, store, chains, List.of(), settings, stepExecutor);
+    }
+
+    /**
+     * @param routes     destinations reached over IBC from a home chain (each final chain and its home chain must also
+     *                   be in {@code chains}: claims, refunds and events happen there)
+     * @param stepExecutor runs steps; null = a virtual thread per step
+     */
+    public RelayEngine(Clock clock, RelayMetrics metrics, SwapStore store, Map<ChainId, HtlcChain> chains,
+            List<IbcCounterLock> routes, EngineSettings settings, Executor stepExecutor) {
         this.clock = clock;
         this.metrics = metrics;
         this.chains = Map.copyOf(chains);
+        Map<ChainId, IbcCounterLock> byFinal = new LinkedHashMap<>();
+        for (IbcCounterLock r : routes) {
+            if (!this.chains.containsKey(r.homeChain()) || !this.chains.containsKey(r.finalChain())) {
+                throw new IllegalArgumentException("IBC route " + r.homeChain() + " -> " + r.finalChain()
+                        + " needs an adapter for both chains");
+            }
+            if (byFinal.put(r.finalChain(), r) != null) throw new IllegalArgumentException("two IBC routes to " + r.finalChain());
+        }
+        this.routes = Map.copyOf(byFinal);
         this.settings = settings;
-        this.book = new SwapBook(store, clock, metrics);
+        this.book = new SwapBook(store, clock, metrics, s -> {
+            IbcCounterLock r = this.routes.get(s.toChain());
+            return r != null ? new SwapBook.Funds(r.homeChain(), r.homeAsset()) : new SwapBook.Funds(s.toChain(), s.destAsset());
+        });
         this.gate = new AtomicReference<>(new Gate(Intake.RUNNING, clock.now(), "started"));
-        this.flow = new SwapFlow(this.chains, book, clock, settings, heights, this::acceptsIntake);
+        this.flow = new SwapFlow(this.chains, this.routes, book, clock, settings, heights, this::acceptsIntake);
         if (stepExecutor == null) {
             this.ownedSteps = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("swap-step-", 0).factory());
             this.steps = ownedSteps;
@@ -116,7 +141,7 @@ public final class RelayEngine {
     public ChainEvents.Listener listener(ChainId chain) {
         HtlcChain adapter = chains.get(chain);
         if (adapter == null) throw new IllegalArgumentException("no chain adapter for " + chain);
-        return new SwapEvents(adapter, book, settings.validator(), clock, heights, this::wake);
+        return new SwapEvents(adapter, routes.get(chain), book, settings.validator(), clock, heights, this::wake);
     }
 
     // ---- start-up ------------------------------------------------------------------------------------------------
@@ -165,7 +190,7 @@ public final class RelayEngine {
             book.closeIntent(i, TxIntent.Status.FAILED, s, "never signed");
             return true;
         }
-        Reconciliation r = chains.get(i.chain()).reconcile(i);
+        Reconciliation r = flow.reconcile(s, i);
         if (r instanceof Reconciliation.Undecided) return false;
         book.store().run(tx -> tx.saveIntent(i.withStatus(r instanceof Reconciliation.Landed
                 ? TxIntent.Status.CONFIRMED : TxIntent.Status.FAILED, clock.now())));
@@ -322,6 +347,9 @@ public final class RelayEngine {
     public List<Inventory> inventory() {
         Map<ChainId, Set<String>> assets = new LinkedHashMap<>();
         for (Pair p : settings.validator().pairs()) {
+            IbcCounterLock r = routes.get(p.toChain());
+            if (r != null) assets.computeIfAbsent(r.homeChain(), c -> new LinkedHashSet<>()).add(r.homeAsset());
+            // a multi-hop destination too: refunds of the relayer's expired locks there come back in its denom
             if (chains.containsKey(p.toChain())) assets.computeIfAbsent(p.toChain(), c -> new LinkedHashSet<>()).add(p.toAsset());
         }
         List<Inventory> out = new ArrayList<>();

@@ -22,15 +22,24 @@ final class SwapBook {
     private static final System.Logger log = System.getLogger(SwapBook.class.getName());
     static final int PAGE = 500;
 
+    /** Where a swap's counter-lock is paid from: its destination, or the home chain of its IBC route. */
+    record Funds(ChainId chain, String asset) {}
+
     private final SwapStore store;
     private final Clock clock;
     private final RelayMetrics metrics;
+    private final java.util.function.Function<Swap, Funds> funding;
     volatile FaultPoint faults = FaultPoint.NONE;
 
     SwapBook(SwapStore store, Clock clock, RelayMetrics metrics) {
+        this(store, clock, metrics, s -> new Funds(s.toChain(), s.destAsset()));
+    }
+
+    SwapBook(SwapStore store, Clock clock, RelayMetrics metrics, java.util.function.Function<Swap, Funds> funding) {
         this.store = store;
         this.clock = clock;
         this.metrics = metrics;
+        this.funding = funding;
     }
 
     SwapStore store() {
@@ -85,6 +94,19 @@ final class SwapBook {
         return moved;
     }
 
+    /**
+     * The intent's transaction landed but the swap stays where it is (a multi-hop transfer: included on the home
+     * chain, not yet delivered): intent confirmed and the swap's fields changed, in one transaction.
+     */
+    Swap landedInPlace(TxIntent intent, Swap s, String cause, UnaryOperator<Swap> change) {
+        Swap updated = store.inTransaction(tx -> {
+            tx.saveIntent(intent.withStatus(TxIntent.Status.CONFIRMED, clock.now()));
+            return tx.update(change.apply(s).withLastError(null, clock.now()), s.state());
+        });
+        log.log(System.Logger.Level.INFO, "swap " + s.id() + " (" + s.state() + "): " + cause);
+        return updated;
+    }
+
     /** Records a problem on the swap for /admin/swaps/pending without changing its state. */
     void note(Swap s, String message) {
         log.log(System.Logger.Level.WARNING, "swap " + s.id() + " (" + s.state() + "): " + message);
@@ -115,16 +137,24 @@ final class SwapBook {
 
     /**
      * What accepted swaps have promised on {@code chain} in {@code asset} but not yet locked (CONFIRMED and
-     * COUNTER_PENDING), except {@code exceptSwapId}: the chain balance does not show it yet.
+     * COUNTER_PENDING), except {@code exceptSwapId}: the chain balance does not show it yet. A multi-hop swap's
+     * promise is on its route's home chain, in the denom the transfer sends.
      */
     BigInteger reserved(ChainId chain, String asset, String exceptSwapId) {
         BigInteger sum = BigInteger.ZERO;
         for (Swap s : allPending()) {
-            if (s.id().equals(exceptSwapId) || !s.toChain().equals(chain) || s.destAmount() == null) continue;
-            if (!asset.equalsIgnoreCase(s.destAsset())) continue;
+            if (s.id().equals(exceptSwapId) || s.destAmount() == null) continue;
+            Funds f = funding(s);
+            if (!f.chain().equals(chain) || !asset.equalsIgnoreCase(f.asset())) continue;
+            // a transfer that left the home chain is no longer in its balance: only what is still to be sent counts
+            if (s.counterPacket() != null) continue;
             if (s.state() == SwapState.CONFIRMED || s.state() == SwapState.COUNTER_PENDING) sum = sum.add(s.destAmount());
         }
         return sum;
+    }
+
+    Funds funding(Swap s) {
+        return funding.apply(s);
     }
 
     List<Swap> allPending() {

@@ -5,6 +5,8 @@ import io.evmore.core.chain.ChainEvent;
 import io.evmore.core.chain.ChainEvents;
 import io.evmore.core.chain.ChainId;
 import io.evmore.core.chain.HtlcChain;
+import io.evmore.core.chain.IbcCounterLock;
+import io.evmore.core.chain.PacketId;
 import io.evmore.core.policy.SwapValidator;
 import io.evmore.core.port.Clock;
 import io.evmore.core.port.SwapStore;
@@ -35,9 +37,17 @@ final class SwapEvents implements ChainEvents.Listener {
     private final Clock clock;
     private final ChainHeights heights;
     private final Consumer<String> wake;
+    /** This chain's IBC route when it is a multi-hop destination (the relayer's counter-locks arrive over it), else null. */
+    private final IbcCounterLock route;
 
     SwapEvents(HtlcChain adapter, SwapBook book, SwapValidator validator, Clock clock, ChainHeights heights,
             Consumer<String> wake) {
+        this(adapter, null, book, validator, clock, heights, wake);
+    }
+
+    SwapEvents(HtlcChain adapter, IbcCounterLock route, SwapBook book, SwapValidator validator, Clock clock,
+            ChainHeights heights, Consumer<String> wake) {
+        this.route = route;
         this.chain = adapter.chain();
         this.adapter = adapter;
         this.book = book;
@@ -59,8 +69,8 @@ final class SwapEvents implements ChainEvents.Listener {
                     case ChainEvent.HtlcLocked l -> locked(tx, l, cursor, moved, touched);
                     case ChainEvent.HtlcClaimed c -> claimed(tx, c, moved, touched);
                     case ChainEvent.HtlcRefunded r -> refunded(tx, r, moved, touched);
-                    case ChainEvent.TransferAcknowledged a -> { }
-                    case ChainEvent.TransferFailed f -> { }
+                    case ChainEvent.TransferAcknowledged a -> acknowledged(tx, a, touched);
+                    case ChainEvent.TransferFailed f -> transferFailed(tx, f, moved, touched);
                 }
             }
             tx.saveCursor(cursor, clock.now());
@@ -92,7 +102,10 @@ final class SwapEvents implements ChainEvents.Listener {
 
     private void locked(SwapStore.Tx tx, ChainEvent.HtlcLocked l, ChainCursor cursor, List<Swap> moved, Set<String> touched) {
         var h = l.htlc();
-        if (!h.receiver().equalsIgnoreCase(adapter.relayerAddress())) return; // not for the relayer
+        if (!h.receiver().equalsIgnoreCase(adapter.relayerAddress())) {
+            if (route != null) counterLockCandidate(tx, l, touched);
+            return; // not for the relayer
+        }
         boolean ours = sameContract(l.contract(), adapter.contract());
         // A look-alike contract can emit any id, even one of ours: keep its swaps apart.
         String sourceId = ours ? h.id() : l.contract() + ":" + h.id();
@@ -122,6 +135,61 @@ final class SwapEvents implements ChainEvents.Listener {
         tx.insert(s, "source lock detected in tx " + l.origin().txHash() + " at height " + l.origin().height());
         moved.add(s);
         touched.add(id);
+    }
+
+    /**
+     * Multi-hop: an HTLC on this (final) chain that may be the one a swap's transfer created. Recorded as the swap's
+     * candidate only when everything the event shows matches and its creator is the route's (the IBC-hooks
+     * intermediary of the relayer's own transfers); the engine proves it from the chain's record before the swap
+     * counts as counter-locked. Anything else with the swap's hashlock is a look-alike and is ignored.
+     */
+    private void counterLockCandidate(SwapStore.Tx tx, ChainEvent.HtlcLocked l, Set<String> touched) {
+        var h = l.htlc();
+        Optional<Swap> owner = tx.findByHashlock(h.hashlock());
+        if (owner.isEmpty()) return;
+        Swap s = owner.get();
+        if (!s.toChain().equals(chain) || s.state() != SwapState.COUNTER_PENDING) return;
+        String why = !sameContract(l.contract(), adapter.contract()) ? "on contract " + l.contract() + ", not the configured one"
+                : SwapFlow.notOurCounterLock(s, h, route.finalCreator(), null); // the event has no refund address: the engine checks it on chain
+        if (why != null) {
+            log.log(System.Logger.Level.WARNING, "swap " + s.id() + ": HTLC " + h.id() + " on " + chain + " in tx "
+                    + l.origin().txHash() + " has the swap's hashlock but is not its counter-lock (" + why + "); ignored");
+            return;
+        }
+        if (s.destHtlcId() != null) return; // replayed block, or a second match (only one transfer was sent)
+        tx.update(s.withDestHtlcId(h.id(), clock.now()), s.state());
+        touched.add(s.id());
+    }
+
+    /** The route delivered the transfer (the first hop's ack speaks for the whole route): the HTLC event decides. */
+    private void acknowledged(SwapStore.Tx tx, ChainEvent.TransferAcknowledged a, Set<String> touched) {
+        PacketId packet = new PacketId(chain, a.sourceChannel(), a.sequence());
+        tx.findByCounterPacket(packet).ifPresent(s -> {
+            log.log(System.Logger.Level.INFO, "swap " + s.id() + " (" + s.state() + "): transfer " + packet
+                    + " acknowledged with success in tx " + a.origin().txHash());
+            touched.add(s.id());
+        });
+    }
+
+    /** An error acknowledgement or a timeout: the funds went back to the relayer; the swap waits for the user's refund. */
+    private void transferFailed(SwapStore.Tx tx, ChainEvent.TransferFailed f, List<Swap> moved, Set<String> touched) {
+        PacketId packet = new PacketId(chain, f.sourceChannel(), f.sequence());
+        Optional<Swap> owner = tx.findByCounterPacket(packet);
+        if (owner.isEmpty()) {
+            log.log(System.Logger.Level.WARNING, "transfer " + packet + " failed (" + f.reason() + ") but no swap sent it");
+            return;
+        }
+        Swap s = owner.get();
+        touched.add(s.id());
+        String cause = "counter-lock transfer " + packet + " failed: " + f.reason() + " (tx " + f.origin().txHash()
+                + "); the funds went back to the relayer on " + chain;
+        if (s.state() == SwapState.COUNTER_PENDING) {
+            moved.add(tx.transition(s.withLastError(cause, clock.now()), s.state(),
+                    SwapState.COUNTER_FAILED, cause, f.origin().txHash(), clock.now()));
+        } else {
+            log.log(System.Logger.Level.ERROR, "swap " + s.id() + " (" + s.state() + "): " + cause + "; not expected in this state");
+            tx.update(s.withLastError(cause, clock.now()), s.state());
+        }
     }
 
     private void claimed(SwapStore.Tx tx, ChainEvent.HtlcClaimed c, List<Swap> moved, Set<String> touched) {

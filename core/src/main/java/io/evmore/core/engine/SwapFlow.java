@@ -3,6 +3,7 @@ package io.evmore.core.engine;
 import io.evmore.core.chain.ChainId;
 import io.evmore.core.chain.HtlcChain;
 import io.evmore.core.chain.HtlcRecord;
+import io.evmore.core.chain.IbcCounterLock;
 import io.evmore.core.chain.LockRequest;
 import io.evmore.core.chain.Reconciliation;
 import io.evmore.core.chain.SignedTx;
@@ -60,6 +61,8 @@ final class SwapFlow {
     }
 
     private final Map<ChainId, HtlcChain> chains;
+    /** Destinations reached over IBC, by final chain: their counter-lock is a transfer from the home chain. */
+    private final Map<ChainId, IbcCounterLock> routes;
     private final SwapBook book;
     private final Clock clock;
     private final EngineSettings settings;
@@ -70,7 +73,13 @@ final class SwapFlow {
 
     SwapFlow(Map<ChainId, HtlcChain> chains, SwapBook book, Clock clock, EngineSettings settings, ChainHeights heights,
             BooleanSupplier acceptsIntake) {
+        this(chains, Map.of(), book, clock, settings, heights, acceptsIntake);
+    }
+
+    SwapFlow(Map<ChainId, HtlcChain> chains, Map<ChainId, IbcCounterLock> routes, SwapBook book, Clock clock,
+            EngineSettings settings, ChainHeights heights, BooleanSupplier acceptsIntake) {
         this.chains = Map.copyOf(chains);
+        this.routes = Map.copyOf(routes);
         this.book = book;
         this.clock = clock;
         this.settings = settings;
@@ -82,7 +91,7 @@ final class SwapFlow {
         return switch (s.state()) {
             case DETECTED -> confirm(s);
             case CONFIRMED -> counterLock(s);
-            case COUNTER_PENDING -> drive(s, COUNTER_LOCK);
+            case COUNTER_PENDING -> s.counterPacket() != null && !openIntent(s, COUNTER_LOCK) ? awaitDelivery(s) : drive(s, COUNTER_LOCK);
             case COUNTER_LOCKED -> awaitClaim(s);
             case SECRET_REVEALED -> claimSource(s);
             case SOURCE_CLAIM_PENDING -> drive(s, SOURCE_CLAIM);
@@ -99,7 +108,9 @@ final class SwapFlow {
         // W_user is counted on the destination's clock (its contract decides T_dst); never trust a clock that lags.
         long now = chains.containsKey(s.toChain()) ? Math.max(now(src), now(chain(s.toChain()))) : now(src);
         long seen = heights.confirmations(s.fromChain(), s.sourceHeight());
-        ReentrantLock lock = reservationLocks.computeIfAbsent(s.toChain(), c -> new ReentrantLock());
+        // keyed by where the counter-lock is paid from (the home chain for a multi-hop destination)
+        ChainId fundingChain = routes.containsKey(s.toChain()) ? routes.get(s.toChain()).homeChain() : s.toChain();
+        ReentrantLock lock = reservationLocks.computeIfAbsent(fundingChain, c -> new ReentrantLock());
         lock.lock();
         try {
             Decision d = decide(s, src.contract(), now, seen);
@@ -141,7 +152,12 @@ final class SwapFlow {
         boolean hashlockElsewhere = book.hashlockUsedByOther(s);
         BigInteger available = BigInteger.ZERO;
         Optional<io.evmore.core.policy.Pair> pair = settings.validator().pair(s.fromChain(), s.sourceAsset(), s.toChain());
-        if (pair.isPresent() && chains.containsKey(s.toChain())) {
+        IbcCounterLock route = routes.get(s.toChain());
+        if (pair.isPresent() && route != null && chains.containsKey(route.homeChain())) {
+            // multi-hop: the transfer is paid from the home chain's inventory (ICS-20 moves the amount unchanged)
+            available = chain(route.homeChain()).balance(route.homeAsset())
+                    .subtract(book.reserved(route.homeChain(), route.homeAsset(), s.id()));
+        } else if (pair.isPresent() && chains.containsKey(s.toChain())) {
             String asset = pair.get().toAsset();
             available = chain(s.toChain()).balance(asset).subtract(book.reserved(s.toChain(), asset, s.id()));
         }
@@ -170,7 +186,69 @@ final class SwapFlow {
             book.move(s, SwapState.REJECTED, "not counter-locked: " + late, null, x -> x.withLastError(late, clock.now()));
             return Next.DONE;
         }
-        return send(s, COUNTER_LOCK, SwapState.COUNTER_PENDING, dst, j -> dst.lock(lockRequest(s), j));
+        return sendCounterLock(s);
+    }
+
+    /** Direct: {@code create_htlc}/{@code lock} on the destination. Multi-hop: the transfer from the home chain. */
+    private Next sendCounterLock(Swap s) {
+        IbcCounterLock route = routes.get(s.toChain());
+        if (route != null) return send(s, COUNTER_LOCK, SwapState.COUNTER_PENDING, route.homeChain(), j -> route.send(lockRequest(s), j));
+        HtlcChain dst = chain(s.toChain());
+        return send(s, COUNTER_LOCK, SwapState.COUNTER_PENDING, dst.chain(), j -> dst.lock(lockRequest(s), j));
+    }
+
+    // ---- multi-hop: COUNTER_PENDING (transfer included) → COUNTER_LOCKED | COUNTER_FAILED ----------------------------
+
+    /**
+     * The transfer left the home chain; what happens next is reported by followers: an error acknowledgement or a
+     * timeout moves the swap to COUNTER_FAILED ({@link SwapEvents}), an HTLC created on the final chain with the
+     * swap's terms by the route's creator is recorded as the candidate counter-lock. Here the candidate is proven
+     * ours from the final chain's own record (creator, refund address, receiver, amount, denom, hashlock, timelock)
+     * before the swap counts as counter-locked.
+     */
+    private Next awaitDelivery(Swap s) {
+        IbcCounterLock route = routes.get(s.toChain());
+        if (route == null) throw new PermanentException("swap " + s.id() + " has a counter-lock packet but " + s.toChain()
+                + " has no IBC route configured");
+        if (s.destHtlcId() == null) return later(TIMELOCK_RECHECK); // in flight: the followers bring the outcome
+        HtlcChain dst = chain(s.toChain());
+        Optional<HtlcRecord> h = dst.query(s.destHtlcId());
+        if (h.isEmpty()) return later(settings.tick()); // a node behind the follower: ask again
+        String why = notOurCounterLock(s, h.get(), route.finalCreator(), route.refundAddress());
+        if (why != null) {
+            log.log(System.Logger.Level.WARNING, "swap " + s.id() + ": " + s.toChain() + " HTLC " + s.destHtlcId()
+                    + " is not its counter-lock (" + why + "); ignored, still waiting for the transfer " + s.counterPacket());
+            book.store().run(tx -> tx.find(s.id()).filter(cur -> s.destHtlcId().equals(cur.destHtlcId()))
+                    .ifPresent(cur -> tx.update(cur.withDestHtlcId(null, clock.now()).withLastError("ignored look-alike HTLC "
+                            + s.destHtlcId() + " on " + s.toChain() + ": " + why, clock.now()), cur.state())));
+            return later(settings.tick());
+        }
+        Swap locked = book.move(s, SwapState.COUNTER_LOCKED, "counter-lock delivered over IBC (packet " + s.counterPacket()
+                + "): " + s.toChain() + " HTLC " + s.destHtlcId() + " created by " + route.finalCreator() + ", refundable to "
+                + route.refundAddress(), null, x -> x.withLastError(null, clock.now()));
+        return locked.secret() != null ? Next.now() : until(s.destTimelock(), now(dst));
+    }
+
+    /**
+     * Why {@code h} is not the HTLC the swap's transfer created, or null if it is. Only the route's creator (the
+     * IBC-hooks intermediary of the relayer's own transfers) can have made it, and it must refund to the relayer.
+     *
+     * @param refundAddress the relayer's address on the final chain; null when the record has no refund address
+     *                      (an event) and it is checked later from the chain's record
+     */
+    static String notOurCounterLock(Swap s, HtlcRecord h, String creator, String refundAddress) {
+        if (!h.sender().equals(creator)) {
+            return "created by " + h.sender() + ", not by the relayer's transfers (" + creator + ")";
+        }
+        if (refundAddress != null && !h.refundAddress().equals(refundAddress)) {
+            return "refunds to " + h.refundAddress() + ", not to the relayer's " + refundAddress;
+        }
+        if (!h.hashlock().equals(s.hashlock())) return "another hashlock";
+        if (!h.receiver().equals(s.receiver())) return "receiver " + h.receiver() + ", not " + s.receiver();
+        if (s.destAmount() == null || h.amount().compareTo(s.destAmount()) != 0) return "amount " + h.amount() + ", not " + s.destAmount();
+        if (!h.asset().equals(s.destAsset())) return "denom " + h.asset() + ", not " + s.destAsset();
+        if (h.timelock() != s.destTimelock()) return "timelock " + h.timelock() + ", not " + s.destTimelock();
+        return null;
     }
 
     private static LockRequest lockRequest(Swap s) {
@@ -199,14 +277,14 @@ final class SwapFlow {
             book.move(book.reload(s), SwapState.REFUNDED, "counter-lock already refunded on " + s.toChain(), null, x -> x);
             return Next.DONE;
         }
-        return send(s, DEST_REFUND, SwapState.DEST_REFUND_PENDING, dst, j -> dst.refund(s.destHtlcId(), j));
+        return send(s, DEST_REFUND, SwapState.DEST_REFUND_PENDING, dst.chain(), j -> dst.refund(s.destHtlcId(), j));
     }
 
     // ---- SECRET_REVEALED → SOURCE_CLAIM_PENDING → COMPLETED | CLAIM_MISSED ------------------------------------------
 
     private Next claimSource(Swap s) {
         HtlcChain src = chain(s.fromChain());
-        return send(s, SOURCE_CLAIM, SwapState.SOURCE_CLAIM_PENDING, src, j -> src.claim(s.sourceHtlcId(), s.secret(), j));
+        return send(s, SOURCE_CLAIM, SwapState.SOURCE_CLAIM_PENDING, src.chain(), j -> src.claim(s.sourceHtlcId(), s.secret(), j));
     }
 
     // ---- COUNTER_FAILED → EXPIRED ------------------------------------------------------------------------------------
@@ -227,7 +305,7 @@ final class SwapFlow {
             return later(settings.maxRetryDelay());
         }
         // Anyone may refund an expired lock and it pays the user: do it, so the swap ends and the user's funds come back.
-        return send(s, SOURCE_REFUND, SwapState.COUNTER_FAILED, src, j -> src.refund(s.sourceHtlcId(), j));
+        return send(s, SOURCE_REFUND, SwapState.COUNTER_FAILED, src.chain(), j -> src.refund(s.sourceHtlcId(), j));
     }
 
     // ---- sending and reconciling -----------------------------------------------------------------------------------
@@ -236,7 +314,7 @@ final class SwapFlow {
      * Sends the action's transaction: the intent is persisted first (with the move to {@code pendingState} when the
      * swap is not there yet), every signed transaction is journaled before broadcast, and the outcome is recorded.
      */
-    private Next send(Swap s, String action, SwapState pendingState, HtlcChain chain, Function<TxJournal, TxResult> call) {
+    private Next send(Swap s, String action, SwapState pendingState, ChainId chain, Function<TxJournal, TxResult> call) {
         Optional<TxIntent> last = book.lastIntent(s.id(), action);
         if (last.isPresent() && isOpen(last.get()) && last.get().mayHaveBeenBroadcast()) {
             // A previous attempt may be on its way: only the chain can say (never send blindly).
@@ -249,10 +327,10 @@ final class SwapFlow {
             current = s.state() == pendingState ? s : book.moveWithIntent(s, pendingState, "sending " + describe(action), intent);
         } else {
             int attempt = book.intentCount(s.id(), action) + 1;
-            intent = TxIntent.pending(s.id() + "/" + action + "/" + attempt, s.id(), chain.chain(), action, clock.now());
+            intent = TxIntent.pending(s.id() + "/" + action + "/" + attempt, s.id(), chain, action, clock.now());
             current = s.state() == pendingState
                     ? book.saveIntent(s, intent)
-                    : book.moveWithIntent(s, pendingState, "sending " + describe(action) + " on " + chain.chain(), intent);
+                    : book.moveWithIntent(s, pendingState, "sending " + describe(action) + " on " + chain, intent);
         }
         AtomicReference<TxIntent> latest = new AtomicReference<>(intent);
         TxJournal journal = (SignedTx tx) -> {
@@ -297,7 +375,7 @@ final class SwapFlow {
      */
     boolean settle(Swap s, TxIntent i) {
         if (!i.mayHaveBeenBroadcast()) return true; // nothing can be on its way; the step reuses the intent
-        switch (chain(i.chain()).reconcile(i)) {
+        switch (reconcile(s, i)) {
             case Reconciliation.Landed l -> landed(s, i.action(), i, l.result());
             case Reconciliation.Reverted rv -> book.closeIntent(i, TxIntent.Status.FAILED, s, "reverted in " + rv.txHash() + ": " + rv.reason());
             case Reconciliation.NeverLanded n -> book.closeIntent(i, TxIntent.Status.FAILED, s, "never landed: " + n.reason());
@@ -316,8 +394,7 @@ final class SwapFlow {
             if (!i.mayHaveBeenBroadcast()) {
                 return afterFailure(s, action, "not signed yet"); // nothing can be on its way: send() reuses the intent
             } else {
-                HtlcChain chain = chain(i.chain());
-                Reconciliation r = chain.reconcile(i);
+                Reconciliation r = reconcile(s, i);
                 switch (r) {
                     case Reconciliation.Landed l -> {
                         return landed(s, action, i, l.result());
@@ -336,7 +413,7 @@ final class SwapFlow {
         }
         if (last.isPresent() && last.get().status() == TxIntent.Status.CONFIRMED) {
             // Landed and recorded, but the swap did not move (only possible if the two were written apart).
-            Reconciliation r = chain(last.get().chain()).reconcile(last.get());
+            Reconciliation r = reconcile(s, last.get());
             if (r instanceof Reconciliation.Landed l) return landed(s, action, last.get(), l.result());
         }
         return afterFailure(s, action, "no transaction in flight");
@@ -346,6 +423,14 @@ final class SwapFlow {
         succeeded(s.id());
         switch (action) {
             case COUNTER_LOCK -> {
+                if (result.packet() != null) {
+                    // multi-hop: included on the home chain; delivered (or not) later, as the followers report
+                    Swap sent = book.landedInPlace(intent, s, "counter-lock transfer included on " + result.chain() + " in tx "
+                            + result.txHash() + " as packet " + result.packet() + "; waiting for its delivery to " + s.toChain(),
+                            x -> x.withCounterPacket(result.packet(), clock.now()));
+                    book.faults.reached(COUNTER_LOCK + ":recorded", sent);
+                    return later(settings.tick());
+                }
                 if (result.htlcId() == null) throw new PermanentException("counter-lock " + result.txHash() + " has no lock id");
                 Swap locked = book.landed(intent, s, SwapState.COUNTER_LOCKED, "counter-locked on " + s.toChain() + " as "
                         + result.htlcId(), result.txHash(), x -> x.withDestHtlcId(result.htlcId(), clock.now()));
@@ -368,6 +453,9 @@ final class SwapFlow {
             case COUNTER_LOCK -> {
                 int failed = book.failedCount(s.id(), action);
                 HtlcChain dst = chain(s.toChain());
+                if (s.counterPacket() != null) {
+                    return awaitDelivery(s); // the transfer was sent and recorded: its outcome comes from the followers
+                }
                 String late = settings.validator().timelocks().tooLittleTime(s.toChain(), s.destTimelock(), now(dst));
                 if (late != null || failed >= settings.maxCounterLockAttempts()) {
                     String reason = "counter-lock failed (" + why + "); " + (late != null ? late : failed + " attempts");
@@ -376,7 +464,7 @@ final class SwapFlow {
                 }
                 if (!acceptsIntake.getAsBoolean()) return later(settings.tick());
                 book.note(s, "counter-lock attempt " + failed + " failed: " + why);
-                return send(s, COUNTER_LOCK, SwapState.COUNTER_PENDING, dst, j -> dst.lock(lockRequest(s), j));
+                return sendCounterLock(s);
             }
             case SOURCE_CLAIM -> {
                 HtlcChain src = chain(s.fromChain());
@@ -409,7 +497,7 @@ final class SwapFlow {
                 long dstNow = now(dst);
                 if (dstNow < s.destTimelock()) return until(s.destTimelock(), dstNow);
                 book.note(s, "refund failed: " + why + "; retrying");
-                return backoffThen(s, () -> send(s, DEST_REFUND, SwapState.DEST_REFUND_PENDING, dst, j -> dst.refund(s.destHtlcId(), j)));
+                return backoffThen(s, () -> send(s, DEST_REFUND, SwapState.DEST_REFUND_PENDING, dst.chain(), j -> dst.refund(s.destHtlcId(), j)));
             }
             case SOURCE_REFUND -> {
                 return backoff(s, why);
@@ -420,7 +508,7 @@ final class SwapFlow {
 
     private Next sendClaimAgain(Swap s) {
         HtlcChain src = chain(s.fromChain());
-        return backoffThen(s, () -> send(s, SOURCE_CLAIM, SwapState.SOURCE_CLAIM_PENDING, src, j -> src.claim(s.sourceHtlcId(), s.secret(), j)));
+        return backoffThen(s, () -> send(s, SOURCE_CLAIM, SwapState.SOURCE_CLAIM_PENDING, src.chain(), j -> src.claim(s.sourceHtlcId(), s.secret(), j)));
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------------
@@ -467,6 +555,17 @@ final class SwapFlow {
 
     private static String describe(String action) {
         return action.toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+    }
+
+    /** The chain's answer about an intent: a multi-hop counter-lock is asked of its route (the home chain's transfer). */
+    Reconciliation reconcile(Swap s, TxIntent i) {
+        IbcCounterLock route = routes.get(s.toChain());
+        if (COUNTER_LOCK.equals(i.action()) && route != null && i.chain().equals(route.homeChain())) return route.reconcile(i);
+        return chain(i.chain()).reconcile(i);
+    }
+
+    private boolean openIntent(Swap s, String action) {
+        return book.lastIntent(s.id(), action).filter(SwapFlow::isOpen).isPresent();
     }
 
     private static boolean isOpen(TxIntent i) {
