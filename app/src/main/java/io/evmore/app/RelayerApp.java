@@ -383,12 +383,13 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
 
     /**
      * Swap as JSON: amounts as decimal strings (uint256 does not fit a JSON number), hashlock as hex; its age, last
-     * error and the next deadline that matters. Never the secret.
+     * error and the next deadline that matters; for a multi-hop swap the counter-lock transfer's packet
+     * ({@code <home chain>:<channel>/<sequence>}). Never the secret.
      */
     public record SwapView(String id, String state, long ageSeconds, String lastError, Object nextDeadline, String fromChain,
             String toChain, String sourceHtlcId, String destHtlcId, String hashlock, String sender, String receiver,
             String sourceAsset, String sourceAmount, String destAsset, String destAmount, String feeAmount, long sourceTimelock,
-            long destTimelock, long sourceHeight, String sourceTxHash, Instant createdAt, Instant updatedAt) {
+            long destTimelock, long sourceHeight, String sourceTxHash, String counterPacket, Instant createdAt, Instant updatedAt) {
         static SwapView of(Swap s, Instant now, RelayEngine engine) {
             Object deadline = engine == null ? null : engine.deadline(s).map(d -> Map.of("what", d.what(), "at", d.at(),
                     "inSeconds", d.at() - now.getEpochSecond())).orElse(null);
@@ -396,7 +397,8 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
                     s.lastError(), deadline, s.fromChain().value(), s.toChain().value(), s.sourceHtlcId(), s.destHtlcId(),
                     s.hashlock().hex(), s.sender(), s.receiver(), s.sourceAsset(), s.sourceAmount().toString(), s.destAsset(),
                     s.destAmount() == null ? null : s.destAmount().toString(), s.feeAmount() == null ? null : s.feeAmount().toString(),
-                    s.sourceTimelock(), s.destTimelock(), s.sourceHeight(), s.sourceTxHash(), s.createdAt(), s.updatedAt());
+                    s.sourceTimelock(), s.destTimelock(), s.sourceHeight(), s.sourceTxHash(),
+                    s.counterPacket() == null ? null : s.counterPacket().text(), s.createdAt(), s.updatedAt());
         }
     }
 }

@@ -83,7 +83,8 @@ public final class Swapper {
 
     /**
      * Waits for the counter-lock on {@code dest} paying {@code receiver} under the secret's hashlock (from
-     * {@code relayer} when given) and checks it against {@code terms}.
+     * {@code relayer} when given: made by it, or refundable to it when it arrived over IBC) and checks it against
+     * {@code terms}.
      */
     public HtlcRecord awaitCounterLock(UserChain dest, String receiver, String relayer, Locked locked, Terms terms) {
         long deadline = System.nanoTime() + terms.counterLockTimeout().toNanos();
@@ -92,7 +93,9 @@ public final class Swapper {
         while (true) {
             Optional<HtlcRecord> found = dest.locksFor(receiver, locked.secret().hashlock()).stream()
                     .filter(h -> h.status() == HtlcRecord.Status.OPEN)
-                    .filter(h -> relayer == null || h.sender().equalsIgnoreCase(relayer))
+                    .filter(h -> relayer == null || h.sender().equalsIgnoreCase(relayer)
+                            // over IBC the HTLC is created by the hooks intermediary and refunds to the relayer
+                            || h.refundAddress().equalsIgnoreCase(relayer))
                     .filter(h -> terms.asset() == null || h.asset().equalsIgnoreCase(terms.asset()))
                     .max(Comparator.comparing(HtlcRecord::amount));
             if (found.isPresent()) {

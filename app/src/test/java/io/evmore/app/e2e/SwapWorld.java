@@ -56,6 +56,9 @@ public final class SwapWorld implements AutoCloseable {
     public static final int COSMOS_CLAIM_INCLUSION = 10;
     public static final int ETH_CONFIRMATIONS = 2;
 
+    /** Multi-hop worlds: each hop's packet timeout (H = 2 hops × 60 s). */
+    public static final int HOP_TIMEOUT = 60;
+
     public static final String COSMOS_CHAIN_PROPERTY = "cosmos.chain";
     public static final String WASMD_CHAIN = "wasmd-a";
 
@@ -75,8 +78,11 @@ public final class SwapWorld implements AutoCloseable {
     private final int port;
     private RelayerProcess relayer;
     private final List<String> logs = new ArrayList<>();
+    /** Whether devnet-c is served over IBC from devnet-a (two hops through devnet-b) instead of directly. */
+    public final boolean multiHop;
 
-    private SwapWorld(HardhatNode hardhat, Devnet devnet, WasmdNetwork wasmd, String htlc, Path dir) throws IOException {
+    private SwapWorld(HardhatNode hardhat, Devnet devnet, WasmdNetwork wasmd, String htlc, Path dir, boolean multiHop) throws IOException {
+        this.multiHop = multiHop;
         this.hardhat = hardhat;
         this.devnet = devnet;
         this.wasmd = wasmd;
@@ -104,6 +110,18 @@ public final class SwapWorld implements AutoCloseable {
     }
 
     public static SwapWorld start(Path dir, boolean onWasmd) throws Exception {
+        return start(dir, onWasmd, false);
+    }
+
+    /**
+     * The devnet world where devnet-c is a multi-hop destination: counter-locks to it are ICS-20 transfers of stake
+     * from devnet-a over devnet-b (packet-forward), creating the HTLC on devnet-c through IBC hooks.
+     */
+    public static SwapWorld startMultiHop(Path dir) throws Exception {
+        return start(dir, false, true);
+    }
+
+    private static SwapWorld start(Path dir, boolean onWasmd, boolean multiHop) throws Exception {
         HardhatNode hardhat = HardhatNode.start();
         Devnet devnet = null;
         WasmdNetwork wasmd = null;
@@ -116,7 +134,7 @@ public final class SwapWorld implements AutoCloseable {
             } else {
                 devnet = Devnet.defaultTopology().blockInterval(Duration.ofMillis(500)).start();
             }
-            return new SwapWorld(hardhat, devnet, wasmd, htlc, dir);
+            return new SwapWorld(hardhat, devnet, wasmd, htlc, dir, multiHop);
         } catch (Exception | Error e) {
             if (devnet != null) devnet.close();
             if (wasmd != null) wasmd.close();
@@ -154,21 +172,54 @@ public final class SwapWorld implements AutoCloseable {
         for (CosmosChain c : cosmos) {
             y.append("    - {chainId: ").append(c.chainId()).append(", prefix: ").append(c.prefix()).append(", denom: ").append(c.denom())
                     .append(", rpcUrls: [\"").append(c.rpcUrl()).append("\"], htlcContract: ").append(c.contract())
-                    .append(", blockTimeSeconds: 1, claimInclusionSeconds: ").append(COSMOS_CLAIM_INCLUSION).append("}\n");
+                    .append(", blockTimeSeconds: 1, claimInclusionSeconds: ").append(COSMOS_CLAIM_INCLUSION);
+            if (multiHop && c.chainId().equals("devnet-c")) {
+                y.append(",\n       route: {from: devnet-a, denom: stake, hops: [");
+                y.append("{chainId: devnet-b, prefix: osmo, channel: ").append(channel("devnet-a", "devnet-b")).append(", counterpartyChannel: ")
+                        .append(channel("devnet-b", "devnet-a")).append(", timeoutSeconds: ").append(HOP_TIMEOUT).append(", retries: 0}, ");
+                y.append("{chainId: devnet-c, prefix: juno, channel: ").append(channel("devnet-b", "devnet-c")).append(", counterpartyChannel: ")
+                        .append(channel("devnet-c", "devnet-b")).append(", timeoutSeconds: ").append(HOP_TIMEOUT).append(", retries: 0}]}");
+            }
+            y.append("}\n");
         }
         y.append("swaps:\n  timelocks: {pollDelaySeconds: ").append(POLL).append(", safetyMarginSeconds: ").append(MARGIN)
                 .append(", userClaimWindowSeconds: ").append(USER_WINDOW).append("}\n  pairs:\n");
         for (CosmosChain c : cosmos) {
             // devnet-b pays 10^6 times more per wei: 1 ETH asks 10^14 uosmo, more than the relayer holds there (an inventory test)
             BigDecimal rate = c.chainId().equals("devnet-b") ? ETH_TO_DENOM.scaleByPowerOfTen(6) : ETH_TO_DENOM;
+            String toAsset = multiHop && c.chainId().equals("devnet-c") ? routedStakeOnC() : c.denom();
             y.append("    - {from: \"").append(eth).append("\", fromAsset: \"").append(HtlcAbi.NATIVE).append("\", to: ").append(c.chainId())
-                    .append(", toAsset: ").append(c.denom()).append(", rate: \"").append(rate.toPlainString())
+                    .append(", toAsset: \"").append(toAsset).append("\"").append(", rate: \"").append(rate.toPlainString())
                     .append("\", feeBps: ").append(FEE_BPS).append(", minAmount: \"1000000000000000\", maxAmount: \"10000000000000000000\"}\n");
             y.append("    - {from: ").append(c.chainId()).append(", fromAsset: ").append(c.denom()).append(", to: \"").append(eth)
                     .append("\", toAsset: \"").append(HtlcAbi.NATIVE).append("\", rate: \"").append(DENOM_TO_ETH.toPlainString())
                     .append("\", feeBps: ").append(FEE_BPS).append(", minAmount: \"100000\", maxAmount: \"1000000000\"}\n");
         }
         return y.toString();
+    }
+
+    /** The devnet channel on {@code from} whose other end is on {@code to}. */
+    public String channel(String from, String to) {
+        return devnet.chain(from).channelTo(to).orElseThrow(() -> new IllegalStateException("no channel " + from + " -> " + to)).channelId();
+    }
+
+    /** devnet-a's stake as it arrives on devnet-c over devnet-b: ibc/ + sha256 of its trace, computed here from ICS-20's rule. */
+    public String routedStakeOnC() {
+        return voucher("transfer/" + channel("devnet-c", "devnet-b") + "/transfer/" + channel("devnet-b", "devnet-a") + "/stake");
+    }
+
+    /** devnet-a's stake as it arrives on devnet-b. */
+    public String routedStakeOnB() {
+        return voucher("transfer/" + channel("devnet-b", "devnet-a") + "/stake");
+    }
+
+    static String voucher(String trace) {
+        try {
+            return "ibc/" + java.util.HexFormat.of().withUpperCase().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(trace.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Starts (or restarts) the relayer process on the same database and keys; waits until /health is 200. */
@@ -254,6 +305,10 @@ public final class SwapWorld implements AutoCloseable {
 
     public BigInteger ethBalance(String address) {
         return new BigInteger(hardhat.rpc("eth_getBalance", address, "latest").asText().substring(2), 16);
+    }
+
+    public BigInteger cosmosBalance(String chainId, String address, String denom) {
+        return devnet.chain(chainId).balance(address, denom);
     }
 
     public BigInteger cosmosBalance(String chainId, String address) {
