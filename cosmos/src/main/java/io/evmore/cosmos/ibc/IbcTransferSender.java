@@ -66,10 +66,11 @@ public final class IbcTransferSender {
     public SentTransfer transfer(IbcRoute route, String finalReceiver, String denom, java.math.BigInteger amount,
             ObjectNode finalMemo, TxJournal journal) {
         IbcRoute.Hop first = route.hops().get(0);
-        String memoText = ForwardMemo.text(ForwardMemo.forRoute(route, finalReceiver, finalMemo));
+        String sender = submitter.address();
+        String memoText = ForwardMemo.text(ForwardMemo.forRoute(route, sender, finalReceiver, finalMemo));
         long timeoutNanos = Math.multiplyExact(clock.now().plus(first.timeout()).getEpochSecond(), 1_000_000_000L);
         Any msg = CosmosMessages.transfer(first.port(), first.channel(), CosmosMessages.coin(denom, amount),
-                submitter.address(), ForwardMemo.firstReceiver(route, finalReceiver), 0, 0, timeoutNanos, memoText);
+                sender, ForwardMemo.firstReceiver(route, sender, finalReceiver), 0, 0, timeoutNanos, memoText);
         TxOutcome out = submitter.submit(List.of(msg), "", journal);
         long sequence = packetSequence(out, first.channel());
         sent.record(first.channel(), sequence);
