@@ -16,11 +16,7 @@ import io.evmore.core.swap.Secret;
 import io.evmore.core.swap.TxIntent;
 import io.evmore.cosmos.key.Bech32Address;
 import io.evmore.cosmos.rpc.AbciEvent;
-import io.evmore.cosmos.rpc.CometRpcClient;
-import io.evmore.cosmos.rpc.CometTypes.IndexedTx;
 import io.evmore.cosmos.rpc.CosmosQueries;
-import io.evmore.cosmos.rpc.PooledCometTransport;
-import io.evmore.cosmos.tx.AccountSequencer.AccountState;
 import io.evmore.cosmos.tx.CosmosMessages;
 import io.evmore.cosmos.tx.CosmosTxSubmitter;
 import io.evmore.cosmos.tx.TxOutcome;
@@ -29,7 +25,6 @@ import io.evmore.proto.cosmwasm.wasm.v1.MsgExecuteContractResponse;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -41,15 +36,16 @@ import java.util.regex.Pattern;
  */
 public final class CosmWasmHtlcChain implements HtlcChain {
     private static final Pattern HTLC_ID = Pattern.compile("htlc_[1-9][0-9]{0,18}");
-    private static final Pattern TX_HASH = Pattern.compile("[0-9A-Fa-f]{64}");
     private final CosmosSettings settings;
     private final CosmosTxSubmitter submitter;
     private final CosmosQueries queries;
+    private final IntentReconciler reconciler;
 
     public CosmWasmHtlcChain(CosmosSettings settings, CosmosTxSubmitter submitter, CosmosQueries queries) {
         this.settings = settings;
         this.submitter = submitter;
         this.queries = queries;
+        this.reconciler = new IntentReconciler(settings.chainId(), submitter, queries);
     }
 
     @Override
@@ -99,93 +95,14 @@ public final class CosmWasmHtlcChain implements HtlcChain {
     }
 
     /**
-     * What became of the intent's transactions, from the chain alone (one endpoint answers all lookups, so height,
-     * account and tx index are one node's view):
-     * <ol>
-     * <li>one of its hashes is included: {@code Landed} (with the created HTLC id for a create) or {@code Reverted};
-     * <li>no hashes: {@code NeverLanded} (never signed);
-     * <li>none found and the chain is past the timeout height, or the account's sequence is past the intent's:
-     *     {@code NeverLanded} — no block can include them any more;
-     * <li>otherwise the journaled bytes (if any) are re-broadcast unchanged and the answer is {@code Undecided}.
-     * </ol>
-     * "Past" is judged one block behind the latest ({@value #INDEX_MARGIN_BLOCKS}): CometBFT indexes a block's
-     * transactions just after committing it, so a tx in the very latest block may not be findable by hash yet.
+     * What became of the intent's transactions, from the chain alone: the decisions of {@link IntentReconciler}
+     * (by hash, account sequence and timeout height; journaled bytes re-broadcast while undecided), a landed one
+     * carrying the created HTLC id for a create.
      */
     @Override
     public Reconciliation reconcile(TxIntent intent) {
-        if (!intent.chain().equals(chain())) {
-            throw new PermanentException("intent " + intent.id() + " is for " + intent.chain() + ", not " + chain());
-        }
-        List<String> hashes = intent.hashes();
-        if (hashes.isEmpty()) return new Reconciliation.NeverLanded("never signed");
-        for (String h : hashes) {
-            if (h == null || !TX_HASH.matcher(h).matches()) {
-                throw new PermanentException("intent " + intent.id() + " has a malformed Cosmos tx hash");
-            }
-        }
-        String relayer = relayerAddress();
-        Seen seen = queries.rpc().transport().execute(c -> {
-            CometRpcClient one = new CometRpcClient(PooledCometTransport.direct(c));
-            long latest = one.status().latestHeight();
-            long settled = latest - INDEX_MARGIN_BLOCKS;
-            long sequence = -1;
-            if (intent.nonce() >= 0 && settled >= 1) {
-                sequence = new CosmosQueries(one).account(relayer, settled).map(AccountState::sequence).orElse(-1L);
-            }
-            for (String h : hashes) {
-                Optional<IndexedTx> t = one.tx(h);
-                if (t.isPresent()) return new Seen(latest, settled, sequence, t.get());
-            }
-            return new Seen(latest, settled, sequence, null);
-        });
-        if (seen.tx() != null) {
-            IndexedTx t = seen.tx();
-            if (!t.result().ok()) {
-                return new Reconciliation.Reverted(t.hash(), CosmosTxSubmitter.reverted(t.hash(), t.result()).getMessage());
-            }
-            TxOutcome out = new TxOutcome(t.hash(), t.height(), t.result());
-            return new Reconciliation.Landed(new TxResult(chain(), t.hash(), t.height(), htlcIdOf(out)));
-        }
-        if (intent.timeoutHeight() > 0 && seen.settled() > intent.timeoutHeight()) {
-            return new Reconciliation.NeverLanded("not included and the chain is past its timeout height "
-                    + intent.timeoutHeight() + " (latest " + seen.latest() + ")");
-        }
-        if (intent.nonce() >= 0 && seen.sequence() > intent.nonce()) {
-            return new Reconciliation.NeverLanded("sequence " + intent.nonce()
-                    + " used by another transaction (account sequence " + seen.sequence() + " at height "
-                    + seen.settled() + ")");
-        }
-        if (intent.rawTx() == null || intent.rawTx().isEmpty()) {
-            return new Reconciliation.Undecided("not found at height " + seen.latest() + " and no signed bytes to re-broadcast");
-        }
-        byte[] raw;
-        try {
-            raw = HexFormat.of().parseHex(intent.rawTx());
-        } catch (IllegalArgumentException e) {
-            throw new PermanentException("intent " + intent.id() + " has a malformed raw tx (not hex)");
-        }
-        // Only bytes whose hash the intent tracks may go out again, or a landing could go unnoticed.
-        String rawHash = sha256Hex(raw);
-        if (hashes.stream().noneMatch(rawHash::equalsIgnoreCase)) {
-            throw new PermanentException("intent " + intent.id() + ": its raw tx hashes to none of its tx hashes");
-        }
-        CosmosTxSubmitter.Rebroadcast r = submitter.rebroadcast(raw);
-        return new Reconciliation.Undecided("not found at height " + seen.latest() + "; " + r.detail());
+        return reconciler.reconcile(intent, out -> new TxResult(chain(), out.hash(), out.height(), htlcIdOf(out)));
     }
-
-    private static String sha256Hex(byte[] b) {
-        try {
-            return HexFormat.of().withUpperCase().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** One endpoint's view for {@link #reconcile}: latest and settled height, account sequence at settled, the tx. */
-    private record Seen(long latest, long settled, long sequence, IndexedTx tx) {}
-
-    /** Blocks behind the latest at which "not found" is trusted (the node's tx indexer trails its commits). */
-    static final long INDEX_MARGIN_BLOCKS = 1;
 
     /** The HTLC a landed tx created (create_htlc response data) or touched (its wasm event), else null. */
     private String htlcIdOf(TxOutcome out) {
@@ -286,6 +203,10 @@ public final class CosmWasmHtlcChain implements HtlcChain {
                 throw new IllegalArgumentException("timelock " + tl);
             }
             // What the chain answers is checked like any chain input: addresses of this chain and a sane denom.
+            String refund = n.path("refund_address").asText("");
+            if (!refund.isEmpty() && !Bech32Address.isValid(refund, settings.prefix())) {
+                throw new IllegalArgumentException("refund_address is not a " + settings.prefix() + " address");
+            }
             for (String key : new String[] {"sender", "receiver"}) {
                 if (!Bech32Address.isValid(field(n, key), settings.prefix())) {
                     throw new IllegalArgumentException(key + " is not a " + settings.prefix() + " address");
@@ -296,7 +217,7 @@ public final class CosmWasmHtlcChain implements HtlcChain {
             }
             return new HtlcRecord(chain(), id, field(n, "sender"), field(n, "receiver"), field(n, "denom"),
                     new BigInteger(amount), Hashlock.fromHex(field(n, "hashlock")), tl.asLong(),
-                    n.path("target_chain").asText(""), n.path("target_address").asText(""), status);
+                    n.path("target_chain").asText(""), n.path("target_address").asText(""), status, refund);
         } catch (IllegalArgumentException e) {
             throw new TransientException("malformed HTLC from contract " + settings.contract() + ": " + e.getMessage());
         }

@@ -35,6 +35,7 @@ public final class CosmosAdapter implements AutoCloseable {
     private final CosmWasmHtlcChain htlcChain;
     private final SentTransfers sentTransfers = new SentTransfers();
     private final IbcTransferSender ibc;
+    private final IntentReconciler reconciler;
     private final CosmosEventFollower follower;
 
     private final boolean ownsTransport;
@@ -67,6 +68,7 @@ public final class CosmosAdapter implements AutoCloseable {
         submitter.sequencer().onResync(() -> chainMetrics.nonceResyncs.labelValues(label).inc());
         submitter.onBroadcast(() -> chainMetrics.txSubmitted.labelValues(label).inc());
         this.htlcChain = new CosmWasmHtlcChain(settings, submitter, queries);
+        this.reconciler = new IntentReconciler(settings.chainId(), submitter, queries);
         this.ibc = new IbcTransferSender(submitter, sentTransfers, clock);
         String relayer = submitter.address();
         DroppedEvents dropped = new DroppedEvents(registry);
@@ -106,6 +108,23 @@ public final class CosmosAdapter implements AutoCloseable {
 
     public IbcTransferSender ibc() {
         return ibc;
+    }
+
+    /** Packets this chain's relayer account sent (what the follower matches acks and timeouts against). */
+    public SentTransfers sentTransfers() {
+        return sentTransfers;
+    }
+
+    /**
+     * The counter-lock over {@code route} from this (home) chain: sends {@code homeDenom}, creates the HTLC on the
+     * route's final chain at {@code finalContract} with refund address {@code relayerOnFinal}.
+     *
+     * @throws IllegalArgumentException if the route does not start at this chain or a value does not fit it
+     */
+    public io.evmore.cosmos.ibc.CosmosIbcCounterLock counterLockOver(io.evmore.cosmos.ibc.IbcRoute route, String homeDenom,
+            String finalContract, String relayerOnFinal) {
+        return new io.evmore.cosmos.ibc.CosmosIbcCounterLock(settings.chainId(), submitter.address(), ibc, reconciler,
+                route, homeDenom, finalContract, relayerOnFinal);
     }
 
     public CosmosEventFollower follower() {

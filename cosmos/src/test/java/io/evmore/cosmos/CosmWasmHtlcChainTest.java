@@ -37,6 +37,19 @@ class CosmWasmHtlcChainTest {
         assertThat(r.status()).isEqualTo(HtlcRecord.Status.CLAIMED);
         assertThat(r.timelock()).isEqualTo(1_700_000_100L);
         assertThat(r.asset()).startsWith("ibc/");
+        assertThat(r.refundAddress()).isEqualTo(ALICE);
+    }
+
+    @Test
+    void theRefundAddressComesFromTheAnswerNotFromTheSender() {
+        assertThat(htlc.parse(answer().put("refund_address", CONTRACT)).refundAddress()).isEqualTo(CONTRACT);
+        assertThat(htlc.parse(answer().put("refund_address", CONTRACT)).sender()).isEqualTo(ALICE);
+        ObjectNode older = answer();
+        older.remove("refund_address");
+        assertThat(htlc.parse(older).refundAddress()).as("an answer without one refunds the sender").isEqualTo(ALICE);
+        assertThatThrownBy(() -> htlc.parse(answer().put("refund_address",
+                io.evmore.cosmos.key.Bech32Address.of("osmo", new byte[20]).toString())))
+                .isInstanceOf(TransientException.class).hasMessageContaining("refund_address");
     }
 
     @Test

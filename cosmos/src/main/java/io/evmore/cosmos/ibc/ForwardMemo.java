@@ -3,6 +3,7 @@ package io.evmore.cosmos.ibc;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 
 /**
  * Builds the memo of the first packet of a route: a packet-forward-middleware {@code forward} per intermediate
@@ -24,15 +25,18 @@ public final class ForwardMemo {
     }
 
     /**
-     * The memo of the first packet for {@code route}, ending with {@code finalMemo}. For a single hop this is the
-     * final memo itself.
+     * The memo of the first packet for {@code route} sent by {@code homeSender}, ending with {@code finalMemo}. For a
+     * single hop this is the final memo itself. Each forward's receiver on a middle chain is that chain's PFM
+     * intermediate account ({@link IbcRoute#senders}): PFM ignores it, but it is a valid address there and exactly
+     * where PFM puts the funds.
      */
-    public static ObjectNode forRoute(IbcRoute route, String finalReceiver, ObjectNode finalMemo) {
+    public static ObjectNode forRoute(IbcRoute route, String homeSender, String finalReceiver, ObjectNode finalMemo) {
+        List<String> senders = route.senders(homeSender);
         ObjectNode memo = finalMemo;
         // Walk back from the last hop: hop i (i >= 1) is executed by PFM on the chain hop i-1 reached.
         for (int i = route.hops().size() - 1; i >= 1; i--) {
             IbcRoute.Hop hop = route.hops().get(i);
-            String receiver = i == route.hops().size() - 1 ? finalReceiver : hop.receiver();
+            String receiver = i == route.hops().size() - 1 ? finalReceiver : senders.get(i + 1);
             ObjectNode root = JSON.createObjectNode();
             ObjectNode f = root.putObject("forward");
             f.put("receiver", receiver).put("port", hop.port()).put("channel", hop.channel())
@@ -43,9 +47,12 @@ public final class ForwardMemo {
         return memo;
     }
 
-    /** The receiver of the first packet: the final receiver on a direct route, else the first chain's relayer. */
-    public static String firstReceiver(IbcRoute route, String finalReceiver) {
-        return route.hops().size() == 1 ? finalReceiver : route.hops().get(0).receiver();
+    /**
+     * The receiver of the first packet: the final receiver on a direct route, else the first middle chain's PFM
+     * intermediate account for {@code homeSender}.
+     */
+    public static String firstReceiver(IbcRoute route, String homeSender, String finalReceiver) {
+        return route.hops().size() == 1 ? finalReceiver : route.senders(homeSender).get(1);
     }
 
     /** Go duration text PFM accepts, e.g. "600s". */

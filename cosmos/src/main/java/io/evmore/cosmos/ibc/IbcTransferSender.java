@@ -27,6 +27,8 @@ public final class IbcTransferSender {
     public record SentTransfer(String sourceChannel, long sequence, String txHash, long height, String memo) {}
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    /** ICS-20's memo limit (COSMOS_WIRE §6). */
+    static final int MAX_MEMO = 32768;
     private final CosmosTxSubmitter submitter;
     private final SentTransfers sent;
     private final Clock clock;
@@ -66,10 +68,16 @@ public final class IbcTransferSender {
     public SentTransfer transfer(IbcRoute route, String finalReceiver, String denom, java.math.BigInteger amount,
             ObjectNode finalMemo, TxJournal journal) {
         IbcRoute.Hop first = route.hops().get(0);
-        String memoText = ForwardMemo.text(ForwardMemo.forRoute(route, finalReceiver, finalMemo));
+        String sender = submitter.address();
+        String memoText = ForwardMemo.text(ForwardMemo.forRoute(route, sender, finalReceiver, finalMemo));
+        if (memoText.length() > MAX_MEMO) {
+            // ICS-20 refuses it in ValidateBasic; nothing is signed.
+            throw new io.evmore.core.error.PermanentException("transfer memo over route to " + route.finalChainId()
+                    + " is " + memoText.length() + " bytes, over ICS-20's " + MAX_MEMO);
+        }
         long timeoutNanos = Math.multiplyExact(clock.now().plus(first.timeout()).getEpochSecond(), 1_000_000_000L);
         Any msg = CosmosMessages.transfer(first.port(), first.channel(), CosmosMessages.coin(denom, amount),
-                submitter.address(), ForwardMemo.firstReceiver(route, finalReceiver), 0, 0, timeoutNanos, memoText);
+                sender, ForwardMemo.firstReceiver(route, sender, finalReceiver), 0, 0, timeoutNanos, memoText);
         TxOutcome out = submitter.submit(List.of(msg), "", journal);
         long sequence = packetSequence(out, first.channel());
         sent.record(first.channel(), sequence);
@@ -82,23 +90,30 @@ public final class IbcTransferSender {
      * node does not know it (safe to send again). A failed transaction is thrown as its error.
      */
     public java.util.Optional<SentTransfer> reconcile(String txHash) {
-        return submitter.find(txHash).map(out -> {
-            for (AbciEvent e : out.result().events()) {
-                if (!e.type().equals("send_packet")) continue;
-                String channel = e.attr("packet_src_channel").orElse("");
-                if (!channel.matches("channel-[0-9]{1,18}")) continue;
-                long sequence = packetSequence(out, channel);
-                String memo = "";
-                try {
-                    memo = JSON.readTree(e.attr("packet_data").orElse("{}")).path("memo").asText("");
-                } catch (java.io.IOException ex) {
-                    // the memo is informational; channel and sequence are what matching needs
-                }
-                sent.record(channel, sequence);
-                return new SentTransfer(channel, sequence, out.hash(), out.height(), memo);
+        return submitter.find(txHash).map(this::sentBy);
+    }
+
+    /**
+     * The transfer an included, successful transaction sent (its first {@code send_packet}; the sequence from the
+     * {@code MsgTransferResponse} when present), recorded again for ack matching. A transaction that sent no
+     * packet is a {@link TransientException}: it is not the transfer that was asked for.
+     */
+    public SentTransfer sentBy(TxOutcome out) {
+        for (AbciEvent e : out.result().events()) {
+            if (!e.type().equals("send_packet")) continue;
+            String channel = e.attr("packet_src_channel").orElse("");
+            if (!channel.matches("channel-[0-9]{1,18}")) continue;
+            long sequence = packetSequence(out, channel);
+            String memo = "";
+            try {
+                memo = JSON.readTree(e.attr("packet_data").orElse("{}")).path("memo").asText("");
+            } catch (java.io.IOException ex) {
+                // the memo is informational; channel and sequence are what matching needs
             }
-            throw new TransientException("tx " + txHash + " was included but sent no ICS-20 packet");
-        });
+            sent.record(channel, sequence);
+            return new SentTransfer(channel, sequence, out.hash(), out.height(), memo);
+        }
+        throw new TransientException("tx " + out.hash() + " was included but sent no ICS-20 packet");
     }
 
     static long packetSequence(TxOutcome out, String channel) {

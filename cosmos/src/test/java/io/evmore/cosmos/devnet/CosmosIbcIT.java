@@ -72,12 +72,12 @@ class CosmosIbcIT {
 
     IbcRoute route(Duration hopTimeout, DevnetChain... via) {
         List<IbcRoute.Hop> hops = new ArrayList<>();
-        // A→B over A's channel-0; B→C over B's channel-1.
-        hops.add(new IbcRoute.Hop("transfer", "channel-0", relayer.address("osmo").toString(), hopTimeout, 0));
+        // A→B over A's channel-0 (B's channel-0); B→C over B's channel-1 (C's channel-0).
+        hops.add(new IbcRoute.Hop("devnet-b", "osmo", "transfer", "channel-0", "channel-0", hopTimeout, 0));
         if (via.length > 0) {
-            hops.add(new IbcRoute.Hop("transfer", "channel-1", relayer.address("juno").toString(), hopTimeout, 2));
+            hops.add(new IbcRoute.Hop("devnet-c", "juno", "transfer", "channel-1", "channel-0", hopTimeout, 2));
         }
-        return new IbcRoute(via.length > 0 ? "devnet-c" : "devnet-b", hops);
+        return new IbcRoute("devnet-a", via.length > 0 ? "devnet-c" : "devnet-b", hops);
     }
 
     @Test
