@@ -330,7 +330,26 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
 
     @Override
     public JsonNode config() {
-        return ConfigRedactor.redactedTree(config.get());
+        RelayerConfig c = config.get();
+        JsonNode tree = ConfigRedactor.redactedTree(c);
+        // Multi-hop routes: what the configuration implies, computed (H, and the denom the funds are at every hop)
+        if (tree.path("chains").path("cosmos") instanceof com.fasterxml.jackson.databind.node.ArrayNode list) {
+            for (int i = 0; i < list.size() && i < c.chains().cosmos().size(); i++) {
+                var cc = c.chains().cosmos().get(i);
+                if (cc.route() == null || !(list.get(i).path("route") instanceof com.fasterxml.jackson.databind.node.ObjectNode r)) continue;
+                try {
+                    var route = io.evmore.app.relay.RelayWiring.route(cc);
+                    r.put("worstCaseDeliverySeconds", route.worstCaseDelivery().toSeconds());
+                    var denoms = r.putArray("denoms");
+                    for (var d : route.denomsAlong(cc.route().denom())) {
+                        denoms.addObject().put("chainId", d.chainId()).put("trace", d.trace()).put("denom", d.denom());
+                    }
+                } catch (RuntimeException e) {
+                    r.put("error", e.getMessage());
+                }
+            }
+        }
+        return tree;
     }
 
     @Override

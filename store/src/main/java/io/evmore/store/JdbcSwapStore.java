@@ -929,9 +929,9 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
 
     /**
      * The stored swap with the changeable fields of {@code updated}: the counter-lock and quote, the source
-     * location, the last error, and the secret. The secret is write-once: a stored secret is kept when
-     * {@code updated} has none (a stale copy must not lose the claim); a different one cannot open the same hashlock
-     * (the record checks that).
+     * location, the last error, the secret and the counter-lock packet. The secret and the packet are write-once: a
+     * stored one is kept when {@code updated} has none (a stale copy must not lose the claim, nor the packet an
+     * acknowledgement is matched by); a different secret cannot open the same hashlock (the record checks that).
      */
     private static Swap merge(Swap stored, Swap updated, SwapState state, Instant at) {
         Secret secret = updated.secret() != null ? updated.secret() : stored.secret();
@@ -940,7 +940,8 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
                 stored.sourceAmount(), updated.destAsset(), updated.destAmount(), stored.sourceTimelock(),
                 updated.destTimelock(), state, stored.createdAt(), at, updated.sourceHeight(),
                 updated.sourceBlockHash(), updated.sourceTxHash(), updated.feeAmount(), secret,
-                truncateError(updated.lastError()));
+                truncateError(updated.lastError()),
+                updated.counterPacket() != null ? updated.counterPacket() : stored.counterPacket());
     }
 
     private static Instant ms(Instant t) {

@@ -28,9 +28,14 @@ import java.util.List;
  * Hardhat's development accounts 0..9 holding ETH and {@value #TOKEN_FUNDING_WHOLE} DEV each (account 0 is the
  * relayer's), and the Cosmos devnet (devnet-a ↔ devnet-b ↔ devnet-c, accounts alice, bob, carol and relayer).
  *
+ * <p>devnet-a is the relayer's home chain. A devnet chain without a channel to it (devnet-c) is a multi-hop
+ * destination: counter-locks reach it as one ICS-20 transfer of devnet-a's denom forwarded by the chains between
+ * (packet-forward), creating the HTLC there through IBC hooks; each hop times out after {@value #HOP_TIMEOUT_SECONDS} s.
+ *
  * <p>Swap pairs of the local world (one per source asset and destination, as the validator requires):
  * <ul>
- *   <li>native ETH → each devnet denom: 1 ETH = 100 whole units; 0.001–10 ETH</li>
+ *   <li>native ETH → each devnet denom: 1 ETH = 100 whole units; 0.001–10 ETH (on a multi-hop destination the denom is
+ *       devnet-a's, as its {@code ibc/…} voucher there)</li>
  *   <li>DEV (ERC-20) → each devnet denom: 1 DEV = 2 whole units; 0.1–10000 DEV</li>
  *   <li>each devnet denom → native ETH: 100 whole units = 1 ETH; 0.1–1000 units</li>
  * </ul>
@@ -46,6 +51,8 @@ public final class LocalWorld implements AutoCloseable {
     public static final RelayerConfig.Timelocks TIMELOCKS = new RelayerConfig.Timelocks(2, 30, 60);
     static final int ETH_CLAIM_INCLUSION_SECONDS = 20;
     static final int COSMOS_CLAIM_INCLUSION_SECONDS = 10;
+    /** Packet timeout of each hop of a local multi-hop route (H = hops × this). */
+    public static final int HOP_TIMEOUT_SECONDS = 60;
 
     /** A funded Hardhat development account. */
     public record EthAccount(String name, int index, String address, String privateKey) {
@@ -146,12 +153,55 @@ public final class LocalWorld implements AutoCloseable {
         return (int) Math.max(1, blockInterval.toSeconds());
     }
 
+    /** The relayer's home chain: the devnet's first chain. */
+    public DevnetChain home() {
+        return devnet.chains().get(0);
+    }
+
+    /**
+     * The route from the home chain to {@code chain} when it has no channel to it (the shortest path over the devnet's
+     * channels), else null: a direct destination.
+     */
+    public RelayerConfig.Route routeTo(DevnetChain chain) {
+        DevnetChain home = home();
+        if (chain.chainId().equals(home.chainId()) || home.channelTo(chain.chainId()).isPresent()) return null;
+        java.util.Map<String, String> previous = new java.util.HashMap<>();
+        java.util.ArrayDeque<String> queue = new java.util.ArrayDeque<>(List.of(home.chainId()));
+        previous.put(home.chainId(), null);
+        while (!queue.isEmpty()) {
+            String at = queue.removeFirst();
+            for (var ch : devnet.chain(at).channels()) {
+                if (previous.containsKey(ch.counterpartyChainId())) continue;
+                previous.put(ch.counterpartyChainId(), at);
+                queue.addLast(ch.counterpartyChainId());
+            }
+        }
+        if (!previous.containsKey(chain.chainId())) return null;
+        List<RelayerConfig.Hop> hops = new ArrayList<>();
+        for (String to = chain.chainId(); previous.get(to) != null; to = previous.get(to)) {
+            DevnetChain from = devnet.chain(previous.get(to));
+            var ch = from.channelTo(to).orElseThrow();
+            hops.add(0, new RelayerConfig.Hop(to, devnet.chain(to).prefix(), "transfer", ch.channelId(), ch.counterpartyChannelId(),
+                    HOP_TIMEOUT_SECONDS, 0));
+        }
+        return new RelayerConfig.Route(home.chainId(), home.denom(), hops);
+    }
+
+    /** What the relayer locks on {@code chain}: its denom, or the home denom's voucher on a multi-hop destination. */
+    public String lockedDenom(DevnetChain chain) {
+        RelayerConfig.Route r = routeTo(chain);
+        if (r == null) return chain.denom();
+        List<io.evmore.cosmos.ibc.IbcRoute.Hop> hops = r.hops().stream().map(h -> new io.evmore.cosmos.ibc.IbcRoute.Hop(h.chainId(),
+                h.prefix(), h.port(), h.channel(), h.counterpartyChannel(), Duration.ofSeconds(h.timeoutSeconds()), h.retries())).toList();
+        return new io.evmore.cosmos.ibc.IbcRoute(r.from(), chain.chainId(), hops).finalDenom(r.denom());
+    }
+
     /** The relayer's {@code chains} section for this world. */
     public RelayerConfig.Chains chainsConfig() {
         List<RelayerConfig.Cosmos> cosmos = new ArrayList<>();
         for (DevnetChain c : devnet.chains()) {
             cosmos.add(new RelayerConfig.Cosmos(c.chainId(), c.prefix(), c.denom(), List.of(c.rpcUrl()), c.htlcContractAddress(), "0.025",
-                    ConfigLoader.defaultCosmosPool(), 1, List.of(), blockSeconds(), COSMOS_CLAIM_INCLUSION_SECONDS, 0));
+                    ConfigLoader.defaultCosmosPool(), 1, List.of(), blockSeconds(), COSMOS_CLAIM_INCLUSION_SECONDS, 0, routeTo(c)));
         }
         return new RelayerConfig.Chains(new RelayerConfig.Ethereum(eth.value(), List.of(hardhat.url()), htlc, 1,
                 ConfigLoader.defaultEthereumPool(), List.of(), blockSeconds(), ETH_CLAIM_INCLUSION_SECONDS, 0), List.copyOf(cosmos));
@@ -161,9 +211,10 @@ public final class LocalWorld implements AutoCloseable {
     public List<RelayerConfig.PairConfig> pairs() {
         List<RelayerConfig.PairConfig> out = new ArrayList<>();
         for (DevnetChain c : devnet.chains()) {
-            out.add(new RelayerConfig.PairConfig(eth.value(), HtlcAbi.NATIVE, c.chainId(), c.denom(), ETH_TO_DENOM_RATE, FEE_BPS,
+            String locked = lockedDenom(c);
+            out.add(new RelayerConfig.PairConfig(eth.value(), HtlcAbi.NATIVE, c.chainId(), locked, ETH_TO_DENOM_RATE, FEE_BPS,
                     "1000000000000000", "10000000000000000000"));
-            out.add(new RelayerConfig.PairConfig(eth.value(), token, c.chainId(), c.denom(), TOKEN_TO_DENOM_RATE, FEE_BPS,
+            out.add(new RelayerConfig.PairConfig(eth.value(), token, c.chainId(), locked, TOKEN_TO_DENOM_RATE, FEE_BPS,
                     "100000000000000000", "10000000000000000000000"));
             out.add(new RelayerConfig.PairConfig(c.chainId(), c.denom(), eth.value(), HtlcAbi.NATIVE, DENOM_TO_ETH_RATE, FEE_BPS,
                     "100000", "1000000000"));
@@ -261,6 +312,18 @@ public final class LocalWorld implements AutoCloseable {
             y.append("      blockTimeSeconds: ").append(c.blockTimeSeconds()).append("\n");
             y.append("      claimInclusionSeconds: ").append(c.claimInclusionSeconds()).append("\n");
             y.append("      startHeight: ").append(c.startHeight()).append("\n");
+            if (c.route() != null) {
+                y.append("      route:        # counter-locks arrive over IBC: one transfer from ").append(c.route().from()).append("\n");
+                y.append("        from: ").append(c.route().from()).append("\n");
+                y.append("        denom: ").append(c.route().denom()).append("\n");
+                y.append("        hops:\n");
+                for (RelayerConfig.Hop h : c.route().hops()) {
+                    y.append("          - {chainId: ").append(h.chainId()).append(", prefix: ").append(h.prefix()).append(", port: ")
+                            .append(h.port()).append(", channel: ").append(h.channel()).append(", counterpartyChannel: ")
+                            .append(h.counterpartyChannel()).append(", timeoutSeconds: ").append(h.timeoutSeconds())
+                            .append(", retries: ").append(h.retries()).append("}\n");
+                }
+            }
         }
         y.append("swaps:\n  timelocks:\n");
         y.append("    pollDelaySeconds: ").append(TIMELOCKS.pollDelaySeconds()).append("\n");

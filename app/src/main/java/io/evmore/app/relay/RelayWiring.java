@@ -19,6 +19,9 @@ import io.evmore.core.port.CursorStore;
 import io.evmore.core.port.SwapStore;
 import io.evmore.cosmos.CosmosAdapter;
 import io.evmore.cosmos.CosmosSettings;
+import io.evmore.cosmos.ibc.CosmosIbcCounterLock;
+import io.evmore.cosmos.ibc.IbcRoute;
+import io.evmore.cosmos.ibc.IbcRouteCheck;
 import io.evmore.cosmos.key.Bech32Address;
 import io.evmore.cosmos.key.CosmosSigner;
 import io.evmore.ethereum.EthereumEventFollower;
@@ -48,6 +51,11 @@ public final class RelayWiring implements AutoCloseable {
     private final Map<ChainId, HtlcChain> chains;
     private final List<ChainEvents> followers = new ArrayList<>();
     private final List<CosmosAdapter> cosmosAdapters = new ArrayList<>();
+    /** Multi-hop destinations, with the adapters their start-up check asks. */
+    private final List<RoutedDestination> routes = new ArrayList<>();
+
+    /** A configured route: the counter-lock port, and the home and final chains' adapters for the channel check. */
+    record RoutedDestination(CosmosIbcCounterLock counterLock, CosmosAdapter home, CosmosAdapter finalChain) {}
     private final SwapStore store;
 
     public RelayWiring(RelayerConfig c, RelayerKeys keys, ChainPools pools, SwapStore store, RelayerMetrics metrics, Clock clock) {
@@ -57,6 +65,7 @@ public final class RelayWiring implements AutoCloseable {
         Map<ChainId, Predicate<String>> receivers = new LinkedHashMap<>();
         Map<ChainId, Confirmations.Rule> confirmations = new LinkedHashMap<>();
         Map<ChainId, TimelockPolicy.ChainTiming> timings = new LinkedHashMap<>();
+        Map<String, CosmosAdapter> cosmosById = new LinkedHashMap<>();
 
         var eth = c.chains().ethereum();
         if (eth != null) {
@@ -90,6 +99,7 @@ public final class RelayWiring implements AutoCloseable {
             CosmosAdapter adapter = new CosmosAdapter(settings, CosmosSigner.fromMnemonic(keys.cosmosMnemonic()),
                     pools.cosmosTransport(cc.chainId()), metrics.registry(), cursors, clock);
             cosmosAdapters.add(adapter);
+            cosmosById.put(cc.chainId(), adapter);
             adapters.put(id, adapter.htlcChain());
             followers.add(adapter.follower());
             String prefix = cc.prefix();
@@ -99,10 +109,27 @@ public final class RelayWiring implements AutoCloseable {
             log.info("relay: {} as {} on contract {}", id, adapter.htlcChain().relayerAddress(), cc.htlcContract());
         }
         this.chains = Map.copyOf(adapters);
+        Map<ChainId, Long> routeSeconds = new LinkedHashMap<>();
+        for (var cc : c.chains().cosmos()) {
+            if (cc.route() == null) continue;
+            CosmosAdapter home = cosmosById.get(cc.route().from());
+            CosmosAdapter fin = cosmosById.get(cc.chainId());
+            IbcRoute route = route(cc);
+            CosmosIbcCounterLock lock = home.counterLockOver(route, cc.route().denom(), cc.htlcContract(), fin.htlcChain().relayerAddress());
+            routes.add(new RoutedDestination(lock, home, fin));
+            routeSeconds.put(ChainId.of(cc.chainId()), lock.worstCaseDeliverySeconds());
+            checkPairs(c.swaps().pairs(), cc.chainId(), lock.finalAsset(), route, cc.route().denom());
+            log.info("relay: {} is reached over IBC from {}: {} arrives as {} (H = {} s); HTLCs there are created by {} and refund to {}",
+                    cc.chainId(), cc.route().from(), cc.route().denom(), lock.finalAsset(), lock.worstCaseDeliverySeconds(),
+                    lock.finalCreator(), lock.refundAddress());
+        }
         var t = c.swaps().timelocks();
-        TimelockPolicy policy = new TimelockPolicy(timings, t.pollDelaySeconds(), t.safetyMarginSeconds(), t.userClaimWindowSeconds());
+        TimelockPolicy policy = new TimelockPolicy(timings, t.pollDelaySeconds(), t.safetyMarginSeconds(), t.userClaimWindowSeconds(),
+                routeSeconds);
         SwapValidator validator = new SwapValidator(pairs(c.swaps().pairs()), policy, new Confirmations(confirmations), receivers);
-        this.engine = new RelayEngine(clock, metrics, store, chains, EngineSettings.defaults(validator));
+        this.engine = new RelayEngine(clock, metrics, store, chains,
+                routes.stream().map(r -> (io.evmore.core.chain.IbcCounterLock) r.counterLock()).toList(),
+                EngineSettings.defaults(validator), null);
         String halt = System.getenv(TestHaltPoints.ENV);
         if (halt != null && !halt.isBlank()) {
             if (c.environment() == RelayerConfig.Environment.TEST) {
@@ -114,8 +141,14 @@ public final class RelayWiring implements AutoCloseable {
         }
     }
 
-    /** Recovery first (open intents reconciled), then the followers, then the scheduler. */
+    /**
+     * Routes checked against the chains' channels (where a chain answers), recovery (open intents reconciled), then the
+     * followers, then the scheduler.
+     *
+     * @throws ConfigException when a chain contradicts a configured route (a wrong or closed channel)
+     */
     public void start() {
+        checkRoutes();
         engine.recover();
         for (ChainEvents f : followers) f.start(engine.listener(f.chain()));
         engine.start();
@@ -154,6 +187,49 @@ public final class RelayWiring implements AutoCloseable {
     public void close() {
         stop(Duration.ofSeconds(5));
         for (CosmosAdapter a : cosmosAdapters) a.close();
+    }
+
+    /** The configured route of a multi-hop destination in the adapter's terms. */
+    public static IbcRoute route(RelayerConfig.Cosmos cc) {
+        List<IbcRoute.Hop> hops = new ArrayList<>();
+        for (var h : cc.route().hops()) {
+            hops.add(new IbcRoute.Hop(h.chainId(), h.prefix(), h.port() == null ? "transfer" : h.port(), h.channel(),
+                    h.counterpartyChannel(), Duration.ofSeconds(h.timeoutSeconds()), h.retries()));
+        }
+        return new IbcRoute(cc.route().from(), cc.chainId(), hops);
+    }
+
+    /** Pairs into a routed destination lock what the route delivers there: its final ibc/ denom. */
+    private static void checkPairs(List<RelayerConfig.PairConfig> pairs, String dest, String finalDenom, IbcRoute route, String homeDenom) {
+        for (int i = 0; i < pairs.size(); i++) {
+            var p = pairs.get(i);
+            if (p.to().equals(dest) && !p.toAsset().equals(finalDenom)) {
+                throw new ConfigException("swaps.pairs[" + i + "].toAsset", "must be " + finalDenom + ": " + dest + " is reached over IBC and "
+                        + homeDenom + " from " + route.homeChainId() + " arrives there as " + finalDenom + " (trace "
+                        + route.denomsAlong(homeDenom).getLast().trace() + "), got \"" + p.toAsset() + "\"");
+            }
+        }
+    }
+
+    /**
+     * Asks the home and final chains whether the configured channels exist, are open and face each other. A chain that
+     * cannot be reached now is not a configuration error (it is logged; the relayer retries its work later).
+     */
+    private void checkRoutes() {
+        for (RoutedDestination r : routes) {
+            List<String> problems;
+            try {
+                problems = IbcRouteCheck.check(r.counterLock().route(), r.home().queries(), r.finalChain().queries());
+            } catch (RuntimeException e) {
+                log.warn("route to {}: could not check its channels now ({}); relaying anyway", r.counterLock().finalChain(), e.getMessage());
+                continue;
+            }
+            if (!problems.isEmpty()) {
+                throw new ConfigException("chains.cosmos[" + r.counterLock().finalChain() + "].route", String.join("; ", problems));
+            }
+            log.info("route to {}: channels checked on {} and {}", r.counterLock().finalChain(), r.counterLock().homeChain(),
+                    r.counterLock().finalChain());
+        }
     }
 
     static List<Pair> pairs(List<RelayerConfig.PairConfig> configured) {

@@ -9,7 +9,7 @@ import io.evmore.app.testing.RelayerProcess;
 import io.evmore.core.chain.ChainId;
 import io.evmore.core.chain.HtlcRecord;
 import io.evmore.core.chain.LockRequest;
-import io.evmore.cosmos.key.Bech32Address;
+import io.evmore.devnet.crypto.Bech32Address;
 import io.evmore.devnet.crypto.AddressDerivation;
 import io.evmore.ethereum.HtlcAbi;
 import io.evmore.swapper.CosmosUserChain;

@@ -405,14 +405,15 @@ public final class InMemorySwapStore implements SwapStore {
                 stored.hashlock(), stored.sender(), stored.receiver(), stored.sourceAsset(), stored.sourceAmount(),
                 updated.destAsset(), updated.destAmount(), stored.sourceTimelock(), updated.destTimelock(), state,
                 stored.createdAt(), updatedAt, updated.sourceHeight(), updated.sourceBlockHash(), updated.sourceTxHash(),
-                updated.feeAmount(), updated.secret(), updated.lastError());
+                updated.feeAmount(), updated.secret(), updated.lastError(),
+                updated.counterPacket() != null ? updated.counterPacket() : stored.counterPacket());
     }
 
     private static Swap withTimes(Swap s, Instant created, Instant updated) {
         return new Swap(s.id(), s.fromChain(), s.toChain(), s.sourceHtlcId(), s.destHtlcId(), s.hashlock(), s.sender(),
                 s.receiver(), s.sourceAsset(), s.sourceAmount(), s.destAsset(), s.destAmount(), s.sourceTimelock(),
                 s.destTimelock(), s.state(), created, updated, s.sourceHeight(), s.sourceBlockHash(), s.sourceTxHash(),
-                s.feeAmount(), s.secret(), s.lastError());
+                s.feeAmount(), s.secret(), s.lastError(), s.counterPacket());
     }
 
     private static Instant ms(Instant t) {
