@@ -102,6 +102,19 @@ public final class DevnetChain {
         chain.simulateErrorsAsSdk6(on);
     }
 
+    /**
+     * Fault injection: until {@link #clearIbcHooksFault()}, every IBC-hooks execution on this chain fails like a
+     * contract error (COSMOS_WIRE §8: error ack {@code ABCI code: 6}, {@code ibc-acknowledgement-error} event carrying
+     * {@code reason}; the mint is discarded and the source chain refunds on the ack).
+     */
+    public void failIbcHooks(String reason) {
+        chain.transfer().failHooks(reason);
+    }
+
+    public void clearIbcHooksFault() {
+        chain.transfer().clearHooksFault();
+    }
+
     public List<Channel> channels() {
         return chain.channels();
     }

@@ -149,6 +149,27 @@ public final class CosmosQueries {
         }
     }
 
+    /**
+     * ibc-go's channel end {@code port}/{@code channelId} at the latest height; empty when the chain has no such
+     * channel (gRPC NotFound, answered by the SDK as code 22).
+     */
+    public Optional<io.evmore.proto.ibc.core.channel.v1.Channel> channel(String port, String channelId) {
+        var r = rpc.abciQuery("/ibc.core.channel.v1.Query/Channel",
+                io.evmore.proto.ibc.core.channel.v1.QueryChannelRequest.newBuilder().setPortId(port)
+                        .setChannelId(channelId).build().toByteArray(), 0);
+        if (!r.ok()) {
+            if (r.code() == 22 || r.log().contains("channel not found")) return Optional.empty();
+            throw new TransientException("channel query for " + port + "/" + channelId + " failed: code " + r.code()
+                    + " " + ChainText.bounded(r.log(), 500));
+        }
+        try {
+            var resp = io.evmore.proto.ibc.core.channel.v1.QueryChannelResponse.parseFrom(r.value());
+            return resp.hasChannel() ? Optional.of(resp.getChannel()) : Optional.empty();
+        } catch (InvalidProtocolBufferException e) {
+            throw new TransientException("malformed channel answer for " + port + "/" + channelId + ": " + e.getMessage());
+        }
+    }
+
     static BigInteger parseAmount(String s, String what) {
         if (s.isEmpty() || s.length() > 78 || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new TransientException("malformed " + what + " amount: " + s);

@@ -729,6 +729,8 @@ public final class CosmosChain {
                         io.evmore.proto.cosmwasm.wasm.v1.QueryContractInfoRequest.parseFrom(data));
                 case "/ibc.applications.transfer.v1.Query/DenomTrace" -> transfer.queryDenomTrace(st,
                         io.evmore.proto.ibc.applications.transfer.v1.QueryDenomTraceRequest.parseFrom(data));
+                case "/ibc.core.channel.v1.Query/Channel" -> queryChannel(
+                        io.evmore.proto.ibc.core.channel.v1.QueryChannelRequest.parseFrom(data), h);
                 default -> throw SdkException.sdk(6, "unknown query path: unknown request");
             };
             return QueryResult.ok(value, h);
@@ -737,6 +739,34 @@ public final class CosmosChain {
         } catch (InvalidProtocolBufferException e) {
             return QueryResult.error(SdkException.sdk(18, "rpc error: code = InvalidArgument desc = " + e.getMessage() + ": invalid request"), h);
         }
+    }
+
+    /**
+     * ibc-go's Query/Channel: the channel end (every devnet channel is an OPEN, unordered ICS-20 channel), no
+     * proof, proof height = the queried height. A missing channel is gRPC NotFound, which the SDK answers as
+     * code 22 with the wrapped text.
+     */
+    private byte[] queryChannel(io.evmore.proto.ibc.core.channel.v1.QueryChannelRequest req, long h) {
+        for (String id : new String[] {req.getPortId(), req.getChannelId()}) {
+            if (id.isBlank()) {
+                throw SdkException.sdk(18, "rpc error: code = InvalidArgument desc = identifier cannot be blank: invalid identifier: invalid request");
+            }
+        }
+        Channel ch = channels.get(req.getChannelId());
+        if (ch == null || !req.getPortId().equals(Channel.PORT)) {
+            throw SdkException.sdk(22, "rpc error: code = NotFound desc = port-id: " + req.getPortId() + ", channel-id "
+                    + req.getChannelId() + ": channel not found: key not found");
+        }
+        var channel = io.evmore.proto.ibc.core.channel.v1.Channel.newBuilder()
+                .setState(io.evmore.proto.ibc.core.channel.v1.State.STATE_OPEN)
+                .setOrdering(io.evmore.proto.ibc.core.channel.v1.Order.ORDER_UNORDERED)
+                .setCounterparty(io.evmore.proto.ibc.core.channel.v1.Counterparty.newBuilder()
+                        .setPortId(Channel.PORT).setChannelId(ch.counterpartyChannelId()))
+                .addConnectionHops(ch.connectionId()).setVersion("ics20-1");
+        return io.evmore.proto.ibc.core.channel.v1.QueryChannelResponse.newBuilder().setChannel(channel)
+                .setProofHeight(io.evmore.proto.ibc.core.client.v1.Height.newBuilder()
+                        .setRevisionNumber(spec.revisionNumber()).setRevisionHeight(h))
+                .build().toByteArray();
     }
 
     private void queryAddress(String addr) {

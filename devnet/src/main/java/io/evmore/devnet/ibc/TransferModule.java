@@ -390,6 +390,24 @@ public final class TransferModule {
 
     // ---------------------------------------------------------------- ibc-hooks
 
+    /** Fault switch: while set, every IBC-hooks execution on this chain fails as a contract error with this text. */
+    private volatile String hooksFault;
+
+    /**
+     * Makes IBC-hooks executions fail like a contract error (error ack, the receive discarded, the source refunds)
+     * until {@link #clearHooksFault()}; {@code reason} appears in the {@code ibc-acknowledgement-error} event.
+     */
+    public void failHooks(String reason) {
+        if (reason == null || reason.isBlank()) {
+            throw new IllegalArgumentException("a hooks fault needs a reason");
+        }
+        hooksFault = reason;
+    }
+
+    public void clearHooksFault() {
+        hooksFault = null;
+    }
+
     private byte[] hooks(MsgContext ctx, Packet p, PacketData d, JsonNode wasm) {
         String contract = wasm.path("contract").asText("");
         JsonNode msg = wasm.get("msg");
@@ -402,6 +420,10 @@ public final class TransferModule {
         String intermediary = Bech32Address.encode(ctx.state.prefix(), AddressDerivation.hooksSender(p.destChannel(), d.sender()));
         Received r = receive(ctx, p, d, intermediary);
         ctx.events.add(tokenEvent(d, true, null));
+        String fault = hooksFault;
+        if (fault != null) {
+            throw new SdkException(6, "hooks", "Generic error: " + fault + ": error executing wasm contract");
+        }
         byte[] data;
         try {
             data = WasmModule.execute(ctx, intermediary, contract, json(msg), List.of(Coins.coin(r.localDenom(), r.amount())));
