@@ -41,12 +41,12 @@ import sun.misc.Signal;
         description = {"See atomic swaps happen on local chains, in one command:",
                 " 1. start the local world (Hardhat with the HTLC and the DEV token, the Cosmos devnet devnet-a <-> devnet-b <-> devnet-c),",
                 " 2. start the relayer in this process on the embedded database (DIR/data) with HTTP on --port,",
-                " 3. swap 0.1 ETH -> devnet-a, 0.1 ETH -> devnet-c over two IBC hops (only when the relayer offers that route),",
+                " 3. swap 0.1 ETH -> devnet-a, 0.1 ETH -> devnet-c over two IBC hops (devnet-a -> devnet-b -> devnet-c),",
                 "    and 10 stake devnet-a -> Ethereum, printing a line per step (chain, transaction, elapsed time),",
                 " 4. print the balances before and after, then keep serving /health, /metrics and /admin until Ctrl-C.",
                 "Exit codes: 0 after Ctrl-C (or at the end with --no-serve), 1 when a swap or the start failed."})
 final class DemoCommand implements Callable<Integer> {
-    static final String TWO_HOP_UNAVAILABLE = "two-hop delivery is not available in this version";
+    static final String TWO_HOP_UNAVAILABLE = "the relayer's configuration has no pair delivering to devnet-c over IBC";
 
     @Option(names = "--dir", defaultValue = "data/demo", paramLabel = "DIR",
             description = "folder for devnet.json, relayer.yaml, secrets, the database and swap state (default: ${DEFAULT-VALUE})")

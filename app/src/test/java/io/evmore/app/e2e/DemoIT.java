@@ -35,10 +35,13 @@ class DemoIT {
             Matcher m = Pattern.compile("demo: (\\d) swap\\(s\\) completed").matcher(out);
             assertThat(m.find()).as(out).isTrue();
             int completed = Integer.parseInt(m.group(1));
-            // ETH -> devnet-a and devnet-a -> ETH always; ETH -> devnet-c only once the relayer offers the two-hop route
-            boolean twoHopSkipped = out.contains("swap 2/3: skipped: two-hop delivery is not available in this version");
-            assertThat(completed).isEqualTo(twoHopSkipped ? 2 : 3);
-            assertThat(out).contains("swap 1/3: 0.1 ETH on eip155:31337 -> bob on devnet-a").contains("swap 3/3: 10 stake on devnet-a -> user2");
+            // ETH -> devnet-a, ETH -> devnet-c over two IBC hops, devnet-a -> ETH
+            assertThat(completed).as(out).isEqualTo(3);
+            assertThat(out).contains("swap 1/3: 0.1 ETH on eip155:31337 -> bob on devnet-a")
+                    .contains("swap 2/3: 0.1 ETH on eip155:31337 -> carol on devnet-c, delivered over two IBC hops (devnet-a -> devnet-b -> devnet-c)")
+                    .contains("swap 3/3: 10 stake on devnet-a -> user2");
+            assertThat(out).containsPattern("\\[ *[0-9.]+s\\]   relayer devnet-c: COUNTER_LOCKED .*")
+                    .containsPattern("\\[ *[0-9.]+s\\]   user    devnet-c: claimed htlc_\\d+ in tx [0-9A-F]{64}");
             // a line per step: elapsed time, chain, transaction
             assertThat(out).containsPattern("\\[ *[0-9.]+s\\]   user    eip155:31337: locked .* in tx 0x[0-9a-f]{64}")
                     .containsPattern("\\[ *[0-9.]+s\\]   relayer devnet-a: COUNTER_LOCKED .* tx [0-9A-F]{64}")
