@@ -100,6 +100,53 @@ class ConfigLoaderTest {
                 .hasMessage("chains.cosmos[0].pool.minConnections: must be between 0 and 2, got 5");
     }
 
+    /** Home devnet-a and devnet-c two hops away, with {@code hops} as the route's hop list. */
+    static String routed(String route) {
+        return """
+                chains:
+                  cosmos:
+                    - {chainId: devnet-a, prefix: cosmos, denom: stake, rpcUrls: [http://127.0.0.1:1], htlcContract: cosmos14hj2tavq8fpesdwxxcu44rty3hh90vhujrvcmstl4zr3txmfvw9s4hmalr, pool: {maxConnections: 8}}
+                    - {chainId: devnet-c, prefix: juno, denom: ujuno, rpcUrls: [http://127.0.0.1:2], htlcContract: juno14hj2tavq8fpesdwxxcu44rty3hh90vhujrvcmstl4zr3txmfvw9skjuwg8, pool: {maxConnections: 8},
+                       route: %s}
+                """.formatted(route);
+    }
+
+    static final String TWO_HOPS = "{chainId: devnet-b, prefix: osmo, channel: channel-0, counterpartyChannel: channel-0, timeoutSeconds: 60},"
+            + " {chainId: devnet-c, prefix: juno, channel: channel-1, counterpartyChannel: channel-0, timeoutSeconds: 60, retries: 2}";
+
+    @Test
+    void aRouteIsReadWithItsHops() {
+        RelayerConfig c = ConfigLoader.fromYaml(routed("{from: devnet-a, denom: stake, hops: [" + TWO_HOPS + "]}"), Map.of());
+        var route = c.chains().cosmos().get(1).route();
+        assertThat(route.from()).isEqualTo("devnet-a");
+        assertThat(route.hops()).hasSize(2);
+        assertThat(route.hops().get(1).retries()).isEqualTo(2);
+        assertThat(c.chains().cosmos().get(0).route()).isNull();
+        // H = 60 × 1 + 60 × 3, and the denom at every hop (ICS-20: ibc/ + sha256 of the trace on the receiving side)
+        var r = io.evmore.app.relay.RelayWiring.route(c.chains().cosmos().get(1));
+        assertThat(r.worstCaseDelivery()).isEqualTo(java.time.Duration.ofSeconds(240));
+        assertThat(r.denomsAlong("stake").getLast().trace()).isEqualTo("transfer/channel-0/transfer/channel-0/stake");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{1}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "{from: devnet-x, denom: stake, hops: [HOPS]}      | chains.cosmos[1].route.from | not a chain under chains.cosmos",
+            "{from: devnet-c, denom: stake, hops: [HOPS]}      | chains.cosmos[1].route.from | is the chain itself",
+            "{from: devnet-a, denom: ibc/ABC, hops: [HOPS]}    | chains.cosmos[1].route.denom | is a voucher",
+            "{from: devnet-a, denom: stake, hops: []}          | chains.cosmos[1].route.hops | at least one hop",
+            "{from: devnet-a, denom: stake, hops: [{chainId: devnet-c, prefix: juno, channel: chan-1, counterpartyChannel: channel-0, timeoutSeconds: 60}]} | chains.cosmos[1].route.hops[0].channel | expected channel-N",
+            "{from: devnet-a, denom: stake, hops: [{chainId: devnet-c, prefix: juno, channel: channel-1, timeoutSeconds: 60}]} | chains.cosmos[1].route.hops[0].counterpartyChannel | expected channel-N",
+            "{from: devnet-a, denom: stake, hops: [{chainId: devnet-c, prefix: juno, channel: channel-1, counterpartyChannel: channel-0}]} | chains.cosmos[1].route.hops[0].timeoutSeconds | must be between 1 and 86400",
+            "{from: devnet-a, denom: stake, hops: [{chainId: devnet-c, prefix: juno, channel: channel-1, counterpartyChannel: channel-0, timeoutSeconds: 60, retries: 256}]} | chains.cosmos[1].route.hops[0].retries | must be between 0 and 255",
+            "{from: devnet-a, denom: stake, hops: [{chainId: devnet-b, prefix: osmo, channel: channel-0, counterpartyChannel: channel-0, timeoutSeconds: 60}]} | chains.cosmos[1].route.hops[0].chainId | the last hop must reach devnet-c",
+            "{from: devnet-a, denom: stake, hops: [{chainId: devnet-c, prefix: osmo, channel: channel-1, counterpartyChannel: channel-0, timeoutSeconds: 60}]} | chains.cosmos[1].route.hops[0].prefix | must be devnet-c's prefix"})
+    void aBadRouteIsRefusedNamingTheKey(String route, String key, String message) {
+        assertThatThrownBy(() -> ConfigLoader.fromYaml(routed(route.replace("HOPS", TWO_HOPS)), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(key + ": ")
+                .hasMessageContaining(message);
+    }
+
     @Test
     void environmentOverridesTheFile() {
         RelayerConfig c = ConfigLoader.load(fixture("valid-full.yaml"), Map.of(

@@ -82,6 +82,22 @@ class MultiHopSwapIT {
     }
 
     @Test
+    @Order(0)
+    void aRouteTheChainsContradictIsRefusedAtStart() throws Exception {
+        // devnet-c's end of the devnet-b channel is configured as a channel that does not face devnet-b's
+        String real = "counterpartyChannel: " + world.channel("devnet-c", "devnet-b") + ", timeoutSeconds";
+        assertThat(world.relayer().get("/health", null).statusCode()).as("the same configuration, unchanged, runs").isEqualTo(200);
+        try (RelayerProcess wrong = world.startRelayerVariant(RelayerProcess.freePort(), y -> {
+            int at = y.lastIndexOf(real); // the last hop's
+            assertThat(at).isPositive();
+            return y.substring(0, at) + "counterpartyChannel: channel-7, timeoutSeconds" + y.substring(at + real.length());
+        })) {
+            assertThat(wrong.awaitExit(Duration.ofSeconds(90))).as(wrong.output()).isEqualTo(1);
+            assertThat(wrong.output()).contains("devnet-c").contains("channel-7");
+        }
+    }
+
+    @Test
     @Order(1)
     void ethereumToDevnetCOverTwoHops() throws Exception {
         BigInteger amount = ETHER.divide(BigInteger.TEN);

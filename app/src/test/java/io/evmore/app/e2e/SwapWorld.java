@@ -255,6 +255,20 @@ public final class SwapWorld implements AutoCloseable {
                 "run", "--config", other.toString());
     }
 
+    /**
+     * Another relayer process on its own port and database, with this world's configuration changed by {@code edit}
+     * (e.g. a route that contradicts the chains); does not wait for it to be healthy.
+     */
+    public RelayerProcess startRelayerVariant(int otherPort, java.util.function.UnaryOperator<String> edit) throws Exception {
+        Path other = dir.resolve("relayer-variant-" + otherPort + ".yaml");
+        Files.writeString(other, edit.apply(relayerYaml().replace("port: " + port + "}", "port: " + otherPort + "}")
+                .replace(dir.resolve("data/evmore.db").toString(), dir.resolve("data-" + otherPort + "/evmore.db").toString())));
+        Path root = Path.of("").toAbsolutePath().getParent();
+        return RelayerProcess.start(dir, otherPort, Map.of("ADMIN_TOKEN", TOKEN, "EVMORE_ROOT", root.toString(),
+                "ETHEREUM_PRIVATE_KEY", hardhat.devPrivateKeys().get(0), "COSMOS_MNEMONIC", mnemonic("relayer")),
+                "run", "--config", other.toString());
+    }
+
     /** SIGKILL: no shutdown hook, nothing flushed. */
     public void killRelayer() throws Exception {
         if (relayer != null) {
