@@ -19,6 +19,10 @@ import io.evmore.proto.cosmwasm.wasm.v1.QuerySmartContractStateRequest;
 import io.evmore.proto.cosmwasm.wasm.v1.QuerySmartContractStateResponse;
 import io.evmore.proto.ibc.applications.transfer.v1.QueryDenomTraceRequest;
 import io.evmore.proto.ibc.applications.transfer.v1.QueryDenomTraceResponse;
+import io.evmore.proto.ibc.core.channel.v1.Order;
+import io.evmore.proto.ibc.core.channel.v1.QueryChannelRequest;
+import io.evmore.proto.ibc.core.channel.v1.QueryChannelResponse;
+import io.evmore.proto.ibc.core.channel.v1.State;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -304,6 +308,59 @@ class IbcTransferIT {
         assertThat(events(b, "denomination_trace")).isEmpty();
         assertThat(a.balance(aliceA, "stake")).isEqualTo(aliceBefore.subtract(FEE));
         assertThat(a.balance(escrow(a, "channel-0"), "stake")).isZero();
+    }
+
+    @Test
+    void theHooksFaultSwitchFailsAValidCreateUntilCleared() throws Exception {
+        DevnetKey alice = devnet.account("alice").key();
+        String aliceA = alice.address("cosmos");
+        String contract = b.htlcContractAddress();
+        String create = "{\"create_htlc\":{\"receiver\":\"" + devnet.account("bob").address("osmo") + "\",\"hashlock\":\""
+                + "ab".repeat(32) + "\",\"timelock\":" + (b.state().now().getEpochSecond() + 3600)
+                + ",\"target_chain\":\"eip155:1\",\"target_address\":\"0xabc\"}}";
+        String memo = "{\"wasm\":{\"contract\":\"" + contract + "\",\"msg\":" + create + "}}";
+        BigInteger aliceBefore = a.balance(aliceA, "stake");
+        b.failIbcHooks("switched off by the test");
+        submit(a, alice, TestTxs.transfer(aliceA, "channel-0", coin("100", "stake"), contract, nanos(a, Duration.ofMinutes(10)), memo));
+        devnet.settle();
+
+        assertThat(events(b, "write_acknowledgement").getFirst().attr("packet_ack"))
+                .isEqualTo("{\"error\":\"ABCI code: 6: error handling packet: see events for details\"}");
+        assertThat(events(b, "ibc-acknowledgement-error")).singleElement()
+                .satisfies(e -> assertThat(e.attr("error")).contains("switched off by the test"));
+        assertThat(b.balance(contract, voucher("transfer/channel-0/stake"))).isZero();
+        assertThat(a.balance(aliceA, "stake")).isEqualTo(aliceBefore.subtract(FEE));
+        assertThat(smartQuery(b, "{\"list_htlcs\":{\"start_after\":null,\"limit\":null}}").get("htlcs")).isEmpty();
+
+        b.clearIbcHooksFault();
+        submit(a, alice, TestTxs.transfer(aliceA, "channel-0", coin("100", "stake"), contract, nanos(a, Duration.ofMinutes(10)), memo));
+        devnet.settle();
+        assertThat(b.balance(contract, voucher("transfer/channel-0/stake"))).isEqualTo(BigInteger.valueOf(100));
+        assertThat(smartQuery(b, "{\"list_htlcs\":{\"start_after\":null,\"limit\":null}}").get("htlcs")).hasSize(1);
+    }
+
+    @Test
+    void theChannelQueryAnswersEachEndAndNotFoundAsTheSdkWrapsIt() throws Exception {
+        QueryResult q = b.state().query("/ibc.core.channel.v1.Query/Channel", QueryChannelRequest.newBuilder()
+                .setPortId("transfer").setChannelId("channel-1").build().toByteArray(), 0);
+        assertThat(q.code()).as(q.log()).isZero();
+        QueryChannelResponse r = QueryChannelResponse.parseFrom(q.value());
+        assertThat(r.getChannel().getState()).isEqualTo(State.STATE_OPEN);
+        assertThat(r.getChannel().getOrdering()).isEqualTo(Order.ORDER_UNORDERED);
+        assertThat(r.getChannel().getCounterparty().getPortId()).isEqualTo("transfer");
+        assertThat(r.getChannel().getCounterparty().getChannelId()).isEqualTo("channel-0"); // C's end of B ↔ C
+        assertThat(r.getChannel().getConnectionHopsList()).containsExactly("connection-1");
+        assertThat(r.getChannel().getVersion()).isEqualTo("ics20-1");
+        assertThat(r.getProofHeight().getRevisionHeight()).isEqualTo(q.height());
+
+        QueryResult missing = b.state().query("/ibc.core.channel.v1.Query/Channel", QueryChannelRequest.newBuilder()
+                .setPortId("transfer").setChannelId("channel-9").build().toByteArray(), 0);
+        assertThat(missing.code()).isEqualTo(22);
+        assertThat(missing.log()).isEqualTo(
+                "rpc error: code = NotFound desc = port-id: transfer, channel-id channel-9: channel not found: key not found");
+        QueryResult blank = b.state().query("/ibc.core.channel.v1.Query/Channel", QueryChannelRequest.newBuilder()
+                .setPortId("transfer").build().toByteArray(), 0);
+        assertThat(blank.code()).isEqualTo(18);
     }
 
     @Test

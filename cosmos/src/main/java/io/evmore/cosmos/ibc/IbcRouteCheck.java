@@ -22,12 +22,11 @@ public final class IbcRouteCheck {
     public static List<String> check(IbcRoute route, CosmosQueries home, CosmosQueries fin) {
         List<String> problems = new ArrayList<>();
         IbcRoute.Hop first = route.hops().getFirst();
-        String firstSender = route.homeChainId();
-        String firstReceiver = first.chainId();
         end(problems, home, route.homeChainId(), first.port(), first.channel(), first.counterpartyChannel(),
-                "the first hop to " + firstReceiver);
+                "the first hop to " + first.chainId());
         IbcRoute.Hop last = route.hops().getLast();
-        String lastSender = route.hops().size() == 1 ? firstSender : route.hops().get(route.hops().size() - 2).chainId();
+        String lastSender = route.hops().size() == 1 ? route.homeChainId()
+                : route.hops().get(route.hops().size() - 2).chainId();
         end(problems, fin, route.finalChainId(), last.port(), last.counterpartyChannel(), last.channel(),
                 "the last hop from " + lastSender);
         return problems;

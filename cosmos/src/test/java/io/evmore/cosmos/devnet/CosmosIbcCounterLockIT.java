@@ -184,6 +184,67 @@ class CosmosIbcCounterLockIT {
         assertThat(a.balance(relayerOn("cosmos"), "stake")).isEqualTo(before.subtract(AMOUNT).subtract(feeOf(onA, r.txHash())));
     }
 
+    /**
+     * The default topology has channel-0 at both ends of A ↔ B, which would hide a derivation that used the sending
+     * channel instead of the receiving one. Here no hop has the same id at both ends: A channel-1 → B channel-0,
+     * B channel-1 → C channel-2.
+     */
+    @Test
+    void onATopologyWhereChannelIdsDifferTheHtlcIsStillTheRelayers() {
+        try (Devnet skewed = Devnet.builder()
+                .chain(new io.evmore.devnet.chain.ChainSpec("skew-a", "cosmos", "stake"))
+                .chain(new io.evmore.devnet.chain.ChainSpec("skew-b", "osmo", "uosmo"))
+                .chain(new io.evmore.devnet.chain.ChainSpec("skew-c", "juno", "ujuno"))
+                .chain(new io.evmore.devnet.chain.ChainSpec("skew-d", "evmos", "aevmos"))
+                .channel("skew-a", "skew-c").channel("skew-c", "skew-d").channel("skew-a", "skew-b")
+                .channel("skew-b", "skew-c").blockInterval(Duration.ofMillis(200)).start()) {
+            DevnetChain sa = skewed.chain("skew-a");
+            DevnetChain sc = skewed.chain("skew-c");
+            assertThat(sa.channelTo("skew-b").orElseThrow().channelId()).isEqualTo("channel-1");
+            assertThat(sa.channelTo("skew-b").orElseThrow().counterpartyChannelId()).isEqualTo("channel-0");
+            assertThat(skewed.chain("skew-b").channelTo("skew-c").orElseThrow().channelId()).isEqualTo("channel-1");
+            assertThat(skewed.chain("skew-b").channelTo("skew-c").orElseThrow().counterpartyChannelId()).isEqualTo("channel-2");
+            IbcRoute route = new IbcRoute("skew-a", "skew-c", List.of(
+                    new IbcRoute.Hop("skew-b", "osmo", "transfer", "channel-1", "channel-0", Duration.ofMinutes(10), 0),
+                    new IbcRoute.Hop("skew-c", "juno", "transfer", "channel-1", "channel-2", Duration.ofMinutes(10), 0)));
+            CosmosSigner key = CosmosSigner.fromMnemonic(skewed.account("relayer").mnemonic());
+            RecordingListener[] home = new RecordingListener[1];
+            try (CosmosAdapter onA = adapterOn(sa, key, home); CosmosAdapter onC = adapterOn(sc, key, null)) {
+                assertThat(IbcRouteCheck.check(route, onA.queries(), onC.queries())).isEmpty();
+                CosmosIbcCounterLock lock = onA.counterLockOver(route, "stake", sc.htlcContractAddress(),
+                        key.address("juno").toString());
+                Secret secret = Secret.random();
+                TxResult r = lock.send(new LockRequest(skewed.account("carol").address("juno"), lock.finalAsset(), AMOUNT,
+                        secret.hashlock(), sc.state().now().getEpochSecond() + 3600, "eip155:1", "0xabc"), TxJournal.NONE);
+                assertThat(r.packet().channel()).isEqualTo("channel-1");
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                        home[0].events(ChainEvent.TransferAcknowledged.class)).singleElement()
+                        .satisfies(e -> assertThat(e.sequence()).isEqualTo(r.packet().sequence())));
+                HtlcRecord h = onC.htlcChain().list(null, 30).getFirst();
+                assertThat(h.hashlock()).isEqualTo(secret.hashlock());
+                assertThat(h.sender()).isEqualTo(lock.finalCreator());
+                assertThat(h.asset()).isEqualTo(lock.finalAsset())
+                        .isEqualTo(TransferModule.voucherDenom("transfer/channel-2/transfer/channel-0/stake"));
+                assertThat(h.refundAddress()).isEqualTo(key.address("juno").toString());
+            }
+        }
+    }
+
+    /** An adapter the caller closes (before its devnet). */
+    CosmosAdapter adapterOn(DevnetChain chain, CosmosSigner key, RecordingListener[] listenerOut) {
+        CosmosSettings s = CosmosSettings.of(ChainId.of(chain.chainId()), chain.prefix(), chain.denom(),
+                List.of(chain.rpcUrl()), new BigDecimal("0.025"), chain.htlcContractAddress())
+                .withTimings(Duration.ofMillis(200), Duration.ofSeconds(3), Duration.ofSeconds(20));
+        InMemoryCursorStore cursors = new InMemoryCursorStore();
+        CosmosAdapter adapter = new CosmosAdapter(s, key, PoolSettings.cosmosDefaults().withConnections(4, 0)
+                .withHeightChecks(50, Duration.ZERO), registry, cursors, Clock.system());
+        if (listenerOut != null) {
+            listenerOut[0] = new RecordingListener(cursors);
+            adapter.follower().start(listenerOut[0]);
+        }
+        return adapter;
+    }
+
     @Test
     void anErrorAckOnTheLastHopIsATransferFailureAndTheAmountComesBack() {
         RecordingListener[] home = new RecordingListener[1];

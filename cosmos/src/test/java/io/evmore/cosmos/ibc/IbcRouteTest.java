@@ -55,6 +55,14 @@ class IbcRouteTest {
         assertThat(aToC().senders(RELAYER)).containsExactly(RELAYER, onB);
         assertThat(aToC().finalCreator(RELAYER))
                 .isEqualTo(Bech32Address.encode("juno", AddressDerivation.hooksSender("channel-0", onB)));
+        // Channel ids that differ between the ends: the derivations use the channel the packet arrives on.
+        IbcRoute asym = new IbcRoute("a", "c", List.of(
+                new IbcRoute.Hop("b", "osmo", "transfer", "channel-4", "channel-2", Duration.ofMinutes(5), 0),
+                new IbcRoute.Hop("c", "juno", "transfer", "channel-7", "channel-9", Duration.ofMinutes(5), 0)));
+        String asymOnB = Bech32Address.encode("osmo", AddressDerivation.pfmReceiver("channel-2", RELAYER));
+        assertThat(asym.senders(RELAYER)).containsExactly(RELAYER, asymOnB);
+        assertThat(asym.finalCreator(RELAYER))
+                .isEqualTo(Bech32Address.encode("juno", AddressDerivation.hooksSender("channel-9", asymOnB)));
         IbcRoute direct = new IbcRoute("devnet-a", "devnet-b", List.of(aToC().hops().getFirst()));
         assertThat(direct.senders(RELAYER)).containsExactly(RELAYER);
         assertThat(direct.finalCreator(RELAYER))
