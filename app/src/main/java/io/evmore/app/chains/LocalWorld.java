@@ -192,7 +192,7 @@ public final class LocalWorld implements AutoCloseable {
         RelayerConfig.Route r = routeTo(chain);
         if (r == null) return chain.denom();
         List<io.evmore.cosmos.ibc.IbcRoute.Hop> hops = r.hops().stream().map(h -> new io.evmore.cosmos.ibc.IbcRoute.Hop(h.chainId(),
-                h.prefix(), h.port(), h.channel(), h.counterpartyChannel(), Duration.ofSeconds(h.timeoutSeconds()), h.retries())).toList();
+                h.prefix(), h.portOrDefault(), h.channel(), h.counterpartyChannel(), Duration.ofSeconds(h.timeoutSeconds()), h.retriesOrDefault())).toList();
         return new io.evmore.cosmos.ibc.IbcRoute(r.from(), chain.chainId(), hops).finalDenom(r.denom());
     }
 
@@ -225,7 +225,8 @@ public final class LocalWorld implements AutoCloseable {
     /**
      * The {@code devnet.json} document: an {@code ethereum} section (chain id in CAIP-2 form, RPC and websocket URLs,
      * contract and token addresses, funded accounts with their private keys), the Cosmos devnet's {@code chains} and
-     * {@code accounts} (as {@link DevnetMain#describe}), and the {@code relayer}'s addresses. See devnet/README.md.
+     * {@code accounts} (as {@link DevnetMain#describe}), the {@code relayer}'s addresses and the multi-hop
+     * {@code routes} (what the relayer's counter-lock holds on each such chain). See devnet/README.md.
      */
     public ObjectNode describe() {
         ObjectNode root = DevnetMain.describe(devnet);
@@ -246,6 +247,17 @@ public final class LocalWorld implements AutoCloseable {
         ObjectNode relayer = ordered.putObject("relayer");
         relayer.put(eth.value(), hardhat.devAddresses().get(0));
         for (DevnetChain c : devnet.chains()) relayer.put(c.chainId(), devnet.account("relayer").address(c.prefix()));
+        ObjectNode routes = ordered.putObject("routes");
+        for (DevnetChain c : devnet.chains()) {
+            RelayerConfig.Route r = routeTo(c);
+            if (r == null) continue;
+            ObjectNode o = routes.putObject(c.chainId()).put("from", r.from()).put("denom", r.denom()).put("arrives_as", lockedDenom(c));
+            ArrayNode hops = o.putArray("hops");
+            for (RelayerConfig.Hop h : r.hops()) {
+                hops.addObject().put("chain_id", h.chainId()).put("channel", h.channel()).put("counterparty_channel", h.counterpartyChannel())
+                        .put("timeout_seconds", h.timeoutSeconds());
+            }
+        }
         return ordered;
     }
 

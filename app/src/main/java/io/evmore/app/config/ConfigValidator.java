@@ -170,8 +170,9 @@ final class ConfigValidator {
                 throw new ConfigException(hk + ".counterpartyChannel", "expected channel-N (the channel's end on " + hop.chainId()
                         + "), got \"" + hop.counterpartyChannel() + "\"");
             }
+            if (hop.timeoutSeconds() == null) throw new ConfigException(hk + ".timeoutSeconds", "is required (the packet's timeout on this hop, 1-86400)");
             range(hop.timeoutSeconds(), 1, 86_400, hk + ".timeoutSeconds");
-            range(hop.retries(), 0, 255, hk + ".retries");
+            range(hop.retriesOrDefault(), 0, 255, hk + ".retries");
             String before = h == 0 ? r.from() : r.hops().get(h - 1).chainId();
             if (hop.chainId().equals(before)) throw new ConfigException(hk + ".chainId", "\"" + hop.chainId() + "\" is where the hop starts");
         }

@@ -138,11 +138,22 @@ public record RelayerConfig(
      * @param port                source port on the sending chain (default transfer)
      * @param channel             source channel on the sending chain
      * @param counterpartyChannel the channel's end on the receiving chain (denom traces and the hooks sender use it)
-     * @param timeoutSeconds      the packet's timeout on this hop
-     * @param retries             packet-forward retries on timeout (hops after the first), 0..255
+     * @param timeoutSeconds      the packet's timeout on this hop (required)
+     * @param retries             packet-forward retries on timeout (hops after the first), 0..255; absent = 0
      */
-    public record Hop(String chainId, String prefix, String port, String channel, String counterpartyChannel, int timeoutSeconds,
-            int retries) {}
+    public record Hop(String chainId, String prefix, String port, String channel, String counterpartyChannel, Integer timeoutSeconds,
+            Integer retries) {
+
+        /** {@code port} or its default {@code transfer}. */
+        public String portOrDefault() {
+            return port == null ? "transfer" : port;
+        }
+
+        /** {@code retries} or its default 0. */
+        public int retriesOrDefault() {
+            return retries == null ? 0 : retries;
+        }
+    }
 
     /** Locks of {@code asset} of at least {@code minAmount} base units need {@code confirmations} blocks. */
     public record ConfirmationTier(String asset, String minAmount, int confirmations) {}

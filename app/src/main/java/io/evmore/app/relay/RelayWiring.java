@@ -193,8 +193,8 @@ public final class RelayWiring implements AutoCloseable {
     public static IbcRoute route(RelayerConfig.Cosmos cc) {
         List<IbcRoute.Hop> hops = new ArrayList<>();
         for (var h : cc.route().hops()) {
-            hops.add(new IbcRoute.Hop(h.chainId(), h.prefix(), h.port() == null ? "transfer" : h.port(), h.channel(),
-                    h.counterpartyChannel(), Duration.ofSeconds(h.timeoutSeconds()), h.retries()));
+            hops.add(new IbcRoute.Hop(h.chainId(), h.prefix(), h.portOrDefault(), h.channel(),
+                    h.counterpartyChannel(), Duration.ofSeconds(h.timeoutSeconds()), h.retriesOrDefault()));
         }
         return new IbcRoute(cc.route().from(), cc.chainId(), hops);
     }

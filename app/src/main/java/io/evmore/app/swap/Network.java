@@ -78,8 +78,11 @@ public final class Network {
     private final Path file;
     private final Map<String, Chain> chains;
     private final Map<String, String> relayer;
+    /** Multi-hop destinations: what the relayer's counter-lock holds there (devnet.json {@code routes.*.arrives_as}). */
+    private final Map<String, String> arrivals;
 
-    private Network(Path file, Map<String, Chain> chains, Map<String, String> relayer) {
+    private Network(Path file, Map<String, Chain> chains, Map<String, String> relayer, Map<String, String> arrivals) {
+        this.arrivals = Map.copyOf(arrivals);
         this.file = file;
         this.chains = chains;
         this.relayer = relayer;
@@ -128,8 +131,10 @@ public final class Network {
             }
             Map<String, String> relayer = new LinkedHashMap<>();
             root.path("relayer").fields().forEachRemaining(en -> relayer.put(en.getKey(), en.getValue().asText()));
+            Map<String, String> arrivals = new LinkedHashMap<>();
+            root.path("routes").fields().forEachRemaining(en -> arrivals.put(en.getKey(), text(en.getValue(), "arrives_as")));
             if (chains.isEmpty()) throw new SwapInputException("--devnet: " + file + " describes no chains");
-            return new Network(file.toAbsolutePath(), chains, relayer);
+            return new Network(file.toAbsolutePath(), chains, relayer, arrivals);
         } catch (IllegalArgumentException | NullPointerException ex) {
             throw new SwapInputException("--devnet: " + file + " is not in the devnet.json format: " + ex.getMessage());
         }
@@ -191,9 +196,14 @@ public final class Network {
         return new Asset(c.id(), c.denom(), c.denom(), c.decimals());
     }
 
-    /** The default asset on a destination chain: ETH on Ethereum, the denom on a Cosmos chain. */
+    /**
+     * The default asset on a destination chain: ETH on Ethereum; on a Cosmos chain its denom, or on a multi-hop
+     * destination what the relayer's counter-lock holds there (its {@code ibc/…} voucher).
+     */
     public Asset defaultAsset(Chain chain) {
-        return chain instanceof EthChain e ? e.assets().get("ETH") : asset(chain, "--to-asset", ((CosmosChain) chain).denom());
+        if (chain instanceof EthChain e) return e.assets().get("ETH");
+        String arriving = arrivals.get(chain.id());
+        return asset(chain, "--to-asset", arriving != null ? arriving : ((CosmosChain) chain).denom());
     }
 
     /** Connects to {@code chain} signing with {@code secret} (a private key on Ethereum, a mnemonic on Cosmos). */

@@ -121,6 +121,8 @@ class ConfigLoaderTest {
         assertThat(route.from()).isEqualTo("devnet-a");
         assertThat(route.hops()).hasSize(2);
         assertThat(route.hops().get(1).retries()).isEqualTo(2);
+        assertThat(route.hops().get(0).retriesOrDefault()).isZero();
+        assertThat(route.hops().get(0).portOrDefault()).isEqualTo("transfer");
         assertThat(c.chains().cosmos().get(0).route()).isNull();
         // H = 60 × 1 + 60 × 3, and the denom at every hop (ICS-20: ibc/ + sha256 of the trace on the receiving side)
         var r = io.evmore.app.relay.RelayWiring.route(c.chains().cosmos().get(1));
@@ -136,7 +138,7 @@ class ConfigLoaderTest {
             "{from: devnet-a, denom: stake, hops: []}          | chains.cosmos[1].route.hops | at least one hop",
             "{from: devnet-a, denom: stake, hops: [{chainId: devnet-c, prefix: juno, channel: chan-1, counterpartyChannel: channel-0, timeoutSeconds: 60}]} | chains.cosmos[1].route.hops[0].channel | expected channel-N",
             "{from: devnet-a, denom: stake, hops: [{chainId: devnet-c, prefix: juno, channel: channel-1, timeoutSeconds: 60}]} | chains.cosmos[1].route.hops[0].counterpartyChannel | expected channel-N",
-            "{from: devnet-a, denom: stake, hops: [{chainId: devnet-c, prefix: juno, channel: channel-1, counterpartyChannel: channel-0}]} | chains.cosmos[1].route.hops[0].timeoutSeconds | must be between 1 and 86400",
+            "{from: devnet-a, denom: stake, hops: [{chainId: devnet-c, prefix: juno, channel: channel-1, counterpartyChannel: channel-0}]} | chains.cosmos[1].route.hops[0].timeoutSeconds | is required",
             "{from: devnet-a, denom: stake, hops: [{chainId: devnet-c, prefix: juno, channel: channel-1, counterpartyChannel: channel-0, timeoutSeconds: 60, retries: 256}]} | chains.cosmos[1].route.hops[0].retries | must be between 0 and 255",
             "{from: devnet-a, denom: stake, hops: [{chainId: devnet-b, prefix: osmo, channel: channel-0, counterpartyChannel: channel-0, timeoutSeconds: 60}]} | chains.cosmos[1].route.hops[0].chainId | the last hop must reach devnet-c",
             "{from: devnet-a, denom: stake, hops: [{chainId: devnet-c, prefix: osmo, channel: channel-1, counterpartyChannel: channel-0, timeoutSeconds: 60}]} | chains.cosmos[1].route.hops[0].prefix | must be devnet-c's prefix"})

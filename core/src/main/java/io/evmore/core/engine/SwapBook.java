@@ -101,7 +101,10 @@ final class SwapBook {
     Swap landedInPlace(TxIntent intent, Swap s, String cause, UnaryOperator<Swap> change) {
         Swap updated = store.inTransaction(tx -> {
             tx.saveIntent(intent.withStatus(TxIntent.Status.CONFIRMED, clock.now()));
-            return tx.update(change.apply(s).withLastError(null, clock.now()), s.state());
+            // The stored swap, not the step's copy: while the transfer was being sent a follower may already have
+            // recorded what it delivered (a fast route), and a stale copy would erase it.
+            Swap current = tx.find(s.id()).orElse(s);
+            return tx.update(change.apply(current).withLastError(null, clock.now()), current.state());
         });
         log.log(System.Logger.Level.INFO, "swap " + s.id() + " (" + s.state() + "): " + cause);
         return updated;

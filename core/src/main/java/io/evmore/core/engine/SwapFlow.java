@@ -429,7 +429,8 @@ final class SwapFlow {
                             + result.txHash() + " as packet " + result.packet() + "; waiting for its delivery to " + s.toChain(),
                             x -> x.withCounterPacket(result.packet(), clock.now()));
                     book.faults.reached(COUNTER_LOCK + ":recorded", sent);
-                    return later(settings.tick());
+                    // a fast route: the final chain's follower may have reported the HTLC already
+                    return sent.destHtlcId() != null ? Next.now() : later(settings.tick());
                 }
                 if (result.htlcId() == null) throw new PermanentException("counter-lock " + result.txHash() + " has no lock id");
                 Swap locked = book.landed(intent, s, SwapState.COUNTER_LOCKED, "counter-locked on " + s.toChain() + " as "

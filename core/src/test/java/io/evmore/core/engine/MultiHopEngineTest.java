@@ -145,6 +145,21 @@ class MultiHopEngineTest {
     }
 
     @Test
+    void anHtlcSeenWhileTheTransferIsStillBeingRecordedIsKept() {
+        // a fast route: the final chain's follower reports the HTLC before the step that sent the transfer records it
+        route.duringSend = (packet, request) -> {
+            HtlcRecord early = fin.create(HOOKS_CREATOR, request.receiver(), VOUCHER, request.amount(), request.hashlock(),
+                    request.timelock(), FINAL_RELAYER, request.targetChain(), request.targetAddress());
+            event(FINAL, new ChainEvent.HtlcLocked(origin(FINAL), early, fin.contract()));
+        };
+        Swap s = userLocks(BigInteger.valueOf(5_000), 1_000);
+        assertThat(s.counterPacket()).isNotNull();
+        assertThat(s.destHtlcId()).as("the follower's candidate survives the step's write").isNotNull();
+        engine.runOnce();
+        assertThat(swap(s).state()).isEqualTo(SwapState.COUNTER_LOCKED);
+    }
+
+    @Test
     void anErrorAcknowledgementFailsTheCounterLockAndTheSourceIsRefundedAfterItsTimelock() {
         Swap s = userLocks(BigInteger.valueOf(5_000), 1_000);
         route.fail(s); // the funds come back to the relayer on the home chain
@@ -311,6 +326,8 @@ class MultiHopEngineTest {
         final Map<String, TxResult> included = new LinkedHashMap<>();
         final Map<PacketId, LockRequest> requests = new LinkedHashMap<>();
         boolean crashAfterJournal;
+        /** Runs after the transfer is included, before send returns (what a fast follower does meanwhile). */
+        java.util.function.BiConsumer<PacketId, LockRequest> duringSend = (p, r) -> {};
 
         @Override public ChainId homeChain() { return HOME; }
         @Override public ChainId finalChain() { return FINAL; }
@@ -331,6 +348,7 @@ class MultiHopEngineTest {
             TxResult result = new TxResult(HOME, hash, packet.sequence(), null, packet);
             included.put(hash, result);
             if (crashAfterJournal) throw new SimulatedCrash("after the transfer was journaled and included");
+            duringSend.accept(packet, r);
             return result;
         }
 
