@@ -57,7 +57,8 @@ import org.web3j.protocol.websocket.WebSocketService;
  */
 public final class EthereumEventFollower implements ChainEvents {
     private static final Logger log = LoggerFactory.getLogger(EthereumEventFollower.class);
-    private static final int HISTORY = 512;
+    /** How many processed range ends are remembered to find a reorg's common ancestor. */
+    static final int HISTORY = 512;
 
     private final EthereumSettings settings;
     private final EndpointPool<EthConnection> pool;
@@ -66,6 +67,7 @@ public final class EthereumEventFollower implements ChainEvents {
     private final ChainMetrics metrics;
     private final HtlcLogDecoder decoder;
     private final String relayerTopic; // receiver topic of Locked logs for the relayer; null = not asked
+    private final int historySize;
     private final Semaphore wake = new Semaphore(0);
     private final Deque<ChainCursor> history = new ArrayDeque<>(); // processed range ends, newest first
     private volatile boolean running;
@@ -89,6 +91,14 @@ public final class EthereumEventFollower implements ChainEvents {
      */
     public EthereumEventFollower(EthereumSettings settings, EndpointPool<EthConnection> pool, CursorStore cursors,
             Clock clock, ChainMetrics metrics, String relayerAddress) {
+        this(settings, pool, cursors, clock, metrics, relayerAddress, HISTORY);
+    }
+
+    /** With {@code historySize} remembered range ends instead of {@value #HISTORY} (tests of deep reorgs). */
+    EthereumEventFollower(EthereumSettings settings, EndpointPool<EthConnection> pool, CursorStore cursors,
+            Clock clock, ChainMetrics metrics, String relayerAddress, int historySize) {
+        if (historySize < 1) throw new IllegalArgumentException("historySize must be at least 1");
+        this.historySize = historySize;
         this.settings = settings;
         this.pool = pool;
         this.cursors = cursors;
@@ -283,12 +293,9 @@ public final class EthereumEventFollower implements ChainEvents {
             }
         }
         if (ancestor == null) {
-            // Deeper than our memory: go back a full history's worth (the listener must be idempotent anyway).
-            long h = Math.max(Math.max(0, settings.startBlock() - 1), Math.max(0, cursor.height() - HISTORY));
-            EthBlock.Block b = block(h);
-            ancestor = new ChainCursor(settings.chain(), h, b.getHash().toLowerCase(Locale.ROOT));
+            ancestor = fallbackAncestor(cursor);
             log.error("{} follower: reorg deeper than {} remembered blocks at height {}; rolling back to {}",
-                    settings.chain(), history.size(), cursor.height(), h);
+                    settings.chain(), history.size(), cursor.height(), ancestor.height());
         } else {
             log.warn("{} follower: reorg detected at height {} (hash changed); rolling back to {} {}", settings.chain(),
                     cursor.height(), ancestor.height(), ancestor.blockHash());
@@ -302,9 +309,33 @@ public final class EthereumEventFollower implements ChainEvents {
         return ancestor;
     }
 
+    /**
+     * None of the remembered blocks is canonical any more, so the fork point is below all of them and nothing tells
+     * how far: go back a full history's worth below the cursor (and below the oldest remembered block). If the chain
+     * is now shorter than that, nothing is known of the blocks below its head either: go back the same margin below
+     * the head instead, so the ancestor is a block that exists. Never below the block before {@code startBlock}
+     * (nothing was reported there), unless the chain no longer reaches it. The hash reported is the canonical one.
+     */
+    private ChainCursor fallbackAncestor(ChainCursor cursor) {
+        long lowestGone = cursor.height();
+        ChainCursor oldest = history.peekLast();
+        if (oldest != null) lowestGone = Math.min(lowestGone, oldest.height());
+        long h = Math.min(cursor.height() - historySize, lowestGone - 1);
+        long head = latestBlockNumber();
+        if (h > head) h = head - historySize;
+        long floor = Math.max(0, settings.startBlock() - 1);
+        h = Math.max(Math.max(0, h), Math.min(floor, head));
+        EthBlock.Block b = block(h);
+        if (b == null) {
+            // the chain became shorter still since we read its head: the next round tries again
+            throw new IllegalStateException("block " + h + " vanished while rolling back from " + cursor.height());
+        }
+        return new ChainCursor(settings.chain(), h, b.getHash().toLowerCase(Locale.ROOT));
+    }
+
     private void remember(ChainCursor c) {
         history.push(c);
-        while (history.size() > HISTORY) history.removeLast();
+        while (history.size() > historySize) history.removeLast();
     }
 
     private ChainCursor initialCursor() {

@@ -156,6 +156,54 @@ class EthereumEventFollowerIT {
         }
     }
 
+    /**
+     * Issue 13: a reorg deeper than the remembered history that leaves the chain shorter than the fallback height
+     * (a history's worth below the cursor). The follower used to ask for the block at that height, which no longer
+     * exists, and fail every round until the chain grew back; it must roll back to a block that exists, which is
+     * canonical, and go on following.
+     */
+    @Test
+    void reorgDeeperThanTheHistoryOntoAShorterChainRollsBackToABlockThatExistsAndGoesOn() {
+        InMemoryCursorStore store = new InMemoryCursorStore();
+        RecordingListener listener = new RecordingListener(store);
+        chain.node.mine(5);
+        long base = chain.node.blockNumber();
+        String snapshot = chain.node.snapshot();
+        // a block per range and 8 remembered range ends: the fallback is 8 blocks below the cursor
+        EthereumSettings s = chain.settings.withStartBlock(base - 3).withConfirmations(1).withPolling(Duration.ofMillis(100), 1);
+        var appender = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(EthereumEventFollower.class);
+        appender.start();
+        logger.addAppender(appender);
+        try (EthereumEventFollower f = new EthereumEventFollower(s, chain.pool, store, Clock.system(), chain.metrics, null, 8)) {
+            f.start(listener);
+            TxResult orphaned = lock(Secret.random()); // base + 1, gone with the revert below
+            chain.node.mine(30);
+            long top = base + 31;
+            await().atMost(Duration.ofSeconds(60)).until(() -> store.load(HardhatChain.CHAIN)
+                    .map(io.evmore.core.chain.ChainCursor::height).orElse(-1L) == top);
+            assertThat(listener.lockedIds()).containsExactly(orphaned.htlcId());
+            assertThat(listener.rollbacks).isEmpty();
+
+            chain.node.revert(snapshot); // head back to 'base': below the fallback height top - 8, and every remembered block gone
+            assertThat(chain.node.blockNumber()).isEqualTo(base).isLessThan(top - 8);
+            appender.list.clear();
+            TxResult after = lock(Secret.random()); // base + 1 on the new chain
+            await().atMost(Duration.ofSeconds(30)).until(() -> listener.lockedIds().contains(after.htlcId()));
+
+            assertThat(listener.rollbacks).hasSize(1);
+            var ancestor = listener.rollbacks.get(0);
+            assertThat(ancestor.height()).as("at or below the revert point, not below the start").isBetween(base - 4, base);
+            assertThat(ancestor.blockHash()).as("the block really at that height on the canonical chain")
+                    .isEqualToIgnoringCase(chain.node.rpc("eth_getBlockByNumber", "0x" + Long.toHexString(ancestor.height()),
+                            false).get("hash").asText());
+            assertThat(listener.lockedIds()).containsExactly(after.htlcId());
+            assertThat(appender.list).as("no failing rounds").noneMatch(e -> e.getFormattedMessage().contains("retrying in"));
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
+
     @Test
     void catchesUpFromThePersistedCursorAfterDowntimeAcrossManyLogRanges() {
         InMemoryCursorStore store = new InMemoryCursorStore();
