@@ -78,6 +78,18 @@ public final class EthereumEventFollower implements ChainEvents {
     private volatile long lastSubscribeAttempt;
     private static final java.time.Duration RESUBSCRIBE_EVERY = java.time.Duration.ofSeconds(30);
 
+    /**
+     * Tests only: runs after a range's logs were read (and checked against the serving endpoint's blocks) and before
+     * the follower re-checks that the range is still canonical, with the range and the logs read. Lets a test reorg
+     * the chain exactly there.
+     */
+    volatile RangeReadHook afterRangeRead;
+
+    @FunctionalInterface
+    interface RangeReadHook {
+        void afterRead(long from, long to, List<Log> logs);
+    }
+
     /** Follows the configured contract only. */
     public EthereumEventFollower(EthereumSettings settings, EndpointPool<EthConnection> pool, CursorStore cursors,
             Clock clock, ChainMetrics metrics) {
@@ -208,9 +220,16 @@ public final class EthereumEventFollower implements ChainEvents {
             }
             throw e;
         }
+        RangeReadHook hook = afterRangeRead;
+        if (hook != null) hook.afterRead(from, to, logs);
+        // Canonical re-check after the read: the range end must still be the block we read the range up to, or a
+        // reorg happened while we read and the logs may be of blocks that are gone (or miss those that replaced
+        // them). Same hash at 'to' means the whole chain below it is unchanged too.
         EthBlock.Block endAfter = block(to);
         if (endAfter == null || !endAfter.getHash().equalsIgnoreCase(end.getHash())) {
-            return cursor; // a reorg while we read the logs: they may mix forks; read again
+            log.info("{} follower: block {} changed while its range {}..{} was read; reading again", settings.chain(),
+                    to, from, to);
+            return cursor;
         }
         // Hardhat's hardhat_mine leaves zero parent hashes in blocks it mines in bulk: no evidence either way.
         boolean parentKnown = to == from && !end.getParentHash().equals(ZERO_HASH);

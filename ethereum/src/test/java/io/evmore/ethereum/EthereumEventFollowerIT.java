@@ -127,6 +127,48 @@ class EthereumEventFollowerIT {
     }
 
     /**
+     * The canonical re-check after a range read: a reorg that lands after {@code eth_getLogs} answered (and after the
+     * logs were checked against the serving endpoint's blocks) but before the range is applied must not let the logs
+     * of the replaced block through. The test hook runs the reorg exactly there, once.
+     */
+    @Test
+    void reorgBetweenTheRangeReadAndItsCommitIsNotApplied() {
+        InMemoryCursorStore store = new InMemoryCursorStore();
+        RecordingListener listener = new RecordingListener(store);
+        // One block per range, so the range end's parent is the cursor and every other check passes for the replaced
+        // block's logs; 2 confirmations, so the follower reads the lock's block only once the test armed the hook.
+        EthereumSettings s = fromNow().withConfirmations(2).withPolling(Duration.ofMillis(100), 1);
+        String snapshot = chain.node.snapshot();
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        List<String> readBeforeTheReorg = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<TxResult> replacement = new java.util.concurrent.atomic.AtomicReference<>();
+        try (EthereumEventFollower f = follower(s, store)) {
+            f.afterRangeRead = (from, to, logs) -> {
+                if (logs.isEmpty() || !armed.compareAndSet(true, false)) return;
+                logs.forEach(l -> readBeforeTheReorg.add(l.getTransactionHash()));
+                chain.node.revert(snapshot); // the block just read is gone...
+                chain.node.increaseTime(5);
+                replacement.set(lock(Secret.random())); // ...replaced at the same height by one with another lock
+                chain.node.mine(1);
+            };
+            f.start(listener);
+            TxResult orphaned = lock(Secret.random());
+            armed.set(true);
+            chain.node.mine(1); // its second confirmation: the follower reads its block now
+            await().atMost(Duration.ofSeconds(20)).until(() -> replacement.get() != null
+                    && listener.lockedIds().contains(replacement.get().htlcId()));
+
+            assertThat(readBeforeTheReorg).as("the follower held the orphaned lock's log when the reorg ran")
+                    .contains(orphaned.txHash());
+            assertThat(replacement.get().height()).isEqualTo(orphaned.height());
+            assertThat(listener.delivered).as("the log of the block replaced after the read was never applied")
+                    .noneMatch(e -> e instanceof ChainEvent.HtlcLocked l && l.htlc().id().equals(orphaned.htlcId()));
+            assertThat(listener.rollbacks).as("nothing was applied that had to be undone").isEmpty();
+            assertThat(listener.lockedIds()).containsExactly(replacement.get().htlcId());
+        }
+    }
+
+    /**
      * A reorg deeper than the follower's memory (512 processed ranges) finds no remembered block still canonical: the
      * follower then rolls back a full history's worth below its cursor and rescans from there on the new chain.
      */
