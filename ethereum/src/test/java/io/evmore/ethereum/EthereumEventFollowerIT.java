@@ -475,11 +475,52 @@ class EthereumEventFollowerIT {
         RecordingListener listener = new RecordingListener(store);
         try (EthereumEventFollower f = follower(s, store)) {
             f.start(listener);
-            assertThat(f.pushActive()).isTrue();
+            await().atMost(Duration.ofSeconds(15)).until(f::pushActive); // the node confirmed the subscription
             Thread.sleep(1_000); // the first poll has run; the follower now sleeps up to 30 s unless woken
             TxResult locked = lock(Secret.random());
             // far sooner than the 30 s poll: only a pushed new head can wake the follower this early
             await().atMost(Duration.ofSeconds(10)).until(() -> listener.lockedIds().contains(locked.htlcId()));
+        }
+    }
+
+    /**
+     * Issue 13: when the newHeads websocket is lost, the follower subscribes again once the endpoint is reachable and
+     * push delivery resumes. Polling is every 10 minutes, so within this test's waits only a pushed head can wake
+     * the follower: the control shows a lock delivered by push before the cut, then the same after the resubscription.
+     * Blocks and logs are read over HTTP directly; only the websocket goes through the proxy that is cut.
+     */
+    @Test
+    void lostNewHeadsSubscriptionIsMadeAgainWhenTheEndpointIsBackAndPushResumes() throws Exception {
+        try (TcpProxy proxy = new TcpProxy("127.0.0.1", chain.node.port())) {
+            EthereumSettings base = fromNow();
+            EthereumSettings s = new EthereumSettings(base.chain(),
+                    List.of(new Endpoint("ws-via-proxy", "ws://127.0.0.1:" + proxy.port())), base.pool(),
+                    base.contractAddress(), 1, Duration.ofMinutes(10), 50, base.startBlock(), base.fees(),
+                    base.receiptTimeout());
+            InMemoryCursorStore store = new InMemoryCursorStore();
+            RecordingListener listener = new RecordingListener(store);
+            try (EthereumEventFollower f = follower(s, store)) {
+                f.start(listener);
+                await().atMost(Duration.ofSeconds(15)).until(f::pushActive);
+                Thread.sleep(1_000); // the first poll has run; the follower now sleeps 10 minutes unless woken
+                TxResult beforeCut = lock(Secret.random());
+                await("control: pushed before the cut").atMost(Duration.ofSeconds(15))
+                        .until(() -> listener.lockedIds().contains(beforeCut.htlcId()));
+
+                proxy.cut();
+                await("the loss is noticed").atMost(Duration.ofSeconds(15)).until(() -> !f.pushActive());
+                await("it tries again while the endpoint is unreachable").atMost(Duration.ofSeconds(15))
+                        .until(() -> proxy.refused.get() >= 1);
+                assertThat(f.pushActive()).isFalse();
+                proxy.restore();
+                await("subscribed again, confirmed by the node").atMost(Duration.ofSeconds(45)).until(f::pushActive);
+                assertThat(proxy.forwarded.get()).as("over a new websocket connection").isGreaterThanOrEqualTo(2);
+
+                TxResult afterResubscription = lock(Secret.random());
+                await("pushed again: far sooner than the 10-minute poll").atMost(Duration.ofSeconds(15))
+                        .until(() -> listener.lockedIds().contains(afterResubscription.htlcId()));
+                assertThat(listener.lockedIds()).containsExactly(beforeCut.htlcId(), afterResubscription.htlcId());
+            }
         }
     }
 
