@@ -11,6 +11,8 @@ import io.evmore.pool.Endpoint;
 import io.evmore.pool.EndpointPool;
 import io.reactivex.disposables.Disposable;
 import java.math.BigInteger;
+import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -39,10 +41,21 @@ import org.web3j.protocol.websocket.WebSocketService;
  *       (too many results / range too large / timeout), doubled again up to {@code getLogsMaxRange} after
  *       successes.</li>
  *   <li>Before each step the cursor's block hash is compared with the chain's block at that height; on a mismatch
- *       the follower walks back its recent history to the newest block still canonical, tells the listener to
- *       roll back to it ({@link Listener#onRollback}) and rescans from there.</li>
+ *       (or a chain now shorter than the cursor) the follower walks back its recent history (the last
+ *       {@value #HISTORY} range ends) to the newest block still canonical, tells the listener to roll back to it
+ *       ({@link Listener#onRollback}) and rescans from there. A reorg deeper than that history rolls back a full
+ *       history's worth below the cursor, or, if the chain no longer reaches that height, the same margin below
+ *       its head (never below {@code startBlock - 1} while the chain reaches it); the ancestor reported is always
+ *       the block at that height on the current chain.</li>
+ *   <li>After a range's logs are read, its end block is read again: if its hash changed, a reorg happened during
+ *       the read and the range is read again instead of applied. A one-block range must also build on the cursor (its
+ *       parent hash), any other range find the cursor still canonical, and every block its logs claim must be
+ *       the canonical one.</li>
  *   <li>A websocket endpoint's {@code newHeads} subscription wakes the loop at once; polling every
- *       {@code pollInterval} runs regardless, so a lost subscription only costs latency.</li>
+ *       {@code pollInterval} runs regardless. A subscription that ends (connection closed or lost, not confirmed by
+ *       the node) wakes one poll at once and is made again on its own thread after 1 s, the delay doubling up to
+ *       30 s while no ws endpoint can be reached, so a lost subscription costs latency only until the endpoint is
+ *       back.</li>
  *   <li>Logs that fail validation are dropped with a WARN and {@code evmore_chain_events_dropped_total}; they never
  *       stop the follower. A listener failure retries the same range after {@code pollInterval}.</li>
  * </ul>
@@ -57,7 +70,13 @@ import org.web3j.protocol.websocket.WebSocketService;
  */
 public final class EthereumEventFollower implements ChainEvents {
     private static final Logger log = LoggerFactory.getLogger(EthereumEventFollower.class);
-    private static final int HISTORY = 512;
+    /** How many processed range ends are remembered to find a reorg's common ancestor. */
+    static final int HISTORY = 512;
+    /** First delay before subscribing to new heads again after a subscription ended; doubles up to the maximum. */
+    static final Duration RESUBSCRIBE_MIN = Duration.ofSeconds(1);
+    static final Duration RESUBSCRIBE_MAX = Duration.ofSeconds(30);
+    /** A websocket that does not open, or a subscription the node does not confirm, within this is given up. */
+    static final Duration SUBSCRIBE_TIMEOUT = Duration.ofSeconds(10);
 
     private final EthereumSettings settings;
     private final EndpointPool<EthConnection> pool;
@@ -66,15 +85,30 @@ public final class EthereumEventFollower implements ChainEvents {
     private final ChainMetrics metrics;
     private final HtlcLogDecoder decoder;
     private final String relayerTopic; // receiver topic of Locked logs for the relayer; null = not asked
+    private final int historySize;
     private final Semaphore wake = new Semaphore(0);
     private final Deque<ChainCursor> history = new ArrayDeque<>(); // processed range ends, newest first
     private volatile boolean running;
     private volatile Thread thread;
+    private volatile Thread pushThread;
+    private final Object pushLock = new Object();
+    private final Semaphore pushEnded = new Semaphore(0);
     private volatile Disposable subscription;
     private volatile WebSocketService pushService;
+    private volatile org.web3j.protocol.websocket.WebSocketClient pushClient;
     private long range;
-    private volatile long lastSubscribeAttempt;
-    private static final java.time.Duration RESUBSCRIBE_EVERY = java.time.Duration.ofSeconds(30);
+
+    /**
+     * Tests only: runs after a range's logs were read (and checked against the serving endpoint's blocks) and before
+     * the follower re-checks that the range is still canonical, with the range and the logs read. Lets a test reorg
+     * the chain exactly there.
+     */
+    volatile RangeReadHook afterRangeRead;
+
+    @FunctionalInterface
+    interface RangeReadHook {
+        void afterRead(long from, long to, List<Log> logs);
+    }
 
     /** Follows the configured contract only. */
     public EthereumEventFollower(EthereumSettings settings, EndpointPool<EthConnection> pool, CursorStore cursors,
@@ -89,6 +123,14 @@ public final class EthereumEventFollower implements ChainEvents {
      */
     public EthereumEventFollower(EthereumSettings settings, EndpointPool<EthConnection> pool, CursorStore cursors,
             Clock clock, ChainMetrics metrics, String relayerAddress) {
+        this(settings, pool, cursors, clock, metrics, relayerAddress, HISTORY);
+    }
+
+    /** With {@code historySize} remembered range ends instead of {@value #HISTORY} (tests of deep reorgs). */
+    EthereumEventFollower(EthereumSettings settings, EndpointPool<EthConnection> pool, CursorStore cursors,
+            Clock clock, ChainMetrics metrics, String relayerAddress, int historySize) {
+        if (historySize < 1) throw new IllegalArgumentException("historySize must be at least 1");
+        this.historySize = historySize;
         this.settings = settings;
         this.pool = pool;
         this.cursors = cursors;
@@ -109,38 +151,46 @@ public final class EthereumEventFollower implements ChainEvents {
     public synchronized void start(Listener listener) {
         if (running) throw new IllegalStateException("follower of " + settings.chain() + " already started");
         running = true;
-        subscribeToHeads();
         thread = Thread.ofVirtual().name("follow-" + settings.chain()).start(() -> run(listener));
+        if (settings.endpoints().stream().anyMatch(Endpoint::isWebSocket)) {
+            pushThread = Thread.ofVirtual().name("newheads-" + settings.chain()).start(this::keepSubscribedToHeads);
+        }
     }
 
     @Override
     public synchronized void close() {
         running = false;
-        Disposable s = subscription;
-        if (s != null) s.dispose();
-        WebSocketService ws = pushService;
-        if (ws != null) ws.close();
-        Thread t = thread;
-        if (t != null) {
-            t.interrupt();
-            try {
-                t.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        stopAndJoin(pushThread);
+        dropPush();
+        stopAndJoin(thread);
+    }
+
+    private static void stopAndJoin(Thread t) {
+        if (t == null) return;
+        t.interrupt();
+        try {
+            t.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
-    /** Whether new-heads push is active (a ws endpoint accepted the subscription). */
     /** True while started and its following thread is alive (for /health). */
     public boolean isRunning() {
         Thread t = thread;
         return running && t != null && t.isAlive();
     }
 
+    /**
+     * Whether new-heads push is active: a ws endpoint's connection is open and the node confirmed the
+     * {@code newHeads} subscription (it has given it an id).
+     */
     public boolean pushActive() {
         Disposable s = subscription;
-        return s != null && !s.isDisposed();
+        WebSocketService ws = pushService;
+        var client = pushClient;
+        return s != null && !s.isDisposed() && ws != null && client != null && client.isOpen()
+                && !ws.getSubscriptionIdsMap().isEmpty();
     }
 
     private void run(Listener listener) {
@@ -198,9 +248,16 @@ public final class EthereumEventFollower implements ChainEvents {
             }
             throw e;
         }
+        RangeReadHook hook = afterRangeRead;
+        if (hook != null) hook.afterRead(from, to, logs);
+        // Canonical re-check after the read: the range end must still be the block we read the range up to, or a
+        // reorg happened while we read and the logs may be of blocks that are gone (or miss those that replaced
+        // them). Same hash at 'to' means the whole chain below it is unchanged too.
         EthBlock.Block endAfter = block(to);
         if (endAfter == null || !endAfter.getHash().equalsIgnoreCase(end.getHash())) {
-            return cursor; // a reorg while we read the logs: they may mix forks; read again
+            log.info("{} follower: block {} changed while its range {}..{} was read; reading again", settings.chain(),
+                    to, from, to);
+            return cursor;
         }
         // Hardhat's hardhat_mine leaves zero parent hashes in blocks it mines in bulk: no evidence either way.
         boolean parentKnown = to == from && !end.getParentHash().equals(ZERO_HASH);
@@ -283,12 +340,9 @@ public final class EthereumEventFollower implements ChainEvents {
             }
         }
         if (ancestor == null) {
-            // Deeper than our memory: go back a full history's worth (the listener must be idempotent anyway).
-            long h = Math.max(Math.max(0, settings.startBlock() - 1), Math.max(0, cursor.height() - HISTORY));
-            EthBlock.Block b = block(h);
-            ancestor = new ChainCursor(settings.chain(), h, b.getHash().toLowerCase(Locale.ROOT));
+            ancestor = fallbackAncestor(cursor);
             log.error("{} follower: reorg deeper than {} remembered blocks at height {}; rolling back to {}",
-                    settings.chain(), history.size(), cursor.height(), h);
+                    settings.chain(), history.size(), cursor.height(), ancestor.height());
         } else {
             log.warn("{} follower: reorg detected at height {} (hash changed); rolling back to {} {}", settings.chain(),
                     cursor.height(), ancestor.height(), ancestor.blockHash());
@@ -302,9 +356,33 @@ public final class EthereumEventFollower implements ChainEvents {
         return ancestor;
     }
 
+    /**
+     * None of the remembered blocks is canonical any more, so the fork point is below all of them and nothing tells
+     * how far: go back a full history's worth below the cursor (and below the oldest remembered block). If the chain
+     * is now shorter than that, nothing is known of the blocks below its head either: go back the same margin below
+     * the head instead, so the ancestor is a block that exists. Never below the block before {@code startBlock}
+     * (nothing was reported there), unless the chain no longer reaches it. The hash reported is the canonical one.
+     */
+    private ChainCursor fallbackAncestor(ChainCursor cursor) {
+        long lowestGone = cursor.height();
+        ChainCursor oldest = history.peekLast();
+        if (oldest != null) lowestGone = Math.min(lowestGone, oldest.height());
+        long h = Math.min(cursor.height() - historySize, lowestGone - 1);
+        long head = latestBlockNumber();
+        if (h > head) h = head - historySize;
+        long floor = Math.max(0, settings.startBlock() - 1);
+        h = Math.max(Math.max(0, h), Math.min(floor, head));
+        EthBlock.Block b = block(h);
+        if (b == null) {
+            // the chain became shorter still since we read its head: the next round tries again
+            throw new IllegalStateException("block " + h + " vanished while rolling back from " + cursor.height());
+        }
+        return new ChainCursor(settings.chain(), h, b.getHash().toLowerCase(Locale.ROOT));
+    }
+
     private void remember(ChainCursor c) {
         history.push(c);
-        while (history.size() > HISTORY) history.removeLast();
+        while (history.size() > historySize) history.removeLast();
     }
 
     private ChainCursor initialCursor() {
@@ -438,43 +516,129 @@ public final class EthereumEventFollower implements ChainEvents {
         T apply(Web3j w) throws Exception;
     }
 
-    /** A dropped websocket only costs latency, but try to get push back now and then. */
-    private void resubscribeIfLost() {
-        long now = System.nanoTime();
-        if (pushActive() || settings.endpoints().stream().noneMatch(Endpoint::isWebSocket)
-                || now - lastSubscribeAttempt < RESUBSCRIBE_EVERY.toNanos()) {
-            return;
+    /**
+     * Keeps a {@code newHeads} subscription on one of the ws endpoints for as long as the follower runs. When it
+     * ends (connection closed or lost, subscription refused or never confirmed) the following loop is woken to poll
+     * at once (heads may have been missed), and the subscription is made again after {@link #RESUBSCRIBE_MIN},
+     * doubling up to {@link #RESUBSCRIBE_MAX} while the endpoints stay unreachable. Runs on its own thread, so a
+     * slow or hanging websocket never holds up following, which polls regardless.
+     */
+    private void keepSubscribedToHeads() {
+        Duration delay = RESUBSCRIBE_MIN;
+        while (running) {
+            if (subscribeToHeads()) {
+                boolean confirmed = awaitSubscriptionEnd();
+                dropPush();
+                if (!running) break;
+                wake.release(); // poll now: what came while push was going down is not lost
+                if (confirmed) delay = RESUBSCRIBE_MIN; // it worked; come back quickly
+            }
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                break;
+            }
+            delay = delay.multipliedBy(2).compareTo(RESUBSCRIBE_MAX) > 0 ? RESUBSCRIBE_MAX : delay.multipliedBy(2);
         }
-        WebSocketService old = pushService;
-        pushService = null;
-        if (old != null) old.close();
-        subscribeToHeads();
+        dropPush();
     }
 
-    private void subscribeToHeads() {
-        lastSubscribeAttempt = System.nanoTime();
-        for (Endpoint e : settings.endpoints()) {
-            if (!e.isWebSocket()) continue;
+    /**
+     * Waits until the current subscription ends or is not confirmed by the node within {@link #SUBSCRIBE_TIMEOUT};
+     * returns whether the node had confirmed it.
+     */
+    private boolean awaitSubscriptionEnd() {
+        long deadline = System.nanoTime() + SUBSCRIBE_TIMEOUT.toNanos();
+        boolean confirmed = false;
+        while (running) {
             try {
-                WebSocketService ws = new WebSocketService(e.url(), false);
+                if (pushEnded.tryAcquire(250, TimeUnit.MILLISECONDS)) return confirmed;
+            } catch (InterruptedException e) {
+                return confirmed;
+            }
+            Disposable s = subscription;
+            var client = pushClient;
+            if (s == null || s.isDisposed() || client == null || !client.isOpen()) {
+                log.warn("{} follower: newHeads websocket closed; polling until it is back", settings.chain());
+                return confirmed;
+            }
+            if (!confirmed) {
+                if (pushActive()) {
+                    confirmed = true;
+                    log.info("{} follower: new heads subscription confirmed", settings.chain());
+                } else if (System.nanoTime() - deadline > 0) {
+                    log.warn("{} follower: newHeads subscription not confirmed within {} s; trying again",
+                            settings.chain(), SUBSCRIBE_TIMEOUT.toSeconds());
+                    return false;
+                }
+            }
+        }
+        return confirmed;
+    }
+
+    /** Subscribes on the first ws endpoint that accepts; false if none did. */
+    private boolean subscribeToHeads() {
+        pushEnded.drainPermits();
+        for (Endpoint e : settings.endpoints()) {
+            if (!e.isWebSocket() || !running) continue;
+            org.web3j.protocol.websocket.WebSocketClient client = null;
+            WebSocketService ws = null;
+            try {
+                client = new org.web3j.protocol.websocket.WebSocketClient(URI.create(e.url())) {
+                    @Override
+                    public boolean connectBlocking() throws InterruptedException {
+                        // web3j waits for the handshake without a limit; an endpoint that accepts and never
+                        // answers would hold this thread forever
+                        return connectBlocking(SUBSCRIBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                    }
+                };
+                ws = new WebSocketService(client, false);
                 ws.connect();
                 Web3j w = Web3j.build(ws);
-                subscription = w.newHeadsNotifications().subscribe(n -> wake.release(), err -> {
-                    log.warn("{} follower: newHeads subscription on '{}' ended ({}); polling only", settings.chain(),
-                            e.name(), e.redact(String.valueOf(err.getMessage())));
-                });
-                pushService = ws;
-                log.info("{} follower: subscribed to new heads on '{}'", settings.chain(), e.name());
-                return;
+                synchronized (pushLock) {
+                    if (!running) {
+                        ws.close();
+                        return false;
+                    }
+                    pushClient = client;
+                    pushService = ws;
+                    subscription = w.newHeadsNotifications().subscribe(n -> wake.release(), err -> {
+                        log.warn("{} follower: newHeads subscription on '{}' ended ({}); polling only until it is back",
+                                settings.chain(), e.name(), e.redact(String.valueOf(err.getMessage())));
+                        pushEnded.release();
+                    }, pushEnded::release);
+                }
+                log.info("{} follower: subscribing to new heads on '{}'", settings.chain(), e.name());
+                return true;
             } catch (Exception ex) {
+                if (ws != null) ws.close();
+                else if (client != null) client.close();
                 log.warn("{} follower: cannot subscribe to new heads on '{}' ({}); polling", settings.chain(), e.name(),
                         e.redact(String.valueOf(ex.getMessage())));
+            }
+        }
+        return false;
+    }
+
+    private void dropPush() {
+        synchronized (pushLock) {
+            Disposable s = subscription;
+            subscription = null;
+            if (s != null) s.dispose();
+            WebSocketService ws = pushService;
+            pushService = null;
+            pushClient = null;
+            if (ws != null) {
+                try {
+                    ws.close();
+                } catch (RuntimeException e) {
+                    // already broken
+                }
             }
         }
     }
 
     private void waitForNews() {
-        resubscribeIfLost();
         try {
             if (wake.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS)) {
                 wake.drainPermits();

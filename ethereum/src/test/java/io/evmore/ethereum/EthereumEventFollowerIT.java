@@ -127,6 +127,48 @@ class EthereumEventFollowerIT {
     }
 
     /**
+     * The canonical re-check after a range read: a reorg that lands after {@code eth_getLogs} answered (and after the
+     * logs were checked against the serving endpoint's blocks) but before the range is applied must not let the logs
+     * of the replaced block through. The test hook runs the reorg exactly there, once.
+     */
+    @Test
+    void reorgBetweenTheRangeReadAndItsCommitIsNotApplied() {
+        InMemoryCursorStore store = new InMemoryCursorStore();
+        RecordingListener listener = new RecordingListener(store);
+        // One block per range, so the range end's parent is the cursor and every other check passes for the replaced
+        // block's logs; 2 confirmations, so the follower reads the lock's block only once the test armed the hook.
+        EthereumSettings s = fromNow().withConfirmations(2).withPolling(Duration.ofMillis(100), 1);
+        String snapshot = chain.node.snapshot();
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        List<String> readBeforeTheReorg = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<TxResult> replacement = new java.util.concurrent.atomic.AtomicReference<>();
+        try (EthereumEventFollower f = follower(s, store)) {
+            f.afterRangeRead = (from, to, logs) -> {
+                if (logs.isEmpty() || !armed.compareAndSet(true, false)) return;
+                logs.forEach(l -> readBeforeTheReorg.add(l.getTransactionHash()));
+                chain.node.revert(snapshot); // the block just read is gone...
+                chain.node.increaseTime(5);
+                replacement.set(lock(Secret.random())); // ...replaced at the same height by one with another lock
+                chain.node.mine(1);
+            };
+            f.start(listener);
+            TxResult orphaned = lock(Secret.random());
+            armed.set(true);
+            chain.node.mine(1); // its second confirmation: the follower reads its block now
+            await().atMost(Duration.ofSeconds(20)).until(() -> replacement.get() != null
+                    && listener.lockedIds().contains(replacement.get().htlcId()));
+
+            assertThat(readBeforeTheReorg).as("the follower held the orphaned lock's log when the reorg ran")
+                    .contains(orphaned.txHash());
+            assertThat(replacement.get().height()).isEqualTo(orphaned.height());
+            assertThat(listener.delivered).as("the log of the block replaced after the read was never applied")
+                    .noneMatch(e -> e instanceof ChainEvent.HtlcLocked l && l.htlc().id().equals(orphaned.htlcId()));
+            assertThat(listener.rollbacks).as("nothing was applied that had to be undone").isEmpty();
+            assertThat(listener.lockedIds()).containsExactly(replacement.get().htlcId());
+        }
+    }
+
+    /**
      * A reorg deeper than the follower's memory (512 processed ranges) finds no remembered block still canonical: the
      * follower then rolls back a full history's worth below its cursor and rescans from there on the new chain.
      */
@@ -153,6 +195,54 @@ class EthereumEventFollowerIT {
 
             assertThat(listener.rollbacks).first().extracting(io.evmore.core.chain.ChainCursor::height)
                     .as("rolled back a full history (512) below the cursor").isEqualTo(top - 512);
+        }
+    }
+
+    /**
+     * Issue 13: a reorg deeper than the remembered history that leaves the chain shorter than the fallback height
+     * (a history's worth below the cursor). The follower used to ask for the block at that height, which no longer
+     * exists, and fail every round until the chain grew back; it must roll back to a block that exists, which is
+     * canonical, and go on following.
+     */
+    @Test
+    void reorgDeeperThanTheHistoryOntoAShorterChainRollsBackToABlockThatExistsAndGoesOn() {
+        InMemoryCursorStore store = new InMemoryCursorStore();
+        RecordingListener listener = new RecordingListener(store);
+        chain.node.mine(5);
+        long base = chain.node.blockNumber();
+        String snapshot = chain.node.snapshot();
+        // a block per range and 8 remembered range ends: the fallback is 8 blocks below the cursor
+        EthereumSettings s = chain.settings.withStartBlock(base - 3).withConfirmations(1).withPolling(Duration.ofMillis(100), 1);
+        var appender = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(EthereumEventFollower.class);
+        appender.start();
+        logger.addAppender(appender);
+        try (EthereumEventFollower f = new EthereumEventFollower(s, chain.pool, store, Clock.system(), chain.metrics, null, 8)) {
+            f.start(listener);
+            TxResult orphaned = lock(Secret.random()); // base + 1, gone with the revert below
+            chain.node.mine(30);
+            long top = base + 31;
+            await().atMost(Duration.ofSeconds(60)).until(() -> store.load(HardhatChain.CHAIN)
+                    .map(io.evmore.core.chain.ChainCursor::height).orElse(-1L) == top);
+            assertThat(listener.lockedIds()).containsExactly(orphaned.htlcId());
+            assertThat(listener.rollbacks).isEmpty();
+
+            chain.node.revert(snapshot); // head back to 'base': below the fallback height top - 8, and every remembered block gone
+            assertThat(chain.node.blockNumber()).isEqualTo(base).isLessThan(top - 8);
+            appender.list.clear();
+            TxResult after = lock(Secret.random()); // base + 1 on the new chain
+            await().atMost(Duration.ofSeconds(30)).until(() -> listener.lockedIds().contains(after.htlcId()));
+
+            assertThat(listener.rollbacks).hasSize(1);
+            var ancestor = listener.rollbacks.get(0);
+            assertThat(ancestor.height()).as("at or below the revert point, not below the start").isBetween(base - 4, base);
+            assertThat(ancestor.blockHash()).as("the block really at that height on the canonical chain")
+                    .isEqualToIgnoringCase(chain.node.rpc("eth_getBlockByNumber", "0x" + Long.toHexString(ancestor.height()),
+                            false).get("hash").asText());
+            assertThat(listener.lockedIds()).containsExactly(after.htlcId());
+            assertThat(appender.list).as("no failing rounds").noneMatch(e -> e.getFormattedMessage().contains("retrying in"));
+        } finally {
+            logger.detachAppender(appender);
         }
     }
 
@@ -385,11 +475,52 @@ class EthereumEventFollowerIT {
         RecordingListener listener = new RecordingListener(store);
         try (EthereumEventFollower f = follower(s, store)) {
             f.start(listener);
-            assertThat(f.pushActive()).isTrue();
+            await().atMost(Duration.ofSeconds(15)).until(f::pushActive); // the node confirmed the subscription
             Thread.sleep(1_000); // the first poll has run; the follower now sleeps up to 30 s unless woken
             TxResult locked = lock(Secret.random());
             // far sooner than the 30 s poll: only a pushed new head can wake the follower this early
             await().atMost(Duration.ofSeconds(10)).until(() -> listener.lockedIds().contains(locked.htlcId()));
+        }
+    }
+
+    /**
+     * Issue 13: when the newHeads websocket is lost, the follower subscribes again once the endpoint is reachable and
+     * push delivery resumes. Polling is every 10 minutes, so within this test's waits only a pushed head can wake
+     * the follower: the control shows a lock delivered by push before the cut, then the same after the resubscription.
+     * Blocks and logs are read over HTTP directly; only the websocket goes through the proxy that is cut.
+     */
+    @Test
+    void lostNewHeadsSubscriptionIsMadeAgainWhenTheEndpointIsBackAndPushResumes() throws Exception {
+        try (TcpProxy proxy = new TcpProxy("127.0.0.1", chain.node.port())) {
+            EthereumSettings base = fromNow();
+            EthereumSettings s = new EthereumSettings(base.chain(),
+                    List.of(new Endpoint("ws-via-proxy", "ws://127.0.0.1:" + proxy.port())), base.pool(),
+                    base.contractAddress(), 1, Duration.ofMinutes(10), 50, base.startBlock(), base.fees(),
+                    base.receiptTimeout());
+            InMemoryCursorStore store = new InMemoryCursorStore();
+            RecordingListener listener = new RecordingListener(store);
+            try (EthereumEventFollower f = follower(s, store)) {
+                f.start(listener);
+                await().atMost(Duration.ofSeconds(15)).until(f::pushActive);
+                Thread.sleep(1_000); // the first poll has run; the follower now sleeps 10 minutes unless woken
+                TxResult beforeCut = lock(Secret.random());
+                await("control: pushed before the cut").atMost(Duration.ofSeconds(15))
+                        .until(() -> listener.lockedIds().contains(beforeCut.htlcId()));
+
+                proxy.cut();
+                await("the loss is noticed").atMost(Duration.ofSeconds(15)).until(() -> !f.pushActive());
+                await("it tries again while the endpoint is unreachable").atMost(Duration.ofSeconds(15))
+                        .until(() -> proxy.refused.get() >= 1);
+                assertThat(f.pushActive()).isFalse();
+                proxy.restore();
+                await("subscribed again, confirmed by the node").atMost(Duration.ofSeconds(45)).until(f::pushActive);
+                assertThat(proxy.forwarded.get()).as("over a new websocket connection").isGreaterThanOrEqualTo(2);
+
+                TxResult afterResubscription = lock(Secret.random());
+                await("pushed again: far sooner than the 10-minute poll").atMost(Duration.ofSeconds(15))
+                        .until(() -> listener.lockedIds().contains(afterResubscription.htlcId()));
+                assertThat(listener.lockedIds()).containsExactly(beforeCut.htlcId(), afterResubscription.htlcId());
+            }
         }
     }
 
