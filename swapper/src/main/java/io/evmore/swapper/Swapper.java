@@ -133,20 +133,36 @@ public final class Swapper {
         return r;
     }
 
-    /** Refunds the user's own source lock; only once the chain's time has reached its timelock. */
+    /**
+     * The source lock cannot be refunded (now or ever): there is no such lock, it is no longer open (claimed or
+     * refunded already), or the chain's time has not reached its timelock yet. Nothing was sent.
+     */
+    public static final class RefundNotPossible extends RuntimeException {
+        public RefundNotPossible(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Refunds the user's own source lock; only once the chain's time has reached its timelock.
+     *
+     * @throws RefundNotPossible (before anything is sent) when the lock is unknown, not open, or not expired yet
+     */
     public TxResult refund(UserChain source, String sourceHtlcId) {
+        String chain = source.htlc().chain().value();
         HtlcRecord h = source.htlc().query(sourceHtlcId)
-                .orElseThrow(() -> new IllegalArgumentException("no lock " + sourceHtlcId + " on " + source.htlc().chain()));
+                .orElseThrow(() -> new RefundNotPossible("no lock " + sourceHtlcId + " on " + chain));
         if (h.status() != HtlcRecord.Status.OPEN) {
-            throw new IllegalStateException("lock " + sourceHtlcId + " is already " + h.status().name().toLowerCase());
+            throw new RefundNotPossible("lock " + sourceHtlcId + " on " + chain + " is already " + h.status().name().toLowerCase());
         }
         long now = source.htlc().latestBlockTime();
         if (now < h.timelock()) {
-            throw new IllegalStateException("lock " + sourceHtlcId + " expires at " + h.timelock() + "; the chain's time is "
-                    + now + " (" + (h.timelock() - now) + " s to go)");
+            throw new RefundNotPossible("lock " + sourceHtlcId + " on " + chain + " has not expired yet: " + (h.timelock() - now)
+                    + " s to go (it expires at " + Instant.ofEpochSecond(h.timelock()) + ", the chain's time is "
+                    + Instant.ofEpochSecond(now) + ")");
         }
         TxResult r = source.htlc().refund(sourceHtlcId);
-        progress.accept(source.htlc().chain() + ": refunded " + sourceHtlcId + " in tx " + r.txHash());
+        progress.accept(chain + ": refunded " + sourceHtlcId + " in tx " + r.txHash());
         return r;
     }
 

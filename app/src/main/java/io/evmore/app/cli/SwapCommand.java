@@ -190,7 +190,7 @@ final class SwapCommand implements Runnable {
                             + Amounts.format(new java.math.BigInteger(s.path("amount").asText("0")), d) + " " + s.path("asset_symbol").asText()
                             + " to " + s.path("receiver").asText());
                     progress.accept("  source lock " + s.path("source_htlc_id").asText("-") + ": " + s.path("source_lock_status").asText("-")
-                            + (s.has("source_expires_in_seconds") ? ", expires in " + s.get("source_expires_in_seconds").asLong() + " s" : ""));
+                            + (s.has("source_expires_in_seconds") ? expiry(s.get("source_expires_in_seconds").asLong()) : ""));
                     progress.accept("  counter-lock " + s.path("counter_htlc_id").asText("-") + ": " + s.path("counter_lock_status").asText("-")
                             + (s.hasNonNull("counter_amount") ? ", " + Amounts.format(new java.math.BigInteger(s.get("counter_amount").asText()), td)
                             + " " + s.path("to_asset_symbol").asText() : ""));
@@ -198,6 +198,11 @@ final class SwapCommand implements Runnable {
                 return s;
             }, false);
         }
+    }
+
+    /** The source lock's expiry as the status line shows it: still ahead, or already passed (refundable). */
+    static String expiry(long inSeconds) {
+        return inSeconds > 0 ? ", expires in " + inSeconds + " s" : ", expired " + -inSeconds + " s ago";
     }
 
     @Command(name = "refund", mixinStandardHelpOptions = true,

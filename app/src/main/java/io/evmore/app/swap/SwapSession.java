@@ -197,11 +197,16 @@ public final class SwapSession {
             TxResult r;
             try {
                 r = new Swapper(this::say).refund(src, id);
-            } catch (IllegalStateException | IllegalArgumentException e) {
-                throw new SwapInputException("HASHLOCK: cannot refund: " + e.getMessage());
+            } catch (Swapper.RefundNotPossible e) {
+                // Only the swapper's own checks (nothing sent) are "cannot refund"; a failed refund transaction is a failure.
+                throw new SwapInputException("HASHLOCK: cannot refund: " + e.getMessage()
+                        + (s.hasNonNull("refund_tx") ? " (refunded in tx " + s.get("refund_tx").asText() + ")" : ""));
             }
             s.put("status", REFUNDED).put("refund_tx", r.txHash());
             store.save(s);
+            say("done: " + Amounts.format(new BigInteger(s.path("amount").asText("0")), s.path("asset_decimals").asInt()) + " "
+                    + s.path("asset_symbol").asText() + " back to " + s.path("sender").asText() + " on " + from.id()
+                    + " (less the refund's fee)");
             ObjectNode view = s.deepCopy();
             view.remove("secret");
             return view;

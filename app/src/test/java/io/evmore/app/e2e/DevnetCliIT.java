@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.evmore.app.swap.Network;
-import io.evmore.app.swap.Signer;
 import io.evmore.app.testing.RelayerProcess;
-import io.evmore.swapper.UserChain;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -18,7 +16,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -40,34 +37,21 @@ class DevnetCliIT {
 
     @TempDir
     static Path dir;
+    static DevnetCli cli;
     static Path out;
     static Path states;
-    static RelayerProcess devnet;
     static RelayerProcess relayer;
     static Network net;
     static JsonNode doc;
 
-    static Map<String, String> env() {
-        return Map.of("EVMORE_ROOT", Path.of("").toAbsolutePath().getParent().toString());
-    }
-
     @BeforeAll
     static void start() throws Exception {
-        out = dir.resolve("world");
-        states = dir.resolve("swaps");
-        int port = RelayerProcess.freePort();
-        devnet = RelayerProcess.start(dir, 0, env(), "devnet", "--out", out.toString(), "--relayer-port", Integer.toString(port),
-                "--block-interval", "500ms");
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (!devnet.output().contains("devnet: ready")) {
-            if (System.nanoTime() > deadline || devnet.awaitExit(Duration.ofMillis(200)) != -1) {
-                throw new AssertionError("devnet did not become ready:\n" + devnet.output());
-            }
-        }
-        doc = JSON.readTree(Files.readString(out.resolve("devnet.json")));
-        net = Network.load(out.resolve("devnet.json"));
-        relayer = RelayerProcess.start(dir, port, env(), "run", "--config", out.resolve("relayer.yaml").toString());
-        if (!relayer.awaitHealthy(Duration.ofSeconds(120))) throw new AssertionError("relayer not healthy:\n" + relayer.output());
+        cli = DevnetCli.start(dir);
+        out = cli.out;
+        states = cli.states;
+        doc = cli.doc;
+        net = cli.net;
+        relayer = cli.startRelayer();
     }
 
     @AfterAll
@@ -75,8 +59,8 @@ class DevnetCliIT {
         if (relayer != null) {
             relayer.terminate(Duration.ofSeconds(30));
         }
-        if (devnet != null) {
-            assertThat(devnet.terminate(Duration.ofSeconds(30))).as("devnet stops cleanly on SIGTERM").isZero();
+        if (cli != null) {
+            assertThat(cli.stop()).as("devnet stops cleanly on SIGTERM").isZero();
         }
     }
 
@@ -88,37 +72,25 @@ class DevnetCliIT {
     }
 
     static BigInteger balance(String chain, String asset, String owner) {
-        Network.Chain c = net.chain("test", chain);
-        try (UserChain u = Network.connect(c, Signer.account(c.isEthereum() ? "user9" : "carol").secretFor(c, "test"))) {
-            return u.balanceOf(net.asset(c, "test", asset).id(), owner);
-        }
+        return cli.balance(chain, asset, owner);
     }
 
     static String cosmos(String name, String chain) {
-        for (JsonNode a : doc.get("accounts")) if (a.get("name").asText().equals(name)) return a.get("addresses").get(chain).asText();
-        throw new AssertionError(name);
+        return cli.cosmos(name, chain);
     }
 
     static String eth(String name) {
-        for (JsonNode a : doc.get("ethereum").get("accounts")) if (a.get("name").asText().equals(name)) return a.get("address").asText();
-        throw new AssertionError(name);
+        return cli.eth(name);
     }
 
-    /** Runs `evmore swap ARGS --devnet … --state-dir … --json` as a process; returns [exit code, stdout+stderr]. */
+    /** Runs `evmore swap ARGS --devnet … --state-dir …` as a process; returns [exit code, stdout+stderr]. */
     static Object[] swap(String... args) throws Exception {
-        List<String> a = new ArrayList<>(List.of("swap"));
-        a.addAll(List.of(args));
-        a.addAll(List.of("--devnet", out.resolve("devnet.json").toString(), "--state-dir", states.toString()));
-        try (RelayerProcess p = RelayerProcess.start(dir, 0, env(), a.toArray(String[]::new))) {
-            int rc = p.awaitExit(Duration.ofSeconds(240));
-            return new Object[] {rc, p.output()};
-        }
+        DevnetCli.Run r = cli.swap(args);
+        return new Object[] {r.exit(), r.output()};
     }
 
     static JsonNode lastJson(String output) throws IOException {
-        String[] lines = output.strip().split("\\R");
-        for (int i = lines.length - 1; i >= 0; i--) if (lines[i].startsWith("{")) return JSON.readTree(lines[i]);
-        throw new AssertionError("no JSON line in:\n" + output);
+        return DevnetCli.lastJson(output);
     }
 
     @Test
