@@ -114,6 +114,11 @@ class DevnetCliIT {
         assertThat(balance(ETH, "ETH", eth("user5"))).isGreaterThan(BigInteger.TEN.pow(21));
         String yaml = Files.readString(out.resolve("relayer.yaml"));
         assertThat(yaml).contains("provider: file").contains("environment: development").contains(e.get("tokens").get(0).get("address").asText());
+        // devnet-c is two hops from the relayer's home devnet-a: a route in relayer.yaml, and what arrives there in devnet.json
+        String arrives = doc.get("routes").get("devnet-c").get("arrives_as").asText();
+        assertThat(arrives).matches("ibc/[0-9A-F]{64}");
+        assertThat(doc.get("routes").get("devnet-c").get("hops")).hasSize(2);
+        assertThat(yaml).contains("route:").contains("from: devnet-a").contains("toAsset: \"" + arrives + "\"");
     }
 
     @Test
@@ -162,6 +167,25 @@ class DevnetCliIT {
 
     @Test
     @Order(4)
+    void ethToDevnetCOverTwoHops() throws Exception {
+        BigInteger amount = BigInteger.TEN.pow(17); // 0.1 ETH
+        BigInteger expected = quote(amount, "0.0000000001");
+        String stakeOnC = doc.get("routes").get("devnet-c").get("arrives_as").asText();
+        String carol = cosmos("carol", "devnet-c");
+        BigInteger before = balance("devnet-c", stakeOnC, carol);
+        // no --to-asset: on a multi-hop destination the default is what the relayer delivers there
+        Object[] r = swap("start", "--from", ETH, "--to", "devnet-c", "--amount", "0.1", "--asset", "ETH", "--receiver", carol,
+                "--min-receive", "9.9", "--account", "user5", "--claim-account", "alice", "--json");
+        assertThat((int) r[0]).as((String) r[1]).isZero();
+        JsonNode s = lastJson((String) r[1]);
+        assertThat(s.get("status").asText()).isEqualTo("CLAIMED");
+        assertThat(s.get("counter_amount").asText()).isEqualTo(expected.toString());
+        assertThat(balance("devnet-c", stakeOnC, carol).subtract(before)).as("devnet-a's stake, delivered over devnet-b").isEqualTo(expected);
+        awaitSourceClaimed(s.get("hashlock").asText());
+    }
+
+    @Test
+    @Order(5)
     void erc20ToDevnetA() throws Exception {
         BigInteger amount = BigInteger.valueOf(25).multiply(BigInteger.TEN.pow(17)); // 2.5 DEV
         BigInteger expected = quote(amount, "0.000000000002"); // 5 stake less 0.3 %
@@ -182,7 +206,7 @@ class DevnetCliIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void badInputIsOneLineNamingTheProblemAndMovesNothing() throws Exception {
         String bob = cosmos("bob", "devnet-a");
         BigInteger user6 = balance(ETH, "ETH", eth("user6"));

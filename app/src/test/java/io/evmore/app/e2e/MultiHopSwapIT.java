@@ -262,7 +262,7 @@ class MultiHopSwapIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7) // last: devnet-b's clock stays ahead, and the relayer counts hop timeouts from its own clock
     void aTimeoutOnTheFirstHopFailsTheCounterLockAndNobodyLoses() throws Exception {
         BigInteger amount = ETHER.divide(BigInteger.valueOf(25));
         String alice = world.cosmosAddress("devnet-c", "alice");
@@ -287,6 +287,41 @@ class MultiHopSwapIT {
                 assertThat(c.locksFor(alice, locked.secret().hashlock())).as("no HTLC reached devnet-c").isEmpty();
             }
             userRefundsAfterTSrc(user, locked, amount, 7);
+        }
+    }
+
+    @Test
+    @Order(6)
+    void anUnclaimedCounterLockIsRefundedToTheRelayerOnTheFinalChainAndCountsAsInventoryThere() throws Exception {
+        BigInteger amount = ETHER.divide(BigInteger.valueOf(40));
+        BigInteger expected = DirectSwapIT.quote(amount, ETH_TO_DENOM);
+        String alice = world.cosmosAddress("devnet-c", "alice");
+        String stakeOnC = world.routedStakeOnC();
+        String relayerOnC = world.relayerAddress("devnet-c");
+        try (EthereumUserChain user = world.ethUser(8); CosmosUserChain c = world.cosmosUser("devnet-c", "carol")) {
+            BigInteger before = world.cosmosBalance("devnet-c", relayerOnC, stakeOnC);
+            Swapper.Locked locked = ethLock(user, amount, alice);
+            HtlcRecord counter = swapper.awaitCounterLock(c, alice, relayerOnC, locked, TERMS);
+            world.awaitState(locked.secret().hashlock(), "COUNTER_LOCKED", Duration.ofSeconds(60));
+            // alice never claims; devnet-c's clock passes T_dst
+            long past = counter.timelock() - c.htlc().latestBlockTime() + 2;
+            world.devnet.chain("devnet-c").advanceTime(Duration.ofSeconds(past));
+            // Ethereum's clock moves as much, so that it stays ahead of devnet-c's for the swaps that follow
+            world.hardhat.increaseTime(past);
+            world.hardhat.mine(1);
+            world.awaitState(locked.secret().hashlock(), "REFUNDED", Duration.ofSeconds(60));
+            assertThat(c.htlc().query(counter.id()).orElseThrow().status()).isEqualTo(HtlcRecord.Status.REFUNDED);
+            BigInteger after = world.cosmosBalance("devnet-c", relayerOnC, stakeOnC);
+            assertThat(after.subtract(before)).as("the refund paid the relayer's address on devnet-c (its fee is paid in ujuno)")
+                    .isEqualTo(expected);
+            JsonNode status = SwapWorld.JSON.readTree(world.relayer().get("/admin/services/status", SwapWorld.TOKEN).body());
+            JsonNode held = null;
+            for (JsonNode i : status.get("inventory")) {
+                if (i.get("chain").asText().equals("devnet-c") && i.get("asset").asText().equals(stakeOnC)) held = i;
+            }
+            assertThat(held).as("devnet-c's voucher is inventory there: " + status.get("inventory")).isNotNull();
+            assertThat(held.get("balance").asText()).isEqualTo(after.toString());
+            assertThat(held.get("address").asText()).isEqualTo(relayerOnC);
         }
     }
 
