@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: the CosmWasm contract (cargo test), then the Java build with unit and integration
-# tests (mvn verify), then the direct-swap end-to-end tests against a real wasmd chain. Installs what the tests
+# tests (mvn verify, which also runs the direct-swap end-to-end tests against a real wasmd chain). Installs what the tests
 # need first: the pinned Node.js tools, and wasmd with the contract's wasm (scripts/wasmd.sh, cached in
 # tools/wasmd/). Real chains and databases are started by the tests themselves on 127.0.0.1.
 set -euo pipefail
@@ -25,15 +25,6 @@ echo "== mvn verify"
 cd "$EVMORE_ROOT"
 # The real-chain tests (CosmosWasmdIT, DevnetConformanceIT, …) need scripts/wasmd.sh's outputs; without them
 # they fail naming the script (never skip).
+# The same build also runs DirectSwapIT's first two swaps again with a real wasmd chain in devnet-a's place
+# (app's profile direct-swaps-on-wasmd, active unless -Dtest picks tests).
 mvn -B -ntp verify "$@"
-
-# The direct-swap end-to-end tests again, with a real wasmd chain in devnet-a's place (SwapWorld,
-# -Dcosmos.chain=wasmd): the first two swaps (Ethereum -> Cosmos, Cosmos -> Ethereum).
-if [ $# -eq 0 ]; then
-  echo "== direct swaps on a real wasmd chain"
-  mvn -B -ntp -o verify -pl app -am -Dcosmos.chain=wasmd -Dsurefire.failIfNoSpecifiedTests=false \
-    -Dtest='DirectSwapIT#ethereumToDevnetA+devnetAToEthereum'
-else
-  echo "== direct swaps on a real wasmd chain: not run (only with no Maven arguments; run it with:" \
-    "mvn verify -pl app -am -Dcosmos.chain=wasmd -Dsurefire.failIfNoSpecifiedTests=false -Dtest='DirectSwapIT#ethereumToDevnetA+devnetAToEthereum')"
-fi
