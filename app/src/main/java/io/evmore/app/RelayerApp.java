@@ -338,7 +338,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
                 var cc = c.chains().cosmos().get(i);
                 if (cc.route() == null || !(list.get(i).path("route") instanceof com.fasterxml.jackson.databind.node.ObjectNode r)) continue;
                 try {
-                    var route = io.evmore.app.relay.RelayWiring.route(cc);
+                    var route = cc.route().toIbcRoute(cc.chainId());
                     r.put("worstCaseDeliverySeconds", route.worstCaseDelivery().toSeconds());
                     var denoms = r.putArray("denoms");
                     for (var d : route.denomsAlong(cc.route().denom())) {

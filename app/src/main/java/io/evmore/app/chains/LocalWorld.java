@@ -190,10 +190,7 @@ public final class LocalWorld implements AutoCloseable {
     /** What the relayer locks on {@code chain}: its denom, or the home denom's voucher on a multi-hop destination. */
     public String lockedDenom(DevnetChain chain) {
         RelayerConfig.Route r = routeTo(chain);
-        if (r == null) return chain.denom();
-        List<io.evmore.cosmos.ibc.IbcRoute.Hop> hops = r.hops().stream().map(h -> new io.evmore.cosmos.ibc.IbcRoute.Hop(h.chainId(),
-                h.prefix(), h.portOrDefault(), h.channel(), h.counterpartyChannel(), Duration.ofSeconds(h.timeoutSeconds()), h.retriesOrDefault())).toList();
-        return new io.evmore.cosmos.ibc.IbcRoute(r.from(), chain.chainId(), hops).finalDenom(r.denom());
+        return r == null ? chain.denom() : r.toIbcRoute(chain.chainId()).finalDenom(r.denom());
     }
 
     /** The relayer's {@code chains} section for this world. */

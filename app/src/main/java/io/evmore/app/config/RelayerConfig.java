@@ -128,7 +128,18 @@ public record RelayerConfig(
      * @param denom the denom sent from the home chain (the relayer's inventory for this destination)
      * @param hops  in order; the last one reaches this chain
      */
-    public record Route(String from, String denom, List<Hop> hops) {}
+    public record Route(String from, String denom, List<Hop> hops) {
+
+        /** This route to {@code finalChainId} in the Cosmos adapter's terms (H, denoms, derived addresses). */
+        public io.evmore.cosmos.ibc.IbcRoute toIbcRoute(String finalChainId) {
+            List<io.evmore.cosmos.ibc.IbcRoute.Hop> out = new java.util.ArrayList<>();
+            for (Hop h : hops) {
+                out.add(new io.evmore.cosmos.ibc.IbcRoute.Hop(h.chainId(), h.prefix(), h.portOrDefault(), h.channel(),
+                        h.counterpartyChannel(), java.time.Duration.ofSeconds(h.timeoutSeconds()), h.retriesOrDefault()));
+            }
+            return new io.evmore.cosmos.ibc.IbcRoute(from, finalChainId, out);
+        }
+    }
 
     /**
      * One hop of a route.

@@ -114,7 +114,7 @@ public final class RelayWiring implements AutoCloseable {
             if (cc.route() == null) continue;
             CosmosAdapter home = cosmosById.get(cc.route().from());
             CosmosAdapter fin = cosmosById.get(cc.chainId());
-            IbcRoute route = route(cc);
+            IbcRoute route = cc.route().toIbcRoute(cc.chainId());
             CosmosIbcCounterLock lock = home.counterLockOver(route, cc.route().denom(), cc.htlcContract(), fin.htlcChain().relayerAddress());
             routes.add(new RoutedDestination(lock, home, fin));
             routeSeconds.put(ChainId.of(cc.chainId()), lock.worstCaseDeliverySeconds());
@@ -187,16 +187,6 @@ public final class RelayWiring implements AutoCloseable {
     public void close() {
         stop(Duration.ofSeconds(5));
         for (CosmosAdapter a : cosmosAdapters) a.close();
-    }
-
-    /** The configured route of a multi-hop destination in the adapter's terms. */
-    public static IbcRoute route(RelayerConfig.Cosmos cc) {
-        List<IbcRoute.Hop> hops = new ArrayList<>();
-        for (var h : cc.route().hops()) {
-            hops.add(new IbcRoute.Hop(h.chainId(), h.prefix(), h.portOrDefault(), h.channel(),
-                    h.counterpartyChannel(), Duration.ofSeconds(h.timeoutSeconds()), h.retriesOrDefault()));
-        }
-        return new IbcRoute(cc.route().from(), cc.chainId(), hops);
     }
 
     /** Pairs into a routed destination lock what the route delivers there: its final ibc/ denom. */

@@ -125,7 +125,7 @@ class ConfigLoaderTest {
         assertThat(route.hops().get(0).portOrDefault()).isEqualTo("transfer");
         assertThat(c.chains().cosmos().get(0).route()).isNull();
         // H = 60 × 1 + 60 × 3, and the denom at every hop (ICS-20: ibc/ + sha256 of the trace on the receiving side)
-        var r = io.evmore.app.relay.RelayWiring.route(c.chains().cosmos().get(1));
+        var r = c.chains().cosmos().get(1).route().toIbcRoute("devnet-c");
         assertThat(r.worstCaseDelivery()).isEqualTo(java.time.Duration.ofSeconds(240));
         assertThat(r.denomsAlong("stake").getLast().trace()).isEqualTo("transfer/channel-0/transfer/channel-0/stake");
     }

@@ -238,21 +238,22 @@ public final class SwapWorld implements AutoCloseable {
     }
 
     private RelayerProcess launch(Map<String, String> extraEnv) throws Exception {
-        Path root = Path.of("").toAbsolutePath().getParent();
-        Map<String, String> env = new java.util.HashMap<>(Map.of("ADMIN_TOKEN", TOKEN, "EVMORE_ROOT", root.toString(),
-                "ETHEREUM_PRIVATE_KEY", hardhat.devPrivateKeys().get(0), "COSMOS_MNEMONIC", mnemonic("relayer")));
+        Map<String, String> env = new java.util.HashMap<>(relayerEnv());
         env.putAll(extraEnv);
         return RelayerProcess.start(dir, port, env, "run", "--config", config.toString());
+    }
+
+    /** What every relayer process of this world gets: the admin token, the project root and the relayer's keys. */
+    private Map<String, String> relayerEnv() {
+        return Map.of("ADMIN_TOKEN", TOKEN, "EVMORE_ROOT", Path.of("").toAbsolutePath().getParent().toString(),
+                "ETHEREUM_PRIVATE_KEY", hardhat.devPrivateKeys().get(0), "COSMOS_MNEMONIC", mnemonic("relayer"));
     }
 
     /** A second relayer process on the same database and keys (it must refuse to run). */
     public RelayerProcess startSecondRelayer(int otherPort) throws Exception {
         Path other = dir.resolve("relayer-second.yaml");
         Files.writeString(other, relayerYaml().replace("port: " + port + "}", "port: " + otherPort + "}"));
-        Path root = Path.of("").toAbsolutePath().getParent();
-        return RelayerProcess.start(dir, otherPort, Map.of("ADMIN_TOKEN", TOKEN, "EVMORE_ROOT", root.toString(),
-                "ETHEREUM_PRIVATE_KEY", hardhat.devPrivateKeys().get(0), "COSMOS_MNEMONIC", mnemonic("relayer")),
-                "run", "--config", other.toString());
+        return RelayerProcess.start(dir, otherPort, relayerEnv(), "run", "--config", other.toString());
     }
 
     /**
@@ -263,10 +264,7 @@ public final class SwapWorld implements AutoCloseable {
         Path other = dir.resolve("relayer-variant-" + otherPort + ".yaml");
         Files.writeString(other, edit.apply(relayerYaml().replace("port: " + port + "}", "port: " + otherPort + "}")
                 .replace(dir.resolve("data/evmore.db").toString(), dir.resolve("data-" + otherPort + "/evmore.db").toString())));
-        Path root = Path.of("").toAbsolutePath().getParent();
-        return RelayerProcess.start(dir, otherPort, Map.of("ADMIN_TOKEN", TOKEN, "EVMORE_ROOT", root.toString(),
-                "ETHEREUM_PRIVATE_KEY", hardhat.devPrivateKeys().get(0), "COSMOS_MNEMONIC", mnemonic("relayer")),
-                "run", "--config", other.toString());
+        return RelayerProcess.start(dir, otherPort, relayerEnv(), "run", "--config", other.toString());
     }
 
     /** SIGKILL: no shutdown hook, nothing flushed. */

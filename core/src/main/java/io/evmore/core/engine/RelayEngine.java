@@ -117,9 +117,9 @@ public final class RelayEngine {
         }
         this.routes = Map.copyOf(byFinal);
         this.settings = settings;
-        this.book = new SwapBook(store, clock, metrics, s -> {
-            IbcCounterLock r = this.routes.get(s.toChain());
-            return r != null ? new SwapBook.Funds(r.homeChain(), r.homeAsset()) : new SwapBook.Funds(s.toChain(), s.destAsset());
+        this.book = new SwapBook(store, clock, metrics, dest -> {
+            IbcCounterLock r = this.routes.get(dest.chain());
+            return r != null ? new SwapBook.Funds(r.homeChain(), r.homeAsset()) : dest;
         });
         this.gate = new AtomicReference<>(new Gate(Intake.RUNNING, clock.now(), "started"));
         this.flow = new SwapFlow(this.chains, this.routes, book, clock, settings, heights, this::acceptsIntake);
@@ -347,8 +347,8 @@ public final class RelayEngine {
     public List<Inventory> inventory() {
         Map<ChainId, Set<String>> assets = new LinkedHashMap<>();
         for (Pair p : settings.validator().pairs()) {
-            IbcCounterLock r = routes.get(p.toChain());
-            if (r != null) assets.computeIfAbsent(r.homeChain(), c -> new LinkedHashSet<>()).add(r.homeAsset());
+            SwapBook.Funds f = book.funding(p.toChain(), p.toAsset());
+            if (chains.containsKey(f.chain())) assets.computeIfAbsent(f.chain(), c -> new LinkedHashSet<>()).add(f.asset());
             // a multi-hop destination too: refunds of the relayer's expired locks there come back in its denom
             if (chains.containsKey(p.toChain())) assets.computeIfAbsent(p.toChain(), c -> new LinkedHashSet<>()).add(p.toAsset());
         }

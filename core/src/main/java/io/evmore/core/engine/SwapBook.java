@@ -28,14 +28,15 @@ final class SwapBook {
     private final SwapStore store;
     private final Clock clock;
     private final RelayMetrics metrics;
-    private final java.util.function.Function<Swap, Funds> funding;
+    /** (destination, asset locked there) → where that counter-lock is paid from: itself, or an IBC route's home chain. */
+    private final UnaryOperator<Funds> funding;
     volatile FaultPoint faults = FaultPoint.NONE;
 
     SwapBook(SwapStore store, Clock clock, RelayMetrics metrics) {
-        this(store, clock, metrics, s -> new Funds(s.toChain(), s.destAsset()));
+        this(store, clock, metrics, UnaryOperator.identity());
     }
 
-    SwapBook(SwapStore store, Clock clock, RelayMetrics metrics, java.util.function.Function<Swap, Funds> funding) {
+    SwapBook(SwapStore store, Clock clock, RelayMetrics metrics, UnaryOperator<Funds> funding) {
         this.store = store;
         this.clock = clock;
         this.metrics = metrics;
@@ -147,7 +148,7 @@ final class SwapBook {
         BigInteger sum = BigInteger.ZERO;
         for (Swap s : allPending()) {
             if (s.id().equals(exceptSwapId) || s.destAmount() == null) continue;
-            Funds f = funding(s);
+            Funds f = funding(s.toChain(), s.destAsset());
             if (!f.chain().equals(chain) || !asset.equalsIgnoreCase(f.asset())) continue;
             // a transfer that left the home chain is no longer in its balance: only what is still to be sent counts
             if (s.counterPacket() != null) continue;
@@ -156,8 +157,9 @@ final class SwapBook {
         return sum;
     }
 
-    Funds funding(Swap s) {
-        return funding.apply(s);
+    /** Where a counter-lock of {@code asset} on {@code destination} is paid from (asset null: only the chain matters). */
+    Funds funding(ChainId destination, String asset) {
+        return funding.apply(new Funds(destination, asset));
     }
 
     List<Swap> allPending() {

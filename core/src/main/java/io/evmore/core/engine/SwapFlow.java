@@ -109,8 +109,7 @@ final class SwapFlow {
         long now = chains.containsKey(s.toChain()) ? Math.max(now(src), now(chain(s.toChain()))) : now(src);
         long seen = heights.confirmations(s.fromChain(), s.sourceHeight());
         // keyed by where the counter-lock is paid from (the home chain for a multi-hop destination)
-        ChainId fundingChain = routes.containsKey(s.toChain()) ? routes.get(s.toChain()).homeChain() : s.toChain();
-        ReentrantLock lock = reservationLocks.computeIfAbsent(fundingChain, c -> new ReentrantLock());
+        ReentrantLock lock = reservationLocks.computeIfAbsent(book.funding(s.toChain(), null).chain(), c -> new ReentrantLock());
         lock.lock();
         try {
             Decision d = decide(s, src.contract(), now, seen);
@@ -152,14 +151,12 @@ final class SwapFlow {
         boolean hashlockElsewhere = book.hashlockUsedByOther(s);
         BigInteger available = BigInteger.ZERO;
         Optional<io.evmore.core.policy.Pair> pair = settings.validator().pair(s.fromChain(), s.sourceAsset(), s.toChain());
-        IbcCounterLock route = routes.get(s.toChain());
-        if (pair.isPresent() && route != null && chains.containsKey(route.homeChain())) {
-            // multi-hop: the transfer is paid from the home chain's inventory (ICS-20 moves the amount unchanged)
-            available = chain(route.homeChain()).balance(route.homeAsset())
-                    .subtract(book.reserved(route.homeChain(), route.homeAsset(), s.id()));
-        } else if (pair.isPresent() && chains.containsKey(s.toChain())) {
-            String asset = pair.get().toAsset();
-            available = chain(s.toChain()).balance(asset).subtract(book.reserved(s.toChain(), asset, s.id()));
+        if (pair.isPresent()) {
+            // multi-hop: paid from the home chain's inventory (ICS-20 moves the amount unchanged)
+            SwapBook.Funds f = book.funding(s.toChain(), pair.get().toAsset());
+            if (chains.containsKey(f.chain())) {
+                available = chain(f.chain()).balance(f.asset()).subtract(book.reserved(f.chain(), f.asset(), s.id()));
+            }
         }
         return settings.validator().decide(new SwapValidator.LockFacts(s.fromChain(), configuredContract, configuredContract,
                 s.sourceAsset(), s.sourceAmount(), s.hashlock(), hashlockElsewhere, s.sourceTimelock(), s.toChain().value(),
