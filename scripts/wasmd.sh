@@ -4,16 +4,18 @@
 #   2. the contract's wasm (contracts/cosmwasm), built reproducibly and checked against the sha256 in
 #      contracts/cosmwasm/README.md;
 #   3. the wasmd binary, built from the Go module proxy.
-# Outputs (gitignored, never committed): tools/wasmd/
+# Outputs live OUTSIDE the checkout, so every clone on this machine (CI's clean clones included) reuses them:
+# ${EVMORE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/evmore}/wasmd/
 #   wasmd-<version>/bin/wasmd, wasmd-<version>/lib/libwasmvm.x86_64.so   the node and the VM library it loads
 #   wasmd-<version>/src                                                 writable copy of the module (build dir)
-#   wasm/evmore_htlc.wasm, wasm/evmore_htlc.wasm.sha256, wasm/key       the contract, keyed by its inputs
+#   wasm-<key>/evmore_htlc.wasm, wasm-<key>/evmore_htlc.wasm.sha256     the contract, keyed by its inputs
 #   wasm-target/                                                        cargo target dir of the wasm build
-#   env                                                                 WASMD_BIN= / WASMD_WASM= for the tests
+# and, in the checkout (gitignored): tools/wasmd/env   WASMD_BIN= / WASMD_WASM= for the tests
 # Usage: scripts/wasmd.sh [--check-only]   (--check-only: fail unless everything is already built)
 set -euo pipefail
 EVMORE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CACHE="$EVMORE_ROOT/tools/wasmd"
+CACHE="${EVMORE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/evmore}/wasmd"
+ENV_DIR="$EVMORE_ROOT/tools/wasmd"
 WASMD_VERSION="${WASMD_VERSION:-v0.54.9}"
 # wasmd 0.54.9's go.sum pins github.com/bytedance/sonic v1.14.0 (an indirect dependency of the SDK), which
 # does not build with Go 1.26 (sonic reaches into runtime internals per Go release); v1.15.5 does. We bump only
@@ -30,7 +32,7 @@ check_only=false
 log() { echo "wasmd.sh: $*" >&2; }
 now() { date +%s; }
 t0=$(now)
-mkdir -p "$CACHE"
+mkdir -p "$CACHE" "$ENV_DIR"
 
 # ---------------------------------------------------------------------------------------------------
 # 1. Debian's Rust toolchain for wasm (replaces Debian's `rustc`, leaves rustup's ~/.cargo/bin alone)
@@ -54,14 +56,14 @@ t_apt=$(now)
 # 2. The contract's wasm
 # ---------------------------------------------------------------------------------------------------
 CONTRACT="$EVMORE_ROOT/contracts/cosmwasm"
-WASM_DIR="$CACHE/wasm"
-WASM="$WASM_DIR/evmore_htlc.wasm"
 expected_sha=$(sed -n 's/^.*wasm sha256: `\([0-9a-f]\{64\}\)`.*$/\1/p' "$CONTRACT/README.md" | head -n1)
 # Key = every input of the build: sources, manifest, lock file, compiler version, flags.
 rustc_version=$("$DEB_RUSTC" --version 2>/dev/null || echo none)
 # The recipe (flags and why) is contracts/cosmwasm/build-wasm.sh; it is part of the key.
 wasm_key=$( { echo "$rustc_version"; cd "$CONTRACT" && find build-wasm.sh Cargo.toml Cargo.lock src -type f | LC_ALL=C sort | xargs sha256sum; } \
   | sha256sum | cut -c1-16)
+WASM_DIR="$CACHE/wasm-$wasm_key"
+WASM="$WASM_DIR/evmore_htlc.wasm"
 if [ -f "$WASM" ] && [ "$(cat "$WASM_DIR/key" 2>/dev/null)" = "$wasm_key" ]; then
   log "wasm up to date ($WASM)"
 else
@@ -122,12 +124,12 @@ else
 fi
 t_wasmd=$(now)
 
-cat > "$CACHE/env.tmp" <<EOF
+cat > "$ENV_DIR/env.tmp" <<EOF
 WASMD_BIN=$WASMD_BIN
 WASMD_LIB=$WASMD_HOME/lib
 WASMD_WASM=$WASM
 WASMD_WASM_SHA256=$actual_sha
 EOF
-mv "$CACHE/env.tmp" "$CACHE/env"
-log "ready in $((t_wasmd - t0)) s (apt $((t_apt - t0)) s, wasm $((t_wasm - t_apt)) s, wasmd $((t_wasmd - t_wasm)) s): $CACHE/env"
+mv "$ENV_DIR/env.tmp" "$ENV_DIR/env"
+log "ready in $((t_wasmd - t0)) s (apt $((t_apt - t0)) s, wasm $((t_wasm - t_apt)) s, wasmd $((t_wasmd - t_wasm)) s): $ENV_DIR/env -> $CACHE"
 if [ -n "$sha_error" ]; then log "$sha_error"; exit 1; fi

@@ -55,10 +55,15 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
             .filter(SwapState::isTerminal)
             .map(s -> "'" + s.name() + "'")
             .collect(Collectors.joining(",", "(", ")"));
+    /** States in which a swap holds its hashlock (the unique index ux_swaps_hashlock_holder covers exactly these). */
+    static final String HASHLOCK_HOLDER_STATES_SQL = Arrays.stream(SwapState.values())
+            .filter(SwapState::holdsHashlock)
+            .map(s -> "'" + s.name() + "'")
+            .collect(Collectors.joining(",", "(", ")"));
     private static final String SWAP_COLUMNS = "id, from_chain, to_chain, source_htlc_id, dest_htlc_id, hashlock,"
             + " sender, receiver, source_asset, source_amount, dest_asset, dest_amount, source_timelock,"
             + " dest_timelock, status, created_at, updated_at, source_height, source_block_hash, source_tx_hash,"
-            + " fee_amount, secret, last_error, counter_packet";
+            + " fee_amount, secret, last_error, counter_packet, dest_height";
     private static final String INTENT_COLUMNS = "id, swap_id, chain, action, nonce, tx_hash, status, created_at,"
             + " updated_at, hashes, raw_tx, timeout_height";
     /** Column limits, checked in code so both databases reject the same values with the same message. */
@@ -319,13 +324,13 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
                 if (exists("SELECT 1 FROM swaps WHERE id = ?", swap.id())) {
                     throw new PermanentException("store: " + op + ": a swap with this id already exists");
                 }
-                if (!swap.state().isTerminal() && exists("SELECT 1 FROM swaps WHERE hashlock = ? AND status NOT IN "
-                        + TERMINAL_STATES_SQL, swap.hashlock().hex())) {
+                if (swap.state().holdsHashlock() && exists("SELECT 1 FROM swaps WHERE hashlock = ? AND status IN "
+                        + HASHLOCK_HOLDER_STATES_SQL, swap.hashlock().hex())) {
                     throw new PermanentException("store: " + op + ": hashlock " + swap.hashlock().hex()
-                            + " is already used by an active swap");
+                            + " is already held by another swap");
                 }
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO swaps (" + SWAP_COLUMNS
-                        + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                        + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
                     ps.setString(1, swap.id());
                     ps.setString(2, swap.fromChain().value());
                     ps.setString(3, swap.toChain().value());
@@ -350,6 +355,7 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
                     ps.setString(22, swap.secret() == null ? null : swap.secret().hex());
                     ps.setString(23, truncateError(swap.lastError()));
                     ps.setString(24, swap.counterPacket() == null ? null : swap.counterPacket().text());
+                    ps.setLong(25, swap.destHeight());
                     ps.executeUpdate();
                 }
                 writeTransition(swap.id(), null, swap.state(), cause, null, updated);
@@ -371,22 +377,16 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
             }
         }
 
-        /**
-         * Prefers the active swap; otherwise one that was taken (terminal but not REJECTED: a rejected look-alike
-         * reusing the hashlock must not hide it); otherwise the most recently created one with this hashlock.
-         */
         @Override
-        public Optional<Swap> findByHashlock(Hashlock hashlock) {
+        public List<Swap> findAllByHashlock(Hashlock hashlock) {
             checkOpen();
             Objects.requireNonNull(hashlock, "hashlock");
             try (PreparedStatement ps = c.prepareStatement("SELECT " + SWAP_COLUMNS + " FROM swaps WHERE hashlock = ?"
-                    + " ORDER BY CASE WHEN status IN " + TERMINAL_STATES_SQL + " THEN 1 ELSE 0 END,"
-                    + " CASE WHEN status = 'REJECTED' THEN 1 ELSE 0 END, created_at DESC, id LIMIT 1")) {
+                    + " ORDER BY created_at, id")) {
                 ps.setString(1, hashlock.hex());
-                List<Swap> found = readSwaps(ps);
-                return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+                return readSwaps(ps);
             } catch (SQLException e) {
-                throw fail(e, "find swap by hashlock " + hashlock.hex());
+                throw fail(e, "find swaps by hashlock " + hashlock.hex());
             }
         }
 
@@ -567,7 +567,7 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
             try (PreparedStatement ps = c.prepareStatement("UPDATE swaps SET dest_htlc_id = ?, dest_asset = ?,"
                     + " dest_amount = ?, dest_timelock = ?, source_height = ?, source_block_hash = ?,"
                     + " source_tx_hash = ?, fee_amount = ?, secret = ?, last_error = ?, status = ?, updated_at = ?,"
-                    + " counter_packet = ? WHERE id = ? AND status = ?")) {
+                    + " counter_packet = ?, dest_height = ? WHERE id = ? AND status = ?")) {
                 ps.setString(1, s.destHtlcId());
                 ps.setString(2, s.destAsset());
                 ps.setString(3, s.destAmount() == null ? null : s.destAmount().toString());
@@ -581,8 +581,9 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
                 ps.setString(11, s.state().name());
                 dialect.setInstant(ps, 12, s.updatedAt());
                 ps.setString(13, s.counterPacket() == null ? null : s.counterPacket().text());
-                ps.setString(14, s.id());
-                ps.setString(15, expected.name());
+                ps.setLong(14, s.destHeight());
+                ps.setString(15, s.id());
+                ps.setString(16, expected.name());
                 return ps.executeUpdate() == 1;
             }
         }
@@ -846,7 +847,8 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
                         rs.getLong("source_height"), rs.getString("source_block_hash"), rs.getString("source_tx_hash"),
                         amount(rs.getString("fee_amount"), "fee_amount", id), secret(rs.getString("secret"), id),
                         rs.getString("last_error"),
-                        rs.getString("counter_packet") == null ? null : PacketId.parse(rs.getString("counter_packet")));
+                        rs.getString("counter_packet") == null ? null : PacketId.parse(rs.getString("counter_packet")),
+                        rs.getLong("dest_height"));
             } catch (IllegalArgumentException e) {
                 throw new PermanentException("store: swap " + id + " in " + target + " has an invalid stored value: "
                         + e.getMessage(), e);
@@ -929,9 +931,10 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
 
     /**
      * The stored swap with the changeable fields of {@code updated}: the counter-lock and quote, the source
-     * location, the last error, the secret and the counter-lock packet. The secret and the packet are write-once: a
-     * stored one is kept when {@code updated} has none (a stale copy must not lose the claim, nor the packet an
-     * acknowledgement is matched by); a different secret cannot open the same hashlock (the record checks that).
+     * location, the last error, the secret, the counter-lock packet and its height. The secret, the packet and the
+     * height are write-once: a stored one is kept when {@code updated} has none (a stale copy must not lose the claim,
+     * nor the packet an acknowledgement is matched by); a different secret cannot open the same hashlock (the record
+     * checks that).
      */
     private static Swap merge(Swap stored, Swap updated, SwapState state, Instant at) {
         Secret secret = updated.secret() != null ? updated.secret() : stored.secret();
@@ -941,7 +944,8 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
                 updated.destTimelock(), state, stored.createdAt(), at, updated.sourceHeight(),
                 updated.sourceBlockHash(), updated.sourceTxHash(), updated.feeAmount(), secret,
                 truncateError(updated.lastError()),
-                updated.counterPacket() != null ? updated.counterPacket() : stored.counterPacket());
+                updated.counterPacket() != null ? updated.counterPacket() : stored.counterPacket(),
+                updated.destHeight() != 0 ? updated.destHeight() : stored.destHeight());
     }
 
     private static Instant ms(Instant t) {

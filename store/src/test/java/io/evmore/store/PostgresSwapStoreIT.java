@@ -238,7 +238,7 @@ class PostgresSwapStoreIT extends SwapStoreContract {
             while (rs.next()) names.add(rs.getString(1));
         }
         assertThat(names).contains("idx_swaps_status", "idx_swaps_created_at", "idx_swaps_chain",
-                "ux_swaps_active_hashlock");
+                "ux_swaps_hashlock_holder");
     }
 
     private static Throwable catchThrowableOf(Runnable r) {

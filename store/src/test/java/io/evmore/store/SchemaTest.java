@@ -15,23 +15,29 @@ import org.junit.jupiter.api.Test;
 class SchemaTest {
 
     private static String migration() throws IOException {
-        try (InputStream in = SchemaTest.class.getResourceAsStream(
-                "/db/migration/V1__swaps_transitions_cursors_intents.sql")) {
-            assertThat(in).as("first migration on the classpath").isNotNull();
+        return migration("V1__swaps_transitions_cursors_intents.sql");
+    }
+
+    private static String migration(String file) throws IOException {
+        try (InputStream in = SchemaTest.class.getResourceAsStream("/db/migration/" + file)) {
+            assertThat(in).as(file + " on the classpath").isNotNull();
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
     @Test
-    void activeHashlockIndexExcludesExactlyTheTerminalStates() throws IOException {
-        Matcher m = Pattern.compile("ux_swaps_active_hashlock ON swaps\\(hashlock\\)\\s+WHERE status NOT IN \\(([^)]*)\\)")
-                .matcher(migration());
+    void hashlockHolderIndexCoversExactlyTheStatesThatHoldAHashlock() throws IOException {
+        Matcher m = Pattern.compile("ux_swaps_hashlock_holder ON swaps\\(hashlock\\)\\s+WHERE status IN \\(([^)]*)\\)")
+                .matcher(migration("V4__hashlock_holder_and_dest_height.sql"));
         assertThat(m.find()).isTrue();
-        String expected = Arrays.stream(SwapState.values()).filter(SwapState::isTerminal)
+        String expected = Arrays.stream(SwapState.values()).filter(SwapState::holdsHashlock)
                 .map(s -> "'" + s.name() + "'").sorted().reduce((a, b) -> a + "," + b).orElseThrow();
         String actual = Arrays.stream(m.group(1).split(",")).map(String::strip).sorted()
                 .reduce((a, b) -> a + "," + b).orElseThrow();
         assertThat(actual).isEqualTo(expected);
+        assertThat(JdbcSwapStore.HASHLOCK_HOLDER_STATES_SQL).isEqualTo("(" + String.join(",",
+                Arrays.stream(SwapState.values()).filter(SwapState::holdsHashlock).map(s -> "'" + s.name() + "'")
+                        .toList()) + ")");
         assertThat(JdbcSwapStore.TERMINAL_STATES_SQL).isEqualTo("(" + String.join(",",
                 Arrays.stream(SwapState.values()).filter(SwapState::isTerminal).map(s -> "'" + s.name() + "'")
                         .toList()) + ")");

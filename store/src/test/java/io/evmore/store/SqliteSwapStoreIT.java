@@ -150,7 +150,7 @@ class SqliteSwapStoreIT extends SwapStoreContract {
             java.util.List<String> names = new java.util.ArrayList<>();
             while (rs.next()) names.add(rs.getString(1));
             assertThat(names).contains("idx_swaps_status", "idx_swaps_created_at", "idx_swaps_chain",
-                    "ux_swaps_active_hashlock");
+                    "ux_swaps_hashlock_holder");
         }
     }
 

@@ -167,28 +167,37 @@ abstract class SwapStoreContract {
     }
 
     @Test
-    void secondActiveSwapWithTheSameHashlockIsRejectedButATerminalOneFreesIt() {
+    void onlyOneSwapHoldsAHashlockButSwapsThatDoNotHoldItCoexist() {
         Hashlock h = Secret.random().hashlock();
+        // Two locks with one hashlock still waiting for their confirmations: neither holds it yet.
         Swap first = insert(swap("0x01", h, SwapState.DETECTED, T0));
+        Swap second = insert(swap("0x02", h, SwapState.DETECTED, T0.plusSeconds(1)));
+        List<Swap> both = store.inTransaction(tx -> tx.findAllByHashlock(h));
+        assertThat(both.stream().map(Swap::id).toList()).containsExactly(first.id(), second.id());
 
-        assertThatThrownBy(() -> insert(swap("0x02", h, SwapState.DETECTED, T0.plusSeconds(1))))
+        // The first accepted one holds it; the other cannot be accepted beside it, nor inserted as a holder.
+        Swap held = walk(second, T0.plusSeconds(2), SwapState.CONFIRMED);
+        assertThat(byHashlock(h)).contains(held);
+        assertThatThrownBy(() -> walk(first, T0.plusSeconds(3), SwapState.CONFIRMED)).isInstanceOf(RuntimeException.class);
+        assertThatThrownBy(() -> insert(swap("0x03", h, SwapState.CONFIRMED, T0.plusSeconds(4))))
                 .isInstanceOf(PermanentException.class)
-                .hasMessageContaining("already used by an active swap");
-        assertThat(store.find(Swap.idFor(ETH, "0x02"))).isEmpty();
+                .hasMessageContaining("already held by another swap");
+        assertThat(store.find(Swap.idFor(ETH, "0x03"))).isEmpty();
 
-        walk(first, T0.plusSeconds(2), SwapState.REJECTED);
-        Swap second = insert(swap("0x02", h, SwapState.DETECTED, T0.plusSeconds(3)));
-        // The active one wins over the older terminal one.
-        assertThat(byHashlock((h))).contains(second);
+        // Once the holder ends without a live counter-lock, the hashlock is free again.
+        walk(store.find(held.id()).orElseThrow(), T0.plusSeconds(5), SwapState.REJECTED);
+        Swap now = walk(store.find(first.id()).orElseThrow(), T0.plusSeconds(6), SwapState.CONFIRMED);
+        assertThat(byHashlock(h)).contains(now);
     }
 
     @Test
-    void schemaItselfRefusesTwoActiveSwapsWithOneHashlock() throws SQLException {
+    void schemaItselfRefusesTwoSwapsHoldingOneHashlock() throws SQLException {
         Hashlock h = Secret.random().hashlock();
-        insert(swap("0x01", h, SwapState.DETECTED, T0));
+        insert(swap("0x01", h, SwapState.COUNTER_LOCKED, T0));
         try (Connection c = rawConnection()) {
-            // A terminal row with the same hashlock is fine; an active one is not (partial unique index).
+            // Rows that do not hold the hashlock are fine beside the holder; a second holder is not (partial unique index).
             rawInsert(c, "eip155:31337/0x02", "0x02", h, SwapState.COMPLETED);
+            rawInsert(c, "eip155:31337/0x04", "0x04", h, SwapState.DETECTED);
             assertThatThrownBy(() -> rawInsert(c, "eip155:31337/0x03", "0x03", h, SwapState.CONFIRMED))
                     .isInstanceOf(SQLException.class);
         }

@@ -1,5 +1,6 @@
 package io.evmore.core.chain;
 
+import io.evmore.core.swap.Hashlock;
 import io.evmore.core.swap.Secret;
 import io.evmore.core.swap.TxIntent;
 import java.math.BigInteger;
@@ -29,6 +30,70 @@ public interface HtlcChain {
     TxResult claim(String htlcId, Secret secret, TxJournal journal);
 
     TxResult refund(String htlcId, TxJournal journal);
+
+    /**
+     * {@link #lock(LockRequest, TxJournal)} bidding {@code fee} for inclusion. An adapter without a fee policy of its own
+     * sends at its normal fee.
+     */
+    default TxResult lock(LockRequest request, TxJournal journal, FeeBid fee) {
+        return lock(request, journal);
+    }
+
+    /** {@link #claim(String, Secret, TxJournal)} bidding {@code fee} for inclusion. */
+    default TxResult claim(String htlcId, Secret secret, TxJournal journal, FeeBid fee) {
+        return claim(htlcId, secret, journal);
+    }
+
+    /** {@link #refund(String, TxJournal)} bidding {@code fee} for inclusion. */
+    default TxResult refund(String htlcId, TxJournal journal, FeeBid fee) {
+        return refund(htlcId, journal);
+    }
+
+    /**
+     * Replaces the intent's pending transaction by one that bids {@code fee}: the same nonce, action and calldata,
+     * read from the intent's journaled signed bytes (so it works after a restart), signed again with higher fees,
+     * handed to {@code journal} before its broadcast. Returns false when nothing was sent: this chain cannot replace a
+     * pending transaction (Cosmos: the engine waits for its {@code timeout_height} and sends anew), the intent has no
+     * signed bytes, or {@code fee} bids no more than what is pending (the adapter's cap reached). Never blocks until
+     * inclusion; {@link #reconcile} says later which of the intent's transactions landed.
+     */
+    default boolean speedUp(TxIntent intent, FeeBid fee, TxJournal journal) {
+        return false;
+    }
+
+    /**
+     * A preimage of {@code hashlock} this chain has made public: the secret a claim of {@code htlcId} revealed (when the
+     * id is known), or that any claim of an HTLC with this hashlock on the configured contract revealed (when it is
+     * null). Empty when none is visible (yet) or the chain cannot say now; never throws for an unreachable chain. The
+     * engine checks the answer against the hashlock itself.
+     *
+     * @param fromHeight a height at or below the HTLC's creation (0 = unknown): where a log search may start
+     */
+    default Optional<Secret> revealedSecret(Hashlock hashlock, String htlcId, long fromHeight) {
+        if (htlcId == null) return Optional.empty();
+        try {
+            return query(htlcId).map(HtlcRecord::secret);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The HTLC as the chain holds it at a depth of {@code confirmations} blocks below the head (a lock that is not yet
+     * that deep, or left the canonical chain, is empty). Chains with instant finality answer the latest state.
+     */
+    default Optional<HtlcRecord> queryConfirmed(String htlcId, long confirmations) {
+        return query(htlcId);
+    }
+
+    /**
+     * The block time (unix seconds) of the chain's latest block that has its configured confirmations: the time the
+     * engine may trust when it decides that a timelock has passed for good. Chains with instant finality answer the
+     * latest block's time.
+     */
+    default long confirmedBlockTime() {
+        return latestBlockTime();
+    }
 
     default TxResult lock(LockRequest request) {
         return lock(request, TxJournal.NONE);

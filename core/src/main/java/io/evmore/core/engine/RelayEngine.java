@@ -61,6 +61,12 @@ public final class RelayEngine {
     /** The next time that matters for a swap, and what happens then. */
     public record Deadline(String what, long at) {}
 
+    /**
+     * A swap AT RISK: close to a loss, early enough for an operator to act. {@code kind} is a bounded label
+     * ({@code claim_deadline}, {@code refund_overdue}); {@code secondsLeft} is the time to its deadline (negative: past).
+     */
+    public record AtRisk(String swapId, String kind, String reason, long secondsLeft, Instant since) {}
+
     private record Gate(Intake intake, Instant since, String reason) {}
 
     private final Clock clock;
@@ -84,6 +90,10 @@ public final class RelayEngine {
     private volatile boolean recovered;
     private volatile int undecidedAtStart;
     private volatile Thread scheduler;
+    private final RiskWatch risks;
+    /** How often {@link #runOnce()} looks for swaps at risk. */
+    static final Duration RISK_SCAN = Duration.ofSeconds(5);
+    private volatile Instant nextRiskScan = Instant.MIN;
 
     /** The service's engine: steps on virtual threads. */
     public RelayEngine(Clock clock, RelayMetrics metrics, SwapStore store, Map<ChainId, HtlcChain> chains,
@@ -123,6 +133,7 @@ public final class RelayEngine {
         });
         this.gate = new AtomicReference<>(new Gate(Intake.RUNNING, clock.now(), "started"));
         this.flow = new SwapFlow(this.chains, this.routes, book, clock, settings, heights, this::acceptsIntake);
+        this.risks = new RiskWatch(this.chains, flow.deadlines(), book, clock, metrics, settings.atRiskLead());
         if (stepExecutor == null) {
             this.ownedSteps = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("swap-step-", 0).factory());
             this.steps = ownedSteps;
@@ -199,10 +210,22 @@ public final class RelayEngine {
 
     // ---- scheduling -----------------------------------------------------------------------------------------------
 
-    /** Looks at every pending swap once and runs a step for each that is due and not already running. */
+    /**
+     * Looks at every pending swap once and runs a step for each that is due and not already running; every
+     * {@link #RISK_SCAN} it also looks for swaps at risk ({@link #atRisk()}).
+     */
     public void runOnce() {
         Instant now = clock.now();
-        for (Swap s : book.allPending()) {
+        List<Swap> pending = book.allPending();
+        if (!now.isBefore(nextRiskScan)) {
+            nextRiskScan = now.plus(RISK_SCAN);
+            try {
+                risks.scan(pending);
+            } catch (RuntimeException e) {
+                log.log(System.Logger.Level.WARNING, "relay engine: looking for swaps at risk failed: " + e.getMessage());
+            }
+        }
+        for (Swap s : pending) {
             Instant at = due.get(s.id());
             if (at != null && at.isAfter(now)) continue;
             if (!running.add(s.id())) continue;
@@ -226,6 +249,7 @@ public final class RelayEngine {
                 Optional<Swap> s = book.store().find(swapId);
                 if (s.isEmpty() || s.get().state().isTerminal()) {
                     due.remove(swapId);
+                    flow.forget(swapId);
                     return;
                 }
                 SwapFlow.Next next;
@@ -283,6 +307,19 @@ public final class RelayEngine {
     }
 
     // ---- operator controls ---------------------------------------------------------------------------------------
+
+    /** The swaps at risk as of the last scan (at most {@link #RISK_SCAN} old), oldest first. */
+    public List<AtRisk> atRisk() {
+        return risks.current().values().stream()
+                .map(r -> new AtRisk(r.swapId(), r.kind().label(), r.reason(), r.secondsLeft(), r.since())).toList();
+    }
+
+    /** Why {@code swapId} is at risk, if it is (as of the last scan). */
+    public Optional<AtRisk> atRisk(String swapId) {
+        RiskWatch.Risk r = risks.current().get(swapId);
+        return r == null ? Optional.empty()
+                : Optional.of(new AtRisk(r.swapId(), r.kind().label(), r.reason(), r.secondsLeft(), r.since()));
+    }
 
     /** Stops taking new swaps; protective work continues. Idempotent. */
     public Status pause(String reason) {
@@ -369,6 +406,11 @@ public final class RelayEngine {
         return out;
     }
 
+    private Optional<Deadline> claimDeadline(Swap s) {
+        return Optional.of(new Deadline("relayer must claim the source before its claim deadline (T_src − G_src; T_src "
+                + s.sourceTimelock() + ")", flow.deadlines().claimDeadline(s)));
+    }
+
     /** The next time that matters for {@code s} (empty for a terminal swap or one between chains no longer configured). */
     public Optional<Deadline> deadline(Swap s) {
         long wUser = settings.validator().timelocks().userWindow();
@@ -378,11 +420,15 @@ public final class RelayEngine {
                     ? Optional.of(new Deadline("confirm and counter-lock before (T_src − gap − W_user)",
                             s.sourceTimelock() - settings.validator().timelocks().gap(s.fromChain(), s.toChain()) - wUser))
                     : Optional.empty();
-            case CONFIRMED, COUNTER_PENDING -> Optional.of(new Deadline("counter-lock before (T_dst − W_user)", s.destTimelock() - wUser));
+            case CONFIRMED, COUNTER_PENDING -> s.secret() != null ? claimDeadline(s) : Optional.of(new Deadline(
+                    "counter-lock before (T_dst − W_user − H)", flow.deadlines().deadline(s, SwapFlow.COUNTER_LOCK)));
             case COUNTER_LOCKED -> Optional.of(new Deadline("user claims before, else the relayer refunds (T_dst)", s.destTimelock()));
-            case SECRET_REVEALED, SOURCE_CLAIM_PENDING -> Optional.of(new Deadline("relayer must claim the source before (T_src)", s.sourceTimelock()));
+            case SECRET_REVEALED, SOURCE_CLAIM_PENDING -> claimDeadline(s);
+            case SOURCE_CLAIMED -> Optional.of(new Deadline("source claimed; the user may claim the counter-lock until T_dst,"
+                    + " else the relayer refunds it", s.destTimelock()));
             case DEST_REFUND_PENDING -> Optional.of(new Deadline("relayer refunds its lock (T_dst passed)", s.destTimelock()));
-            case COUNTER_FAILED -> Optional.of(new Deadline("the user's source lock becomes refundable (T_src)", s.sourceTimelock()));
+            case COUNTER_FAILED -> s.secret() != null ? claimDeadline(s)
+                    : Optional.of(new Deadline("the user's source lock becomes refundable (T_src)", s.sourceTimelock()));
             default -> Optional.empty();
         };
     }

@@ -126,6 +126,10 @@ final class SwapBook {
         return all.stream().filter(i -> i.action().equals(action)).max(SwapFlow.oldestFirst());
     }
 
+    List<TxIntent> intents(String swapId) {
+        return store.inTransaction(tx -> tx.intentsOf(swapId));
+    }
+
     int intentCount(String swapId, String action) {
         return (int) store.inTransaction(tx -> tx.intentsOf(swapId)).stream().filter(i -> i.action().equals(action)).count();
     }
@@ -135,8 +139,62 @@ final class SwapBook {
                 .filter(i -> i.action().equals(action) && i.status() == TxIntent.Status.FAILED).count();
     }
 
-    boolean hashlockUsedByOther(Swap s) {
-        return store.inTransaction(tx -> tx.findByHashlock(s.hashlock())).filter(o -> !o.id().equals(s.id())).isPresent();
+    /** Why {@code s} may not take its hashlock (see {@link #hashlockTaken(SwapStore.Tx, Swap)}), or null. */
+    String hashlockTaken(Swap s) {
+        return store.inTransaction(tx -> hashlockTaken(tx, s));
+    }
+
+    /**
+     * Why {@code s} may not take its hashlock, or null: another swap {@linkplain SwapState#holdsHashlock() holds} it (a
+     * counter-lock with it exists, may exist, or is about to be sent), or its secret is already public (a counter-lock
+     * under it could be claimed by anyone at once). A swap that was REJECTED, EXPIRED, REFUNDED or failed its
+     * counter-lock without revealing the secret does not hold it: copying a pending lock's hashlock into a bad lock
+     * must not get the good lock refused.
+     */
+    static String hashlockTaken(SwapStore.Tx tx, Swap s) {
+        if (s.secret() != null) return "its secret is already public";
+        for (Swap o : tx.findAllByHashlock(s.hashlock())) {
+            if (o.id().equals(s.id())) continue;
+            if (o.state().holdsHashlock()) return "it is held by swap " + o.id() + " (" + o.state() + ")";
+            if (o.secret() != null || o.state() == SwapState.COMPLETED) {
+                return "its secret is already public (revealed for swap " + o.id() + ")";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * States in which a known secret makes the relayer claim the user's source lock at once: its counter-lock exists or
+     * may exist. COUNTER_FAILED is decided by the step (only while the source can still be claimed).
+     */
+    static boolean claimsAtOnce(SwapState s) {
+        return s == SwapState.COUNTER_PENDING || s == SwapState.COUNTER_LOCKED || s == SwapState.DEST_REFUND_PENDING;
+    }
+
+    /**
+     * Records a revealed preimage on the stored swap (write-once) and, where the relayer's counter-lock exists or may
+     * exist, moves it to SECRET_REVEALED, inside the caller's transaction. Returns the swap as stored afterwards, or
+     * null when it needed no change (terminal, or the secret was already known).
+     */
+    static Swap applySecret(SwapStore.Tx tx, Swap stored, io.evmore.core.swap.Secret secret, String cause, String txHash,
+            java.time.Instant now) {
+        if (stored.state().isTerminal() || !secret.opens(stored.hashlock())) return null;
+        if (stored.secret() != null && !claimsAtOnce(stored.state())) return null;
+        Swap withSecret = stored.withSecret(secret, now);
+        if (claimsAtOnce(stored.state())) {
+            return tx.transition(withSecret, stored.state(), SwapState.SECRET_REVEALED, cause, txHash, now);
+        }
+        return tx.update(withSecret, stored.state());
+    }
+
+    /** {@link #applySecret} in a transaction of its own, on the swap as stored now; logs the move. */
+    Swap secretFound(Swap s, io.evmore.core.swap.Secret secret, String cause) {
+        Swap after = store.inTransaction(tx -> tx.find(s.id()).map(cur -> applySecret(tx, cur, secret, cause, null, clock.now()))
+                .orElse(null));
+        if (after == null) return reload(s);
+        if (after.state() == SwapState.SECRET_REVEALED && s.state() != SwapState.SECRET_REVEALED) afterMove(after, cause);
+        else log.log(System.Logger.Level.INFO, "swap " + s.id() + " (" + after.state() + "): " + cause);
+        return after;
     }
 
     /**

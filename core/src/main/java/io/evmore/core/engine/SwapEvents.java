@@ -121,7 +121,7 @@ final class SwapEvents implements ChainEvents.Listener {
         Swap s = new Swap(id, chain, to, sourceId, null, h.hashlock(), h.sender(), h.targetAddress(), h.asset(), h.amount(),
                 null, null, h.timelock(), 0, SwapState.DETECTED, now, now, l.origin().height(), l.origin().blockHash(),
                 l.origin().txHash(), null, null, null);
-        boolean hashlockUsed = tx.findByHashlock(h.hashlock()).isPresent();
+        boolean hashlockUsed = SwapBook.hashlockTaken(tx, s) != null;
         long seen = Math.max(0, cursor.height() - l.origin().height() + 1);
         SwapValidator.Decision d = validator.decide(new SwapValidator.LockFacts(chain, l.contract(), adapter.contract(),
                 h.asset(), h.amount(), h.hashlock(), hashlockUsed, h.timelock(), h.targetChain(), h.targetAddress(), seen,
@@ -145,10 +145,12 @@ final class SwapEvents implements ChainEvents.Listener {
      */
     private void counterLockCandidate(SwapStore.Tx tx, ChainEvent.HtlcLocked l, Set<String> touched) {
         var h = l.htlc();
-        Optional<Swap> owner = tx.findByHashlock(h.hashlock());
+        // The swap whose transfer may have made it: the one holding the hashlock, past its confirmation, into this chain.
+        Optional<Swap> owner = tx.findAllByHashlock(h.hashlock()).stream()
+                .filter(o -> o.state().holdsHashlock() && o.state() != SwapState.CONFIRMED && o.toChain().equals(chain))
+                .findFirst();
         if (owner.isEmpty()) return;
         Swap s = owner.get();
-        if (!s.toChain().equals(chain) || s.state() != SwapState.COUNTER_PENDING) return;
         String why = !sameContract(l.contract(), adapter.contract()) ? "on contract " + l.contract() + ", not the configured one"
                 : SwapFlow.notOurCounterLock(s, h, route.finalCreator(), null); // the event has no refund address: the engine checks it on chain
         if (why != null) {
@@ -157,7 +159,7 @@ final class SwapEvents implements ChainEvents.Listener {
             return;
         }
         if (s.destHtlcId() != null) return; // replayed block, or a second match (only one transfer was sent)
-        tx.update(s.withDestHtlcId(h.id(), clock.now()), s.state());
+        tx.update(s.withDestHtlcId(h.id(), clock.now()).withDestHeight(l.origin().height(), clock.now()), s.state());
         touched.add(s.id());
     }
 
@@ -186,26 +188,25 @@ final class SwapEvents implements ChainEvents.Listener {
         if (s.state() == SwapState.COUNTER_PENDING) {
             moved.add(tx.transition(s.withLastError(cause, clock.now()), s.state(),
                     SwapState.COUNTER_FAILED, cause, f.origin().txHash(), clock.now()));
+        } else if (s.state() == SwapState.SOURCE_CLAIMED) {
+            // The source was claimed with a secret from elsewhere; the relayer's own transfer came back: nothing is open.
+            moved.add(tx.transition(s, s.state(), SwapState.COMPLETED, cause, f.origin().txHash(), clock.now()));
         } else {
-            log.log(System.Logger.Level.ERROR, "swap " + s.id() + " (" + s.state() + "): " + cause + "; not expected in this state");
+            log.log(System.Logger.Level.WARNING, "swap " + s.id() + " (" + s.state() + "): " + cause);
             tx.update(s.withLastError(cause, clock.now()), s.state());
         }
     }
 
     private void claimed(SwapStore.Tx tx, ChainEvent.HtlcClaimed c, List<Swap> moved, Set<String> touched) {
-        // Any preimage of a swap's hashlock is its secret, wherever it was revealed.
-        Optional<Swap> owner = tx.findByHashlock(c.secret().hashlock());
-        if (owner.isEmpty() || owner.get().state().isTerminal()) return;
-        Swap s = owner.get();
-        touched.add(s.id());
-        if (s.secret() != null) return;
-        Swap withSecret = s.withSecret(c.secret(), clock.now());
+        // Any preimage of a swap's hashlock is its secret, wherever it was revealed, and whoever's HTLC it opened.
         String cause = "secret revealed on " + chain + " by the claim of " + c.htlcId() + " in tx " + c.origin().txHash();
-        if (s.state() == SwapState.COUNTER_LOCKED || s.state() == SwapState.DEST_REFUND_PENDING) {
-            moved.add(tx.transition(withSecret, s.state(), SwapState.SECRET_REVEALED, cause, c.origin().txHash(), clock.now()));
-        } else {
-            tx.update(withSecret, s.state());
-            log.log(System.Logger.Level.INFO, "swap " + s.id() + " (" + s.state() + "): " + cause);
+        for (Swap s : tx.findAllByHashlock(c.secret().hashlock())) {
+            if (s.state().isTerminal()) continue;
+            touched.add(s.id());
+            Swap after = SwapBook.applySecret(tx, s, c.secret(), cause, c.origin().txHash(), clock.now());
+            if (after == null) continue;
+            if (after.state() != s.state()) moved.add(after);
+            else log.log(System.Logger.Level.INFO, "swap " + s.id() + " (" + s.state() + "): " + cause);
         }
     }
 

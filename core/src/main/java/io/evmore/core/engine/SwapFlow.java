@@ -1,6 +1,7 @@
 package io.evmore.core.engine;
 
 import io.evmore.core.chain.ChainId;
+import io.evmore.core.chain.FeeBid;
 import io.evmore.core.chain.HtlcChain;
 import io.evmore.core.chain.HtlcRecord;
 import io.evmore.core.chain.IbcCounterLock;
@@ -17,6 +18,7 @@ import io.evmore.core.policy.SwapValidator.Decision;
 import io.evmore.core.policy.SwapValidator.Refuse;
 import io.evmore.core.policy.SwapValidator.Wait;
 import io.evmore.core.port.Clock;
+import io.evmore.core.swap.Secret;
 import io.evmore.core.swap.Swap;
 import io.evmore.core.swap.SwapState;
 import io.evmore.core.swap.TxIntent;
@@ -24,14 +26,13 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 
 /**
  * What one swap needs next, decided from its persisted state and the chains, one step at a time. The runtime
@@ -40,7 +41,14 @@ import java.util.function.Function;
  * <p>Exactly once: a transaction is sent only through {@link #send}, which persists the intent (together with the
  * state change it belongs to) before anything is signed, and every signed transaction through the {@link TxJournal}
  * before it is broadcast. An intent that may have been broadcast is never replaced until the chain says it never
- * landed ({@link Reconciliation.NeverLanded}) or failed ({@link Reconciliation.Reverted}).
+ * landed ({@link Reconciliation.NeverLanded}) or failed ({@link Reconciliation.Reverted}); while it is pending it may be
+ * re-signed at a higher fee on the same nonce ({@link HtlcChain#speedUp}).
+ *
+ * <p>The secret drives the claim, not the bookkeeping: every step of a swap whose counter-lock exists or may exist
+ * first asks the destination chain, by query and at most every {@link EngineSettings#secretWatch()}, whether a preimage
+ * of its hashlock was revealed there ({@link HtlcChain#revealedSecret}); a known secret moves the swap to
+ * SECRET_REVEALED and the source is claimed, whatever became of the counter-lock. Proof that an HTLC is the relayer's
+ * decides only whether the relayer may refund it.
  */
 final class SwapFlow {
     private static final System.Logger log = System.getLogger(SwapFlow.class.getName());
@@ -68,8 +76,13 @@ final class SwapFlow {
     private final EngineSettings settings;
     private final ChainHeights heights;
     private final BooleanSupplier acceptsIntake;
+    private final Deadlines deadlines;
     /** Confirming a swap reserves inventory: serialised per destination chain so two swaps cannot count the same funds. */
     private final Map<ChainId, ReentrantLock> reservationLocks = new ConcurrentHashMap<>();
+    /** When each swap's destination was last asked for the secret (in memory: after a restart every swap is asked at once). */
+    private final Map<String, Instant> secretAsked = new ConcurrentHashMap<>();
+    /** When a replacement of each pending intent was last tried (also when the chain could not replace it). */
+    private final Map<String, Instant> speedUpTried = new ConcurrentHashMap<>();
 
     SwapFlow(Map<ChainId, HtlcChain> chains, SwapBook book, Clock clock, EngineSettings settings, ChainHeights heights,
             BooleanSupplier acceptsIntake) {
@@ -85,20 +98,101 @@ final class SwapFlow {
         this.settings = settings;
         this.heights = heights;
         this.acceptsIntake = acceptsIntake;
+        this.deadlines = new Deadlines(settings.validator().timelocks(), settings.feeEscalation());
+    }
+
+    Deadlines deadlines() {
+        return deadlines;
     }
 
     Next step(Swap s) {
-        return switch (s.state()) {
-            case DETECTED -> confirm(s);
-            case CONFIRMED -> counterLock(s);
-            case COUNTER_PENDING -> s.counterPacket() != null && !openIntent(s, COUNTER_LOCK) ? awaitDelivery(s) : drive(s, COUNTER_LOCK);
-            case COUNTER_LOCKED -> awaitClaim(s);
-            case SECRET_REVEALED -> claimSource(s);
-            case SOURCE_CLAIM_PENDING -> drive(s, SOURCE_CLAIM);
-            case DEST_REFUND_PENDING -> drive(s, DEST_REFUND);
-            case COUNTER_FAILED -> afterCounterFailure(s);
+        Swap current = watchForSecret(s);
+        if (current.secret() != null) {
+            Next n = actOnSecret(current);
+            if (n != null) return n;
+        }
+        return switch (current.state()) {
+            case DETECTED -> confirm(current);
+            case CONFIRMED -> sendCounterLock(current);
+            case COUNTER_PENDING -> current.counterPacket() != null && !openIntent(current, COUNTER_LOCK)
+                    ? awaitDelivery(current) : drive(current, COUNTER_LOCK);
+            case COUNTER_LOCKED -> awaitClaim(current);
+            case SECRET_REVEALED -> claimSource(current);
+            case SOURCE_CLAIM_PENDING -> drive(current, SOURCE_CLAIM);
+            case SOURCE_CLAIMED -> afterSourceClaimed(current);
+            case DEST_REFUND_PENDING -> drive(current, DEST_REFUND);
+            case COUNTER_FAILED -> afterCounterFailure(current);
             case COMPLETED, REJECTED, REFUNDED, EXPIRED, CLAIM_MISSED -> Next.DONE;
         };
+    }
+
+    // ---- the secret, from wherever it shows up ----------------------------------------------------------------------
+
+    /**
+     * Asks the destination chain (at most every {@link EngineSettings#secretWatch()}) whether the secret of a swap whose
+     * counter-lock exists or may exist was revealed there: by a claim of the counter-lock, or of any HTLC with the
+     * swap's hashlock (a look-alike the user claimed, an HTLC a route created that the engine could not prove its own).
+     * Returns the swap as stored afterwards.
+     */
+    private Swap watchForSecret(Swap s) {
+        if (s.secret() != null || !counterLockMayExist(s)) return s;
+        Instant now = clock.now();
+        Instant last = secretAsked.get(s.id());
+        if (last != null && now.isBefore(last.plus(settings.secretWatch()))) return s;
+        secretAsked.put(s.id(), now);
+        HtlcChain dst = chains.get(s.toChain());
+        if (dst == null) return s;
+        Optional<Secret> found;
+        try {
+            found = dst.revealedSecret(s.hashlock(), s.destHtlcId(), s.destHeight());
+        } catch (RuntimeException e) {
+            log.log(System.Logger.Level.WARNING, "swap " + s.id() + ": could not ask " + s.toChain() + " for its secret: " + e.getMessage());
+            return s;
+        }
+        if (found.isEmpty()) return s;
+        if (!found.get().opens(s.hashlock())) {
+            log.log(System.Logger.Level.ERROR, "swap " + s.id() + ": " + s.toChain() + " answered a secret that does not open its hashlock; ignored");
+            return s;
+        }
+        return book.secretFound(s, found.get(), "secret found on " + s.toChain() + " by query (its claim event was not seen)");
+    }
+
+    /** Whether a counter-lock of the relayer's with this swap's hashlock exists or may exist (then its claim reveals the secret). */
+    private boolean counterLockMayExist(Swap s) {
+        return switch (s.state()) {
+            case COUNTER_LOCKED, DEST_REFUND_PENDING -> true;
+            case COUNTER_PENDING -> s.counterPacket() != null || s.destHtlcId() != null || anyMayHaveBeenBroadcast(s, COUNTER_LOCK);
+            case COUNTER_FAILED -> clock.nowEpochSeconds() < s.sourceTimelock()
+                    && (s.counterPacket() != null || anyMayHaveBeenBroadcast(s, COUNTER_LOCK));
+            default -> false;
+        };
+    }
+
+    /**
+     * A known secret is acted on at once where the relayer's counter-lock exists or may exist: the swap moves to
+     * SECRET_REVEALED and the source is claimed. Null when the state has its own way with the secret.
+     */
+    private Next actOnSecret(Swap s) {
+        switch (s.state()) {
+            case COUNTER_PENDING, COUNTER_LOCKED, DEST_REFUND_PENDING -> {
+                book.move(s, SwapState.SECRET_REVEALED, "secret known: claiming the source lock", null, x -> x);
+                return Next.now();
+            }
+            case COUNTER_FAILED -> {
+                HtlcChain src = chain(s.fromChain());
+                if (src.latestBlockTime() < s.sourceTimelock()) {
+                    book.move(s, SwapState.SECRET_REVEALED, "secret known although the counter-lock failed: claiming the source"
+                            + " lock while it is open", null, x -> x);
+                    return Next.now();
+                }
+                log.log(System.Logger.Level.WARNING, "swap " + s.id() + ": the secret is known but its source lock expired;"
+                        + " if a counter-lock of the relayer's with this hashlock was claimed, that amount is lost");
+                return null;
+            }
+            default -> {
+                return null;
+            }
+        }
     }
 
     // ---- DETECTED → CONFIRMED | REJECTED | EXPIRED ----------------------------------------------------------------
@@ -148,7 +242,7 @@ final class SwapFlow {
     }
 
     Decision decide(Swap s, String configuredContract, long now, long confirmationsSeen) {
-        boolean hashlockElsewhere = book.hashlockUsedByOther(s);
+        boolean hashlockTaken = book.hashlockTaken(s) != null;
         BigInteger available = BigInteger.ZERO;
         Optional<io.evmore.core.policy.Pair> pair = settings.validator().pair(s.fromChain(), s.sourceAsset(), s.toChain());
         if (pair.isPresent()) {
@@ -159,12 +253,12 @@ final class SwapFlow {
             }
         }
         return settings.validator().decide(new SwapValidator.LockFacts(s.fromChain(), configuredContract, configuredContract,
-                s.sourceAsset(), s.sourceAmount(), s.hashlock(), hashlockElsewhere, s.sourceTimelock(), s.toChain().value(),
+                s.sourceAsset(), s.sourceAmount(), s.hashlock(), hashlockTaken, s.sourceTimelock(), s.toChain().value(),
                 s.receiver(), confirmationsSeen, now, available));
     }
 
     /** The chain's record must be the lock the follower reported, made out to the relayer. */
-    private static String mismatch(Swap s, HtlcRecord h, String relayer) {
+    static String mismatch(Swap s, HtlcRecord h, String relayer) {
         if (!h.receiver().equalsIgnoreCase(relayer)) return "source lock's receiver " + h.receiver() + " is not the relayer";
         if (!h.hashlock().equals(s.hashlock())) return "source lock's hashlock on chain differs from the event's";
         if (h.amount().compareTo(s.sourceAmount()) != 0) return "source lock's amount on chain differs from the event's";
@@ -175,23 +269,47 @@ final class SwapFlow {
 
     // ---- CONFIRMED → COUNTER_PENDING → COUNTER_LOCKED | COUNTER_FAILED ------------------------------------------------
 
-    private Next counterLock(Swap s) {
+    /**
+     * Looks again before paying, immediately before every counter-lock transaction (the first and every retry): intake
+     * open, the hashlock still free and its secret not public, the timelock rule on the destination's current clock,
+     * and the source lock read again from the chain at the depth of its confirmations — OPEN, made out to the relayer,
+     * with the recorded hashlock, amount, asset and timelock. A confirmed swap that fails a check is REJECTED; a retry
+     * that fails one gives the counter-lock up (COUNTER_FAILED). A source lock not (yet) visible at that depth — a node
+     * behind, or a reorg after confirmation — is asked again; the timelock rule ends the wait.
+     */
+    private Next sendCounterLock(Swap s) {
         if (!acceptsIntake.getAsBoolean()) return later(settings.tick()); // paused: intake waits, nothing is lost
+        SwapState giveUp = s.state() == SwapState.CONFIRMED ? SwapState.REJECTED : SwapState.COUNTER_FAILED;
+        String taken = book.hashlockTaken(s);
+        if (taken != null) return refuseCounterLock(s, giveUp, "hashlock " + s.hashlock().hex() + ": " + taken);
         HtlcChain dst = chain(s.toChain());
         String late = settings.validator().timelocks().tooLittleTime(s.toChain(), s.destTimelock(), now(dst));
-        if (late != null) {
-            book.move(s, SwapState.REJECTED, "not counter-locked: " + late, null, x -> x.withLastError(late, clock.now()));
-            return Next.DONE;
+        if (late != null) return refuseCounterLock(s, giveUp, late);
+        HtlcChain src = chain(s.fromChain());
+        int depth = settings.validator().requiredConfirmations(s.fromChain(), s.sourceAsset(), s.sourceAmount());
+        Optional<HtlcRecord> source = src.queryConfirmed(s.sourceHtlcId(), depth);
+        if (source.isEmpty()) {
+            book.note(s, "not counter-locked yet: the source lock is not on " + s.fromChain() + " at " + depth
+                    + " confirmation(s) (a node behind, or a reorg after it was confirmed); asking again");
+            return later(settings.tick());
         }
-        return sendCounterLock(s);
+        String wrong = mismatch(s, source.get(), src.relayerAddress());
+        if (wrong == null && source.get().status() != HtlcRecord.Status.OPEN) {
+            wrong = "source lock is " + source.get().status().name().toLowerCase() + ", not open";
+        }
+        if (wrong != null) return refuseCounterLock(s, giveUp, wrong);
+
+        IbcCounterLock route = routes.get(s.toChain());
+        if (route != null) {
+            return send(s, COUNTER_LOCK, SwapState.COUNTER_PENDING, route.homeChain(), (j, fee) -> route.send(lockRequest(s), j));
+        }
+        return send(s, COUNTER_LOCK, SwapState.COUNTER_PENDING, dst.chain(), (j, fee) -> dst.lock(lockRequest(s), j, fee));
     }
 
-    /** Direct: {@code create_htlc}/{@code lock} on the destination. Multi-hop: the transfer from the home chain. */
-    private Next sendCounterLock(Swap s) {
-        IbcCounterLock route = routes.get(s.toChain());
-        if (route != null) return send(s, COUNTER_LOCK, SwapState.COUNTER_PENDING, route.homeChain(), j -> route.send(lockRequest(s), j));
-        HtlcChain dst = chain(s.toChain());
-        return send(s, COUNTER_LOCK, SwapState.COUNTER_PENDING, dst.chain(), j -> dst.lock(lockRequest(s), j));
+    private Next refuseCounterLock(Swap s, SwapState giveUp, String why) {
+        String reason = "not counter-locked: " + why;
+        book.move(s, giveUp, reason, null, x -> x.withLastError(reason, clock.now()));
+        return giveUp == SwapState.COUNTER_FAILED ? Next.now() : Next.DONE;
     }
 
     // ---- multi-hop: COUNTER_PENDING (transfer included) → COUNTER_LOCKED | COUNTER_FAILED ----------------------------
@@ -201,13 +319,14 @@ final class SwapFlow {
      * timeout moves the swap to COUNTER_FAILED ({@link SwapEvents}), an HTLC created on the final chain with the
      * swap's terms by the route's creator is recorded as the candidate counter-lock. Here the candidate is proven
      * ours from the final chain's own record (creator, refund address, receiver, amount, denom, hashlock, timelock)
-     * before the swap counts as counter-locked.
+     * before the swap counts as counter-locked. Meanwhile the secret watch asks the final chain for any claim with the
+     * swap's hashlock: a user who claims an HTLC the engine could not prove its own still gets the source claimed.
      */
     private Next awaitDelivery(Swap s) {
         IbcCounterLock route = routes.get(s.toChain());
         if (route == null) throw new PermanentException("swap " + s.id() + " has a counter-lock packet but " + s.toChain()
                 + " has no IBC route configured");
-        if (s.destHtlcId() == null) return later(TIMELOCK_RECHECK); // in flight: the followers bring the outcome
+        if (s.destHtlcId() == null) return later(settings.secretWatch().compareTo(TIMELOCK_RECHECK) < 0 ? settings.secretWatch() : TIMELOCK_RECHECK);
         HtlcChain dst = chain(s.toChain());
         Optional<HtlcRecord> h = dst.query(s.destHtlcId());
         if (h.isEmpty()) return later(settings.tick()); // a node behind the follower: ask again
@@ -215,15 +334,19 @@ final class SwapFlow {
         if (why != null) {
             log.log(System.Logger.Level.WARNING, "swap " + s.id() + ": " + s.toChain() + " HTLC " + s.destHtlcId()
                     + " is not its counter-lock (" + why + "); ignored, still waiting for the transfer " + s.counterPacket());
-            book.store().run(tx -> tx.find(s.id()).filter(cur -> s.destHtlcId().equals(cur.destHtlcId()))
-                    .ifPresent(cur -> tx.update(cur.withDestHtlcId(null, clock.now()).withLastError("ignored look-alike HTLC "
-                            + s.destHtlcId() + " on " + s.toChain() + ": " + why, clock.now()), cur.state())));
+            forgetCandidate(s, why);
             return later(settings.tick());
         }
         Swap locked = book.move(s, SwapState.COUNTER_LOCKED, "counter-lock delivered over IBC (packet " + s.counterPacket()
                 + "): " + s.toChain() + " HTLC " + s.destHtlcId() + " created by " + route.finalCreator() + ", refundable to "
                 + route.refundAddress(), null, x -> x.withLastError(null, clock.now()));
         return locked.secret() != null ? Next.now() : until(s.destTimelock(), now(dst));
+    }
+
+    private void forgetCandidate(Swap s, String why) {
+        book.store().run(tx -> tx.find(s.id()).filter(cur -> s.destHtlcId().equals(cur.destHtlcId()))
+                .ifPresent(cur -> tx.update(cur.withDestHtlcId(null, clock.now()).withLastError("ignored look-alike HTLC "
+                        + s.destHtlcId() + " on " + s.toChain() + ": " + why, clock.now()), cur.state())));
     }
 
     /**
@@ -256,32 +379,136 @@ final class SwapFlow {
     // ---- COUNTER_LOCKED → SECRET_REVEALED | DEST_REFUND_PENDING ------------------------------------------------------
 
     private Next awaitClaim(Swap s) {
-        if (s.secret() != null) {
-            book.move(s, SwapState.SECRET_REVEALED, "secret known (seen while the counter-lock was being recorded)", null, x -> x);
-            return Next.now();
-        }
         HtlcChain dst = chain(s.toChain());
         long now = now(dst);
         if (now < s.destTimelock()) {
-            return until(s.destTimelock(), now);
+            Next next = until(s.destTimelock(), now);
+            Instant watch = clock.now().plus(settings.secretWatch());
+            return next.at().isAfter(watch) ? new Next(watch) : next;
         }
+        // T_dst passed: the user can no longer claim. Did they, just before? The chain's record says, not an event.
         Optional<HtlcRecord> h = dst.query(s.destHtlcId());
         if (h.isPresent() && h.get().status() == HtlcRecord.Status.CLAIMED) {
-            return later(settings.tick()); // the user claimed: the follower brings the secret
+            Optional<Secret> secret = Optional.ofNullable(h.get().secret())
+                    .or(() -> dst.revealedSecret(s.hashlock(), s.destHtlcId(), s.destHeight()));
+            if (secret.isPresent() && secret.get().opens(s.hashlock())) {
+                book.secretFound(s, secret.get(), "secret read from " + s.toChain() + ": the counter-lock " + s.destHtlcId()
+                        + " is claimed");
+                return Next.now();
+            }
+            log.log(System.Logger.Level.ERROR, "swap " + s.id() + ": counter-lock " + s.destHtlcId() + " on " + s.toChain()
+                    + " is claimed but its secret cannot be read yet; the source must be claimed before T_src " + s.sourceTimelock());
+            book.note(s, "counter-lock claimed on chain; its secret is not readable yet");
+            return later(settings.tick());
         }
         if (h.isPresent() && h.get().status() == HtlcRecord.Status.REFUNDED) {
             book.move(s, SwapState.DEST_REFUND_PENDING, "counter-lock expired unclaimed", null, x -> x);
             book.move(book.reload(s), SwapState.REFUNDED, "counter-lock already refunded on " + s.toChain(), null, x -> x);
             return Next.DONE;
         }
-        return send(s, DEST_REFUND, SwapState.DEST_REFUND_PENDING, dst.chain(), j -> dst.refund(s.destHtlcId(), j));
+        if (h.isEmpty()) return later(settings.tick()); // a node behind: ask again, never refund blind
+        return send(s, DEST_REFUND, SwapState.DEST_REFUND_PENDING, dst.chain(), (j, fee) -> dst.refund(s.destHtlcId(), j, fee));
     }
 
-    // ---- SECRET_REVEALED → SOURCE_CLAIM_PENDING → COMPLETED | CLAIM_MISSED ------------------------------------------
+    // ---- SECRET_REVEALED → SOURCE_CLAIM_PENDING → COMPLETED | SOURCE_CLAIMED | CLAIM_MISSED --------------------------
 
     private Next claimSource(Swap s) {
         HtlcChain src = chain(s.fromChain());
-        return send(s, SOURCE_CLAIM, SwapState.SOURCE_CLAIM_PENDING, src.chain(), j -> src.claim(s.sourceHtlcId(), s.secret(), j));
+        return send(s, SOURCE_CLAIM, SwapState.SOURCE_CLAIM_PENDING, src.chain(), (j, fee) -> src.claim(s.sourceHtlcId(), s.secret(), j, fee));
+    }
+
+    /**
+     * The source is claimed (by this relayer, or by anyone: it pays the relayer). COMPLETED when nothing of the
+     * relayer's is left open on the destination — its counter-lock claimed or refunded, or never made — else
+     * SOURCE_CLAIMED, which settles the counter-lock (the user may still claim it until T_dst; after that the relayer
+     * refunds it).
+     */
+    private Swap sourceClaimed(Swap s, TxIntent intent, String cause, String txHash) {
+        SwapState next = counterLockSettled(s) ? SwapState.COMPLETED : SwapState.SOURCE_CLAIMED;
+        if (intent != null) return book.landed(intent, s, next, cause, txHash, x -> x);
+        return book.move(s, next, cause, txHash, x -> x);
+    }
+
+    /** True only when the relayer certainly has nothing open on the destination for this swap. */
+    private boolean counterLockSettled(Swap s) {
+        if (openIntent(s, COUNTER_LOCK) || openIntent(s, DEST_REFUND)) return false;
+        boolean routed = routes.containsKey(s.toChain());
+        if (s.destHtlcId() == null) return !routed || s.counterPacket() == null; // no counter-lock landed (or left home)
+        try {
+            Optional<HtlcRecord> h = chain(s.toChain()).query(s.destHtlcId());
+            return h.isPresent() && h.get().status() != HtlcRecord.Status.OPEN;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    // ---- SOURCE_CLAIMED → COMPLETED ------------------------------------------------------------------------------
+
+    /**
+     * The relayer holds the source funds; its own counter-lock is settled here without ever being sent again: an open
+     * counter-lock intent is reconciled (a landed one is recorded), an open refund driven; an HTLC of the relayer's that
+     * is still open is left to the user until T_dst and refunded after it; a multi-hop transfer nobody reported an
+     * HTLC for is given up once every hop's timeout has passed (with an error line saying where it would refund to).
+     */
+    private Next afterSourceClaimed(Swap s) {
+        Optional<TxIntent> lock = book.lastIntent(s.id(), COUNTER_LOCK);
+        if (lock.isPresent() && isOpen(lock.get())) {
+            TxIntent i = lock.get();
+            if (!i.mayHaveBeenBroadcast()) {
+                book.closeIntent(i, TxIntent.Status.FAILED, s, "not sent: the source was claimed before it was signed");
+                return Next.now();
+            }
+            switch (reconcile(s, i)) {
+                case Reconciliation.Landed l -> {
+                    TxResult r = l.result();
+                    book.landedInPlace(i, s, "the counter-lock landed after the source was claimed: " + r.txHash(),
+                            x -> r.packet() != null ? x.withCounterPacket(r.packet(), clock.now())
+                                    : x.withDestHtlcId(r.htlcId(), clock.now()).withDestHeight(r.height(), clock.now()));
+                    return Next.now();
+                }
+                case Reconciliation.Reverted rv -> book.closeIntent(i, TxIntent.Status.FAILED, s, "counter-lock reverted in " + rv.txHash());
+                case Reconciliation.NeverLanded n -> book.closeIntent(i, TxIntent.Status.FAILED, s, "counter-lock never landed: " + n.reason());
+                case Reconciliation.Undecided u -> {
+                    return later(settings.reconcileDelay());
+                }
+            }
+            return Next.now();
+        }
+        if (openIntent(s, DEST_REFUND)) return drive(s, DEST_REFUND);
+        HtlcChain dst = chain(s.toChain());
+        IbcCounterLock route = routes.get(s.toChain());
+        if (s.destHtlcId() == null) {
+            if (route == null || s.counterPacket() == null) {
+                return complete(s, "no counter-lock of the relayer's is open on " + s.toChain());
+            }
+            long dstNow = now(dst);
+            long settledAt = s.destTimelock() + route.worstCaseDeliverySeconds();
+            if (dstNow < settledAt) return until(settledAt, dstNow);
+            log.log(System.Logger.Level.ERROR, "swap " + s.id() + ": no HTLC was reported on " + s.toChain() + " for the transfer "
+                    + s.counterPacket() + " and every hop's timeout has passed; if one exists it refunds to "
+                    + route.refundAddress() + " (anyone may refund it)");
+            return complete(s, "counter-lock transfer " + s.counterPacket() + " never reported an HTLC on " + s.toChain());
+        }
+        Optional<HtlcRecord> h = dst.query(s.destHtlcId());
+        if (h.isEmpty()) return later(settings.tick());
+        if (h.get().status() != HtlcRecord.Status.OPEN) {
+            return complete(s, "the counter-lock " + s.destHtlcId() + " is " + h.get().status().name().toLowerCase());
+        }
+        if (route != null) {
+            String why = notOurCounterLock(s, h.get(), route.finalCreator(), route.refundAddress());
+            if (why != null) {
+                forgetCandidate(s, why);
+                return later(settings.tick());
+            }
+        }
+        long dstNow = now(dst);
+        if (dstNow < s.destTimelock()) return until(s.destTimelock(), dstNow);
+        return send(s, DEST_REFUND, SwapState.SOURCE_CLAIMED, dst.chain(), (j, fee) -> dst.refund(s.destHtlcId(), j, fee));
+    }
+
+    private Next complete(Swap s, String cause) {
+        book.move(s, SwapState.COMPLETED, cause, null, x -> x);
+        return Next.DONE;
     }
 
     // ---- COUNTER_FAILED → EXPIRED ------------------------------------------------------------------------------------
@@ -289,7 +516,18 @@ final class SwapFlow {
     private Next afterCounterFailure(Swap s) {
         HtlcChain src = chain(s.fromChain());
         long srcNow = now(src);
-        if (srcNow < s.sourceTimelock()) return until(s.sourceTimelock(), srcNow);
+        if (srcNow < s.sourceTimelock()) {
+            Next next = until(s.sourceTimelock(), srcNow);
+            if (!counterLockMayExist(s)) return next;
+            Instant watch = clock.now().plus(settings.secretWatch());
+            return next.at().isAfter(watch) ? new Next(watch) : next;
+        }
+        if (openIntent(s, COUNTER_LOCK)) {
+            // Never refund the user while a counter-lock of ours may still be on its way: only the chain can say.
+            log.log(System.Logger.Level.ERROR, "swap " + s.id() + ": the counter-lock failed but one of its transactions is"
+                    + " still undecided; the user's source lock is not refunded until the chain says it never landed");
+            return drive(s, COUNTER_LOCK);
+        }
         Optional<TxIntent> last = book.lastIntent(s.id(), SOURCE_REFUND);
         if (last.isPresent() && isOpen(last.get())) return drive(s, SOURCE_REFUND);
         Optional<HtlcRecord> h = src.query(s.sourceHtlcId());
@@ -302,16 +540,17 @@ final class SwapFlow {
             return later(settings.maxRetryDelay());
         }
         // Anyone may refund an expired lock and it pays the user: do it, so the swap ends and the user's funds come back.
-        return send(s, SOURCE_REFUND, SwapState.COUNTER_FAILED, src.chain(), j -> src.refund(s.sourceHtlcId(), j));
+        return send(s, SOURCE_REFUND, SwapState.COUNTER_FAILED, src.chain(), (j, fee) -> src.refund(s.sourceHtlcId(), j, fee));
     }
 
     // ---- sending and reconciling -----------------------------------------------------------------------------------
 
     /**
      * Sends the action's transaction: the intent is persisted first (with the move to {@code pendingState} when the
-     * swap is not there yet), every signed transaction is journaled before broadcast, and the outcome is recorded.
+     * swap is not there yet), every signed transaction is journaled before broadcast, and the outcome is recorded. The
+     * fee bid rises with the action's failed attempts and as its deadline nears ({@link Deadlines}).
      */
-    private Next send(Swap s, String action, SwapState pendingState, ChainId chain, Function<TxJournal, TxResult> call) {
+    private Next send(Swap s, String action, SwapState pendingState, ChainId chain, BiFunction<TxJournal, FeeBid, TxResult> call) {
         Optional<TxIntent> last = book.lastIntent(s.id(), action);
         if (last.isPresent() && isOpen(last.get()) && last.get().mayHaveBeenBroadcast()) {
             // A previous attempt may be on its way: only the chain can say (never send blindly).
@@ -329,6 +568,7 @@ final class SwapFlow {
                     ? book.saveIntent(s, intent)
                     : book.moveWithIntent(s, pendingState, "sending " + describe(action) + " on " + chain, intent);
         }
+        FeeBid fee = deadlines.bid(current, action, book.failedCount(s.id(), action), chainTime(current, action));
         AtomicReference<TxIntent> latest = new AtomicReference<>(intent);
         TxJournal journal = (SignedTx tx) -> {
             book.journal(latest.updateAndGet(i -> i.broadcasting(tx, clock.now())));
@@ -336,7 +576,7 @@ final class SwapFlow {
         };
         TxResult result;
         try {
-            result = call.apply(journal);
+            result = call.apply(journal, fee);
             book.faults.reached(action + ":sent", current);
         } catch (TxRevertedException e) {
             book.closeIntent(latest.get(), TxIntent.Status.FAILED, current, "failed: " + e.getMessage());
@@ -361,7 +601,7 @@ final class SwapFlow {
         return switch (s.state()) {
             case COUNTER_PENDING -> "counter-lock";
             case SOURCE_CLAIM_PENDING -> "source claim";
-            case DEST_REFUND_PENDING -> "refund";
+            case DEST_REFUND_PENDING, SOURCE_CLAIMED -> "refund";
             default -> "transaction";
         };
     }
@@ -402,7 +642,7 @@ final class SwapFlow {
                     }
                     case Reconciliation.NeverLanded n -> book.closeIntent(i, TxIntent.Status.FAILED, s, "never landed: " + n.reason());
                     case Reconciliation.Undecided u -> {
-                        return later(settings.reconcileDelay());
+                        return escalate(s, action, i, u.reason());
                     }
                 }
             }
@@ -416,8 +656,39 @@ final class SwapFlow {
         return afterFailure(s, action, "no transaction in flight");
     }
 
+    /**
+     * A transaction still pending: once it waited {@link Deadlines#escalationInterval} (shorter as the action's deadline
+     * nears) it is replaced on the same nonce at the next fee level ({@link HtlcChain#speedUp}; the level counts the
+     * intent's signed transactions, so it survives restarts). A chain that cannot replace (Cosmos) is left to its
+     * {@code timeout_height}, after which reconcile says NeverLanded and the action is sent anew at a higher level.
+     */
+    private Next escalate(Swap s, String action, TxIntent i, String why) {
+        long chainNow = chainTime(s, action);
+        Duration every = deadlines.escalationInterval(s, action, chainNow);
+        Instant now = clock.now();
+        Instant lastTry = speedUpTried.getOrDefault(i.id(), i.updatedAt());
+        Instant due = (lastTry.isAfter(i.updatedAt()) ? lastTry : i.updatedAt()).plus(every);
+        if (now.isBefore(due)) return later(min(settings.reconcileDelay(), Duration.between(now, due)));
+        speedUpTried.put(i.id(), now);
+        HtlcChain c = chains.get(i.chain());
+        if (c == null || (COUNTER_LOCK.equals(action) && routes.containsKey(s.toChain()))) return later(settings.reconcileDelay());
+        FeeBid fee = FeeBid.level(i.hashes().size() + deadlines.urgency(s, action, chainNow));
+        AtomicReference<TxIntent> latest = new AtomicReference<>(i);
+        TxJournal journal = (SignedTx tx) -> book.journal(latest.updateAndGet(x -> x.broadcasting(tx, clock.now())));
+        try {
+            if (c.speedUp(i, fee, journal)) {
+                log.log(System.Logger.Level.INFO, "swap " + s.id() + ": " + describe(action) + " still pending after " + every.toSeconds()
+                        + " s (" + why + "); replaced at fee level " + fee.level() + " as " + latest.get().txHash());
+            }
+        } catch (RuntimeException e) {
+            book.note(s, describe(action) + " pending; its fee replacement failed: " + e.getMessage());
+        }
+        return later(settings.reconcileDelay());
+    }
+
     private Next landed(Swap s, String action, TxIntent intent, TxResult result) {
         succeeded(s.id());
+        speedUpTried.remove(intent.id());
         switch (action) {
             case COUNTER_LOCK -> {
                 if (result.packet() != null) {
@@ -430,14 +701,27 @@ final class SwapFlow {
                     return sent.destHtlcId() != null ? Next.now() : later(settings.tick());
                 }
                 if (result.htlcId() == null) throw new PermanentException("counter-lock " + result.txHash() + " has no lock id");
-                Swap locked = book.landed(intent, s, SwapState.COUNTER_LOCKED, "counter-locked on " + s.toChain() + " as "
-                        + result.htlcId(), result.txHash(), x -> x.withDestHtlcId(result.htlcId(), clock.now()));
+                Swap stored = book.reload(s); // an event may have moved it while the lock was on its way
+                if (stored.state() == SwapState.COUNTER_FAILED) {
+                    log.log(System.Logger.Level.ERROR, "swap " + s.id() + ": a counter-lock landed after the swap was given up"
+                            + " (tx " + result.txHash() + "); it is followed like any counter-lock from here");
+                } else if (stored.state() != SwapState.COUNTER_PENDING) {
+                    // the secret arrived while the lock was being sent: record where the lock is, the step settles it
+                    book.landedInPlace(intent, stored, "counter-locked on " + s.toChain() + " as " + result.htlcId(),
+                            x -> x.withDestHtlcId(result.htlcId(), clock.now()).withDestHeight(result.height(), clock.now()));
+                    return Next.now();
+                }
+                Swap locked = book.landed(intent, stored, SwapState.COUNTER_LOCKED, "counter-locked on " + s.toChain() + " as "
+                        + result.htlcId(), result.txHash(), x -> x.withDestHtlcId(result.htlcId(), clock.now())
+                                .withDestHeight(result.height(), clock.now()));
                 return locked.secret() != null ? Next.now() : until(s.destTimelock(), clock.nowEpochSeconds());
             }
-            case SOURCE_CLAIM -> book.landed(intent, s, SwapState.COMPLETED, "claimed the source lock on " + s.fromChain(),
-                    result.txHash(), x -> x);
-            case DEST_REFUND -> book.landed(intent, s, SwapState.REFUNDED, "refunded the unclaimed counter-lock on " + s.toChain(),
-                    result.txHash(), x -> x);
+            case SOURCE_CLAIM -> {
+                Swap done = sourceClaimed(s, intent, "claimed the source lock on " + s.fromChain(), result.txHash());
+                return done.state().isTerminal() ? Next.DONE : Next.now();
+            }
+            case DEST_REFUND -> book.landed(intent, s, s.state() == SwapState.SOURCE_CLAIMED ? SwapState.COMPLETED : SwapState.REFUNDED,
+                    "refunded the unclaimed counter-lock on " + s.toChain(), result.txHash(), x -> x);
             case SOURCE_REFUND -> book.landed(intent, s, SwapState.EXPIRED, "refunded the expired source lock to the user",
                     result.txHash(), x -> x);
             default -> throw new IllegalStateException("unknown action " + action);
@@ -449,53 +733,56 @@ final class SwapFlow {
     private Next afterFailure(Swap s, String action, String why) {
         switch (action) {
             case COUNTER_LOCK -> {
+                if (s.state() != SwapState.COUNTER_PENDING) return Next.now(); // the secret moved the swap on meanwhile
                 int failed = book.failedCount(s.id(), action);
-                HtlcChain dst = chain(s.toChain());
                 if (s.counterPacket() != null) {
                     return awaitDelivery(s); // the transfer was sent and recorded: its outcome comes from the followers
                 }
-                String late = settings.validator().timelocks().tooLittleTime(s.toChain(), s.destTimelock(), now(dst));
-                if (late != null || failed >= settings.maxCounterLockAttempts()) {
-                    String reason = "counter-lock failed (" + why + "); " + (late != null ? late : failed + " attempts");
-                    book.move(s, SwapState.COUNTER_FAILED, reason, null, x -> x.withLastError(reason, clock.now()));
-                    return Next.now();
+                if (failed >= settings.maxCounterLockAttempts()) {
+                    return refuseCounterLock(s, SwapState.COUNTER_FAILED, "counter-lock failed (" + why + "); " + failed + " attempts");
                 }
-                if (!acceptsIntake.getAsBoolean()) return later(settings.tick());
                 book.note(s, "counter-lock attempt " + failed + " failed: " + why);
-                return sendCounterLock(s);
+                return sendCounterLock(s); // looks again before paying (intake, hashlock, time, source lock)
             }
             case SOURCE_CLAIM -> {
                 HtlcChain src = chain(s.fromChain());
                 Optional<HtlcRecord> h = src.query(s.sourceHtlcId());
                 if (h.isPresent() && h.get().status() == HtlcRecord.Status.CLAIMED) {
-                    book.move(s, SwapState.COMPLETED, "source lock already claimed (it pays the relayer)", null, x -> x);
-                    return Next.DONE;
+                    // claimed by us in an earlier transaction, or by anyone with the secret: it pays the relayer
+                    Swap done = sourceClaimed(s, null, "source lock already claimed (it pays the relayer)", null);
+                    return done.state().isTerminal() ? Next.DONE : Next.now();
                 }
-                if (h.isEmpty() || h.get().status() == HtlcRecord.Status.REFUNDED || now(src) >= s.sourceTimelock()) {
+                // Lost only once the source chain itself, on a confirmed block, is past T_src: never from one endpoint's
+                // "not found" or "refunded", and never from the wall clock.
+                long confirmedNow = src.confirmedBlockTime();
+                if (confirmedNow >= s.sourceTimelock()) {
                     String reason = "CLAIM MISSED: the secret is known but the source lock on " + s.fromChain() + " can no longer be claimed ("
-                            + (h.isEmpty() ? "not found" : h.get().status() == HtlcRecord.Status.REFUNDED ? "refunded to the user" : "timelock passed")
-                            + "; last error: " + why + ")";
+                            + (h.isEmpty() ? "not found" : h.get().status() == HtlcRecord.Status.REFUNDED ? "refunded to the user" : "open")
+                            + "; its confirmed time " + confirmedNow + " is past T_src " + s.sourceTimelock() + "; last error: " + why + ")";
                     log.log(System.Logger.Level.ERROR, "swap " + s.id() + ": " + reason);
                     book.move(s, SwapState.CLAIM_MISSED, reason, null, x -> x.withLastError(reason, clock.now()));
                     return Next.DONE;
                 }
-                book.note(s, "source claim failed: " + why + "; retrying");
+                book.note(s, "source claim failed: " + why + "; retrying (T_src in " + (s.sourceTimelock() - confirmedNow) + " s)");
                 return sendClaimAgain(s);
             }
             case DEST_REFUND -> {
                 HtlcChain dst = chain(s.toChain());
                 Optional<HtlcRecord> h = dst.query(s.destHtlcId());
+                boolean claimedSource = s.state() == SwapState.SOURCE_CLAIMED;
                 if (h.isPresent() && h.get().status() == HtlcRecord.Status.REFUNDED) {
-                    book.move(s, SwapState.REFUNDED, "counter-lock refunded", null, x -> x);
+                    book.move(s, claimedSource ? SwapState.COMPLETED : SwapState.REFUNDED, "counter-lock refunded", null, x -> x);
                     return Next.DONE;
                 }
                 if (h.isPresent() && h.get().status() == HtlcRecord.Status.CLAIMED) {
-                    return later(settings.tick()); // the user claimed in time: the follower brings the secret
+                    if (claimedSource) return complete(s, "the user claimed the counter-lock");
+                    return awaitClaim(s); // the user claimed in time: its record gives the secret
                 }
                 long dstNow = now(dst);
                 if (dstNow < s.destTimelock()) return until(s.destTimelock(), dstNow);
                 book.note(s, "refund failed: " + why + "; retrying");
-                return backoffThen(s, () -> send(s, DEST_REFUND, SwapState.DEST_REFUND_PENDING, dst.chain(), j -> dst.refund(s.destHtlcId(), j)));
+                SwapState pending = claimedSource ? SwapState.SOURCE_CLAIMED : SwapState.DEST_REFUND_PENDING;
+                return backoffThen(s, null, () -> send(s, DEST_REFUND, pending, dst.chain(), (j, fee) -> dst.refund(s.destHtlcId(), j, fee)));
             }
             case SOURCE_REFUND -> {
                 return backoff(s, why);
@@ -506,7 +793,11 @@ final class SwapFlow {
 
     private Next sendClaimAgain(Swap s) {
         HtlcChain src = chain(s.fromChain());
-        return backoffThen(s, () -> send(s, SOURCE_CLAIM, SwapState.SOURCE_CLAIM_PENDING, src.chain(), j -> src.claim(s.sourceHtlcId(), s.secret(), j)));
+        // near the claim deadline a failed claim is sent again without waiting out the backoff
+        long left = deadlines.claimDeadline(s) - now(src);
+        Duration cap = Duration.ofSeconds(Math.max(1, left / 4));
+        return backoffThen(s, cap, () -> send(s, SOURCE_CLAIM, SwapState.SOURCE_CLAIM_PENDING, src.chain(),
+                (j, fee) -> src.claim(s.sourceHtlcId(), s.secret(), j, fee)));
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------------
@@ -517,11 +808,11 @@ final class SwapFlow {
     private final Map<String, Instant> resendAt = new ConcurrentHashMap<>();
 
     /**
-     * Counts consecutive failures per swap; sends again at once the first time, later after growing delays. The step
-     * that comes back when the delay is over sends: it must not count as one more failure and wait again (it did, so a
-     * swap whose action failed twice was never sent again until a restart).
+     * Counts consecutive failures per swap; sends again at once the first time, later after growing delays (never longer
+     * than {@code cap} when given). The step that comes back when the delay is over sends: it must not count as one more
+     * failure and wait again (it did, so a swap whose action failed twice was never sent again until a restart).
      */
-    private Next backoffThen(Swap s, java.util.function.Supplier<Next> again) {
+    private Next backoffThen(Swap s, Duration cap, java.util.function.Supplier<Next> again) {
         Instant due = resendAt.get(s.id());
         if (due != null) {
             if (clock.now().isBefore(due)) return new Next(due);
@@ -530,7 +821,8 @@ final class SwapFlow {
         }
         int n = failures.merge(s.id(), 1, Integer::sum);
         if (n <= 1) return again.get();
-        Instant at = clock.now().plus(delay(n));
+        Duration d = cap == null ? delay(n) : min(delay(n), cap);
+        Instant at = clock.now().plus(d);
         resendAt.put(s.id(), at);
         return new Next(at);
     }
@@ -546,9 +838,19 @@ final class SwapFlow {
         resendAt.remove(swapId);
     }
 
+    /** Forgets what is kept in memory about a swap that ended. */
+    void forget(String swapId) {
+        succeeded(swapId);
+        secretAsked.remove(swapId);
+    }
+
     private Duration delay(int failuresSoFar) {
         long ms = settings.retryDelay().toMillis() << Math.min(20, Math.max(0, failuresSoFar - 1));
         return Duration.ofMillis(Math.min(ms, settings.maxRetryDelay().toMillis()));
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static String describe(String action) {
@@ -564,6 +866,11 @@ final class SwapFlow {
 
     private boolean openIntent(Swap s, String action) {
         return book.lastIntent(s.id(), action).filter(SwapFlow::isOpen).isPresent();
+    }
+
+    private boolean anyMayHaveBeenBroadcast(Swap s, String action) {
+        return book.intents(s.id()).stream().anyMatch(i -> i.action().equals(action) && i.mayHaveBeenBroadcast()
+                && i.status() != TxIntent.Status.FAILED);
     }
 
     private static boolean isOpen(TxIntent i) {
@@ -588,6 +895,16 @@ final class SwapFlow {
     /** Timelocks are compared with block time; the engine never trusts a chain clock that lags the wall clock. */
     long now(HtlcChain chain) {
         return Math.max(clock.nowEpochSeconds(), chain.latestBlockTime());
+    }
+
+    /** The time on the chain that judges {@code action}'s deadline (the wall clock if that chain cannot answer). */
+    private long chainTime(Swap s, String action) {
+        HtlcChain c = chains.get(Deadlines.clockOf(s, action));
+        try {
+            return c == null ? clock.nowEpochSeconds() : now(c);
+        } catch (RuntimeException e) {
+            return clock.nowEpochSeconds();
+        }
     }
 
     HtlcChain chain(ChainId id) {

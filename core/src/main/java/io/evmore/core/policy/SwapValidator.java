@@ -62,6 +62,11 @@ public final class SwapValidator {
         return timelocks;
     }
 
+    /** Confirmations a source lock of {@code amount} of {@code asset} on {@code chain} needs before it is paid for. */
+    public int requiredConfirmations(ChainId chain, String asset, BigInteger amount) {
+        return confirmations.required(chain, asset, amount);
+    }
+
     public Decision decide(LockFacts f) {
         if (!sameContract(f.contract(), f.configuredContract())) {
             return new Refuse("lock is on contract " + f.contract() + ", not the relayer's HTLC contract " + f.configuredContract());

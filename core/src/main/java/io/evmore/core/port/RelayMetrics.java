@@ -16,6 +16,12 @@ public interface RelayMetrics {
     /** A swap ended in the only losing case: the secret was known but the source claim became impossible. */
     default void claimMissed(io.evmore.core.chain.ChainId chain) {}
 
+    /**
+     * How many swaps are AT RISK now, by kind ({@code claim_deadline}: the secret is known and the source claim's
+     * deadline is near or past; {@code refund_overdue}: the relayer's own expired counter-lock is not refunded).
+     */
+    default void atRisk(String kind, int count) {}
+
     RelayMetrics NONE = new RelayMetrics() {
         @Override
         public void swapFinished(String status, Duration duration) {}

@@ -48,18 +48,34 @@ public interface SwapStore {
     /** Counts swaps by state, for metrics. */
     java.util.Map<SwapState, Long> countByState();
 
+    /** Which of several swaps with one hashlock {@link Tx#findByHashlock} answers: the first in this order. */
+    java.util.Comparator<Swap> HASHLOCK_OWNER_FIRST = java.util.Comparator
+            .comparing((Swap s) -> !s.state().holdsHashlock())
+            .thenComparing((Swap s) -> s.state().isTerminal())
+            .thenComparing((Swap s) -> s.state() == SwapState.REJECTED)
+            .thenComparing(Swap::createdAt, java.util.Comparator.reverseOrder())
+            .thenComparing(Swap::id);
+
     /** One unit of work. */
     interface Tx {
-        /** Inserts a new swap with its first transition (from = null). Fails if the id or an active hashlock exists. */
+        /**
+         * Inserts a new swap with its first transition (from = null). Fails if the id exists, or if the swap
+         * {@linkplain SwapState#holdsHashlock() holds its hashlock} while another swap holds the same one.
+         */
         void insert(Swap swap, String cause);
 
         Optional<Swap> find(String swapId);
 
+        /** Every swap with this hashlock, in any state, oldest first (created_at, id). */
+        List<Swap> findAllByHashlock(Hashlock hashlock);
+
         /**
-         * Prefers the active swap with this hashlock; otherwise a terminal one that was taken (not REJECTED); otherwise the
-         * most recent one. A hashlock is never taken twice.
+         * The swap a hashlock belongs to: the one that {@linkplain SwapState#holdsHashlock() holds} it; otherwise another
+         * active one; otherwise a terminal one that was taken (not REJECTED); otherwise the most recent one.
          */
-        Optional<Swap> findByHashlock(Hashlock hashlock);
+        default Optional<Swap> findByHashlock(Hashlock hashlock) {
+            return findAllByHashlock(hashlock).stream().min(HASHLOCK_OWNER_FIRST);
+        }
 
         /** The swap whose counter-lock is {@code destHtlcId} on {@code chain} (its toChain). */
         Optional<Swap> findByDestHtlcId(ChainId chain, String destHtlcId);

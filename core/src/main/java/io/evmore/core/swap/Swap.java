@@ -34,6 +34,8 @@ import java.time.Instant;
  * @param lastError      why the swap was rejected, or the last transient error on its way (null if none)
  * @param counterPacket  multi-hop: the ICS-20 packet of the counter-lock transfer, once it was included (else null);
  *                       its acknowledgement or timeout is matched to the swap by it
+ * @param destHeight     height of the destination chain's block that holds the counter-lock HTLC (0 while unknown):
+ *                       where a search for its claim (and the secret it reveals) may start
  */
 public record Swap(
         String id,
@@ -59,7 +61,8 @@ public record Swap(
         BigInteger feeAmount,
         Secret secret,
         String lastError,
-        io.evmore.core.chain.PacketId counterPacket) {
+        io.evmore.core.chain.PacketId counterPacket,
+        long destHeight) {
 
     public Swap {
         require(id, "id");
@@ -79,6 +82,7 @@ public record Swap(
         if (sourceTimelock <= 0) throw new IllegalArgumentException("swap " + id + ": sourceTimelock must be > 0");
         if (destTimelock < 0) throw new IllegalArgumentException("swap " + id + ": destTimelock must be >= 0");
         if (sourceHeight < 0) throw new IllegalArgumentException("swap " + id + ": sourceHeight must be >= 0");
+        if (destHeight < 0) throw new IllegalArgumentException("swap " + id + ": destHeight must be >= 0");
         if (feeAmount != null && feeAmount.signum() < 0) throw new IllegalArgumentException("swap " + id + ": feeAmount must be >= 0");
         if (secret != null && !secret.opens(hashlock)) {
             throw new IllegalArgumentException("swap " + id + ": the secret does not open the swap's hashlock");
@@ -93,7 +97,7 @@ public record Swap(
             Secret secret, String lastError) {
         this(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset, sourceAmount,
                 destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, updatedAt, sourceHeight,
-                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, null);
+                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, null, 0);
     }
 
     /** A swap without the recovery fields (source location, fee, secret, error): tests and older callers. */
@@ -103,7 +107,7 @@ public record Swap(
             Instant updatedAt) {
         this(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset, sourceAmount,
                 destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, updatedAt, 0, null, null, null,
-                null, null, null);
+                null, null, null, 0);
     }
 
     private static void require(Object v, String name) {
@@ -118,51 +122,58 @@ public record Swap(
     public Swap withState(SwapState next, Instant at) {
         return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
                 sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, next, createdAt, at, sourceHeight,
-                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, counterPacket);
+                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, counterPacket, destHeight);
     }
 
     public Swap withCounterLock(String destHtlcId, String destAsset, BigInteger destAmount, long destTimelock, Instant at) {
         return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
                 sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, sourceHeight,
-                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, counterPacket);
+                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, counterPacket, destHeight);
     }
 
     /** The accepted quote: what the relayer will lock on the destination, its fee, and T_dst. */
     public Swap withQuote(String destAsset, BigInteger destAmount, BigInteger feeAmount, long destTimelock, Instant at) {
         return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
                 sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, sourceHeight,
-                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, counterPacket);
+                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, counterPacket, destHeight);
     }
 
     public Swap withDestHtlcId(String destHtlcId, Instant at) {
         return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
                 sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, sourceHeight,
-                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, counterPacket);
+                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, counterPacket, destHeight);
     }
 
     public Swap withSource(long height, String blockHash, String txHash, Instant at) {
         return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
                 sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, height,
-                blockHash, txHash, feeAmount, secret, lastError, counterPacket);
+                blockHash, txHash, feeAmount, secret, lastError, counterPacket, destHeight);
     }
 
     public Swap withSecret(Secret secret, Instant at) {
         return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
                 sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, sourceHeight,
-                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, counterPacket);
+                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, counterPacket, destHeight);
     }
 
     public Swap withLastError(String error, Instant at) {
         return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
                 sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, sourceHeight,
-                sourceBlockHash, sourceTxHash, feeAmount, secret, error, counterPacket);
+                sourceBlockHash, sourceTxHash, feeAmount, secret, error, counterPacket, destHeight);
     }
 
     /** The counter-lock transfer's packet (multi-hop), recorded when the transfer was included. */
     public Swap withCounterPacket(io.evmore.core.chain.PacketId packet, Instant at) {
         return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
                 sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, sourceHeight,
-                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, packet);
+                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, packet, destHeight);
+    }
+
+    /** Where the counter-lock HTLC was included on the destination chain. */
+    public Swap withDestHeight(long height, Instant at) {
+        return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
+                sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, sourceHeight,
+                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, counterPacket, height);
     }
 
     /** Never prints the secret (before completion it is the user's money). */

@@ -21,7 +21,13 @@ public enum SwapState {
     SECRET_REVEALED,
     /** Relayer's claim on the source chain broadcast, not yet final. */
     SOURCE_CLAIM_PENDING,
-    /** Relayer claimed the source funds. Terminal. */
+    /**
+     * Relayer claimed the source funds, but its own counter-lock is still open or on its way (the secret reached the
+     * relayer from elsewhere: a look-alike HTLC the user claimed, a claim the follower missed while the counter-lock was
+     * still being recorded). The user may still claim it until T_dst; otherwise the relayer refunds it.
+     */
+    SOURCE_CLAIMED,
+    /** Relayer claimed the source funds and its counter-lock is claimed, refunded, or was never made. Terminal. */
     COMPLETED,
     /** Source lock refused by validation; no funds moved. Terminal. */
     REJECTED,
@@ -39,11 +45,14 @@ public enum SwapState {
     private static final Map<SwapState, Set<SwapState>> NEXT = Map.ofEntries(
             Map.entry(DETECTED, EnumSet.of(CONFIRMED, REJECTED, EXPIRED)),
             Map.entry(CONFIRMED, EnumSet.of(COUNTER_PENDING, REJECTED, EXPIRED)),
-            Map.entry(COUNTER_PENDING, EnumSet.of(COUNTER_LOCKED, COUNTER_FAILED)),
+            // A secret known while the counter-lock is still pending (or after it failed) is claimed with at once.
+            Map.entry(COUNTER_PENDING, EnumSet.of(COUNTER_LOCKED, COUNTER_FAILED, SECRET_REVEALED)),
             Map.entry(COUNTER_LOCKED, EnumSet.of(SECRET_REVEALED, DEST_REFUND_PENDING)),
-            Map.entry(SECRET_REVEALED, EnumSet.of(SOURCE_CLAIM_PENDING, COMPLETED, CLAIM_MISSED)),
-            Map.entry(SOURCE_CLAIM_PENDING, EnumSet.of(COMPLETED, SECRET_REVEALED, CLAIM_MISSED)),
-            Map.entry(COUNTER_FAILED, EnumSet.of(EXPIRED)),
+            Map.entry(SECRET_REVEALED, EnumSet.of(SOURCE_CLAIM_PENDING, COMPLETED, SOURCE_CLAIMED, CLAIM_MISSED)),
+            Map.entry(SOURCE_CLAIM_PENDING, EnumSet.of(COMPLETED, SOURCE_CLAIMED, SECRET_REVEALED, CLAIM_MISSED)),
+            Map.entry(SOURCE_CLAIMED, EnumSet.of(COMPLETED)),
+            // COUNTER_LOCKED: a counter-lock transaction the chain had not decided on landed after all.
+            Map.entry(COUNTER_FAILED, EnumSet.of(EXPIRED, SECRET_REVEALED, COUNTER_LOCKED)),
             Map.entry(DEST_REFUND_PENDING, EnumSet.of(REFUNDED, SECRET_REVEALED)),
             Map.entry(COMPLETED, EnumSet.noneOf(SwapState.class)),
             Map.entry(REJECTED, EnumSet.noneOf(SwapState.class)),
@@ -65,5 +74,16 @@ public enum SwapState {
      */
     public boolean isTerminal() {
         return this == COMPLETED || this == REJECTED || this == REFUNDED || this == EXPIRED || this == CLAIM_MISSED;
+    }
+
+    /**
+     * The swap holds its hashlock: it was accepted for a counter-lock, or a counter-lock of the relayer's with this
+     * hashlock exists or may exist. At most one swap per hashlock may be in these states (the store enforces it); a
+     * hashlock held only by REJECTED, EXPIRED, REFUNDED or COUNTER_FAILED swaps, or by swaps still waiting for their
+     * confirmations, may be taken by another lock. The list must match the store's unique index (a test checks it).
+     */
+    public boolean holdsHashlock() {
+        return this == CONFIRMED || this == COUNTER_PENDING || this == COUNTER_LOCKED || this == SECRET_REVEALED
+                || this == SOURCE_CLAIM_PENDING || this == SOURCE_CLAIMED || this == DEST_REFUND_PENDING;
     }
 }

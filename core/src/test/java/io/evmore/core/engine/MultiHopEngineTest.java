@@ -106,6 +106,7 @@ class MultiHopEngineTest {
         assertThat(s.state()).isEqualTo(SwapState.COUNTER_LOCKED);
         assertThat(s.destHtlcId()).isEqualTo(delivered.id());
 
+        fin.userClaims(delivered.id(), secret);
         event(FINAL, new ChainEvent.HtlcClaimed(origin(FINAL), delivered.id(), secret));
         engine.runOnce();
         engine.runOnce();
@@ -283,6 +284,13 @@ class MultiHopEngineTest {
             HtlcRecord h = records.get(id);
             records.put(id, new HtlcRecord(h.chain(), h.id(), h.sender(), h.receiver(), h.asset(), h.amount(), h.hashlock(), h.timelock(),
                     h.targetChain(), h.targetAddress(), status, h.refundAddress()));
+        }
+
+        /** The user's withdraw: the record keeps the preimage, as CosmWasm's get_htlc does. */
+        void userClaims(String id, Secret secret) {
+            HtlcRecord h = records.get(id);
+            records.put(id, new HtlcRecord(h.chain(), h.id(), h.sender(), h.receiver(), h.asset(), h.amount(), h.hashlock(), h.timelock(),
+                    h.targetChain(), h.targetAddress(), HtlcRecord.Status.CLAIMED, h.refundAddress(), secret));
         }
 
         @Override public ChainId chain() { return chain; }

@@ -12,6 +12,7 @@ import static io.evmore.core.swap.SwapState.EXPIRED;
 import static io.evmore.core.swap.SwapState.REFUNDED;
 import static io.evmore.core.swap.SwapState.REJECTED;
 import static io.evmore.core.swap.SwapState.SECRET_REVEALED;
+import static io.evmore.core.swap.SwapState.SOURCE_CLAIMED;
 import static io.evmore.core.swap.SwapState.SOURCE_CLAIM_PENDING;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,16 +37,19 @@ class SwapStateTest {
             Map.entry(DETECTED, EnumSet.of(CONFIRMED, REJECTED, EXPIRED)),
             // counter-lock intent persisted | too late to counter-lock | the user refunded
             Map.entry(CONFIRMED, EnumSet.of(COUNTER_PENDING, REJECTED, EXPIRED)),
-            // counter-lock landed | gave up (error ack, timeout, attempts, too late)
-            Map.entry(COUNTER_PENDING, EnumSet.of(COUNTER_LOCKED, COUNTER_FAILED)),
+            // counter-lock landed | gave up (error ack, timeout, attempts, too late) | the secret is known: claim at once
+            Map.entry(COUNTER_PENDING, EnumSet.of(COUNTER_LOCKED, COUNTER_FAILED, SECRET_REVEALED)),
             // the user claimed (secret seen) | T_dst passed unclaimed
             Map.entry(COUNTER_LOCKED, EnumSet.of(SECRET_REVEALED, DEST_REFUND_PENDING)),
-            // claim sent | the source is already claimed | the source can no longer be claimed
-            Map.entry(SECRET_REVEALED, EnumSet.of(SOURCE_CLAIM_PENDING, COMPLETED, CLAIM_MISSED)),
-            // claim landed | claim never landed: send again | too late
-            Map.entry(SOURCE_CLAIM_PENDING, EnumSet.of(COMPLETED, SECRET_REVEALED, CLAIM_MISSED)),
-            // the user's source refund (by the user or by the relayer for them)
-            Map.entry(COUNTER_FAILED, EnumSet.of(EXPIRED)),
+            // claim sent | the source is already claimed (counter-lock settled | still open) | the source can no longer be claimed
+            Map.entry(SECRET_REVEALED, EnumSet.of(SOURCE_CLAIM_PENDING, COMPLETED, SOURCE_CLAIMED, CLAIM_MISSED)),
+            // claim landed (counter-lock settled | still open) | claim never landed: send again | too late
+            Map.entry(SOURCE_CLAIM_PENDING, EnumSet.of(COMPLETED, SOURCE_CLAIMED, SECRET_REVEALED, CLAIM_MISSED)),
+            // the counter-lock the secret came around was claimed, refunded by the relayer, or never made
+            Map.entry(SOURCE_CLAIMED, EnumSet.of(COMPLETED)),
+            // the user's source refund (by the user or by the relayer for them) | a secret surfaced while the source
+            // can still be claimed | a counter-lock transaction the chain had not decided on landed after all
+            Map.entry(COUNTER_FAILED, EnumSet.of(EXPIRED, SECRET_REVEALED, COUNTER_LOCKED)),
             // refund landed | the user claimed in a block before T_dst after all
             Map.entry(DEST_REFUND_PENDING, EnumSet.of(REFUNDED, SECRET_REVEALED)),
             // the user later refunds the source: nothing of the relayer's at stake
@@ -100,6 +104,13 @@ class SwapStateTest {
     void everyNonTerminalStateCanEnd(@ForAll SwapState s) {
         assertThat(reachable(s)).as("reachable from " + s).anyMatch(SwapState::isTerminal);
         if (!s.isTerminal()) assertThat(s.next()).as(s.name()).isNotEmpty();
+    }
+
+    /** The store's unique index lets one swap per hashlock be in exactly these states (V4 migration; SchemaTest). */
+    @Test
+    void theStatesThatHoldAHashlockAreThoseWithAnAcceptedOrLiveCounterLock() {
+        assertThat(EnumSet.allOf(SwapState.class).stream().filter(SwapState::holdsHashlock).toList()).containsExactlyInAnyOrder(
+                CONFIRMED, COUNTER_PENDING, COUNTER_LOCKED, SECRET_REVEALED, SOURCE_CLAIM_PENDING, SOURCE_CLAIMED, DEST_REFUND_PENDING);
     }
 
     @Test

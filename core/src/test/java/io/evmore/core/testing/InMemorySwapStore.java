@@ -36,8 +36,10 @@ import java.util.function.Function;
  *       the whole transaction is then rolled back;</li>
  *   <li>transitions are checked against {@link SwapState#canMoveTo} and the expected stored state; identity fields
  *       (chains, source lock, hashlock, parties, source asset/amount/timelock) never change;</li>
- *   <li>insert refuses a duplicate id, a duplicate source lock (chain + source HTLC id) and a second non-terminal swap
- *       with the same hashlock; {@code findByHashlock} prefers the active swap, else a taken (non-REJECTED) one, else the most recently created;</li>
+ *   <li>insert refuses a duplicate id and a duplicate source lock (chain + source HTLC id); at most one swap
+ *       {@linkplain SwapState#holdsHashlock() holds} a hashlock (insert and transition refuse a second holder, like the
+ *       SQL store's partial unique index);</li>
+ *   <li>the secret, the counter-lock packet and the destination height are write-once (a stale copy keeps them);</li>
  *   <li>an intent's swap, chain and action are fixed; an intent must belong to an existing swap (foreign key);</li>
  *   <li>times are kept at millisecond precision, as in both databases.</li>
  * </ul>
@@ -186,9 +188,8 @@ public final class InMemorySwapStore implements SwapStore {
                 throw fail(new PermanentException(op + ": source lock " + swap.fromChain() + "/" + swap.sourceHtlcId()
                         + " already has a swap"));
             }
-            if (!swap.state().isTerminal() && s.swaps.values().stream()
-                    .anyMatch(o -> o.hashlock().equals(swap.hashlock()) && !o.state().isTerminal())) {
-                throw fail(new PermanentException(op + ": hashlock " + swap.hashlock().hex() + " is already used by an active swap"));
+            if (swap.state().holdsHashlock() && heldByAnother(s, swap)) {
+                throw fail(new PermanentException(op + ": hashlock " + swap.hashlock().hex() + " is already held by another swap"));
             }
             Swap stored = withTimes(swap, ms(swap.createdAt()), ms(swap.updatedAt()));
             State w = write();
@@ -204,13 +205,9 @@ public final class InMemorySwapStore implements SwapStore {
         }
 
         @Override
-        public Optional<Swap> findByHashlock(Hashlock hashlock) {
+        public List<Swap> findAllByHashlock(Hashlock hashlock) {
             Objects.requireNonNull(hashlock, "hashlock");
-            return state().swaps.values().stream().filter(s -> s.hashlock().equals(hashlock))
-                    .min(Comparator.comparing((Swap s) -> s.state().isTerminal())
-                            .thenComparing((Swap s) -> s.state() == io.evmore.core.swap.SwapState.REJECTED)
-                            .thenComparing(Swap::createdAt, Comparator.reverseOrder())
-                            .thenComparing(Swap::id));
+            return state().swaps.values().stream().filter(s -> s.hashlock().equals(hashlock)).sorted(OLDEST_FIRST).toList();
         }
 
         @Override
@@ -263,6 +260,10 @@ public final class InMemorySwapStore implements SwapStore {
                         + " but the stored state is " + stored.state() + " (moved by someone else); not moving to " + next));
             }
             requireSameIdentity(stored, updated);
+            if (next.holdsHashlock() && !expected.holdsHashlock() && heldByAnother(state(), stored)) {
+                throw fail(new PermanentException("store: transition swap " + id + " " + expected + " -> " + next
+                        + ": hashlock " + stored.hashlock().hex() + " is already held by another swap"));
+            }
             Instant when = ms(at);
             Swap result = merge(stored, updated, next, when);
             State w = write();
@@ -399,21 +400,27 @@ public final class InMemorySwapStore implements SwapStore {
         }
     }
 
+    private static boolean heldByAnother(State s, Swap swap) {
+        return s.swaps.values().stream().anyMatch(o -> !o.id().equals(swap.id()) && o.hashlock().equals(swap.hashlock())
+                && o.state().holdsHashlock());
+    }
+
     /** The stored swap with the mutable fields of {@code updated}: identity and createdAt stay as stored. */
     private static Swap merge(Swap stored, Swap updated, SwapState state, Instant updatedAt) {
         return new Swap(stored.id(), stored.fromChain(), stored.toChain(), stored.sourceHtlcId(), updated.destHtlcId(),
                 stored.hashlock(), stored.sender(), stored.receiver(), stored.sourceAsset(), stored.sourceAmount(),
                 updated.destAsset(), updated.destAmount(), stored.sourceTimelock(), updated.destTimelock(), state,
                 stored.createdAt(), updatedAt, updated.sourceHeight(), updated.sourceBlockHash(), updated.sourceTxHash(),
-                updated.feeAmount(), updated.secret(), updated.lastError(),
-                updated.counterPacket() != null ? updated.counterPacket() : stored.counterPacket());
+                updated.feeAmount(), updated.secret() != null ? updated.secret() : stored.secret(), updated.lastError(),
+                updated.counterPacket() != null ? updated.counterPacket() : stored.counterPacket(),
+                updated.destHeight() != 0 ? updated.destHeight() : stored.destHeight());
     }
 
     private static Swap withTimes(Swap s, Instant created, Instant updated) {
         return new Swap(s.id(), s.fromChain(), s.toChain(), s.sourceHtlcId(), s.destHtlcId(), s.hashlock(), s.sender(),
                 s.receiver(), s.sourceAsset(), s.sourceAmount(), s.destAsset(), s.destAmount(), s.sourceTimelock(),
                 s.destTimelock(), s.state(), created, updated, s.sourceHeight(), s.sourceBlockHash(), s.sourceTxHash(),
-                s.feeAmount(), s.secret(), s.lastError(), s.counterPacket());
+                s.feeAmount(), s.secret(), s.lastError(), s.counterPacket(), s.destHeight());
     }
 
     private static Instant ms(Instant t) {

@@ -60,13 +60,20 @@ class InMemorySwapStoreTest {
     }
 
     @Test
-    void insertRefusesDuplicateIdSourceLockAndActiveHashlock() {
+    void insertRefusesDuplicateIdSourceLockAndASecondHashlockHolder() {
         Secret secret = Secret.random();
         store.run(tx -> tx.insert(swap("a", secret, SwapState.DETECTED, T0), "seen"));
         assertThatThrownBy(() -> store.run(tx -> tx.insert(swap("a", Secret.random(), SwapState.DETECTED, T0), "x")))
                 .hasMessageContaining("already exists");
-        assertThatThrownBy(() -> store.run(tx -> tx.insert(swap("b", secret, SwapState.DETECTED, T0), "x")))
-                .hasMessageContaining("active swap");
+        // A second lock with the hashlock may wait for its confirmations beside the first; it may not hold it beside a holder.
+        store.run(tx -> tx.insert(swap("b", secret, SwapState.DETECTED, T0.plusSeconds(1)), "x"));
+        store.run(tx -> tx.transition(tx.find(Swap.idFor(EVM, "b")).orElseThrow(), SwapState.DETECTED, SwapState.CONFIRMED,
+                "accepted", null, T0.plusSeconds(2)));
+        assertThatThrownBy(() -> store.run(tx -> tx.transition(tx.find(Swap.idFor(EVM, "a")).orElseThrow(), SwapState.DETECTED,
+                SwapState.CONFIRMED, "accepted", null, T0.plusSeconds(3)))).hasMessageContaining("already held by another swap");
+        assertThat(store.inTransaction(tx -> tx.findByHashlock(secret.hashlock())).orElseThrow().sourceHtlcId()).isEqualTo("b");
+        store.run(tx -> tx.transition(tx.find(Swap.idFor(EVM, "b")).orElseThrow(), SwapState.CONFIRMED, SwapState.REJECTED,
+                "test", null, T0.plusSeconds(4)));
         // A rejected (terminal) swap with the same hashlock is allowed, and the active one is still preferred.
         store.run(tx -> tx.insert(swap("c", secret, SwapState.REJECTED, T0.plusSeconds(5)), "reused hashlock"));
         assertThat(store.inTransaction(tx -> tx.findByHashlock(secret.hashlock())).orElseThrow().sourceHtlcId()).isEqualTo("a");
