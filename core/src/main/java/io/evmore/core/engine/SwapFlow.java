@@ -278,13 +278,13 @@ final class SwapFlow {
      * behind, or a reorg after confirmation — is asked again; the timelock rule ends the wait.
      */
     private Next sendCounterLock(Swap s) {
-        if (!acceptsIntake.getAsBoolean()) return later(settings.tick()); // paused: intake waits, nothing is lost
         SwapState giveUp = s.state() == SwapState.CONFIRMED ? SwapState.REJECTED : SwapState.COUNTER_FAILED;
-        String taken = book.hashlockTaken(s);
-        if (taken != null) return refuseCounterLock(s, giveUp, "hashlock " + s.hashlock().hex() + ": " + taken);
         HtlcChain dst = chain(s.toChain());
         String late = settings.validator().timelocks().tooLittleTime(s.toChain(), s.destTimelock(), now(dst));
-        if (late != null) return refuseCounterLock(s, giveUp, late);
+        if (late != null) return refuseCounterLock(s, giveUp, late); // also while paused: the swap ends, its funds free
+        if (!acceptsIntake.getAsBoolean()) return later(settings.tick()); // paused: intake waits, nothing is lost
+        String taken = book.hashlockTaken(s);
+        if (taken != null) return refuseCounterLock(s, giveUp, "hashlock " + s.hashlock().hex() + ": " + taken);
         HtlcChain src = chain(s.fromChain());
         int depth = settings.validator().requiredConfirmations(s.fromChain(), s.sourceAsset(), s.sourceAmount());
         Optional<HtlcRecord> source = src.queryConfirmed(s.sourceHtlcId(), depth);
@@ -308,6 +308,9 @@ final class SwapFlow {
 
     private Next refuseCounterLock(Swap s, SwapState giveUp, String why) {
         String reason = "not counter-locked: " + why;
+        // an intent persisted but never signed (a step cut short) ends with the swap: nothing of it can be on its way
+        book.lastIntent(s.id(), COUNTER_LOCK).filter(i -> isOpen(i) && !i.mayHaveBeenBroadcast())
+                .ifPresent(i -> book.closeIntent(i, TxIntent.Status.FAILED, s, "not sent: " + why));
         book.move(s, giveUp, reason, null, x -> x.withLastError(reason, clock.now()));
         return giveUp == SwapState.COUNTER_FAILED ? Next.now() : Next.DONE;
     }
@@ -522,7 +525,10 @@ final class SwapFlow {
             Instant watch = clock.now().plus(settings.secretWatch());
             return next.at().isAfter(watch) ? new Next(watch) : next;
         }
-        if (openIntent(s, COUNTER_LOCK)) {
+        Optional<TxIntent> lockIntent = book.lastIntent(s.id(), COUNTER_LOCK).filter(SwapFlow::isOpen);
+        if (lockIntent.isPresent() && !lockIntent.get().mayHaveBeenBroadcast()) {
+            book.closeIntent(lockIntent.get(), TxIntent.Status.FAILED, s, "not sent: the counter-lock was given up");
+        } else if (lockIntent.isPresent()) {
             // Never refund the user while a counter-lock of ours may still be on its way: only the chain can say.
             log.log(System.Logger.Level.ERROR, "swap " + s.id() + ": the counter-lock failed but one of its transactions is"
                     + " still undecided; the user's source lock is not refunded until the chain says it never landed");
@@ -579,6 +585,12 @@ final class SwapFlow {
             result = call.apply(journal, fee);
             book.faults.reached(action + ":sent", current);
         } catch (TxRevertedException e) {
+            if (e.txHash() == null && !latest.get().mayHaveBeenBroadcast() && !COUNTER_LOCK.equals(action)) {
+                // Refused by simulation, nothing signed: a protective action keeps its one unsigned intent for the next
+                // try (a node behind, a lock not visible yet) instead of piling up a row per retry until its deadline.
+                book.note(current, describe(action) + " not sent: " + e.getMessage());
+                return afterFailure(book.reload(current), action, e.getMessage());
+            }
             book.closeIntent(latest.get(), TxIntent.Status.FAILED, current, "failed: " + e.getMessage());
             return afterFailure(book.reload(current), action, e.getMessage());
         } catch (PermanentException e) {
@@ -664,6 +676,11 @@ final class SwapFlow {
      */
     private Next escalate(Swap s, String action, TxIntent i, String why) {
         long chainNow = chainTime(s, action);
+        if (COUNTER_LOCK.equals(action) && (s.state() != SwapState.COUNTER_PENDING
+                || chainNow >= deadlines.deadline(s, action))) {
+            // never push a counter-lock the swap gave up, or one that would now leave the user less than W_user + H
+            return later(settings.reconcileDelay());
+        }
         Duration every = deadlines.escalationInterval(s, action, chainNow);
         Instant now = clock.now();
         Instant lastTry = speedUpTried.getOrDefault(i.id(), i.updatedAt());

@@ -3,6 +3,7 @@ package io.evmore.core.engine.sim;
 import io.evmore.core.chain.ChainCursor;
 import io.evmore.core.chain.ChainEvent;
 import io.evmore.core.chain.ChainId;
+import io.evmore.core.chain.FeeBid;
 import io.evmore.core.chain.HtlcChain;
 import io.evmore.core.chain.HtlcRecord;
 import io.evmore.core.chain.LockRequest;
@@ -31,25 +32,32 @@ import java.util.Random;
 
 /**
  * A chain with the SPEC §2 HTLC contract, in memory, that the simulation controls: blocks (height, hash, parent, time
- * from the test's clock), balances per address and asset, a nonce per sender, a mempool, and reorgs. It is also the
- * relayer's adapter ({@link HtlcChain}): the relayer's transactions are signed with the next pending nonce, handed to
- * the journal, broadcast and (normally) mined at once.
+ * from the test's clock), balances per address and asset, a nonce per sender, a mempool, a fee market, and reorgs. It is
+ * also the relayer's adapter ({@link HtlcChain}): the relayer's transactions are signed with the next pending nonce,
+ * handed to the journal, broadcast and (normally) mined at once.
+ *
+ * <p>Two kinds, as the real chains: an EVM-like chain ({@link #evm}: a pending transaction can be replaced on its nonce at
+ * a higher fee, {@link #speedUp}; lock ids are derived from the creating transaction, so a lock re-mined after a reorg
+ * keeps its id) and a Cosmos-like one ({@link #cosmos}: no replacement; every relayer transaction carries a
+ * {@code timeout_height}, after which the mempool drops it and only then may reconcile say NeverLanded; lock ids are a
+ * counter).
  *
  * <p>Faults, drawn from the simulation's seeded Random ({@link Faults}): the process dies before signing, after the
  * journal persisted the transaction (never broadcast), or after the broadcast before the answer; the answer is lost
  * (the transaction landed, the call throws TransientException); inclusion is delayed for a few blocks (the call times
- * out, reconcile says Undecided meanwhile).
+ * out, reconcile says Undecided meanwhile); a fee spike keeps relayer transactions bidding below it out of blocks; reads
+ * come from an endpoint a few blocks behind (queries, block time, the secret, reconcile — stale, never false).
  *
  * <p>{@link #reconcile} decides from the chain alone, as SPEC says: by every hash of the intent (included: Landed or
- * Reverted), then by nonce (consumed by another transaction, or nothing was signed: NeverLanded); a transaction still
- * in the mempool is Undecided; one that was signed and journaled but never reached the chain is re-broadcast from its
- * raw bytes (Undecided until it is mined).
+ * Reverted), then (EVM) by nonce (consumed by another transaction: NeverLanded) or (Cosmos) by timeout height (passed and
+ * not included: NeverLanded); a transaction still in the mempool is Undecided; one that was signed and journaled but
+ * never reached the chain is re-broadcast from its raw bytes (Undecided until it is mined or times out).
  */
 public final class FakeHtlcChain implements HtlcChain {
 
     public enum Kind { LOCK, CLAIM, REFUND }
 
-    /** Probabilities per relayer transaction; all 0 by default. */
+    /** Probabilities per relayer transaction (or read); all 0 by default. */
     public static final class Faults {
         public double crashBeforeSign;
         public double crashAfterJournal;
@@ -59,18 +67,24 @@ public final class FakeHtlcChain implements HtlcChain {
         /** Included but failed (out of gas): nonce used, nothing else changes. */
         public double revert;
         public int maxDelayBlocks = 3;
+        /** A read (query, block time, secret, reconcile) answered by an endpoint up to {@link #staleBlocks} behind. */
+        public double staleRead;
+        public int staleBlocks = 2;
     }
 
     public record Htlc(String id, String sender, String receiver, String asset, BigInteger amount, Hashlock hashlock,
-            long timelock, String targetChain, String targetAddress, HtlcRecord.Status status) {
-        Htlc with(HtlcRecord.Status s) {
-            return new Htlc(id, sender, receiver, asset, amount, hashlock, timelock, targetChain, targetAddress, s);
+            long timelock, String targetChain, String targetAddress, HtlcRecord.Status status, Secret secret) {
+        Htlc with(HtlcRecord.Status s, Secret revealed) {
+            return new Htlc(id, sender, receiver, asset, amount, hashlock, timelock, targetChain, targetAddress, s, revealed);
         }
     }
 
-    /** A signed transaction. {@code signedAt}: the relayer's clock when it signed (unix seconds). */
+    /**
+     * A signed transaction. {@code signedAt}: the relayer's clock when it signed (unix seconds); {@code feeLevel}: what it
+     * bids; {@code timeoutHeight}: the last height that may include it (0 = none).
+     */
     public record Tx(String hash, String from, long nonce, Kind kind, LockRequest lock, String htlcId, Secret secret,
-            boolean relayer, long signedAt) {}
+            boolean relayer, long signedAt, int feeLevel, long timeoutHeight) {}
 
     /** An included transaction and what it did. */
     public record Receipt(Tx tx, long height, long time, boolean success, String reason, String htlcId, Hashlock hashlock) {}
@@ -105,12 +119,19 @@ public final class FakeHtlcChain implements HtlcChain {
 
     private record Block(long height, String hash, String parent, long time, List<Receipt> receipts, State after) {}
 
+    /** The highest fee level an adapter bids (its cap). */
+    public static final int MAX_FEE_LEVEL = 12;
+    private static final int KEPT_STATES = 16;
+
     private final ChainId chain;
     private final String relayer;
     private final String contract;
     private final Clock clock;
     private final Random random;
     private final Faults faults;
+    private final boolean replaceable;
+    private final int timeoutBlocks;
+    private final int confirmations;
     private final List<Block> canonical = new ArrayList<>();
     private final Map<String, Block> everyBlock = new HashMap<>();
     private final List<Tx> mempool = new ArrayList<>();
@@ -119,20 +140,53 @@ public final class FakeHtlcChain implements HtlcChain {
     private final Map<String, Tx> signed = new HashMap<>();
     private final Map<String, Receipt> included = new HashMap<>();
     private final List<Htlc> reorgedLocks = new ArrayList<>();
+    /** Lock ids a deep reorg removed for good, with the time they left the chain. */
+    private final Map<String, Long> removedAt = new HashMap<>();
+    /** Test control: the next {@code hideReads} HTLC reads (query, queryConfirmed) answer "not found" (a lagging node). */
+    public int hideReads;
+    /** Test control: the next relayer transaction of this kind is included but fails (out of gas). */
+    public Kind failNext;
+    /** Test control: this chain's block time runs this many seconds behind the wall clock (slow block production). */
+    public long timeLag;
+    private int minFeeLevel;
+    private long spikeUntil;
     private long idCounter;
     private long txCounter;
     private long forkCounter;
     private int lostAnswers;
     private int delayed;
     private int crashes;
+    private int replacements;
+    private int staleReads;
+    private int expired;
+
+    /** An EVM-like chain: replacement by fee, ids from the creating transaction. */
+    public static FakeHtlcChain evm(ChainId chain, String relayer, String contract, Clock clock, Random random, Faults faults,
+            int confirmations) {
+        return new FakeHtlcChain(chain, relayer, contract, clock, random, faults, true, 0, confirmations);
+    }
+
+    /** A Cosmos-like chain: instant finality, no replacement, every relayer transaction times out after {@code timeoutBlocks}. */
+    public static FakeHtlcChain cosmos(ChainId chain, String relayer, String contract, Clock clock, Random random, Faults faults,
+            int timeoutBlocks) {
+        return new FakeHtlcChain(chain, relayer, contract, clock, random, faults, false, timeoutBlocks, 1);
+    }
 
     public FakeHtlcChain(ChainId chain, String relayer, String contract, Clock clock, Random random, Faults faults) {
+        this(chain, relayer, contract, clock, random, faults, chain.isEvm(), chain.isEvm() ? 0 : 6, 1);
+    }
+
+    private FakeHtlcChain(ChainId chain, String relayer, String contract, Clock clock, Random random, Faults faults,
+            boolean replaceable, int timeoutBlocks, int confirmations) {
         this.chain = chain;
         this.relayer = relayer;
         this.contract = contract;
         this.clock = clock;
         this.random = random;
         this.faults = faults;
+        this.replaceable = replaceable;
+        this.timeoutBlocks = timeoutBlocks;
+        this.confirmations = Math.max(1, confirmations);
         Block genesis = new Block(0, hash("genesis", chain.value()), "0x0", clock.nowEpochSeconds(), List.of(),
                 new State(new LinkedHashMap<>(), new HashMap<>(), new HashMap<>()));
         canonical.add(genesis);
@@ -150,16 +204,30 @@ public final class FakeHtlcChain implements HtlcChain {
         head().after().add(address, asset, amount);
     }
 
+    /** Until {@code untilTime} (chain time), relayer transactions bidding below {@code level} are not included. */
+    public void spike(int level, long untilTime) {
+        minFeeLevel = level;
+        spikeUntil = untilTime;
+    }
+
+    public int feeFloor() {
+        return head().time() < spikeUntil ? minFeeLevel : 0;
+    }
+
     public void userLock(String from, LockRequest request) {
-        submit(new Tx(hash("user", String.valueOf(++txCounter)), from, -1, Kind.LOCK, request, null, null, false, now()));
+        submit(userTx(from, Kind.LOCK, request, null, null));
     }
 
     public void userClaim(String from, String htlcId, Secret secret) {
-        submit(new Tx(hash("user", String.valueOf(++txCounter)), from, -1, Kind.CLAIM, null, htlcId, secret, false, now()));
+        submit(userTx(from, Kind.CLAIM, null, htlcId, secret));
     }
 
     public void userRefund(String from, String htlcId) {
-        submit(new Tx(hash("user", String.valueOf(++txCounter)), from, -1, Kind.REFUND, null, htlcId, null, false, now()));
+        submit(userTx(from, Kind.REFUND, null, htlcId, null));
+    }
+
+    private Tx userTx(String from, Kind kind, LockRequest lock, String htlcId, Secret secret) {
+        return new Tx(hash("user", String.valueOf(++txCounter)), from, -1, kind, lock, htlcId, secret, false, now(), 0, 0);
     }
 
     private void submit(Tx tx) {
@@ -168,12 +236,13 @@ public final class FakeHtlcChain implements HtlcChain {
 
     /**
      * Mines one block at the clock's time: every user transaction in the mempool, then the relayer's in nonce order
-     * (stopping at one that is held back).
+     * (stopping at one that is held back or bids below the fee floor). Expired relayer transactions leave the mempool.
      */
     public void mine() {
         Block parent = head();
         long height = parent.height() + 1;
-        long time = Math.max(parent.time(), now());
+        long time = Math.max(parent.time(), now() - timeLag);
+        int floor = time < spikeUntil ? minFeeLevel : 0;
         State state = parent.after().copy();
         List<Receipt> receipts = new ArrayList<>();
         for (Tx tx : List.copyOf(mempool)) {
@@ -181,11 +250,14 @@ public final class FakeHtlcChain implements HtlcChain {
             mempool.remove(tx);
             receipts.add(execute(state, tx, height, time));
         }
+        int before = mempool.size();
+        mempool.removeIf(t -> t.relayer() && t.timeoutHeight() > 0 && t.timeoutHeight() < height);
+        expired += before - mempool.size();
         while (true) {
             long next = state.nonces.getOrDefault(relayer, 0L);
             mempool.removeIf(t -> t.relayer() && t.nonce() < next); // nonce used: can never be included
             Optional<Tx> tx = mempool.stream().filter(t -> t.relayer() && t.nonce() == next).findFirst();
-            if (tx.isEmpty() || heldUntil.getOrDefault(tx.get().hash(), 0L) > height) break;
+            if (tx.isEmpty() || heldUntil.getOrDefault(tx.get().hash(), 0L) > height || tx.get().feeLevel() < floor) break;
             mempool.remove(tx.get());
             receipts.add(outOfGas.contains(tx.get().hash())
                     ? fail(tx.get(), height, time, "out of gas", tx.get().htlcId(), tx.get().lock() == null ? null : tx.get().lock().hashlock())
@@ -197,21 +269,27 @@ public final class FakeHtlcChain implements HtlcChain {
         canonical.add(b);
         everyBlock.put(hash, b);
         for (Receipt r : receipts) included.put(r.tx().hash(), r);
-        if (canonical.size() > 12) {
-            // Old snapshots are never needed again (reorgs are shallow): keep memory flat.
-            Block old = canonical.get(canonical.size() - 12);
-            if (old.height() > 0) canonical.set(canonical.size() - 12, new Block(old.height(), old.hash(), old.parent(),
-                    old.time(), old.receipts(), null));
+        if (canonical.size() > KEPT_STATES) {
+            // Old snapshots are never needed again (reorgs and stale reads reach a few blocks back): keep memory flat.
+            Block old = canonical.get(canonical.size() - KEPT_STATES);
+            if (old.height() > 0 && old.after() != null) canonical.set(canonical.size() - KEPT_STATES, new Block(old.height(),
+                    old.hash(), old.parent(), old.time(), old.receipts(), null));
         }
+    }
+
+    /** {@link #reorg(int, boolean)} without re-including the dropped locks: they are gone for good. */
+    public List<Htlc> reorg(int depth) {
+        return reorg(depth, false);
     }
 
     /**
      * Drops the last {@code depth} blocks if they hold nothing but user locks (and empty blocks), then mines
-     * {@code depth + 1} fresh blocks. The dropped locks are gone for good (their senders keep their funds).
+     * {@code depth + 1} fresh blocks. The dropped lock transactions go back to the mempool and are mined again (same id
+     * on an EVM chain) when {@code reinclude}; otherwise they are gone for good (their senders keep their funds).
      *
      * @return the dropped user locks, or null if the reorg was not possible
      */
-    public List<Htlc> reorg(int depth) {
+    public List<Htlc> reorg(int depth, boolean reinclude) {
         if (depth < 1 || canonical.size() < depth + 1) return null;
         List<Block> dropped = canonical.subList(canonical.size() - depth, canonical.size());
         for (Block b : dropped) {
@@ -220,16 +298,23 @@ public final class FakeHtlcChain implements HtlcChain {
         Block ancestor = canonical.get(canonical.size() - depth - 1);
         if (ancestor.after() == null) return null;
         List<Htlc> gone = new ArrayList<>();
+        List<Tx> again = new ArrayList<>();
         for (Block b : List.copyOf(dropped)) {
             for (Receipt r : b.receipts()) {
                 included.remove(r.tx().hash());
                 if (r.success()) gone.add(head().after().htlcs.get(r.htlcId()));
+                again.add(r.tx());
             }
         }
         dropped.clear();
         forkCounter++;
+        if (reinclude) mempool.addAll(0, again);
         for (int i = 0; i <= depth; i++) mine();
-        reorgedLocks.addAll(gone);
+        for (Htlc h : gone) {
+            if (head().after().htlcs.containsKey(h.id())) continue; // mined again under its id
+            reorgedLocks.add(h);
+            removedAt.put(h.id(), now());
+        }
         return gone;
     }
 
@@ -275,7 +360,7 @@ public final class FakeHtlcChain implements HtlcChain {
     private Htlc lockAsCreated(Receipt r) {
         LockRequest q = r.tx().lock();
         return new Htlc(r.htlcId(), r.tx().from(), q.receiver(), q.asset(), q.amount(), q.hashlock(), q.timelock(),
-                q.targetChain(), q.targetAddress(), HtlcRecord.Status.OPEN);
+                q.targetChain(), q.targetAddress(), HtlcRecord.Status.OPEN, null);
     }
 
     public List<Htlc> htlcs() {
@@ -306,9 +391,24 @@ public final class FakeHtlcChain implements HtlcChain {
         return List.copyOf(reorgedLocks);
     }
 
+    /** When a deep reorg removed lock {@code id} for good (chain time), if it did. */
+    public Optional<Long> removedAt(String id) {
+        return Optional.ofNullable(removedAt.get(id));
+    }
+
+    public int confirmations() {
+        return confirmations;
+    }
+
+    /** Block time of the block at {@code height} of the canonical chain. */
+    public long timeAt(long height) {
+        return canonical.get((int) Math.max(0, Math.min(height, height()))).time();
+    }
+
     public String stats() {
         return chain + ": height " + height() + ", lost answers " + lostAnswers + ", delayed " + delayed + ", crashes " + crashes
-                + ", reorged locks " + reorgedLocks.size();
+                + ", reorged locks " + reorgedLocks.size() + ", replacements " + replacements + ", stale reads " + staleReads
+                + ", expired " + expired;
     }
 
     // ---- HtlcChain ---------------------------------------------------------------------------------------------------
@@ -330,34 +430,52 @@ public final class FakeHtlcChain implements HtlcChain {
 
     @Override
     public TxResult lock(LockRequest request, TxJournal journal) {
-        return send(Kind.LOCK, request, null, null, journal);
+        return lock(request, journal, FeeBid.NORMAL);
     }
 
     @Override
     public TxResult claim(String htlcId, Secret secret, TxJournal journal) {
-        return send(Kind.CLAIM, null, htlcId, secret, journal);
+        return claim(htlcId, secret, journal, FeeBid.NORMAL);
     }
 
     @Override
     public TxResult refund(String htlcId, TxJournal journal) {
-        return send(Kind.REFUND, null, htlcId, null, journal);
+        return refund(htlcId, journal, FeeBid.NORMAL);
     }
 
-    private TxResult send(Kind kind, LockRequest request, String htlcId, Secret secret, TxJournal journal) {
+    @Override
+    public TxResult lock(LockRequest request, TxJournal journal, FeeBid fee) {
+        return send(Kind.LOCK, request, null, null, journal, fee);
+    }
+
+    @Override
+    public TxResult claim(String htlcId, Secret secret, TxJournal journal, FeeBid fee) {
+        return send(Kind.CLAIM, null, htlcId, secret, journal, fee);
+    }
+
+    @Override
+    public TxResult refund(String htlcId, TxJournal journal, FeeBid fee) {
+        return send(Kind.REFUND, null, htlcId, null, journal, fee);
+    }
+
+    private TxResult send(Kind kind, LockRequest request, String htlcId, Secret secret, TxJournal journal, FeeBid fee) {
         maybeCrash(faults.crashBeforeSign, "before signing a " + kind);
         // Simulation (eth_estimateGas / simulate): a transaction that would fail now is refused unsent.
-        Tx probe = new Tx("probe", relayer, -1, kind, request, htlcId, secret, true, now());
-        Receipt simulated = execute(head().after().copy(), probe, height() + 1, Math.max(head().time(), now()));
+        Tx probe = new Tx("probe", relayer, -1, kind, request, htlcId, secret, true, now(), 0, 0);
+        Receipt simulated = execute(head().after().copy(), probe, height() + 1, Math.max(head().time(), now() - timeLag));
         if (!simulated.success()) throw new TxRevertedException(null, "simulation: " + simulated.reason());
         long nonce = pendingNonce();
+        int level = Math.min(MAX_FEE_LEVEL, fee.level());
         String args = kind + "|" + (request == null ? "" : request.toString() + request.hashlock().hex()) + "|"
                 + (htlcId == null ? "" : htlcId) + "|" + (secret == null ? "" : secret.hex());
-        String hash = hash("tx", chain.value(), relayer, String.valueOf(nonce), args);
-        Tx tx = new Tx(hash, relayer, nonce, kind, request, htlcId, secret, true, now());
+        String hash = hash("tx", chain.value(), relayer, String.valueOf(nonce), args, String.valueOf(level));
+        long timeout = replaceable ? 0 : height() + timeoutBlocks;
+        Tx tx = new Tx(hash, relayer, nonce, kind, request, htlcId, secret, true, now(), level, timeout);
         signed.put(hash, tx);
-        journal.beforeBroadcast(new SignedTx(nonce, hash, "raw:" + hash, 0));
+        journal.beforeBroadcast(new SignedTx(nonce, hash, "raw:" + hash, timeout));
         maybeCrash(faults.crashAfterJournal, "after the journal persisted " + kind + " " + hash + ", before its broadcast");
-        if (random.nextDouble() < faults.revert) outOfGas.add(hash);
+        if (random.nextDouble() < faults.revert || failNext == kind) outOfGas.add(hash);
+        if (failNext == kind) failNext = null;
         broadcast(tx);
         if (random.nextDouble() < faults.delay) {
             heldUntil.put(hash, height() + 2 + random.nextInt(Math.max(1, faults.maxDelayBlocks)));
@@ -375,7 +493,31 @@ public final class FakeHtlcChain implements HtlcChain {
         return new TxResult(chain, hash, r.height(), r.htlcId());
     }
 
+    /** EVM only: the pending transaction of the intent, re-signed on its nonce at a higher fee level. */
+    @Override
+    public boolean speedUp(TxIntent intent, FeeBid fee, TxJournal journal) {
+        if (!replaceable || intent.rawTx() == null) return false;
+        Tx old = signed.get(intent.rawTx().substring("raw:".length()));
+        if (old == null || old.nonce() != intent.nonce()) return false;
+        if (head().after().nonces.getOrDefault(relayer, 0L) > old.nonce()) return false; // mined meanwhile
+        int level = Math.min(MAX_FEE_LEVEL, Math.max(old.feeLevel() + 1, fee.level()));
+        if (level <= old.feeLevel()) return false; // at the cap
+        String hash = hash("tx", chain.value(), relayer, String.valueOf(old.nonce()), old.hash(), "bump", String.valueOf(level));
+        // signedAt stays the first signature's: the decision to send was taken then (the timelock rule was checked then)
+        Tx tx = new Tx(hash, relayer, old.nonce(), old.kind(), old.lock(), old.htlcId(), old.secret(), true, old.signedAt(), level, 0);
+        signed.put(hash, tx);
+        journal.beforeBroadcast(new SignedTx(tx.nonce(), hash, "raw:" + hash, 0));
+        mempool.removeIf(t -> t.relayer() && t.nonce() == old.nonce());
+        if (outOfGas.contains(old.hash())) outOfGas.add(hash);
+        Long held = heldUntil.get(old.hash());
+        if (held != null) heldUntil.put(hash, held);
+        mempool.add(tx);
+        replacements++;
+        return true;
+    }
+
     private void broadcast(Tx tx) {
+        if (tx.timeoutHeight() > 0 && tx.timeoutHeight() <= height()) return; // the node refuses an expired tx
         if (mempool.stream().noneMatch(t -> t.hash().equals(tx.hash()))) mempool.add(tx);
     }
 
@@ -395,36 +537,91 @@ public final class FakeHtlcChain implements HtlcChain {
         }
     }
 
+    /** A read answered by a lagging endpoint: how many blocks behind (0 = the head). */
+    private int lag() {
+        if (faults.staleRead <= 0 || random.nextDouble() >= faults.staleRead) return 0;
+        staleReads++;
+        return 1 + random.nextInt(Math.max(1, faults.staleBlocks));
+    }
+
+    /** The state as seen {@code lag} blocks behind the head (the head itself when that snapshot is gone). */
+    private Block seen(int lag) {
+        int i = Math.max(0, canonical.size() - 1 - lag);
+        Block b = canonical.get(i);
+        return b.after() == null ? head() : b;
+    }
+
     @Override
     public Reconciliation reconcile(TxIntent intent) {
         if (intent.hashes().isEmpty()) return new Reconciliation.NeverLanded("nothing was signed for " + intent.id());
+        int lag = lag();
+        long seenHeight = seen(lag).height();
         for (String h : intent.hashes()) {
             Receipt r = included.get(h);
-            if (r != null) {
+            if (r != null && r.height() <= seenHeight) {
                 return r.success() ? new Reconciliation.Landed(new TxResult(chain, h, r.height(), r.htlcId()))
                         : new Reconciliation.Reverted(h, r.reason());
             }
         }
-        long used = head().after().nonces.getOrDefault(relayer, 0L);
-        if (intent.nonce() >= 0 && intent.nonce() < used) {
-            return new Reconciliation.NeverLanded("nonce " + intent.nonce() + " was used by another transaction");
+        if (lag > 0) return new Reconciliation.Undecided("endpoint " + lag + " block(s) behind");
+        if (!replaceable) {
+            // Cosmos: only a passed timeout height proves it can never be included (a moved sequence is only a hint).
+            if (intent.timeoutHeight() > 0 && height() > intent.timeoutHeight()) {
+                return new Reconciliation.NeverLanded("not in any block up to its timeout height " + intent.timeoutHeight());
+            }
+        } else {
+            long used = head().after().nonces.getOrDefault(relayer, 0L);
+            if (intent.nonce() >= 0 && intent.nonce() < used) {
+                return new Reconciliation.NeverLanded("nonce " + intent.nonce() + " was used by another transaction");
+            }
         }
         if (mempool.stream().anyMatch(t -> intent.hashes().contains(t.hash()))) {
             return new Reconciliation.Undecided("in the mempool");
         }
-        if (mempool.stream().anyMatch(t -> t.relayer() && t.nonce() == intent.nonce())) {
+        if (replaceable && mempool.stream().anyMatch(t -> t.relayer() && t.nonce() == intent.nonce())) {
             return new Reconciliation.Undecided("nonce " + intent.nonce() + " is taken by another pending transaction");
         }
         // Signed and journaled, never seen by the chain: re-broadcast the very same bytes.
         Tx tx = intent.rawTx() == null ? null : signed.get(intent.rawTx().substring("raw:".length()));
-        if (tx == null) return new Reconciliation.NeverLanded("unknown to the chain and no signed bytes to re-broadcast");
+        if (tx == null) return new Reconciliation.Undecided("unknown to the chain and no signed bytes to re-broadcast");
         broadcast(tx);
         return new Reconciliation.Undecided("re-broadcast " + tx.hash());
     }
 
     @Override
     public Optional<HtlcRecord> query(String htlcId) {
-        return htlc(htlcId).map(this::record);
+        if (hideReads > 0) {
+            hideReads--;
+            return Optional.empty();
+        }
+        return Optional.ofNullable(seen(lag()).after().htlcs.get(htlcId)).map(this::record);
+    }
+
+    /** The lock at the confirmed depth: absent when it is not that deep yet or a reorg removed it. */
+    @Override
+    public Optional<HtlcRecord> queryConfirmed(String htlcId, long depth) {
+        if (hideReads > 0) {
+            hideReads--;
+            return Optional.empty();
+        }
+        int back = (int) Math.max(0, depth - 1) + lag();
+        return Optional.ofNullable(seen(back).after().htlcs.get(htlcId)).map(this::record);
+    }
+
+    @Override
+    public long confirmedBlockTime() {
+        return seen(confirmations - 1 + lag()).time();
+    }
+
+    @Override
+    public Optional<Secret> revealedSecret(Hashlock hashlock, String htlcId, long fromHeight) {
+        State s = seen(lag()).after();
+        if (htlcId != null) {
+            Htlc h = s.htlcs.get(htlcId);
+            if (h != null && h.secret() != null) return Optional.of(h.secret());
+        }
+        return s.htlcs.values().stream().filter(h -> h.hashlock().equals(hashlock) && h.secret() != null)
+                .map(Htlc::secret).findFirst();
     }
 
     @Override
@@ -434,7 +631,7 @@ public final class FakeHtlcChain implements HtlcChain {
 
     @Override
     public long latestBlockTime() {
-        return head().time();
+        return seen(lag()).time();
     }
 
     // ---- the contract --------------------------------------------------------------------------------------------
@@ -448,10 +645,10 @@ public final class FakeHtlcChain implements HtlcChain {
                 if (s.balance(tx.from(), q.asset()).compareTo(q.amount()) < 0) {
                     return fail(tx, height, time, "insufficient funds", null, q.hashlock());
                 }
-                String id = tx.hash().equals("probe") ? "probe" : newId();
+                String id = tx.hash().equals("probe") ? "probe" : newId(tx);
                 s.add(tx.from(), q.asset(), q.amount().negate());
                 s.htlcs.put(id, new Htlc(id, tx.from(), q.receiver(), q.asset(), q.amount(), q.hashlock(), q.timelock(),
-                        q.targetChain(), q.targetAddress(), HtlcRecord.Status.OPEN));
+                        q.targetChain(), q.targetAddress(), HtlcRecord.Status.OPEN, null));
                 return new Receipt(tx, height, time, true, null, id, q.hashlock());
             }
             case CLAIM -> {
@@ -460,7 +657,7 @@ public final class FakeHtlcChain implements HtlcChain {
                 if (h.status() != HtlcRecord.Status.OPEN) return fail(tx, height, time, "htlc is " + h.status(), h.id(), h.hashlock());
                 if (time >= h.timelock()) return fail(tx, height, time, "timelock passed", h.id(), h.hashlock());
                 if (tx.secret() == null || !tx.secret().opens(h.hashlock())) return fail(tx, height, time, "wrong preimage", h.id(), h.hashlock());
-                s.htlcs.put(h.id(), h.with(HtlcRecord.Status.CLAIMED));
+                s.htlcs.put(h.id(), h.with(HtlcRecord.Status.CLAIMED, tx.secret()));
                 s.add(h.receiver(), h.asset(), h.amount());
                 return new Receipt(tx, height, time, true, null, h.id(), h.hashlock());
             }
@@ -469,7 +666,7 @@ public final class FakeHtlcChain implements HtlcChain {
                 if (h == null) return fail(tx, height, time, "no such htlc", tx.htlcId(), null);
                 if (h.status() != HtlcRecord.Status.OPEN) return fail(tx, height, time, "htlc is " + h.status(), h.id(), h.hashlock());
                 if (time < h.timelock()) return fail(tx, height, time, "timelock not reached", h.id(), h.hashlock());
-                s.htlcs.put(h.id(), h.with(HtlcRecord.Status.REFUNDED));
+                s.htlcs.put(h.id(), h.with(HtlcRecord.Status.REFUNDED, null));
                 s.add(h.sender(), h.asset(), h.amount());
                 return new Receipt(tx, height, time, true, null, h.id(), h.hashlock());
             }
@@ -481,14 +678,17 @@ public final class FakeHtlcChain implements HtlcChain {
         return new Receipt(tx, height, time, false, reason, htlcId, hashlock);
     }
 
-    private String newId() {
-        long n = ++idCounter;
-        return chain.isEvm() ? "0x" + hash("htlc", chain.value(), String.valueOf(n)).substring(2) : "htlc_" + n;
+    /** EVM: derived from the creating transaction (a lock mined again after a reorg keeps its id); Cosmos: a counter. */
+    private String newId(Tx tx) {
+        if (chain.isEvm()) return "0x" + hash("htlc", chain.value(), tx.hash()).substring(2);
+        return "htlc_" + (++idCounter);
     }
 
     private HtlcRecord record(Htlc h) {
         return new HtlcRecord(chain, h.id(), h.sender(), h.receiver(), h.asset(), h.amount(), h.hashlock(), h.timelock(),
-                h.targetChain(), h.targetAddress(), h.status());
+                h.targetChain(), h.targetAddress(), h.status(), h.sender(),
+                // CosmWasm's get_htlc shows the preimage of a withdrawn HTLC; the EVM contract keeps it only in its Claimed log
+                !chain.isEvm() && h.status() == HtlcRecord.Status.CLAIMED ? h.secret() : null);
     }
 
     private Block head() {

@@ -30,7 +30,13 @@ import java.util.regex.Pattern;
  * the engine, which is thrown away and rebuilt on the same store and chains after every simulated crash.
  *
  * <p>Timing: a block every {@link #BLOCK_SECONDS} on each chain; confirmations 3 (EVM; 5 from 80 000 wei) and 2
- * (devnet-a); F = confirmations × block time, P = 10, G = 30, M = 60, W_user = 300 seconds.
+ * (devnet-a); F = confirmations × block time, P = 10, G = 30 (EVM) and 60 (devnet-a, whose stuck transactions must
+ * first pass their {@code timeout_height}, {@link #COSMOS_TIMEOUT_BLOCKS} blocks), M = 60, W_user = 300 seconds. The
+ * engine asks for secrets every {@link #SECRET_WATCH}, warns {@link #AT_RISK_LEAD} before a claim deadline and replaces
+ * a pending transaction after {@link #FEE_ESCALATION}.
+ *
+ * <p>The relayer process can be down ({@link #down()}/{@link #up()}): nothing of it runs meanwhile (no follower, no
+ * engine) while the chains and the users go on.
  */
 public final class SimWorld {
     public static final ChainId ETH = ChainId.of("eip155:31337");
@@ -44,6 +50,10 @@ public final class SimWorld {
     public static final BigInteger RELAYER_FUNDS = BigInteger.valueOf(250_000);
     public static final int BLOCK_SECONDS = 5;
     public static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+    public static final int COSMOS_TIMEOUT_BLOCKS = 3;
+    public static final Duration SECRET_WATCH = Duration.ofSeconds(15);
+    public static final Duration AT_RISK_LEAD = Duration.ofSeconds(60);
+    public static final Duration FEE_ESCALATION = Duration.ofSeconds(10);
     /** Held strongly: JUL forgets the level of a logger nobody references. Thousands of simulated swaps stay quiet. */
     private static final java.util.logging.Logger ENGINE_LOG = java.util.logging.Logger.getLogger("io.evmore.core.engine");
 
@@ -61,26 +71,37 @@ public final class SimWorld {
     public final FakeFollower devnetFollower;
     public final EngineSettings settings;
     public RelayEngine engine;
+    /** What the engine reports (a test may record it); set before {@link #restart()}. */
+    public RelayMetrics metrics = RelayMetrics.NONE;
     private boolean paused;
+    private boolean up = true;
     private int restarts;
     private long userCounter;
+    /** Every swap the engine reported AT RISK, with the first time it did (epoch seconds). */
+    public final Map<String, Long> everAtRisk = new java.util.HashMap<>();
+    /** When the relayer first knew each swap's secret (epoch seconds). */
+    public final Map<String, Long> secretKnownAt = new java.util.HashMap<>();
+    /** Periods the relayer process was down: [from, to) epoch seconds. */
+    public final List<long[]> downtimes = new java.util.ArrayList<>();
+    private long downSince;
 
     public SimWorld(long seed) {
         this.random = new Random(seed);
         this.store = new CrashingStore(memory, random);
-        this.eth = new FakeHtlcChain(ETH, ETH_RELAYER, ETH_HTLC, clock, random, new FakeHtlcChain.Faults());
-        this.devnet = new FakeHtlcChain(DEVNET, DEVNET_RELAYER, DEVNET_HTLC, clock, random, new FakeHtlcChain.Faults());
+        this.eth = FakeHtlcChain.evm(ETH, ETH_RELAYER, ETH_HTLC, clock, random, new FakeHtlcChain.Faults(), 3);
+        this.devnet = FakeHtlcChain.cosmos(DEVNET, DEVNET_RELAYER, DEVNET_HTLC, clock, random, new FakeHtlcChain.Faults(),
+                COSMOS_TIMEOUT_BLOCKS);
         eth.fund(ETH_RELAYER, ETH_NATIVE, RELAYER_FUNDS);
         devnet.fund(DEVNET_RELAYER, UATOM, RELAYER_FUNDS);
-        this.ethFollower = new FakeFollower(eth, store);
-        this.devnetFollower = new FakeFollower(devnet, store);
+        this.ethFollower = new FakeFollower(eth, store, random);
+        this.devnetFollower = new FakeFollower(devnet, store, random);
         this.settings = new EngineSettings(validator(), Duration.ofSeconds(BLOCK_SECONDS), Duration.ofSeconds(1),
-                Duration.ofSeconds(10), Duration.ofSeconds(2), 3);
+                Duration.ofSeconds(10), Duration.ofSeconds(2), 3, SECRET_WATCH, AT_RISK_LEAD, FEE_ESCALATION);
     }
 
     public static final TimelockPolicy TIMELOCKS = new TimelockPolicy(Map.of(
             ETH, new TimelockPolicy.ChainTiming(3 * BLOCK_SECONDS, 30),
-            DEVNET, new TimelockPolicy.ChainTiming(2 * BLOCK_SECONDS, 30)), 10, 60, 300);
+            DEVNET, new TimelockPolicy.ChainTiming(2 * BLOCK_SECONDS, 60)), 10, 60, 300);
 
     public static final Pair ETH_TO_DEVNET = new Pair(ETH, ETH_NATIVE, DEVNET, UATOM, BigDecimal.ONE, 30,
             BigInteger.valueOf(1_000), BigInteger.valueOf(100_000));
@@ -102,7 +123,7 @@ public final class SimWorld {
     /** A fresh engine on the same store and chains, recovered (again, if it crashes while recovering). */
     public void restart() {
         while (true) {
-            engine = new RelayEngine(clock, RelayMetrics.NONE, store, Map.of(ETH, eth, DEVNET, devnet), settings, Runnable::run);
+            engine = new RelayEngine(clock, metrics, store, Map.of(ETH, eth, DEVNET, devnet), settings, Runnable::run);
             if (paused) engine.pause("operator (still paused after the restart)");
             try {
                 engine.recover();
@@ -134,18 +155,51 @@ public final class SimWorld {
         engine.pause("operator");
     }
 
+    public boolean isPaused() {
+        return paused;
+    }
+
     public void resume() {
         paused = false;
         engine.resume("operator");
     }
 
     public void follow() {
+        if (!up) return;
         safely(() -> ethFollower.poll(engine.listener(ETH), 50));
         safely(() -> devnetFollower.poll(engine.listener(DEVNET), 50));
     }
 
     public void runEngine() {
+        if (!up) return;
         safely(() -> engine.runOnce());
+        for (var r : engine.atRisk()) everAtRisk.putIfAbsent(r.swapId(), now());
+        for (Swap s : memory.all()) if (s.secret() != null) secretKnownAt.putIfAbsent(s.id(), now());
+    }
+
+    /** The relayer process goes away (a crash, a machine lost): nothing of it runs until {@link #up()}. */
+    public void down() {
+        if (!up) return;
+        up = false;
+        downSince = now();
+    }
+
+    /** The relayer process starts again on the same store: a fresh engine, recovered. */
+    public void up() {
+        if (up) return;
+        up = true;
+        downtimes.add(new long[] {downSince, now()});
+        restart();
+    }
+
+    public boolean isUp() {
+        return up;
+    }
+
+    /** Whether the relayer was down at any moment of [from, to] (epoch seconds). */
+    public boolean wasDownDuring(long from, long to) {
+        for (long[] d : downtimes) if (d[0] <= to && d[1] >= from) return true;
+        return !up && downSince <= to;
     }
 
     /** One block time passes: both chains mine, the followers deliver, the engine runs. */

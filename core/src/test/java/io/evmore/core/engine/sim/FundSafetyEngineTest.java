@@ -1,0 +1,247 @@
+package io.evmore.core.engine.sim;
+
+import static io.evmore.core.engine.sim.SimWorld.DEVNET;
+import static io.evmore.core.engine.sim.SimWorld.ETH;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.evmore.core.chain.ChainEvent;
+import io.evmore.core.chain.HtlcRecord;
+import io.evmore.core.port.RelayMetrics;
+import io.evmore.core.swap.Swap;
+import io.evmore.core.swap.SwapState;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Regression tests for the ways the engine could lose a counter-lock quietly (issue 17), each told as a bad day in
+ * production: a claim event that never arrives, a gas spike across a restart, a node that answers "not found", a clock
+ * that runs ahead, a reorg after confirmation, a griefer copying a hashlock. Deterministic: the simulated chains of
+ * {@link SimWorld} without random faults; each test injects exactly the fault it is about.
+ */
+class FundSafetyEngineTest {
+    SimWorld w;
+    final Map<String, Integer> atRisk = new ConcurrentHashMap<>();
+
+    @BeforeEach
+    void world() {
+        w = new SimWorld(42);
+        w.metrics = new RelayMetrics() {
+            @Override public void swapFinished(String status, Duration duration) {}
+            @Override public void queueSize(int size) {}
+            @Override public void atRisk(String kind, int count) {
+                atRisk.put(kind, count);
+            }
+        };
+        w.restart();
+    }
+
+    // ---- 1. the secret, from wherever it shows up --------------------------------------------------------------------
+
+    /** The follower never delivers the user's claim: the engine finds the secret by query and claims the source in time. */
+    @Test
+    void aClaimTheFollowerNeverSawStillGetsTheSourceClaimedBeforeTSrc() {
+        w.devnetFollower.lose = e -> e instanceof ChainEvent.HtlcClaimed;
+        SimWorld.User u = w.user(ETH, BigInteger.valueOf(50_000), w.now() + 900);
+        u.lock();
+        runUntil(() -> state(u) == SwapState.COUNTER_LOCKED, 20);
+        u.claim();
+        runUntil(() -> state(u) == SwapState.COMPLETED, 10);
+
+        assertThat(u.sourceLock().orElseThrow().status()).as("the user's source lock, claimed for the relayer")
+                .isEqualTo(HtlcRecord.Status.CLAIMED);
+        assertThat(w.now()).isLessThan(u.sourceTimelock);
+        assertThat(w.devnetFollower.dropped()).as("the claim event really was lost").isPositive();
+        java.util.List<io.evmore.core.swap.SwapTransition> trail = w.memory.inTransaction(tx -> tx.transitions(u.swap().orElseThrow().id()));
+        assertThat(trail.stream().anyMatch(t -> t.to() == SwapState.SECRET_REVEALED && t.cause().contains("by query"))).isTrue();
+    }
+
+    /** The user claims a look-alike HTLC (same hashlock, a third party's money) while the relayer's own lock stays open. */
+    @Test
+    void aSecretRevealedByALookAlikeClaimsTheSourceAndTheOwnLockIsRefundedAfterTDst() {
+        SimWorld.User u = w.user(ETH, BigInteger.valueOf(50_000), w.now() + 900);
+        u.lock();
+        runUntil(() -> state(u) == SwapState.COUNTER_LOCKED, 20);
+        String third = w.newAddress(DEVNET);
+        w.devnet.fund(third, SimWorld.UATOM, BigInteger.valueOf(1_000));
+        w.devnet.userLock(third, new io.evmore.core.chain.LockRequest(u.destAddress, SimWorld.UATOM, BigInteger.valueOf(1_000),
+                u.hashlock, w.now() + 600, "", ""));
+        w.tick();
+        String lookAlike = w.devnet.htlcs().stream().filter(h -> h.sender().equals(third)).findFirst().orElseThrow().id();
+        w.devnet.userClaim(u.destAddress, lookAlike, u.secret);
+        runUntil(() -> state(u) == SwapState.SOURCE_CLAIMED, 10);
+        assertThat(u.sourceLock().orElseThrow().status()).isEqualTo(HtlcRecord.Status.CLAIMED);
+        assertThat(u.counterLock().orElseThrow().status()).as("the relayer's own lock is still the user's to claim")
+                .isEqualTo(HtlcRecord.Status.OPEN);
+
+        long tDst = u.swap().orElseThrow().destTimelock();
+        runUntil(() -> state(u) == SwapState.COMPLETED, (int) ((tDst - w.now()) / SimWorld.BLOCK_SECONDS) + 10);
+        assertThat(u.counterLock().orElseThrow().status()).as("refunded to the relayer after T_dst").isEqualTo(HtlcRecord.Status.REFUNDED);
+    }
+
+    // ---- 2. deadlines, escalation and alarms --------------------------------------------------------------------------
+
+    /** A gas spike keeps the claim out of blocks and the relayer restarts: the persisted intent is replaced at higher fees. */
+    @Test
+    void aClaimStuckBehindAFeeSpikeAcrossARestartIsReplacedAtHigherFeesAndLands() {
+        SimWorld.User u = w.user(ETH, BigInteger.valueOf(50_000), w.now() + 900);
+        u.lock();
+        runUntil(() -> state(u) == SwapState.COUNTER_LOCKED, 20);
+        w.eth.spike(5, w.now() + 400); // the user's claim (a user transaction) lands; the relayer's low bids do not
+        u.claim();
+        runUntil(() -> state(u) == SwapState.SOURCE_CLAIM_PENDING, 10);
+        w.ticks(2);
+        w.restart(); // the in-memory await and its escalation are gone
+        runUntil(() -> state(u) == SwapState.COMPLETED, 60);
+
+        assertThat(w.eth.stats()).as("the pending claim was replaced on its nonce").doesNotContain("replacements 0,");
+        var landed = w.eth.relayerReceipts().stream().filter(r -> r.tx().kind() == FakeHtlcChain.Kind.CLAIM && r.success()).toList();
+        assertThat(landed).hasSize(1);
+        assertThat(landed.getFirst().tx().feeLevel()).as("it landed bidding above the spike").isGreaterThanOrEqualTo(5);
+        assertThat(w.now()).isLessThan(u.sourceTimelock - SimWorld.TIMELOCKS.timing(ETH).claimInclusion());
+    }
+
+    /** A claim that cannot get in (the spike is above any bid) is AT RISK well before its deadline, loudly. */
+    @Test
+    void aClaimThatCannotGetInIsAtRiskBeforeItsDeadline() {
+        SimWorld.User u = w.user(ETH, BigInteger.valueOf(50_000), w.now() + 900);
+        u.lock();
+        runUntil(() -> state(u) == SwapState.COUNTER_LOCKED, 20);
+        w.eth.spike(FakeHtlcChain.MAX_FEE_LEVEL + 1, u.sourceTimelock + 3_600);
+        u.claim();
+        Swap s = runUntil(() -> state(u) == SwapState.SOURCE_CLAIM_PENDING, 10);
+        long deadline = s.sourceTimelock() - SimWorld.TIMELOCKS.timing(ETH).claimInclusion();
+        // a control first: far from the deadline the stuck claim is not (yet) at risk
+        assertThat(w.engine.atRisk()).isEmpty();
+        runUntil(() -> !w.engine.atRisk().isEmpty(), (int) ((deadline - w.now()) / SimWorld.BLOCK_SECONDS) + 2);
+
+        assertThat(w.now()).as("flagged before the deadline").isLessThan(deadline);
+        assertThat(w.now()).as("…and within the lead").isGreaterThanOrEqualTo(deadline - SimWorld.AT_RISK_LEAD.toSeconds() - 10);
+        var risk = w.engine.atRisk().getFirst();
+        assertThat(risk.kind()).isEqualTo("claim_deadline");
+        assertThat(risk.reason()).contains("not claimed").contains("claim deadline");
+        assertThat(atRisk).containsEntry("claim_deadline", 1);
+        assertThat(w.memory.find(s.id()).orElseThrow().lastError()).startsWith("AT RISK");
+    }
+
+    /** "Not found" from a lagging node and a wall clock past T_src do not make a claim MISSED while the chain says it is not. */
+    @Test
+    void claimMissedIsDecidedOnlyByTheSourceChainsConfirmedTimeNeverByNotFoundOrTheWallClock() {
+        SimWorld.User u = w.user(ETH, BigInteger.valueOf(50_000), w.now() + 900);
+        u.lock();
+        runUntil(() -> state(u) == SwapState.COUNTER_LOCKED, 20);
+        w.eth.timeLag = 0;
+        w.eth.failNext = FakeHtlcChain.Kind.CLAIM; // the first claim is included but fails
+        w.eth.hideReads = 3;                       // and the next reads of the source lock come from a node that lacks it
+        u.claim();
+        runUntil(() -> state(u) == SwapState.COMPLETED || state(u) == SwapState.CLAIM_MISSED, 30);
+        assertThat(state(u)).isEqualTo(SwapState.COMPLETED);
+    }
+
+    @Test
+    void aWallClockAheadOfTheSourceChainDoesNotMakeTheClaimMissed() {
+        SimWorld.User u = w.user(ETH, BigInteger.valueOf(50_000), w.now() + 900);
+        u.lock();
+        runUntil(() -> state(u) == SwapState.COUNTER_LOCKED, 20);
+        Swap s = u.swap().orElseThrow();
+        // Both chains' blocks fall behind the wall clock (slow block production): the wall clock passes T_src while the
+        // chains' own clocks are still before T_dst, so the user can still claim and the relayer still claim after them.
+        long behind = s.sourceTimelock() - w.now() + 60;
+        w.eth.timeLag = behind;
+        w.devnet.timeLag = behind;
+        w.clock.advance(Duration.ofSeconds(s.sourceTimelock() - w.now() + 30));
+        w.eth.failNext = FakeHtlcChain.Kind.CLAIM; // the relayer's first claim is included but fails
+        u.claim();
+        runUntil(() -> state(u) == SwapState.COMPLETED || state(u) == SwapState.CLAIM_MISSED, 20);
+        assertThat(w.now()).as("the wall clock is past T_src").isGreaterThan(s.sourceTimelock());
+        assertThat(state(u)).as("the source chain's own time decides, and it is before T_src").isEqualTo(SwapState.COMPLETED);
+        assertThat(w.eth.relayerReceipts().stream().filter(r -> r.tx().kind() == FakeHtlcChain.Kind.CLAIM).count())
+                .as("the failed claim, then the one that landed").isEqualTo(2);
+    }
+
+    // ---- 4. look again before paying ---------------------------------------------------------------------------------
+
+    /** A confirmed lock that a reorg deeper than the confirmations removes is never paid for. */
+    @Test
+    void aSourceLockReorgedAwayAfterConfirmationIsNeverCounterLocked() {
+        w.pause(); // confirmations complete, the counter-lock waits: the window a deep reorg can hit
+        SimWorld.User u = w.user(ETH, BigInteger.valueOf(50_000), w.now() + 900);
+        u.lock();
+        runUntil(() -> state(u) == SwapState.CONFIRMED, 20);
+        w.ticks(2);
+        String id = u.swap().orElseThrow().id();
+        // the lock's block and the blocks after it, deeper than 3 confirmations, replaced by empty ones
+        int depth = (int) (w.eth.height() - u.swap().orElseThrow().sourceHeight()) + 1;
+        assertThat(depth).isGreaterThan(3);
+        assertThat(w.eth.reorg(depth)).as("the reorg happened").isNotNull().isNotEmpty();
+        w.resume();
+        w.ticks(5);
+        assertThat(u.counterLock()).as("no counter-lock for a lock that is gone").isEmpty();
+        runUntil(() -> w.memory.find(id).orElseThrow().state() == SwapState.REJECTED, 200);
+        assertThat(w.memory.find(id).orElseThrow().lastError()).contains("too little time");
+        assertThat(w.devnet.relayerReceipts()).noneMatch(r -> r.tx().kind() == FakeHtlcChain.Kind.LOCK);
+    }
+
+    /** A backlog confirmed during a long pause is re-checked against the timelock rule when intake resumes. */
+    @Test
+    void aBacklogConfirmedDuringAPauseIsCheckedForTimeLeftBeforeItIsPaidFor() {
+        w.pause();
+        SimWorld.User early = w.user(ETH, BigInteger.valueOf(20_000), w.now() + 2_000);
+        SimWorld.User late = w.user(ETH, BigInteger.valueOf(20_000), w.now() + 700);
+        early.lock();
+        late.lock();
+        runUntil(() -> state(early) == SwapState.CONFIRMED && state(late) == SwapState.CONFIRMED, 20);
+        // long enough for the late one's T_dst − W_user to pass, not the early one's
+        w.ticks(60);
+        w.resume();
+        runUntil(() -> state(late) == SwapState.REJECTED && state(early) == SwapState.COUNTER_LOCKED, 10);
+        assertThat(late.counterLock()).isEmpty();
+        assertThat(late.swap().orElseThrow().lastError()).contains("too little time");
+        assertThat(early.counterLock()).as("the control: intake really resumed").isPresent();
+    }
+
+    // ---- 5. no griefing through hashlocks ----------------------------------------------------------------------------
+
+    /** Someone copies a pending lock's hashlock into a bad lock that is rejected at once: the good lock is still served. */
+    @Test
+    void aRejectedLockWithACopiedHashlockDoesNotGetTheGoodLockRejected() {
+        SimWorld.User victim = w.user(ETH, BigInteger.valueOf(50_000), w.now() + 900);
+        SimWorld.User griefer = w.new User(ETH, "not-an-address", victim.secret, victim.hashlock, BigInteger.valueOf(5_000),
+                w.now() + 900);
+        griefer.lock();
+        w.tick();
+        assertThat(state(griefer)).isEqualTo(SwapState.REJECTED);
+        victim.lock();
+        runUntil(() -> state(victim) == SwapState.COUNTER_LOCKED, 20);
+        victim.claim();
+        runUntil(() -> state(victim) == SwapState.COMPLETED, 10);
+    }
+
+    /** A second good-looking lock with a hashlock another swap holds is refused; the holder is served. */
+    @Test
+    void aHashlockHeldByASwapWithALiveCounterLockIsNotTakenTwice() {
+        SimWorld.User first = w.user(ETH, BigInteger.valueOf(50_000), w.now() + 900);
+        first.lock();
+        runUntil(() -> state(first) == SwapState.COUNTER_LOCKED, 20);
+        SimWorld.User copy = w.userReusing(first, BigInteger.valueOf(40_000), w.now() + 900);
+        copy.lock();
+        runUntil(() -> state(copy) == SwapState.REJECTED, 20);
+        assertThat(copy.swap().orElseThrow().lastError()).contains("already used by another swap");
+        assertThat(w.devnet.relayerReceipts().stream().filter(r -> r.tx().kind() == FakeHtlcChain.Kind.LOCK).count()).isEqualTo(1);
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------------------------
+
+    private SwapState state(SimWorld.User u) {
+        return u.swap().map(Swap::state).orElse(null);
+    }
+
+    private Swap runUntil(java.util.function.BooleanSupplier done, int maxTicks) {
+        for (int i = 0; i < maxTicks && !done.getAsBoolean(); i++) w.tick();
+        assertThat(done.getAsBoolean()).as("reached within %s blocks; swaps: %s", maxTicks, w.memory.all()).isTrue();
+        return w.memory.all().isEmpty() ? null : w.memory.all().getLast();
+    }
+}
