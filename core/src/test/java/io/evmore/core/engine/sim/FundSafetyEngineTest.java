@@ -203,6 +203,65 @@ class FundSafetyEngineTest {
         assertThat(early.counterLock()).as("the control: intake really resumed").isPresent();
     }
 
+    /**
+     * At confirmation the engine reads the source lock from the chain and refuses a lock the chain does not hold as the
+     * event told it: another receiver, hashlock, amount, timelock or asset, or a lock no longer open. The first case is
+     * the control: the record as it is gets counter-locked.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource({
+            "as it is,",
+            "receiver,is not the relayer",
+            "hashlock,hashlock on chain differs",
+            "amount,amount on chain differs",
+            "timelock,timelock on chain differs",
+            "asset,asset on chain differs",
+            "claimed,not open"})
+    void theConfirmTimeReadOfTheSourceLockRefusesWhatTheChainDoesNotHold(String field, String reason) {
+        java.util.function.UnaryOperator<HtlcRecord> tamper = h -> switch (field) {
+            case "receiver" -> copy(h, "0x00000000000000000000000000000000000000bb", h.hashlock(), h.amount(), h.timelock(), h.asset(), h.status());
+            case "hashlock" -> copy(h, h.receiver(), w.newSecret().hashlock(), h.amount(), h.timelock(), h.asset(), h.status());
+            case "amount" -> copy(h, h.receiver(), h.hashlock(), h.amount().add(BigInteger.ONE), h.timelock(), h.asset(), h.status());
+            case "timelock" -> copy(h, h.receiver(), h.hashlock(), h.amount(), h.timelock() + 1, h.asset(), h.status());
+            case "asset" -> copy(h, h.receiver(), h.hashlock(), h.amount(), h.timelock(), "0x00000000000000000000000000000000000000ee", h.status());
+            case "claimed" -> copy(h, h.receiver(), h.hashlock(), h.amount(), h.timelock(), h.asset(), HtlcRecord.Status.CLAIMED);
+            default -> h;
+        };
+        w.engine = new io.evmore.core.engine.RelayEngine(w.clock, w.metrics, w.store,
+                Map.of(ETH, new TamperedReads(w.eth, tamper), DEVNET, w.devnet), w.settings, Runnable::run);
+        SimWorld.User u = w.user(ETH, BigInteger.valueOf(50_000), w.now() + 900);
+        u.lock();
+        if (reason == null) {
+            runUntil(() -> state(u) == SwapState.COUNTER_LOCKED, 20);
+            return;
+        }
+        runUntil(() -> state(u) == SwapState.REJECTED, 20);
+        assertThat(u.swap().orElseThrow().lastError()).contains(reason);
+        assertThat(w.devnet.relayerReceipts()).as("nothing paid").isEmpty();
+    }
+
+    private static HtlcRecord copy(HtlcRecord h, String receiver, io.evmore.core.swap.Hashlock hashlock, BigInteger amount,
+            long timelock, String asset, HtlcRecord.Status status) {
+        return new HtlcRecord(h.chain(), h.id(), h.sender(), receiver, asset, amount, hashlock, timelock, h.targetChain(),
+                h.targetAddress(), status, h.refundAddress());
+    }
+
+    /** A chain whose {@code query} answers a changed record (what the chain holds differs from what the event said). */
+    private record TamperedReads(FakeHtlcChain fake, java.util.function.UnaryOperator<HtlcRecord> tamper)
+            implements io.evmore.core.chain.HtlcChain {
+        @Override public io.evmore.core.chain.ChainId chain() { return fake.chain(); }
+        @Override public String relayerAddress() { return fake.relayerAddress(); }
+        @Override public String contract() { return fake.contract(); }
+        @Override public io.evmore.core.chain.TxResult lock(io.evmore.core.chain.LockRequest r, io.evmore.core.chain.TxJournal j) { return fake.lock(r, j); }
+        @Override public io.evmore.core.chain.TxResult claim(String id, io.evmore.core.swap.Secret s, io.evmore.core.chain.TxJournal j) { return fake.claim(id, s, j); }
+        @Override public io.evmore.core.chain.TxResult refund(String id, io.evmore.core.chain.TxJournal j) { return fake.refund(id, j); }
+        @Override public io.evmore.core.chain.Reconciliation reconcile(io.evmore.core.swap.TxIntent i) { return fake.reconcile(i); }
+        @Override public java.util.Optional<HtlcRecord> query(String id) { return fake.query(id).map(tamper); }
+        @Override public java.util.Optional<HtlcRecord> queryConfirmed(String id, long c) { return fake.queryConfirmed(id, c); }
+        @Override public BigInteger balance(String asset) { return fake.balance(asset); }
+        @Override public long latestBlockTime() { return fake.latestBlockTime(); }
+    }
+
     // ---- 5. no griefing through hashlocks ----------------------------------------------------------------------------
 
     /** Someone copies a pending lock's hashlock into a bad lock that is rejected at once: the good lock is still served. */
