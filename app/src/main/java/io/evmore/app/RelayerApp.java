@@ -51,6 +51,13 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     private final HealthRegistry health = new HealthRegistry(5_000);
     private final ServiceController services = new ServiceController();
     private volatile io.evmore.app.relay.RelayWiring relay;
+    /**
+     * An operator's pause (or resume) that arrived before the engine existed (start-up): remembered here and applied to
+     * the engine before its first step, so an emergency pause works at any moment. Null: none requested.
+     */
+    private final java.util.concurrent.atomic.AtomicReference<EarlyGate> earlyGate = new java.util.concurrent.atomic.AtomicReference<>();
+
+    private record EarlyGate(boolean paused, String reason, Instant at) {}
     private final Instant startedAt = Instant.now();
     /** starting → running → stopping: /health is 503 with this detail until every service has started. */
     private volatile String phase = "starting";
@@ -124,8 +131,12 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         services.add(Service.of("engine", () -> {
             RelayerConfig now = config.get();
             io.evmore.app.secrets.RelayerKeys keys = io.evmore.app.secrets.RelayerKeys.load(now.secrets(), System.getenv(), localChains.keys());
-            relay = new io.evmore.app.relay.RelayWiring(now, keys, pools, store.store(), metrics, clock);
-            relay.start();
+            io.evmore.app.relay.RelayWiring wiring = new io.evmore.app.relay.RelayWiring(now, keys, pools, store.store(), metrics, clock);
+            synchronized (earlyGate) {
+                applyEarlyGate(wiring.engine());
+                relay = wiring; // from here on, pause/resume go to the engine itself
+            }
+            wiring.start();
         }, () -> {
             if (relay == null) return;
             boolean clean = relay.stop(Duration.ofSeconds(Math.max(1, config.get().shutdown().timeoutSeconds() / 2)));
@@ -153,6 +164,17 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
                     : HealthCheck.Result.down("follower stopped: " + String.join(", ", stopped));
         });
         health.register("pools", pools::health);
+        health.register("swaps", () -> {
+            if (relay == null) return HealthCheck.Result.up("no swaps in flight yet");
+            List<RelayEngine.AtRisk> risks = relay.engine().atRisk();
+            if (risks.isEmpty()) return HealthCheck.Result.up("no swap at risk");
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("atRisk", risks.size());
+            data.put("swaps", risks.stream().limit(20).map(a -> Map.of("swap", a.swapId(), "kind", a.kind(),
+                    "secondsLeft", a.secondsLeft())).toList());
+            return HealthCheck.Result.degraded(risks.size() + " swap(s) AT RISK (see /admin/swaps/pending): "
+                    + risks.getFirst().reason(), data);
+        });
         metrics.registerHealth(health::check);
 
         services.start();
@@ -287,27 +309,62 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         return pools.refresh();
     }
 
+    /**
+     * Pauses intake. Works at any moment: while the relayer is still starting the request is remembered and the engine
+     * starts paused (claims and refunds that protect funds still run once it starts).
+     */
     @Override
     public Object pause() {
-        return Map.of("engine", requireRelay().engine().pause("admin API"));
+        synchronized (earlyGate) {
+            io.evmore.app.relay.RelayWiring r = relay;
+            if (r != null) return Map.of("engine", r.engine().pause("admin API"));
+            earlyGate.set(new EarlyGate(true, "admin API (during start-up)", clock.now()));
+            log.warn("pause requested while the relayer is {}: the relay engine will start paused", phase);
+            return Map.of("engine", earlyStatus());
+        }
     }
 
     @Override
     public Object resume() {
-        return Map.of("engine", requireRelay().engine().resume("admin API"));
+        synchronized (earlyGate) {
+            io.evmore.app.relay.RelayWiring r = relay;
+            if (r != null) return Map.of("engine", r.engine().resume("admin API"));
+            earlyGate.set(new EarlyGate(false, "admin API (during start-up)", clock.now()));
+            log.info("resume requested while the relayer is {}: the relay engine will start taking swaps", phase);
+            return Map.of("engine", earlyStatus());
+        }
     }
 
-    private io.evmore.app.relay.RelayWiring requireRelay() {
-        io.evmore.app.relay.RelayWiring r = relay;
-        if (r == null) throw new IllegalStateException("the relay engine is not running");
-        return r;
+    /** Applies a pause/resume requested during start-up to the new engine, before it takes a step. */
+    private void applyEarlyGate(RelayEngine engine) {
+        EarlyGate g = earlyGate.getAndSet(null);
+        if (g == null || !g.paused()) return;
+        engine.pause(g.reason() + " at " + g.at());
+        log.warn("relay engine starts paused (requested during start-up at {}): no new swaps until resumed", g.at());
+    }
+
+    /** What /admin/services/status says of the engine before it exists. */
+    private Map<String, Object> earlyStatus() {
+        EarlyGate g = earlyGate.get();
+        Map<String, Object> m = new LinkedHashMap<>();
+        boolean paused = g != null && g.paused();
+        m.put("intake", paused ? "PAUSED" : "NOT_STARTED");
+        m.put("starting", true);
+        if (g != null) {
+            m.put("since", g.at());
+            m.put("reason", g.reason());
+        }
+        m.put("note", paused ? "the relayer is " + phase + "; the relay engine will start paused: no new swaps are taken,"
+                + " claims and refunds that protect funds will run" : "the relayer is " + phase + "; the relay engine has not started yet");
+        return m;
     }
 
     @Override
     public Object servicesStatus() {
         Map<String, Object> body = new LinkedHashMap<>();
         io.evmore.app.relay.RelayWiring r = relay;
-        body.put("engine", r == null ? Map.of("intake", "NOT_STARTED") : r.engine().status());
+        body.put("engine", r == null ? earlyStatus() : r.engine().status());
+        if (r != null) body.put("atRisk", r.engine().atRisk());
         if (r != null) {
             // Public addresses and holdings, so operators know what to fund.
             body.put("inventory", r.engine().inventory().stream().map(i -> {
@@ -372,6 +429,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("count", swaps.size());
         body.put("limit", limit);
+        body.put("atRisk", relay == null ? 0 : relay.engine().atRisk().size());
         Instant now = clock.now();
         RelayEngine engine = relay == null ? null : relay.engine();
         body.put("swaps", swaps.stream().map(sw -> SwapView.of(sw, now, engine)).toList());
@@ -405,15 +463,17 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
      * error and the next deadline that matters; for a multi-hop swap the counter-lock transfer's packet
      * ({@code <home chain>:<channel>/<sequence>}). Never the secret.
      */
-    public record SwapView(String id, String state, long ageSeconds, String lastError, Object nextDeadline, String fromChain,
+    public record SwapView(String id, String state, long ageSeconds, String lastError, Object nextDeadline, Object atRisk, String fromChain,
             String toChain, String sourceHtlcId, String destHtlcId, String hashlock, String sender, String receiver,
             String sourceAsset, String sourceAmount, String destAsset, String destAmount, String feeAmount, long sourceTimelock,
             long destTimelock, long sourceHeight, String sourceTxHash, String counterPacket, Instant createdAt, Instant updatedAt) {
         static SwapView of(Swap s, Instant now, RelayEngine engine) {
             Object deadline = engine == null ? null : engine.deadline(s).map(d -> Map.of("what", d.what(), "at", d.at(),
                     "inSeconds", d.at() - now.getEpochSecond())).orElse(null);
+            Object risk = engine == null ? null : engine.atRisk(s.id()).map(a -> Map.of("kind", a.kind(), "reason", a.reason(),
+                    "secondsLeft", a.secondsLeft(), "since", a.since())).orElse(null);
             return new SwapView(s.id(), s.state().name(), Math.max(0, now.getEpochSecond() - s.createdAt().getEpochSecond()),
-                    s.lastError(), deadline, s.fromChain().value(), s.toChain().value(), s.sourceHtlcId(), s.destHtlcId(),
+                    s.lastError(), deadline, risk, s.fromChain().value(), s.toChain().value(), s.sourceHtlcId(), s.destHtlcId(),
                     s.hashlock().hex(), s.sender(), s.receiver(), s.sourceAsset(), s.sourceAmount().toString(), s.destAsset(),
                     s.destAmount() == null ? null : s.destAmount().toString(), s.feeAmount() == null ? null : s.feeAmount().toString(),
                     s.sourceTimelock(), s.destTimelock(), s.sourceHeight(), s.sourceTxHash(),

@@ -97,7 +97,7 @@ public final class LocalChains implements AutoCloseable {
         if (!c.localChains().enabled() || local == null) return c;
         RelayerConfig out = c.withChains(local);
         if (out.swaps().pairs() == null || out.swaps().pairs().isEmpty()) {
-            out = out.withSwaps(new RelayerConfig.Swaps(pairs, out.swaps().timelocks()));
+            out = out.withSwaps(new RelayerConfig.Swaps(pairs, out.swaps().timelocks(), out.swaps().safety()));
         }
         return out;
     }

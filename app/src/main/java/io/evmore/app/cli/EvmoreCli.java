@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         subcommands = {RunCommand.class, CheckConfigCommand.class, AdminCommand.class, DevnetCommand.class, SwapCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run './evmore <command> --help' for a command's options.",
                 "The launcher also has: './evmore test' (every test), './evmore build' (build only) and",
-                "'./evmore wasmd-setup' (builds wasmd and the contract's wasm for the real-chain tests; './evmore test' runs it).",
+                "'./evmore wasmd-setup' (builds wasmd and the contract's wasm for the real-chain tests; './evmore test' runs it)",
+                "and './evmore simulate' (the relay engine's fault simulation, 20,000 schedules by default).",
                 "Start here: './evmore demo' (local chains, the relayer and swaps in one command)."})
 public final class EvmoreCli implements Runnable {
     @CommandLine.Spec

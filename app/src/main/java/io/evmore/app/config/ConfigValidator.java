@@ -207,6 +207,10 @@ final class ConfigValidator {
         range(t.pollDelaySeconds(), 0, 86_400, "swaps.timelocks.pollDelaySeconds");
         range(t.safetyMarginSeconds(), 0, 7 * 86_400, "swaps.timelocks.safetyMarginSeconds");
         range(t.userClaimWindowSeconds(), 1, 7 * 86_400, "swaps.timelocks.userClaimWindowSeconds");
+        var safety = required(swaps.safety(), "swaps.safety");
+        range(safety.secretWatchSeconds(), 1, 3_600, "swaps.safety.secretWatchSeconds");
+        range(safety.atRiskLeadSeconds(), 0, 7 * 86_400, "swaps.safety.atRiskLeadSeconds");
+        range(safety.feeEscalationSeconds(), 1, 3_600, "swaps.safety.feeEscalationSeconds");
         List<RelayerConfig.PairConfig> pairs = swaps.pairs() == null ? List.of() : swaps.pairs();
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < pairs.size(); i++) {

@@ -169,8 +169,26 @@ public record RelayerConfig(
     /** Locks of {@code asset} of at least {@code minAmount} base units need {@code confirmations} blocks. */
     public record ConfirmationTier(String asset, String minAmount, int confirmations) {}
 
-    /** What the relayer swaps and under which time rules. */
-    public record Swaps(List<PairConfig> pairs, Timelocks timelocks) {}
+    /** What the relayer swaps, under which time rules, and how it watches over swaps in flight. */
+    public record Swaps(List<PairConfig> pairs, Timelocks timelocks, Safety safety) {
+        public Swaps(List<PairConfig> pairs, Timelocks timelocks) {
+            this(pairs, timelocks, Safety.DEFAULTS);
+        }
+    }
+
+    /**
+     * How the engine watches over swaps in flight (seconds).
+     *
+     * @param secretWatchSeconds   how often the destination chain is asked, by query, whether a swap's counter-lock (or
+     *                             any HTLC with its hashlock) was claimed: the safety net under the follower's claim event
+     * @param atRiskLeadSeconds    a swap is AT RISK this long before its claim deadline (T_src − G_src) while the source is
+     *                             unclaimed, and this long after its own counter-lock expired unrefunded
+     * @param feeEscalationSeconds a pending transaction is replaced at a higher fee after this long (sooner as its
+     *                             deadline nears)
+     */
+    public record Safety(int secretWatchSeconds, int atRiskLeadSeconds, int feeEscalationSeconds) {
+        public static final Safety DEFAULTS = new Safety(30, 300, 60);
+    }
 
     /**
      * One pair: a user locks {@code fromAsset} on {@code from}; the relayer locks {@code toAsset} on {@code to}.

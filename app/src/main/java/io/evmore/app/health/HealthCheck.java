@@ -14,6 +14,17 @@ public interface HealthCheck {
         public static Result down(String detail) {
             return new Result(false, detail, Map.of());
         }
+
+        /** Ready, but something needs an operator's attention: /health stays 200 and says DEGRADED. */
+        public static Result degraded(String detail, Map<String, Object> data) {
+            java.util.Map<String, Object> d = new java.util.LinkedHashMap<>(data);
+            d.put("degraded", true);
+            return new Result(true, detail, java.util.Map.copyOf(d));
+        }
+
+        public boolean degraded() {
+            return up && Boolean.TRUE.equals(data.get("degraded"));
+        }
     }
 
     Result check();

@@ -67,12 +67,13 @@ public final class HttpApi implements AutoCloseable {
             Handler healthHandler = ctx -> {
                 HealthRegistry.Report r = health.check();
                 Map<String, Object> body = new LinkedHashMap<>();
-                body.put("status", r.up() ? "UP" : "DOWN");
+                boolean degraded = r.components().values().stream().anyMatch(HealthCheck.Result::degraded);
+                body.put("status", !r.up() ? "DOWN" : degraded ? "DEGRADED" : "UP");
                 Map<String, Object> comps = new LinkedHashMap<>();
                 for (var e : r.components().entrySet()) {
                     HealthCheck.Result c = e.getValue();
                     Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("status", c.up() ? "UP" : "DOWN");
+                    m.put("status", !c.up() ? "DOWN" : c.degraded() ? "DEGRADED" : "UP");
                     m.put("detail", c.detail());
                     if (!c.data().isEmpty()) m.put("data", c.data());
                     comps.put(e.getKey(), m);

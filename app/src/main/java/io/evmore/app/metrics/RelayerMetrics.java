@@ -33,6 +33,9 @@ public final class RelayerMetrics implements RelayMetrics {
     private final Gauge inventory;
     private final Gauge inventoryReserved;
     private final Counter claimMissed;
+    private final Gauge atRisk;
+    /** Kinds counted in evmore_swaps_at_risk{kind}; pre-created at 0 so an alert's expression has data from the start. */
+    public static final List<String> AT_RISK_KINDS = List.of("claim_deadline", "refund_overdue");
     private final AtomicReference<Map<SwapState, Long>> byState = new AtomicReference<>(Map.of());
 
     public RelayerMetrics() {
@@ -69,6 +72,13 @@ public final class RelayerMetrics implements RelayMetrics {
                 .help("Swaps whose source claim became impossible after the secret was known (the only losing case): alert on any")
                 .labelNames("chain")
                 .register(registry);
+        atRisk = Gauge.builder()
+                .name("evmore_swaps_at_risk")
+                .help("Swaps AT RISK now, by kind: claim_deadline (secret known, source unclaimed, T_src - G_src near or past),"
+                        + " refund_overdue (the relayer's own expired counter-lock not refunded): alert on any")
+                .labelNames("kind")
+                .register(registry);
+        AT_RISK_KINDS.forEach(k -> atRisk.labelValues(k).set(0));
         GaugeWithCallback.builder()
                 .name("evmore_swaps_by_state")
                 .help("Swaps currently in each state (from the store)")
@@ -132,6 +142,11 @@ public final class RelayerMetrics implements RelayMetrics {
         // Base units as a double: exact enough for a gauge (dashboards, low-balance alerts), never used for accounting.
         inventory.labelValues(chain.value(), asset).set(balance.doubleValue());
         inventoryReserved.labelValues(chain.value(), asset).set(reserved.doubleValue());
+    }
+
+    @Override
+    public void atRisk(String kind, int count) {
+        if (AT_RISK_KINDS.contains(kind)) atRisk.labelValues(kind).set(count); // bounded: the engine's two kinds only
     }
 
     @Override

@@ -57,6 +57,8 @@ public final class RelayWiring implements AutoCloseable {
     /** A configured route: the counter-lock port, and the home and final chains' adapters for the channel check. */
     record RoutedDestination(CosmosIbcCounterLock counterLock, CosmosAdapter home, CosmosAdapter finalChain) {}
     private final SwapStore store;
+    /** Test only ({@code environment: test}): events the followers lose on purpose; null otherwise. */
+    private final TestLostEvents lostEvents;
 
     public RelayWiring(RelayerConfig c, RelayerKeys keys, ChainPools pools, SwapStore store, RelayerMetrics metrics, Clock clock) {
         this.store = store;
@@ -127,9 +129,21 @@ public final class RelayWiring implements AutoCloseable {
         TimelockPolicy policy = new TimelockPolicy(timings, t.pollDelaySeconds(), t.safetyMarginSeconds(), t.userClaimWindowSeconds(),
                 routeSeconds);
         SwapValidator validator = new SwapValidator(pairs(c.swaps().pairs()), policy, new Confirmations(confirmations), receivers);
+        var safety = c.swaps().safety();
+        EngineSettings engineSettings = EngineSettings.defaults(validator)
+                .withSecretWatch(Duration.ofSeconds(safety.secretWatchSeconds()))
+                .withAtRiskLead(Duration.ofSeconds(safety.atRiskLeadSeconds()))
+                .withFeeEscalation(Duration.ofSeconds(safety.feeEscalationSeconds()));
         this.engine = new RelayEngine(clock, metrics, store, chains,
                 routes.stream().map(r -> (io.evmore.core.chain.IbcCounterLock) r.counterLock()).toList(),
-                EngineSettings.defaults(validator), null);
+                engineSettings, null);
+        String lose = System.getenv(TestLostEvents.ENV);
+        if (lose != null && !lose.isBlank() && c.environment() == RelayerConfig.Environment.TEST) {
+            this.lostEvents = TestLostEvents.parse(lose);
+        } else {
+            if (lose != null && !lose.isBlank()) log.warn("{} is ignored outside environment: test", TestLostEvents.ENV);
+            this.lostEvents = null;
+        }
         String halt = System.getenv(TestHaltPoints.ENV);
         if (halt != null && !halt.isBlank()) {
             if (c.environment() == RelayerConfig.Environment.TEST) {
@@ -150,7 +164,10 @@ public final class RelayWiring implements AutoCloseable {
     public void start() {
         checkRoutes();
         engine.recover();
-        for (ChainEvents f : followers) f.start(engine.listener(f.chain()));
+        for (ChainEvents f : followers) {
+            ChainEvents.Listener l = engine.listener(f.chain());
+            f.start(lostEvents == null ? l : lostEvents.wrap(f.chain(), l));
+        }
         engine.start();
         log.info("relay engine running on {} chain(s), {} pair(s)", chains.size(), engine.status());
     }

@@ -52,9 +52,23 @@ final class SwapBook {
     }
 
     Swap move(Swap s, SwapState next, String cause, String txHash, UnaryOperator<Swap> change) {
-        Swap moved = store.inTransaction(tx -> tx.transition(change.apply(s), s.state(), next, cause, txHash, clock.now()));
+        Swap moved = store.inTransaction(tx -> {
+            Swap m = tx.transition(change.apply(s), s.state(), next, cause, txHash, clock.now());
+            if (next.isTerminal()) closeUnsigned(tx, s.id(), "never signed: the swap ended " + next);
+            return m;
+        });
         afterMove(moved, cause);
         return moved;
+    }
+
+    /** An intent persisted but never signed cannot be on its way: it is closed when its swap ends. */
+    private void closeUnsigned(SwapStore.Tx tx, String swapId, String why) {
+        for (TxIntent i : tx.intentsOf(swapId)) {
+            if (i.status() == TxIntent.Status.PENDING && !i.mayHaveBeenBroadcast()) {
+                tx.saveIntent(i.withStatus(TxIntent.Status.FAILED, clock.now()));
+                log.log(System.Logger.Level.DEBUG, "intent " + i.id() + ": " + why);
+            }
+        }
     }
 
     /** Moves the swap to {@code next} and persists the intent it is about to send, together. */

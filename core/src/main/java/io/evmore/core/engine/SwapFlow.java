@@ -535,7 +535,7 @@ final class SwapFlow {
             return drive(s, COUNTER_LOCK);
         }
         Optional<TxIntent> last = book.lastIntent(s.id(), SOURCE_REFUND);
-        if (last.isPresent() && isOpen(last.get())) return drive(s, SOURCE_REFUND);
+        if (last.isPresent() && isOpen(last.get()) && last.get().mayHaveBeenBroadcast()) return drive(s, SOURCE_REFUND);
         Optional<HtlcRecord> h = src.query(s.sourceHtlcId());
         if (h.isEmpty() || h.get().status() == HtlcRecord.Status.REFUNDED) {
             book.move(s, SwapState.EXPIRED, "the source lock was refunded to the user", null, x -> x);
