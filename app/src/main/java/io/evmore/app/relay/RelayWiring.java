@@ -145,12 +145,15 @@ public final class RelayWiring implements AutoCloseable {
             this.lostEvents = null;
         }
         String halt = System.getenv(TestHaltPoints.ENV);
-        if (halt != null && !halt.isBlank()) {
+        String pause = System.getenv(TestHaltPoints.PAUSE_ENV);
+        boolean anyHalt = halt != null && !halt.isBlank() || pause != null && !pause.isBlank();
+        if (anyHalt) {
             if (c.environment() == RelayerConfig.Environment.TEST) {
-                engine.faultPoints(TestHaltPoints.parse(halt));
-                log.warn("{} is set: this test process stops itself at {}", TestHaltPoints.ENV, halt);
+                engine.faultPoints(TestHaltPoints.of(halt, pause));
+                log.warn("{}/{} set: this test process stops itself at {} / freezes at {}", TestHaltPoints.ENV,
+                        TestHaltPoints.PAUSE_ENV, halt, pause);
             } else {
-                log.warn("{} is ignored outside environment: test", TestHaltPoints.ENV);
+                log.warn("{} and {} are ignored outside environment: test", TestHaltPoints.ENV, TestHaltPoints.PAUSE_ENV);
             }
         }
     }

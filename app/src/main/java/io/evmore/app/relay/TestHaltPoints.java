@@ -12,17 +12,32 @@ import org.slf4j.LoggerFactory;
  * points ({@link FaultPoint}) at which the process stops at once, as SIGKILL would (no shutdown hooks, nothing
  * flushed): {@code POINT[@HASHLOCK_PREFIX][+DELAY_MS]}, comma-separated. With a delay the process stops that many
  * milliseconds after the point, e.g. {@code COUNTER_LOCK:journaled+150}: after the broadcast, before inclusion.
+ *
+ * <p>{@code EVMORE_TEST_PAUSE_AT} (same syntax, no delay) instead freezes the step at the point — it logs
+ * {@code TEST PAUSED at POINT} and never goes on — so that a test can kill the process from outside ({@code kill -9})
+ * in exactly that window.
  */
 final class TestHaltPoints implements FaultPoint {
     private static final Logger log = LoggerFactory.getLogger(TestHaltPoints.class);
     static final String ENV = "EVMORE_TEST_HALT_AT";
+    static final String PAUSE_ENV = "EVMORE_TEST_PAUSE_AT";
 
-    private record Spec(String point, String hashlockPrefix, long delayMs, String text) {}
+    private record Spec(String point, String hashlockPrefix, long delayMs, String text, boolean pause) {}
 
     private final List<Spec> specs;
 
     private TestHaltPoints(List<Spec> specs) {
         this.specs = specs;
+    }
+
+    /** Halt points from {@code halt} and pause points from {@code pause} (either may be null or blank). */
+    static TestHaltPoints of(String halt, String pause) {
+        List<Spec> all = new ArrayList<>();
+        if (halt != null && !halt.isBlank()) all.addAll(parse(halt).specs);
+        if (pause != null && !pause.isBlank()) {
+            for (Spec s : parse(pause).specs) all.add(new Spec(s.point(), s.hashlockPrefix(), 0, s.text(), true));
+        }
+        return new TestHaltPoints(List.copyOf(all));
     }
 
     static TestHaltPoints parse(String value) {
@@ -40,7 +55,7 @@ final class TestHaltPoints implements FaultPoint {
             int at = head.indexOf('@');
             String point = at >= 0 ? head.substring(0, at) : head;
             String prefix = at >= 0 ? head.substring(at + 1).toLowerCase() : "";
-            out.add(new Spec(point, prefix, delay, p));
+            out.add(new Spec(point, prefix, delay, p, false));
         }
         return new TestHaltPoints(List.copyOf(out));
     }
@@ -49,6 +64,16 @@ final class TestHaltPoints implements FaultPoint {
     public void reached(String point, Swap swap) {
         for (Spec s : specs) {
             if (s.point().equals(point) && swap.hashlock().hex().startsWith(s.hashlockPrefix())) {
+                if (s.pause()) {
+                    log.warn("TEST PAUSED at {} for swap {} ({}): waiting to be killed", point, swap.id(), s.text());
+                    while (true) {
+                        try {
+                            Thread.sleep(60_000);
+                        } catch (InterruptedException e) {
+                            // a shutdown: stay paused, the test kills the process
+                        }
+                    }
+                }
                 log.warn("TEST HALT at {} for swap {} ({})", point, swap.id(), s.text());
                 if (s.delayMs() == 0) Runtime.getRuntime().halt(137);
                 Thread.ofPlatform().daemon().start(() -> {

@@ -91,7 +91,7 @@ class CrashRecoveryIT {
 
     /** The user never claims: the relayer refunds its own lock after T_dst (halted while refunding), the user refunds the source. */
     @ParameterizedTest(name = "user never claims, halted at {0}")
-    @ValueSource(strings = {"DEST_REFUND:journaled", "DEST_REFUND:journaled+150"})
+    @ValueSource(strings = {"DEST_REFUND:journaled", "DEST_REFUND:journaled+150", "DEST_REFUND:sent"})
     @Order(3)
     void userNeverClaims(String haltAt) throws Exception {
         String bob = world.cosmosAddress("devnet-a", "bob");
@@ -127,6 +127,88 @@ class CrashRecoveryIT {
             Counts after = counts();
             assertThat(after.cosmosSequence - before.cosmosSequence).as("relayer txs on devnet-a: counter-lock and refund").isEqualTo(2);
             assertThat(after.ethNonce - before.ethNonce).as("no relayer tx on Ethereum").isZero();
+            world.killRelayer();
+        }
+    }
+
+    /**
+     * The counter-lock cannot be made (the relayer's Ethereum balance is gone when it tries), the swap gives it up, and
+     * after T_src the relayer refunds the user's source lock for them (anyone may): halted while that refund is journaled
+     * or right after it was sent, restarted, exactly one refund transaction and the user's funds back.
+     */
+    @ParameterizedTest(name = "counter-lock fails, the relayer refunds the user, halted at {0}")
+    @ValueSource(strings = {"SOURCE_REFUND:journaled", "SOURCE_REFUND:sent"})
+    @Order(4)
+    void theRelayerRefundsTheUsersSourceAfterItsCounterLockFailed(String haltAt) throws Exception {
+        String receiver = world.hardhat.devAddresses().get(6);
+        String relayerEth = world.relayerEthAddress();
+        try (CosmosUserChain user = world.cosmosUser("devnet-a", "alice")) {
+            RelayerProcess relayer = world.startRelayerAllowingExit(Map.of("EVMORE_TEST_HALT_AT", haltAt));
+            assertThat(relayer.awaitHealthy(Duration.ofSeconds(90))).as(relayer.output()).isTrue();
+            assertThat(relayer.post("/admin/services/pause", SwapWorld.TOKEN).statusCode()).isEqualTo(200);
+            Counts before = counts();
+            String alice = world.cosmosAddress("devnet-a", "alice");
+            BigInteger amount = BigInteger.valueOf(2_000_000);
+            long tSrc = user.htlc().latestBlockTime() + 150;
+            Swapper.Locked locked = swapper.lock(user, world.relayerAddress("devnet-a"), "stake", amount, world.eth, receiver, tSrc);
+            BigInteger aliceLocked = world.cosmosBalance("devnet-a", alice);
+            world.awaitState(locked.secret().hashlock(), "CONFIRMED", Duration.ofSeconds(30));
+            // the relayer's Ether is gone before it can counter-lock (a drained hot wallet)
+            String balance = world.hardhat.rpc("eth_getBalance", relayerEth, "latest").asText();
+            world.hardhat.rpc("hardhat_setBalance", relayerEth, "0x0");
+            try {
+                assertThat(relayer.post("/admin/services/resume", SwapWorld.TOKEN).statusCode()).isEqualTo(200);
+                world.awaitState(locked.secret().hashlock(), "COUNTER_FAILED", Duration.ofSeconds(90));
+            } finally {
+                world.hardhat.rpc("hardhat_setBalance", relayerEth, balance);
+            }
+            assertThat(counts().ethNonce).as("no counter-lock was sent").isEqualTo(before.ethNonce);
+            // T_src passes on devnet-a: the relayer refunds the user's lock, and dies while doing it
+            world.devnet.advanceTime(Duration.ofSeconds(tSrc - user.htlc().latestBlockTime() + 2));
+            assertThat(relayer.awaitExit(Duration.ofSeconds(90))).as(relayer.output()).isEqualTo(137);
+            assertThat(relayer.output()).contains("TEST HALT at " + haltAt);
+            world.killRelayer();
+            world.startRelayer();
+            world.awaitState(locked.secret().hashlock(), "EXPIRED", Duration.ofSeconds(120));
+            assertThat(user.htlc().query(locked.sourceLock().htlcId()).orElseThrow().status()).isEqualTo(HtlcRecord.Status.REFUNDED);
+            assertThat(world.cosmosBalance("devnet-a", alice).subtract(aliceLocked)).as("the user's lock came back in full")
+                    .isEqualTo(amount);
+            Counts after = counts();
+            assertThat(after.cosmosSequence - before.cosmosSequence).as("relayer txs on devnet-a: one refund").isEqualTo(1);
+            assertThat(after.ethNonce - before.ethNonce).as("relayer txs on Ethereum: none").isZero();
+            world.killRelayer();
+        }
+    }
+
+    /**
+     * {@code kill -9} from outside (not an in-process halt) in the counter-lock's most dangerous window: the transaction
+     * is sent and included, its outcome not yet recorded. The restarted relayer finds it on chain and never locks twice.
+     */
+    @org.junit.jupiter.api.Test
+    @Order(5)
+    void killedFromOutsideAfterTheCounterLockWasSentBeforeItWasRecorded() throws Exception {
+        String bob = world.cosmosAddress("devnet-a", "bob");
+        try (EthereumUserChain user = world.ethUser(9); CosmosUserChain claimer = world.cosmosUser("devnet-a", "carol")) {
+            RelayerProcess relayer = world.startRelayerAllowingExit(Map.of("EVMORE_TEST_PAUSE_AT", "COUNTER_LOCK:sent"));
+            assertThat(relayer.awaitHealthy(Duration.ofSeconds(90))).as(relayer.output()).isTrue();
+            Counts before = counts();
+            long tSrc = user.htlc().latestBlockTime() + 400;
+            Swapper.Locked locked = swapper.lock(user, world.relayerEthAddress(), HtlcAbi.NATIVE, BigInteger.TEN.pow(16),
+                    ChainId.of("devnet-a"), bob, tSrc);
+            long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!relayer.output().contains("TEST PAUSED at COUNTER_LOCK:sent") && System.nanoTime() < until) Thread.sleep(100);
+            assertThat(relayer.output()).contains("TEST PAUSED at COUNTER_LOCK:sent");
+            assertThat(counts().cosmosSequence - before.cosmosSequence).as("the counter-lock is on chain").isEqualTo(1);
+            assertThat(relayer.killMinus9(Duration.ofSeconds(10))).as("killed by SIGKILL").isEqualTo(137);
+            world.killRelayer();
+            world.startRelayer();
+            HtlcRecord counter = swapper.awaitCounterLock(claimer, bob, world.relayerAddress("devnet-a"), locked, TERMS);
+            swapper.claim(claimer, counter, locked);
+            world.awaitState(locked.secret().hashlock(), "COMPLETED", Duration.ofSeconds(90));
+            Counts after = counts();
+            assertThat(after.cosmosSequence - before.cosmosSequence).as("one counter-lock, never a second").isEqualTo(1);
+            assertThat(after.ethNonce - before.ethNonce).as("one source claim").isEqualTo(1);
+            assertThat(claimer.locksFor(bob, locked.secret().hashlock())).hasSize(1);
             world.killRelayer();
         }
     }

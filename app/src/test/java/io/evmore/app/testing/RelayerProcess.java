@@ -93,6 +93,19 @@ public final class RelayerProcess implements AutoCloseable {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
+    /** {@code kill -9 PID} from outside, as an operator or the OOM killer would; waits for the exit code. */
+    public int killMinus9(Duration timeout) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-9", Long.toString(process.pid())).redirectErrorStream(true).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -9 " + process.pid() + " failed: " + new String(kill.getInputStream().readAllBytes()));
+        }
+        return awaitExit(timeout);
+    }
+
     public int awaitExit(Duration timeout) throws InterruptedException {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
     }
