@@ -7,6 +7,8 @@ import java.time.Duration;
  * EIP-1559 fee rules. A new transaction offers {@code maxFee = baseFee × baseFeeMultiplier + priorityFee}
  * (capped at {@code maxFeeCap}); a transaction not mined after {@code escalateAfter} is re-sent with the same
  * nonce and both fees raised by {@code bumpPercent} (nodes require at least 10 % to replace), never above the cap.
+ * The engine's fee levels: a send at level N starts at {@link #atLevel} (the initial offer escalated N times); a
+ * replacement of a pending transaction from its journaled bytes bids {@link #replacement}.
  *
  * @param maxFeeCap          most wei per gas the relayer ever offers
  * @param priorityFee        initial tip, wei per gas
