@@ -22,11 +22,16 @@ import java.util.regex.Pattern;
  *                         chain's head at the first start
  * @param fees             EIP-1559 fee and escalation rules
  * @param receiptTimeout   how long a transaction may take to be mined and confirmed before the call fails
+ * @param secretLookbackBlocks how many blocks below the head {@code revealedSecret} searches for {@code Claimed} logs
+ *                         when the HTLC's creation height is unknown (default {@value #DEFAULT_SECRET_LOOKBACK_BLOCKS},
+ *                         about a week of 12 s blocks; it must cover the time from a counter-lock's creation to its
+ *                         timelock, so raise it for chains with faster blocks or longer timelocks)
  */
 public record EthereumSettings(ChainId chain, List<Endpoint> endpoints, PoolSettings pool, String contractAddress,
         int confirmations, Duration pollInterval, long getLogsMaxRange, long startBlock, GasPolicy fees,
-        Duration receiptTimeout) {
+        Duration receiptTimeout, long secretLookbackBlocks) {
 
+    public static final long DEFAULT_SECRET_LOOKBACK_BLOCKS = 50_000;
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
 
     public EthereumSettings {
@@ -52,12 +57,23 @@ public record EthereumSettings(ChainId chain, List<Endpoint> endpoints, PoolSett
         if (receiptTimeout == null || receiptTimeout.isNegative() || receiptTimeout.isZero()) {
             throw new IllegalArgumentException("ethereum.receiptTimeout must be > 0");
         }
+        if (secretLookbackBlocks < 1 || secretLookbackBlocks > 10_000_000) {
+            throw new IllegalArgumentException("ethereum.secretLookbackBlocks must be 1..10000000, got " + secretLookbackBlocks);
+        }
+    }
+
+    /** Settings with the default {@code secretLookbackBlocks} ({@value #DEFAULT_SECRET_LOOKBACK_BLOCKS}). */
+    public EthereumSettings(ChainId chain, List<Endpoint> endpoints, PoolSettings pool, String contractAddress,
+            int confirmations, Duration pollInterval, long getLogsMaxRange, long startBlock, GasPolicy fees,
+            Duration receiptTimeout) {
+        this(chain, endpoints, pool, contractAddress, confirmations, pollInterval, getLogsMaxRange, startBlock, fees,
+                receiptTimeout, DEFAULT_SECRET_LOOKBACK_BLOCKS);
     }
 
     /** Production-minded defaults for the given chain, endpoints and contract. */
     public static EthereumSettings of(ChainId chain, List<Endpoint> endpoints, String contractAddress) {
         return new EthereumSettings(chain, endpoints, PoolSettings.ethereumDefaults(), contractAddress, 12,
-                Duration.ofSeconds(4), 2_000, 0, GasPolicy.defaults(), Duration.ofMinutes(10));
+                Duration.ofSeconds(4), 2_000, 0, GasPolicy.defaults(), Duration.ofMinutes(10), DEFAULT_SECRET_LOOKBACK_BLOCKS);
     }
 
     public long chainIdNumber() {
@@ -66,36 +82,41 @@ public record EthereumSettings(ChainId chain, List<Endpoint> endpoints, PoolSett
 
     public EthereumSettings withConfirmations(int n) {
         return new EthereumSettings(chain, endpoints, pool, contractAddress, n, pollInterval, getLogsMaxRange, startBlock,
-                fees, receiptTimeout);
+                fees, receiptTimeout, secretLookbackBlocks);
     }
 
     public EthereumSettings withPool(PoolSettings p) {
         return new EthereumSettings(chain, endpoints, p, contractAddress, confirmations, pollInterval, getLogsMaxRange,
-                startBlock, fees, receiptTimeout);
+                startBlock, fees, receiptTimeout, secretLookbackBlocks);
     }
 
     public EthereumSettings withPolling(Duration poll, long maxRange) {
         return new EthereumSettings(chain, endpoints, pool, contractAddress, confirmations, poll, maxRange, startBlock,
-                fees, receiptTimeout);
+                fees, receiptTimeout, secretLookbackBlocks);
     }
 
     public EthereumSettings withStartBlock(long block) {
         return new EthereumSettings(chain, endpoints, pool, contractAddress, confirmations, pollInterval, getLogsMaxRange,
-                block, fees, receiptTimeout);
+                block, fees, receiptTimeout, secretLookbackBlocks);
     }
 
     public EthereumSettings withFees(GasPolicy f) {
         return new EthereumSettings(chain, endpoints, pool, contractAddress, confirmations, pollInterval, getLogsMaxRange,
-                startBlock, f, receiptTimeout);
+                startBlock, f, receiptTimeout, secretLookbackBlocks);
     }
 
     public EthereumSettings withContract(String address) {
         return new EthereumSettings(chain, endpoints, pool, address, confirmations, pollInterval, getLogsMaxRange,
-                startBlock, fees, receiptTimeout);
+                startBlock, fees, receiptTimeout, secretLookbackBlocks);
     }
 
     public EthereumSettings withReceiptTimeout(Duration d) {
         return new EthereumSettings(chain, endpoints, pool, contractAddress, confirmations, pollInterval, getLogsMaxRange,
-                startBlock, fees, d);
+                startBlock, fees, d, secretLookbackBlocks);
+    }
+
+    public EthereumSettings withSecretLookbackBlocks(long blocks) {
+        return new EthereumSettings(chain, endpoints, pool, contractAddress, confirmations, pollInterval, getLogsMaxRange,
+                startBlock, fees, receiptTimeout, blocks);
     }
 }

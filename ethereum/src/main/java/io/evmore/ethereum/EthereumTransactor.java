@@ -140,7 +140,12 @@ public final class EthereumTransactor {
      *         gas estimation shows it would revert (then nothing was signed)
      */
     public TransactionReceipt send(TxRequest request, TxJournal journal) {
-        SentTx tx = submit(request, journal);
+        return send(request, journal, 0);
+    }
+
+    /** {@link #send(TxRequest, TxJournal)} starting at fee level {@code feeLevel} ({@link GasPolicy#atLevel}). */
+    public TransactionReceipt send(TxRequest request, TxJournal journal, int feeLevel) {
+        SentTx tx = submit(request, journal, feeLevel);
         TransactionReceipt r = await(tx);
         if (!r.isStatusOK()) {
             throw new TxRevertedException(r.getTransactionHash(), revertReason(request.label(), r.getTransactionHash()));
@@ -193,10 +198,20 @@ public final class EthereumTransactor {
      * wrapped in a TransientException).
      */
     public SentTx submit(TxRequest request, TxJournal journal) {
+        return submit(request, journal, 0);
+    }
+
+    /**
+     * {@link #submit(TxRequest, TxJournal)} with fees that start at fee level {@code feeLevel}: the policy's initial
+     * fees escalated that many times against the current base fee, capped ({@link GasPolicy#atLevel}); level 0 is the
+     * initial offer. {@link #await} escalates from there.
+     */
+    public SentTx submit(TxRequest request, TxJournal journal, int feeLevel) {
         java.util.Objects.requireNonNull(journal, "journal");
+        if (feeLevel < 0) throw new IllegalArgumentException("fee level must be >= 0, got " + feeLevel);
         BigInteger gas = request.gasLimit() != null ? request.gasLimit() : estimateGas(request);
         BigInteger baseFee = baseFee();
-        GasPolicy.Fees fees = settings.fees().initial(baseFee);
+        GasPolicy.Fees fees = settings.fees().atLevel(baseFee, feeLevel);
         for (int attempt = 1; ; attempt++) {
             nonces.lock().lock();
             try {
@@ -346,6 +361,104 @@ public final class EthereumTransactor {
         metrics.txEscalations.labelValues(chainLabel).inc();
         log.info("{}: nonce {} escalated to maxFee {} / tip {} wei as {}", tx.request.label(), tx.nonce,
                 next.maxFeePerGas(), next.maxPriorityFeePerGas(), hash);
+    }
+
+    /**
+     * Replaces a pending transaction of ours by the same transaction (nonce, gas limit, recipient, value, calldata)
+     * with higher fees: {@link GasPolicy#replacement} of its fees at fee level {@code feeLevel}. Works from the signed
+     * bytes alone (a journaled intent after a restart), so nothing else needs to survive.
+     *
+     * <p>Never signs for bytes that are not ours: {@code rawTx} must decode to a signed EIP-1559 transaction of this
+     * chain from this account with nonce {@code nonce}, to {@code to}, whose hash is one of {@code hashes}. Returns false
+     * with nothing signed when they are not, when the account's mined nonce is past {@code nonce} (something with that
+     * nonce was included: {@code reconcile} says what), or when the cap leaves no room ("fee at cap"). Otherwise the
+     * replacement goes to {@code journal} first (a journal that throws stops it: nothing is broadcast, the exception is
+     * passed on like {@link #submit}'s) and is then broadcast: true when a node took it (or already knew it); false when
+     * it was refused ("nonce too low": mined meanwhile; "underpriced": a node wants more) or no node answered (it is
+     * journaled, so {@code reconcile} re-broadcasts it if no node knows any of the intent's transactions).
+     */
+    public boolean speedUp(String rawTx, long nonce, List<String> hashes, String to, int feeLevel, TxJournal journal) {
+        java.util.Objects.requireNonNull(journal, "journal");
+        if (feeLevel < 0) throw new IllegalArgumentException("fee level must be >= 0, got " + feeLevel);
+        org.web3j.crypto.transaction.type.Transaction1559 pending = ours(rawTx, nonce, hashes, to);
+        if (pending == null) return false;
+        String label = "replacement of nonce " + nonce;
+        long mined = pool.execute(c -> Rpc.send(c.web3j().ethGetTransactionCount(address(), DefaultBlockParameterName.LATEST),
+                "eth_getTransactionCount").getTransactionCount().longValueExact());
+        if (mined > nonce) {
+            log.info("{}: not sent, the account's mined nonce is {} (a transaction with nonce {} was included)", label,
+                    mined, nonce);
+            return false;
+        }
+        GasPolicy.Fees old = new GasPolicy.Fees(pending.getMaxFeePerGas(), pending.getMaxPriorityFeePerGas());
+        GasPolicy.Fees next = settings.fees().replacement(old, baseFee(), feeLevel);
+        if (next == null) {
+            log.warn("{}: fee at cap, not replaced (pending maxFee {} / tip {} wei, cap {} wei)", label,
+                    old.maxFeePerGas(), old.maxPriorityFeePerGas(), settings.fees().maxFeeCap());
+            return false;
+        }
+        TxRequest request = new TxRequest(to, pending.getValue(), pending.getData(), pending.getGasLimit(), label);
+        String signed = sign(request, nonce, pending.getGasLimit(), next);
+        String hash = Hash.sha3(signed).toLowerCase(Locale.ROOT);
+        journal(journal, request, nonce, hash, signed);
+        try {
+            broadcast(signed);
+        } catch (RpcErrorException e) {
+            if (!e.alreadyKnown() && !knownToChainIfReachable(hash)) {
+                if (e.nonceTooLow()) {
+                    log.info("{}: not taken, nonce too low (a transaction with nonce {} was included meanwhile)", label, nonce);
+                } else if (e.underpriced()) {
+                    log.warn("{}: refused as underpriced at maxFee {} / tip {} wei: {}", label, next.maxFeePerGas(),
+                            next.maxPriorityFeePerGas(), e.rpcMessage());
+                } else {
+                    log.warn("{}: refused by the node: {}", label, e.rpcMessage());
+                }
+                return false;
+            }
+        } catch (TransientException e) {
+            if (!knownToChainIfReachable(hash)) {
+                log.warn("{}: no node answered its broadcast ({}); journaled as {}, reconcile re-sends it", label,
+                        e.getMessage(), hash);
+                return false;
+            }
+        }
+        metrics.txEscalations.labelValues(chainLabel).inc();
+        log.info("{}: replaced at fee level {} with maxFee {} / tip {} wei as {}", label, feeLevel, next.maxFeePerGas(),
+                next.maxPriorityFeePerGas(), hash);
+        return true;
+    }
+
+    /**
+     * The EIP-1559 transaction {@code rawTx} holds if it is ours as described at {@link #speedUp}; null (with a WARN
+     * that quotes no bytes) otherwise.
+     */
+    private org.web3j.crypto.transaction.type.Transaction1559 ours(String rawTx, long nonce, List<String> hashes, String to) {
+        String why;
+        try {
+            String hash = Hash.sha3(rawTx).toLowerCase(Locale.ROOT);
+            var decoded = org.web3j.crypto.TransactionDecoder.decode(rawTx);
+            if (!(decoded instanceof org.web3j.crypto.SignedRawTransaction signed)) {
+                why = "they are not signed";
+            } else if (!(decoded.getTransaction() instanceof org.web3j.crypto.transaction.type.Transaction1559 t)) {
+                why = "they are not an EIP-1559 transaction";
+            } else if (t.getChainId() != settings.chainIdNumber()) {
+                why = "they are for chain id " + t.getChainId();
+            } else if (!address().equalsIgnoreCase(signed.getFrom())) {
+                why = "they are signed by another key";
+            } else if (decoded.getNonce() == null || decoded.getNonce().bitLength() > 62 || decoded.getNonce().longValue() != nonce) {
+                why = "their nonce is not " + nonce;
+            } else if (hashes.stream().noneMatch(hash::equalsIgnoreCase)) {
+                why = "their hash " + hash + " is not one of the intent's";
+            } else if (to == null || decoded.getTo() == null || !to.equalsIgnoreCase(decoded.getTo())) {
+                why = "they are not sent to " + to;
+            } else {
+                return t;
+            }
+        } catch (RuntimeException | java.security.SignatureException e) {
+            why = "they do not decode";
+        }
+        log.warn("replacement of nonce {} not signed: the intent's signed bytes are not one of our transactions ({})", nonce, why);
+        return null;
     }
 
     private Optional<TransactionReceipt> findReceipt(SentTx tx) {

@@ -7,6 +7,8 @@ import java.time.Duration;
  * EIP-1559 fee rules. A new transaction offers {@code maxFee = baseFee × baseFeeMultiplier + priorityFee}
  * (capped at {@code maxFeeCap}); a transaction not mined after {@code escalateAfter} is re-sent with the same
  * nonce and both fees raised by {@code bumpPercent} (nodes require at least 10 % to replace), never above the cap.
+ * The engine's fee levels: a send at level N starts at {@link #atLevel} (the initial offer escalated N times); a
+ * replacement of a pending transaction from its journaled bytes bids {@link #replacement}.
  *
  * @param maxFeeCap          most wei per gas the relayer ever offers
  * @param priorityFee        initial tip, wei per gas
@@ -80,5 +82,53 @@ public record GasPolicy(BigInteger maxFeeCap, BigInteger priorityFee, int baseFe
             return null; // at the cap: a replacement would be refused as underpriced
         }
         return new Fees(max, tip);
+    }
+
+    /**
+     * The fees a new transaction starts with at fee level {@code level} (an engine's {@code FeeBid}): the initial
+     * offer raised {@code level} times by {@code bumpPercent} (plus one wei) and following the base fee like
+     * {@link #escalate}, never above {@code maxFeeCap}. Level 0 is {@link #initial}. A new transaction replaces
+     * nothing, so unlike {@link #escalate} a last step smaller than 10 % still counts: the offer goes up to the cap.
+     */
+    public Fees atLevel(BigInteger baseFee, int level) {
+        if (level < 0) throw new IllegalArgumentException("fee level must be >= 0, got " + level);
+        Fees f = initial(baseFee);
+        BigInteger factor = BigInteger.valueOf(100 + bumpPercent);
+        BigInteger floor = baseFee.multiply(BigInteger.valueOf(baseFeeMultiplier));
+        for (int i = 0; i < level && f.maxFeePerGas().compareTo(maxFeeCap) < 0; i++) {
+            BigInteger tip = f.maxPriorityFeePerGas().multiply(factor).divide(HUNDRED).add(BigInteger.ONE);
+            BigInteger max = f.maxFeePerGas().multiply(factor).divide(HUNDRED).add(BigInteger.ONE).max(floor.add(tip)).min(maxFeeCap);
+            f = new Fees(max, tip.min(max));
+        }
+        return f;
+    }
+
+    /**
+     * The fees of a transaction that replaces a pending one offering {@code pending}, bidding at fee level
+     * {@code level}: both fees at least 112.5 % of the pending ones (rounded up; nodes want at least +10 % on both to
+     * accept a replacement), and at least {@link #atLevel} against the current base fee. Never above
+     * {@code maxFeeCap}: capped there, and null when the cap leaves no room for a replacement a node would accept
+     * (a higher maximum fee and +10 % on both fees).
+     */
+    public Fees replacement(Fees pending, BigInteger baseFee, int level) {
+        BigInteger max = ceil(pending.maxFeePerGas(), 9, 8);
+        BigInteger tip = ceil(pending.maxPriorityFeePerGas(), 9, 8);
+        Fees bid = atLevel(baseFee, level);
+        max = max.max(bid.maxFeePerGas()).min(maxFeeCap);
+        tip = tip.max(bid.maxPriorityFeePerGas()).min(max);
+        if (max.compareTo(pending.maxFeePerGas()) <= 0
+                || max.compareTo(ceil(pending.maxFeePerGas(), 110, 100)) < 0
+                || tip.compareTo(ceil(pending.maxPriorityFeePerGas(), 110, 100)) < 0) {
+            return null; // at the cap: a node would refuse it as underpriced
+        }
+        return new Fees(max, tip);
+    }
+
+    private static final BigInteger HUNDRED = BigInteger.valueOf(100);
+
+    /** ceil(v × num / den). */
+    private static BigInteger ceil(BigInteger v, long num, long den) {
+        BigInteger[] qr = v.multiply(BigInteger.valueOf(num)).divideAndRemainder(BigInteger.valueOf(den));
+        return qr[1].signum() == 0 ? qr[0] : qr[0].add(BigInteger.ONE);
     }
 }

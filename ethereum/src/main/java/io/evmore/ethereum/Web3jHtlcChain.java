@@ -2,6 +2,7 @@ package io.evmore.ethereum;
 
 import io.evmore.core.chain.ChainEvent;
 import io.evmore.core.chain.ChainId;
+import io.evmore.core.chain.FeeBid;
 import io.evmore.core.chain.HtlcChain;
 import io.evmore.core.chain.HtlcRecord;
 import io.evmore.core.chain.LockRequest;
@@ -67,6 +68,20 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
  * another transaction) and the engine may send its action again under a fresh nonce; if reconcile's re-broadcast of
  * the old bytes wins instead, the new send finds its nonce taken (TransientException) and its own intent reconciles
  * as {@code NeverLanded}. Either way each action lands at most once, so no nonce reservation across restarts is needed.
+ *
+ * <h2>Fee bids and replacements</h2>
+ * {@code lock/claim/refund(…, FeeBid)} start the transaction at the {@link GasPolicy#atLevel} fees of the bid's level
+ * (level 0 = {@link GasPolicy#initial}); the in-process escalation of {@link EthereumTransactor#await} goes on from
+ * there. {@link #speedUp} replaces a pending transaction from the intent's journaled bytes alone (so it works after a
+ * restart): the same nonce, gas limit, recipient, value and calldata at {@link GasPolicy#replacement} fees, journaled
+ * before it is broadcast, never above the cap, and never for bytes that are not one of the intent's transactions from
+ * our key to the configured contract.
+ *
+ * <h2>Reads for irreversible decisions</h2>
+ * {@link #revealedSecret} reads the preimage from {@code Claimed} logs ({@code getLock} does not keep it; see
+ * {@link RevealedSecrets}); {@link #queryConfirmed} reads {@code getLock} in the block {@code confirmations} deep (one
+ * that is not yet that deep, or was reorged away, is empty); {@link #confirmedBlockTime} is the timestamp of the block
+ * {@code settings.confirmations()} deep.
  */
 public final class Web3jHtlcChain implements HtlcChain {
     private static final Logger log = LoggerFactory.getLogger(Web3jHtlcChain.class);
@@ -79,6 +94,7 @@ public final class Web3jHtlcChain implements HtlcChain {
     private final EndpointPool<EthConnection> pool;
     private final EthereumTransactor transactor;
     private final HtlcLogDecoder decoder;
+    private final RevealedSecrets secrets;
     private final java.util.Map<String, java.util.concurrent.locks.ReentrantLock> tokenLocks = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Map<String, BigInteger> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -107,6 +123,7 @@ public final class Web3jHtlcChain implements HtlcChain {
         this.pool = pool;
         this.transactor = transactor;
         this.decoder = new HtlcLogDecoder(settings.chain(), settings.contractAddress());
+        this.secrets = new RevealedSecrets(settings, pool);
     }
 
     @Override
@@ -130,6 +147,13 @@ public final class Web3jHtlcChain implements HtlcChain {
 
     @Override
     public TxResult lock(LockRequest r, TxJournal journal) {
+        return lock(r, journal, FeeBid.NORMAL);
+    }
+
+    /** {@link #lock(LockRequest, TxJournal)} starting at the fee of {@code fee}'s level ({@link GasPolicy#atLevel}). */
+    @Override
+    public TxResult lock(LockRequest r, TxJournal journal, FeeBid fee) {
+        int level = level(fee);
         String receiver = address(r.receiver(), "lock receiver");
         String token = address(r.asset(), "lock asset");
         String targetChain = r.targetChain().isEmpty() ? settings.chain().value() : r.targetChain();
@@ -142,7 +166,7 @@ public final class Web3jHtlcChain implements HtlcChain {
                 nativeAsset ? r.amount() : BigInteger.ZERO, data, null, "lock");
         Tap tap = new Tap(journal);
         TransactionReceipt receipt = sending("lock", tap,
-                () -> nativeAsset ? transactor.send(request, tap) : lockToken(token, r.amount(), request, tap));
+                () -> nativeAsset ? transactor.send(request, tap, level) : lockToken(token, r.amount(), request, tap, level));
         String id = htlcIdOf(receipt);
         if (id == null) {
             throw new PermanentException("lock tx " + receipt.getTransactionHash() + " has no Locked event of "
@@ -154,20 +178,58 @@ public final class Web3jHtlcChain implements HtlcChain {
 
     @Override
     public TxResult claim(String htlcId, Secret secret, TxJournal journal) {
+        return claim(htlcId, secret, journal, FeeBid.NORMAL);
+    }
+
+    /** {@link #claim(String, Secret, TxJournal)} starting at the fee of {@code fee}'s level. */
+    @Override
+    public TxResult claim(String htlcId, Secret secret, TxJournal journal, FeeBid fee) {
         String id = id(htlcId);
+        int level = level(fee);
         Tap tap = new Tap(journal);
         TransactionReceipt receipt = sending("claim", tap, () -> transactor.send(new EthereumTransactor.TxRequest(
-                settings.contractAddress(), BigInteger.ZERO, HtlcAbi.claim(id, secret), null, "claim"), tap));
+                settings.contractAddress(), BigInteger.ZERO, HtlcAbi.claim(id, secret), null, "claim"), tap, level));
         return new TxResult(settings.chain(), receipt.getTransactionHash(), receipt.getBlockNumber().longValueExact(), id);
     }
 
     @Override
     public TxResult refund(String htlcId, TxJournal journal) {
+        return refund(htlcId, journal, FeeBid.NORMAL);
+    }
+
+    /** {@link #refund(String, TxJournal)} starting at the fee of {@code fee}'s level. */
+    @Override
+    public TxResult refund(String htlcId, TxJournal journal, FeeBid fee) {
         String id = id(htlcId);
+        int level = level(fee);
         Tap tap = new Tap(journal);
         TransactionReceipt receipt = sending("refund", tap, () -> transactor.send(new EthereumTransactor.TxRequest(
-                settings.contractAddress(), BigInteger.ZERO, HtlcAbi.refund(id), null, "refund"), tap));
+                settings.contractAddress(), BigInteger.ZERO, HtlcAbi.refund(id), null, "refund"), tap, level));
         return new TxResult(settings.chain(), receipt.getTransactionHash(), receipt.getBlockNumber().longValueExact(), id);
+    }
+
+    private static int level(FeeBid fee) {
+        return fee == null ? 0 : fee.level();
+    }
+
+    /**
+     * Replaces the intent's pending transaction on its nonce with higher fees (see
+     * {@link EthereumTransactor#speedUp}): from the intent's journaled signed bytes only, which must be one of its
+     * transactions from the relayer's key with its nonce, to the configured contract. False with nothing sent when the
+     * intent has no signed bytes, they are not ours, its nonce was already used, or the fee cap leaves no room.
+     */
+    @Override
+    public boolean speedUp(TxIntent intent, FeeBid fee, TxJournal journal) {
+        Objects.requireNonNull(intent, "intent");
+        Objects.requireNonNull(journal, "journal");
+        if (!intent.chain().equals(settings.chain())) {
+            throw new PermanentException("intent " + intent.id() + " is for " + intent.chain() + ", not " + settings.chain());
+        }
+        String raw = intent.rawTx();
+        if (raw == null || raw.isBlank() || intent.nonce() < 0 || intent.hashes().isEmpty()) {
+            return false; // nothing signed yet: nothing to replace
+        }
+        return transactor.speedUp(raw, intent.nonce(), intent.hashes(), settings.contractAddress(), level(fee), journal);
     }
 
     /** Passes every signed transaction on to the caller's journal and remembers whether it saw one. */
@@ -359,10 +421,76 @@ public final class Web3jHtlcChain implements HtlcChain {
         return b.getTimestamp().longValueExact();
     }
 
+    /**
+     * The preimage of {@code hashlock} a claim on the configured contract made public, from its {@code Claimed} log
+     * (the contract's {@code getLock} does not keep it): the claim of {@code htlcId} when known, else any claim whose
+     * preimage opens the hashlock, searched from {@code fromHeight} (0 = the last {@code secretLookbackBlocks} blocks)
+     * to the latest block. Verified against the hashlock; empty (never an exception) when none is found or the chain
+     * cannot be asked. See {@link RevealedSecrets}.
+     */
+    @Override
+    public Optional<Secret> revealedSecret(Hashlock hashlock, String htlcId, long fromHeight) {
+        Objects.requireNonNull(hashlock, "hashlock");
+        return secrets.find(hashlock, htlcId, fromHeight);
+    }
+
+    /**
+     * The time the engine may trust for "a timelock has passed for good": the timestamp of the newest block with the
+     * configured confirmations (head − confirmations + 1, block 0 on a chain shorter than that). A reorg can replace
+     * newer blocks, whose times may then be earlier; that block (with the chain's usual finality) stays.
+     */
+    @Override
+    public long confirmedBlockTime() {
+        EthBlock.Block b = pool.execute(c -> {
+            long head = Rpc.send(c.web3j().ethBlockNumber(), "eth_blockNumber").getBlockNumber().longValueExact();
+            long at = Math.max(0, head - settings.confirmations() + 1);
+            return Rpc.send(c.web3j().ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(at)), false),
+                    "eth_getBlockByNumber").getBlock();
+        });
+        if (b == null || b.getTimestampRaw() == null) {
+            throw new TransientException("no confirmed block from " + settings.chain());
+        }
+        return b.getTimestamp().longValueExact();
+    }
+
+    /**
+     * {@code getLock} as of the block {@code confirmations} deep (head − confirmations + 1; the head for 1 or less),
+     * head and call on one endpoint. Empty when the chain is not that long, the lock is not in that block's state (not
+     * yet that deep, or reorged away), or the contract had no code yet at that height.
+     */
+    @Override
+    public Optional<HtlcRecord> queryConfirmed(String htlcId, long confirmations) {
+        String id = id(htlcId);
+        long depth = Math.max(1, confirmations);
+        String out = pool.execute(c -> {
+            long head = Rpc.send(c.web3j().ethBlockNumber(), "eth_blockNumber").getBlockNumber().longValueExact();
+            long at = head - depth + 1;
+            if (at < 0) return null;
+            String answer = Rpc.send(c.web3j().ethCall(Transaction.createEthCallTransaction(relayerAddress(),
+                    settings.contractAddress(), HtlcAbi.getLock(id)), DefaultBlockParameter.valueOf(BigInteger.valueOf(at))),
+                    "eth_call").getValue();
+            if (answer == null || answer.equals("0x")) {
+                // no code at that height: deployed later (nothing locked there yet), or not the contract at all
+                String code = Rpc.send(c.web3j().ethGetCode(settings.contractAddress(), DefaultBlockParameterName.LATEST),
+                        "eth_getCode").getCode();
+                if (code == null || code.equals("0x")) {
+                    throw new PermanentException(settings.contractAddress() + " has no contract code on " + settings.chain());
+                }
+                return null;
+            }
+            return answer;
+        });
+        return out == null ? Optional.empty() : lockRecord(id, out);
+    }
+
     @Override
     public Optional<HtlcRecord> query(String htlcId) {
         id(htlcId);
-        String out = call(settings.contractAddress(), HtlcAbi.getLock(htlcId));
+        return lockRecord(htlcId, call(settings.contractAddress(), HtlcAbi.getLock(htlcId)));
+    }
+
+    /** Decodes a {@code getLock} answer; empty for status 0 (no such lock). */
+    private Optional<HtlcRecord> lockRecord(String htlcId, String out) {
         @SuppressWarnings("rawtypes")
         List<Type> v = HtlcAbi.decodeGetLock(out);
         if (v.size() != 7) {
@@ -402,7 +530,7 @@ public final class Web3jHtlcChain implements HtlcChain {
      * so concurrent locks cannot both rely on the same allowance; mining is awaited outside that section.
      */
     private TransactionReceipt lockToken(String token, BigInteger amount, EthereumTransactor.TxRequest request,
-            TxJournal journal) {
+            TxJournal journal, int feeLevel) {
         EthereumTransactor.SentTx sent;
         // A ReentrantLock, not a monitor: the approve is awaited while holding it (see NonceManager on pinning).
         java.util.concurrent.locks.ReentrantLock monitor = tokenLocks.computeIfAbsent(token,
@@ -415,9 +543,9 @@ public final class Web3jHtlcChain implements HtlcChain {
             if (allowance.compareTo(needed) < 0) {
                 // moves no funds: not part of the lock's intent, not journaled
                 transactor.send(new EthereumTransactor.TxRequest(token, BigInteger.ZERO,
-                        HtlcAbi.erc20Approve(settings.contractAddress(), needed), null, "approve"));
+                        HtlcAbi.erc20Approve(settings.contractAddress(), needed), null, "approve"), TxJournal.NONE, feeLevel);
             }
-            sent = transactor.submit(request, journal);
+            sent = transactor.submit(request, journal, feeLevel);
             inFlight.merge(token, amount, BigInteger::add);
         } finally {
             monitor.unlock();

@@ -18,6 +18,8 @@ class EthereumSettingsTest {
         assertThat(ok.pool().minConnections()).isEqualTo(10);
         assertThat(ok.contractAddress()).isEqualTo("0x5fbdb2315678afecb367f032d93f642f64180aa3");
         assertThat(ok.chainIdNumber()).isEqualTo(1);
+        assertThat(ok.secretLookbackBlocks()).isEqualTo(50_000);
+        assertThat(ok.withSecretLookbackBlocks(7).withConfirmations(3).secretLookbackBlocks()).as("kept by with*").isEqualTo(7);
     }
 
     @Test
@@ -30,6 +32,7 @@ class EthereumSettingsTest {
                 .hasMessageContaining("ethereum.contractAddress");
         assertThatThrownBy(() -> ok.withConfirmations(0)).hasMessageContaining("ethereum.confirmations");
         assertThatThrownBy(() -> ok.withPolling(java.time.Duration.ofSeconds(1), 0)).hasMessageContaining("ethereum.getLogsMaxRange");
+        assertThatThrownBy(() -> ok.withSecretLookbackBlocks(0)).hasMessageContaining("ethereum.secretLookbackBlocks");
     }
 
     @Test
