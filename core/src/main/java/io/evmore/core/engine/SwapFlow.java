@@ -299,11 +299,14 @@ final class SwapFlow {
         }
         if (wrong != null) return refuseCounterLock(s, giveUp, wrong);
 
+        // Where a search for the counter-lock's claim may start: it will be created at or above the height followed now.
+        Swap sending = s.destHeight() == 0 && heights.height(s.toChain()) > 0
+                ? s.withDestHeight(heights.height(s.toChain()), clock.now()) : s;
         IbcCounterLock route = routes.get(s.toChain());
         if (route != null) {
-            return send(s, COUNTER_LOCK, SwapState.COUNTER_PENDING, route.homeChain(), (j, fee) -> route.send(lockRequest(s), j));
+            return send(sending, COUNTER_LOCK, SwapState.COUNTER_PENDING, route.homeChain(), (j, fee) -> route.send(lockRequest(s), j));
         }
-        return send(s, COUNTER_LOCK, SwapState.COUNTER_PENDING, dst.chain(), (j, fee) -> dst.lock(lockRequest(s), j, fee));
+        return send(sending, COUNTER_LOCK, SwapState.COUNTER_PENDING, dst.chain(), (j, fee) -> dst.lock(lockRequest(s), j, fee));
     }
 
     private Next refuseCounterLock(Swap s, SwapState giveUp, String why) {
