@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the CosmWasm contract (cargo test), then the Java build with unit and integration
 # tests (mvn verify, which also runs the direct-swap end-to-end tests against a real wasmd chain). Installs what the tests
-# need first: the pinned Node.js tools, and wasmd with the contract's wasm (scripts/wasmd.sh, cached in
-# tools/wasmd/). Real chains and databases are started by the tests themselves on 127.0.0.1.
+# need first: the pinned Node.js tools, and wasmd with the contract's wasm (scripts/wasmd.sh, cached outside the
+# checkout in ~/.cache/evmore/wasmd). Real chains and databases are started by the tests themselves on 127.0.0.1.
 set -euo pipefail
 EVMORE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export EVMORE_ROOT
