@@ -332,7 +332,14 @@ final class SwapFlow {
         IbcCounterLock route = routes.get(s.toChain());
         if (route == null) throw new PermanentException("swap " + s.id() + " has a counter-lock packet but " + s.toChain()
                 + " has no IBC route configured");
-        if (s.destHtlcId() == null) return later(settings.secretWatch().compareTo(TIMELOCK_RECHECK) < 0 ? settings.secretWatch() : TIMELOCK_RECHECK);
+        if (s.destHtlcId() == null) {
+            Swap found = askTheRoute(s, route);
+            if (found == null) return Next.now(); // the transfer failed: the swap moved on
+            if (found.destHtlcId() == null) {
+                return later(settings.secretWatch().compareTo(TIMELOCK_RECHECK) < 0 ? settings.secretWatch() : TIMELOCK_RECHECK);
+            }
+            s = found;
+        }
         HtlcChain dst = chain(s.toChain());
         Optional<HtlcRecord> h = dst.query(s.destHtlcId());
         if (h.isEmpty()) return later(settings.tick()); // a node behind the follower: ask again
@@ -347,6 +354,58 @@ final class SwapFlow {
                 + "): " + s.toChain() + " HTLC " + s.destHtlcId() + " created by " + route.finalCreator() + ", refundable to "
                 + route.refundAddress(), null, x -> x.withLastError(null, clock.now()));
         return locked.secret() != null ? Next.now() : until(s.destTimelock(), now(dst));
+    }
+
+    /** When each routed swap's chains were last asked about its transfer (in memory, like the secret watch). */
+    private final Map<String, Instant> routeAsked = new ConcurrentHashMap<>();
+
+    /**
+     * The followers' events about a transfer (its acknowledgement or timeout on the home chain, the HTLC its hooks created
+     * on the final chain) can be missed; so, at most every {@link EngineSettings#secretWatch()}, the chains are asked:
+     * the home chain for the packet's acknowledgement or timeout ({@link IbcCounterLock#outcome}), the final chain for
+     * HTLCs with the swap's hashlock made by the route's creator ({@link HtlcChain#htlcsWithHashlock}). A failure moves
+     * the swap to COUNTER_FAILED (null is returned: the caller steps again); a candidate is recorded for the proof.
+     * Returns the swap as stored afterwards.
+     */
+    private Swap askTheRoute(Swap s, IbcCounterLock route) {
+        Instant now = clock.now();
+        Instant last = routeAsked.get(s.id());
+        if (last != null && now.isBefore(last.plus(settings.secretWatch()))) return s;
+        routeAsked.put(s.id(), now);
+        IbcCounterLock.Outcome outcome;
+        try {
+            outcome = route.outcome(s.counterPacket());
+        } catch (RuntimeException e) {
+            outcome = new IbcCounterLock.Outcome.InFlight(e.getMessage());
+        }
+        if (outcome instanceof IbcCounterLock.Outcome.Failed f && s.state() == SwapState.COUNTER_PENDING) {
+            String cause = "counter-lock transfer " + s.counterPacket() + " failed: " + f.reason() + " (tx " + f.txHash()
+                    + ", found by query: its event was not seen); the funds went back to the relayer on " + route.homeChain();
+            book.move(s, SwapState.COUNTER_FAILED, cause, f.txHash(), x -> x.withLastError(cause, clock.now()));
+            return null;
+        }
+        if (outcome instanceof IbcCounterLock.Outcome.Failed f && s.state() == SwapState.SOURCE_CLAIMED) {
+            book.move(s, SwapState.COMPLETED, "counter-lock transfer " + s.counterPacket() + " failed (" + f.reason()
+                    + "); its funds went back to the relayer", f.txHash(), x -> x);
+            return null;
+        }
+        HtlcChain fin = chains.get(s.toChain());
+        if (fin == null) return s;
+        java.util.List<HtlcRecord> found;
+        try {
+            found = fin.htlcsWithHashlock(s.hashlock());
+        } catch (RuntimeException e) {
+            return s;
+        }
+        for (HtlcRecord h : found) {
+            if (notOurCounterLock(s, h, route.finalCreator(), route.refundAddress()) != null) continue;
+            Swap cur = book.reload(s);
+            if (cur.destHtlcId() != null) return cur;
+            log.log(System.Logger.Level.INFO, "swap " + s.id() + ": found its counter-lock " + h.id() + " on " + s.toChain()
+                    + " by query (its event was not seen)");
+            return book.store().inTransaction(tx -> tx.update(cur.withDestHtlcId(h.id(), clock.now()), cur.state()));
+        }
+        return s;
     }
 
     private void forgetCandidate(Swap s, String why) {
@@ -487,6 +546,9 @@ final class SwapFlow {
             if (route == null || s.counterPacket() == null) {
                 return complete(s, "no counter-lock of the relayer's is open on " + s.toChain());
             }
+            Swap asked = askTheRoute(s, route);
+            if (asked == null) return Next.DONE;
+            if (asked.destHtlcId() != null) return Next.now();
             long dstNow = now(dst);
             long settledAt = s.destTimelock() + route.worstCaseDeliverySeconds();
             if (dstNow < settledAt) return until(settledAt, dstNow);
@@ -682,6 +744,12 @@ final class SwapFlow {
         if (COUNTER_LOCK.equals(action) && (s.state() != SwapState.COUNTER_PENDING
                 || chainNow >= deadlines.deadline(s, action))) {
             // never push a counter-lock the swap gave up, or one that would now leave the user less than W_user + H
+            if (speedUpTried.putIfAbsent(i.id() + "/late", clock.now()) == null) {
+                log.log(System.Logger.Level.ERROR, "swap " + s.id() + ": its counter-lock " + i.txHash() + " (nonce " + i.nonce()
+                        + ") is still undecided past its deadline (" + why + "); the swap waits for the chain to decide: it may"
+                        + " still land (then it is followed as usual) — check the relayer's balance and endpoints on " + i.chain());
+                book.note(s, "counter-lock undecided past its deadline: " + why);
+            }
             return later(settings.reconcileDelay());
         }
         Duration every = deadlines.escalationInterval(s, action, chainNow);
@@ -862,6 +930,7 @@ final class SwapFlow {
     void forget(String swapId) {
         succeeded(swapId);
         secretAsked.remove(swapId);
+        routeAsked.remove(swapId);
     }
 
     private Duration delay(int failuresSoFar) {
