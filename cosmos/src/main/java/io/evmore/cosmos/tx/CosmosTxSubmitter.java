@@ -67,6 +67,11 @@ public final class CosmosTxSubmitter {
         return signer.address(prefix).toString();
     }
 
+    /** Every tx is signed with {@code timeout_height} = the latest height seen at signing + this. */
+    public long timeoutBlocks() {
+        return timeoutBlocks;
+    }
+
     /** Called after each accepted broadcast (metrics). */
     public void onBroadcast(Runnable r) {
         this.onBroadcast = r == null ? () -> {} : r;

@@ -277,6 +277,11 @@ public final class CosmosChain {
         dropNextBroadcasts = txs;
     }
 
+    /** How many more accepted broadcasts {@link #dropNextBroadcasts(int)} will drop. */
+    public synchronized int broadcastsToDrop() {
+        return dropNextBroadcasts;
+    }
+
     /** Fault injection (a node restart): every pending tx leaves the mempool and its cache, none is included. */
     public synchronized int dropMempool() {
         int n = mempool.size();
