@@ -68,7 +68,7 @@ public final class CosmosAdapter implements AutoCloseable {
         submitter.sequencer().onResync(() -> chainMetrics.nonceResyncs.labelValues(label).inc());
         submitter.onBroadcast(() -> chainMetrics.txSubmitted.labelValues(label).inc());
         this.htlcChain = new CosmWasmHtlcChain(settings, submitter, queries);
-        this.reconciler = new IntentReconciler(settings.chainId(), submitter, queries);
+        this.reconciler = new IntentReconciler(settings.chainId(), submitter, queries, settings.timeoutBlocks());
         this.ibc = new IbcTransferSender(submitter, sentTransfers, clock);
         String relayer = submitter.address();
         DroppedEvents dropped = new DroppedEvents(registry);
