@@ -3,6 +3,7 @@ package io.evmore.cosmos;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.Any;
 import io.evmore.core.chain.ChainId;
+import io.evmore.core.chain.FeeBid;
 import io.evmore.core.chain.HtlcChain;
 import io.evmore.core.chain.HtlcRecord;
 import io.evmore.core.chain.LockRequest;
@@ -35,6 +36,20 @@ import org.slf4j.LoggerFactory;
  * The CosmWasm HTLC contract on one chain: create_htlc / withdraw / refund / get_htlc / list_htlcs, intent-first
  * (every signed tx goes to the {@link TxJournal} before its broadcast, with a {@code timeout_height}) and
  * reconciled from the chain after a crash or a lost answer ({@link #reconcile}).
+ *
+ * <p><b>Fees.</b> {@link #lock(LockRequest, TxJournal, FeeBid)}, {@link #claim(String, Secret, TxJournal, FeeBid)} and
+ * {@link #refund(String, TxJournal, FeeBid)} pay the gas price of the bid's level:
+ * {@code min(gasPrice × 1.5^level, CosmosSettings.maxGasPrice)} (level 0 = the configured gas price; the cap defaults
+ * to 10 × it). A Cosmos mempool cannot replace a pending transaction (no replace-by-fee, a sequence is taken until the
+ * transaction is included or expires), so {@link #speedUp} keeps the port's default ({@code false}): the engine waits
+ * until the chain passes the pending transaction's {@code timeout_height}, {@link #reconcile} then proves it
+ * {@code NeverLanded}, and the action is sent anew at a higher level.
+ *
+ * <p><b>Finality.</b> CometBFT is final at one block: {@link #queryConfirmed} and {@link #confirmedBlockTime} keep the
+ * port's defaults (the latest state, the latest block's time), which are the confirmed ones here.
+ *
+ * <p><b>Secrets.</b> {@link #query} carries a withdrawn HTLC's revealed secret; {@link #revealedSecret} also searches
+ * the tx index for any withdraw with the hashlock.
  */
 public final class CosmWasmHtlcChain implements HtlcChain {
     private static final Pattern HTLC_ID = Pattern.compile("htlc_[1-9][0-9]{0,18}");
@@ -72,6 +87,12 @@ public final class CosmWasmHtlcChain implements HtlcChain {
     /** {@code create_htlc} with the amount as funds; {@code journal} sees every signed tx before its broadcast. */
     @Override
     public TxResult lock(LockRequest r, TxJournal journal) {
+        return lock(r, journal, FeeBid.NORMAL);
+    }
+
+    /** {@link #lock(LockRequest, TxJournal)} at the gas price of {@code fee}'s level (see the class comment). */
+    @Override
+    public TxResult lock(LockRequest r, TxJournal journal, FeeBid fee) {
         requireAddress(r.receiver(), "receiver");
         if (!r.asset().matches("[a-zA-Z][a-zA-Z0-9/:._-]{2,127}")) {
             throw new PermanentException("invalid denom '" + r.asset() + "' for a lock on " + chain());
@@ -79,25 +100,41 @@ public final class CosmWasmHtlcChain implements HtlcChain {
         String msg = HtlcMessages.write(HtlcMessages.createHtlc(r.receiver(), r.hashlock(), r.timelock(),
                 r.targetChain(), r.targetAddress(), null));
         TxOutcome out = submitter.submit(List.of(CosmosMessages.executeContract(relayerAddress(), settings.contract(),
-                msg, CosmosMessages.coin(r.asset(), r.amount()))), "", journal);
+                msg, CosmosMessages.coin(r.asset(), r.amount()))), "", journal, level(fee));
         return new TxResult(chain(), out.hash(), out.height(), createdHtlcId(out));
     }
 
     /** {@code withdraw} (anyone may call; pays the receiver). */
     @Override
     public TxResult claim(String htlcId, Secret secret, TxJournal journal) {
+        return claim(htlcId, secret, journal, FeeBid.NORMAL);
+    }
+
+    /** {@link #claim(String, Secret, TxJournal)} at the gas price of {@code fee}'s level. */
+    @Override
+    public TxResult claim(String htlcId, Secret secret, TxJournal journal, FeeBid fee) {
         requireId(htlcId);
         if (secret == null) throw new PermanentException("claim of " + htlcId + " without a secret");
-        TxOutcome out = execute(HtlcMessages.withdraw(htlcId, secret), journal);
+        TxOutcome out = execute(HtlcMessages.withdraw(htlcId, secret), journal, fee);
         return new TxResult(chain(), out.hash(), out.height(), htlcId);
     }
 
     /** {@code refund} (after the timelock; pays the refund address). */
     @Override
     public TxResult refund(String htlcId, TxJournal journal) {
+        return refund(htlcId, journal, FeeBid.NORMAL);
+    }
+
+    /** {@link #refund(String, TxJournal)} at the gas price of {@code fee}'s level. */
+    @Override
+    public TxResult refund(String htlcId, TxJournal journal, FeeBid fee) {
         requireId(htlcId);
-        TxOutcome out = execute(HtlcMessages.refund(htlcId), journal);
+        TxOutcome out = execute(HtlcMessages.refund(htlcId), journal, fee);
         return new TxResult(chain(), out.hash(), out.height(), htlcId);
+    }
+
+    private static int level(FeeBid fee) {
+        return fee == null ? 0 : fee.level();
     }
 
     /**
@@ -227,9 +264,9 @@ public final class CosmWasmHtlcChain implements HtlcChain {
         return out;
     }
 
-    private TxOutcome execute(String msg, TxJournal journal) {
+    private TxOutcome execute(String msg, TxJournal journal, FeeBid fee) {
         return submitter.submit(List.of(CosmosMessages.executeContract(relayerAddress(), settings.contract(), msg)), "",
-                journal);
+                journal, level(fee));
     }
 
     /** The id from the contract's response data ({"htlc_id":..}), else from its wasm event. */

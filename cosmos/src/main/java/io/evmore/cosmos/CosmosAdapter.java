@@ -61,7 +61,8 @@ public final class CosmosAdapter implements AutoCloseable {
         this.rpc = new CometRpcClient(transport);
         this.queries = new CosmosQueries(rpc);
         this.submitter = new CosmosTxSubmitter(settings.chainId().value(), settings.prefix(), signer, rpc,
-                new GasEstimator(settings.gasMultiplier(), settings.gasPrice(), settings.feeDenom()),
+                new GasEstimator(settings.gasMultiplier(), settings.gasPrice(), settings.feeDenom(),
+                        GasEstimator.DEFAULT_MAX_GAS_LIMIT, settings.maxGasPrice()),
                 settings.inclusionTimeout(), settings.pollInterval().dividedBy(2), 5, settings.timeoutBlocks());
         io.evmore.pool.ChainMetrics chainMetrics = io.evmore.pool.ChainMetrics.on(registry);
         String label = settings.chainId().value();

@@ -366,6 +366,22 @@ class CosmosIbcCounterLockIT {
         }
     }
 
+    /** The counter-lock over IBC bids fee levels like the HTLC adapter (gas limit × 0.025 × 1.5^2 at level 2). */
+    @Test
+    void aTransferAtFeeLevelTwoPaysTwoAndAQuarterTimesTheGasPrice() {
+        CosmosAdapter onA = adapter(a, null, 50);
+        CosmosIbcCounterLock lock = lockOn(onA, Duration.ofMinutes(10));
+        TxResult normal = lock.send(request(lock, Secret.random()), TxJournal.NONE);
+        TxResult raised = lock.send(request(lock, Secret.random()), TxJournal.NONE, io.evmore.core.chain.FeeBid.level(2));
+        long normalGas = onA.rpc().tx(normal.txHash()).orElseThrow().result().gasWanted();
+        long raisedGas = onA.rpc().tx(raised.txHash()).orElseThrow().result().gasWanted();
+        assertThat(feeOf(onA, normal.txHash())).isEqualTo(new BigDecimal(normalGas).multiply(new BigDecimal("0.025"))
+                .setScale(0, java.math.RoundingMode.CEILING).toBigIntegerExact());
+        assertThat(feeOf(onA, raised.txHash())).isEqualTo(new BigDecimal(raisedGas).multiply(new BigDecimal("0.05625"))
+                .setScale(0, java.math.RoundingMode.CEILING).toBigIntegerExact());
+        assertThat(raised.packet()).isNotNull();
+    }
+
     @Test
     void requestsThatDoNotFitTheRouteAreRefusedBeforeSigning() {
         CosmosAdapter onA = adapter(a, null, 50);
