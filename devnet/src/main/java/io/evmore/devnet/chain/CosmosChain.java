@@ -251,7 +251,8 @@ public final class CosmosChain {
      * {@code block_results}, websocket events show it) but stays out of the tx index — {@code tx} answers "not found",
      * {@code tx_search} does not list it — until {@code blocks} more blocks are committed. A real CometBFT node indexes
      * asynchronously after the commit, so a just-committed tx can be missing from the index; an endpoint whose indexer
-     * is slow or restarted can lag for longer. 0 (default) indexes at commit. Txs already hidden keep their delay.
+     * is slow or restarted can lag for longer. 0 (default) indexes at commit. Txs already hidden keep their delay, and
+     * the index stays in commit order (a later tx is never indexed before an earlier one, as CometBFT's indexer).
      */
     public synchronized void indexLag(long blocks) {
         if (blocks < 0) {
@@ -396,7 +397,10 @@ public final class CosmosChain {
             blocks.add(block);
             for (int i = 0; i < txs.size(); i++) {
                 IndexedTx itx = new IndexedTx(AddressDerivation.sha256(txs.get(i)), height, i, txs.get(i), results.get(i));
-                notYetIndexed.add(new LaggingTx(itx, height + indexLagBlocks));
+                // The indexer works block by block, in order: nothing is indexed before what was committed earlier.
+                long visibleAt = height + indexLagBlocks;
+                if (!notYetIndexed.isEmpty()) visibleAt = Math.max(visibleAt, notYetIndexed.getLast().visibleAt());
+                notYetIndexed.add(new LaggingTx(itx, visibleAt));
             }
             // The indexer: every committed tx whose delay is over, in commit order.
             for (var it = notYetIndexed.iterator(); it.hasNext(); ) {
