@@ -61,14 +61,15 @@ public final class CosmosAdapter implements AutoCloseable {
         this.rpc = new CometRpcClient(transport);
         this.queries = new CosmosQueries(rpc);
         this.submitter = new CosmosTxSubmitter(settings.chainId().value(), settings.prefix(), signer, rpc,
-                new GasEstimator(settings.gasMultiplier(), settings.gasPrice(), settings.feeDenom()),
+                new GasEstimator(settings.gasMultiplier(), settings.gasPrice(), settings.feeDenom(),
+                        GasEstimator.DEFAULT_MAX_GAS_LIMIT, settings.maxGasPrice()),
                 settings.inclusionTimeout(), settings.pollInterval().dividedBy(2), 5, settings.timeoutBlocks());
         io.evmore.pool.ChainMetrics chainMetrics = io.evmore.pool.ChainMetrics.on(registry);
         String label = settings.chainId().value();
         submitter.sequencer().onResync(() -> chainMetrics.nonceResyncs.labelValues(label).inc());
         submitter.onBroadcast(() -> chainMetrics.txSubmitted.labelValues(label).inc());
         this.htlcChain = new CosmWasmHtlcChain(settings, submitter, queries);
-        this.reconciler = new IntentReconciler(settings.chainId(), submitter, queries);
+        this.reconciler = new IntentReconciler(settings.chainId(), submitter, queries, settings.timeoutBlocks());
         this.ibc = new IbcTransferSender(submitter, sentTransfers, clock);
         String relayer = submitter.address();
         DroppedEvents dropped = new DroppedEvents(registry);

@@ -1,6 +1,7 @@
 package io.evmore.cosmos.ibc;
 
 import io.evmore.core.chain.ChainId;
+import io.evmore.core.chain.FeeBid;
 import io.evmore.core.chain.IbcCounterLock;
 import io.evmore.core.chain.LockRequest;
 import io.evmore.core.chain.PacketId;
@@ -122,6 +123,15 @@ public final class CosmosIbcCounterLock implements IbcCounterLock {
      */
     @Override
     public TxResult send(LockRequest r, TxJournal journal) {
+        return send(r, journal, FeeBid.NORMAL);
+    }
+
+    /**
+     * {@link #send(LockRequest, TxJournal)} at the gas price of {@code fee}'s level (as the HTLC adapter's sends:
+     * {@code min(gasPrice × 1.5^level, maxGasPrice)}). Not on the core port yet: the engine sends route counter-locks at
+     * the normal fee. No replace-by-fee on Cosmos: a stuck transfer is sent anew once reconcile proves it NeverLanded.
+     */
+    public TxResult send(LockRequest r, TxJournal journal, FeeBid fee) {
         if (!r.asset().equals(homeDenom) && !r.asset().equals(finalDenom)) {
             throw new PermanentException("counter-lock over IBC to " + fin + " sends " + homeDenom + " (arriving as "
                     + finalDenom + "), not '" + r.asset() + "'");
@@ -133,7 +143,7 @@ public final class CosmosIbcCounterLock implements IbcCounterLock {
             throw new PermanentException("invalid receiver for an HTLC on " + fin + ": " + e.getMessage());
         }
         IbcTransferSender.SentTransfer s = sender.lockOverRoute(route, finalContract, refundAddress, homeDenom, r,
-                journal == null ? TxJournal.NONE : journal);
+                journal == null ? TxJournal.NONE : journal, fee == null ? 0 : fee.level());
         return new TxResult(home, s.txHash(), s.height(), null, new PacketId(home, s.sourceChannel(), s.sequence()));
     }
 

@@ -328,6 +328,60 @@ class CosmosIbcCounterLockIT {
         assertThat(again.reconcile(intentOf(List.of()))).isEqualTo(new Reconciliation.NeverLanded("never signed"));
     }
 
+    /**
+     * The transfer is in a block of the home chain but the node's indexer lags past its timeout height: the pre-fix
+     * reconciler called that NeverLanded (the engine would then send the counter-lock over IBC a second time). It is
+     * Landed, with the packet read from the block's result.
+     */
+    @Test
+    void aTransferTheIndexDoesNotShowYetIsLandedWithItsPacketFromItsBlock() throws Exception {
+        CosmosAdapter onA = adapter(a, null, 3);
+        CosmosIbcCounterLock lock = lockOn(onA, Duration.ofMinutes(10));
+        a.halt();
+        a.indexLag(20);
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<SignedTx> journaled = new java.util.concurrent.CopyOnWriteArrayList<>();
+            var sending = pool.submit(() -> lock.send(request(lock, Secret.random()), journaled::add));
+            await().atMost(Duration.ofSeconds(20)).until(() -> a.state().mempoolSize() == 1);
+            long included = a.produceBlock().height();
+            SignedTx tx = journaled.getFirst();
+            while (a.height() <= tx.timeoutHeight() + 1) a.produceBlock();
+            assertThat(onA.rpc().tx(tx.txHash())).as("hidden from the index").isEmpty();
+            assertThat(onA.rpc().block(included).txHashes()).as("in its block").contains(tx.txHash());
+            // A restarted relayer: only the chain can say where the packet went.
+            CosmosAdapter restarted = adapter(a, null, 3);
+            Reconciliation r = lockOn(restarted, Duration.ofMinutes(10)).reconcile(intentOf(journaled));
+            assertThat(r).isInstanceOfSatisfying(Reconciliation.Landed.class, l -> {
+                assertThat(l.result().txHash()).isEqualTo(tx.txHash());
+                assertThat(l.result().height()).isEqualTo(included);
+                assertThat(l.result().packet()).isNotNull();
+                assertThat(l.result().packet().channel()).isEqualTo("channel-0");
+            });
+            a.indexLag(0);
+            a.resume();
+            assertThat(sending.get()).isEqualTo(((Reconciliation.Landed) r).result());
+        } finally {
+            a.indexLag(0);
+            a.resume();
+        }
+    }
+
+    /** The counter-lock over IBC bids fee levels like the HTLC adapter (gas limit × 0.025 × 1.5^2 at level 2). */
+    @Test
+    void aTransferAtFeeLevelTwoPaysTwoAndAQuarterTimesTheGasPrice() {
+        CosmosAdapter onA = adapter(a, null, 50);
+        CosmosIbcCounterLock lock = lockOn(onA, Duration.ofMinutes(10));
+        TxResult normal = lock.send(request(lock, Secret.random()), TxJournal.NONE);
+        TxResult raised = lock.send(request(lock, Secret.random()), TxJournal.NONE, io.evmore.core.chain.FeeBid.level(2));
+        long normalGas = onA.rpc().tx(normal.txHash()).orElseThrow().result().gasWanted();
+        long raisedGas = onA.rpc().tx(raised.txHash()).orElseThrow().result().gasWanted();
+        assertThat(feeOf(onA, normal.txHash())).isEqualTo(new BigDecimal(normalGas).multiply(new BigDecimal("0.025"))
+                .setScale(0, java.math.RoundingMode.CEILING).toBigIntegerExact());
+        assertThat(feeOf(onA, raised.txHash())).isEqualTo(new BigDecimal(raisedGas).multiply(new BigDecimal("0.05625"))
+                .setScale(0, java.math.RoundingMode.CEILING).toBigIntegerExact());
+        assertThat(raised.packet()).isNotNull();
+    }
+
     @Test
     void requestsThatDoNotFitTheRouteAreRefusedBeforeSigning() {
         CosmosAdapter onA = adapter(a, null, 50);
