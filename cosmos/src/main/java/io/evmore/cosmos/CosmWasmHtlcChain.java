@@ -217,6 +217,50 @@ public final class CosmWasmHtlcChain implements HtlcChain {
         }
     }
 
+    /**
+     * Every HTLC of the configured contract created with {@code hashlock} (by a transaction of anyone's, or by a packet
+     * arriving over IBC whose hooks memo ran {@code create_htlc}), found through the tx index of its {@code create_htlc}
+     * event and read again with {@code get_htlc}. Empty when the node cannot say (never throws).
+     */
+    @Override
+    public List<HtlcRecord> htlcsWithHashlock(Hashlock hashlock) {
+        if (hashlock == null) return List.of();
+        try {
+            java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+            String q = createQuery(hashlock);
+            for (int page = 1; page <= SECRET_SEARCH_PAGES; page++) {
+                var p = queries.rpc().txSearch(q, page, 100, true);
+                for (var t : p.txs()) {
+                    if (!t.result().ok()) continue;
+                    for (AbciEvent e : t.result().events()) {
+                        if (!e.type().equals("wasm") || !e.attr("_contract_address").orElse("").equals(settings.contract())
+                                || !e.attr("method").orElse("").equals("create_htlc")) {
+                            continue;
+                        }
+                        String id = e.attr("htlc_id").orElse("");
+                        String lock = e.attr("hashlock").orElse("");
+                        if (HTLC_ID.matcher(id).matches() && SECRET.matcher(lock).matches() && Hashlock.fromHex(lock).equals(hashlock)) {
+                            ids.add(id);
+                        }
+                    }
+                }
+                if ((long) page * 100 >= p.totalCount() || p.txs().isEmpty()) break;
+            }
+            List<HtlcRecord> out = new ArrayList<>();
+            for (String id : ids) query(id).filter(h -> h.hashlock().equals(hashlock)).ifPresent(out::add);
+            return out;
+        } catch (RuntimeException e) {
+            log.debug("{}: searching the HTLCs of hashlock {} failed: {}", chain(), hashlock.hex(), e.getMessage());
+            return List.of();
+        }
+    }
+
+    /** The tx_search query for HTLCs created with {@code hashlock} on the configured contract. */
+    String createQuery(Hashlock hashlock) {
+        return "wasm._contract_address='" + settings.contract() + "' AND wasm.method='create_htlc' AND wasm.hashlock='"
+                + hashlock.hex() + "'";
+    }
+
     /** The tx_search query for successful withdraws with {@code hashlock} on the configured contract. */
     String withdrawQuery(Hashlock hashlock, long fromHeight) {
         return "wasm._contract_address='" + settings.contract() + "' AND wasm.method='withdraw' AND wasm.hashlock='"

@@ -53,6 +53,8 @@ public final class CosmosAdapter implements AutoCloseable {
         this(settings, signer, transport, false, registry, cursors, clock);
     }
 
+    private final io.evmore.cosmos.ibc.PacketOutcomes packetOutcomes;
+
     private CosmosAdapter(CosmosSettings settings, CosmosSigner signer, PooledCometTransport transport, boolean ownsTransport,
             PrometheusRegistry registry, CursorStore cursors, Clock clock) {
         this.settings = settings;
@@ -73,6 +75,9 @@ public final class CosmosAdapter implements AutoCloseable {
         this.ibc = new IbcTransferSender(submitter, sentTransfers, clock);
         String relayer = submitter.address();
         DroppedEvents dropped = new DroppedEvents(registry);
+        // recognises the relayer's packets by their sender alone: what the follower already settled is still found
+        this.packetOutcomes = new io.evmore.cosmos.ibc.PacketOutcomes(rpc,
+                new IbcEventDecoder(settings.chainId(), relayer, new io.evmore.cosmos.ibc.SentTransfers(), dropped));
         this.follower = new CosmosEventFollower(settings.chainId(), rpc, cursors,
                 new HtlcEventDecoder(settings.chainId(), settings.contract(), settings.prefix(), dropped),
                 new IbcEventDecoder(settings.chainId(), relayer, sentTransfers, dropped),
@@ -125,7 +130,7 @@ public final class CosmosAdapter implements AutoCloseable {
     public io.evmore.cosmos.ibc.CosmosIbcCounterLock counterLockOver(io.evmore.cosmos.ibc.IbcRoute route, String homeDenom,
             String finalContract, String relayerOnFinal) {
         return new io.evmore.cosmos.ibc.CosmosIbcCounterLock(settings.chainId(), submitter.address(), ibc, reconciler,
-                route, homeDenom, finalContract, relayerOnFinal);
+                packetOutcomes, route, homeDenom, finalContract, relayerOnFinal);
     }
 
     public CosmosEventFollower follower() {

@@ -48,6 +48,11 @@ public interface IbcCounterLock {
      */
     TxResult send(LockRequest request, TxJournal journal);
 
+    /** {@link #send(LockRequest, TxJournal)} bidding {@code fee} for inclusion (a route without a fee policy ignores it). */
+    default TxResult send(LockRequest request, TxJournal journal, FeeBid fee) {
+        return send(request, journal);
+    }
+
     /** What became of the intent's transfer on the home chain; a landed one names its packet. */
     Reconciliation reconcile(TxIntent intent);
 

@@ -268,7 +268,7 @@ final class SwapFlow {
                 ? s.withDestHeight(heights.height(s.toChain()), clock.now()) : s;
         IbcCounterLock route = routes.get(s.toChain());
         if (route != null) {
-            return send(sending, COUNTER_LOCK, SwapState.COUNTER_PENDING, route.homeChain(), (j, fee) -> route.send(lockRequest(s), j));
+            return send(sending, COUNTER_LOCK, SwapState.COUNTER_PENDING, route.homeChain(), (j, fee) -> route.send(lockRequest(s), j, fee));
         }
         return send(sending, COUNTER_LOCK, SwapState.COUNTER_PENDING, dst.chain(), (j, fee) -> dst.lock(lockRequest(s), j, fee));
     }

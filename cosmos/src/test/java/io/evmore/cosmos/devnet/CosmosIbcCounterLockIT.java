@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.evmore.core.chain.ChainEvent;
+import io.evmore.core.chain.IbcCounterLock;
 import io.evmore.core.chain.ChainId;
 import io.evmore.core.chain.HtlcRecord;
 import io.evmore.core.chain.LockRequest;
@@ -155,6 +156,7 @@ class CosmosIbcCounterLockIT {
         BigInteger before = a.balance(relayerOn("cosmos"), "stake");
         Secret secret = Secret.random();
         List<SignedTx> journaled = new ArrayList<>();
+        assertThat(onC.htlcChain().htlcsWithHashlock(secret.hashlock())).as("control: nothing on C before the transfer").isEmpty();
         TxResult r = lock.send(request(lock, secret), journaled::add);
         assertThat(journaled).extracting(SignedTx::txHash).containsExactly(r.txHash());
         assertThat(r.chain()).isEqualTo(ChainId.of("devnet-a"));
@@ -168,6 +170,14 @@ class CosmosIbcCounterLockIT {
                     assertThat(new PacketId(ChainId.of("devnet-a"), e.sourceChannel(), e.sequence())).isEqualTo(r.packet());
                 }));
         assertThat(home[0].events(ChainEvent.TransferFailed.class)).isEmpty();
+        // The same, asked of the chains by query (what the engine does when the follower's events were missed).
+        assertThat(lock.outcome(r.packet())).isInstanceOf(IbcCounterLock.Outcome.Delivered.class);
+        assertThat(onC.htlcChain().htlcsWithHashlock(secret.hashlock())).as("the HTLC the hooks created, found by hashlock")
+                .singleElement().satisfies(found -> {
+                    assertThat(found.sender()).isEqualTo(lock.finalCreator());
+                    assertThat(found.refundAddress()).isEqualTo(relayerOn("juno"));
+                });
+        assertThat(onC.htlcChain().htlcsWithHashlock(Secret.random().hashlock())).isEmpty();
 
         List<HtlcRecord> onCHtlcs = onC.htlcChain().list(null, 30);
         assertThat(onCHtlcs).singleElement().satisfies(h -> assertThat(h.hashlock()).isEqualTo(secret.hashlock()));
@@ -262,6 +272,8 @@ class CosmosIbcCounterLockIT {
                     assertThat(e.reason()).startsWith("error acknowledgement: ABCI code: 6");
                 }));
         assertThat(home[0].events(ChainEvent.TransferAcknowledged.class)).isEmpty();
+        assertThat(lock.outcome(r.packet())).as("by query too").isInstanceOfSatisfying(IbcCounterLock.Outcome.Failed.class,
+                f -> assertThat(f.reason()).startsWith("error acknowledgement: ABCI code: 6"));
         assertThat(onC.htlcChain().list(null, 30)).isEmpty();
         assertThat(c.balance(c.htlcContractAddress(), lock.finalAsset())).isZero();
         assertThat(b.balance(pfmOnB(), voucherOnB())).isZero();
@@ -282,6 +294,7 @@ class CosmosIbcCounterLockIT {
         BigInteger before = a.balance(relayerOn("cosmos"), "stake");
         devnet.relayer().pause();
         TxResult r = lock.send(request(lock, Secret.random()), TxJournal.NONE);
+        assertThat(lock.outcome(r.packet())).as("in flight while the IBC relayer is paused").isInstanceOf(IbcCounterLock.Outcome.InFlight.class);
         assertThat(a.balance(relayerOn("cosmos"), "stake")).as("sent, not yet refunded")
                 .isEqualTo(before.subtract(AMOUNT).subtract(feeOf(onA, r.txHash())));
         b.advanceTime(Duration.ofMinutes(5)); // B is past the first packet's timeout when the relayer comes back
@@ -296,6 +309,8 @@ class CosmosIbcCounterLockIT {
                     assertThat(e.reason()).isEqualTo("timeout");
                 }));
         assertThat(home[0].events(ChainEvent.TransferAcknowledged.class)).isEmpty();
+        assertThat(lock.outcome(r.packet())).as("by query too").isInstanceOfSatisfying(IbcCounterLock.Outcome.Failed.class,
+                f -> assertThat(f.reason()).isEqualTo("timeout"));
         assertThat(a.balance(relayerOn("cosmos"), "stake")).isEqualTo(before.subtract(feeOf(onA, r.txHash())));
         assertThat(b.balance(pfmOnB(), voucherOnB())).isZero();
         assertThat(c.balance(c.htlcContractAddress(), lock.finalAsset())).isZero();
