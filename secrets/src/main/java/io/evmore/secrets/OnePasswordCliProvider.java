@@ -65,7 +65,7 @@ public final class OnePasswordCliProvider implements SecretsProvider {
             throw new SecretsException(name, secret, SecretsException.Kind.AUTH, TOKEN_ENV + " is not set (the service account's token)");
         }
         String ref = reference(secret);
-        ProcessBuilder pb = new ProcessBuilder(List.of(s.op(), "read", "--no-newline", ref));
+        ProcessBuilder pb = new ProcessBuilder(List.of(executable(), "read", "--no-newline", ref));
         pb.environment().clear();
         pb.environment().putAll(env);
         Process p;
@@ -131,6 +131,18 @@ public final class OnePasswordCliProvider implements SecretsProvider {
             return new SecretsException(name, secret, SecretsException.Kind.UNREACHABLE, "op cannot reach 1Password: " + line);
         }
         return new SecretsException(name, secret, SecretsException.Kind.UNAVAILABLE, "op read " + ref + " failed (exit " + exit + "): " + line, false);
+    }
+
+    /** {@code op} looked up on the PATH op runs with (ProcessBuilder would search the JVM's own PATH), or the path given. */
+    String executable() {
+        if (s.op().contains("/")) return s.op();
+        String path = env.getOrDefault("PATH", "");
+        for (String d : path.split(":")) {
+            if (d.isEmpty()) continue;
+            java.nio.file.Path candidate = java.nio.file.Path.of(d, s.op());
+            if (java.nio.file.Files.isRegularFile(candidate) && java.nio.file.Files.isExecutable(candidate)) return candidate.toString();
+        }
+        return s.op();
     }
 
     static String firstErrorLine(String stderr) {
