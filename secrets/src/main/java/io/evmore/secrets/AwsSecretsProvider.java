@@ -92,6 +92,11 @@ public final class AwsSecretsProvider implements SecretsProvider {
     }
 
     @Override
+    public String where(SecretName secret) {
+        return "secret " + s.secretPrefix() + secret.id() + (s.jsonKey().isEmpty() ? "" : " key " + s.jsonKey());
+    }
+
+    @Override
     public Optional<Fetched> fetch(SecretName secret) {
         String id = s.secretPrefix() + secret.id();
         GetSecretValueResponse r;

@@ -22,6 +22,11 @@ public final class EnvSecretsProvider implements SecretsProvider {
     }
 
     @Override
+    public String where(SecretName name) {
+        return "environment variable " + name.envVar();
+    }
+
+    @Override
     public Optional<Fetched> fetch(SecretName name) {
         String v = env.get(name.envVar());
         if (v == null || v.isBlank()) return Optional.empty();

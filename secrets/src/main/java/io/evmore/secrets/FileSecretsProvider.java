@@ -29,6 +29,11 @@ public final class FileSecretsProvider implements SecretsProvider {
     }
 
     @Override
+    public String where(SecretName name) {
+        return "file " + dir.resolve(name.id());
+    }
+
+    @Override
     public Optional<Fetched> fetch(SecretName name) {
         Path file = dir.resolve(name.id());
         if (!Files.exists(file)) return Optional.empty();

@@ -54,6 +54,11 @@ public final class OnePasswordCliProvider implements SecretsProvider {
         return name;
     }
 
+    @Override
+    public String where(SecretName secret) {
+        return reference(secret);
+    }
+
     String reference(SecretName secret) {
         return "op://" + s.vault() + "/" + secret.id() + "/" + s.field();
     }

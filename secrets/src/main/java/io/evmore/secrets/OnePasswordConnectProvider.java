@@ -59,6 +59,11 @@ public final class OnePasswordConnectProvider implements SecretsProvider {
     }
 
     @Override
+    public String where(SecretName secret) {
+        return "op://" + s.vault() + "/" + secret.id() + "/" + s.field();
+    }
+
+    @Override
     public Optional<Fetched> fetch(SecretName secret) {
         if (s.token() == null || s.token().isBlank()) {
             throw new SecretsException(name, secret, SecretsException.Kind.AUTH, TOKEN_ENV + " is not set (the Connect server's access token)");

@@ -68,6 +68,11 @@ public final class RetryingSecretsProvider implements SecretsProvider {
     }
 
     @Override
+    public String where(SecretName name) {
+        return inner.where(name);
+    }
+
+    @Override
     public void close() {
         inner.close();
     }

@@ -19,6 +19,9 @@ public interface SecretsProvider extends AutoCloseable {
      */
     Optional<Fetched> fetch(SecretName name);
 
+    /** Where {@code name} is looked for (a path, a variable, a reference), for messages such as "not found at ...". */
+    String where(SecretName name);
+
     @Override
     default void close() {}
 }

@@ -111,6 +111,11 @@ public final class VaultSecretsProvider implements SecretsProvider {
     }
 
     @Override
+    public String where(SecretName secret) {
+        return mount + "/" + (prefix.isEmpty() ? "" : prefix + "/") + secret.id() + " field " + s.field();
+    }
+
+    @Override
     public Optional<Fetched> fetch(SecretName secret) {
         String tok = ensureToken(secret);
         String path = (prefix.isEmpty() ? "" : prefix + "/") + secret.id();
