@@ -142,6 +142,36 @@ class VaultKeysSwapIT {
         }
     }
 
+    @Test
+    @Order(5)
+    void aSigningKeyRotatedWhileASwapIsInFlightIsRefusedAndTheRunningKeyKept() throws Exception {
+        String admin = Files.readString(cli.out.resolve("data/admin.token")).strip();
+        // A swap left in flight: the user refuses the counter-lock (asks for more than the quote), so it stays COUNTER_LOCKED.
+        DevnetCli.Run r = cli.swap("start", "--from", ETH, "--to", "devnet-a", "--amount", "0.1", "--asset", "ETH", "--receiver",
+                cli.cosmos("bob", "devnet-a"), "--min-receive", "99", "--account", "user6", "--claim-account", "carol", "--json");
+        assertThat(r.exit()).as(r.output()).isEqualTo(3);
+        String pending = relayer.get("/admin/swaps/pending", admin).body();
+        assertThat(pending).contains("COUNTER_LOCKED");
+
+        byte[] entropy = new byte[16];
+        new java.security.SecureRandom().nextBytes(entropy);
+        String other = org.web3j.crypto.MnemonicUtils.generateMnemonic(entropy);
+        bao.put("evmore/cosmos-mnemonic", Map.of("value", other));
+        var refused = relayer.post("/admin/config/reload", admin);
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+        assertThat(refused.body()).contains("reload refused, nothing changed: cosmos-mnemonic changed at vault (" + bao.address + ") while 1 swap(s) "
+                + "are in flight; the running key is kept").doesNotContain(other).doesNotContain(mnemonic);
+        String status = relayer.get("/admin/services/status", admin).body();
+        assertThat(status).as("still the running key's address").contains(cli.cosmos("relayer", "devnet-a"));
+        assertThat(status).contains("\"intake\" : \"RUNNING\"");
+
+        bao.put("evmore/cosmos-mnemonic", Map.of("value", mnemonic)); // put back: nothing rotated any more
+        var ok = relayer.post("/admin/config/reload", admin);
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        assertThat(ok.body().replaceAll("\\s", "")).contains("\"rotated\":[]");
+        assertThat(relayer.output()).doesNotContain(other);
+    }
+
     static void awaitCompleted(String hashlock) throws Exception {
         String admin = Files.readString(cli.out.resolve("data/admin.token")).strip();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

@@ -98,6 +98,11 @@ class SecretsLeakIT {
 
         void breakKey(Values v) throws Exception;
 
+        /** Writes another valid key (a rotation); false where the test does not rotate. */
+        default boolean rotateKey(String newKey) throws Exception {
+            return false;
+        }
+
         List<String> credentials();
     }
 
@@ -120,6 +125,12 @@ class SecretsLeakIT {
 
             public void breakKey(Values x) {
                 bao.put("evmore-leak/ethereum-private-key", Map.of("value", x.malformedKey()));
+            }
+
+            @Override
+            public boolean rotateKey(String newKey) {
+                bao.put("evmore-leak/ethereum-private-key", Map.of("value", newKey));
+                return true;
             }
 
             public List<String> credentials() {
@@ -251,6 +262,7 @@ class SecretsLeakIT {
         Files.writeString(config, yaml);
         Map<String, String> env = new LinkedHashMap<>(setup.env());
         List<String> captured = new ArrayList<>();
+        List<String> rotated = new ArrayList<>();
         String status;
         try (RelayerProcess relayer = RelayerProcess.startWithOnly(dir, port, env, "run", "--config", config.toString())) {
             assertThat(relayer.awaitHealthy(Duration.ofSeconds(120))).as("healthy:\n" + relayer.output()).isTrue();
@@ -265,6 +277,20 @@ class SecretsLeakIT {
             assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
             assertThat(ok.body().replaceAll("\\s", "")).contains("\"rotated\":[]");
             captured.add(ok.body());
+
+            // A rotation with no swap in flight is applied: the engine restarts on the new key (its address in the status).
+            String rotatedKey = "0x" + hex(32);
+            if (setup.rotateKey(rotatedKey)) {
+                HttpResponse<String> rot = relayer.post("/admin/config/reload", SwapWorld.TOKEN);
+                assertThat(rot.statusCode()).as(rot.body()).isEqualTo(200);
+                assertThat(rot.body().replaceAll("\\s", "")).contains("\"rotated\":[\"ethereum-private-key\"],\"applied\":[\"ethereum-private-key\"]");
+                captured.add(rot.body());
+                String after = relayer.get("/admin/services/status", SwapWorld.TOKEN).body();
+                captured.add(after);
+                assertThat(after).containsIgnoringCase(org.web3j.crypto.Credentials.create(rotatedKey).getAddress().substring(2))
+                        .doesNotContainIgnoringCase(v.ethAddress().substring(2));
+                rotated.add(rotatedKey.substring(2));
+            }
 
             setup.breakKey(v);
             HttpResponse<String> refused = relayer.post("/admin/config/reload", SwapWorld.TOKEN);
@@ -286,6 +312,7 @@ class SecretsLeakIT {
         assertThat(all).contains(" DEBUG ");
         assertThat(status).containsIgnoringCase(v.ethAddress().substring(2)).contains(v.cosmosAddress());
         for (String f : v.forms()) assertThat(all).as("a value of " + providerName + " leaked").doesNotContain(f);
+        for (String r : rotated) assertThat(all).as("the rotated key leaked").doesNotContainIgnoringCase(r);
         for (String c : setup.credentials()) assertThat(all).as("a credential of " + providerName + " leaked").doesNotContain(c);
     }
 
