@@ -124,6 +124,44 @@ class SecretsStartupIT {
     }
 
     @Test
+    void aPeriodicRefreshAppliesARotatedKeyAndKeepsTheRunningOneWhenTheNewOneIsMalformed() throws Exception {
+        bao.put("periodic/ethereum-private-key", Map.of("value", KEY));
+        int port = RelayerProcess.freePort();
+        Path cfg = Files.createTempFile(dir, "relayer-periodic", ".yaml");
+        Files.writeString(cfg, "environment: test\nhttp: {port: " + port + "}\nadmin: {token: periodic-admin-token-1234}\ndatabase: {path: \""
+                + dir.resolve("db-periodic/evmore.db") + "\"}\nsecrets: {provider: vault, refreshIntervalSeconds: 10, vault: {endpoint: \""
+                + bao.address + "\", mountPath: secret/periodic}}\n");
+        try (RelayerProcess p = RelayerProcess.startWithOnly(dir, port, Map.of("VAULT_TOKEN", reader), "run", "--config", cfg.toString())) {
+            assertThat(p.awaitHealthy(Duration.ofSeconds(60))).as(p.output()).isTrue();
+            String rotated = "0x" + "7".repeat(64);
+            bao.put("periodic/ethereum-private-key", Map.of("value", rotated));
+            String status = awaitStatus(p, "\"rotated\":[\"ethereum-private-key\"]");
+            assertThat(status.replaceAll("\\s", "")).contains("\"trigger\":\"periodicrefresh\"").contains("\"applied\":[\"ethereum-private-key\"]")
+                    .contains("secret/periodic/ethereum-private-keyfieldvalue(version2)");
+
+            bao.put("periodic/ethereum-private-key", Map.of("value", "0x1234"));
+            status = awaitStatus(p, "\"refused\":");
+            assertThat(status).contains("ethereum-private-key: the value at secret/periodic/ethereum-private-key field value is not a 32-byte private key")
+                    .contains("(version 2)");
+            assertThat(p.get("/health", null).statusCode()).as("still running on the last good key").isEqualTo(200);
+            assertThat(p.terminate(Duration.ofSeconds(30))).isZero();
+            assertThat(p.output()).contains("secrets: periodic refresh refused, running values kept: secrets provider vault")
+                    .doesNotContain(rotated.substring(2)).doesNotContain(KEY.substring(2)).doesNotContain(reader);
+        }
+    }
+
+    static String awaitStatus(RelayerProcess p, String needle) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+        String body = "";
+        while (System.nanoTime() < deadline) {
+            body = p.get("/admin/services/status", "periodic-admin-token-1234").body();
+            if (body.replaceAll("\\s", "").contains(needle)) return body;
+            Thread.sleep(500);
+        }
+        throw new AssertionError("no " + needle + " in the status within 40 s: " + body + "\n" + p.output());
+    }
+
+    @Test
     void anUnreachableServerStopsTheStartAfterRetries() throws Exception {
         int closed = SecretServers.freePort();
         Run r = run(ETH_CHAIN + "secrets: {provider: vault, vault: {endpoint: \"http://127.0.0.1:" + closed + "\"}}\n", reader, "run");
