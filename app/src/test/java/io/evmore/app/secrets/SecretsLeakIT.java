@@ -272,6 +272,13 @@ class SecretsLeakIT {
                 assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
                 captured.add(path + " " + r.headers().map() + " " + r.body());
             }
+            for (String[] call : new String[][] {{"POST", "/admin/services/pause"}, {"POST", "/admin/services/resume"}, {"POST", "/admin/pools/drain"},
+                    {"POST", "/admin/pools/refresh"}, {"GET", "/admin/swaps/" + "ab".repeat(32)}, {"GET", "/admin/nothing"}, {"GET", "/admin/config"}}) {
+                HttpResponse<String> r = relayer.send(call[0], call[1], SwapWorld.TOKEN);
+                captured.add(call[1] + " " + r.statusCode() + " " + r.body());
+            }
+            captured.add(relayer.get("/admin/config", "wrong-token").body());
+            assertThat(relayer.awaitHealthy(Duration.ofSeconds(60))).as("healthy again after the pools' refresh").isTrue();
             status = relayer.get("/admin/services/status", SwapWorld.TOKEN).body();
             HttpResponse<String> ok = relayer.post("/admin/config/reload", SwapWorld.TOKEN);
             assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
