@@ -97,6 +97,20 @@ class VaultSecretsProviderIT {
     }
 
     @Test
+    void aNamespaceIsSentAsXVaultNamespace() {
+        bao.root("POST", "/v1/sys/namespaces/team-a", Map.of());
+        bao.rootIn("team-a", "POST", "/v1/sys/mounts/kv", Map.of("type", "kv", "options", Map.of("version", "2")));
+        bao.rootIn("team-a", "POST", "/v1/kv/data/evmore/cosmos-mnemonic", Map.of("data", Map.of("value", MNEMONIC)));
+        try (VaultSecretsProvider p = new VaultSecretsProvider(new VaultSecretsProvider.Settings(bao.address, "kv/evmore", null, "team-a",
+                OpenBao.ROOT_TOKEN, null, null, null, Duration.ofSeconds(5)));
+                VaultSecretsProvider rootNamespace = provider(OpenBao.ROOT_TOKEN, "kv/evmore", null)) {
+            assertThat(p.fetch(SecretName.COSMOS_MNEMONIC).orElseThrow().value().reveal()).isEqualTo(MNEMONIC);
+            assertThatThrownBy(() -> rootNamespace.fetch(SecretName.COSMOS_MNEMONIC)).as("no kv mount outside the namespace")
+                    .hasMessageContaining("no KV v2 engine answers at kv/");
+        }
+    }
+
+    @Test
     void aTokenWhosePolicyDeniesThePathGets403() {
         String token = bao.token(List.of("evmore-no-keys"), "1h", null, true);
         try (VaultSecretsProvider p = provider(token)) {

@@ -64,16 +64,27 @@ public final class OpenBao implements AutoCloseable {
     }
 
     public HttpResponse<String> call(String method, String path, String body, String token) throws IOException, InterruptedException {
+        return call(null, method, path, body, token);
+    }
+
+    /** A call in a namespace (X-Vault-Namespace; OpenBao has namespaces like Vault Enterprise). */
+    public HttpResponse<String> call(String namespace, String method, String path, String body, String token) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(address.resolve(path)).timeout(Duration.ofSeconds(10))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (token != null) b.header("X-Vault-Token", token);
+        if (namespace != null) b.header("X-Vault-Namespace", namespace);
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** A root call that must succeed; returns its JSON (or an empty object for 204). */
     public JsonNode root(String method, String path, Object body) {
+        return rootIn(null, method, path, body);
+    }
+
+    /** A root call in a namespace (null = the root namespace) that must succeed. */
+    public JsonNode rootIn(String namespace, String method, String path, Object body) {
         try {
-            HttpResponse<String> r = call(method, path, body == null ? null : JSON.writeValueAsString(body), ROOT_TOKEN);
+            HttpResponse<String> r = call(namespace, method, path, body == null ? null : JSON.writeValueAsString(body), ROOT_TOKEN);
             if (r.statusCode() / 100 != 2) throw new AssertionError(method + " " + path + ": HTTP " + r.statusCode() + " " + r.body());
             return r.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(r.body());
         } catch (IOException | InterruptedException e) {
