@@ -77,6 +77,20 @@ class OnePasswordProvidersIT {
     }
 
     @Test
+    void aBadReferenceFailsNamingIt() throws Exception {
+        StandInOp op = StandInOp.install(dir, TOKEN);
+        op.put("evmore-production", "cosmos-mnemonic", "password", MNEMONIC);
+        op.put("evmore-production", "cosmos-mnemonic", "keys/password", MNEMONIC);
+        assertThat(cli(op, TOKEN, "keys/password").fetch(SecretName.COSMOS_MNEMONIC)).as("a field in a section").isPresent();
+        assertThatThrownBy(() -> cli(op, TOKEN, "a/b/c").fetch(SecretName.COSMOS_MNEMONIC))
+                .isInstanceOfSatisfying(SecretsException.class, e -> assertThat(e.retryable()).isFalse())
+                .hasMessage("secrets provider onepassword (op, vault evmore-production): cosmos-mnemonic: op read "
+                        + "op://evmore-production/cosmos-mnemonic/a/b/c failed (exit 1): could not read secret "
+                        + "'op://evmore-production/cosmos-mnemonic/a/b/c': invalid secret reference "
+                        + "'op://evmore-production/cosmos-mnemonic/a/b/c': expected op://<vault>/<item>/[<section>/]<field>");
+    }
+
+    @Test
     void throttlingIsRetriedWithBackoff() throws Exception {
         StandInOp op = StandInOp.install(dir, TOKEN);
         op.put("evmore-production", "cosmos-mnemonic", "password", MNEMONIC);

@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * A stand-in for 1Password's {@code op} CLI (none can be installed here), put first on a test's PATH. It answers
- * {@code op read [--no-newline|-n] op://<vault>/<item>/<field>} from files {@code DIR/vaults/<vault>/<item>/<field>}, and only
+ * {@code op read [--no-newline|-n] op://<vault>/<item>/[<section>/]<field>} from files {@code DIR/vaults/<vault>/<item>/[<section>/]<field>}, and only
  * when OP_SERVICE_ACCOUNT_TOKEN equals the expected token, failing otherwise the way the real CLI does: exit 1 and an
  * {@code [ERROR] <date> <time> <message>} line on stderr. Every call's arguments, and whether the token it saw was the
  * expected one (never the token), are appended to {@code DIR/calls}.
@@ -94,10 +94,12 @@ public final class StandInOp {
             esac
             [ -f "$dir/throttle" ] && err "could not read secret '$ref': Too many requests. Try again later."
             path=${ref#op://}
-            IFS=/ read -r vault item field extra <<<"$path"
-            if [ -z "$vault" ] || [ -z "$item" ] || [ -z "$field" ] || [ -n "$extra" ]; then
-              err "could not read secret '$ref': invalid secret reference '$ref': expected op://<vault>/<item>/<field>"
+            # op://<vault>/<item>/[<section>/]<field>
+            IFS=/ read -r vault item field extra more <<<"$path"
+            if [ -z "$vault" ] || [ -z "$item" ] || [ -z "$field" ] || [ -n "$more" ]; then
+              err "could not read secret '$ref': invalid secret reference '$ref': expected op://<vault>/<item>/[<section>/]<field>"
             fi
+            [ -n "$extra" ] && field="$field/$extra"
             [ -d "$dir/vaults/$vault" ] || err "could not read secret '$ref': \\"$vault\\" isn't a vault in this account. Specify the vault with its ID or name."
             [ -d "$dir/vaults/$vault/$item" ] || err "could not read secret '$ref': could not get item $vault/$item: \\"$item\\" isn't an item in the \\"$vault\\" vault. Specify the item with its UUID, name, or domain."
             [ -f "$dir/vaults/$vault/$item/$field" ] || err "could not read secret '$ref': \\"$field\\" isn't a field in the \\"$item\\" item"
