@@ -41,21 +41,18 @@ ensure_python() {
   fi
 }
 
-# A venv is complete once its marker is written (after pip succeeded); a broken half-install is redone.
+# A venv is complete once its marker is written (last, after pip succeeded); a missing or different marker means a
+# half-done or other install: the folder is made anew, in place (venvs hold their own absolute path).
 install_venv() { # dir marker-content pip-args...
   local dir=$1 marker=$2; shift 2
   if [ -f "$dir/installed" ] && [ "$(cat "$dir/installed")" = "$marker" ]; then return 0; fi
   $check_only && { log "$dir is not installed: run scripts/secrets-servers.sh (./evmore test does it)"; exit 1; }
   ensure_python
-  rm -rf "$dir.tmp"
-  mkdir -p "$dir.tmp"
-  "$PYTHON" -m venv "$dir.tmp/venv"
-  "$dir.tmp/venv/bin/pip" install -q --disable-pip-version-check --no-input "$@"
-  echo "$marker" >"$dir.tmp/installed"
   rm -rf "$dir"
-  mv "$dir.tmp" "$dir"
-  # pip wrote absolute paths of the .tmp folder into the venv's scripts: relink them to the final place.
-  grep -rlI --null "$dir.tmp" "$dir/venv/bin" 2>/dev/null | xargs -0 -r sed -i "s#$dir.tmp#$dir#g"
+  mkdir -p "$dir"
+  "$PYTHON" -m venv "$dir/venv"
+  "$dir/venv/bin/pip" install -q --disable-pip-version-check --no-input "$@"
+  echo "$marker" >"$dir/installed"
 }
 
 # ---- OpenBao ------------------------------------------------------------------------------------------
