@@ -67,6 +67,11 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     /** The configured admin.token the current token was resolved from ("" when generated). */
     private volatile String configuredAdminToken;
     private volatile StoreWiring store;
+    /** The secrets provider and what it gave at start or at the last applied reload/refresh (never logged). */
+    private volatile io.evmore.app.secrets.RelayerSecrets secrets;
+    private volatile io.evmore.app.secrets.RelayerSecrets.Resolved resolvedSecrets;
+    /** The last reload or periodic refresh of the secrets, for /admin/services/status (no values). */
+    private volatile Map<String, Object> lastSecretsRefresh;
     private volatile HttpApi http;
     private final LocalChains localChains = new LocalChains();
     private final ChainPools pools;
@@ -87,6 +92,11 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         LoggingSetup.configure(c.logLevel(), c.environment() == Environment.PRODUCTION);
         registerSecrets(c);
         log.info("EVMore relayer starting: environment={}, config={}", c.environment().name().toLowerCase(), config.file());
+        // Secrets first: every value is registered with the log redactor before anything can print it, and a provider
+        // that cannot answer (or a missing or malformed secret) stops the start here with one line naming both.
+        secrets = io.evmore.app.secrets.RelayerSecrets.open(c.secrets(), System.getenv());
+        resolvedSecrets = secrets.resolve(c);
+        resolvedSecrets.sources().forEach((name, source) -> log.info("secret {}: {}", name.id(), source));
         adminToken = resolveAdminToken(c);
         if (c.tracing().enabled()) {
             // Say so rather than pretend: spans (one trace per swap) come with the relay engine's swap protocol.
@@ -114,7 +124,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
             if (http != null) http.close();
         }));
         services.add(Service.of("database", () -> {
-            store = StoreWiring.open(c);
+            store = StoreWiring.open(c, resolvedSecrets.databasePassword());
             log.info("database ready: {}", store.describe());
             store.acquireLease();
         }, () -> {
@@ -130,8 +140,8 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         services.add(Service.of("pools", pools::start, pools::close));
         services.add(Service.of("engine", () -> {
             RelayerConfig now = config.get();
-            io.evmore.app.secrets.RelayerKeys keys = io.evmore.app.secrets.RelayerKeys.load(now.secrets(), System.getenv(), localChains.keys());
-            io.evmore.app.relay.RelayWiring wiring = new io.evmore.app.relay.RelayWiring(now, keys, pools, store.store(), metrics, clock);
+            runningKeys = io.evmore.app.secrets.RelayerKeys.from(resolvedSecrets, localChains.keys());
+            io.evmore.app.relay.RelayWiring wiring = new io.evmore.app.relay.RelayWiring(now, runningKeys, pools, store.store(), metrics, clock);
             synchronized (earlyGate) {
                 applyEarlyGate(wiring.engine());
                 relay = wiring; // from here on, pause/resume go to the engine itself
@@ -144,8 +154,14 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
             relay.close();
         }));
         services.add(Service.of("heap-watch", () -> heapWatch.start(c.heap().checkIntervalSeconds()), heapWatch::close));
-        services.add(Service.of("housekeeping", () -> housekeeping.scheduleWithFixedDelay(this::refreshGauges, 0, 15, TimeUnit.SECONDS),
-                housekeeping::shutdownNow));
+        services.add(Service.of("housekeeping", () -> {
+            housekeeping.scheduleWithFixedDelay(this::refreshGauges, 0, 15, TimeUnit.SECONDS);
+            int every = c.secrets().refreshIntervalSeconds();
+            if (every > 0) {
+                housekeeping.scheduleWithFixedDelay(this::periodicSecretsRefresh, every, every, TimeUnit.SECONDS);
+                log.info("secrets: re-read from {} every {} s", secrets.describe(), every);
+            }
+        }, housekeeping::shutdownNow));
 
         health.register("lifecycle", () -> "running".equals(phase) ? HealthCheck.Result.up("running") : HealthCheck.Result.down(phase));
         health.register("database", () -> store != null && store.ping()
@@ -189,6 +205,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         phase = "stopping";
         if (relay != null) relay.engine().pause("shutdown");
         services.stop();
+        if (secrets != null) secrets.close();
         log.info("EVMore relayer stopped");
     }
 
@@ -380,6 +397,14 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
             }).toList());
         }
         body.put("services", services.states());
+        io.evmore.app.secrets.RelayerSecrets.Resolved rs = resolvedSecrets;
+        if (rs != null) {
+            Map<String, Object> sec = new LinkedHashMap<>();
+            sec.put("provider", secrets.describe());
+            sec.put("sources", rs.sourceView());
+            if (lastSecretsRefresh != null) sec.put("lastRefresh", lastSecretsRefresh);
+            body.put("secrets", sec);
+        }
         body.put("startedAt", startedAt);
         body.put("environment", config.get().environment().name().toLowerCase());
         return body;
@@ -409,15 +434,141 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         return tree;
     }
 
+    /** The keys the relay engine signs with now. */
+    private volatile io.evmore.app.secrets.RelayerKeys runningKeys;
+
+    /**
+     * Re-reads the secrets from the running provider and applies what rotated, or refuses the whole change: a provider
+     * that cannot answer, a malformed value, or a signing key that changed while swaps are in flight (a swap's
+     * counter-lock and claims must be signed by the key that made its quote). A rotated signing key with no swap in
+     * flight restarts the relay engine on the new key (intake paused during the switch, kept paused if it was); a rotated
+     * database password is used by the next start (open connections keep working). Never shows a value.
+     *
+     * @param apply runs between the checks and the switch (the configuration reload), and may still refuse
+     */
+    private synchronized Map<String, Object> refreshSecrets(String trigger, Runnable apply) {
+        io.evmore.app.secrets.RelayerSecrets.Resolved before = resolvedSecrets;
+        io.evmore.app.secrets.RelayerSecrets.Resolved fresh;
+        try {
+            fresh = secrets.resolve(config.get());
+        } catch (io.evmore.secrets.SecretsException e) {
+            throw new io.evmore.app.secrets.ReloadRefusedException(e.getMessage());
+        }
+        List<io.evmore.secrets.SecretName> rotated = fresh.rotatedSince(before);
+        List<String> rotatedIds = rotated.stream().map(io.evmore.secrets.SecretName::id).toList();
+        boolean keysRotated = rotated.contains(io.evmore.secrets.SecretName.ETHEREUM_PRIVATE_KEY)
+                || rotated.contains(io.evmore.secrets.SecretName.COSMOS_MNEMONIC);
+        io.evmore.app.relay.RelayWiring r = relay;
+        boolean wasPaused = r != null && r.engine().status().intake() == RelayEngine.Intake.PAUSED;
+        if (keysRotated && r != null) {
+            r.engine().pause("signing key rotation (" + trigger + ")");
+            int inFlight = pendingCount();
+            if (inFlight > 0) {
+                if (!wasPaused) r.engine().resume("signing key rotation refused");
+                throw new io.evmore.app.secrets.ReloadRefusedException(String.join(" and ", rotatedIds.stream()
+                        .filter(n -> !n.equals("database-password")).toList()) + " changed at " + secrets.describe() + " while " + inFlight
+                        + " swap(s) are in flight; the running key is kept. Pause intake (POST /admin/services/pause), wait until "
+                        + "GET /admin/swaps/pending is empty, then reload again");
+            }
+        }
+        try {
+            apply.run();
+        } catch (RuntimeException e) {
+            if (keysRotated && r != null && !wasPaused) r.engine().resume("reload refused");
+            throw e;
+        }
+        List<String> applied = new java.util.ArrayList<>();
+        List<String> restartRequired = new java.util.ArrayList<>();
+        resolvedSecrets = fresh;
+        if (keysRotated && r != null) {
+            io.evmore.app.secrets.RelayerKeys keys = io.evmore.app.secrets.RelayerKeys.from(fresh, localChains.keys());
+            if (switchKeys(keys, wasPaused)) {
+                rotated.stream().filter(n -> n != io.evmore.secrets.SecretName.DATABASE_PASSWORD).forEach(n -> applied.add(n.id()));
+            } else {
+                resolvedSecrets = before;
+                throw new io.evmore.app.secrets.ReloadRefusedException(String.join(" and ", rotatedIds) + " changed at " + secrets.describe()
+                        + " but a lock arrived during the switch; the running key is kept. Pause intake, wait until no swap is pending, "
+                        + "then reload again");
+            }
+        } else if (keysRotated) {
+            rotated.stream().filter(n -> n != io.evmore.secrets.SecretName.DATABASE_PASSWORD).forEach(n -> applied.add(n.id()));
+        }
+        if (rotated.contains(io.evmore.secrets.SecretName.DATABASE_PASSWORD)) restartRequired.add("database-password");
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("provider", secrets.describe());
+        out.put("trigger", trigger);
+        out.put("at", Instant.now().toString());
+        out.put("rotated", rotatedIds);
+        out.put("applied", applied);
+        out.put("restartRequired", restartRequired);
+        out.put("sources", fresh.sourceView());
+        lastSecretsRefresh = out;
+        if (rotatedIds.isEmpty()) {
+            log.info("secrets: {} from {}: nothing rotated", trigger, secrets.describe());
+        } else {
+            log.warn("secrets: {} from {}: rotated {}; applied {}; at next start {}", trigger, secrets.describe(), rotatedIds, applied,
+                    restartRequired);
+        }
+        return out;
+    }
+
+    private int pendingCount() {
+        StoreWiring s = store;
+        return s == null ? 0 : s.store().pending(1000).size();
+    }
+
+    /**
+     * Restarts the relay engine on new keys. The followers are stopped first; if a swap appeared meanwhile (a lock seen
+     * while the intake was paused), the engine comes back on the old keys and the switch is refused.
+     */
+    private boolean switchKeys(io.evmore.app.secrets.RelayerKeys keys, boolean keepPaused) {
+        io.evmore.app.relay.RelayWiring old = relay;
+        Duration stop = Duration.ofSeconds(Math.max(1, config.get().shutdown().timeoutSeconds() / 2));
+        old.stop(stop);
+        old.close();
+        boolean clear = pendingCount() == 0;
+        io.evmore.app.secrets.RelayerKeys use = clear ? keys : runningKeys;
+        io.evmore.app.relay.RelayWiring next = new io.evmore.app.relay.RelayWiring(config.get(), use, pools, store.store(), metrics, clock);
+        synchronized (earlyGate) {
+            // paused before it takes a step (and an operator's pause meanwhile waits for the switch, then reaches it)
+            if (keepPaused) next.engine().pause("paused before the signing key rotation");
+            relay = next;
+        }
+        next.start();
+        if (clear) runningKeys = keys;
+        log.warn("secrets: relay engine {} ({})", clear ? "restarted on the rotated signing keys" : "restarted on the running keys (rotation refused)",
+                next.chains().values().stream().map(ch -> ch.chain().value() + " as " + ch.relayerAddress()).toList());
+        return clear;
+    }
+
+    private void periodicSecretsRefresh() {
+        try {
+            refreshSecrets("periodic refresh", () -> {});
+        } catch (io.evmore.app.secrets.ReloadRefusedException e) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("provider", secrets.describe());
+            out.put("trigger", "periodic refresh");
+            out.put("at", Instant.now().toString());
+            out.put("refused", e.getMessage());
+            lastSecretsRefresh = out;
+            log.warn("secrets: periodic refresh refused, running values kept: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            log.warn("secrets: periodic refresh failed, running values kept: {}", e.getClass().getSimpleName());
+        }
+    }
+
     @Override
     public Object reloadConfig() {
-        LiveConfig.ReloadResult r = config.reload();
+        LiveConfig.ReloadResult[] result = new LiveConfig.ReloadResult[1];
+        Map<String, Object> secretsPart = refreshSecrets("reload", () -> result[0] = config.reload());
+        LiveConfig.ReloadResult r = result[0];
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("file", r.file());
         body.put("changed", r.changed());
         body.put("applied", r.applied());
         body.put("restartRequired", r.restartRequired());
         body.put("adminTokenSource", adminTokenSource);
+        body.put("secrets", secretsPart);
         return body;
     }
 

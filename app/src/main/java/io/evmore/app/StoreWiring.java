@@ -20,8 +20,14 @@ final class StoreWiring implements AutoCloseable {
     }
 
     static StoreWiring open(RelayerConfig c) {
+        return open(c, null);
+    }
+
+    /** @param secretPassword the {@code database-password} secret from the provider; when set it overrides database.password and the URL's */
+    static StoreWiring open(RelayerConfig c, String secretPassword) {
         RelayerConfig.Database db = c.database();
-        DatabaseSettings settings = new DatabaseSettings(db.url(), Path.of(db.path()), null, db.password(), db.maxConnections());
+        String password = secretPassword != null && !secretPassword.isEmpty() ? secretPassword : db.password();
+        DatabaseSettings settings = new DatabaseSettings(db.url(), Path.of(db.path()), null, password, db.maxConnections());
         return new StoreWiring(io.evmore.store.SwapStores.open(settings));
     }
 

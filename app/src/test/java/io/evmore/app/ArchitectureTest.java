@@ -62,6 +62,15 @@ class ArchitectureTest {
     }
 
     @Test
+    void theSecretsModuleKnowsNoChainStoreOrApp() {
+        // Providers only: values leave it as strings for the app to hand to the signers; no chain library, no store.
+        noClasses().that().resideInAPackage("io.evmore.secrets..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.evmore.core..", "io.evmore.ethereum..", "io.evmore.cosmos..",
+                        "io.evmore.store..", "io.evmore.pool..", "io.evmore.app..", "org.web3j..")
+                .check(classes);
+    }
+
+    @Test
     void storeAndPoolKnowNoChainLibrary() {
         noClasses().that().resideInAnyPackage("io.evmore.store..", "io.evmore.pool..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.web3j..", "com.google.protobuf..", "io.evmore.proto..",

@@ -112,6 +112,9 @@ public final class HttpApi implements AutoCloseable {
             post(config, "/admin/config/reload", ctx -> {
                 try {
                     json(ctx, 200, admin.reloadConfig());
+                } catch (io.evmore.app.secrets.ReloadRefusedException e) {
+                    log.warn("admin: config reload refused: {}", e.getMessage());
+                    json(ctx, 409, Map.of("error", "reload refused, nothing changed: " + e.getMessage()));
                 } catch (ConfigException e) {
                     log.warn("admin: config reload refused: {}", e.getMessage());
                     Map<String, Object> body = new LinkedHashMap<>();

@@ -198,6 +198,11 @@ public final class SwapWorld implements AutoCloseable {
         return y.toString();
     }
 
+    /** The relayer configuration this world writes (keys not included: those come from the environment or a provider). */
+    public String relayerConfigText() {
+        return relayerYaml();
+    }
+
     /** The devnet channel on {@code from} whose other end is on {@code to}. */
     public String channel(String from, String to) {
         return devnet.chain(from).channelTo(to).orElseThrow(() -> new IllegalStateException("no channel " + from + " -> " + to)).channelId();
