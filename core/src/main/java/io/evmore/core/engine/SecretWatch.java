@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * swap whose counter-lock exists or may exist, the destination chain is asked by query — at most every
  * {@link EngineSettings#secretWatch()} — whether a preimage of the swap's hashlock was revealed there: by a claim of the
  * counter-lock, or of any HTLC with the hashlock (a look-alike the user claimed, an HTLC a route created that the engine
- * could not prove its own). A preimage found is stored on the swap ({@link SwapBook#secretFound}).
+ * could not prove its own). A preimage found is stored on the swap ({@link SwapBook#secretFound}). How often depends on
+ * how far the claim deadline is ({@link #interval}).
  */
 final class SecretWatch {
     private static final System.Logger log = System.getLogger(SecretWatch.class.getName());
@@ -25,14 +26,29 @@ final class SecretWatch {
     private final SwapBook book;
     private final Clock clock;
     private final EngineSettings settings;
+    private final Deadlines deadlines;
     /** When each swap's destination was last asked (in memory: after a restart every swap is asked at once). */
     private final Map<String, Instant> asked = new ConcurrentHashMap<>();
+    /** The longest pause between two questions, however far the claim deadline (many swaps in flight cost few queries). */
+    static final java.time.Duration MAX_INTERVAL = java.time.Duration.ofMinutes(10);
 
-    SecretWatch(Map<ChainId, HtlcChain> chains, SwapBook book, Clock clock, EngineSettings settings) {
+    SecretWatch(Map<ChainId, HtlcChain> chains, SwapBook book, Clock clock, EngineSettings settings, Deadlines deadlines) {
         this.chains = chains;
         this.book = book;
         this.clock = clock;
         this.settings = settings;
+        this.deadlines = deadlines;
+    }
+
+    /**
+     * How long until the destination is asked again: a tenth of the time left to the claim deadline, between
+     * {@link EngineSettings#secretWatch()} and {@link #MAX_INTERVAL} — rarely while the deadline is far (the claim event
+     * is the fast path), every {@code secretWatch} as it nears.
+     */
+    java.time.Duration interval(Swap s) {
+        long tenth = Math.max(0, (deadlines.claimDeadline(s) - clock.nowEpochSeconds()) / 10);
+        long seconds = Math.max(settings.secretWatch().toSeconds(), Math.min(MAX_INTERVAL.toSeconds(), tenth));
+        return java.time.Duration.ofSeconds(seconds);
     }
 
     /** Asks the destination if it is time to; returns the swap as stored afterwards. */
@@ -40,7 +56,7 @@ final class SecretWatch {
         if (s.secret() != null || !counterLockMayExist(s)) return s;
         Instant now = clock.now();
         Instant last = asked.get(s.id());
-        if (last != null && now.isBefore(last.plus(settings.secretWatch()))) return s;
+        if (last != null && now.isBefore(last.plus(interval(s)))) return s;
         asked.put(s.id(), now);
         HtlcChain dst = chains.get(s.toChain());
         if (dst == null) return s;

@@ -45,7 +45,7 @@ import java.util.function.BooleanSupplier;
  * re-signed at a higher fee on the same nonce ({@link HtlcChain#speedUp}).
  *
  * <p>The secret drives the claim, not the bookkeeping: every step of a swap whose counter-lock exists or may exist
- * first asks the destination chain, by query and at most every {@link EngineSettings#secretWatch()}, whether a preimage
+ * first asks the destination chain, by query ({@link SecretWatch}: more often as the claim deadline nears), whether a preimage
  * of its hashlock was revealed there ({@link HtlcChain#revealedSecret}); a known secret moves the swap to
  * SECRET_REVEALED and the source is claimed, whatever became of the counter-lock. Proof that an HTLC is the relayer's
  * decides only whether the relayer may refund it.
@@ -100,7 +100,7 @@ final class SwapFlow {
         this.heights = heights;
         this.acceptsIntake = acceptsIntake;
         this.deadlines = new Deadlines(settings.validator().timelocks(), settings.feeEscalation());
-        this.secrets = new SecretWatch(this.chains, book, clock, settings);
+        this.secrets = new SecretWatch(this.chains, book, clock, settings, deadlines);
         this.routeWatch = new RouteWatch(this.chains, book, clock, settings);
         this.retries = new Retries(clock, settings);
     }
@@ -338,7 +338,7 @@ final class SwapFlow {
         long now = now(dst);
         if (now < s.destTimelock()) {
             Next next = until(s.destTimelock(), now);
-            Instant watch = clock.now().plus(settings.secretWatch());
+            Instant watch = clock.now().plus(secrets.interval(s));
             return next.at().isAfter(watch) ? new Next(watch) : next;
         }
         // T_dst passed: the user can no longer claim. Did they, just before? The chain's record says, not an event.
@@ -477,7 +477,7 @@ final class SwapFlow {
         if (srcNow < s.sourceTimelock()) {
             Next next = until(s.sourceTimelock(), srcNow);
             if (!secrets.counterLockMayExist(s)) return next;
-            Instant watch = clock.now().plus(settings.secretWatch());
+            Instant watch = clock.now().plus(secrets.interval(s));
             return next.at().isAfter(watch) ? new Next(watch) : next;
         }
         Optional<TxIntent> lockIntent = book.lastIntent(s.id(), COUNTER_LOCK).filter(SwapFlow::isOpen);
