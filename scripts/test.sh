@@ -24,7 +24,10 @@ echo "== OpenBao and moto (scripts/secrets-servers.sh)"
 
 if [ -f "$EVMORE_ROOT/contracts/cosmwasm/Cargo.toml" ]; then
   echo "== cargo test (contracts/cosmwasm)"
-  (cd "$EVMORE_ROOT/contracts/cosmwasm" && cargo test --locked)
+  # The build directory lives outside the checkout (like the other tools), so a clean clone on a machine that ran the
+  # tests before compiles only what changed instead of every dependency.
+  (cd "$EVMORE_ROOT/contracts/cosmwasm" && \
+    CARGO_TARGET_DIR="${EVMORE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/evmore}/cargo-test-target" cargo test --locked)
 fi
 
 echo "== mvn verify"
