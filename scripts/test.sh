@@ -16,6 +16,11 @@ command -v go >/dev/null 2>&1 || export PATH="/usr/local/go/bin:$PATH"
 echo "== wasmd and the contract's wasm (scripts/wasmd.sh)"
 "$EVMORE_ROOT/scripts/wasmd.sh"
 
+# Prometheus, promtool, Alertmanager (apt) and obscheck (strict Grafana dashboard and Compose-file checks, Go), cached
+# outside the checkout. Seconds when cached; the monitoring tests fail, never skip, without them.
+echo "== Prometheus, Alertmanager and obscheck (scripts/observability-tools.sh)"
+"$EVMORE_ROOT/scripts/observability-tools.sh"
+
 if [ -f "$EVMORE_ROOT/contracts/cosmwasm/Cargo.toml" ]; then
   echo "== cargo test (contracts/cosmwasm)"
   (cd "$EVMORE_ROOT/contracts/cosmwasm" && cargo test --locked)
