@@ -68,6 +68,11 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     private volatile String configuredAdminToken;
     private volatile StoreWiring store;
     private volatile HttpApi http;
+    /** /metrics on its own port (http.metricsPort), or null. */
+    private volatile io.evmore.app.metrics.MetricsServer metricsServer;
+    /** The engine's tracing (tracing.enabled), or null. */
+    private volatile io.evmore.app.tracing.OtelSwapTracing tracing;
+    private final io.evmore.app.metrics.SwapGauges swapGauges = new io.evmore.app.metrics.SwapGauges();
     private final LocalChains localChains = new LocalChains();
     private final ChainPools pools;
     private final HeapWatch heapWatch;
@@ -89,9 +94,14 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         log.info("EVMore relayer starting: environment={}, config={}", c.environment().name().toLowerCase(), config.file());
         adminToken = resolveAdminToken(c);
         if (c.tracing().enabled()) {
-            // Say so rather than pretend: spans (one trace per swap) come with the relay engine's swap protocol.
-            log.warn("tracing.enabled (ENABLE_TRACING) is set, but this version exports no spans yet; nothing is sent to {}",
-                    c.tracing().otlpEndpoint());
+            // One trace per swap over OTLP/HTTP; started first so that it stops last (after the engine's last step).
+            services.add(Service.of("tracing", () -> {
+                tracing = io.evmore.app.tracing.OtelSwapTracing.start(c.tracing(), String.valueOf(RelayerApp.class.getPackage().getImplementationVersion()));
+                log.info("tracing: one trace per swap, exported over OTLP/HTTP to {} as {} (sample ratio {})",
+                        io.evmore.app.config.ConfigRedactor.redactUrl(c.tracing().otlpEndpoint()), c.tracing().serviceName(), c.tracing().sampleRatio());
+            }, () -> {
+                if (tracing != null) tracing.close();
+            }));
         }
 
         if (c.localChains().enabled()) {
@@ -108,10 +118,17 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         }
         // HTTP early: /health/live answers and /health says "starting" (503) while the rest starts; stops after the database.
         services.add(Service.of("http", () -> {
-            http = new HttpApi(c.http().host(), c.http().port(), health, metrics.registry(), new BearerAuth(() -> adminToken), this).start();
-            log.info("HTTP listening on {}:{} (/health, /metrics, /admin)", c.http().host(), http.port());
+            boolean ownMetricsPort = c.http().metricsPort() >= 0;
+            if (ownMetricsPort) {
+                metricsServer = io.evmore.app.metrics.MetricsServer.start(c.http().host(), c.http().metricsPort(), metrics.registry());
+                log.info("metrics listening on {}:{} (/metrics only)", c.http().host(), metricsServer.port());
+            }
+            http = new HttpApi(c.http().host(), c.http().port(), health, metrics.registry(), new BearerAuth(() -> adminToken), this,
+                    !ownMetricsPort).start();
+            log.info("HTTP listening on {}:{} ({})", c.http().host(), http.port(), ownMetricsPort ? "/health, /admin" : "/health, /metrics, /admin");
         }, () -> {
             if (http != null) http.close();
+            if (metricsServer != null) metricsServer.close();
         }));
         services.add(Service.of("database", () -> {
             store = StoreWiring.open(c);
@@ -132,6 +149,8 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
             RelayerConfig now = config.get();
             io.evmore.app.secrets.RelayerKeys keys = io.evmore.app.secrets.RelayerKeys.load(now.secrets(), System.getenv(), localChains.keys());
             io.evmore.app.relay.RelayWiring wiring = new io.evmore.app.relay.RelayWiring(now, keys, pools, store.store(), metrics, clock);
+            if (tracing != null) wiring.engine().tracing(tracing);
+            metrics.chains(wiring.chains().keySet().stream().map(io.evmore.core.chain.ChainId::value).toList());
             synchronized (earlyGate) {
                 applyEarlyGate(wiring.engine());
                 relay = wiring; // from here on, pause/resume go to the engine itself
@@ -194,6 +213,11 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
 
     public int httpPort() {
         return http == null ? -1 : http.port();
+    }
+
+    /** The port of the separate metrics listener (http.metricsPort), or -1 when /metrics is on the HTTP port. */
+    public int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.port();
     }
 
     public LiveConfig liveConfig() {
@@ -280,6 +304,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     private void refreshGauges() {
         try {
             if (store != null) metrics.swapsByState(store.store().countByState());
+            if (store != null) metrics.swapGauges(swapGauges.refresh(store.store().pending(1000), relay == null ? null : relay.engine(), clock.now()));
             if (relay != null) relay.engine().inventory(); // also sets the inventory gauges
         } catch (RuntimeException e) {
             log.warn("could not refresh swap-state/inventory gauges: {}", e.getMessage());

@@ -52,6 +52,15 @@ public final class HttpApi implements AutoCloseable {
 
     public HttpApi(String host, int port, HealthRegistry health, PrometheusRegistry metrics, BearerAuth auth,
             AdminOperations admin) {
+        this(host, port, health, metrics, auth, admin, true);
+    }
+
+    /**
+     * @param servesMetrics false when /metrics has a listener of its own ({@code http.metricsPort}): this port then
+     *                      answers 404 for it, naming where it is
+     */
+    public HttpApi(String host, int port, HealthRegistry health, PrometheusRegistry metrics, BearerAuth auth,
+            AdminOperations admin, boolean servesMetrics) {
         this.host = host;
         this.configuredPort = port;
         this.exposition = new MetricsExposition(metrics, 10_000);
@@ -85,7 +94,12 @@ public final class HttpApi implements AutoCloseable {
             get(config, "/health", healthHandler);
             // Liveness only: the process answers. Readiness is /health.
             get(config, "/health/live", ctx -> json(ctx, 200, Map.of("status", "UP")));
-            get(config, "/metrics", ctx -> ctx.contentType(exposition.contentType()).result(exposition.scrape()));
+            if (servesMetrics) {
+                get(config, "/metrics", ctx -> ctx.contentType(exposition.contentType()).result(exposition.scrape()));
+            } else {
+                get(config, "/metrics", ctx -> json(ctx, 404, Map.of("error",
+                        "/metrics is served on its own port (http.metricsPort), for the monitoring network only")));
+            }
 
             config.routes.before("/admin/*", ctx -> {
                 if (!auth.allows(ctx.header("Authorization"))) {
