@@ -55,6 +55,15 @@ if ! have_prom; then
 fi
 t_prom=$(now)
 
+# jq and sqlite3: the runbook's commands use them (ObservabilityIT runs every bash block of docs/RUNBOOK.md)
+if ! command -v jq >/dev/null 2>&1 || ! command -v sqlite3 >/dev/null 2>&1; then
+  $check_only && { log "jq or sqlite3 is missing: run scripts/observability-tools.sh"; exit 1; }
+  log "apt-get install jq sqlite3"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends jq sqlite3 >/dev/null \
+    || { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends jq sqlite3 >/dev/null; }
+fi
+
 # 2. obscheck -----------------------------------------------------------------------------------------
 SRC="$EVMORE_ROOT/tools/obscheck"
 key=$(cat "$SRC/go.mod" "$SRC/go.sum" "$SRC/main.go" | sha256sum | cut -c1-16)
