@@ -69,7 +69,7 @@ class ObservabilityIT {
     @BeforeAll
     static void start() throws Exception {
         otlp = new OtlpReceiver();
-        world = SwapWorld.start(dir.resolve("world"), false);
+        world = SwapWorld.start(Files.createDirectories(dir.resolve("world")), false);
         ethProxy = new RecordingProxy(world.hardhat.url());
         world.startRelayer(yaml -> {
             String hardhat = "rpcUrls: [\"" + world.hardhat.url() + "\"]";
