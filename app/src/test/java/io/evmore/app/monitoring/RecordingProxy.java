@@ -19,7 +19,8 @@ import java.util.concurrent.Executors;
  */
 public final class RecordingProxy implements AutoCloseable {
     private final HttpServer server;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // HTTP/1.1: the JDK client would otherwise ask a plain-http node to upgrade to h2c, which Hardhat answers with 400
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private final List<String> traceparents = new ArrayList<>();
     private volatile int requests;
 
