@@ -94,12 +94,8 @@ public final class HttpApi implements AutoCloseable {
             get(config, "/health", healthHandler);
             // Liveness only: the process answers. Readiness is /health.
             get(config, "/health/live", ctx -> json(ctx, 200, Map.of("status", "UP")));
-            if (servesMetrics) {
-                get(config, "/metrics", ctx -> ctx.contentType(exposition.contentType()).result(exposition.scrape()));
-            } else {
-                get(config, "/metrics", ctx -> json(ctx, 404, Map.of("error",
-                        "/metrics is served on its own port (http.metricsPort), for the monitoring network only")));
-            }
+            // with http.metricsPort, /metrics is not served here at all (404): only on its own listener
+            if (servesMetrics) get(config, "/metrics", ctx -> ctx.contentType(exposition.contentType()).result(exposition.scrape()));
 
             config.routes.before("/admin/*", ctx -> {
                 if (!auth.allows(ctx.header("Authorization"))) {

@@ -128,7 +128,13 @@ class ObservabilityIT {
     @Test
     @Order(2)
     void everyMetricLabelIsBounded() throws Exception {
+        // the swap-state gauge is refreshed every 15 s: wait for the two completed swaps to show
         String exposition = world.relayer().get("/metrics", null).body();
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!exposition.contains("evmore_swaps_by_state{state=\"completed\"} 2.0") && System.nanoTime() < until) {
+            Thread.sleep(500);
+            exposition = world.relayer().get("/metrics", null).body();
+        }
         // configured assets are a bounded set (the pair table), even where they are token addresses
         JsonNode config = JSON.readTree(world.relayer().get("/admin/config", SwapWorld.TOKEN).body());
         Set<String> assets = new LinkedHashSet<>();
