@@ -22,6 +22,11 @@ echo "== wasmd and the contract's wasm (scripts/wasmd.sh)"
 echo "== OpenBao and moto (scripts/secrets-servers.sh)"
 "$EVMORE_ROOT/scripts/secrets-servers.sh"
 
+# Prometheus, promtool, Alertmanager (apt) and obscheck (strict Grafana dashboard and Compose-file checks, Go), cached
+# outside the checkout. Seconds when cached; the monitoring tests fail, never skip, without them.
+echo "== Prometheus, Alertmanager and obscheck (scripts/observability-tools.sh)"
+"$EVMORE_ROOT/scripts/observability-tools.sh"
+
 if [ -f "$EVMORE_ROOT/contracts/cosmwasm/Cargo.toml" ]; then
   echo "== cargo test (contracts/cosmwasm)"
   # The build directory lives outside the checkout (like the other tools), so a clean clone on a machine that ran the

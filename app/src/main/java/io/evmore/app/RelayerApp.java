@@ -73,6 +73,11 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     /** The last reload or periodic refresh of the secrets, for /admin/services/status (no values). */
     private volatile Map<String, Object> lastSecretsRefresh;
     private volatile HttpApi http;
+    /** /metrics on its own port (http.metricsPort), or null. */
+    private volatile io.evmore.app.metrics.MetricsServer metricsServer;
+    /** The engine's tracing (tracing.enabled), or null. */
+    private volatile io.evmore.app.tracing.OtelSwapTracing tracing;
+    private final io.evmore.app.metrics.SwapGauges swapGauges = new io.evmore.app.metrics.SwapGauges();
     private final LocalChains localChains = new LocalChains();
     private final ChainPools pools;
     private final HeapWatch heapWatch;
@@ -99,9 +104,14 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         resolvedSecrets.sources().forEach((name, source) -> log.info("secret {}: {}", name.id(), source));
         adminToken = resolveAdminToken(c);
         if (c.tracing().enabled()) {
-            // Say so rather than pretend: spans (one trace per swap) come with the relay engine's swap protocol.
-            log.warn("tracing.enabled (ENABLE_TRACING) is set, but this version exports no spans yet; nothing is sent to {}",
-                    c.tracing().otlpEndpoint());
+            // One trace per swap over OTLP/HTTP; started first so that it stops last (after the engine's last step).
+            services.add(Service.of("tracing", () -> {
+                tracing = io.evmore.app.tracing.OtelSwapTracing.start(c.tracing(), String.valueOf(RelayerApp.class.getPackage().getImplementationVersion()));
+                log.info("tracing: one trace per swap, exported over OTLP/HTTP to {} as {} (sample ratio {})",
+                        io.evmore.app.config.ConfigRedactor.redactUrl(c.tracing().otlpEndpoint()), c.tracing().serviceName(), c.tracing().sampleRatio());
+            }, () -> {
+                if (tracing != null) tracing.close();
+            }));
         }
 
         if (c.localChains().enabled()) {
@@ -118,10 +128,17 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         }
         // HTTP early: /health/live answers and /health says "starting" (503) while the rest starts; stops after the database.
         services.add(Service.of("http", () -> {
-            http = new HttpApi(c.http().host(), c.http().port(), health, metrics.registry(), new BearerAuth(() -> adminToken), this).start();
-            log.info("HTTP listening on {}:{} (/health, /metrics, /admin)", c.http().host(), http.port());
+            boolean ownMetricsPort = c.http().metricsPort() >= 0;
+            if (ownMetricsPort) {
+                metricsServer = io.evmore.app.metrics.MetricsServer.start(c.http().host(), c.http().metricsPort(), metrics.registry());
+                log.info("metrics listening on {}:{} (/metrics only)", c.http().host(), metricsServer.port());
+            }
+            http = new HttpApi(c.http().host(), c.http().port(), health, metrics.registry(), new BearerAuth(() -> adminToken), this,
+                    !ownMetricsPort).start();
+            log.info("HTTP listening on {}:{} ({})", c.http().host(), http.port(), ownMetricsPort ? "/health, /admin" : "/health, /metrics, /admin");
         }, () -> {
             if (http != null) http.close();
+            if (metricsServer != null) metricsServer.close();
         }));
         services.add(Service.of("database", () -> {
             store = StoreWiring.open(c, resolvedSecrets.databasePassword());
@@ -142,6 +159,8 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
             RelayerConfig now = config.get();
             runningKeys = io.evmore.app.secrets.RelayerKeys.from(resolvedSecrets, localChains.keys());
             io.evmore.app.relay.RelayWiring wiring = new io.evmore.app.relay.RelayWiring(now, runningKeys, pools, store.store(), metrics, clock);
+            if (tracing != null) wiring.engine().tracing(tracing);
+            metrics.chains(wiring.chains().keySet().stream().map(io.evmore.core.chain.ChainId::value).toList());
             synchronized (earlyGate) {
                 applyEarlyGate(wiring.engine());
                 relay = wiring; // from here on, pause/resume go to the engine itself
@@ -211,6 +230,11 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
 
     public int httpPort() {
         return http == null ? -1 : http.port();
+    }
+
+    /** The port of the separate metrics listener (http.metricsPort), or -1 when /metrics is on the HTTP port. */
+    public int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.port();
     }
 
     public LiveConfig liveConfig() {
@@ -297,6 +321,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     private void refreshGauges() {
         try {
             if (store != null) metrics.swapsByState(store.store().countByState());
+            if (store != null) metrics.swapGauges(swapGauges.refresh(store.store().pending(1000), relay == null ? null : relay.engine(), clock.now()));
             if (relay != null) relay.engine().inventory(); // also sets the inventory gauges
         } catch (RuntimeException e) {
             log.warn("could not refresh swap-state/inventory gauges: {}", e.getMessage());
@@ -529,6 +554,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         boolean clear = pendingCount() == 0;
         io.evmore.app.secrets.RelayerKeys use = clear ? keys : runningKeys;
         io.evmore.app.relay.RelayWiring next = new io.evmore.app.relay.RelayWiring(config.get(), use, pools, store.store(), metrics, clock);
+        if (tracing != null) next.engine().tracing(tracing);
         synchronized (earlyGate) {
             // paused before it takes a step (and an operator's pause meanwhile waits for the switch, then reaches it)
             if (keepPaused) next.engine().pause("paused before the signing key rotation");

@@ -34,6 +34,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void onlyTheAppsTracingPackageKnowsOpenTelemetry() {
+        // the engine reports through core's SwapTracing port; the chain adapters get trace headers through the pool
+        noClasses().that().resideOutsideOfPackage("io.evmore.app.tracing..")
+                .should().dependOnClassesThat().resideInAPackage("io.opentelemetry..")
+                .check(classes);
+    }
+
+    @Test
     void nothingDependsOnTheApp() {
         noClasses().that().resideOutsideOfPackage("io.evmore.app..")
                 .should().dependOnClassesThat().resideInAPackage("io.evmore.app..")

@@ -31,6 +31,10 @@ final class ConfigValidator {
         required(c.http(), "http");
         notBlank(c.http().host(), "http.host");
         range(c.http().port(), 0, 65535, "http.port");
+        range(c.http().metricsPort(), -1, 65535, "http.metricsPort");
+        if (c.http().metricsPort() > 0 && c.http().metricsPort() == c.http().port()) {
+            throw new ConfigException("http.metricsPort", "must differ from http.port (" + c.http().port() + "), or be -1 to serve /metrics there");
+        }
 
         required(c.admin(), "admin");
         String token = c.admin().token() == null ? "" : c.admin().token();
@@ -57,6 +61,9 @@ final class ConfigValidator {
         var tracing = required(c.tracing(), "tracing");
         notBlank(tracing.serviceName(), "tracing.serviceName");
         if (tracing.enabled()) httpUrl(tracing.otlpEndpoint(), "tracing.otlpEndpoint", Set.of("http", "https"));
+        if (!(tracing.sampleRatio() >= 0 && tracing.sampleRatio() <= 1)) { // NaN fails too
+            throw new ConfigException("tracing.sampleRatio", "must be between 0 and 1 (the share of swaps traced), got " + tracing.sampleRatio());
+        }
 
         var heap = required(c.heap(), "heap");
         range(heap.warnThresholdMb(), 16, 1_048_576, "heap.warnThresholdMb");

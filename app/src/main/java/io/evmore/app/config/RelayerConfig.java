@@ -40,8 +40,14 @@ public record RelayerConfig(
         @JsonProperty("test") TEST
     }
 
-    /** HTTP listener for /health, /metrics and /admin. */
-    public record Http(String host, int port) {}
+    /**
+     * HTTP listener for /health, /metrics and /admin.
+     *
+     * @param metricsPort -1: /metrics is served on {@code port} (the guide's scrape target); otherwise on a listener of its
+     *                    own at {@code host:metricsPort} (0 = any free port) and no longer on {@code port}, so that a
+     *                    firewall can open it to the monitoring network only
+     */
+    public record Http(String host, int port, int metricsPort) {}
 
     /** Bearer token for /admin (secret; env ADMIN_TOKEN). Required in production. */
     public record Admin(String token) {}
@@ -57,8 +63,12 @@ public record RelayerConfig(
     public record Database(String url, String path, String password, int maxConnections, int retentionDays,
             int cleanupIntervalMinutes) {}
 
-    /** OpenTelemetry tracing (env ENABLE_TRACING), exported over OTLP (Jaeger accepts it). */
-    public record Tracing(boolean enabled, String otlpEndpoint, String serviceName) {}
+    /**
+     * OpenTelemetry tracing (env ENABLE_TRACING), exported over OTLP/HTTP (Jaeger accepts it): one trace per swap.
+     *
+     * @param sampleRatio the share of swaps traced, 0 to 1 (decided per swap, from its trace id)
+     */
+    public record Tracing(boolean enabled, String otlpEndpoint, String serviceName, double sampleRatio) {}
 
     /** Heap watch: warn when used heap exceeds the threshold. */
     public record Heap(int warnThresholdMb, int checkIntervalSeconds) {}

@@ -52,6 +52,15 @@ public final class HttpApi implements AutoCloseable {
 
     public HttpApi(String host, int port, HealthRegistry health, PrometheusRegistry metrics, BearerAuth auth,
             AdminOperations admin) {
+        this(host, port, health, metrics, auth, admin, true);
+    }
+
+    /**
+     * @param servesMetrics false when /metrics has a listener of its own ({@code http.metricsPort}): this port then
+     *                      answers 404 for it, naming where it is
+     */
+    public HttpApi(String host, int port, HealthRegistry health, PrometheusRegistry metrics, BearerAuth auth,
+            AdminOperations admin, boolean servesMetrics) {
         this.host = host;
         this.configuredPort = port;
         this.exposition = new MetricsExposition(metrics, 10_000);
@@ -85,7 +94,8 @@ public final class HttpApi implements AutoCloseable {
             get(config, "/health", healthHandler);
             // Liveness only: the process answers. Readiness is /health.
             get(config, "/health/live", ctx -> json(ctx, 200, Map.of("status", "UP")));
-            get(config, "/metrics", ctx -> ctx.contentType(exposition.contentType()).result(exposition.scrape()));
+            // with http.metricsPort, /metrics is not served here at all (404): only on its own listener
+            if (servesMetrics) get(config, "/metrics", ctx -> ctx.contentType(exposition.contentType()).result(exposition.scrape()));
 
             config.routes.before("/admin/*", ctx -> {
                 if (!auth.allows(ctx.header("Authorization"))) {

@@ -236,6 +236,15 @@ public final class SwapWorld implements AutoCloseable {
         return relayer;
     }
 
+    /**
+     * Starts (or restarts) the relayer with this world's configuration changed by {@code edit} (tracing on, an endpoint
+     * behind a proxy, …), written over relayer.yaml for this and later starts; waits until /health is 200.
+     */
+    public RelayerProcess startRelayer(java.util.function.UnaryOperator<String> edit) throws Exception {
+        Files.writeString(config, edit.apply(relayerYaml()));
+        return startRelayer();
+    }
+
     /** Starts the relayer with extra environment (e.g. a test halt point); does not wait, since it may stop itself. */
     public RelayerProcess startRelayerAllowingExit(Map<String, String> extraEnv) throws Exception {
         relayer = launch(extraEnv);

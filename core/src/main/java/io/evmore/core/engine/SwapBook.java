@@ -31,6 +31,10 @@ final class SwapBook {
     /** (destination, asset locked there) → where that counter-lock is paid from: itself, or an IBC route's home chain. */
     private final UnaryOperator<Funds> funding;
     volatile FaultPoint faults = FaultPoint.NONE;
+    /** Where finished swaps end their trace ({@link RelayEngine#tracing}). */
+    volatile io.evmore.core.port.SwapTracing tracing = io.evmore.core.port.SwapTracing.NONE;
+    /** Told when an intent's first transaction is journaled for broadcast (reaction-time metrics, {@link Reactions}). */
+    volatile java.util.function.Consumer<TxIntent> firstBroadcast = i -> {};
 
     SwapBook(SwapStore store, Clock clock, RelayMetrics metrics) {
         this(store, clock, metrics, UnaryOperator.identity());
@@ -90,6 +94,7 @@ final class SwapBook {
     /** Called from the adapter's journal: persisted (committed) before the transaction is broadcast. */
     void journal(TxIntent intent) {
         store.run(tx -> tx.saveIntent(intent));
+        if (intent.hashes().size() == 1) firstBroadcast.accept(intent);
     }
 
     void closeIntent(TxIntent intent, TxIntent.Status status, Swap s, String note) {
@@ -255,8 +260,10 @@ final class SwapBook {
         String status = outcome(s.state());
         metrics.swapFinished(status, took);
         if (s.state() == SwapState.CLAIM_MISSED) metrics.claimMissed(s.fromChain());
+        tracing.swapFinished(s, status);
+        // The operations guide's "Performance tracking" greps these lines: docker logs relayer 2>&1 | grep "swap_duration"
         log.log(s.state() == SwapState.CLAIM_MISSED ? System.Logger.Level.ERROR : System.Logger.Level.INFO,
-                "swap " + s.id() + " finished: " + s.state() + " (" + status + ") in " + took.toMillis() / 1000.0 + " s, "
+                "swap " + s.id() + " finished: " + s.state() + " (" + status + ") swap_duration=" + took.toMillis() / 1000.0 + "s "
                         + s.fromChain() + " -> " + s.toChain() + ": " + cause);
     }
 

@@ -75,7 +75,7 @@ final class SwapEvents implements ChainEvents.Listener {
             }
             tx.saveCursor(cursor, clock.now());
         });
-        heights.set(chain, cursor.height());
+        heights.seen(chain, cursor.height(), clock.now());
         for (Swap s : moved) book.afterMove(s, "chain event on " + chain);
         touched.forEach(wake);
         if (!events.isEmpty() || touched.isEmpty()) wake.accept(null); // new height: confirmations may be complete
