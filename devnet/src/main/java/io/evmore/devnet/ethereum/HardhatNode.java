@@ -96,6 +96,11 @@ public final class HardhatNode implements AutoCloseable {
         throw failure;
     }
 
+    /** A handle on a node already listening on {@code port} (no process of its own; close does not stop it). */
+    static HardhatNode attach(int port) {
+        return new HardhatNode(Path.of("."), port);
+    }
+
     public String url() {
         return "http://127.0.0.1:" + port;
     }
@@ -143,6 +148,33 @@ public final class HardhatNode implements AutoCloseable {
         ArrayNode arr = req.putArray("params");
         for (Object p : params) arr.add(JSON.valueToTree(p));
         try {
+            return call(timeout, method, req);
+        } catch (IOException first) {
+            // Hardhat closes idle keep-alive connections; a request written onto one that the node
+            // has just closed fails with "connection reset" / "no bytes". A read has no effect, so
+            // it is safe to send once more on a fresh connection; a write is never repeated here.
+            if (!isRead(method)) {
+                throw new UncheckedIOException("hardhat " + method + " on port " + port + " failed", first);
+            }
+            try {
+                return call(timeout, method, req);
+            } catch (IOException e) {
+                e.addSuppressed(first);
+                throw new UncheckedIOException("hardhat " + method + " on port " + port + " failed", e);
+            }
+        }
+    }
+
+    /** Methods that only read: repeating one after a transport failure cannot change the chain. */
+    static boolean isRead(String method) {
+        return method.startsWith("eth_get") || method.equals("eth_call") || method.equals("eth_blockNumber")
+                || method.equals("eth_chainId") || method.equals("net_version") || method.equals("eth_gasPrice")
+                || method.equals("eth_estimateGas") || method.equals("eth_feeHistory")
+                || method.equals("eth_maxPriorityFeePerGas") || method.equals("eth_accounts");
+    }
+
+    private JsonNode call(Duration timeout, String method, ObjectNode req) throws IOException {
+        try {
             HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create(url()))
                     .timeout(timeout).header("content-type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(req))).build(),
@@ -152,8 +184,6 @@ public final class HardhatNode implements AutoCloseable {
                 throw new IllegalStateException("hardhat " + method + " failed: " + body.get("error"));
             }
             return body.get("result");
-        } catch (IOException e) {
-            throw new UncheckedIOException("hardhat " + method + " on port " + port + " failed", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted during hardhat " + method, e);
