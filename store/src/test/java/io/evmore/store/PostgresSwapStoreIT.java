@@ -113,7 +113,7 @@ class PostgresSwapStoreIT extends SwapStoreContract {
         return SqlDialect.POSTGRES;
     }
 
-    /** Advisory locks belong to sessions: another store (its own session) is what a second relayer would be. */
+    /** Another store (its own sessions) is what a second relayer would be. */
     @Override
     protected String leaseFromAnotherProcess(String name) {
         try (JdbcSwapStore other = reopen(); DatabaseLease lease = other.acquireLease(name)) {
@@ -125,8 +125,7 @@ class PostgresSwapStoreIT extends SwapStoreContract {
 
     @Override
     protected String expectedLeaseMechanism() {
-        return "PostgreSQL advisory lock " + DatabaseLease.key("relayer") + " on postgresql://app@127.0.0.1:"
-                + pg.getPort() + "/" + database;
+        return "PostgreSQL lease row relayer_lease on postgresql://app@127.0.0.1:" + pg.getPort() + "/" + database;
     }
 
     @Test

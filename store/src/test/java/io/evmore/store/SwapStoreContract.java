@@ -594,7 +594,8 @@ abstract class SwapStoreContract {
         runConcurrently(threads, i -> {
             go.await();
             try {
-                store.run(tx -> tx.insert(swap("0x" + i, h, SwapState.DETECTED, T0), "seen"));
+                // CONFIRMED: a state that holds its hashlock (since V4 a DETECTED swap does not, and all six would get in)
+                store.run(tx -> tx.insert(swap("0x" + i, h, SwapState.CONFIRMED, T0), "seen"));
                 won.incrementAndGet();
             } catch (PermanentException e) {
                 // the pre-check or the unique index refused it
@@ -1108,9 +1109,11 @@ abstract class SwapStoreContract {
         try {
             assertThat(lease.isHeld()).isTrue();
             String refused = leaseFromAnotherProcess("relayer");
+            // The refusal names the holder (this process: host/pid since when, epoch) and how the lease is held.
             assertThat(refused)
-                    .startsWith("another relayer is already running on this database (lease 'relayer' held; ")
-                    .contains(expectedLeaseMechanism());
+                    .startsWith("another relayer is already running on this database (lease 'relayer' held by "
+                            + LeaseHolder.thisProcess().describe() + " since ")
+                    .contains("(epoch " + lease.epoch() + "); " + expectedLeaseMechanism() + ")");
             assertThat(refused).doesNotContain("s3cr").doesNotContain("password");
             // In this process too, a second holder is refused.
             assertThatThrownBy(() -> store.acquireLease("relayer")).isInstanceOf(LeaseHeldException.class)

@@ -143,6 +143,14 @@ public final class RelayEngine {
         }
     }
 
+    /**
+     * Installs the lease guard: asked after every signed transaction is journaled and before it is broadcast, so that a
+     * process that lost the database lease sends nothing ({@link io.evmore.core.port.LeaseGuard#NONE} by default).
+     */
+    public void leaseGuard(io.evmore.core.port.LeaseGuard guard) {
+        book.guard = guard == null ? io.evmore.core.port.LeaseGuard.NONE : guard;
+    }
+
     /** Installs a test's crash points (see {@link FaultPoint}); production never calls this. */
     public void faultPoints(FaultPoint points) {
         book.faults = points == null ? FaultPoint.NONE : points;
