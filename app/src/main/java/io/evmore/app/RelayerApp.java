@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Wires the relayer from its configuration and runs it: the only place that knows every module. Services
- * start in order (local chains begin, HTTP, database, retention, engine, local chains ready, pools, heap watch) and
- * stop in reverse.
+ * start in order — database and its lease (SQLite: the lock file before the database is even opened), HTTP, pools,
+ * the lease holder's term ({@link Leadership}: admin token, local chains, retention, engine) or the standby's wait for
+ * it, heap watch — and stop in reverse.
  */
 public final class RelayerApp implements AdminOperations, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayerApp.class);
@@ -67,6 +68,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     /** The configured admin.token the current token was resolved from ("" when generated). */
     private volatile String configuredAdminToken;
     private volatile StoreWiring store;
+    private volatile Leadership leadership;
     private volatile HttpApi http;
     private final LocalChains localChains = new LocalChains();
     private final ChainPools pools;
@@ -81,84 +83,108 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         config.onChange(this::applyReloaded);
     }
 
-    /** Starts every service; on failure, what was started is stopped again and the error propagates. */
+    /**
+     * Starts every service; on failure, what was started is stopped again and the error propagates. The database lease
+     * comes first: a process refused by it has served nothing, started no chain, written no file and followed nothing.
+     * A standby (PostgreSQL, {@code ha.standby}) returns from here serving /health and /metrics and waits for the lease
+     * in the background.
+     */
     public RelayerApp start() throws Exception {
         RelayerConfig c = config.get();
         LoggingSetup.configure(c.logLevel(), c.environment() == Environment.PRODUCTION);
         registerSecrets(c);
         log.info("EVMore relayer starting: environment={}, config={}", c.environment().name().toLowerCase(), config.file());
-        adminToken = resolveAdminToken(c);
+        // A configured token is known now (no file touched); a generated one is written once this process holds the lease.
+        if (c.admin().token() != null && !c.admin().token().isBlank()) {
+            adminToken = c.admin().token();
+            SecretRedactor.register(adminToken);
+        }
         if (c.tracing().enabled()) {
             // Say so rather than pretend: spans (one trace per swap) come with the relay engine's swap protocol.
             log.warn("tracing.enabled (ENABLE_TRACING) is set, but this version exports no spans yet; nothing is sent to {}",
                     c.tracing().otlpEndpoint());
         }
+        leadership = new Leadership(io.evmore.store.LeaseSettings.ofSeconds(c.ha().leaseSeconds()), c.ha().standby(),
+                new Leadership.Term() {
+                    @Override
+                    public void start(io.evmore.store.DatabaseLease lease) throws Exception {
+                        startTerm(lease);
+                    }
 
-        if (c.localChains().enabled()) {
-            // Local chains are new on every start: what a previous run stored about its chains (cursors, swaps on
-            // chains that no longer exist) would only confuse this one. Kept aside (not deleted) before the database opens.
-            if (c.database().url() == null || c.database().url().isBlank()) {
-                LocalChains.setAsidePreviousRun(Path.of(c.database().path()));
-            } else {
-                log.warn("local chains with DATABASE_URL: the database keeps the previous run's cursors and swaps of chains that no longer exist");
-            }
-            // Only begins: Hardhat and the devnet boot in the background while HTTP and the database start.
-            services.add(Service.of("local-chains", () -> localChains.begin(Duration.ofMillis(c.localChains().blockIntervalMs()), dataDir(c)),
-                    localChains::close));
+                    @Override
+                    public void stop() {
+                        stopTerm();
+                    }
+                }, this::fatal, () -> addressesFromConfiguredKeys(config.get()), metrics.registry());
+
+        boolean sqlite = c.database().url() == null || c.database().url().isBlank();
+        if (sqlite) {
+            // The lock file first: a second process is refused here having served, opened and changed nothing.
+            services.add(Service.of("lease-lock", () -> leadership.held(null, StoreWiring.lockSqlite(c)), () -> {
+                io.evmore.store.DatabaseLease lock = leadership.lease();
+                if (lock != null) lock.close(); // idempotent: the store's close released it already if it opened
+            }));
+            addHttp(c);
+            services.add(Service.of("database", () -> {
+                if (c.localChains().enabled()) {
+                    // Local chains are new on every start: what a previous run stored about its chains would only confuse
+                    // this one. Kept aside (not deleted), under this process's lease, before the database opens.
+                    LocalChains.setAsideUnderLease(Path.of(c.database().path()));
+                }
+                store = StoreWiring.open(c);
+                store.startTerm(leadership.lease()); // the database counts this holder's epoch
+                log.info("database ready: {} (lease epoch {})", store.describe(), leadership.lease().epoch());
+            }, () -> {
+                if (store != null) store.close();
+                io.evmore.store.DatabaseLease lock = leadership.lease();
+                if (lock != null) lock.close(); // if the database never opened, the lock is released here
+            }));
+        } else {
+            services.add(Service.of("database", () -> {
+                if (c.localChains().enabled()) {
+                    log.warn("local chains with DATABASE_URL: the database keeps the previous run's cursors and swaps of chains that no longer exist");
+                }
+                store = StoreWiring.open(c);
+                log.info("database ready: {}", store.describe());
+                // Keys this process would sign with, against the ones the database belongs to: refused before any wait.
+                io.evmore.store.AddressMismatchException.check(store.describe(), store.jdbc().boundAddresses(),
+                        addressesFromConfiguredKeys(c));
+                try {
+                    leadership.held(store.jdbc(), store.acquireLease(leadership.settings()));
+                } catch (io.evmore.store.LeaseHeldException e) {
+                    if (!leadership.standbyAllowed()) throw e;
+                    leadership.standingBy(store.jdbc(), e);
+                }
+            }, () -> {
+                if (store != null) store.close();
+            }));
+            // HTTP once the lease is decided: a standby serves /health (503, naming the leader) and /metrics; /admin
+            // answers only on the leader (503 elsewhere, but for /admin/services/status).
+            addHttp(c);
         }
-        // HTTP early: /health/live answers and /health says "starting" (503) while the rest starts; stops after the database.
-        services.add(Service.of("http", () -> {
-            http = new HttpApi(c.http().host(), c.http().port(), health, metrics.registry(), new BearerAuth(() -> adminToken), this).start();
-            log.info("HTTP listening on {}:{} (/health, /metrics, /admin)", c.http().host(), http.port());
-        }, () -> {
-            if (http != null) http.close();
-        }));
-        services.add(Service.of("database", () -> {
-            store = StoreWiring.open(c);
-            log.info("database ready: {}", store.describe());
-            store.acquireLease();
-        }, () -> {
-            if (store != null) store.close();
-        }));
-        services.add(Service.of("retention", () -> store.startRetention(c, clock), () -> store.stopRetention()));
-        if (c.localChains().enabled()) {
-            services.add(Service.of("local-chains-ready", () -> {
-                localChains.awaitStarted(Duration.ofMinutes(2));
-                config.initialise(localChains.withChains(config.get()));
-            }, () -> {}));
-        }
-        services.add(Service.of("pools", pools::start, pools::close));
-        services.add(Service.of("engine", () -> {
-            RelayerConfig now = config.get();
-            io.evmore.app.secrets.RelayerKeys keys = io.evmore.app.secrets.RelayerKeys.load(now.secrets(), System.getenv(), localChains.keys());
-            io.evmore.app.relay.RelayWiring wiring = new io.evmore.app.relay.RelayWiring(now, keys, pools, store.store(), metrics, clock);
-            synchronized (earlyGate) {
-                applyEarlyGate(wiring.engine());
-                relay = wiring; // from here on, pause/resume go to the engine itself
-            }
-            wiring.start();
-        }, () -> {
-            if (relay == null) return;
-            boolean clean = relay.stop(Duration.ofSeconds(Math.max(1, config.get().shutdown().timeoutSeconds() / 2)));
-            if (!clean) log.warn("relay engine: in-flight work did not finish in time; it resumes from the store on next start");
-            relay.close();
-        }));
+        // A standby keeps its chain pools warm (health probes only: pools follow no chain and write nothing). With local
+        // chains the pools start with them, in the leader's first term.
+        services.add(Service.of("pools", () -> {
+            if (!c.localChains().enabled()) pools.start();
+        }, pools::close));
+        services.add(Service.of("lease", () -> leadership.begin(), () -> leadership.close()));
         services.add(Service.of("heap-watch", () -> heapWatch.start(c.heap().checkIntervalSeconds()), heapWatch::close));
         services.add(Service.of("housekeeping", () -> housekeeping.scheduleWithFixedDelay(this::refreshGauges, 0, 15, TimeUnit.SECONDS),
                 housekeeping::shutdownNow));
 
         health.register("lifecycle", () -> "running".equals(phase) ? HealthCheck.Result.up("running") : HealthCheck.Result.down(phase));
+        health.register("lease", () -> leadership.health());
         health.register("database", () -> store != null && store.ping()
                 ? HealthCheck.Result.up(store.describe()) : HealthCheck.Result.down("database not reachable: " + (store == null ? "not open" : store.describe())));
         health.register("engine", () -> {
-            if (relay == null) return HealthCheck.Result.down("relay engine not started");
+            if (relay == null) return HealthCheck.Result.down("relay engine not started (" + leadership.role().label() + ")");
             RelayEngine.Status s = relay.engine().status();
             if (s.intake() == RelayEngine.Intake.STOPPED) return HealthCheck.Result.down(s.note());
             if (!relay.engine().schedulerAlive()) return HealthCheck.Result.down("relay engine scheduler is not running");
             return HealthCheck.Result.up(s.note());
         });
         health.register("followers", () -> {
-            if (relay == null) return HealthCheck.Result.down("chain followers not started");
+            if (relay == null) return HealthCheck.Result.down("chain followers not started (" + leadership.role().label() + ")");
             List<String> stopped = relay.followers().stream().filter(f -> !followerAlive(f)).map(f -> f.chain().value()).toList();
             return stopped.isEmpty() ? HealthCheck.Result.up(relay.followers().size() + " follower(s) running")
                     : HealthCheck.Result.down("follower stopped: " + String.join(", ", stopped));
@@ -179,9 +205,111 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
 
         services.start();
         phase = "running";
-        log.info("EVMore relayer ready");
+        log.info(leadership.role() == Leadership.Role.LEADER ? "EVMore relayer ready" : "EVMore relayer ready as a standby");
         return this;
     }
+
+    /** HTTP: /health/live and /metrics at once, /health 503 until the term runs, /admin only on the lease holder. */
+    private void addHttp(RelayerConfig c) {
+        services.add(Service.of("http", () -> {
+            http = new HttpApi(c.http().host(), c.http().port(), health, metrics.registry(), new BearerAuth(() -> adminToken), this,
+                    path -> leadership.adminUnavailable(path)).start();
+            log.info("HTTP listening on {}:{} (/health, /metrics, /admin)", c.http().host(), http.port());
+        }, () -> {
+            if (http != null) http.close();
+        }));
+    }
+
+    /** Guards the term's start and stop against each other (a lease lost while its term is starting). */
+    private final Object termLock = new Object();
+    /** Whether a term ran before: local chains, their pools and a generated admin token belong to the first one. */
+    private boolean firstTermStarted;
+
+    /**
+     * The leader's work under {@code lease}: on the first term the admin token file and local chains (with their
+     * pools); on every term the retention job and the relay engine on the store fenced by this lease, the engine's
+     * broadcasts guarded by it, the relayer's addresses checked against (or recorded in) the database, then recovery
+     * (every open intent reconciled) before the followers and the scheduler run.
+     */
+    private void startTerm(io.evmore.store.DatabaseLease lease) throws Exception {
+        synchronized (termLock) {
+            RelayerConfig c = config.get();
+            io.evmore.core.port.SwapStore fenced = store.fencedBy(lease);
+            if (!firstTermStarted) {
+                firstTermStarted = true;
+                adminToken = resolveAdminToken(c);
+                if (c.localChains().enabled()) {
+                    localChains.begin(Duration.ofMillis(c.localChains().blockIntervalMs()), dataDir(c));
+                    localChains.awaitStarted(Duration.ofMinutes(2));
+                    config.initialise(localChains.withChains(config.get()));
+                    pools.start();
+                }
+            }
+            store.startRetention(config.get(), clock, fenced);
+            RelayerConfig now = config.get();
+            io.evmore.app.secrets.RelayerKeys keys = io.evmore.app.secrets.RelayerKeys.load(now.secrets(), System.getenv(), localChains.keys());
+            io.evmore.app.relay.RelayWiring wiring = new io.evmore.app.relay.RelayWiring(now, keys, pools, fenced, metrics, clock);
+            try {
+                wiring.engine().leaseGuard(lease);
+                Map<String, String> bound = store.jdbc().bindAddresses(lease, wiring.addresses());
+                log.info("relayer addresses of {}: {}", store.describe(), bound);
+                synchronized (earlyGate) {
+                    applyEarlyGate(wiring.engine());
+                    relay = wiring; // from here on, pause/resume go to the engine itself
+                }
+                wiring.start();
+            } catch (Exception | Error e) {
+                synchronized (earlyGate) {
+                    if (relay == wiring) relay = null;
+                }
+                wiring.close();
+                store.stopRetention();
+                throw e;
+            }
+        }
+    }
+
+    /** Stops the term: the engine (intake, followers, in-flight steps) and the retention job. Idempotent. */
+    private void stopTerm() {
+        synchronized (termLock) {
+            io.evmore.app.relay.RelayWiring r;
+            synchronized (earlyGate) {
+                r = relay;
+                relay = null;
+            }
+            if (r != null) {
+                r.engine().pause("this process no longer leads");
+                boolean clean = r.stop(Duration.ofSeconds(Math.max(1, config.get().shutdown().timeoutSeconds() / 2)));
+                if (!clean) log.warn("relay engine: in-flight work did not finish in time; the lease holder resumes it from the store");
+                r.close();
+            }
+            if (store != null) store.stopRetention();
+        }
+    }
+
+    /** The addresses this process would sign with, from its configured keys (empty for keys it does not have yet). */
+    private static Map<String, String> addressesFromConfiguredKeys(RelayerConfig c) {
+        if (c.localChains().enabled()) return Map.of(); // the local chains' keys exist once they run
+        try {
+            return io.evmore.app.relay.RelayerAddresses.of(c, io.evmore.app.secrets.RelayerKeys.load(c.secrets(), System.getenv(), null));
+        } catch (RuntimeException e) {
+            return Map.of(); // a key problem is reported by the engine's start with its own message
+        }
+    }
+
+    private final java.util.concurrent.CompletableFuture<Throwable> fatal = new java.util.concurrent.CompletableFuture<>();
+
+    /** Something this process cannot go on after (e.g. a standby whose keys are not the database's): it must exit 1. */
+    private void fatal(Throwable e) {
+        log.error("FATAL: {}", e.getMessage());
+        fatal.complete(e);
+    }
+
+    /** Completes with the reason when this process must stop (exit 1). */
+    public java.util.concurrent.CompletableFuture<Throwable> fatalError() {
+        return fatal;
+    }
+
 
     /** Graceful stop: intake first, then services in reverse start order. Idempotent. */
     @Override
@@ -379,6 +507,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
                 return m;
             }).toList());
         }
+        body.put("lease", leadership == null ? Map.of("role", "starting") : leadership.status());
         body.put("services", services.states());
         body.put("startedAt", startedAt);
         body.put("environment", config.get().environment().name().toLowerCase());
