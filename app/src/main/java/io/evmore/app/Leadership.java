@@ -217,10 +217,11 @@ final class Leadership implements AutoCloseable {
         long every = Math.max(100, settings.renewEvery().toMillis());
         try (LeaseCandidate candidate = s.leaseCandidate(LEASE, settings, holder)) {
             if (!backoff.isZero()) Thread.sleep(backoff.toMillis());
+            Map<String, String> mine = addresses.get(); // once per wait: keys may come from a remote secrets store
             while (!closed) {
                 DatabaseLease won = null;
                 try {
-                    AddressMismatchException.check(s.describe(), s.boundAddresses(), addresses.get());
+                    AddressMismatchException.check(s.describe(), s.boundAddresses(), mine);
                     won = candidate.tryAcquire();
                     waitProblem = null;
                 } catch (LeaseHeldException e) {

@@ -124,6 +124,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
                 io.evmore.store.DatabaseLease lock = leadership.lease();
                 if (lock != null) lock.close(); // idempotent: the store's close released it already if it opened
             }));
+            addLocalChains(c);
             addHttp(c);
             services.add(Service.of("database", () -> {
                 if (c.localChains().enabled()) {
@@ -158,6 +159,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
             }, () -> {
                 if (store != null) store.close();
             }));
+            addLocalChains(c); // only reached by the lease holder: local chains and a standby are refused together
             // HTTP once the lease is decided: a standby serves /health (503, naming the leader) and /metrics; /admin
             // answers only on the leader (503 elsewhere, but for /admin/services/status).
             addHttp(c);
@@ -209,6 +211,16 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         return this;
     }
 
+    /**
+     * Local chains (development) begin as soon as this process holds the lease: Hardhat and the devnet boot in the
+     * background while HTTP and the database start; the first term waits for them. They live until the process stops.
+     */
+    private void addLocalChains(RelayerConfig c) {
+        if (!c.localChains().enabled()) return;
+        services.add(Service.of("local-chains", () -> localChains.begin(Duration.ofMillis(c.localChains().blockIntervalMs()), dataDir(c)),
+                localChains::close));
+    }
+
     /** HTTP: /health/live and /metrics at once, /health 503 until the term runs, /admin only on the lease holder. */
     private void addHttp(RelayerConfig c) {
         services.add(Service.of("http", () -> {
@@ -239,7 +251,6 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
                 firstTermStarted = true;
                 adminToken = resolveAdminToken(c);
                 if (c.localChains().enabled()) {
-                    localChains.begin(Duration.ofMillis(c.localChains().blockIntervalMs()), dataDir(c));
                     localChains.awaitStarted(Duration.ofMinutes(2));
                     config.initialise(localChains.withChains(config.get()));
                     pools.start();

@@ -74,6 +74,8 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
     /** {@code last_error} is cut to this many characters when written (it is a diagnostic, not a log). */
     static final int MAX_ERROR = 1000;
     private static final Logger LOG = LoggerFactory.getLogger(JdbcSwapStore.class);
+    /** application_name of a lease's own PostgreSQL session (pg_stat_activity): which process holds it. */
+    static final String LEASE_APPLICATION_NAME = "evmore-relayer-lease pid " + ProcessHandle.current().pid();
 
     private final HikariDataSource dataSource;
     private final SqlDialect dialect;
@@ -188,7 +190,7 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
         props.putAll(dataSource.getDataSourceProperties());
         if (dataSource.getUsername() != null) props.setProperty("user", dataSource.getUsername());
         if (dataSource.getPassword() != null) props.setProperty("password", dataSource.getPassword());
-        props.setProperty("ApplicationName", "evmore-relayer-lease");
+        props.setProperty("ApplicationName", LEASE_APPLICATION_NAME);
         return DriverManager.getConnection(dataSource.getJdbcUrl(), props);
     }
 

@@ -122,7 +122,9 @@ public final class SwapStores {
         hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         hc.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
         // Defaults; parameters given in DATABASE_URL take precedence in pgjdbc.
-        hc.addDataSourceProperty("ApplicationName", "evmore-relayer");
+        // pg_stat_activity shows which relayer process (pid) holds which session; the lease's own session is
+        // "evmore-relayer-lease pid N" (JdbcSwapStore).
+        hc.addDataSourceProperty("ApplicationName", "evmore-relayer pid " + ProcessHandle.current().pid());
         hc.addDataSourceProperty("connectTimeout", "10");
         hc.addDataSourceProperty("socketTimeout", "60"); // a dead peer must not hang a transaction forever
         hc.addDataSourceProperty("tcpKeepAlive", "true");

@@ -169,7 +169,7 @@ class PostgresLeaseIT {
         // Control: while the session lives, the lease is refused (60 s from expiry).
         assertThatThrownBy(() -> b.acquireLease("relayer", seconds(60), LeaseHolder.another()))
                 .isInstanceOf(LeaseHeldException.class);
-        assertThat(terminate("evmore-relayer-lease")).isEqualTo(1);
+        assertThat(terminate(JdbcSwapStore.LEASE_APPLICATION_NAME)).isEqualTo(1);
         // Not waiting for the 60 s expiry: the holder's advisory lock went with its session.
         try (DatabaseLease taken = b.acquireLease("relayer", seconds(60), LeaseHolder.another())) {
             assertThat(taken.epoch()).isEqualTo(2);
@@ -302,7 +302,7 @@ class PostgresLeaseIT {
     private boolean leaseSessionWaitsOnALock() throws SQLException {
         try (Connection c = pg.getDatabase("postgres", database).getConnection(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()"
-                        + " AND application_name = 'evmore-relayer-lease' AND wait_event_type = 'Lock'")) {
+                        + " AND application_name = '" + JdbcSwapStore.LEASE_APPLICATION_NAME + "' AND wait_event_type = 'Lock'")) {
             rs.next();
             return rs.getInt(1) == 1;
         }

@@ -135,7 +135,7 @@ class PostgresSwapStoreIT extends SwapStoreContract {
             int killed;
             try (Connection c = admin.getConnection(); Statement st = c.createStatement();
                     ResultSet rs = st.executeQuery("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                            + " WHERE datname = '" + database + "' AND application_name = 'evmore-relayer-lease'")) {
+                            + " WHERE datname = '" + database + "' AND application_name = '" + JdbcSwapStore.LEASE_APPLICATION_NAME + "'")) {
                 rs.next();
                 killed = rs.getInt(1);
             }
