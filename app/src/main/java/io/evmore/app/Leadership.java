@@ -68,6 +68,10 @@ final class Leadership implements AutoCloseable {
     private final Supplier<Map<String, String>> addresses;
     private final ExecutorService events = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().daemon().name("lease-events").factory());
+    /** Watches the leader's lease: says at once (log) when it can no longer be proven, and when it can again. */
+    private final java.util.concurrent.ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("lease-watch").factory());
+    private volatile boolean unproven;
     private final Counter takeovers;
     private final Counter losses;
     private volatile JdbcSwapStore store;
@@ -117,6 +121,8 @@ final class Leadership implements AutoCloseable {
                     if (d != null) cb.call(d.toMillis() / 1000.0);
                 })
                 .register(registry);
+        long period = Math.max(50, Math.min(500, settings.renewEvery().toMillis() / 2));
+        watch.scheduleWithFixedDelay(this::watchLease, period, period, java.util.concurrent.TimeUnit.MILLISECONDS);
         takeovers = Counter.builder().name("evmore_lease_acquired_total")
                 .help("Times this process took the lease (at start or as a standby taking over)").register(registry);
         losses = Counter.builder().name("evmore_lease_lost_total")
@@ -278,6 +284,27 @@ final class Leadership implements AutoCloseable {
         }
     }
 
+    /**
+     * A leader whose lease cannot be proven (no successful renewal for three quarters of its duration: the database slow
+     * or unreachable, or this process was paused) sends nothing; say so when it starts and when it ends.
+     */
+    private void watchLease() {
+        DatabaseLease l = lease;
+        if (role != Role.LEADER || l == null || l.lostReason() != null) {
+            unproven = false;
+            return;
+        }
+        boolean held = l.isHeld();
+        if (!held && !unproven) {
+            unproven = true;
+            log.error("lease '{}' (epoch {}) not renewed for {} ms: this process sends nothing until a renewal proves it still"
+                    + " holds it", LEASE, l.epoch(), l.sinceLastRenewal().toMillis());
+        } else if (held && unproven) {
+            unproven = false;
+            log.warn("lease '{}' (epoch {}) renewed again: this process sends again", LEASE, l.epoch());
+        }
+    }
+
     private void seen(LeaseInfo info) {
         leader = info;
         leaderSeenAt = Instant.now();
@@ -428,6 +455,7 @@ final class Leadership implements AutoCloseable {
         }
         if (l != null) l.close();
         events.shutdownNow();
+        watch.shutdownNow();
     }
 
     /** For tests and logs. */

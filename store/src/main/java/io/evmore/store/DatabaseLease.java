@@ -79,7 +79,6 @@ public final class DatabaseLease implements LeaseGuard, AutoCloseable {
     /** System.nanoTime() when the last successful renewal (or the takeover) was sent. */
     private volatile long renewedNanos;
     private volatile String lostReason;
-    private volatile boolean stale;
     private final List<Consumer<String>> lostListeners = new CopyOnWriteArrayList<>();
     private Runnable onClose;
     private boolean closed;
@@ -316,10 +315,6 @@ public final class DatabaseLease implements LeaseGuard, AutoCloseable {
             ps.setString(4, holder.id());
             if (ps.executeUpdate() == 1) {
                 renewedNanos = sent;
-                if (stale) {
-                    stale = false;
-                    LOG.warn("lease '{}' (epoch {}) renewed again; this process may send again", name, epoch);
-                }
                 return;
             }
             String now;
@@ -338,13 +333,8 @@ public final class DatabaseLease implements LeaseGuard, AutoCloseable {
             }
             if (sessionGone) {
                 markLost("its database session ended (" + e.getMessage() + "); the lease went with it");
-            } else if (!stale && !backend.valid(this)) {
-                stale = true;
-                LOG.error("lease '{}' (epoch {}) could not be renewed for {} ms ({}): this process sends nothing until a"
-                        + " renewal succeeds", name, epoch, Duration.ofNanos(System.nanoTime() - renewedNanos).toMillis(),
-                        e.getMessage());
             } else {
-                LOG.warn("lease '{}' (epoch {}): renewal failed ({}); held for {} ms more", name, epoch, e.getMessage(),
+                LOG.warn("lease '{}' (epoch {}): renewal failed ({}); trusted for {} ms more", name, epoch, e.getMessage(),
                         Math.max(0, settings.validity().toMillis() - sinceLastRenewal().toMillis()));
             }
         } catch (RuntimeException e) {
