@@ -272,6 +272,30 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
     }
 
     /**
+     * A deliberate change of the relayer's keys (rotation, with no swap in flight: the caller checks that): the recorded
+     * addresses of {@code addresses}' chains are replaced, fenced by {@code lease}, in one transaction.
+     *
+     * @return every recorded address afterwards
+     */
+    public Map<String, String> rebindAddresses(DatabaseLease lease, Map<String, String> addresses) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        return inTransaction(tx -> {
+            SqlTx t = (SqlTx) tx;
+            t.fence(lease);
+            Map<String, String> before = t.boundAddresses();
+            for (var e : addresses.entrySet()) {
+                t.forgetAddress(e.getKey());
+                t.recordAddress(e.getKey(), e.getValue(), now);
+                if (!e.getValue().equals(before.get(e.getKey()))) {
+                    LOG.warn("store: {} now belongs to relayer address {} on {} (was {})", target, e.getValue(), e.getKey(),
+                            before.get(e.getKey()));
+                }
+            }
+            return Map.copyOf(t.boundAddresses());
+        });
+    }
+
+    /**
      * This store as seen by the holder of {@code lease}: every transaction first checks, in the same database
      * transaction, that the lease's epoch is still the database's (PostgreSQL: reading the lease row FOR SHARE, so a
      * takeover waits for it, and that it has not expired by the database's clock; SQLite: and that the lock file is
@@ -557,6 +581,16 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
                 return out;
             } catch (SQLException e) {
                 throw fail(e, "read the relayer's recorded addresses");
+            }
+        }
+
+        void forgetAddress(String chain) {
+            checkOpen();
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM relayer_addresses WHERE chain = ?")) {
+                ps.setString(1, chain);
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                throw fail(e, "forget the relayer's address on " + chain);
             }
         }
 

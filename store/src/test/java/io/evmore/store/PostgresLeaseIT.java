@@ -296,6 +296,11 @@ class PostgresLeaseIT {
                     .hasMessageContaining("it belongs to eip155:1 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266")
                     .hasMessageContaining("this process signs as eip155:1 0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
             assertThat(b.boundAddresses()).hasSize(3).containsEntry("eip155:1", "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
+            // A deliberate rotation replaces the recorded address; the old keys are then the ones refused.
+            assertThat(a.rebindAddresses(lease, Map.of("eip155:1", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8")))
+                    .containsEntry("eip155:1", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8").hasSize(3);
+            assertThatThrownBy(() -> a.bindAddresses(lease, Map.of("eip155:1", "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266")))
+                    .isInstanceOf(AddressMismatchException.class);
         }
     }
 
