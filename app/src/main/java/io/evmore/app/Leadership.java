@@ -223,11 +223,19 @@ final class Leadership implements AutoCloseable {
         long every = Math.max(100, settings.renewEvery().toMillis());
         try (LeaseCandidate candidate = s.leaseCandidate(LEASE, settings, holder)) {
             if (!backoff.isZero()) Thread.sleep(backoff.toMillis());
-            Map<String, String> mine = addresses.get(); // once per wait: keys may come from a remote secrets store
             while (!closed) {
                 DatabaseLease won = null;
                 try {
-                    AddressMismatchException.check(s.describe(), s.boundAddresses(), mine);
+                    try {
+                        // keys that are not the database's never take over (a rotation may be under way on the leader:
+                        // this process's secrets refresh brings the new keys)
+                        AddressMismatchException.check(s.describe(), s.boundAddresses(), addresses.get());
+                    } catch (AddressMismatchException e) {
+                        if (!e.getMessage().equals(waitProblem)) log.error("STANDBY: will not take over: {}", e.getMessage());
+                        waitProblem = e.getMessage();
+                        Thread.sleep(every);
+                        continue;
+                    }
                     won = candidate.tryAcquire();
                     waitProblem = null;
                 } catch (LeaseHeldException e) {
@@ -238,9 +246,6 @@ final class Leadership implements AutoCloseable {
                     if (now != null && (before == null || before.epoch() != now.epoch())) {
                         log.info("STANDBY: the lease is held by {}", describeLeader());
                     }
-                } catch (AddressMismatchException e) {
-                    fatal.accept(e);
-                    return;
                 } catch (RelayerException e) {
                     if (waitProblem == null) log.warn("STANDBY: cannot ask for the lease now: {}", e.getMessage());
                     waitProblem = e.getMessage();

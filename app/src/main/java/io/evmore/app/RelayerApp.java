@@ -69,7 +69,17 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     private volatile String configuredAdminToken;
     private volatile StoreWiring store;
     private volatile Leadership leadership;
+    /** The secrets provider and what it gave at start or at the last applied reload/refresh (never logged). */
+    private volatile io.evmore.app.secrets.RelayerSecrets secrets;
+    private volatile io.evmore.app.secrets.RelayerSecrets.Resolved resolvedSecrets;
+    /** The last reload or periodic refresh of the secrets, for /admin/services/status (no values). */
+    private volatile Map<String, Object> lastSecretsRefresh;
     private volatile HttpApi http;
+    /** /metrics on its own port (http.metricsPort), or null. */
+    private volatile io.evmore.app.metrics.MetricsServer metricsServer;
+    /** The engine's tracing (tracing.enabled), or null. */
+    private volatile io.evmore.app.tracing.OtelSwapTracing tracing;
+    private final io.evmore.app.metrics.SwapGauges swapGauges = new io.evmore.app.metrics.SwapGauges();
     private final LocalChains localChains = new LocalChains();
     private final ChainPools pools;
     private final HeapWatch heapWatch;
@@ -94,15 +104,25 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         LoggingSetup.configure(c.logLevel(), c.environment() == Environment.PRODUCTION);
         registerSecrets(c);
         log.info("EVMore relayer starting: environment={}, config={}", c.environment().name().toLowerCase(), config.file());
+        // Secrets first: every value is registered with the log redactor before anything can print it, and a provider
+        // that cannot answer (or a missing or malformed secret) stops the start here with one line naming both.
+        secrets = io.evmore.app.secrets.RelayerSecrets.open(c.secrets(), System.getenv());
+        resolvedSecrets = secrets.resolve(c);
+        resolvedSecrets.sources().forEach((name, source) -> log.info("secret {}: {}", name.id(), source));
         // A configured token is known now (no file touched); a generated one is written once this process holds the lease.
         if (c.admin().token() != null && !c.admin().token().isBlank()) {
             adminToken = c.admin().token();
             SecretRedactor.register(adminToken);
         }
         if (c.tracing().enabled()) {
-            // Say so rather than pretend: spans (one trace per swap) come with the relay engine's swap protocol.
-            log.warn("tracing.enabled (ENABLE_TRACING) is set, but this version exports no spans yet; nothing is sent to {}",
-                    c.tracing().otlpEndpoint());
+            // One trace per swap over OTLP/HTTP; started first so that it stops last (after the engine's last step).
+            services.add(Service.of("tracing", () -> {
+                tracing = io.evmore.app.tracing.OtelSwapTracing.start(c.tracing(), String.valueOf(RelayerApp.class.getPackage().getImplementationVersion()));
+                log.info("tracing: one trace per swap, exported over OTLP/HTTP to {} as {} (sample ratio {})",
+                        io.evmore.app.config.ConfigRedactor.redactUrl(c.tracing().otlpEndpoint()), c.tracing().serviceName(), c.tracing().sampleRatio());
+            }, () -> {
+                if (tracing != null) tracing.close();
+            }));
         }
         leadership = new Leadership(io.evmore.store.LeaseSettings.ofSeconds(c.ha().leaseSeconds()), c.ha().standby(),
                 new Leadership.Term() {
@@ -132,7 +152,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
                     // this one. Kept aside (not deleted), under this process's lease, before the database opens.
                     LocalChains.setAsideUnderLease(Path.of(c.database().path()));
                 }
-                store = StoreWiring.open(c);
+                store = StoreWiring.open(c, resolvedSecrets.databasePassword());
                 store.startTerm(leadership.lease()); // the database counts this holder's epoch
                 log.info("database ready: {} (lease epoch {})", store.describe(), leadership.lease().epoch());
             }, () -> {
@@ -145,7 +165,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
                 if (c.localChains().enabled()) {
                     log.warn("local chains with DATABASE_URL: the database keeps the previous run's cursors and swaps of chains that no longer exist");
                 }
-                store = StoreWiring.open(c);
+                store = StoreWiring.open(c, resolvedSecrets.databasePassword());
                 log.info("database ready: {}", store.describe());
                 // Keys this process would sign with, against the ones the database belongs to: refused before any wait.
                 io.evmore.store.AddressMismatchException.check(store.describe(), store.jdbc().boundAddresses(),
@@ -171,8 +191,14 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         }, pools::close));
         services.add(Service.of("lease", () -> leadership.begin(), () -> leadership.close()));
         services.add(Service.of("heap-watch", () -> heapWatch.start(c.heap().checkIntervalSeconds()), heapWatch::close));
-        services.add(Service.of("housekeeping", () -> housekeeping.scheduleWithFixedDelay(this::refreshGauges, 0, 15, TimeUnit.SECONDS),
-                housekeeping::shutdownNow));
+        services.add(Service.of("housekeeping", () -> {
+            housekeeping.scheduleWithFixedDelay(this::refreshGauges, 0, 15, TimeUnit.SECONDS);
+            int every = c.secrets().refreshIntervalSeconds();
+            if (every > 0) {
+                housekeeping.scheduleWithFixedDelay(this::periodicSecretsRefresh, every, every, TimeUnit.SECONDS);
+                log.info("secrets: re-read from {} every {} s", secrets.describe(), every);
+            }
+        }, housekeeping::shutdownNow));
 
         health.register("lifecycle", () -> "running".equals(phase) ? HealthCheck.Result.up("running") : HealthCheck.Result.down(phase));
         health.register("lease", () -> leadership.health());
@@ -224,11 +250,17 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     /** HTTP: /health/live and /metrics at once, /health 503 until the term runs, /admin only on the lease holder. */
     private void addHttp(RelayerConfig c) {
         services.add(Service.of("http", () -> {
+            boolean ownMetricsPort = c.http().metricsPort() >= 0;
+            if (ownMetricsPort) {
+                metricsServer = io.evmore.app.metrics.MetricsServer.start(c.http().host(), c.http().metricsPort(), metrics.registry());
+                log.info("metrics listening on {}:{} (/metrics only)", c.http().host(), metricsServer.port());
+            }
             http = new HttpApi(c.http().host(), c.http().port(), health, metrics.registry(), new BearerAuth(() -> adminToken), this,
-                    path -> leadership.adminUnavailable(path)).start();
-            log.info("HTTP listening on {}:{} (/health, /metrics, /admin)", c.http().host(), http.port());
+                    !ownMetricsPort, path -> leadership.adminUnavailable(path)).start();
+            log.info("HTTP listening on {}:{} ({})", c.http().host(), http.port(), ownMetricsPort ? "/health, /admin" : "/health, /metrics, /admin");
         }, () -> {
             if (http != null) http.close();
+            if (metricsServer != null) metricsServer.close();
         }));
     }
 
@@ -258,16 +290,19 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
             }
             store.startRetention(config.get(), clock, fenced);
             RelayerConfig now = config.get();
-            io.evmore.app.secrets.RelayerKeys keys = io.evmore.app.secrets.RelayerKeys.load(now.secrets(), System.getenv(), localChains.keys());
+            io.evmore.app.secrets.RelayerKeys keys = io.evmore.app.secrets.RelayerKeys.from(resolvedSecrets, localChains.keys());
             io.evmore.app.relay.RelayWiring wiring = new io.evmore.app.relay.RelayWiring(now, keys, pools, fenced, metrics, clock);
             try {
                 wiring.engine().leaseGuard(lease);
+                if (tracing != null) wiring.engine().tracing(tracing);
+                metrics.chains(wiring.chains().keySet().stream().map(io.evmore.core.chain.ChainId::value).toList());
                 Map<String, String> bound = store.jdbc().bindAddresses(lease, wiring.addresses());
                 log.info("relayer addresses of {}: {}", store.describe(), bound);
                 synchronized (earlyGate) {
                     applyEarlyGate(wiring.engine());
                     relay = wiring; // from here on, pause/resume go to the engine itself
                 }
+                runningKeys = keys;
                 wiring.start();
             } catch (Exception | Error e) {
                 synchronized (earlyGate) {
@@ -299,10 +334,10 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     }
 
     /** The addresses this process would sign with, from its configured keys (empty for keys it does not have yet). */
-    private static Map<String, String> addressesFromConfiguredKeys(RelayerConfig c) {
+    private Map<String, String> addressesFromConfiguredKeys(RelayerConfig c) {
         if (c.localChains().enabled()) return Map.of(); // the local chains' keys exist once they run
         try {
-            return io.evmore.app.relay.RelayerAddresses.of(c, io.evmore.app.secrets.RelayerKeys.load(c.secrets(), System.getenv(), null));
+            return io.evmore.app.relay.RelayerAddresses.of(c, io.evmore.app.secrets.RelayerKeys.from(resolvedSecrets, null));
         } catch (RuntimeException e) {
             return Map.of(); // a key problem is reported by the engine's start with its own message
         }
@@ -328,11 +363,17 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         phase = "stopping";
         if (relay != null) relay.engine().pause("shutdown");
         services.stop();
+        if (secrets != null) secrets.close();
         log.info("EVMore relayer stopped");
     }
 
     public int httpPort() {
         return http == null ? -1 : http.port();
+    }
+
+    /** The port of the separate metrics listener (http.metricsPort), or -1 when /metrics is on the HTTP port. */
+    public int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.port();
     }
 
     public LiveConfig liveConfig() {
@@ -419,6 +460,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     private void refreshGauges() {
         try {
             if (store != null) metrics.swapsByState(store.store().countByState());
+            if (store != null) metrics.swapGauges(swapGauges.refresh(store.store().pending(1000), relay == null ? null : relay.engine(), clock.now()));
             if (relay != null) relay.engine().inventory(); // also sets the inventory gauges
         } catch (RuntimeException e) {
             log.warn("could not refresh swap-state/inventory gauges: {}", e.getMessage());
@@ -520,6 +562,14 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         }
         body.put("lease", leadership == null ? Map.of("role", "starting") : leadership.status());
         body.put("services", services.states());
+        io.evmore.app.secrets.RelayerSecrets.Resolved rs = resolvedSecrets;
+        if (rs != null) {
+            Map<String, Object> sec = new LinkedHashMap<>();
+            sec.put("provider", secrets.describe());
+            sec.put("sources", rs.sourceView());
+            if (lastSecretsRefresh != null) sec.put("lastRefresh", lastSecretsRefresh);
+            body.put("secrets", sec);
+        }
         body.put("startedAt", startedAt);
         body.put("environment", config.get().environment().name().toLowerCase());
         return body;
@@ -549,15 +599,151 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         return tree;
     }
 
+    /** The keys the relay engine signs with now. */
+    private volatile io.evmore.app.secrets.RelayerKeys runningKeys;
+
+    /**
+     * Re-reads the secrets from the running provider and applies what rotated, or refuses the whole change: a provider
+     * that cannot answer, a malformed value, or a signing key that changed while swaps are in flight (a swap's
+     * counter-lock and claims must be signed by the key that made its quote). A rotated signing key with no swap in
+     * flight restarts the relay engine on the new key (intake paused during the switch, kept paused if it was); a rotated
+     * database password is used by the next start (open connections keep working). Never shows a value.
+     *
+     * @param apply runs between the checks and the switch (the configuration reload), and may still refuse
+     */
+    private synchronized Map<String, Object> refreshSecrets(String trigger, Runnable apply) {
+        io.evmore.app.secrets.RelayerSecrets.Resolved before = resolvedSecrets;
+        io.evmore.app.secrets.RelayerSecrets.Resolved fresh;
+        try {
+            fresh = secrets.resolve(config.get());
+        } catch (io.evmore.secrets.SecretsException e) {
+            throw new io.evmore.app.secrets.ReloadRefusedException(e.getMessage());
+        }
+        List<io.evmore.secrets.SecretName> rotated = fresh.rotatedSince(before);
+        List<String> rotatedIds = rotated.stream().map(io.evmore.secrets.SecretName::id).toList();
+        boolean keysRotated = rotated.contains(io.evmore.secrets.SecretName.ETHEREUM_PRIVATE_KEY)
+                || rotated.contains(io.evmore.secrets.SecretName.COSMOS_MNEMONIC);
+        io.evmore.app.relay.RelayWiring r = relay;
+        boolean wasPaused = r != null && r.engine().status().intake() == RelayEngine.Intake.PAUSED;
+        if (keysRotated && r != null) {
+            r.engine().pause("signing key rotation (" + trigger + ")");
+            int inFlight = pendingCount();
+            if (inFlight > 0) {
+                if (!wasPaused) r.engine().resume("signing key rotation refused");
+                throw new io.evmore.app.secrets.ReloadRefusedException(String.join(" and ", rotatedIds.stream()
+                        .filter(n -> !n.equals("database-password")).toList()) + " changed at " + secrets.describe() + " while " + inFlight
+                        + " swap(s) are in flight; the running key is kept. Pause intake (POST /admin/services/pause), wait until "
+                        + "GET /admin/swaps/pending is empty, then reload again");
+            }
+        }
+        try {
+            apply.run();
+        } catch (RuntimeException e) {
+            if (keysRotated && r != null && !wasPaused) r.engine().resume("reload refused");
+            throw e;
+        }
+        List<String> applied = new java.util.ArrayList<>();
+        List<String> restartRequired = new java.util.ArrayList<>();
+        resolvedSecrets = fresh;
+        if (keysRotated && r != null) {
+            io.evmore.app.secrets.RelayerKeys keys = io.evmore.app.secrets.RelayerKeys.from(fresh, localChains.keys());
+            if (switchKeys(keys, wasPaused)) {
+                rotated.stream().filter(n -> n != io.evmore.secrets.SecretName.DATABASE_PASSWORD).forEach(n -> applied.add(n.id()));
+            } else {
+                resolvedSecrets = before;
+                throw new io.evmore.app.secrets.ReloadRefusedException(String.join(" and ", rotatedIds) + " changed at " + secrets.describe()
+                        + " but a lock arrived during the switch; the running key is kept. Pause intake, wait until no swap is pending, "
+                        + "then reload again");
+            }
+        } else if (keysRotated) {
+            rotated.stream().filter(n -> n != io.evmore.secrets.SecretName.DATABASE_PASSWORD).forEach(n -> applied.add(n.id()));
+        }
+        if (rotated.contains(io.evmore.secrets.SecretName.DATABASE_PASSWORD)) restartRequired.add("database-password");
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("provider", secrets.describe());
+        out.put("trigger", trigger);
+        out.put("at", Instant.now().toString());
+        out.put("rotated", rotatedIds);
+        out.put("applied", applied);
+        out.put("restartRequired", restartRequired);
+        out.put("sources", fresh.sourceView());
+        lastSecretsRefresh = out;
+        if (rotatedIds.isEmpty()) {
+            log.info("secrets: {} from {}: nothing rotated", trigger, secrets.describe());
+        } else {
+            log.warn("secrets: {} from {}: rotated {}; applied {}; at next start {}", trigger, secrets.describe(), rotatedIds, applied,
+                    restartRequired);
+        }
+        return out;
+    }
+
+    private int pendingCount() {
+        StoreWiring s = store;
+        return s == null ? 0 : s.store().pending(1000).size();
+    }
+
+    /**
+     * Restarts the relay engine on new keys. The followers are stopped first; if a swap appeared meanwhile (a lock seen
+     * while the intake was paused), the engine comes back on the old keys and the switch is refused.
+     */
+    private boolean switchKeys(io.evmore.app.secrets.RelayerKeys keys, boolean keepPaused) {
+        synchronized (termLock) { // not while the lease's term starts or stops
+            io.evmore.store.DatabaseLease lease = leadership.lease();
+            if (lease == null) throw new io.evmore.core.error.LeaseLostException("this process no longer holds the lease");
+            io.evmore.app.relay.RelayWiring old = relay;
+            Duration stop = Duration.ofSeconds(Math.max(1, config.get().shutdown().timeoutSeconds() / 2));
+            old.stop(stop);
+            old.close();
+            boolean clear = pendingCount() == 0;
+            io.evmore.app.secrets.RelayerKeys use = clear ? keys : runningKeys;
+            // the same term: the store fenced by the lease, the broadcasts guarded by it
+            io.evmore.app.relay.RelayWiring next = new io.evmore.app.relay.RelayWiring(config.get(), use, pools, store.fencedBy(lease),
+                    metrics, clock);
+            next.engine().leaseGuard(lease);
+            if (tracing != null) next.engine().tracing(tracing);
+            // a deliberate rotation: the database now belongs to the new addresses (the old keys are refused from here on)
+            if (clear) log.warn("relayer addresses of {}: {}", store.describe(), store.jdbc().rebindAddresses(lease, next.addresses()));
+            synchronized (earlyGate) {
+                // paused before it takes a step (and an operator's pause meanwhile waits for the switch, then reaches it)
+                if (keepPaused) next.engine().pause("paused before the signing key rotation");
+                relay = next;
+            }
+            next.start();
+            if (clear) runningKeys = keys;
+            log.warn("secrets: relay engine {} ({})", clear ? "restarted on the rotated signing keys" : "restarted on the running keys (rotation refused)",
+                    next.chains().values().stream().map(ch -> ch.chain().value() + " as " + ch.relayerAddress()).toList());
+            return clear;
+        }
+    }
+
+    private void periodicSecretsRefresh() {
+        try {
+            refreshSecrets("periodic refresh", () -> {});
+        } catch (io.evmore.app.secrets.ReloadRefusedException e) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("provider", secrets.describe());
+            out.put("trigger", "periodic refresh");
+            out.put("at", Instant.now().toString());
+            out.put("refused", e.getMessage());
+            lastSecretsRefresh = out;
+            log.warn("secrets: periodic refresh refused, running values kept: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            log.warn("secrets: periodic refresh failed, running values kept: {}", e.getClass().getSimpleName());
+        }
+    }
+
     @Override
     public Object reloadConfig() {
-        LiveConfig.ReloadResult r = config.reload();
+        LiveConfig.ReloadResult[] result = new LiveConfig.ReloadResult[1];
+        Map<String, Object> secretsPart = refreshSecrets("reload", () -> result[0] = config.reload());
+        LiveConfig.ReloadResult r = result[0];
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("file", r.file());
         body.put("changed", r.changed());
         body.put("applied", r.applied());
         body.put("restartRequired", r.restartRequired());
         body.put("adminTokenSource", adminTokenSource);
+        body.put("secrets", secretsPart);
         return body;
     }
 

@@ -25,12 +25,18 @@ final class StoreWiring implements AutoCloseable {
     }
 
     static StoreWiring open(RelayerConfig c) {
-        return new StoreWiring(SwapStores.open(settings(c)));
+        return open(c, null);
     }
 
-    private static DatabaseSettings settings(RelayerConfig c) {
+    /** @param secretPassword the {@code database-password} secret from the provider; when set it overrides database.password and the URL's */
+    static StoreWiring open(RelayerConfig c, String secretPassword) {
+        return new StoreWiring(SwapStores.open(settings(c, secretPassword)));
+    }
+
+    private static DatabaseSettings settings(RelayerConfig c, String secretPassword) {
         RelayerConfig.Database db = c.database();
-        return new DatabaseSettings(db.url(), Path.of(db.path()), null, db.password(), db.maxConnections());
+        String password = secretPassword != null && !secretPassword.isEmpty() ? secretPassword : db.password();
+        return new DatabaseSettings(db.url(), Path.of(db.path()), null, password, db.maxConnections());
     }
 
     /**

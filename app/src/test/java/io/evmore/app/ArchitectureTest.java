@@ -34,6 +34,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void onlyTheAppsTracingPackageKnowsOpenTelemetry() {
+        // the engine reports through core's SwapTracing port; the chain adapters get trace headers through the pool
+        noClasses().that().resideOutsideOfPackage("io.evmore.app.tracing..")
+                .should().dependOnClassesThat().resideInAPackage("io.opentelemetry..")
+                .check(classes);
+    }
+
+    @Test
     void nothingDependsOnTheApp() {
         noClasses().that().resideOutsideOfPackage("io.evmore.app..")
                 .should().dependOnClassesThat().resideInAPackage("io.evmore.app..")
@@ -58,6 +66,15 @@ class ArchitectureTest {
         // The Cosmos side may use web3j's BIP32/BIP39 key helpers (crypto) but never its Ethereum client.
         noClasses().that().resideOutsideOfPackage("io.evmore.ethereum..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.web3j.protocol..", "org.web3j.tx..")
+                .check(classes);
+    }
+
+    @Test
+    void theSecretsModuleKnowsNoChainStoreOrApp() {
+        // Providers only: values leave it as strings for the app to hand to the signers; no chain library, no store.
+        noClasses().that().resideInAPackage("io.evmore.secrets..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.evmore.core..", "io.evmore.ethereum..", "io.evmore.cosmos..",
+                        "io.evmore.store..", "io.evmore.pool..", "io.evmore.app..", "org.web3j..")
                 .check(classes);
     }
 

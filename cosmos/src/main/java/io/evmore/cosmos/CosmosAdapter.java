@@ -53,6 +53,8 @@ public final class CosmosAdapter implements AutoCloseable {
         this(settings, signer, transport, false, registry, cursors, clock);
     }
 
+    private final io.evmore.cosmos.ibc.PacketOutcomes packetOutcomes;
+
     private CosmosAdapter(CosmosSettings settings, CosmosSigner signer, PooledCometTransport transport, boolean ownsTransport,
             PrometheusRegistry registry, CursorStore cursors, Clock clock) {
         this.settings = settings;
@@ -61,17 +63,21 @@ public final class CosmosAdapter implements AutoCloseable {
         this.rpc = new CometRpcClient(transport);
         this.queries = new CosmosQueries(rpc);
         this.submitter = new CosmosTxSubmitter(settings.chainId().value(), settings.prefix(), signer, rpc,
-                new GasEstimator(settings.gasMultiplier(), settings.gasPrice(), settings.feeDenom()),
+                new GasEstimator(settings.gasMultiplier(), settings.gasPrice(), settings.feeDenom(),
+                        GasEstimator.DEFAULT_MAX_GAS_LIMIT, settings.maxGasPrice()),
                 settings.inclusionTimeout(), settings.pollInterval().dividedBy(2), 5, settings.timeoutBlocks());
         io.evmore.pool.ChainMetrics chainMetrics = io.evmore.pool.ChainMetrics.on(registry);
         String label = settings.chainId().value();
         submitter.sequencer().onResync(() -> chainMetrics.nonceResyncs.labelValues(label).inc());
         submitter.onBroadcast(() -> chainMetrics.txSubmitted.labelValues(label).inc());
         this.htlcChain = new CosmWasmHtlcChain(settings, submitter, queries);
-        this.reconciler = new IntentReconciler(settings.chainId(), submitter, queries);
+        this.reconciler = new IntentReconciler(settings.chainId(), submitter, queries, settings.timeoutBlocks());
         this.ibc = new IbcTransferSender(submitter, sentTransfers, clock);
         String relayer = submitter.address();
         DroppedEvents dropped = new DroppedEvents(registry);
+        // recognises the relayer's packets by their sender alone: what the follower already settled is still found
+        this.packetOutcomes = new io.evmore.cosmos.ibc.PacketOutcomes(rpc,
+                new IbcEventDecoder(settings.chainId(), relayer, new io.evmore.cosmos.ibc.SentTransfers(), dropped));
         this.follower = new CosmosEventFollower(settings.chainId(), rpc, cursors,
                 new HtlcEventDecoder(settings.chainId(), settings.contract(), settings.prefix(), dropped),
                 new IbcEventDecoder(settings.chainId(), relayer, sentTransfers, dropped),
@@ -124,7 +130,7 @@ public final class CosmosAdapter implements AutoCloseable {
     public io.evmore.cosmos.ibc.CosmosIbcCounterLock counterLockOver(io.evmore.cosmos.ibc.IbcRoute route, String homeDenom,
             String finalContract, String relayerOnFinal) {
         return new io.evmore.cosmos.ibc.CosmosIbcCounterLock(settings.chainId(), submitter.address(), ibc, reconciler,
-                route, homeDenom, finalContract, relayerOnFinal);
+                packetOutcomes, route, homeDenom, finalContract, relayerOnFinal);
     }
 
     public CosmosEventFollower follower() {

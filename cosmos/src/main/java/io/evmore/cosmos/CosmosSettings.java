@@ -3,6 +3,7 @@ package io.evmore.cosmos;
 import io.evmore.core.chain.ChainId;
 import io.evmore.cosmos.key.Bech32Address;
 import io.evmore.cosmos.key.HdPath;
+import io.evmore.cosmos.tx.GasEstimator;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -23,12 +24,18 @@ import java.util.List;
  * @param inclusionTimeout    how long to wait for a broadcast tx to be included
  * @param startHeight         first height to follow when no cursor is stored (0 = latest at start)
  * @param timeoutBlocks       every signed tx carries {@code timeout_height} = latest height + this, so that once the
- *                            chain is past it a tx not found is one that never can land (reconciliation)
+ *                            chain is past it a tx not found is one that never can land (reconciliation). Reconciliation
+ *                            scans the blocks from {@code timeout_height − timeoutBlocks}: do not lower it while
+ *                            transactions signed with the larger value may still be unreconciled. It also bounds how soon
+ *                            a stuck tx can be sent anew at a higher fee (Cosmos has no replace-by-fee): about
+ *                            {@code timeoutBlocks × block time}
+ * @param maxGasPrice         the highest gas price a fee escalation may bid: fee level N pays
+ *                            {@code min(gasPrice × 1.5^N, maxGasPrice)} (default 10 × {@code gasPrice})
  */
 public record CosmosSettings(ChainId chainId, String prefix, String denom, List<String> rpcEndpoints,
         BigDecimal gasPrice, BigDecimal gasMultiplier, String feeDenom, String contract, HdPath hdPath,
         int confirmations, Duration pollInterval, Duration websocketSilence, Duration inclusionTimeout,
-        long startHeight, long timeoutBlocks) {
+        long startHeight, long timeoutBlocks, BigDecimal maxGasPrice) {
 
     /** Default {@link #timeoutBlocks}: 50 blocks (about 5 minutes at 6 s blocks). */
     public static final long DEFAULT_TIMEOUT_BLOCKS = 50;
@@ -59,33 +66,43 @@ public record CosmosSettings(ChainId chainId, String prefix, String denom, List<
         if (timeoutBlocks < 2 || timeoutBlocks > 100_000) {
             throw new IllegalArgumentException("cosmos timeoutBlocks must be between 2 and 100000, got " + timeoutBlocks);
         }
+        if (maxGasPrice == null) maxGasPrice = GasEstimator.defaultMaxGasPrice(gasPrice);
+        if (maxGasPrice.compareTo(gasPrice) < 0) {
+            throw new IllegalArgumentException("cosmos maxGasPrice must be >= gasPrice " + gasPrice + ", got " + maxGasPrice);
+        }
     }
 
     /**
      * Defaults: gas × 1.4 (as cosmjs), poll 1 s, websocket silence 15 s, inclusion 60 s, 1 confirmation, timeout
-     * height latest + 50.
+     * height latest + 50, fee escalation capped at 10 × the gas price.
      */
     public static CosmosSettings of(ChainId chainId, String prefix, String denom, List<String> rpcEndpoints,
             BigDecimal gasPrice, String contract) {
         return new CosmosSettings(chainId, prefix, denom, rpcEndpoints, gasPrice, new BigDecimal("1.4"), denom, contract,
                 HdPath.COSMOS_DEFAULT, 1, Duration.ofSeconds(1), Duration.ofSeconds(15), Duration.ofSeconds(60), 0,
-                DEFAULT_TIMEOUT_BLOCKS);
+                DEFAULT_TIMEOUT_BLOCKS, null);
     }
 
     public CosmosSettings withTimings(Duration poll, Duration wsSilence, Duration inclusion) {
         return new CosmosSettings(chainId, prefix, denom, rpcEndpoints, gasPrice, gasMultiplier, feeDenom, contract,
-                hdPath, confirmations, poll, wsSilence, inclusion, startHeight, timeoutBlocks);
+                hdPath, confirmations, poll, wsSilence, inclusion, startHeight, timeoutBlocks, maxGasPrice);
     }
 
     public CosmosSettings withStartHeight(long h) {
         return new CosmosSettings(chainId, prefix, denom, rpcEndpoints, gasPrice, gasMultiplier, feeDenom, contract,
-                hdPath, confirmations, pollInterval, websocketSilence, inclusionTimeout, h, timeoutBlocks);
+                hdPath, confirmations, pollInterval, websocketSilence, inclusionTimeout, h, timeoutBlocks, maxGasPrice);
     }
 
     /** Transactions time out {@code blocks} blocks after the latest height at signing. */
     public CosmosSettings withTimeoutBlocks(long blocks) {
         return new CosmosSettings(chainId, prefix, denom, rpcEndpoints, gasPrice, gasMultiplier, feeDenom, contract,
-                hdPath, confirmations, pollInterval, websocketSilence, inclusionTimeout, startHeight, blocks);
+                hdPath, confirmations, pollInterval, websocketSilence, inclusionTimeout, startHeight, blocks, maxGasPrice);
+    }
+
+    /** Fee escalation never bids a gas price above {@code price} (must be at least {@link #gasPrice()}). */
+    public CosmosSettings withMaxGasPrice(BigDecimal price) {
+        return new CosmosSettings(chainId, prefix, denom, rpcEndpoints, gasPrice, gasMultiplier, feeDenom, contract,
+                hdPath, confirmations, pollInterval, websocketSilence, inclusionTimeout, startHeight, timeoutBlocks, price);
     }
 
     /** Endpoint urls may carry an API key (user info, path or query): only scheme://host:port is shown. */
@@ -96,7 +113,7 @@ public record CosmosSettings(ChainId chainId, String prefix, String denom, List<
                 + ", gasMultiplier=" + gasMultiplier + ", feeDenom=" + feeDenom + ", contract=" + contract
                 + ", hdPath=" + hdPath + ", confirmations=" + confirmations + ", pollInterval=" + pollInterval
                 + ", websocketSilence=" + websocketSilence + ", inclusionTimeout=" + inclusionTimeout
-                + ", startHeight=" + startHeight + ", timeoutBlocks=" + timeoutBlocks + "]";
+                + ", startHeight=" + startHeight + ", timeoutBlocks=" + timeoutBlocks + ", maxGasPrice=" + maxGasPrice + "]";
     }
 
     static String redactedUrl(String url) {

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.evmore.core.chain.ChainId;
 import io.evmore.core.chain.HtlcRecord;
 import io.evmore.core.error.TransientException;
+import io.evmore.core.swap.Hashlock;
+import io.evmore.core.swap.Secret;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;
@@ -19,11 +21,13 @@ class CosmWasmHtlcChainTest {
     final CosmWasmHtlcChain htlc = new CosmWasmHtlcChain(CosmosSettings.of(ChainId.of("devnet-1"), "cosmos", "stake",
             List.of("http://127.0.0.1:1"), new BigDecimal("0.025"), CONTRACT), null, null);
 
+    static final Secret SECRET = Secret.fromHex("cd".repeat(32));
+
     static ObjectNode answer() {
         ObjectNode n = HtlcMessages.JSON.createObjectNode();
         n.put("id", "htlc_3").put("sender", ALICE).put("receiver", CONTRACT).put("refund_address", ALICE)
                 .put("amount", "100").put("denom", "ibc/27394FB092D2ECCD56123C74F36E4C1F926001CEADA9CA97EA622B25F41E5EB2")
-                .put("hashlock", "ab".repeat(32)).put("timelock", 1_700_000_100L).put("target_chain", "eip155:1")
+                .put("hashlock", SECRET.hashlock().hex()).put("timelock", 1_700_000_100L).put("target_chain", "eip155:1")
                 .put("target_address", "0xabc").put("state", "withdrawn").put("secret", "cd".repeat(32))
                 .put("created_at", 1_700_000_000L);
         return n;
@@ -38,6 +42,47 @@ class CosmWasmHtlcChainTest {
         assertThat(r.timelock()).isEqualTo(1_700_000_100L);
         assertThat(r.asset()).startsWith("ibc/");
         assertThat(r.refundAddress()).isEqualTo(ALICE);
+        assertThat(r.secret()).isEqualTo(SECRET);
+    }
+
+    @Test
+    void aWithdrawnHtlcCarriesItsSecretAnOpenOneNone() {
+        assertThat(htlc.parse(answer().put("secret", SECRET.hex().toUpperCase())).secret()).isEqualTo(SECRET);
+        ObjectNode open = answer().put("state", "open");
+        open.putNull("secret");
+        assertThat(htlc.parse(open).secret()).isNull();
+        open.remove("secret");
+        assertThat(htlc.parse(open).secret()).isNull();
+        ObjectNode refunded = answer().put("state", "refunded");
+        refunded.putNull("secret");
+        assertThat(htlc.parse(refunded).secret()).isNull();
+    }
+
+    @Test
+    void aMalformedSecretIsRefusedLikeAnyMalformedFieldWithoutEchoingIt() {
+        Secret other = Secret.fromHex("ef".repeat(32));
+        for (ObjectNode bad : List.of(answer().put("secret", other.hex()),          // does not open the hashlock
+                answer().put("secret", "cd".repeat(31)),                          // 62 hex
+                answer().put("secret", "cd".repeat(33)),                          // 66 hex
+                answer().put("secret", "0x" + "cd".repeat(31)),
+                answer().put("secret", "zz".repeat(32)),
+                answer().put("secret", 12345),
+                answer().put("state", "open"),                                    // a secret on an open HTLC
+                answer().put("state", "refunded"))) {
+            assertThatThrownBy(() -> htlc.parse(bad)).as(bad.path("secret").asText() + " " + bad.path("state").asText())
+                    .isInstanceOf(TransientException.class).hasMessageContaining("malformed HTLC")
+                    .hasMessageContaining("secret").hasMessageNotContaining(SECRET.hex())
+                    .hasMessageNotContaining(other.hex()).hasMessageNotContaining("cd".repeat(31));
+        }
+    }
+
+    @Test
+    void theWithdrawSearchNamesTheContractMethodAndHashlockAsTheNodeIndexesThem() {
+        Hashlock h = SECRET.hashlock();
+        assertThat(htlc.withdrawQuery(h, 0)).isEqualTo("wasm._contract_address='" + CONTRACT
+                + "' AND wasm.method='withdraw' AND wasm.hashlock='" + h.hex() + "'");
+        assertThat(htlc.withdrawQuery(h, 42)).endsWith(" AND tx.height>=42");
+        assertThat(h.hex()).matches("[0-9a-f]{64}"); // the contract's event carries it lowercase
     }
 
     @Test

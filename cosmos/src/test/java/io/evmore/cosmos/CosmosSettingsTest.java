@@ -42,6 +42,16 @@ class CosmosSettingsTest {
     }
 
     @Test
+    void theEscalatedGasPriceIsCappedAtTenTimesTheGasPriceUnlessConfigured() {
+        CosmosSettings s = CosmosSettings.of(ChainId.of("devnet-1"), "cosmos", "stake", List.of("http://127.0.0.1:1"),
+                new BigDecimal("0.025"), CONTRACT);
+        assertThat(s.maxGasPrice()).isEqualByComparingTo("0.25");
+        assertThat(s.withMaxGasPrice(new BigDecimal("0.1")).maxGasPrice()).isEqualByComparingTo("0.1");
+        assertThat(s.withMaxGasPrice(new BigDecimal("0.1")).withTimeoutBlocks(9).maxGasPrice()).isEqualByComparingTo("0.1");
+        assertThatThrownBy(() -> s.withMaxGasPrice(new BigDecimal("0.01"))).hasMessageContaining("maxGasPrice");
+    }
+
+    @Test
     void toStringHidesWhatAnEndpointUrlMayCarry() {
         CosmosSettings s = CosmosSettings.of(ChainId.of("devnet-1"), "cosmos", "stake",
                 List.of("https://user:s3cret@rpc.example.com:443/apikey/abc123?token=t0k"), new BigDecimal("0.025"),

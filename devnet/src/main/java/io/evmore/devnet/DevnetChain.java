@@ -97,6 +97,28 @@ public final class DevnetChain {
         chain.mempoolCapacity(txs);
     }
 
+    /**
+     * Fault injection (a lagging tx indexer): txs committed from now on are in their blocks ({@code block},
+     * {@code block_results}, websocket) but {@code tx} says "not found" and {@code tx_search} leaves them out until
+     * {@code blocks} more blocks are committed. 0 (default) indexes at commit.
+     */
+    public void indexLag(long blocks) {
+        chain.indexLag(blocks);
+    }
+
+    /**
+     * Fault injection (a tx lost from the mempool): the next {@code txs} broadcasts that pass CheckTx are answered
+     * code 0 with their hash but never kept (no block includes them unless they are broadcast again).
+     */
+    public void dropNextBroadcasts(int txs) {
+        chain.dropNextBroadcasts(txs);
+    }
+
+    /** Fault injection (a node restart): the mempool and its cache are emptied; returns how many txs were dropped. */
+    public int dropMempool() {
+        return chain.dropMempool();
+    }
+
     /** Fault injection: failing simulations answer code 6 {@code sdk} with the error wrapped, as a real SDK 0.50 node. */
     public void simulateErrorsAsSdk6(boolean on) {
         chain.simulateErrorsAsSdk6(on);

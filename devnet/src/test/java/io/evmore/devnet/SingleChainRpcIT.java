@@ -397,6 +397,95 @@ class SingleChainRpcIT {
         chain.resume();
     }
 
+    static JsonNode txByHash(RpcClient c, String hash) throws Exception {
+        return c.call("tx", RpcClient.JSON.createObjectNode().put("hash",
+                Base64.getEncoder().encodeToString(java.util.HexFormat.of().parseHex(hash))).put("prove", false));
+    }
+
+    static List<String> blockTxHashes(RpcClient c, long height) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (JsonNode t : c.result("block", RpcClient.JSON.createObjectNode().put("height", Long.toString(height)))
+                .at("/block/data/txs")) {
+            out.add(java.util.HexFormat.of().withUpperCase().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(Base64.getDecoder().decode(t.asText()))));
+        }
+        return out;
+    }
+
+    @Test
+    void aLaggingIndexerHidesACommittedTxFromTxAndTxSearchForNBlocksWhileItsBlockHasIt() throws Exception {
+        chain.indexLag(3);
+        String hash;
+        long height;
+        try {
+            hash = rpc.broadcast(sendTx(alice, bobAddr, "7", 0, CHAIN, 200_000, "5000")).get("hash").asText();
+            height = chain.produceBlock().height();
+        } finally {
+            chain.indexLag(0);
+        }
+        String search = "tm.event='Tx' AND tx.height=" + height;
+        for (int lag = 0; lag < 3; lag++) {
+            // In its block, with its result, and in no index.
+            assertThat(blockTxHashes(rpc, height)).containsExactly(hash);
+            assertThat(rpc.result("block_results", RpcClient.JSON.createObjectNode().put("height", Long.toString(height)))
+                    .at("/txs_results/0/code").asInt()).isZero();
+            assertThat(txByHash(rpc, hash).at("/error/data").asText()).isEqualTo("tx (" + hash + ") not found");
+            assertThat(rpc.result("tx_search", RpcClient.JSON.createObjectNode().put("query", search))
+                    .get("total_count").asText()).isEqualTo("0");
+            assertThat(chain.state().notYetIndexed()).isEqualTo(1);
+            chain.produceBlock();
+        }
+        // height + 3 committed: indexed, at its own height.
+        assertThat(txByHash(rpc, hash).at("/result/height").asText()).isEqualTo(Long.toString(height));
+        assertThat(rpc.result("tx_search", RpcClient.JSON.createObjectNode().put("query", search)).get("total_count").asText())
+                .isEqualTo("1");
+        assertThat(chain.state().notYetIndexed()).isZero();
+    }
+
+    @Test
+    void aDroppedBroadcastIsAnsweredAsAcceptedButNeverIncludedAndCanBeBroadcastAgain() throws Exception {
+        long seq = account(aliceAddr).getSequence();
+        byte[] tx = sendTx(alice, bobAddr, "8", 0, CHAIN, 200_000, "5000");
+        chain.dropNextBroadcasts(1);
+        JsonNode r = rpc.broadcast(tx);
+        assertThat(r.get("code").asInt()).isZero();
+        String hash = r.get("hash").asText();
+        assertThat(chain.state().mempoolSize()).isZero();
+        long h = chain.produceBlock().height();
+        assertThat(blockTxHashes(rpc, h)).doesNotContain(hash);
+        assertThat(account(aliceAddr).getSequence()).isEqualTo(seq);
+        // Control: the switch took exactly one; the same bytes are accepted again (no cache entry) and included.
+        assertThat(rpc.broadcast(tx).get("code").asInt()).isZero();
+        long h2 = chain.produceBlock().height();
+        assertThat(blockTxHashes(rpc, h2)).containsExactly(hash);
+        // A node restart drops what is pending.
+        rpc.broadcast(sendTx(alice, bobAddr, "9", 0, CHAIN, 200_000, "5000"));
+        assertThat(chain.dropMempool()).isEqualTo(1);
+        assertThat(blockTxHashes(rpc, chain.produceBlock().height())).isEmpty();
+    }
+
+    @Test
+    void aPrunedEndpointRefusesBlocksBelowItsBaseAsCometBftDoesWhileAnotherServesThem() throws Exception {
+        while (chain.height() < 4) chain.produceBlock();
+        var ep = chain.endpoint(1);
+        RpcClient pruned = new RpcClient(ep.url());
+        ep.pruneBlocksBelow(3);
+        try {
+            for (String m : List.of("block", "block_results")) {
+                JsonNode e = pruned.call(m, RpcClient.JSON.createObjectNode().put("height", "2"));
+                assertThat(e.at("/error/code").asInt()).isEqualTo(-32603);
+                assertThat(e.at("/error/data").asText()).isEqualTo("height 2 is not available, lowest height is 3");
+                assertThat(pruned.result(m, RpcClient.JSON.createObjectNode().put("height", "3")).isObject()).isTrue();
+                assertThat(rpc.result(m, RpcClient.JSON.createObjectNode().put("height", "2")).isObject()).isTrue();
+            }
+            assertThat(pruned.result("status", null).at("/sync_info/earliest_block_height").asText()).isEqualTo("3");
+            assertThat(rpc.result("status", null).at("/sync_info/earliest_block_height").asText()).isEqualTo("1");
+        } finally {
+            ep.pruneBlocksBelow(1);
+        }
+        assertThat(pruned.result("block", RpcClient.JSON.createObjectNode().put("height", "2")).isObject()).isTrue();
+    }
+
     static List<String> keys(JsonNode n) {
         List<String> out = new ArrayList<>();
         n.fieldNames().forEachRemaining(out::add);

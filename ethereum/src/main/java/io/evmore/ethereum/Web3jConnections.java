@@ -28,6 +28,14 @@ public final class Web3jConnections implements ConnectionFactory<EthConnection>,
                 .readTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .writeTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .retryOnConnectionFailure(false) // the pool decides where to retry
+                // the caller's trace context (W3C traceparent) when tracing is on: runs on the calling thread
+                .addInterceptor(chain -> {
+                    java.util.Map<String, String> trace = io.evmore.pool.TraceHeaders.current();
+                    if (trace.isEmpty()) return chain.proceed(chain.request());
+                    okhttp3.Request.Builder b = chain.request().newBuilder();
+                    trace.forEach(b::header);
+                    return chain.proceed(b.build());
+                })
                 .build();
     }
 

@@ -150,6 +150,7 @@ public final class EndpointPool<C> implements AutoCloseable {
                 tried.add(e.endpoint.name());
                 continue;
             }
+            metrics.rpcRequests.labelValues(name, lease.endpoint().name()).inc();
             // Not try-with-resources: the outcome must be recorded before the lease is returned.
             try {
                 T result = call.apply(lease.connection());
@@ -358,6 +359,7 @@ public final class EndpointPool<C> implements AutoCloseable {
     }
 
     private ProbeResult probeOne(Slot s) {
+        metrics.rpcRequests.labelValues(name, s.endpoint.name()).inc();
         C conn;
         lock.lock();
         try {

@@ -19,6 +19,7 @@ public final class PoolMetrics {
     private final List<EndpointPool<?>> pools = new CopyOnWriteArrayList<>();
     final Histogram acquireDuration;
     final Counter rpcErrors;
+    final Counter rpcRequests;
     final Counter failovers;
     final Counter acquireTimeouts;
 
@@ -73,6 +74,10 @@ public final class PoolMetrics {
         rpcErrors = Counter.builder().name("evmore_rpc_errors_total")
                 .help("Failed calls and health probes per endpoint").labelNames("pool", "endpoint")
                 .register(registry);
+        rpcRequests = Counter.builder().name("evmore_rpc_requests_total")
+                .help("Calls and health probes sent per endpoint (evmore_rpc_errors_total counts the failed ones)")
+                .labelNames("pool", "endpoint")
+                .register(registry);
         failovers = Counter.builder().name("evmore_pool_failovers_total")
                 .help("Calls retried on another endpoint after a failure").labelNames("pool")
                 .register(registry);
@@ -92,6 +97,10 @@ public final class PoolMetrics {
         acquireDuration.labelValues(pool.name());
         acquireTimeouts.labelValues(pool.name());
         failovers.labelValues(pool.name());
+        pool.endpointSnapshot().forEach(e -> {
+            rpcRequests.labelValues(pool.name(), e.name());
+            rpcErrors.labelValues(pool.name(), e.name());
+        });
     }
 
     void untrack(EndpointPool<?> pool) {

@@ -315,6 +315,10 @@ class EndpointPoolTest {
         var errors = (io.prometheus.metrics.model.snapshots.CounterSnapshot) scrape("evmore_rpc_errors");
         assertThat(errors.getDataPoints().get(0).getValue()).isGreaterThanOrEqualTo(2.0);
         assertThat(errors.getDataPoints().get(0).getLabels().get("endpoint")).isEqualTo("a");
+        // every call and probe is counted per endpoint; the probe and the first call succeeded, so more than failed
+        var requests = (io.prometheus.metrics.model.snapshots.CounterSnapshot) scrape("evmore_rpc_requests");
+        assertThat(requests.getDataPoints().get(0).getLabels().get("endpoint")).isEqualTo("a");
+        assertThat(requests.getDataPoints().get(0).getValue()).isEqualTo(errors.getDataPoints().get(0).getValue() + 2);
     }
 
     @Test

@@ -586,25 +586,29 @@ abstract class SwapStoreContract {
     }
 
     @Test
-    void concurrentInsertsOfOneHashlockLetExactlyOneSwapIn() throws Exception {
+    void concurrentAcceptancesOfOneHashlockLetExactlyOneSwapHoldIt() throws Exception {
         Hashlock h = Secret.random().hashlock();
         int threads = 6;
+        // every lock with the hashlock is recorded (none holds it yet) ...
+        for (int i = 0; i < threads; i++) insert(swap("0x" + i, h, SwapState.DETECTED, T0.plusMillis(i)));
+        assertThat(store.pending(10)).as("waiting for confirmations, side by side").hasSize(threads);
         CountDownLatch go = new CountDownLatch(1);
         AtomicInteger won = new AtomicInteger();
         runConcurrently(threads, i -> {
             go.await();
             try {
-                // CONFIRMED: a state that holds its hashlock (since V4 a DETECTED swap does not, and all six would get in)
-                store.run(tx -> tx.insert(swap("0x" + i, h, SwapState.CONFIRMED, T0), "seen"));
+                store.run(tx -> tx.transition(tx.find(Swap.idFor(ETH, "0x" + i)).orElseThrow(), SwapState.DETECTED,
+                        SwapState.CONFIRMED, "accepted", null, T0.plusSeconds(1)));
                 won.incrementAndGet();
-            } catch (PermanentException e) {
-                // the pre-check or the unique index refused it
+            } catch (RuntimeException e) {
+                // the unique index (or the in-memory twin) refused a second holder
             }
             return null;
         }, go);
 
+        // ... and exactly one of them can be accepted for a counter-lock at a time
         assertThat(won.get()).isEqualTo(1);
-        assertThat(store.pending(10)).hasSize(1);
+        assertThat(store.pending(10).stream().filter(x -> x.state() == SwapState.CONFIRMED)).hasSize(1);
     }
 
     @Test

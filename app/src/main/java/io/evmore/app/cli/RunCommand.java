@@ -47,8 +47,8 @@ final class RunCommand implements Callable<Integer> {
         try {
             app.start();
         } catch (Exception e) {
+            app.close(); // first, so that the reason is the last line an operator sees
             System.err.println("start failed: " + e.getMessage());
-            app.close();
             return EXIT_START_FAILED;
         }
         try {

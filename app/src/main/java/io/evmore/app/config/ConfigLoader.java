@@ -161,6 +161,7 @@ public final class ConfigLoader {
         }
         if ((v = env.get("DATABASE_URL")) != null && !v.isBlank()) ((ObjectNode) tree.get("database")).put("url", v.trim());
         if ((v = env.get("ADMIN_TOKEN")) != null && !v.isBlank()) ((ObjectNode) tree.get("admin")).put("token", v);
+        applySecretsEnv(tree, env);
         ObjectNode chains = tree.get("chains") instanceof ObjectNode o ? o : tree.putObject("chains");
         if ((v = env.get("ETHEREUM_RPC_URL")) != null && !v.isBlank()) {
             ObjectNode eth = chains.get("ethereum") instanceof ObjectNode o ? o : chains.putObject("ethereum");
@@ -173,6 +174,27 @@ public final class ConfigLoader {
                 throw new ConfigException("COSMOS_RPC_URL", "is set but no Cosmos chain is configured under chains.cosmos to apply it to");
             }
             first.set("rpcUrls", urlList(v));
+        }
+    }
+
+    /**
+     * The secret providers' conventional variables: VAULT_ADDR, VAULT_NAMESPACE, VAULT_ROLE_ID and OP_CONNECT_HOST
+     * override the file; AWS_REGION fills secrets.aws.region only when the file leaves it empty (as the SDK does).
+     */
+    private static void applySecretsEnv(ObjectNode tree, Map<String, String> env) {
+        if (!(tree.get("secrets") instanceof ObjectNode secrets)) return;
+        String v;
+        if (secrets.get("vault") instanceof ObjectNode vault) {
+            if ((v = env.get("VAULT_ADDR")) != null && !v.isBlank()) vault.put("endpoint", v.trim());
+            if ((v = env.get("VAULT_NAMESPACE")) != null && !v.isBlank()) vault.put("namespace", v.trim());
+            if ((v = env.get("VAULT_ROLE_ID")) != null && !v.isBlank()) vault.put("roleId", v.trim());
+        }
+        if (secrets.get("aws") instanceof ObjectNode aws && aws.path("region").asText("").isBlank()
+                && (v = env.get("AWS_REGION")) != null && !v.isBlank()) {
+            aws.put("region", v.trim());
+        }
+        if (secrets.get("onepassword") instanceof ObjectNode op && (v = env.get("OP_CONNECT_HOST")) != null && !v.isBlank()) {
+            op.put("connectHost", v.trim());
         }
     }
 

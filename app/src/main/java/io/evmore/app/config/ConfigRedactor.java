@@ -21,7 +21,11 @@ public final class ConfigRedactor {
     /** Keys whose values are secrets wherever they appear. */
     private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(token|password|secret|mnemonic|privatekey|private_key|apikey|api_key).*");
     /** Keys whose values are URLs that may embed credentials. */
-    private static final Pattern URL_KEY = Pattern.compile("(?i).*(url|urls|endpoint)$");
+    private static final Pattern URL_KEY = Pattern.compile("(?i).*(url|urls|endpoint|connecthost)$");
+    /** Keys the secret pattern would catch that hold no secret (secrets.aws.secretPrefix: a name prefix). */
+    private static final java.util.Set<String> NOT_SECRET = java.util.Set.of("secretPrefix");
+    /** Keys outside the secret pattern that are credentials all the same (secrets.vault.roleId: half an AppRole login). */
+    private static final java.util.Set<String> ALSO_SECRET = java.util.Set.of("roleId");
     /** Path segments that look like API keys (Infura/Alchemy style). */
     private static final Pattern KEY_LIKE_SEGMENT = Pattern.compile("[A-Za-z0-9_-]{20,}");
 
@@ -39,7 +43,7 @@ public final class ConfigRedactor {
             var e = it.next();
             String key = e.getKey();
             JsonNode v = e.getValue();
-            if (SECRET_KEY.matcher(key).matches() && v.isTextual()) {
+            if ((SECRET_KEY.matcher(key).matches() && !NOT_SECRET.contains(key) || ALSO_SECRET.contains(key)) && v.isTextual()) {
                 e.setValue(node.textNode(v.asText().isEmpty() ? "" : REDACTED));
             } else if (URL_KEY.matcher(key).matches() && v.isTextual()) {
                 e.setValue(node.textNode(redactUrl(v.asText())));
@@ -124,6 +128,7 @@ public final class ConfigRedactor {
 
     static boolean isSecretKey(String dottedKey) {
         String last = dottedKey.substring(dottedKey.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
-        return SECRET_KEY.matcher(last).matches();
+        if (NOT_SECRET.stream().anyMatch(k -> k.equalsIgnoreCase(last))) return false;
+        return SECRET_KEY.matcher(last).matches() || ALSO_SECRET.stream().anyMatch(k -> k.equalsIgnoreCase(last));
     }
 }

@@ -31,6 +31,10 @@ final class ConfigValidator {
         required(c.http(), "http");
         notBlank(c.http().host(), "http.host");
         range(c.http().port(), 0, 65535, "http.port");
+        range(c.http().metricsPort(), -1, 65535, "http.metricsPort");
+        if (c.http().metricsPort() > 0 && c.http().metricsPort() == c.http().port()) {
+            throw new ConfigException("http.metricsPort", "must differ from http.port (" + c.http().port() + "), or be -1 to serve /metrics there");
+        }
 
         required(c.admin(), "admin");
         String token = c.admin().token() == null ? "" : c.admin().token();
@@ -68,6 +72,9 @@ final class ConfigValidator {
         var tracing = required(c.tracing(), "tracing");
         notBlank(tracing.serviceName(), "tracing.serviceName");
         if (tracing.enabled()) httpUrl(tracing.otlpEndpoint(), "tracing.otlpEndpoint", Set.of("http", "https"));
+        if (!(tracing.sampleRatio() >= 0 && tracing.sampleRatio() <= 1)) { // NaN fails too
+            throw new ConfigException("tracing.sampleRatio", "must be between 0 and 1 (the share of swaps traced), got " + tracing.sampleRatio());
+        }
 
         var heap = required(c.heap(), "heap");
         range(heap.warnThresholdMb(), 16, 1_048_576, "heap.warnThresholdMb");
@@ -136,12 +143,63 @@ final class ConfigValidator {
             if (cosmos.get(i).route() != null) route(cosmos.get(i), cosmos, "chains.cosmos[" + i + "].route");
         }
         swaps(required(c.swaps(), "swaps"), local.enabled() ? null : ids);
-        var secrets = required(c.secrets(), "secrets");
-        if (!Set.of("env", "file").contains(secrets.provider())) {
-            throw new ConfigException("secrets.provider", "expected env or file, got \"" + secrets.provider() + "\"");
+        secrets(required(c.secrets(), "secrets"));
+    }
+
+    private static final Set<String> SECRET_PROVIDERS = Set.of("env", "file", "vault", "aws", "onepassword");
+    private static final Pattern AWS_REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]+");
+
+    /** The secrets section: the provider and the settings it needs (only the chosen provider's section is checked). */
+    private static void secrets(RelayerConfig.Secrets secrets) {
+        if (!SECRET_PROVIDERS.contains(secrets.provider())) {
+            throw new ConfigException("secrets.provider", "expected env, file, vault, aws or onepassword, got \"" + secrets.provider() + "\"");
         }
-        if (secrets.provider().equals("file") && (secrets.dir() == null || secrets.dir().isBlank())) {
-            throw new ConfigException("secrets.dir", "is required when secrets.provider is file");
+        if (secrets.refreshIntervalSeconds() != 0) range(secrets.refreshIntervalSeconds(), 10, 86400, "secrets.refreshIntervalSeconds");
+        range(secrets.timeoutSeconds(), 1, 300, "secrets.timeoutSeconds");
+        switch (secrets.provider()) {
+            case "file" -> {
+                if (secrets.dir() == null || secrets.dir().isBlank()) {
+                    throw new ConfigException("secrets.dir", "is required when secrets.provider is file");
+                }
+            }
+            case "vault" -> {
+                var v = required(secrets.vault(), "secrets.vault");
+                if (v.endpoint() == null || v.endpoint().isBlank()) {
+                    throw new ConfigException("secrets.vault.endpoint", "is required when secrets.provider is vault (or set VAULT_ADDR)");
+                }
+                httpUrl(v.endpoint(), "secrets.vault.endpoint", Set.of("http", "https"));
+                notBlank(v.mountPath(), "secrets.vault.mountPath");
+                if (v.mountPath().replace("/", "").isBlank()) throw new ConfigException("secrets.vault.mountPath", "must name a KV v2 mount, e.g. secret/evmore");
+                notBlank(v.field(), "secrets.vault.field");
+                notBlank(v.appRolePath(), "secrets.vault.appRolePath");
+            }
+            case "aws" -> {
+                var a = required(secrets.aws(), "secrets.aws");
+                if (a.region() == null || a.region().isBlank()) {
+                    throw new ConfigException("secrets.aws.region", "is required when secrets.provider is aws (or set AWS_REGION)");
+                }
+                if (!AWS_REGION.matcher(a.region()).matches()) {
+                    throw new ConfigException("secrets.aws.region", "expected an AWS region such as us-east-1, got \"" + a.region() + "\"");
+                }
+                if (a.endpoint() != null && !a.endpoint().isBlank()) httpUrl(a.endpoint(), "secrets.aws.endpoint", Set.of("http", "https"));
+                range(a.maxAttempts(), 1, 10, "secrets.aws.maxAttempts");
+            }
+            case "onepassword" -> {
+                var o = required(secrets.onepassword(), "secrets.onepassword");
+                if (o.vault() == null || o.vault().isBlank()) {
+                    throw new ConfigException("secrets.onepassword.vault", "is required when secrets.provider is onepassword (e.g. evmore-production)");
+                }
+                if (o.vault().contains("/")) throw new ConfigException("secrets.onepassword.vault", "must not contain '/'");
+                notBlank(o.field(), "secrets.onepassword.field");
+                if (o.connectHost() != null && !o.connectHost().isBlank()) {
+                    httpUrl(o.connectHost(), "secrets.onepassword.connectHost", Set.of("http", "https"));
+                } else {
+                    notBlank(o.opPath(), "secrets.onepassword.opPath");
+                }
+            }
+            default -> {
+                // env: nothing to configure
+            }
         }
     }
 

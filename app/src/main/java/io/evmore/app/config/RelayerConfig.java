@@ -41,8 +41,14 @@ public record RelayerConfig(
         @JsonProperty("test") TEST
     }
 
-    /** HTTP listener for /health, /metrics and /admin. */
-    public record Http(String host, int port) {}
+    /**
+     * HTTP listener for /health, /metrics and /admin.
+     *
+     * @param metricsPort -1: /metrics is served on {@code port} (the guide's scrape target); otherwise on a listener of its
+     *                    own at {@code host:metricsPort} (0 = any free port) and no longer on {@code port}, so that a
+     *                    firewall can open it to the monitoring network only
+     */
+    public record Http(String host, int port, int metricsPort) {}
 
     /** Bearer token for /admin (secret; env ADMIN_TOKEN). Required in production. */
     public record Admin(String token) {}
@@ -58,8 +64,12 @@ public record RelayerConfig(
     public record Database(String url, String path, String password, int maxConnections, int retentionDays,
             int cleanupIntervalMinutes) {}
 
-    /** OpenTelemetry tracing (env ENABLE_TRACING), exported over OTLP (Jaeger accepts it). */
-    public record Tracing(boolean enabled, String otlpEndpoint, String serviceName) {}
+    /**
+     * OpenTelemetry tracing (env ENABLE_TRACING), exported over OTLP/HTTP (Jaeger accepts it): one trace per swap.
+     *
+     * @param sampleRatio the share of swaps traced, 0 to 1 (decided per swap, from its trace id)
+     */
+    public record Tracing(boolean enabled, String otlpEndpoint, String serviceName, double sampleRatio) {}
 
     /** Heap watch: warn when used heap exceeds the threshold. */
     public record Heap(int warnThresholdMb, int checkIntervalSeconds) {}
@@ -212,11 +222,66 @@ public record RelayerConfig(
     public record Timelocks(int pollDelaySeconds, int safetyMarginSeconds, int userClaimWindowSeconds) {}
 
     /**
-     * Where the relayer's signing keys come from, under the guide's names {@code ethereum-private-key} and
-     * {@code cosmos-mnemonic}: {@code env} (ETHEREUM_PRIVATE_KEY, COSMOS_MNEMONIC) or {@code file} (one file per
-     * name in {@code dir}, owner-only).
+     * Where the relayer's secrets come from, under the guide's names {@code ethereum-private-key},
+     * {@code cosmos-mnemonic} and {@code database-password}: {@code env} (ETHEREUM_PRIVATE_KEY, COSMOS_MNEMONIC,
+     * DATABASE_PASSWORD), {@code file} (one owner-only file per name in {@code dir}), {@code vault} (HashiCorp Vault KV
+     * v2), {@code aws} (AWS Secrets Manager) or {@code onepassword} (the op CLI with a service account, or a Connect
+     * server), each configured in its section below.
+     *
+     * @param refreshIntervalSeconds re-read the secrets this often and pick up rotated values where safe (0 = only at
+     *                               start and on reload)
+     * @param timeoutSeconds         bound on one request to the provider
      */
-    public record Secrets(String provider, String dir) {}
+    public record Secrets(String provider, String dir, int refreshIntervalSeconds, int timeoutSeconds, Vault vault, Aws aws,
+            OnePassword onepassword) {
+
+        /** Provider env or file, with the other settings at their defaults (tests, local worlds). */
+        public Secrets(String provider, String dir) {
+            this(provider, dir, 0, 10, Vault.DEFAULTS, Aws.DEFAULTS, OnePassword.DEFAULTS);
+        }
+    }
+
+    /**
+     * HashiCorp Vault (or OpenBao) KV v2. The token comes from VAULT_TOKEN, or from an AppRole login with {@code roleId}
+     * (or VAULT_ROLE_ID) and the secret id in VAULT_SECRET_ID.
+     *
+     * @param endpoint    Vault's address (env VAULT_ADDR)
+     * @param mountPath   KV v2 mount and path prefix: secret/evmore = mount secret, one secret per name under evmore/
+     * @param field       the field of each secret that holds the value
+     * @param namespace   Vault Enterprise namespace, sent as X-Vault-Namespace (env VAULT_NAMESPACE)
+     * @param roleId      AppRole role id (env VAULT_ROLE_ID); empty = use VAULT_TOKEN
+     * @param appRolePath where the AppRole auth method is mounted
+     */
+    public record Vault(String endpoint, String mountPath, String field, String namespace, String roleId, String appRolePath) {
+        public static final Vault DEFAULTS = new Vault("", "secret/evmore", "value", "", "", "approle");
+    }
+
+    /**
+     * AWS Secrets Manager: secret {@code secretPrefix + name} in {@code region}, credentials from the SDK's standard chain.
+     *
+     * @param region       e.g. us-east-1 (AWS_REGION when empty)
+     * @param secretPrefix prepended to each name, e.g. evmore/
+     * @param endpoint     endpoint override (VPC endpoint, test server); empty = AWS's own
+     * @param jsonKey      when set, each secret is a JSON object and this member holds the value
+     * @param maxAttempts  SDK attempts per read (retries with exponential backoff included)
+     */
+    public record Aws(String region, String secretPrefix, String endpoint, String jsonKey, int maxAttempts) {
+        public static final Aws DEFAULTS = new Aws("", "evmore/", "", "", 4);
+    }
+
+    /**
+     * 1Password: each name is an item of that title in {@code vault}, its value in the field {@code field}. With
+     * {@code connectHost} empty, through the op CLI with OP_SERVICE_ACCOUNT_TOKEN; otherwise through that Connect server
+     * with OP_CONNECT_TOKEN.
+     *
+     * @param vault       the vault, e.g. evmore-production
+     * @param field       the item field that holds the value
+     * @param connectHost a 1Password Connect server (env OP_CONNECT_HOST); empty = the op CLI
+     * @param opPath      the op executable (looked up on PATH unless a path)
+     */
+    public record OnePassword(String vault, String field, String connectHost, String opPath) {
+        public static final OnePassword DEFAULTS = new OnePassword("", "password", "", "op");
+    }
 
     /**
      * Replicas on PostgreSQL: only the holder of the database lease drives swaps and signs; the lease expires

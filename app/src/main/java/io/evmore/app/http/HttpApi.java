@@ -52,7 +52,16 @@ public final class HttpApi implements AutoCloseable {
 
     public HttpApi(String host, int port, HealthRegistry health, PrometheusRegistry metrics, BearerAuth auth,
             AdminOperations admin) {
-        this(host, port, health, metrics, auth, admin, path -> null);
+        this(host, port, health, metrics, auth, admin, true);
+    }
+
+    /**
+     * @param servesMetrics false when /metrics has a listener of its own ({@code http.metricsPort}): this port then
+     *                      answers 404 for it, naming where it is
+     */
+    public HttpApi(String host, int port, HealthRegistry health, PrometheusRegistry metrics, BearerAuth auth,
+            AdminOperations admin, boolean servesMetrics) {
+        this(host, port, health, metrics, auth, admin, servesMetrics, path -> null);
     }
 
     /**
@@ -60,7 +69,7 @@ public final class HttpApi implements AutoCloseable {
      *                         token is checked), or null when it is: only the lease holder serves the admin API
      */
     public HttpApi(String host, int port, HealthRegistry health, PrometheusRegistry metrics, BearerAuth auth,
-            AdminOperations admin, java.util.function.Function<String, String> adminUnavailable) {
+            AdminOperations admin, boolean servesMetrics, java.util.function.Function<String, String> adminUnavailable) {
         this.host = host;
         this.configuredPort = port;
         this.exposition = new MetricsExposition(metrics, 10_000);
@@ -94,7 +103,8 @@ public final class HttpApi implements AutoCloseable {
             get(config, "/health", healthHandler);
             // Liveness only: the process answers. Readiness is /health.
             get(config, "/health/live", ctx -> json(ctx, 200, Map.of("status", "UP")));
-            get(config, "/metrics", ctx -> ctx.contentType(exposition.contentType()).result(exposition.scrape()));
+            // with http.metricsPort, /metrics is not served here at all (404): only on its own listener
+            if (servesMetrics) get(config, "/metrics", ctx -> ctx.contentType(exposition.contentType()).result(exposition.scrape()));
 
             config.routes.before("/admin/*", ctx -> {
                 String unavailable = adminUnavailable.apply(ctx.path());
@@ -127,6 +137,9 @@ public final class HttpApi implements AutoCloseable {
             post(config, "/admin/config/reload", ctx -> {
                 try {
                     json(ctx, 200, admin.reloadConfig());
+                } catch (io.evmore.app.secrets.ReloadRefusedException e) {
+                    log.warn("admin: config reload refused: {}", e.getMessage());
+                    json(ctx, 409, Map.of("error", "reload refused, nothing changed: " + e.getMessage()));
                 } catch (ConfigException e) {
                     log.warn("admin: config reload refused: {}", e.getMessage());
                     Map<String, Object> body = new LinkedHashMap<>();

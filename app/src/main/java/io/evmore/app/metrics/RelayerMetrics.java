@@ -37,6 +37,13 @@ public final class RelayerMetrics implements RelayMetrics {
     /** Kinds counted in evmore_swaps_at_risk{kind}; pre-created at 0 so an alert's expression has data from the start. */
     public static final List<String> AT_RISK_KINDS = List.of("claim_deadline", "refund_overdue");
     private final AtomicReference<Map<SwapState, Long>> byState = new AtomicReference<>(Map.of());
+    /** Kinds of evmore_relay_reaction_seconds{kind}. */
+    public static final List<String> REACTION_KINDS = List.of("counter_lock", "source_claim");
+    private final Histogram reaction;
+    private final AtomicReference<SwapGauges.Snapshot> swapGauges = new AtomicReference<>(
+            new SwapGauges.Snapshot(Map.of(), Map.of()));
+    /** Configured chain ids (a bounded set): the follower-lag gauge and the per-chain counters created at 0. */
+    private final java.util.concurrent.CopyOnWriteArrayList<String> chains = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public RelayerMetrics() {
         JvmMetrics.builder().register(registry);
@@ -79,6 +86,49 @@ public final class RelayerMetrics implements RelayMetrics {
                 .labelNames("kind")
                 .register(registry);
         AT_RISK_KINDS.forEach(k -> atRisk.labelValues(k).set(0));
+        reaction = Histogram.builder()
+                .name("evmore_relay_reaction_seconds")
+                .help("How fast the relayer reacts: counter_lock from the follower's first sight of the block that confirmed"
+                        + " a lock to the counter-lock's broadcast; source_claim from learning the secret to the source claim's"
+                        + " broadcast (first attempts)")
+                .labelNames("kind")
+                .classicUpperBounds(0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300)
+                .register(registry);
+        REACTION_KINDS.forEach(k -> reaction.labelValues(k));
+        GaugeWithCallback.builder()
+                .name("evmore_swaps_deadline_headroom_seconds")
+                .help("Fewest seconds any in-flight swap has left before its next deadline, by kind: counter_lock, source_claim"
+                        + " (the one that can lose money), user_claim, source_refund; NaN when no swap works towards it")
+                .labelNames("deadline")
+                .callback(cb -> {
+                    Map<String, Double> h = swapGauges.get().headroomSeconds();
+                    for (String k : SwapGauges.DEADLINES) cb.call(h.getOrDefault(k, Double.NaN), k);
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("evmore_swaps_oldest_in_state_seconds")
+                .help("How long the oldest swap has been in each non-terminal state (0 when none is)")
+                .labelNames("state")
+                .callback(cb -> {
+                    Map<String, Double> o = swapGauges.get().oldestInStateSeconds();
+                    for (SwapState s : SwapState.values()) {
+                        if (!s.isTerminal()) cb.call(o.getOrDefault(s.name().toLowerCase(Locale.ROOT), 0.0), s.name().toLowerCase(Locale.ROOT));
+                    }
+                })
+                .register(registry);
+        io.evmore.pool.ChainMetrics chainMetrics = io.evmore.pool.ChainMetrics.on(registry);
+        GaugeWithCallback.builder()
+                .name("evmore_chain_follower_lag_blocks")
+                .help("Blocks between the chain's head and the last block the relayer's follower fully processed")
+                .labelNames("chain")
+                .callback(cb -> {
+                    for (String c : chains) {
+                        double head = chainMetrics.headHeight.labelValues(c).get();
+                        double cursor = chainMetrics.cursorHeight.labelValues(c).get();
+                        cb.call(Math.max(0, head - cursor), c);
+                    }
+                })
+                .register(registry);
         GaugeWithCallback.builder()
                 .name("evmore_swaps_by_state")
                 .help("Swaps currently in each state (from the store)")
@@ -122,6 +172,35 @@ public final class RelayerMetrics implements RelayMetrics {
 
     public void swapsByState(Map<SwapState, Long> counts) {
         byState.set(Map.copyOf(counts));
+    }
+
+    /** The deadline-headroom and time-in-state gauges' values (see {@link SwapGauges}). */
+    public void swapGauges(SwapGauges.Snapshot snapshot) {
+        swapGauges.set(snapshot);
+    }
+
+    /**
+     * The configured chains: their per-chain series are created at 0 now, so that rate() and alerts have data before the
+     * first transaction, escalation, reorg or missed claim (a series that appears later makes its first increase invisible).
+     */
+    public void chains(java.util.Collection<String> chainIds) {
+        io.evmore.pool.ChainMetrics m = io.evmore.pool.ChainMetrics.on(registry);
+        for (String c : chainIds) {
+            if (chains.addIfAbsent(c)) {
+                m.txSubmitted.labelValues(c);
+                m.txEscalations.labelValues(c);
+                m.reorgs.labelValues(c);
+                m.nonceResyncs.labelValues(c);
+                m.headHeight.labelValues(c);
+                m.cursorHeight.labelValues(c);
+                claimMissed.labelValues(c);
+            }
+        }
+    }
+
+    @Override
+    public void reactionTime(String kind, Duration took) {
+        if (REACTION_KINDS.contains(kind)) reaction.labelValues(kind).observe(took.toMillis() / 1000.0);
     }
 
     @Override

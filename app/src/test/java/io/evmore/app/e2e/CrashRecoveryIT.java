@@ -2,6 +2,7 @@ package io.evmore.app.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.evmore.app.testing.RelayerProcess;
 import io.evmore.core.chain.ChainId;
 import io.evmore.core.chain.HtlcRecord;
@@ -43,6 +44,12 @@ class CrashRecoveryIT {
     @BeforeAll
     static void start() throws Exception {
         world = SwapWorld.start(dir);
+    }
+
+    /** A failed test must not leave its relayer process running into the next one. */
+    @org.junit.jupiter.api.AfterEach
+    void noRelayerLeftBehind() throws Exception {
+        world.killRelayer();
     }
 
     @AfterAll
@@ -132,60 +139,11 @@ class CrashRecoveryIT {
     }
 
     /**
-     * The counter-lock cannot be made (the relayer's Ethereum balance is gone when it tries), the swap gives it up, and
-     * after T_src the relayer refunds the user's source lock for them (anyone may): halted while that refund is journaled
-     * or right after it was sent, restarted, exactly one refund transaction and the user's funds back.
-     */
-    @ParameterizedTest(name = "counter-lock fails, the relayer refunds the user, halted at {0}")
-    @ValueSource(strings = {"SOURCE_REFUND:journaled", "SOURCE_REFUND:sent"})
-    @Order(4)
-    void theRelayerRefundsTheUsersSourceAfterItsCounterLockFailed(String haltAt) throws Exception {
-        String receiver = world.hardhat.devAddresses().get(6);
-        String relayerEth = world.relayerEthAddress();
-        try (CosmosUserChain user = world.cosmosUser("devnet-a", "alice")) {
-            RelayerProcess relayer = world.startRelayerAllowingExit(Map.of("EVMORE_TEST_HALT_AT", haltAt));
-            assertThat(relayer.awaitHealthy(Duration.ofSeconds(90))).as(relayer.output()).isTrue();
-            assertThat(relayer.post("/admin/services/pause", SwapWorld.TOKEN).statusCode()).isEqualTo(200);
-            Counts before = counts();
-            String alice = world.cosmosAddress("devnet-a", "alice");
-            BigInteger amount = BigInteger.valueOf(2_000_000);
-            long tSrc = user.htlc().latestBlockTime() + 150;
-            Swapper.Locked locked = swapper.lock(user, world.relayerAddress("devnet-a"), "stake", amount, world.eth, receiver, tSrc);
-            BigInteger aliceLocked = world.cosmosBalance("devnet-a", alice);
-            world.awaitState(locked.secret().hashlock(), "CONFIRMED", Duration.ofSeconds(30));
-            // the relayer's Ether is gone before it can counter-lock (a drained hot wallet)
-            String balance = world.hardhat.rpc("eth_getBalance", relayerEth, "latest").asText();
-            world.hardhat.rpc("hardhat_setBalance", relayerEth, "0x0");
-            try {
-                assertThat(relayer.post("/admin/services/resume", SwapWorld.TOKEN).statusCode()).isEqualTo(200);
-                world.awaitState(locked.secret().hashlock(), "COUNTER_FAILED", Duration.ofSeconds(90));
-            } finally {
-                world.hardhat.rpc("hardhat_setBalance", relayerEth, balance);
-            }
-            assertThat(counts().ethNonce).as("no counter-lock was sent").isEqualTo(before.ethNonce);
-            // T_src passes on devnet-a: the relayer refunds the user's lock, and dies while doing it
-            world.devnet.advanceTime(Duration.ofSeconds(tSrc - user.htlc().latestBlockTime() + 2));
-            assertThat(relayer.awaitExit(Duration.ofSeconds(90))).as(relayer.output()).isEqualTo(137);
-            assertThat(relayer.output()).contains("TEST HALT at " + haltAt);
-            world.killRelayer();
-            world.startRelayer();
-            world.awaitState(locked.secret().hashlock(), "EXPIRED", Duration.ofSeconds(120));
-            assertThat(user.htlc().query(locked.sourceLock().htlcId()).orElseThrow().status()).isEqualTo(HtlcRecord.Status.REFUNDED);
-            assertThat(world.cosmosBalance("devnet-a", alice).subtract(aliceLocked)).as("the user's lock came back in full")
-                    .isEqualTo(amount);
-            Counts after = counts();
-            assertThat(after.cosmosSequence - before.cosmosSequence).as("relayer txs on devnet-a: one refund").isEqualTo(1);
-            assertThat(after.ethNonce - before.ethNonce).as("relayer txs on Ethereum: none").isZero();
-            world.killRelayer();
-        }
-    }
-
-    /**
      * {@code kill -9} from outside (not an in-process halt) in the counter-lock's most dangerous window: the transaction
      * is sent and included, its outcome not yet recorded. The restarted relayer finds it on chain and never locks twice.
      */
     @org.junit.jupiter.api.Test
-    @Order(5)
+    @Order(4)
     void killedFromOutsideAfterTheCounterLockWasSentBeforeItWasRecorded() throws Exception {
         String bob = world.cosmosAddress("devnet-a", "bob");
         try (EthereumUserChain user = world.ethUser(9); CosmosUserChain claimer = world.cosmosUser("devnet-a", "carol")) {
@@ -210,6 +168,47 @@ class CrashRecoveryIT {
             assertThat(after.ethNonce - before.ethNonce).as("one source claim").isEqualTo(1);
             assertThat(claimer.locksFor(bob, locked.secret().hashlock())).hasSize(1);
             world.killRelayer();
+        }
+    }
+
+    /**
+     * The counter-lock cannot be made (the contract on Ethereum refuses its timelock: devnet-a's clock runs two days ahead,
+     * so a lock there for 29 days asks Ethereum for a counter-lock beyond its 30-day horizon), the swap gives it up after
+     * its attempts, and after T_src the relayer refunds the user's source lock for them (anyone may): halted while that
+     * refund is journaled or right after it was sent, restarted, exactly one refund transaction and the user's funds
+     * back. Runs last: it moves devnet-a's clock far ahead.
+     */
+    @ParameterizedTest(name = "counter-lock fails, the relayer refunds the user, halted at {0}")
+    @ValueSource(strings = {"SOURCE_REFUND:journaled", "SOURCE_REFUND:sent"})
+    @Order(9)
+    void theRelayerRefundsTheUsersSourceAfterItsCounterLockFailed(String haltAt) throws Exception {
+        String receiver = world.hardhat.devAddresses().get(6);
+        try (CosmosUserChain user = world.cosmosUser("devnet-a", "alice")) {
+            world.devnet.advanceTime(Duration.ofDays(2));
+            RelayerProcess relayer = world.startRelayerAllowingExit(Map.of("EVMORE_TEST_HALT_AT", haltAt));
+            assertThat(relayer.awaitHealthy(Duration.ofSeconds(90))).as(relayer.output()).isTrue();
+            Counts before = counts();
+            String alice = world.cosmosAddress("devnet-a", "alice");
+            BigInteger amount = BigInteger.valueOf(2_000_000);
+            long tSrc = user.htlc().latestBlockTime() + Duration.ofDays(29).toSeconds();
+            Swapper.Locked locked = swapper.lock(user, world.relayerAddress("devnet-a"), "stake", amount, world.eth, receiver, tSrc);
+            BigInteger aliceLocked = world.cosmosBalance("devnet-a", alice);
+            JsonNode failed = world.awaitState(locked.secret().hashlock(), "COUNTER_FAILED", Duration.ofSeconds(90));
+            assertThat(failed.path("swap").path("lastError").asText()).contains("3 attempts");
+            assertThat(counts().ethNonce).as("no counter-lock landed").isEqualTo(before.ethNonce);
+            // T_src passes on devnet-a: the relayer refunds the user's lock, and dies while doing it
+            world.devnet.advanceTime(Duration.ofSeconds(tSrc - user.htlc().latestBlockTime() + 2));
+            assertThat(relayer.awaitExit(Duration.ofSeconds(90))).as(relayer.output()).isEqualTo(137);
+            assertThat(relayer.output()).contains("TEST HALT at " + haltAt);
+            world.killRelayer();
+            world.startRelayer();
+            world.awaitState(locked.secret().hashlock(), "EXPIRED", Duration.ofSeconds(120));
+            assertThat(user.htlc().query(locked.sourceLock().htlcId()).orElseThrow().status()).isEqualTo(HtlcRecord.Status.REFUNDED);
+            assertThat(world.cosmosBalance("devnet-a", alice).subtract(aliceLocked)).as("the user's lock came back in full")
+                    .isEqualTo(amount);
+            Counts after = counts();
+            assertThat(after.cosmosSequence - before.cosmosSequence).as("relayer txs on devnet-a: one refund").isEqualTo(1);
+            assertThat(after.ethNonce - before.ethNonce).as("relayer txs on Ethereum: none").isZero();
         }
     }
 

@@ -107,8 +107,8 @@ class FundSafetyIT {
             Thread.sleep(20);
         }
         assertThat(status).as("pause during start-up:\n" + relayer.output()).isEqualTo(200);
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("sent within a second of the process start")
-                .isLessThan(Duration.ofSeconds(5)); // JVM start included; HTTP answers before anything else is up
+        // the first request HTTP answered: sent as early as the process lets anyone in (its own start time varies with the
+        // machine, so what is asserted is that the engine did not exist yet, not a number of seconds)
         JsonNode early = SwapWorld.JSON.readTree(relayer.get("/admin/services/status", SwapWorld.TOKEN).body());
         assertThat(early.path("engine").path("starting").asBoolean()).as("the pause arrived while the relayer was still "
                 + "starting (the engine did not exist yet): " + early).isTrue();

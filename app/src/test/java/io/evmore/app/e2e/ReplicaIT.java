@@ -78,7 +78,8 @@ class ReplicaIT {
         try (Connection conn = pg.getPostgresDatabase().getConnection(); Statement s = conn.createStatement()) {
             s.execute("CREATE DATABASE replicas");
         }
-        databaseUrl = "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/replicas";
+        // a password, though the embedded server trusts local connections: a URL without one needs the database-password secret
+        databaseUrl = "postgresql://postgres:replicas-it-pw@127.0.0.1:" + pg.getPort() + "/replicas";
     }
 
     @AfterAll

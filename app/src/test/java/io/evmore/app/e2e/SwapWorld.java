@@ -198,6 +198,11 @@ public final class SwapWorld implements AutoCloseable {
         return y.toString();
     }
 
+    /** The relayer configuration this world writes (keys not included: those come from the environment or a provider). */
+    public String relayerConfigText() {
+        return relayerYaml();
+    }
+
     /** The devnet channel on {@code from} whose other end is on {@code to}. */
     public String channel(String from, String to) {
         return devnet.chain(from).channelTo(to).orElseThrow(() -> new IllegalStateException("no channel " + from + " -> " + to)).channelId();
@@ -229,6 +234,15 @@ public final class SwapWorld implements AutoCloseable {
             throw new AssertionError("relayer did not become healthy:\n" + relayer.output());
         }
         return relayer;
+    }
+
+    /**
+     * Starts (or restarts) the relayer with this world's configuration changed by {@code edit} (tracing on, an endpoint
+     * behind a proxy, …), written over relayer.yaml for this and later starts; waits until /health is 200.
+     */
+    public RelayerProcess startRelayer(java.util.function.UnaryOperator<String> edit) throws Exception {
+        Files.writeString(config, edit.apply(relayerYaml()));
+        return startRelayer();
     }
 
     /** Starts the relayer with extra environment (e.g. a test halt point); does not wait, since it may stop itself. */

@@ -38,6 +38,18 @@ public final class RelayerProcess implements AutoCloseable {
 
     /** Starts {@code evmore <args>} in {@code workDir} with extra environment variables (others removed: see below). */
     public static RelayerProcess start(Path workDir, int port, Map<String, String> env, String... args) throws IOException {
+        return start(workDir, port, env, false, args);
+    }
+
+    /**
+     * Starts {@code evmore <args>} with exactly {@code env} as its environment, nothing inherited from the test JVM (an
+     * operator's relayer whose only secret is, say, VAULT_TOKEN).
+     */
+    public static RelayerProcess startWithOnly(Path workDir, int port, Map<String, String> env, String... args) throws IOException {
+        return start(workDir, port, env, true, args);
+    }
+
+    private static RelayerProcess start(Path workDir, int port, Map<String, String> env, boolean only, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--enable-native-access=ALL-UNNAMED");
@@ -49,9 +61,12 @@ public final class RelayerProcess implements AutoCloseable {
         Path out = Files.createTempFile(workDir, "relayer", ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
         // Keep the developer's own overrides out of the test.
-        for (String k : List.of("FUSION_ENV", "LOG_LEVEL", "ENABLE_TRACING", "DATABASE_URL", "ADMIN_TOKEN", "ETHEREUM_RPC_URL", "COSMOS_RPC_URL")) {
+        for (String k : List.of("FUSION_ENV", "LOG_LEVEL", "ENABLE_TRACING", "DATABASE_URL", "ADMIN_TOKEN", "ETHEREUM_RPC_URL", "COSMOS_RPC_URL",
+                "VAULT_ADDR", "VAULT_TOKEN", "VAULT_NAMESPACE", "VAULT_ROLE_ID", "VAULT_SECRET_ID", "AWS_REGION", "OP_CONNECT_HOST",
+                "OP_CONNECT_TOKEN", "OP_SERVICE_ACCOUNT_TOKEN", "DATABASE_PASSWORD")) {
             pb.environment().remove(k);
         }
+        if (only) pb.environment().clear();
         pb.environment().putAll(env);
         Process p = pb.start();
         Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
@@ -93,10 +108,6 @@ public final class RelayerProcess implements AutoCloseable {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
     }
 
-    public long pid() {
-        return process.pid();
-    }
-
     /** {@code kill -9 PID} from outside, as an operator or the OOM killer would; waits for the exit code. */
     public int killMinus9(Duration timeout) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-9", Long.toString(process.pid())).redirectErrorStream(true).start();
@@ -120,6 +131,11 @@ public final class RelayerProcess implements AutoCloseable {
 
     public int awaitExit(Duration timeout) throws InterruptedException {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    }
+
+    /** The process id (to read its command line and environment from /proc). */
+    public long pid() {
+        return process.pid();
     }
 
     public String output() throws IOException {

@@ -79,6 +79,16 @@ public interface HtlcChain {
     }
 
     /**
+     * Every HTLC on the configured contract with this hashlock, as the chain holds it now (found by query: CosmWasm
+     * through the tx index of {@code create_htlc}): how the relayer finds the HTLC a multi-hop transfer created when the
+     * final chain's follower missed its event. Empty when none is visible or the chain cannot say now; never throws for an
+     * unreachable chain.
+     */
+    default java.util.List<HtlcRecord> htlcsWithHashlock(Hashlock hashlock) {
+        return java.util.List.of();
+    }
+
+    /**
      * The HTLC as the chain holds it at a depth of {@code confirmations} blocks below the head (a lock that is not yet
      * that deep, or left the canonical chain, is empty). Chains with instant finality answer the latest state.
      */

@@ -48,6 +48,32 @@ public interface IbcCounterLock {
      */
     TxResult send(LockRequest request, TxJournal journal);
 
+    /** {@link #send(LockRequest, TxJournal)} bidding {@code fee} for inclusion (a route without a fee policy ignores it). */
+    default TxResult send(LockRequest request, TxJournal journal, FeeBid fee) {
+        return send(request, journal);
+    }
+
     /** What became of the intent's transfer on the home chain; a landed one names its packet. */
     Reconciliation reconcile(TxIntent intent);
+
+    /** What the home chain says became of a transfer the relayer sent, by query (not by the follower's events). */
+    sealed interface Outcome {
+        /** No acknowledgement or timeout is recorded yet (or the chain cannot say now). */
+        record InFlight(String detail) implements Outcome {}
+
+        /** Acknowledged with success: the route delivered it (the HTLC on the final chain is to be found). */
+        record Delivered(String txHash) implements Outcome {}
+
+        /** An error acknowledgement or a timeout: the funds went back to the relayer on the home chain. */
+        record Failed(String txHash, String reason) implements Outcome {}
+    }
+
+    /**
+     * The acknowledgement or timeout of {@code packet} as the home chain recorded it, found by query — the safety net
+     * under the follower's {@link ChainEvent.TransferAcknowledged}/{@link ChainEvent.TransferFailed}, which can be
+     * missed. Never throws for an unreachable chain ({@link Outcome.InFlight}).
+     */
+    default Outcome outcome(PacketId packet) {
+        return new Outcome.InFlight("this route cannot be asked");
+    }
 }

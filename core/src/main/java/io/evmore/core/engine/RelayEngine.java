@@ -9,6 +9,7 @@ import io.evmore.core.policy.Pair;
 import io.evmore.core.port.Clock;
 import io.evmore.core.port.RelayMetrics;
 import io.evmore.core.port.SwapStore;
+import io.evmore.core.port.SwapTracing;
 import io.evmore.core.swap.Swap;
 import io.evmore.core.swap.SwapState;
 import io.evmore.core.swap.TxIntent;
@@ -91,6 +92,8 @@ public final class RelayEngine {
     private volatile int undecidedAtStart;
     private volatile Thread scheduler;
     private final RiskWatch risks;
+    /** The tracing port ({@link #tracing(SwapTracing)}); the chains' wrappers and the book read it. */
+    private final AtomicReference<SwapTracing> tracing = new AtomicReference<>(SwapTracing.NONE);
     /** How often {@link #runOnce()} looks for swaps at risk. */
     static final Duration RISK_SCAN = Duration.ofSeconds(5);
     private volatile Instant nextRiskScan = Instant.MIN;
@@ -116,7 +119,9 @@ public final class RelayEngine {
             List<IbcCounterLock> routes, EngineSettings settings, Executor stepExecutor) {
         this.clock = clock;
         this.metrics = metrics;
-        this.chains = Map.copyOf(chains);
+        // every chain call of a step is reported to the tracing port (a pass-through while tracing is NONE)
+        this.chains = TracedChains.wrap(Map.copyOf(chains), tracing::get);
+        routes = TracedChains.wrap(routes, tracing::get);
         Map<ChainId, IbcCounterLock> byFinal = new LinkedHashMap<>();
         for (IbcCounterLock r : routes) {
             if (!this.chains.containsKey(r.homeChain()) || !this.chains.containsKey(r.finalChain())) {
@@ -134,6 +139,7 @@ public final class RelayEngine {
         this.gate = new AtomicReference<>(new Gate(Intake.RUNNING, clock.now(), "started"));
         this.flow = new SwapFlow(this.chains, this.routes, book, clock, settings, heights, this::acceptsIntake);
         this.risks = new RiskWatch(this.chains, flow.deadlines(), book, clock, metrics, settings.atRiskLead());
+        book.firstBroadcast = new Reactions(book, heights, settings, clock, metrics)::firstBroadcast;
         if (stepExecutor == null) {
             this.ownedSteps = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("swap-step-", 0).factory());
             this.steps = ownedSteps;
@@ -149,6 +155,16 @@ public final class RelayEngine {
      */
     public void leaseGuard(io.evmore.core.port.LeaseGuard guard) {
         book.guard = guard == null ? io.evmore.core.port.LeaseGuard.NONE : guard;
+    }
+
+    /**
+     * Installs the tracing port: a span per step of a swap and per chain call inside it, the swap's trace ended when it
+     * finishes ({@link SwapTracing#NONE} by default).
+     */
+    public void tracing(SwapTracing tracing) {
+        SwapTracing t = tracing == null ? SwapTracing.NONE : tracing;
+        this.tracing.set(t);
+        book.tracing = t;
     }
 
     /** Installs a test's crash points (see {@link FaultPoint}); production never calls this. */
@@ -261,12 +277,16 @@ public final class RelayEngine {
                     return;
                 }
                 SwapFlow.Next next;
+                SwapTracing.Step span = book.tracing.step(s.get());
                 try {
                     next = flow.step(s.get());
                 } catch (RuntimeException e) {
+                    span.failed(e);
                     log.log(System.Logger.Level.WARNING, "swap " + swapId + " (" + s.get().state() + "): step failed: " + e.getMessage());
                     book.note(s.get(), "step failed: " + e.getMessage());
                     next = new SwapFlow.Next(clock.now().plus(settings.retryDelay()));
+                } finally {
+                    span.close();
                 }
                 if (next.at() == null) {
                     due.remove(swapId);

@@ -33,6 +33,10 @@ final class SwapBook {
     volatile FaultPoint faults = FaultPoint.NONE;
     /** Asked after a signed transaction is journaled, before the adapter broadcasts it (see {@link #journal}). */
     volatile io.evmore.core.port.LeaseGuard guard = io.evmore.core.port.LeaseGuard.NONE;
+    /** Where finished swaps end their trace ({@link RelayEngine#tracing}). */
+    volatile io.evmore.core.port.SwapTracing tracing = io.evmore.core.port.SwapTracing.NONE;
+    /** Told when an intent's first transaction is journaled for broadcast (reaction-time metrics, {@link Reactions}). */
+    volatile java.util.function.Consumer<TxIntent> firstBroadcast = i -> {};
 
     SwapBook(SwapStore store, Clock clock, RelayMetrics metrics) {
         this(store, clock, metrics, UnaryOperator.identity());
@@ -96,6 +100,7 @@ final class SwapBook {
     void journal(TxIntent intent) {
         store.run(tx -> tx.saveIntent(intent));
         guard.checkHeld();
+        if (intent.hashes().size() == 1) firstBroadcast.accept(intent);
     }
 
     void closeIntent(TxIntent intent, TxIntent.Status status, Swap s, String note) {
@@ -261,8 +266,10 @@ final class SwapBook {
         String status = outcome(s.state());
         metrics.swapFinished(status, took);
         if (s.state() == SwapState.CLAIM_MISSED) metrics.claimMissed(s.fromChain());
+        tracing.swapFinished(s, status);
+        // The operations guide's "Performance tracking" greps these lines: docker logs relayer 2>&1 | grep "swap_duration"
         log.log(s.state() == SwapState.CLAIM_MISSED ? System.Logger.Level.ERROR : System.Logger.Level.INFO,
-                "swap " + s.id() + " finished: " + s.state() + " (" + status + ") in " + took.toMillis() / 1000.0 + " s, "
+                "swap " + s.id() + " finished: " + s.state() + " (" + status + ") swap_duration=" + took.toMillis() / 1000.0 + "s "
                         + s.fromChain() + " -> " + s.toChain() + ": " + cause);
     }
 

@@ -75,7 +75,7 @@ final class SwapEvents implements ChainEvents.Listener {
             }
             tx.saveCursor(cursor, clock.now());
         });
-        heights.set(chain, cursor.height());
+        heights.seen(chain, cursor.height(), clock.now());
         for (Swap s : moved) book.afterMove(s, "chain event on " + chain);
         touched.forEach(wake);
         if (!events.isEmpty() || touched.isEmpty()) wake.accept(null); // new height: confirmations may be complete
@@ -152,7 +152,7 @@ final class SwapEvents implements ChainEvents.Listener {
         if (owner.isEmpty()) return;
         Swap s = owner.get();
         String why = !sameContract(l.contract(), adapter.contract()) ? "on contract " + l.contract() + ", not the configured one"
-                : SwapFlow.notOurCounterLock(s, h, route.finalCreator(), null); // the event has no refund address: the engine checks it on chain
+                : RouteWatch.notOurCounterLock(s, h, route.finalCreator(), null); // the event has no refund address: the engine checks it on chain
         if (why != null) {
             log.log(System.Logger.Level.WARNING, "swap " + s.id() + ": HTLC " + h.id() + " on " + chain + " in tx "
                     + l.origin().txHash() + " has the swap's hashlock but is not its counter-lock (" + why + "); ignored");

@@ -45,7 +45,7 @@ import java.util.function.BooleanSupplier;
  * re-signed at a higher fee on the same nonce ({@link HtlcChain#speedUp}).
  *
  * <p>The secret drives the claim, not the bookkeeping: every step of a swap whose counter-lock exists or may exist
- * first asks the destination chain, by query and at most every {@link EngineSettings#secretWatch()}, whether a preimage
+ * first asks the destination chain, by query ({@link SecretWatch}: more often as the claim deadline nears), whether a preimage
  * of its hashlock was revealed there ({@link HtlcChain#revealedSecret}); a known secret moves the swap to
  * SECRET_REVEALED and the source is claimed, whatever became of the counter-lock. Proof that an HTLC is the relayer's
  * decides only whether the relayer may refund it.
@@ -79,8 +79,9 @@ final class SwapFlow {
     private final Deadlines deadlines;
     /** Confirming a swap reserves inventory: serialised per destination chain so two swaps cannot count the same funds. */
     private final Map<ChainId, ReentrantLock> reservationLocks = new ConcurrentHashMap<>();
-    /** When each swap's destination was last asked for the secret (in memory: after a restart every swap is asked at once). */
-    private final Map<String, Instant> secretAsked = new ConcurrentHashMap<>();
+    private final SecretWatch secrets;
+    private final RouteWatch routeWatch;
+    private final Retries retries;
     /** When a replacement of each pending intent was last tried (also when the chain could not replace it). */
     private final Map<String, Instant> speedUpTried = new ConcurrentHashMap<>();
 
@@ -99,6 +100,9 @@ final class SwapFlow {
         this.heights = heights;
         this.acceptsIntake = acceptsIntake;
         this.deadlines = new Deadlines(settings.validator().timelocks(), settings.feeEscalation());
+        this.secrets = new SecretWatch(this.chains, book, clock, settings, deadlines);
+        this.routeWatch = new RouteWatch(this.chains, book, clock, settings);
+        this.retries = new Retries(clock, settings);
     }
 
     Deadlines deadlines() {
@@ -106,7 +110,7 @@ final class SwapFlow {
     }
 
     Next step(Swap s) {
-        Swap current = watchForSecret(s);
+        Swap current = secrets.watch(s);
         if (current.secret() != null) {
             Next n = actOnSecret(current);
             if (n != null) return n;
@@ -127,46 +131,6 @@ final class SwapFlow {
     }
 
     // ---- the secret, from wherever it shows up ----------------------------------------------------------------------
-
-    /**
-     * Asks the destination chain (at most every {@link EngineSettings#secretWatch()}) whether the secret of a swap whose
-     * counter-lock exists or may exist was revealed there: by a claim of the counter-lock, or of any HTLC with the
-     * swap's hashlock (a look-alike the user claimed, an HTLC a route created that the engine could not prove its own).
-     * Returns the swap as stored afterwards.
-     */
-    private Swap watchForSecret(Swap s) {
-        if (s.secret() != null || !counterLockMayExist(s)) return s;
-        Instant now = clock.now();
-        Instant last = secretAsked.get(s.id());
-        if (last != null && now.isBefore(last.plus(settings.secretWatch()))) return s;
-        secretAsked.put(s.id(), now);
-        HtlcChain dst = chains.get(s.toChain());
-        if (dst == null) return s;
-        Optional<Secret> found;
-        try {
-            found = dst.revealedSecret(s.hashlock(), s.destHtlcId(), s.destHeight());
-        } catch (RuntimeException e) {
-            log.log(System.Logger.Level.WARNING, "swap " + s.id() + ": could not ask " + s.toChain() + " for its secret: " + e.getMessage());
-            return s;
-        }
-        if (found.isEmpty()) return s;
-        if (!found.get().opens(s.hashlock())) {
-            log.log(System.Logger.Level.ERROR, "swap " + s.id() + ": " + s.toChain() + " answered a secret that does not open its hashlock; ignored");
-            return s;
-        }
-        return book.secretFound(s, found.get(), "secret found on " + s.toChain() + " by query (its claim event was not seen)");
-    }
-
-    /** Whether a counter-lock of the relayer's with this swap's hashlock exists or may exist (then its claim reveals the secret). */
-    private boolean counterLockMayExist(Swap s) {
-        return switch (s.state()) {
-            case COUNTER_LOCKED, DEST_REFUND_PENDING -> true;
-            case COUNTER_PENDING -> s.counterPacket() != null || s.destHtlcId() != null || anyMayHaveBeenBroadcast(s, COUNTER_LOCK);
-            case COUNTER_FAILED -> clock.nowEpochSeconds() < s.sourceTimelock()
-                    && (s.counterPacket() != null || anyMayHaveBeenBroadcast(s, COUNTER_LOCK));
-            default -> false;
-        };
-    }
 
     /**
      * A known secret is acted on at once where the relayer's counter-lock exists or may exist: the swap moves to
@@ -304,7 +268,7 @@ final class SwapFlow {
                 ? s.withDestHeight(heights.height(s.toChain()), clock.now()) : s;
         IbcCounterLock route = routes.get(s.toChain());
         if (route != null) {
-            return send(sending, COUNTER_LOCK, SwapState.COUNTER_PENDING, route.homeChain(), (j, fee) -> route.send(lockRequest(s), j));
+            return send(sending, COUNTER_LOCK, SwapState.COUNTER_PENDING, route.homeChain(), (j, fee) -> route.send(lockRequest(s), j, fee));
         }
         return send(sending, COUNTER_LOCK, SwapState.COUNTER_PENDING, dst.chain(), (j, fee) -> dst.lock(lockRequest(s), j, fee));
     }
@@ -332,11 +296,18 @@ final class SwapFlow {
         IbcCounterLock route = routes.get(s.toChain());
         if (route == null) throw new PermanentException("swap " + s.id() + " has a counter-lock packet but " + s.toChain()
                 + " has no IBC route configured");
-        if (s.destHtlcId() == null) return later(settings.secretWatch().compareTo(TIMELOCK_RECHECK) < 0 ? settings.secretWatch() : TIMELOCK_RECHECK);
+        if (s.destHtlcId() == null) {
+            Swap found = routeWatch.ask(s, route);
+            if (found == null) return Next.now(); // the transfer failed: the swap moved on
+            if (found.destHtlcId() == null) {
+                return later(settings.secretWatch().compareTo(TIMELOCK_RECHECK) < 0 ? settings.secretWatch() : TIMELOCK_RECHECK);
+            }
+            s = found;
+        }
         HtlcChain dst = chain(s.toChain());
         Optional<HtlcRecord> h = dst.query(s.destHtlcId());
         if (h.isEmpty()) return later(settings.tick()); // a node behind the follower: ask again
-        String why = notOurCounterLock(s, h.get(), route.finalCreator(), route.refundAddress());
+        String why = RouteWatch.notOurCounterLock(s, h.get(), route.finalCreator(), route.refundAddress());
         if (why != null) {
             log.log(System.Logger.Level.WARNING, "swap " + s.id() + ": " + s.toChain() + " HTLC " + s.destHtlcId()
                     + " is not its counter-lock (" + why + "); ignored, still waiting for the transfer " + s.counterPacket());
@@ -355,28 +326,6 @@ final class SwapFlow {
                         + s.destHtlcId() + " on " + s.toChain() + ": " + why, clock.now()), cur.state())));
     }
 
-    /**
-     * Why {@code h} is not the HTLC the swap's transfer created, or null if it is. Only the route's creator (the
-     * IBC-hooks intermediary of the relayer's own transfers) can have made it, and it must refund to the relayer.
-     *
-     * @param refundAddress the relayer's address on the final chain; null when the record has no refund address
-     *                      (an event) and it is checked later from the chain's record
-     */
-    static String notOurCounterLock(Swap s, HtlcRecord h, String creator, String refundAddress) {
-        if (!h.sender().equals(creator)) {
-            return "created by " + h.sender() + ", not by the relayer's transfers (" + creator + ")";
-        }
-        if (refundAddress != null && !h.refundAddress().equals(refundAddress)) {
-            return "refunds to " + h.refundAddress() + ", not to the relayer's " + refundAddress;
-        }
-        if (!h.hashlock().equals(s.hashlock())) return "another hashlock";
-        if (!h.receiver().equals(s.receiver())) return "receiver " + h.receiver() + ", not " + s.receiver();
-        if (s.destAmount() == null || h.amount().compareTo(s.destAmount()) != 0) return "amount " + h.amount() + ", not " + s.destAmount();
-        if (!h.asset().equals(s.destAsset())) return "denom " + h.asset() + ", not " + s.destAsset();
-        if (h.timelock() != s.destTimelock()) return "timelock " + h.timelock() + ", not " + s.destTimelock();
-        return null;
-    }
-
     private static LockRequest lockRequest(Swap s) {
         return new LockRequest(s.receiver(), s.destAsset(), s.destAmount(), s.hashlock(), s.destTimelock(),
                 s.toChain().value(), s.receiver());
@@ -389,7 +338,7 @@ final class SwapFlow {
         long now = now(dst);
         if (now < s.destTimelock()) {
             Next next = until(s.destTimelock(), now);
-            Instant watch = clock.now().plus(settings.secretWatch());
+            Instant watch = clock.now().plus(secrets.interval(s));
             return next.at().isAfter(watch) ? new Next(watch) : next;
         }
         // T_dst passed: the user can no longer claim. Did they, just before? The chain's record says, not an event.
@@ -487,6 +436,9 @@ final class SwapFlow {
             if (route == null || s.counterPacket() == null) {
                 return complete(s, "no counter-lock of the relayer's is open on " + s.toChain());
             }
+            Swap asked = routeWatch.ask(s, route);
+            if (asked == null) return Next.DONE;
+            if (asked.destHtlcId() != null) return Next.now();
             long dstNow = now(dst);
             long settledAt = s.destTimelock() + route.worstCaseDeliverySeconds();
             if (dstNow < settledAt) return until(settledAt, dstNow);
@@ -501,7 +453,7 @@ final class SwapFlow {
             return complete(s, "the counter-lock " + s.destHtlcId() + " is " + h.get().status().name().toLowerCase());
         }
         if (route != null) {
-            String why = notOurCounterLock(s, h.get(), route.finalCreator(), route.refundAddress());
+            String why = RouteWatch.notOurCounterLock(s, h.get(), route.finalCreator(), route.refundAddress());
             if (why != null) {
                 forgetCandidate(s, why);
                 return later(settings.tick());
@@ -524,8 +476,8 @@ final class SwapFlow {
         long srcNow = now(src);
         if (srcNow < s.sourceTimelock()) {
             Next next = until(s.sourceTimelock(), srcNow);
-            if (!counterLockMayExist(s)) return next;
-            Instant watch = clock.now().plus(settings.secretWatch());
+            if (!secrets.counterLockMayExist(s)) return next;
+            Instant watch = clock.now().plus(secrets.interval(s));
             return next.at().isAfter(watch) ? new Next(watch) : next;
         }
         Optional<TxIntent> lockIntent = book.lastIntent(s.id(), COUNTER_LOCK).filter(SwapFlow::isOpen);
@@ -682,6 +634,12 @@ final class SwapFlow {
         if (COUNTER_LOCK.equals(action) && (s.state() != SwapState.COUNTER_PENDING
                 || chainNow >= deadlines.deadline(s, action))) {
             // never push a counter-lock the swap gave up, or one that would now leave the user less than W_user + H
+            if (speedUpTried.putIfAbsent(i.id() + "/late", clock.now()) == null) {
+                log.log(System.Logger.Level.ERROR, "swap " + s.id() + ": its counter-lock " + i.txHash() + " (nonce " + i.nonce()
+                        + ") is still undecided past its deadline (" + why + "); the swap waits for the chain to decide: it may"
+                        + " still land (then it is followed as usual) — check the relayer's balance and endpoints on " + i.chain());
+                book.note(s, "counter-lock undecided past its deadline: " + why);
+            }
             return later(settings.reconcileDelay());
         }
         Duration every = deadlines.escalationInterval(s, action, chainNow);
@@ -707,7 +665,7 @@ final class SwapFlow {
     }
 
     private Next landed(Swap s, String action, TxIntent intent, TxResult result) {
-        succeeded(s.id());
+        retries.succeeded(s.id());
         speedUpTried.remove(intent.id());
         switch (action) {
             case COUNTER_LOCK -> {
@@ -822,51 +780,21 @@ final class SwapFlow {
 
     // ---- helpers ---------------------------------------------------------------------------------------------------
 
-    private final Map<String, Integer> failures = new ConcurrentHashMap<>();
+    /** Forgets what is kept in memory about a swap that ended. */
+    void forget(String swapId) {
+        retries.succeeded(swapId);
+        secrets.forget(swapId);
+        routeWatch.forget(swapId);
+    }
 
-    /** When a swap's backed-off resend is due (set by {@link #backoffThen}, cleared when it is sent). */
-    private final Map<String, Instant> resendAt = new ConcurrentHashMap<>();
-
-    /**
-     * Counts consecutive failures per swap; sends again at once the first time, later after growing delays (never longer
-     * than {@code cap} when given). The step that comes back when the delay is over sends: it must not count as one more
-     * failure and wait again (it did, so a swap whose action failed twice was never sent again until a restart).
-     */
     private Next backoffThen(Swap s, Duration cap, java.util.function.Supplier<Next> again) {
-        Instant due = resendAt.get(s.id());
-        if (due != null) {
-            if (clock.now().isBefore(due)) return new Next(due);
-            resendAt.remove(s.id());
-            return again.get();
-        }
-        int n = failures.merge(s.id(), 1, Integer::sum);
-        if (n <= 1) return again.get();
-        Duration d = cap == null ? delay(n) : min(delay(n), cap);
-        Instant at = clock.now().plus(d);
-        resendAt.put(s.id(), at);
-        return new Next(at);
+        return retries.backoffThen(s.id(), cap, again);
     }
 
     private Next backoff(Swap s, String why) {
-        int n = failures.merge(s.id(), 1, Integer::sum);
+        Duration d = retries.failedAgain(s.id());
         book.note(s, why);
-        return later(delay(n));
-    }
-
-    void succeeded(String swapId) {
-        failures.remove(swapId);
-        resendAt.remove(swapId);
-    }
-
-    /** Forgets what is kept in memory about a swap that ended. */
-    void forget(String swapId) {
-        succeeded(swapId);
-        secretAsked.remove(swapId);
-    }
-
-    private Duration delay(int failuresSoFar) {
-        long ms = settings.retryDelay().toMillis() << Math.min(20, Math.max(0, failuresSoFar - 1));
-        return Duration.ofMillis(Math.min(ms, settings.maxRetryDelay().toMillis()));
+        return later(d);
     }
 
     private static Duration min(Duration a, Duration b) {
@@ -886,11 +814,6 @@ final class SwapFlow {
 
     private boolean openIntent(Swap s, String action) {
         return book.lastIntent(s.id(), action).filter(SwapFlow::isOpen).isPresent();
-    }
-
-    private boolean anyMayHaveBeenBroadcast(Swap s, String action) {
-        return book.intents(s.id()).stream().anyMatch(i -> i.action().equals(action) && i.mayHaveBeenBroadcast()
-                && i.status() != TxIntent.Status.FAILED);
     }
 
     private static boolean isOpen(TxIntent i) {

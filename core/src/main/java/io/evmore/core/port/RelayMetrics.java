@@ -22,6 +22,13 @@ public interface RelayMetrics {
      */
     default void atRisk(String kind, int count) {}
 
+    /**
+     * How long the relayer took to react: {@code counter_lock} from the follower's first sight of the block that gave a
+     * lock its confirmations to the counter-lock's broadcast, {@code source_claim} from learning the secret to the source
+     * claim's broadcast (first attempts only).
+     */
+    default void reactionTime(String kind, Duration took) {}
+
     RelayMetrics NONE = new RelayMetrics() {
         @Override
         public void swapFinished(String status, Duration duration) {}

@@ -179,6 +179,48 @@ class MultiHopEngineTest {
         assertThat(route.sent).as("never sent again after a failure on the route").hasSize(1);
     }
 
+    /**
+     * Issue 17: a route derived wrongly (here: the HTLC's creator is not the one the relayer computes) leaves the real
+     * counter-lock unproven, so the swap stays COUNTER_PENDING — and the user claims it. The claim event stores the
+     * secret; the engine must then claim the source, not wait (it waited forever: found at T_src + 1000 s).
+     */
+    @Test
+    void aCounterLockTheEngineCouldNotProveButTheUserClaimedStillGetsTheSourceClaimed() {
+        Swap s = userLocks(BigInteger.valueOf(5_000), 1_000);
+        LockRequest r = route.requests.get(s.counterPacket());
+        HtlcRecord unproven = fin.create("final1wrongderivation", r.receiver(), VOUCHER, r.amount(), r.hashlock(), r.timelock(),
+                FINAL_RELAYER, r.targetChain(), r.targetAddress());
+        event(FINAL, new ChainEvent.HtlcLocked(origin(FINAL), unproven, fin.contract()));
+        event(HOME, new ChainEvent.TransferAcknowledged(origin(HOME), s.counterPacket().channel(), s.counterPacket().sequence()));
+        engine.runOnce();
+        assertThat(swap(s).state()).as("not proven: no counter-lock recorded").isEqualTo(SwapState.COUNTER_PENDING);
+
+        fin.userClaims(unproven.id(), secret);
+        event(FINAL, new ChainEvent.HtlcClaimed(origin(FINAL), unproven.id(), secret));
+        engine.runOnce();
+        engine.runOnce();
+        assertThat(eth.records.get(s.sourceHtlcId()).status()).as("the user's source lock, claimed for the relayer")
+                .isEqualTo(HtlcRecord.Status.CLAIMED);
+        assertThat(swap(s).state()).isIn(SwapState.COMPLETED, SwapState.SOURCE_CLAIMED);
+    }
+
+    /** The same, but the final chain's follower never reports the claim: the secret is found by a search by hashlock. */
+    @Test
+    void anUnprovenCounterLockClaimedWithoutAnyEventIsFoundByHashlockAndTheSourceClaimed() {
+        Swap s = userLocks(BigInteger.valueOf(5_000), 1_000);
+        LockRequest r = route.requests.get(s.counterPacket());
+        HtlcRecord unproven = fin.create("final1wrongderivation", r.receiver(), VOUCHER, r.amount(), r.hashlock(), r.timelock(),
+                FINAL_RELAYER, r.targetChain(), r.targetAddress());
+        fin.userClaims(unproven.id(), secret); // no event at all reaches the engine
+        engine.runOnce();
+        assertThat(eth.records.get(s.sourceHtlcId()).status()).as("nothing happens before the watch asks").isEqualTo(HtlcRecord.Status.OPEN);
+        clock.advance(Duration.ofSeconds(31)); // the default secret watch: every 30 s
+        engine.runOnce();
+        engine.runOnce();
+        assertThat(eth.records.get(s.sourceHtlcId()).status()).isEqualTo(HtlcRecord.Status.CLAIMED);
+        assertThat(clock.nowEpochSeconds()).isLessThan(eth.records.get(s.sourceHtlcId()).timelock());
+    }
+
     @Test
     void anAckForAPacketNoSwapSentChangesNothing() {
         Swap s = userLocks(BigInteger.valueOf(5_000), 1_000);
@@ -324,6 +366,16 @@ class MultiHopEngineTest {
         }
 
         @Override public Optional<HtlcRecord> query(String id) { return Optional.ofNullable(records.get(id)); }
+
+        /** By id, else any claimed HTLC with the hashlock (as the CosmWasm adapter's tx_search does). */
+        @Override
+        public Optional<Secret> revealedSecret(io.evmore.core.swap.Hashlock hashlock, String htlcId, long fromHeight) {
+            if (htlcId != null && records.containsKey(htlcId) && records.get(htlcId).secret() != null) {
+                return Optional.of(records.get(htlcId).secret());
+            }
+            return records.values().stream().filter(h -> h.hashlock().equals(hashlock) && h.secret() != null)
+                    .map(HtlcRecord::secret).findFirst();
+        }
         @Override public BigInteger balance(String asset) { return balances.getOrDefault(asset, BigInteger.ZERO); }
         @Override public long latestBlockTime() { return clock.nowEpochSeconds(); }
     }

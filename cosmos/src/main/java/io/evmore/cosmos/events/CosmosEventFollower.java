@@ -12,6 +12,7 @@ import io.evmore.cosmos.rpc.CometTypes.BlockResults;
 import io.evmore.cosmos.rpc.CometTypes.IndexedTx;
 import io.evmore.cosmos.rpc.CometTypes.TxSearchPage;
 import io.evmore.cosmos.rpc.CometWebsocket;
+import io.evmore.cosmos.rpc.PooledCometTransport;
 import io.evmore.cosmos.rpc.TxExecResult;
 import io.evmore.pool.ChainMetrics;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * per height, HTLC events of the configured contract and outcomes of the relayer's IBC transfers. A websocket
  * NewBlock subscription wakes it; polling every {@code pollInterval} is the fallback; a watchdog reconnects a
  * websocket that stays silent while blocks advance. A long gap is crossed with {@code tx_search} (only heights
- * with relevant transactions are read). CometBFT blocks are final; a stored cursor whose hash the chain no longer
+ * with relevant transactions are read), as far as the endpoint's tx index provably reaches; the rest block by block.
+ * CometBFT blocks are final; a stored cursor whose hash the chain no longer
  * has, or a block whose parent is not the cursor, means another chain or a corrupted store: the follower stops
  * and reports it ({@link #failure()}), rather than guess.
  */
@@ -265,29 +267,31 @@ public final class CosmosEventFollower implements ChainEvents {
         return new ChainEvent.Origin(chain, b.height(), b.hash(), txHash, index);
     }
 
+    /** How far below the head the catch-up reads blocks to prove how far the node's tx index has caught up. */
+    static final int INDEX_PROOF_WINDOW = 100;
+
     /**
      * Crosses a long gap with {@code tx_search}: only heights holding a transaction of our contract or an IBC
-     * acknowledgement/timeout are read in full; the cursor then jumps to {@code target}. {@link #position}
-     * moves with every accepted block, so a listener failure mid-way resumes after the last accepted block
-     * instead of handing the listener blocks it already took.
+     * acknowledgement/timeout are read in full; the cursor then jumps to the end of the searched range, and the blocks
+     * after it are read one by one by the caller. {@link #position} moves with every accepted block, so a listener
+     * failure mid-way resumes after the last accepted block instead of handing the listener blocks it already took.
+     *
+     * <p>The tx index trails the blocks (CometBFT indexes after the commit; a node's indexer can lag far behind or be
+     * off), and a transaction missing from it would be skipped for good. So the search only covers heights the same
+     * endpoint's index provably holds ({@link #indexedThrough}); without such a proof the gap is read block by block.
      */
     private void catchUp(Listener listener, ChainCursor cursor, long target) {
         long from = cursor.height() + 1;
-        log.info("{}: catching up {} blocks ({}..{}) with tx_search", chain, target - from + 1, from, target);
-        String range = " AND tx.height>=" + from + " AND tx.height<=" + target;
-        TreeSet<Long> heights = new TreeSet<>();
-        for (String q : List.of("wasm._contract_address='" + contract + "'" + range,
-                "acknowledge_packet.packet_sequence EXISTS" + range, "timeout_packet.packet_sequence EXISTS" + range)) {
-            int page = 1;
-            while (true) {
-                TxSearchPage p = rpc.txSearch(q, page, 100, true);
-                for (IndexedTx t : p.txs()) heights.add(t.height());
-                if ((long) page * 100 >= p.totalCount() || p.txs().isEmpty()) break;
-                page++;
-            }
+        Search found = rpc.transport().execute(c -> search(new CometRpcClient(PooledCometTransport.direct(c)), from, target));
+        if (found == null) {
+            log.info("{}: {} blocks behind but the tx index is not proven to cover them; reading them one by one",
+                    chain, target - from + 1);
+            return;
         }
-        heights.add(target); // always end on a fully read block
-        for (long h : heights) {
+        log.info("{}: catching up {} blocks ({}..{}) with tx_search{}", chain, found.through() - from + 1, from,
+                found.through(), found.through() < target
+                        ? "; " + (found.through() + 1) + ".." + target + " block by block (not indexed yet)" : "");
+        for (long h : found.heights()) {
             if (!running) break;
             Block block = rpc.block(h);
             List<ChainEvent> events = decode(block, rpc.blockResults(h));
@@ -295,6 +299,59 @@ public final class CosmosEventFollower implements ChainEvents {
             deliver(listener, c, events);
             position = c;
         }
+    }
+
+    /** Heights to read in full, ending on {@code through} (the end of the range the index covers). */
+    private record Search(long through, TreeSet<Long> heights) {}
+
+    private Search search(CometRpcClient one, long from, long target) {
+        long through = indexedThrough(one, from, target);
+        if (through < from) return null;
+        String range = " AND tx.height>=" + from + " AND tx.height<=" + through;
+        TreeSet<Long> heights = new TreeSet<>();
+        for (String q : List.of("wasm._contract_address='" + contract + "'" + range,
+                "acknowledge_packet.packet_sequence EXISTS" + range, "timeout_packet.packet_sequence EXISTS" + range)) {
+            int page = 1;
+            while (true) {
+                TxSearchPage p = one.txSearch(q, page, 100, true);
+                for (IndexedTx t : p.txs()) heights.add(t.height());
+                if ((long) page * 100 >= p.totalCount() || p.txs().isEmpty()) break;
+                page++;
+            }
+        }
+        heights.add(through); // always end on a fully read block
+        return new Search(through, heights);
+    }
+
+    /**
+     * The highest height in [from, target] up to which this endpoint's tx index holds every transaction, or
+     * {@code from − 1} when that cannot be shown. Reads blocks down from {@code target} (at most
+     * {@value #INDEX_PROOF_WINDOW}) until one whose last transaction the index finds at that height: CometBFT indexes
+     * block by block in order, so everything up to it is indexed. Blocks above it that hold transactions the index does
+     * not show yet end the range below the lowest of them; blocks without transactions cannot hide any.
+     */
+    static long indexedThrough(CometRpcClient one, long from, long target) {
+        long low = Math.max(from, target - INDEX_PROOF_WINDOW);
+        long lowestUnindexed = -1;
+        boolean proven = false;
+        for (long h = target; h >= low; h--) {
+            List<String> txs = one.block(h).txHashes();
+            if (txs.isEmpty()) continue;
+            Optional<IndexedTx> t;
+            try {
+                t = one.tx(txs.getLast());
+            } catch (io.evmore.cosmos.rpc.CometRpcException e) {
+                return from - 1; // e.g. indexing disabled on this node
+            }
+            if (t.isPresent() && t.get().height() == h) {
+                proven = true;
+                break;
+            }
+            lowestUnindexed = h;
+        }
+        // Without an indexed block, only a walk that reached `from` knows every block of the gap.
+        if (!proven && low > from) return from - 1;
+        return lowestUnindexed < 0 ? target : lowestUnindexed - 1;
     }
 
     /**

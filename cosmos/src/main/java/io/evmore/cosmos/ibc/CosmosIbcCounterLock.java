@@ -1,6 +1,7 @@
 package io.evmore.cosmos.ibc;
 
 import io.evmore.core.chain.ChainId;
+import io.evmore.core.chain.FeeBid;
 import io.evmore.core.chain.IbcCounterLock;
 import io.evmore.core.chain.LockRequest;
 import io.evmore.core.chain.PacketId;
@@ -31,6 +32,8 @@ public final class CosmosIbcCounterLock implements IbcCounterLock {
     private final String finalCreator;
     private final IbcTransferSender sender;
     private final IntentReconciler reconciler;
+    /** The home chain's record of each packet's acknowledgement or timeout, by query; null: not asked (tests). */
+    private final PacketOutcomes outcomes;
 
     /**
      * @param homeChain     the home chain's id (the route must start there)
@@ -43,6 +46,13 @@ public final class CosmosIbcCounterLock implements IbcCounterLock {
      */
     public CosmosIbcCounterLock(ChainId homeChain, String homeRelayer, IbcTransferSender sender,
             IntentReconciler reconciler, IbcRoute route, String homeDenom, String finalContract, String relayerOnFinal) {
+        this(homeChain, homeRelayer, sender, reconciler, null, route, homeDenom, finalContract, relayerOnFinal);
+    }
+
+    /** @param outcomes finds a packet's acknowledgement or timeout on the home chain by query */
+    public CosmosIbcCounterLock(ChainId homeChain, String homeRelayer, IbcTransferSender sender,
+            IntentReconciler reconciler, PacketOutcomes outcomes, IbcRoute route, String homeDenom, String finalContract,
+            String relayerOnFinal) {
         if (!route.homeChainId().equals(homeChain.value())) {
             throw new IllegalArgumentException("route to " + route.finalChainId() + " starts at " + route.homeChainId()
                     + ", not at the home chain " + homeChain);
@@ -60,6 +70,7 @@ public final class CosmosIbcCounterLock implements IbcCounterLock {
         this.finalCreator = route.finalCreator(homeRelayer);
         this.sender = sender;
         this.reconciler = reconciler;
+        this.outcomes = outcomes;
     }
 
     private static void requireAddress(String a, String prefix, String what) {
@@ -122,6 +133,23 @@ public final class CosmosIbcCounterLock implements IbcCounterLock {
      */
     @Override
     public TxResult send(LockRequest r, TxJournal journal) {
+        return send(r, journal, FeeBid.NORMAL);
+    }
+
+    /** The packet's acknowledgement or timeout as the home chain's tx index records it ({@link PacketOutcomes}). */
+    @Override
+    public Outcome outcome(PacketId packet) {
+        if (outcomes == null) return new Outcome.InFlight("this route is not set up to ask the home chain");
+        return outcomes.find(packet);
+    }
+
+    /**
+     * {@link #send(LockRequest, TxJournal)} at the gas price of {@code fee}'s level (as the HTLC adapter's sends:
+     * {@code min(gasPrice × 1.5^level, maxGasPrice)}). No replace-by-fee on Cosmos: a stuck transfer is sent anew once
+     * reconcile proves it NeverLanded.
+     */
+    @Override
+    public TxResult send(LockRequest r, TxJournal journal, FeeBid fee) {
         if (!r.asset().equals(homeDenom) && !r.asset().equals(finalDenom)) {
             throw new PermanentException("counter-lock over IBC to " + fin + " sends " + homeDenom + " (arriving as "
                     + finalDenom + "), not '" + r.asset() + "'");
@@ -133,7 +161,7 @@ public final class CosmosIbcCounterLock implements IbcCounterLock {
             throw new PermanentException("invalid receiver for an HTLC on " + fin + ": " + e.getMessage());
         }
         IbcTransferSender.SentTransfer s = sender.lockOverRoute(route, finalContract, refundAddress, homeDenom, r,
-                journal == null ? TxJournal.NONE : journal);
+                journal == null ? TxJournal.NONE : journal, fee == null ? 0 : fee.level());
         return new TxResult(home, s.txHash(), s.height(), null, new PacketId(home, s.sourceChannel(), s.sequence()));
     }
 

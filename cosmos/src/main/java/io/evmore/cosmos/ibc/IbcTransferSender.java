@@ -51,9 +51,16 @@ public final class IbcTransferSender {
 
     public SentTransfer lockOverRoute(IbcRoute route, String finalContract, String relayerOnFinalChain, String denom,
             LockRequest r, TxJournal journal) {
+        return lockOverRoute(route, finalContract, relayerOnFinalChain, denom, r, journal, 0);
+    }
+
+    /** As above, paying the gas price of fee {@code feeLevel} ({@link io.evmore.cosmos.tx.GasEstimator#priceAt}). */
+    public SentTransfer lockOverRoute(IbcRoute route, String finalContract, String relayerOnFinalChain, String denom,
+            LockRequest r, TxJournal journal, int feeLevel) {
         ObjectNode createHtlc = HtlcMessages.createHtlc(r.receiver(), r.hashlock(), r.timelock(), r.targetChain(),
                 r.targetAddress(), relayerOnFinalChain);
-        return transfer(route, finalContract, denom, r.amount(), ForwardMemo.wasm(finalContract, createHtlc), journal);
+        return transfer(route, finalContract, denom, r.amount(), ForwardMemo.wasm(finalContract, createHtlc), journal,
+                feeLevel);
     }
 
     /**
@@ -67,6 +74,11 @@ public final class IbcTransferSender {
 
     public SentTransfer transfer(IbcRoute route, String finalReceiver, String denom, java.math.BigInteger amount,
             ObjectNode finalMemo, TxJournal journal) {
+        return transfer(route, finalReceiver, denom, amount, finalMemo, journal, 0);
+    }
+
+    public SentTransfer transfer(IbcRoute route, String finalReceiver, String denom, java.math.BigInteger amount,
+            ObjectNode finalMemo, TxJournal journal, int feeLevel) {
         IbcRoute.Hop first = route.hops().get(0);
         String sender = submitter.address();
         String memoText = ForwardMemo.text(ForwardMemo.forRoute(route, sender, finalReceiver, finalMemo));
@@ -78,7 +90,7 @@ public final class IbcTransferSender {
         long timeoutNanos = Math.multiplyExact(clock.now().plus(first.timeout()).getEpochSecond(), 1_000_000_000L);
         Any msg = CosmosMessages.transfer(first.port(), first.channel(), CosmosMessages.coin(denom, amount),
                 sender, ForwardMemo.firstReceiver(route, sender, finalReceiver), 0, 0, timeoutNanos, memoText);
-        TxOutcome out = submitter.submit(List.of(msg), "", journal);
+        TxOutcome out = submitter.submit(List.of(msg), "", journal, feeLevel);
         long sequence = packetSequence(out, first.channel());
         sent.record(first.channel(), sequence);
         return new SentTransfer(first.channel(), sequence, out.hash(), out.height(), memoText);
@@ -86,8 +98,10 @@ public final class IbcTransferSender {
 
     /**
      * After a crash between persisting the intent (the hash a {@link TxJournal} saw) and learning the result:
-     * the transfer as sent if that transaction was included (and recorded again for ack matching), empty if the
-     * node does not know it (safe to send again). A failed transaction is thrown as its error.
+     * the transfer as sent if the node's tx index shows that transaction (and recorded again for ack matching), empty
+     * if it does not. Empty is NOT "safe to send again": the index lags the blocks (use
+     * {@link io.evmore.cosmos.IntentReconciler}, through {@link CosmosIbcCounterLock#reconcile}, for that decision). A
+     * failed transaction is thrown as its error.
      */
     public java.util.Optional<SentTransfer> reconcile(String txHash) {
         return submitter.find(txHash).map(this::sentBy);

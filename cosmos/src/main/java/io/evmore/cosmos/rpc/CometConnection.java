@@ -67,10 +67,11 @@ public final class CometConnection {
         req.set("params", params == null ? JSON.createObjectNode() : params);
         HttpResponse<byte[]> resp;
         try {
-            resp = http.send(HttpRequest.newBuilder(uri).timeout(timeout)
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(req))).build(),
-                    info -> new BoundedBody(maxAnswerBytes));
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(req)));
+            io.evmore.pool.TraceHeaders.current().forEach(request::header); // W3C traceparent when tracing is on
+            resp = http.send(request.build(), info -> new BoundedBody(maxAnswerBytes));
         } catch (IOException e) {
             throw new TransientException("CometBFT RPC " + method + " on " + name + ": " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : " " + redact(e.getMessage())));

@@ -67,6 +67,11 @@ public final class CosmosTxSubmitter {
         return signer.address(prefix).toString();
     }
 
+    /** Every tx is signed with {@code timeout_height} = the latest height seen at signing + this. */
+    public long timeoutBlocks() {
+        return timeoutBlocks;
+    }
+
     /** Called after each accepted broadcast (metrics). */
     public void onBroadcast(Runnable r) {
         this.onBroadcast = r == null ? () -> {} : r;
@@ -88,17 +93,32 @@ public final class CosmosTxSubmitter {
      * not included in time, {@link TxPendingException}) → {@link TransientException}: reconcile, never re-send.
      */
     public TxOutcome submit(List<Any> messages, String memo, TxJournal journal) {
-        return awaitInclusion(broadcast(messages, memo, journal));
+        return submit(messages, memo, journal, 0);
+    }
+
+    /**
+     * As {@link #submit(List, String, TxJournal)}, paying the gas price of fee {@code feeLevel}
+     * ({@link GasEstimator#priceAt(int)}; 0 = the configured gas price). A re-sign after a sequence mismatch keeps the
+     * level.
+     */
+    public TxOutcome submit(List<Any> messages, String memo, TxJournal journal, int feeLevel) {
+        return awaitInclusion(broadcast(messages, memo, journal, feeLevel));
     }
 
     /** Signs, journals and hands the transaction to the mempool; returns its hash once CheckTx accepted it. */
     public String broadcast(List<Any> messages, String memo, TxJournal journal) {
+        return broadcast(messages, memo, journal, 0);
+    }
+
+    /** {@link #broadcast(List, String, TxJournal)} at fee {@code feeLevel}. */
+    public String broadcast(List<Any> messages, String memo, TxJournal journal, int feeLevel) {
+        if (feeLevel < 0) throw new IllegalArgumentException("fee level must be >= 0, got " + feeLevel);
         TxJournal j = journal == null ? TxJournal.NONE : journal;
         return sequencer.submit((accountNumber, sequence) -> {
             long timeoutHeight = rpc.status().latestHeight() + timeoutBlocks;
             long used = queries.simulate(TxBuilder.simulationTx(signer.publicKey(), sequence, messages, memo,
                     gas.feeDenom(), timeoutHeight));
-            TxFee fee = gas.feeFor(used);
+            TxFee fee = gas.feeFor(used, feeLevel);
             SignedTx tx = TxBuilder.sign(signer, chainId, accountNumber, sequence, messages, memo, fee, timeoutHeight);
             String hash = tx.hash();
             byte[] raw = tx.txRaw();
@@ -126,8 +146,8 @@ public final class CosmosTxSubmitter {
                 }
             }
             onBroadcast.run();
-            log.debug("broadcast {} seq {} timeout_height {} gas {} fee {}{}", hash, sequence, timeoutHeight,
-                    fee.gasLimit(), fee.amount(), fee.denom());
+            log.debug("broadcast {} seq {} timeout_height {} gas {} fee {}{} (level {})", hash, sequence, timeoutHeight,
+                    fee.gasLimit(), fee.amount(), fee.denom(), feeLevel);
             return hash;
         });
     }
@@ -160,8 +180,9 @@ public final class CosmosTxSubmitter {
     }
 
     /**
-     * Where a transaction stands: included (successfully: the outcome; failed: thrown as
-     * {@link TxRevertedException}) or not known to the node (empty: never broadcast, dropped, or not yet in a block).
+     * What this node's tx index says: included (successfully: the outcome; failed: thrown as
+     * {@link TxRevertedException}) or not indexed (empty). Empty is no proof that the tx did not land — the index lags
+     * the blocks and may be off; decide that with {@link io.evmore.cosmos.IntentReconciler}.
      */
     public Optional<TxOutcome> find(String hash) {
         Optional<IndexedTx> found = rpc.tx(hash);

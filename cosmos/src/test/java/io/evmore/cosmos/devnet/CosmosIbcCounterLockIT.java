@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.evmore.core.chain.ChainEvent;
+import io.evmore.core.chain.IbcCounterLock;
 import io.evmore.core.chain.ChainId;
 import io.evmore.core.chain.HtlcRecord;
 import io.evmore.core.chain.LockRequest;
@@ -155,6 +156,7 @@ class CosmosIbcCounterLockIT {
         BigInteger before = a.balance(relayerOn("cosmos"), "stake");
         Secret secret = Secret.random();
         List<SignedTx> journaled = new ArrayList<>();
+        assertThat(onC.htlcChain().htlcsWithHashlock(secret.hashlock())).as("control: nothing on C before the transfer").isEmpty();
         TxResult r = lock.send(request(lock, secret), journaled::add);
         assertThat(journaled).extracting(SignedTx::txHash).containsExactly(r.txHash());
         assertThat(r.chain()).isEqualTo(ChainId.of("devnet-a"));
@@ -168,6 +170,14 @@ class CosmosIbcCounterLockIT {
                     assertThat(new PacketId(ChainId.of("devnet-a"), e.sourceChannel(), e.sequence())).isEqualTo(r.packet());
                 }));
         assertThat(home[0].events(ChainEvent.TransferFailed.class)).isEmpty();
+        // The same, asked of the chains by query (what the engine does when the follower's events were missed).
+        assertThat(lock.outcome(r.packet())).isInstanceOf(IbcCounterLock.Outcome.Delivered.class);
+        assertThat(onC.htlcChain().htlcsWithHashlock(secret.hashlock())).as("the HTLC the hooks created, found by hashlock")
+                .singleElement().satisfies(found -> {
+                    assertThat(found.sender()).isEqualTo(lock.finalCreator());
+                    assertThat(found.refundAddress()).isEqualTo(relayerOn("juno"));
+                });
+        assertThat(onC.htlcChain().htlcsWithHashlock(Secret.random().hashlock())).isEmpty();
 
         List<HtlcRecord> onCHtlcs = onC.htlcChain().list(null, 30);
         assertThat(onCHtlcs).singleElement().satisfies(h -> assertThat(h.hashlock()).isEqualTo(secret.hashlock()));
@@ -262,6 +272,8 @@ class CosmosIbcCounterLockIT {
                     assertThat(e.reason()).startsWith("error acknowledgement: ABCI code: 6");
                 }));
         assertThat(home[0].events(ChainEvent.TransferAcknowledged.class)).isEmpty();
+        assertThat(lock.outcome(r.packet())).as("by query too").isInstanceOfSatisfying(IbcCounterLock.Outcome.Failed.class,
+                f -> assertThat(f.reason()).startsWith("error acknowledgement: ABCI code: 6"));
         assertThat(onC.htlcChain().list(null, 30)).isEmpty();
         assertThat(c.balance(c.htlcContractAddress(), lock.finalAsset())).isZero();
         assertThat(b.balance(pfmOnB(), voucherOnB())).isZero();
@@ -282,6 +294,7 @@ class CosmosIbcCounterLockIT {
         BigInteger before = a.balance(relayerOn("cosmos"), "stake");
         devnet.relayer().pause();
         TxResult r = lock.send(request(lock, Secret.random()), TxJournal.NONE);
+        assertThat(lock.outcome(r.packet())).as("in flight while the IBC relayer is paused").isInstanceOf(IbcCounterLock.Outcome.InFlight.class);
         assertThat(a.balance(relayerOn("cosmos"), "stake")).as("sent, not yet refunded")
                 .isEqualTo(before.subtract(AMOUNT).subtract(feeOf(onA, r.txHash())));
         b.advanceTime(Duration.ofMinutes(5)); // B is past the first packet's timeout when the relayer comes back
@@ -296,6 +309,8 @@ class CosmosIbcCounterLockIT {
                     assertThat(e.reason()).isEqualTo("timeout");
                 }));
         assertThat(home[0].events(ChainEvent.TransferAcknowledged.class)).isEmpty();
+        assertThat(lock.outcome(r.packet())).as("by query too").isInstanceOfSatisfying(IbcCounterLock.Outcome.Failed.class,
+                f -> assertThat(f.reason()).isEqualTo("timeout"));
         assertThat(a.balance(relayerOn("cosmos"), "stake")).isEqualTo(before.subtract(feeOf(onA, r.txHash())));
         assertThat(b.balance(pfmOnB(), voucherOnB())).isZero();
         assertThat(c.balance(c.htlcContractAddress(), lock.finalAsset())).isZero();
@@ -326,6 +341,60 @@ class CosmosIbcCounterLockIT {
         assertThat(again.reconcile(intentOf(journaled))).isEqualTo(new Reconciliation.Landed(sent));
         assertThat(restarted.sentTransfers().contains("channel-0", sent.packet().sequence())).isTrue();
         assertThat(again.reconcile(intentOf(List.of()))).isEqualTo(new Reconciliation.NeverLanded("never signed"));
+    }
+
+    /**
+     * The transfer is in a block of the home chain but the node's indexer lags past its timeout height: the pre-fix
+     * reconciler called that NeverLanded (the engine would then send the counter-lock over IBC a second time). It is
+     * Landed, with the packet read from the block's result.
+     */
+    @Test
+    void aTransferTheIndexDoesNotShowYetIsLandedWithItsPacketFromItsBlock() throws Exception {
+        CosmosAdapter onA = adapter(a, null, 3);
+        CosmosIbcCounterLock lock = lockOn(onA, Duration.ofMinutes(10));
+        a.halt();
+        a.indexLag(20);
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<SignedTx> journaled = new java.util.concurrent.CopyOnWriteArrayList<>();
+            var sending = pool.submit(() -> lock.send(request(lock, Secret.random()), journaled::add));
+            await().atMost(Duration.ofSeconds(20)).until(() -> a.state().mempoolSize() == 1);
+            long included = a.produceBlock().height();
+            SignedTx tx = journaled.getFirst();
+            while (a.height() <= tx.timeoutHeight() + 1) a.produceBlock();
+            assertThat(onA.rpc().tx(tx.txHash())).as("hidden from the index").isEmpty();
+            assertThat(onA.rpc().block(included).txHashes()).as("in its block").contains(tx.txHash());
+            // A restarted relayer: only the chain can say where the packet went.
+            CosmosAdapter restarted = adapter(a, null, 3);
+            Reconciliation r = lockOn(restarted, Duration.ofMinutes(10)).reconcile(intentOf(journaled));
+            assertThat(r).isInstanceOfSatisfying(Reconciliation.Landed.class, l -> {
+                assertThat(l.result().txHash()).isEqualTo(tx.txHash());
+                assertThat(l.result().height()).isEqualTo(included);
+                assertThat(l.result().packet()).isNotNull();
+                assertThat(l.result().packet().channel()).isEqualTo("channel-0");
+            });
+            a.indexLag(0);
+            a.resume();
+            assertThat(sending.get()).isEqualTo(((Reconciliation.Landed) r).result());
+        } finally {
+            a.indexLag(0);
+            a.resume();
+        }
+    }
+
+    /** The counter-lock over IBC bids fee levels like the HTLC adapter (gas limit × 0.025 × 1.5^2 at level 2). */
+    @Test
+    void aTransferAtFeeLevelTwoPaysTwoAndAQuarterTimesTheGasPrice() {
+        CosmosAdapter onA = adapter(a, null, 50);
+        CosmosIbcCounterLock lock = lockOn(onA, Duration.ofMinutes(10));
+        TxResult normal = lock.send(request(lock, Secret.random()), TxJournal.NONE);
+        TxResult raised = lock.send(request(lock, Secret.random()), TxJournal.NONE, io.evmore.core.chain.FeeBid.level(2));
+        long normalGas = onA.rpc().tx(normal.txHash()).orElseThrow().result().gasWanted();
+        long raisedGas = onA.rpc().tx(raised.txHash()).orElseThrow().result().gasWanted();
+        assertThat(feeOf(onA, normal.txHash())).isEqualTo(new BigDecimal(normalGas).multiply(new BigDecimal("0.025"))
+                .setScale(0, java.math.RoundingMode.CEILING).toBigIntegerExact());
+        assertThat(feeOf(onA, raised.txHash())).isEqualTo(new BigDecimal(raisedGas).multiply(new BigDecimal("0.05625"))
+                .setScale(0, java.math.RoundingMode.CEILING).toBigIntegerExact());
+        assertThat(raised.packet()).isNotNull();
     }
 
     @Test

@@ -73,13 +73,22 @@ class CosmosIntentIT {
 
     @AfterEach
     void chainRunsAgain() {
+        chain.indexLag(0);
+        chain.dropNextBroadcasts(0);
+        chain.endpoint(0).pruneBlocksBelow(1);
         chain.resume();
+        // txs a test left hidden from the index become visible
+        for (int i = 0; i < 20 && chain.state().notYetIndexed() > 0; i++) chain.produceBlock();
     }
 
     CosmosAdapter adapter(long timeoutBlocks) {
+        return adapter(timeoutBlocks, Duration.ofSeconds(20));
+    }
+
+    CosmosAdapter adapter(long timeoutBlocks, Duration inclusionTimeout) {
         CosmosSettings s = CosmosSettings.of(ChainId.of(CHAIN), "cosmos", "stake", List.of(chain.rpcUrl()),
                 new BigDecimal("0.025"), chain.htlcContractAddress())
-                .withTimings(Duration.ofMillis(200), Duration.ofSeconds(3), Duration.ofSeconds(20))
+                .withTimings(Duration.ofMillis(200), Duration.ofSeconds(3), inclusionTimeout)
                 .withTimeoutBlocks(timeoutBlocks);
         PoolSettings pool = PoolSettings.cosmosDefaults().withConnections(4, 0).withHeightChecks(50, Duration.ZERO);
         return new CosmosAdapter(s, relayerKey, pool, new PrometheusRegistry(), new InMemoryCursorStore(),
@@ -212,37 +221,226 @@ class CosmosIntentIT {
         }
     }
 
+    /** Steps the halted chain to {@code height}. */
+    void produceUntil(long height) {
+        while (chain.height() < height) chain.produceBlock();
+    }
+
+    boolean blockHas(long height, String hash) {
+        return chain.state().block(height).txs().stream().anyMatch(t -> {
+            try {
+                return sha256Hex(t).equals(hash);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /**
+     * A committed tx the node's indexer has not caught up with: {@code tx} says "not found" while its block has it. The
+     * sequence has moved past the intent's (the tx itself moved it), and later the chain passes the timeout height; the
+     * pre-fix reconciler called both NeverLanded (an engine would then lock or transfer a second time). It is Landed:
+     * found in its block, its result read from {@code block_results}, the created HTLC id included.
+     */
     @Test
-    void aJournaledButNeverBroadcastTxIsNeverLandedOnceTheChainIsPastItsTimeoutHeight() {
+    void aLandedTxTheIndexDoesNotShowYetIsFoundInItsBlockAndNeverCalledNeverLanded() throws Exception {
         try (CosmosAdapter a = adapter(3)) {
+            chain.halt();
+            chain.indexLag(10);
+            long seq = chainSequence(a);
+            List<SignedTx> journaled = new CopyOnWriteArrayList<>();
+            Future<TxResult> lock;
+            try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                lock = pool.submit(() -> a.htlcChain().lock(lock(20, Secret.random().hashlock()), journaled::add));
+                await().atMost(Duration.ofSeconds(20)).until(() -> chain.state().mempoolSize() == 1);
+                long included = chain.produceBlock().height();
+                SignedTx tx = journaled.getFirst();
+                TxIntent intent = intentOf(journaled);
+                assertThat(tx.timeoutHeight()).isEqualTo(included + 2);
+
+                // One block later: the account's sequence (read one block behind the head) moved past the intent's.
+                chain.produceBlock();
+                assertThat(chain.state().account(a.htlcChain().relayerAddress()).getSequence()).isEqualTo(seq + 1);
+                // Control: the fault is on — in its block, not in the index the reconciler asks first.
+                assertThat(blockHas(included, tx.txHash())).isTrue();
+                assertThat(a.rpc().tx(tx.txHash())).isEmpty();
+                Reconciliation early = a.htlcChain().reconcile(intent);
+                assertThat(early).as("sequence moved, index lagging").isInstanceOfSatisfying(Reconciliation.Landed.class,
+                        l -> {
+                            assertThat(l.result().txHash()).isEqualTo(tx.txHash());
+                            assertThat(l.result().height()).isEqualTo(included);
+                            assertThat(l.result().htlcId()).matches("htlc_[0-9]+");
+                        });
+
+                // Past the timeout height, still not indexed: the scan of the blocks finds it.
+                produceUntil(tx.timeoutHeight() + 2);
+                assertThat(a.rpc().tx(tx.txHash())).isEmpty();
+                assertThat(a.htlcChain().reconcile(intent)).as("past timeout_height, index lagging").isEqualTo(early);
+
+                // Once indexed, the same answer through the index; the lock itself saw the same.
+                produceUntil(included + 10);
+                assertThat(a.rpc().tx(tx.txHash())).isPresent();
+                assertThat(lock.get()).isEqualTo(((Reconciliation.Landed) early).result());
+                assertThat(a.htlcChain().reconcile(intent)).isEqualTo(early);
+                assertThat(inclusions(tx.txHash())).isEqualTo(1);
+            }
+        }
+    }
+
+    /** A failed tx hidden from the index is Reverted from its block's result, not NeverLanded. */
+    @Test
+    void aFailedTxTheIndexDoesNotShowYetIsRevertedFromItsBlockResult() throws Exception {
+        try (CosmosAdapter a = adapter(3)) {
+            Secret secret = Secret.random();
+            TxResult locked = a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.valueOf(21), secret.hashlock(),
+                    chainNow() + 30, "eip155:1", "0xr"));
+            chain.halt();
+            chain.indexLag(10);
+            List<SignedTx> journaled = new CopyOnWriteArrayList<>();
+            try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                // Simulated before the timelock (passes), included after it (the contract refuses).
+                Future<TxResult> claim = pool.submit(() -> a.htlcChain().claim(locked.htlcId(), secret, journaled::add));
+                await().atMost(Duration.ofSeconds(20)).until(() -> chain.state().mempoolSize() == 1);
+                devnet.advanceTime(Duration.ofSeconds(60));
+                long included = chain.produceBlock().height();
+                produceUntil(journaled.getFirst().timeoutHeight() + 2);
+                assertThat(blockHas(included, journaled.getFirst().txHash())).isTrue();
+                assertThat(a.rpc().tx(journaled.getFirst().txHash())).isEmpty();
+                assertThat(a.htlcChain().reconcile(intentOf(journaled))).isInstanceOfSatisfying(Reconciliation.Reverted.class,
+                        rv -> {
+                            assertThat(rv.txHash()).isEqualTo(journaled.getFirst().txHash());
+                            assertThat(rv.reason()).contains("has expired").doesNotContain(secret.hex());
+                        });
+                produceUntil(included + 10);
+                assertThat(catchThrowableOfType(java.util.concurrent.ExecutionException.class, claim::get).getCause())
+                        .isInstanceOf(TxRevertedException.class);
+            }
+        }
+    }
+
+    /**
+     * Journaled, then the process died before the broadcast. While the chain is at or below the timeout height the
+     * reconciler re-broadcasts the bytes (here the node loses every one of them) and says Undecided; once the chain is
+     * past it and no block from (timeout height − timeoutBlocks) to the timeout height has the tx, NeverLanded.
+     */
+    @Test
+    void aJournaledButNeverBroadcastTxIsUndecidedUntilTheChainPassesItsTimeoutHeightThenNeverLandedAfterTheScan() {
+        try (CosmosAdapter a = adapter(4)) {
             List<SignedTx> journaled = new ArrayList<>();
+            chain.halt();
             assertThatThrownBy(() -> a.htlcChain().lock(lock(15, Secret.random().hashlock()),
                     crashingAfterRecording(journaled))).hasMessageContaining("crash between");
             SignedTx tx = journaled.getFirst();
-            chain.halt();
-            while (chain.height() <= tx.timeoutHeight() + 1) chain.produceBlock();
-            Reconciliation rec = a.htlcChain().reconcile(intentOf(journaled));
-            assertThat(rec).isInstanceOfSatisfying(Reconciliation.NeverLanded.class,
-                    n -> assertThat(n.reason()).contains("timeout height " + tx.timeoutHeight()));
+            TxIntent intent = intentOf(journaled);
+            chain.dropNextBroadcasts(1000);
+            while (chain.height() <= tx.timeoutHeight()) {
+                int before = chain.state().broadcastsToDrop();
+                Reconciliation r = a.htlcChain().reconcile(intent);
+                assertThat(r).as("at height %d (timeout height %d)", chain.height(), tx.timeoutHeight())
+                        .isInstanceOfSatisfying(Reconciliation.Undecided.class, u -> assertThat(u.reason())
+                                .contains("re-broadcast").contains("timeout_height " + tx.timeoutHeight()));
+                // Control: it acted in this window — the bytes reached the node, which dropped them; at the timeout
+                // height itself the next block would be above it, so CheckTx refuses them (code 30).
+                if (chain.height() < tx.timeoutHeight()) {
+                    assertThat(chain.state().broadcastsToDrop()).isEqualTo(before - 1);
+                } else {
+                    assertThat(r).isInstanceOfSatisfying(Reconciliation.Undecided.class, u -> assertThat(u.reason())
+                            .contains("re-broadcast refused: sdk code 30"));
+                }
+                chain.produceBlock();
+            }
+            assertThat(chain.height()).isEqualTo(tx.timeoutHeight() + 1);
+            Reconciliation rec = a.htlcChain().reconcile(intent);
+            assertThat(rec).isInstanceOfSatisfying(Reconciliation.NeverLanded.class, n -> assertThat(n.reason())
+                    .contains("timeout height " + tx.timeoutHeight())
+                    .contains("blocks " + (tx.timeoutHeight() - 4) + ".." + tx.timeoutHeight()));
+            chain.dropNextBroadcasts(0);
             // And it truly never can: the node refuses the very bytes now.
             assertThat(a.rpc().broadcastTxSync(HexFormat.of().parseHex(tx.rawTx())).code()).isEqualTo(30);
             assertThat(nodeHas(tx.txHash())).isFalse();
         }
     }
 
+    /**
+     * Broadcast and accepted, then lost from the mempool; the adapter's next tx takes the same sequence and lands. The
+     * moved sequence is only a hint: Undecided ("waiting for timeout_height") until the chain passes the lost tx's
+     * timeout height, then NeverLanded. The pre-fix reconciler said NeverLanded as soon as the sequence moved.
+     */
     @Test
-    void aJournaledTxWhoseSequenceAnotherTxUsedIsNeverLanded() {
-        try (CosmosAdapter a = adapter(50)) {
+    void aDroppedTxWhoseSequenceAnotherTxTookIsUndecidedUntilItsTimeoutHeightThenNeverLanded() throws Exception {
+        try (CosmosAdapter a = adapter(6, Duration.ofSeconds(2))) {
+            chain.halt();
+            long seq = chainSequence(a);
+            chain.dropNextBroadcasts(1);
             List<SignedTx> journaled = new ArrayList<>();
-            assertThatThrownBy(() -> a.htlcChain().lock(lock(16, Secret.random().hashlock()),
+            assertThatThrownBy(() -> a.htlcChain().lock(lock(16, Secret.random().hashlock()), journaled::add))
+                    .isInstanceOf(io.evmore.cosmos.tx.TxPendingException.class);
+            SignedTx lost = journaled.getFirst();
+            assertThat(lost.nonce()).isEqualTo(seq);
+            TxIntent intent = intentOf(journaled);
+            TxResult other;
+            try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<SignedTx> otherJournal = new CopyOnWriteArrayList<>();
+                Future<TxResult> f = pool.submit(() -> a.htlcChain().lock(lock(17, Secret.random().hashlock()), otherJournal::add));
+                await().atMost(Duration.ofSeconds(20)).until(() -> chain.state().mempoolSize() == 1);
+                assertThat(otherJournal.getFirst().nonce()).as("the same sequence").isEqualTo(seq);
+                chain.produceBlock();
+                other = f.get();
+            }
+            chain.produceBlock();
+            assertThat(chainSequence(a)).isEqualTo(seq + 1);
+            assertThat(chain.height()).isLessThanOrEqualTo(lost.timeoutHeight());
+            while (chain.height() <= lost.timeoutHeight()) {
+                assertThat(a.htlcChain().reconcile(intent)).as("at height %d", chain.height())
+                        .isInstanceOfSatisfying(Reconciliation.Undecided.class, u -> assertThat(u.reason())
+                                .contains("sequence " + seq).contains("waiting for timeout_height " + lost.timeoutHeight()));
+                chain.produceBlock();
+            }
+            assertThat(a.htlcChain().reconcile(intent)).isInstanceOfSatisfying(Reconciliation.NeverLanded.class,
+                    n -> assertThat(n.reason()).contains("timeout height " + lost.timeoutHeight()));
+            assertThat(nodeHas(lost.txHash())).isFalse();
+            assertThat(a.htlcChain().query(other.htlcId())).isPresent();
+        }
+    }
+
+    /**
+     * A block the tx could be in cannot be read from the endpoint that answers (it pruned it): Undecided, saying which
+     * block and why. Control: the same intent on an endpoint with every block is NeverLanded.
+     */
+    @Test
+    void aBlockInTheRangeThatCannotBeReadIsUndecided() {
+        try (CosmosAdapter a = adapter(4)) {
+            List<SignedTx> journaled = new ArrayList<>();
+            chain.halt();
+            assertThatThrownBy(() -> a.htlcChain().lock(lock(22, Secret.random().hashlock()),
                     crashingAfterRecording(journaled))).hasMessageContaining("crash between");
-            // The next tx takes the same sequence and lands.
-            TxResult other = a.htlcChain().lock(lock(17, Secret.random().hashlock()));
-            await().atMost(Duration.ofSeconds(20)).until(() -> chain.height() > other.height());
-            Reconciliation rec = a.htlcChain().reconcile(intentOf(journaled));
-            assertThat(rec).isInstanceOfSatisfying(Reconciliation.NeverLanded.class,
-                    n -> assertThat(n.reason()).contains("used by another transaction"));
-            assertThat(nodeHas(journaled.getFirst().txHash())).isFalse();
+            SignedTx tx = journaled.getFirst();
+            produceUntil(tx.timeoutHeight() + 2);
+            long first = tx.timeoutHeight() - 4;
+            chain.endpoint(0).pruneBlocksBelow(first + 1);
+            assertThat(a.htlcChain().reconcile(intentOf(journaled))).isInstanceOfSatisfying(Reconciliation.Undecided.class,
+                    u -> assertThat(u.reason()).contains("block " + first + " cannot be read")
+                            .contains("height " + first + " is not available, lowest height is " + (first + 1)));
+            chain.endpoint(0).pruneBlocksBelow(1);
+            assertThat(a.htlcChain().reconcile(intentOf(journaled))).isInstanceOf(Reconciliation.NeverLanded.class);
+        }
+    }
+
+    /** An intent journaled without a timeout height (before they were signed with one) is never NeverLanded by absence. */
+    @Test
+    void anIntentWithoutTimeoutHeightIsNeverNeverLandedByAbsence() {
+        try (CosmosAdapter a = adapter(3)) {
+            List<SignedTx> journaled = new ArrayList<>();
+            chain.halt();
+            assertThatThrownBy(() -> a.htlcChain().lock(lock(23, Secret.random().hashlock()),
+                    crashingAfterRecording(journaled))).hasMessageContaining("crash between");
+            SignedTx tx = journaled.getFirst();
+            produceUntil(tx.timeoutHeight() + 3);
+            SignedTx legacy = new SignedTx(tx.nonce(), tx.txHash(), tx.rawTx(), 0);
+            assertThat(a.htlcChain().reconcile(intentOf(List.of(legacy)))).isInstanceOfSatisfying(
+                    Reconciliation.Undecided.class, u -> assertThat(u.reason()).contains("no timeout_height"));
+            // Control: the same tx with its timeout height is decided.
+            assertThat(a.htlcChain().reconcile(intentOf(journaled))).isInstanceOf(Reconciliation.NeverLanded.class);
         }
     }
 

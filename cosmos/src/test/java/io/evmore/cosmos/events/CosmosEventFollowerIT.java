@@ -183,6 +183,42 @@ class CosmosEventFollowerIT {
         }
     }
 
+    /**
+     * A long gap crossed while the node's indexer lags: the lock is in a block but not yet in the index that tx_search
+     * reads. The pre-fix catch-up searched up to the head and jumped there, losing the lock for good; the catch-up now
+     * searches only up to a height the index provably covers and reads the rest block by block.
+     */
+    @Test
+    void aCatchUpWhileTheIndexLagsMissesNoEvent() throws Exception {
+        long from = chain.height();
+        chain.indexLag(60);
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            java.util.List<io.evmore.core.chain.SignedTx> journaled = new java.util.concurrent.CopyOnWriteArrayList<>();
+            var locking = pool.submit(() -> adapter.htlcChain().lock(new LockRequest(devnet.account("bob").address("cosmos"),
+                    "stake", BigInteger.TEN, Secret.random().hashlock(), chain.state().now().getEpochSecond() + 3600,
+                    "eip155:1", "0xa"), journaled::add));
+            await().atMost(Duration.ofSeconds(30)).until(() -> !journaled.isEmpty() && chain.state().notYetIndexed() > 0
+                    && chain.state().mempoolSize() == 0);
+            String hash = journaled.getFirst().txHash();
+            long h = chain.height();
+            await().atMost(Duration.ofSeconds(30)).until(() -> chain.height() > h + 8);
+            // Control: the fault is on while the follower catches up.
+            assertThat(adapter.rpc().tx(hash)).isEmpty();
+            InMemoryCursorStore cursors = new InMemoryCursorStore();
+            try (CosmosEventFollower f = follower(cursors, List.of(), Duration.ofMillis(200), 5, from)) {
+                RecordingListener l = new RecordingListener(cursors);
+                f.start(l);
+                await().atMost(Duration.ofSeconds(30)).until(() -> !l.cursors().isEmpty() && l.cursors().getLast().height() > h + 8);
+                chain.indexLag(0);
+                String id = locking.get().htlcId();
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(l.events(ChainEvent.HtlcLocked.class))
+                        .extracting(e -> e.htlc().id()).containsExactly(id));
+            }
+        } finally {
+            chain.indexLag(0);
+        }
+    }
+
     @Test
     void aListenerFailureDuringCatchUpResumesAfterTheLastAcceptedBlock() {
         long from = chain.height();

@@ -29,6 +29,29 @@ class GasAndSequencerTest {
     }
 
     @Test
+    void feeLevelNPaysTheGasPriceTimes1_5PowNCappedAtTheMaximum() {
+        GasEstimator g = new GasEstimator(new BigDecimal("1.4"), new BigDecimal("0.025"), "stake");
+        assertThat(g.maxGasPrice()).isEqualByComparingTo("0.25"); // default cap: 10 x the gas price
+        assertThat(g.priceAt(0)).isEqualByComparingTo("0.025");
+        assertThat(g.priceAt(1)).isEqualByComparingTo("0.0375");
+        assertThat(g.priceAt(2)).isEqualByComparingTo("0.05625"); // 0.025 x 2.25
+        assertThat(g.priceAt(5)).isEqualByComparingTo("0.18984375");
+        assertThat(g.priceAt(6)).isEqualByComparingTo("0.25"); // 0.28476.. capped
+        assertThat(g.priceAt(40)).isEqualByComparingTo("0.25");
+        assertThat(g.feeFor(100_000, 0)).isEqualTo(g.feeFor(100_000));
+        // gas limit 140000: ceil(140000 x 0.05625) = 7875
+        assertThat(g.feeFor(100_000, 2)).isEqualTo(new TxFee("stake", BigInteger.valueOf(7875), 140_000));
+        assertThat(g.feeFor(100_000, 40).amount()).isEqualTo(BigInteger.valueOf(35_000));
+        GasEstimator capped = new GasEstimator(BigDecimal.ONE, new BigDecimal("0.025"), "stake", 1_000_000,
+                new BigDecimal("0.05"));
+        assertThat(capped.priceAt(2)).isEqualByComparingTo("0.05");
+        assertThat(capped.priceAt(1)).isEqualByComparingTo("0.0375");
+        assertThatThrownBy(() -> new GasEstimator(BigDecimal.ONE, new BigDecimal("0.025"), "stake", 1_000_000,
+                new BigDecimal("0.02"))).hasMessageContaining("max gas price");
+        assertThatThrownBy(() -> g.priceAt(-1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void anAbsurdSimulationIsRefusedRatherThanPaidFor() {
         GasEstimator g = new GasEstimator(new BigDecimal("1.5"), new BigDecimal("0.025"), "stake", 300_000);
         assertThat(g.feeFor(200_000).gasLimit()).isEqualTo(300_000); // exactly the cap is fine

@@ -82,8 +82,18 @@ class CosmosWasmdIT {
     }
 
     CosmosAdapter adapter(InMemoryCursorStore cursors) {
+        return adapter(settings());
+    }
+
+    CosmosAdapter adapter(CosmosSettings s) {
         PoolSettings pool = PoolSettings.cosmosDefaults().withConnections(4, 0).withHeightChecks(50, Duration.ZERO);
-        return new CosmosAdapter(settings(), relayerKey, pool, registry, cursors, Clock.system());
+        return new CosmosAdapter(s, relayerKey, pool, registry, new InMemoryCursorStore(), Clock.system());
+    }
+
+    static TxIntent intentOf(List<SignedTx> journaled) {
+        TxIntent i = TxIntent.pending("w/COUNTER_LOCK", "w", ChainId.of(CHAIN), "COUNTER_LOCK", Instant.now());
+        for (SignedTx t : journaled) i = i.broadcasting(t, Instant.now());
+        return i;
     }
 
     /** The chain's clock: the latest block time (wasmd's block time is wall-clock time). */
@@ -285,6 +295,110 @@ class CosmosWasmdIT {
             // And it stays unstuck: the next ones go through without another resync.
             lock(a);
             assertThat(ChainMetrics.on(registry).nonceResyncs.labelValues(CHAIN).get()).isEqualTo(resyncs + 1);
+        }
+    }
+
+    /**
+     * A landed tx the node's tx index does not show (a lagging indexer in front of the real node: {@code tx} answers its
+     * "not found"): the pre-fix reconciler called it NeverLanded once the sequence had moved; it is Landed, found by
+     * hashing the real node's block txs and read from its {@code block_results} — before and after the timeout height.
+     */
+    @Test
+    void aLandedTxTheIndexDoesNotShowIsFoundInTheRealNodesBlock() throws Exception {
+        try (IndexHidingProxy proxy = new IndexHidingProxy(chain.rpcUrl());
+                CosmosAdapter a = adapter(settings().withTimeoutBlocks(20))) {
+            List<SignedTx> journaled = new ArrayList<>();
+            TxResult locked = a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.valueOf(31),
+                    Secret.random().hashlock(), chainNow(a) + 3600, "eip155:1", "0xl"), journaled::add);
+            SignedTx tx = journaled.getFirst();
+            proxy.hide(tx.txHash());
+            CosmosSettings viaProxy = CosmosSettings.of(ChainId.of(CHAIN), WasmdChain.PREFIX, "stake", List.of(proxy.url()),
+                    WasmdChain.MIN_GAS_PRICE, chain.htlcContractAddress())
+                    .withTimings(Duration.ofMillis(200), Duration.ofSeconds(3), Duration.ofSeconds(20)).withTimeoutBlocks(20);
+            try (CosmosAdapter restarted = adapter(viaProxy)) {
+                chain.awaitHeight(locked.height() + 2, Duration.ofSeconds(30));
+                // Control: hidden from the index the reconciler asks, present on the node itself.
+                assertThat(restarted.rpc().tx(tx.txHash())).isEmpty();
+                assertThat(chain.tx(tx.txHash())).isPresent();
+                assertThat(chain.height()).as("asking before the timeout height (machine too slow?)")
+                        .isLessThan(tx.timeoutHeight() - 2);
+                Reconciliation early = restarted.htlcChain().reconcile(intentOf(journaled));
+                assertThat(early).isEqualTo(new Reconciliation.Landed(locked));
+                chain.awaitHeight(tx.timeoutHeight() + 2, Duration.ofSeconds(30));
+                assertThat(restarted.htlcChain().reconcile(intentOf(journaled))).isEqualTo(new Reconciliation.Landed(locked));
+            }
+        }
+    }
+
+    /**
+     * Journaled, then the process died before the broadcast; the next tx took its sequence. On the real node: Undecided
+     * while the chain is at or below the timeout height (the re-broadcast is refused: its sequence is used; the
+     * blocks so far do not hold it), NeverLanded once past it, after reading every block of the range.
+     */
+    @Test
+    void aJournaledNeverBroadcastTxWhoseSequenceWasTakenIsNeverLandedOnlyAfterItsTimeoutHeight() {
+        try (CosmosAdapter a = adapter(settings().withTimeoutBlocks(40))) {
+            List<SignedTx> journaled = new ArrayList<>();
+            assertThatThrownBy(() -> a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.valueOf(32),
+                    Secret.random().hashlock(), chainNow(a) + 3600, "eip155:1", "0xn"), tx -> {
+                        journaled.add(tx);
+                        throw new IllegalStateException("crash between persisting the intent and broadcasting");
+                    })).hasMessageContaining("crash between");
+            SignedTx lost = journaled.getFirst();
+            TxResult other = a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.valueOf(33),
+                    Secret.random().hashlock(), chainNow(a) + 3600, "eip155:1", "0xo"));
+            chain.awaitHeight(other.height() + 2, Duration.ofSeconds(30));
+            Reconciliation before = a.htlcChain().reconcile(intentOf(journaled));
+            long heightAfterAsking = chain.height();
+            assertThat(heightAfterAsking).as("asked before the timeout height (machine too slow?)")
+                    .isLessThanOrEqualTo(lost.timeoutHeight());
+            assertThat(before).isInstanceOfSatisfying(Reconciliation.Undecided.class, u -> assertThat(u.reason())
+                    .contains("sequence " + lost.nonce()).contains("waiting for timeout_height " + lost.timeoutHeight())
+                    .contains("re-broadcast refused"));
+            chain.awaitHeight(lost.timeoutHeight() + 2, Duration.ofSeconds(60));
+            assertThat(a.htlcChain().reconcile(intentOf(journaled))).isInstanceOfSatisfying(Reconciliation.NeverLanded.class,
+                    n -> assertThat(n.reason()).contains("blocks " + (lost.timeoutHeight() - 40) + ".." + lost.timeoutHeight()));
+            assertThat(chain.tx(lost.txHash())).isEmpty();
+            assertThat(a.htlcChain().query(other.htlcId())).isPresent();
+        }
+    }
+
+    /**
+     * The secret by query on the real contract: get_htlc's {@code secret} once withdrawn, and a withdraw found by
+     * hashlock with {@code tx_search} on the node's index of the contract's {@code wasm} event — here of an HTLC made
+     * and claimed by others with wasmd's own CLI (so the query syntax and attribute indexing are the real node's).
+     */
+    @Test
+    void theSecretIsReadFromGetHtlcAndFoundByHashlockWithTxSearchOnTheRealNode() {
+        try (CosmosAdapter a = adapter(settings())) {
+            Secret secret = Secret.random();
+            TxResult locked = a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.valueOf(34), secret.hashlock(),
+                    chainNow(a) + 3600, "eip155:1", "0xs"));
+            assertThat(a.htlcChain().revealedSecret(secret.hashlock(), locked.htlcId(), 0)).isEmpty();
+            assertThat(a.htlcChain().revealedSecret(secret.hashlock(), null, 0)).isEmpty();
+            TxResult claimed = a.htlcChain().claim(locked.htlcId(), secret);
+            HtlcRecord withdrawn = a.htlcChain().query(locked.htlcId()).orElseThrow();
+            assertThat(withdrawn.secret()).isEqualTo(secret);
+            assertThat(a.htlcChain().revealedSecret(secret.hashlock(), locked.htlcId(), 0)).contains(secret);
+            await().atMost(Duration.ofSeconds(20)).until(() ->
+                    a.htlcChain().revealedSecret(secret.hashlock(), null, locked.height()).isPresent());
+            assertThat(a.htlcChain().revealedSecret(secret.hashlock(), null, 0)).contains(secret);
+            assertThat(a.htlcChain().revealedSecret(secret.hashlock(), null, claimed.height() + 1)).isEmpty();
+
+            // An HTLC the relayer had no part in: alice creates it for bob with wasmd's CLI, bob withdraws with it.
+            Secret other = Secret.random();
+            String create = "{\"create_htlc\":{\"receiver\":\"" + bob + "\",\"hashlock\":\"" + other.hashlock().hex()
+                    + "\",\"timelock\":" + (chainNow(a) + 3600) + ",\"target_chain\":\"eip155:1\",\"target_address\":\"0xc\"}}";
+            var created = chain.cliTx("alice", 400_000, "wasm", "execute", chain.htlcContractAddress(), create,
+                    "--amount", "35stake");
+            String id = WasmdChain.attribute(created, "wasm", "htlc_id").orElseThrow();
+            assertThat(a.htlcChain().revealedSecret(other.hashlock(), null, 0)).as("before the withdraw").isEmpty();
+            chain.cliTx("bob", 400_000, "wasm", "execute", chain.htlcContractAddress(),
+                    "{\"withdraw\":{\"htlc_id\":\"" + id + "\",\"secret\":\"" + other.hex() + "\"}}");
+            await().atMost(Duration.ofSeconds(20)).until(() ->
+                    a.htlcChain().revealedSecret(other.hashlock(), null, 0).isPresent());
+            assertThat(a.htlcChain().revealedSecret(other.hashlock(), null, 0)).contains(other);
+            assertThat(a.htlcChain().revealedSecret(other.hashlock(), id, 0)).contains(other);
         }
     }
 

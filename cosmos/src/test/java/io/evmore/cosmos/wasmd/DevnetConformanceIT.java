@@ -268,6 +268,29 @@ class DevnetConformanceIT {
                             .setQueryData(com.google.protobuf.ByteString.copyFromUtf8("{\"get_htlc\":{\"htlc_id\":\"htlc_999\"}}"))
                             .build().toByteArray()));
 
+            // what reconciliation and the secret search rely on
+            obs.put("htlc.get_htlc.withdrawn_secret", S1.equals(a.htlcChain().query(created.htlcId()).orElseThrow().secret())
+                    ? "the withdraw's secret" : "other");
+            obs.put("htlc.get_htlc.open_secret", String.valueOf(a.htlcChain().query(open.htlcId()).orElseThrow().secret()));
+            for (var e : Map.of("withdrawn", S1, "open", S2).entrySet()) {
+                String wq = "wasm._contract_address='" + t.contract() + "' AND wasm.method='withdraw' AND wasm.hashlock='"
+                        + e.getValue().hashlock().hex() + "'";
+                JsonNode found = get(t, "/tx_search?query=%22" + java.net.URLEncoder.encode(wq, StandardCharsets.UTF_8)
+                        + "%22").path("result");
+                List<String> hashes = new ArrayList<>();
+                for (JsonNode tx : found.path("txs")) hashes.add(tx.path("hash").asText().equals(withdrawn.txHash()) ? "withdraw" : "other");
+                obs.put("tx_search.withdraw_by_hashlock." + e.getKey(), found.path("total_count").asText() + " " + hashes);
+            }
+            obs.put("revealed_secret.by_hashlock", a.htlcChain().revealedSecret(S1.hashlock(), null, 0)
+                    .map(x -> x.equals(S1) ? "the withdraw's secret" : "other").orElse("none"));
+            var withdrawBlock = a.rpc().block(withdrawn.height());
+            obs.put("block.tx_hashes", "contains the withdraw: " + withdrawBlock.txHashes().contains(withdrawn.txHash())
+                    + ", results for every tx: " + (a.rpc().blockResults(withdrawn.height()).txResults().size()
+                            == withdrawBlock.txHashes().size()));
+            var acctNow = a.queries().requireAccount(relayer);
+            obs.put("timeout_height_passed.broadcast", broadcast(t, TxBuilder.sign(key, CHAIN, acctNow.accountNumber(),
+                    acctNow.sequence(), List.of(send), "", new TxFee("stake", BigInteger.valueOf(5000), 200_000), 1)));
+
             // indexer and block answers
             String q = "wasm._contract_address='" + t.contract() + "'";
             JsonNode search = get(t, "/tx_search?query=%22" + java.net.URLEncoder.encode(q, StandardCharsets.UTF_8)
@@ -402,6 +425,7 @@ class DevnetConformanceIT {
                 .replaceAll("account number \\(\\d+\\)", "account number (<n>)")
                 .replaceAll("spendable balance \\d+", "spendable balance <n>")
                 .replaceAll("current blockchain height \\d+", "current blockchain height <n>")
+                .replaceAll("block height: \\d+", "block height: <n>")
                 .replaceAll("\\[[^\\[\\]]*\\.go:\\d+\\]", "[<source>]")
                 .replaceAll("\"height\":\"\\d+\"", "\"height\":\"<n>\"");
     }

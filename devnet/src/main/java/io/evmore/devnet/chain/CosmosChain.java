@@ -74,6 +74,10 @@ public final class CosmosChain {
     private CacheKv checkState = new CacheKv(committed);
     private final List<byte[]> mempool = new ArrayList<>();
     private int mempoolCapacity = DEFAULT_MEMPOOL_CAPACITY;
+    private int dropNextBroadcasts;
+    private long indexLagBlocks;
+    /** Committed txs the (lagging) indexer has not indexed yet, oldest first, with the height that makes them visible. */
+    private final List<LaggingTx> notYetIndexed = new ArrayList<>();
     private final List<RelayOp> pendingRelayOps = new ArrayList<>();
     private final Set<String> seenTxs = new LinkedHashSet<>();
     private final List<Block> blocks = new ArrayList<>();
@@ -240,6 +244,56 @@ public final class CosmosChain {
         return List.copyOf(txIndex);
     }
 
+    private record LaggingTx(IndexedTx tx, long visibleAt) {}
+
+    /**
+     * Fault injection (a lagging tx indexer): every tx committed from now on is in its block (and {@code block},
+     * {@code block_results}, websocket events show it) but stays out of the tx index — {@code tx} answers "not found",
+     * {@code tx_search} does not list it — until {@code blocks} more blocks are committed. A real CometBFT node indexes
+     * asynchronously after the commit, so a just-committed tx can be missing from the index; an endpoint whose indexer
+     * is slow or restarted can lag for longer. 0 (default) indexes at commit. Txs already hidden keep their delay, and
+     * the index stays in commit order (a later tx is never indexed before an earlier one, as CometBFT's indexer).
+     */
+    public synchronized void indexLag(long blocks) {
+        if (blocks < 0) {
+            throw new IllegalArgumentException("index lag must be >= 0, got " + blocks);
+        }
+        indexLagBlocks = blocks;
+    }
+
+    /** Committed txs hidden from the index by {@link #indexLag(long)} right now. */
+    public synchronized int notYetIndexed() {
+        return notYetIndexed.size();
+    }
+
+    /**
+     * Fault injection (a tx lost from the mempool): the next {@code txs} broadcasts that pass CheckTx are answered as
+     * accepted (code 0, their hash) but are not kept — as if the node restarted right after answering and lost its
+     * mempool and cache. They are in no block unless someone broadcasts them again.
+     */
+    public synchronized void dropNextBroadcasts(int txs) {
+        if (txs < 0) {
+            throw new IllegalArgumentException("dropped broadcasts must be >= 0, got " + txs);
+        }
+        dropNextBroadcasts = txs;
+    }
+
+    /** How many more accepted broadcasts {@link #dropNextBroadcasts(int)} will drop. */
+    public synchronized int broadcastsToDrop() {
+        return dropNextBroadcasts;
+    }
+
+    /** Fault injection (a node restart): every pending tx leaves the mempool and its cache, none is included. */
+    public synchronized int dropMempool() {
+        int n = mempool.size();
+        for (byte[] tx : mempool) {
+            seenTxs.remove(HexFormat.of().withUpperCase().formatHex(AddressDerivation.sha256(tx)));
+        }
+        mempool.clear();
+        resetCheckState();
+        return n;
+    }
+
     /** Fault injection: at most {@code txs} pending txs (0 = every broadcast gets "mempool is full"). */
     public synchronized void mempoolCapacity(int txs) {
         if (txs < 0) {
@@ -343,8 +397,25 @@ public final class CosmosChain {
             blocks.add(block);
             for (int i = 0; i < txs.size(); i++) {
                 IndexedTx itx = new IndexedTx(AddressDerivation.sha256(txs.get(i)), height, i, txs.get(i), results.get(i));
-                txIndex.add(itx);
-                txByHash.put(itx.hashHex(), itx);
+                // The indexer works block by block, in order: nothing is indexed before what was committed earlier.
+                long visibleAt = height + indexLagBlocks;
+                if (!notYetIndexed.isEmpty()) visibleAt = Math.max(visibleAt, notYetIndexed.getLast().visibleAt());
+                notYetIndexed.add(new LaggingTx(itx, visibleAt));
+            }
+            // The indexer: every committed tx whose delay is over, in commit order.
+            for (var it = notYetIndexed.iterator(); it.hasNext(); ) {
+                LaggingTx t = it.next();
+                if (t.visibleAt() <= height) {
+                    IndexedTx last = txIndex.isEmpty() ? null : txIndex.getLast();
+                    txIndex.add(t.tx());
+                    if (last != null && (last.height() > t.tx().height()
+                            || (last.height() == t.tx().height() && last.index() > t.tx().index()))) {
+                        // tx_search lists in (height, index) order, whatever order the lagging indexer caught up in
+                        txIndex.sort(java.util.Comparator.comparingLong(IndexedTx::height).thenComparingInt(IndexedTx::index));
+                    }
+                    txByHash.put(t.tx().hashHex(), t.tx());
+                    it.remove();
+                }
             }
             resetCheckState();
         }
@@ -395,7 +466,11 @@ public final class CosmosChain {
             throw new MempoolException("tx already exists in cache");
         }
         ExecResult r = runTx(tx, Mode.CHECK, checkState, latestHeight() + 1, now(), new MsgContext[1]);
-        if (r.ok()) {
+        if (r.ok() && dropNextBroadcasts > 0) {
+            dropNextBroadcasts--;
+            resetCheckState(); // its ante effects (sequence, fee) go with it
+            log.info("{}: fault injection: broadcast tx {} answered as accepted and dropped", spec.chainId(), hashHex);
+        } else if (r.ok()) {
             seenTxs.add(hashHex);
             if (seenTxs.size() > MEMPOOL_CACHE_SIZE) {
                 seenTxs.remove(seenTxs.iterator().next()); // CometBFT's cache is an LRU of fixed size

@@ -43,7 +43,7 @@ public final class CometJson {
         return s;
     }
 
-    static ObjectNode status(CosmosChain chain, String rpcAddress, String nodeId) {
+    static ObjectNode status(CosmosChain chain, String rpcAddress, String nodeId, long lowestBlock) {
         ObjectNode r = F.objectNode();
         ObjectNode ni = r.putObject("node_info");
         ni.putObject("protocol_version").put("p2p", "8").put("block", "11").put("app", "0");
@@ -51,7 +51,7 @@ public final class CometJson {
                 .put("version", COMET_VERSION).put("channels", "40202122233038606100").put("moniker", "evmore-devnet-" + chain.chainId());
         ni.putObject("other").put("tx_index", "on").put("rpc_address", rpcAddress);
         Block latest = chain.latestBlock();
-        Block first = chain.block(1);
+        Block first = chain.block(Math.min(Math.max(1, lowestBlock), Math.max(1, chain.latestHeight())));
         ObjectNode si = r.putObject("sync_info");
         si.put("latest_block_hash", latest == null ? "" : hex(latest.hash()))
                 .put("latest_app_hash", latest == null ? "" : hex(latest.resultAppHash()))
@@ -59,7 +59,7 @@ public final class CometJson {
                 .put("latest_block_time", time(latest == null ? chain.genesisTime() : latest.time()))
                 .put("earliest_block_hash", first == null ? "" : hex(first.hash()))
                 .put("earliest_app_hash", first == null ? "" : hex(first.appHash()))
-                .put("earliest_block_height", first == null ? "0" : "1")
+                .put("earliest_block_height", first == null ? "0" : Long.toString(first.height()))
                 .put("earliest_block_time", time(first == null ? chain.genesisTime() : first.time()))
                 .put("catching_up", false);
         ObjectNode vi = r.putObject("validator_info");

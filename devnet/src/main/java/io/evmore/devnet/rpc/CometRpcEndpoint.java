@@ -47,6 +47,7 @@ public final class CometRpcEndpoint implements AutoCloseable {
     private volatile int port;
     private volatile Duration delay = Duration.ZERO;
     private final AtomicInteger dropNext = new AtomicInteger();
+    private volatile long lowestBlock = 1;
     private final Map<WsContext, List<Subscription>> subscriptions = new ConcurrentHashMap<>();
 
     record Subscription(JsonNode id, EventQuery query) {}
@@ -143,6 +144,20 @@ public final class CometRpcEndpoint implements AutoCloseable {
     /** The next {@code n} HTTP requests get their connection closed without an answer. */
     public void dropNext(int n) {
         dropNext.set(Math.max(0, n));
+    }
+
+    /**
+     * Fault injection (a pruned node): this endpoint no longer has the blocks below {@code height}: {@code block} and
+     * {@code block_results} for them answer CometBFT's {@code height H is not available, lowest height is L} error and
+     * {@code status} reports L as its earliest block. Other endpoints of the chain keep every block. 1 = nothing pruned.
+     */
+    public void pruneBlocksBelow(long height) {
+        lowestBlock = Math.max(1, height);
+    }
+
+    /** The lowest block this endpoint serves (see {@link #pruneBlocksBelow(long)}). */
+    public long lowestBlock() {
+        return lowestBlock;
     }
 
     // ---------------------------------------------------------------- HTTP
@@ -327,7 +342,7 @@ public final class CometRpcEndpoint implements AutoCloseable {
     JsonNode call(String method, Params p) {
         return switch (method) {
             case "health" -> JSON.createObjectNode();
-            case "status" -> CometJson.status(chain, "tcp://127.0.0.1:" + port, nodeId);
+            case "status" -> CometJson.status(chain, "tcp://127.0.0.1:" + port, nodeId, lowestBlock);
             case "abci_info" -> {
                 ObjectNode r = JSON.createObjectNode();
                 Block b = chain.latestBlock();
@@ -389,6 +404,10 @@ public final class CometRpcEndpoint implements AutoCloseable {
         }
         if (height > latest) {
             throw RpcError.internal("height " + height + " must be less than or equal to the current blockchain height " + latest);
+        }
+        long base = Math.min(lowestBlock, latest);
+        if (height < base) {
+            throw RpcError.internal("height " + height + " is not available, lowest height is " + base);
         }
         Block b = chain.block(height);
         if (b == null) {

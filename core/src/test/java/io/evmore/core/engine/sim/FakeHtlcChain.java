@@ -55,7 +55,13 @@ import java.util.Random;
  */
 public final class FakeHtlcChain implements HtlcChain {
 
-    public enum Kind { LOCK, CLAIM, REFUND }
+    /**
+     * LOCK/CLAIM/REFUND: the HTLC contract; TRANSFER: an ICS-20 transfer the relayer sends (escrows the amount, makes a
+     * packet); IBC_CREATE: a packet arriving over IBC whose hooks memo creates an HTLC (sender the hooks intermediary,
+     * refund address the relayer's); ACK: the home chain records a packet's acknowledgement or timeout (a failure gives
+     * the escrow back).
+     */
+    public enum Kind { LOCK, CLAIM, REFUND, TRANSFER, IBC_CREATE, ACK }
 
     /** Probabilities per relayer transaction (or read); all 0 by default. */
     public static final class Faults {
@@ -73,9 +79,9 @@ public final class FakeHtlcChain implements HtlcChain {
     }
 
     public record Htlc(String id, String sender, String receiver, String asset, BigInteger amount, Hashlock hashlock,
-            long timelock, String targetChain, String targetAddress, HtlcRecord.Status status, Secret secret) {
+            long timelock, String targetChain, String targetAddress, HtlcRecord.Status status, Secret secret, String refundTo) {
         Htlc with(HtlcRecord.Status s, Secret revealed) {
-            return new Htlc(id, sender, receiver, asset, amount, hashlock, timelock, targetChain, targetAddress, s, revealed);
+            return new Htlc(id, sender, receiver, asset, amount, hashlock, timelock, targetChain, targetAddress, s, revealed, refundTo);
         }
     }
 
@@ -84,10 +90,20 @@ public final class FakeHtlcChain implements HtlcChain {
      * bids; {@code timeoutHeight}: the last height that may include it (0 = none).
      */
     public record Tx(String hash, String from, long nonce, Kind kind, LockRequest lock, String htlcId, Secret secret,
-            boolean relayer, long signedAt, int feeLevel, long timeoutHeight) {}
+            boolean relayer, long signedAt, int feeLevel, long timeoutHeight, long packet, String note) {
+        Tx(String hash, String from, long nonce, Kind kind, LockRequest lock, String htlcId, Secret secret, boolean relayer,
+                long signedAt, int feeLevel, long timeoutHeight) {
+            this(hash, from, nonce, kind, lock, htlcId, secret, relayer, signedAt, feeLevel, timeoutHeight, 0, null);
+        }
+    }
 
     /** An included transaction and what it did. */
-    public record Receipt(Tx tx, long height, long time, boolean success, String reason, String htlcId, Hashlock hashlock) {}
+    public record Receipt(Tx tx, long height, long time, boolean success, String reason, String htlcId, Hashlock hashlock,
+            long packet) {
+        Receipt(Tx tx, long height, long time, boolean success, String reason, String htlcId, Hashlock hashlock) {
+            this(tx, height, time, success, reason, htlcId, hashlock, 0);
+        }
+    }
 
     private static final class State {
         final Map<String, Htlc> htlcs;
@@ -151,6 +167,7 @@ public final class FakeHtlcChain implements HtlcChain {
     private int minFeeLevel;
     private long spikeUntil;
     private long idCounter;
+    private long packetCounter;
     private long txCounter;
     private long forkCounter;
     private int lostAnswers;
@@ -352,6 +369,11 @@ public final class FakeHtlcChain implements HtlcChain {
                 case LOCK -> out.add(new ChainEvent.HtlcLocked(origin, record(lockAsCreated(r)), contract));
                 case CLAIM -> out.add(new ChainEvent.HtlcClaimed(origin, r.htlcId(), r.tx().secret()));
                 case REFUND -> out.add(new ChainEvent.HtlcRefunded(origin, r.htlcId()));
+                case IBC_CREATE -> out.add(new ChainEvent.HtlcLocked(origin, record(ibcCreated(r)), contract));
+                case ACK -> out.add("ok".equals(r.tx().note())
+                        ? new ChainEvent.TransferAcknowledged(origin, IBC_CHANNEL, r.tx().packet())
+                        : new ChainEvent.TransferFailed(origin, IBC_CHANNEL, r.tx().packet(), r.tx().note()));
+                case TRANSFER -> { } // what the follower reports of our own transfer comes with its acknowledgement
             }
         }
         return out;
@@ -360,7 +382,38 @@ public final class FakeHtlcChain implements HtlcChain {
     private Htlc lockAsCreated(Receipt r) {
         LockRequest q = r.tx().lock();
         return new Htlc(r.htlcId(), r.tx().from(), q.receiver(), q.asset(), q.amount(), q.hashlock(), q.timelock(),
-                q.targetChain(), q.targetAddress(), HtlcRecord.Status.OPEN, null);
+                q.targetChain(), q.targetAddress(), HtlcRecord.Status.OPEN, null, r.tx().from());
+    }
+
+    private Htlc ibcCreated(Receipt r) {
+        LockRequest q = r.tx().lock();
+        return new Htlc(r.htlcId(), r.tx().from(), q.receiver(), q.asset(), q.amount(), q.hashlock(), q.timelock(),
+                q.targetChain(), q.targetAddress(), HtlcRecord.Status.OPEN, null, r.tx().note());
+    }
+
+    /** The channel every simulated transfer leaves on. */
+    public static final String IBC_CHANNEL = "channel-0";
+
+    /**
+     * The relayer's ICS-20 transfer of {@code homeRequest.amount()} of {@code homeRequest.asset()} (escrowed here), whose
+     * memo carries {@code homeRequest}'s HTLC terms to the final chain; the result names its packet.
+     */
+    public TxResult transfer(LockRequest homeRequest, TxJournal journal, FeeBid fee) {
+        TxResult r = send(Kind.TRANSFER, homeRequest, null, null, journal, fee);
+        Receipt rc = included.get(r.txHash());
+        return new TxResult(chain, r.txHash(), r.height(), null, new io.evmore.core.chain.PacketId(chain, IBC_CHANNEL, rc.packet()));
+    }
+
+    /** A packet arrives: its hooks memo creates {@code request}'s HTLC, sent by {@code creator}, refundable to {@code refundTo}. */
+    public void ibcCreate(String creator, LockRequest request, String refundTo) {
+        submit(new Tx(hash("ibc", String.valueOf(++txCounter)), creator, -1, Kind.IBC_CREATE, request, null, null, false, now(),
+                0, 0, 0, refundTo));
+    }
+
+    /** The home chain records packet {@code packet}'s acknowledgement ("ok") or failure (the reason; escrow refunded). */
+    public void ibcAck(long packet, LockRequest homeRequest, String outcome) {
+        submit(new Tx(hash("ack", String.valueOf(++txCounter)), "ibc", -1, Kind.ACK, homeRequest, null, null, false, now(),
+                0, 0, packet, outcome));
     }
 
     public List<Htlc> htlcs() {
@@ -559,7 +612,8 @@ public final class FakeHtlcChain implements HtlcChain {
         for (String h : intent.hashes()) {
             Receipt r = included.get(h);
             if (r != null && r.height() <= seenHeight) {
-                return r.success() ? new Reconciliation.Landed(new TxResult(chain, h, r.height(), r.htlcId()))
+                return r.success() ? new Reconciliation.Landed(new TxResult(chain, h, r.height(), r.htlcId(),
+                        r.packet() > 0 ? new io.evmore.core.chain.PacketId(chain, IBC_CHANNEL, r.packet()) : null))
                         : new Reconciliation.Reverted(h, r.reason());
             }
         }
@@ -625,6 +679,21 @@ public final class FakeHtlcChain implements HtlcChain {
     }
 
     @Override
+    public List<HtlcRecord> htlcsWithHashlock(Hashlock hashlock) {
+        return seen(lag()).after().htlcs.values().stream().filter(h -> h.hashlock().equals(hashlock)).map(this::record).toList();
+    }
+
+    /** The acknowledgement (or failure) the home chain recorded for {@code packet}, as an endpoint maybe behind sees it. */
+    public Optional<Receipt> ackOf(long packet) {
+        long seenHeight = seen(lag()).height();
+        for (Block b : canonical) {
+            if (b.height() > seenHeight) break;
+            for (Receipt r : b.receipts()) if (r.tx().kind() == Kind.ACK && r.tx().packet() == packet) return Optional.of(r);
+        }
+        return Optional.empty();
+    }
+
+    @Override
     public BigInteger balance(String asset) {
         return balanceOf(relayer, asset);
     }
@@ -648,8 +717,29 @@ public final class FakeHtlcChain implements HtlcChain {
                 String id = tx.hash().equals("probe") ? "probe" : newId(tx);
                 s.add(tx.from(), q.asset(), q.amount().negate());
                 s.htlcs.put(id, new Htlc(id, tx.from(), q.receiver(), q.asset(), q.amount(), q.hashlock(), q.timelock(),
-                        q.targetChain(), q.targetAddress(), HtlcRecord.Status.OPEN, null));
+                        q.targetChain(), q.targetAddress(), HtlcRecord.Status.OPEN, null, tx.from()));
                 return new Receipt(tx, height, time, true, null, id, q.hashlock());
+            }
+            case TRANSFER -> {
+                LockRequest q = tx.lock();
+                if (s.balance(tx.from(), q.asset()).compareTo(q.amount()) < 0) {
+                    return fail(tx, height, time, "insufficient funds", null, q.hashlock());
+                }
+                s.add(tx.from(), q.asset(), q.amount().negate()); // escrowed on the channel
+                long packet = tx.hash().equals("probe") ? 0 : ++packetCounter;
+                return new Receipt(tx, height, time, true, null, null, q.hashlock(), packet);
+            }
+            case IBC_CREATE -> {
+                LockRequest q = tx.lock();
+                if (q.timelock() <= time) return fail(tx, height, time, "hooks: timelock not in the future", null, q.hashlock());
+                String id = newId(tx);
+                s.htlcs.put(id, new Htlc(id, tx.from(), q.receiver(), q.asset(), q.amount(), q.hashlock(), q.timelock(),
+                        q.targetChain(), q.targetAddress(), HtlcRecord.Status.OPEN, null, tx.note()));
+                return new Receipt(tx, height, time, true, null, id, q.hashlock());
+            }
+            case ACK -> {
+                if (!"ok".equals(tx.note())) s.add(relayer, tx.lock().asset(), tx.lock().amount()); // the escrow comes back
+                return new Receipt(tx, height, time, true, null, null, null, tx.packet());
             }
             case CLAIM -> {
                 Htlc h = s.htlcs.get(tx.htlcId());
@@ -667,7 +757,7 @@ public final class FakeHtlcChain implements HtlcChain {
                 if (h.status() != HtlcRecord.Status.OPEN) return fail(tx, height, time, "htlc is " + h.status(), h.id(), h.hashlock());
                 if (time < h.timelock()) return fail(tx, height, time, "timelock not reached", h.id(), h.hashlock());
                 s.htlcs.put(h.id(), h.with(HtlcRecord.Status.REFUNDED, null));
-                s.add(h.sender(), h.asset(), h.amount());
+                s.add(h.refundTo(), h.asset(), h.amount());
                 return new Receipt(tx, height, time, true, null, h.id(), h.hashlock());
             }
         }
@@ -686,7 +776,7 @@ public final class FakeHtlcChain implements HtlcChain {
 
     private HtlcRecord record(Htlc h) {
         return new HtlcRecord(chain, h.id(), h.sender(), h.receiver(), h.asset(), h.amount(), h.hashlock(), h.timelock(),
-                h.targetChain(), h.targetAddress(), h.status(), h.sender(),
+                h.targetChain(), h.targetAddress(), h.status(), h.refundTo(),
                 // CosmWasm's get_htlc shows the preimage of a withdrawn HTLC; the EVM contract keeps it only in its Claimed log
                 !chain.isEvm() && h.status() == HtlcRecord.Status.CLAIMED ? h.secret() : null);
     }

@@ -228,7 +228,8 @@ class FundSafetyEngineTest {
             default -> h;
         };
         w.engine = new io.evmore.core.engine.RelayEngine(w.clock, w.metrics, w.store,
-                Map.of(ETH, new TamperedReads(w.eth, tamper), DEVNET, w.devnet), w.settings, Runnable::run);
+                Map.of(ETH, new TamperedReads(w.eth, tamper), DEVNET, w.devnet, SimWorld.FINAL, w.fin), java.util.List.of(w.route),
+                w.settings, Runnable::run);
         SimWorld.User u = w.user(ETH, BigInteger.valueOf(50_000), w.now() + 900);
         u.lock();
         if (reason == null) {

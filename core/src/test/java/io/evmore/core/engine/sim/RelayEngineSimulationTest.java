@@ -109,7 +109,7 @@ class RelayEngineSimulationTest {
     private void runSchedule(long seed) {
         SimWorld w = new SimWorld(seed);
         Random r = w.random;
-        for (FakeHtlcChain c : List.of(w.eth, w.devnet)) {
+        for (FakeHtlcChain c : w.chains()) {
             FakeHtlcChain.Faults f = c.faults();
             f.crashBeforeSign = r.nextInt(3) == 0 ? 0.05 : 0;
             f.crashAfterJournal = r.nextInt(3) == 0 ? 0.1 : 0;
@@ -121,11 +121,14 @@ class RelayEngineSimulationTest {
             f.staleRead = r.nextInt(3) == 0 ? 0.2 : 0;
             f.staleBlocks = 1 + r.nextInt(3);
         }
-        for (FakeFollower f : List.of(w.ethFollower, w.devnetFollower)) {
+        for (FakeFollower f : List.of(w.ethFollower, w.devnetFollower, w.finFollower)) {
             f.dropEvent = new double[] {0, 0, 0.1, 0.4}[r.nextInt(4)];
             f.stall = r.nextInt(3) == 0 ? 0.3 : 0;
         }
         w.store.crashProbability(new double[] {0, 0, 1e-4, 3e-4}[r.nextInt(4)]);
+        w.route.errorAck = r.nextInt(3) == 0 ? 0.15 : 0;
+        w.route.timeout = r.nextInt(3) == 0 ? 0.1 : 0;
+        w.route.maxDelayBlocks = 1 + r.nextInt(4);
         double reorgChance = r.nextBoolean() ? 0.05 : 0;
         double deepReorgChance = r.nextInt(5) == 0 ? 0.02 : 0;
         long start = w.now();
@@ -150,6 +153,11 @@ class RelayEngineSimulationTest {
         for (int i = 0; i < n; i++) {
             Plan p = new Plan();
             ChainId from = r.nextBoolean() ? ETH : DEVNET;
+            ChainId to = SimWorld.other(from);
+            if (r.nextInt(4) == 0) { // over the IBC route: into devnet-c, or out of it
+                from = r.nextBoolean() ? ETH : SimWorld.FINAL;
+                to = from.equals(ETH) ? SimWorld.FINAL : ETH;
+            }
             p.lockAt = start + 5L * r.nextInt(60);
             long tSrc = longSchedule ? downUntil + 3_600 + 60L * r.nextInt(600) : p.lockAt + 450 + r.nextInt(1000);
             BigInteger amount = BigInteger.valueOf(500 + r.nextInt(110_000));
@@ -158,9 +166,9 @@ class RelayEngineSimulationTest {
                 p.user = w.userReusing(earlier.user, amount, tSrc);
             } else if (r.nextInt(20) == 0) {
                 var secret = w.newSecret();
-                p.user = w.new User(from, "not-an-address", secret, secret.hashlock(), amount, tSrc);
+                p.user = w.new User(from, to, "not-an-address", secret, secret.hashlock(), amount, tSrc);
             } else {
-                p.user = w.user(from, amount, tSrc);
+                p.user = w.user(from, to, amount, tSrc);
             }
             p.claimAt = r.nextInt(5) == 0 ? null : p.lockAt + 20 + (long) (r.nextDouble() * (tSrc - p.lockAt));
             p.refundAt = r.nextInt(5) == 0 ? null : tSrc + r.nextInt(200);
@@ -194,12 +202,11 @@ class RelayEngineSimulationTest {
                 List<FakeHtlcChain.Htlc> gone = w.eth.reorg(4 + r.nextInt(3), r.nextBoolean());
                 if (gone != null && !gone.isEmpty()) count("deep reorgs", 1);
             }
-            w.eth.mine();
-            w.devnet.mine();
+            w.mineAll();
             w.follow();
             w.runEngine();
             checkAtRiskBeforeDeadline(w);
-            if (now > end && w.isUp() && w.memory.all().stream().allMatch(s -> s.state().isTerminal())) break;
+            if (now > end && w.isUp() && w.route.allAnswered() && w.memory.all().stream().allMatch(s -> s.state().isTerminal())) break;
             if (now >= end + 3_600) {
                 throw new AssertionError("(c) every swap terminal once time ran out; still open:\n  " + String.join("\n  ",
                         w.memory.all().stream().filter(s -> !s.state().isTerminal()).map(s -> describe(w, s)).toList()));
@@ -209,10 +216,12 @@ class RelayEngineSimulationTest {
         count("restarts", w.restarts());
         count("store crashes", w.store.crashes());
         count("reorged locks", w.eth.reorgedLocks().size() + w.devnet.reorgedLocks().size());
-        count("dropped events", w.ethFollower.dropped() + w.devnetFollower.dropped());
+        count("routed deliveries", w.route.delivered());
+        count("routed failures", w.route.failed());
+        count("dropped events", w.ethFollower.dropped() + w.devnetFollower.dropped() + w.finFollower.dropped());
         count("downtimes", w.downtimes.size());
         count("at risk", w.everAtRisk.size());
-        for (String line : List.of(w.eth.stats(), w.devnet.stats())) {
+        for (String line : List.of(w.eth.stats(), w.devnet.stats(), w.fin.stats())) {
             count("lost answers", stat(line, "lost answers"));
             count("delays", stat(line, "delayed"));
             count("chain crashes", stat(line, "crashes"));
@@ -317,45 +326,60 @@ class RelayEngineSimulationTest {
             throw new AssertionError("(a) CLAIM_MISSED without an outage beyond the margin: " + describe(w, s));
         }
         assertThat(swaps).as("(c) every swap terminal").allMatch(s -> s.state().isTerminal());
+        assertThat(w.route.allAnswered()).as("every transfer acknowledged or failed").isTrue();
 
-        Map<ChainId, BigInteger> expected = new HashMap<>(Map.of(ETH, BigInteger.ZERO, DEVNET, BigInteger.ZERO));
+        // What each chain's relayer balance must have moved by: + claimed source locks, − counter-locks the user claimed
+        // (direct), − transfers delivered over the route (the HTLC on devnet-c holds them), + routed HTLCs refunded there.
+        Map<ChainId, BigInteger> expected = new HashMap<>();
+        for (FakeHtlcChain c : w.chains()) expected.put(c.chain(), BigInteger.ZERO);
         int exposures = 0;
-        for (FakeHtlcChain dst : List.of(w.eth, w.devnet)) {
-            ChainId to = dst.chain();
-            FakeHtlcChain src = w.chain(SimWorld.other(to));
-
+        for (FakeHtlcChain c : w.chains()) {
             // (b) at most one landed transaction per action per swap; another one only after an included failure.
             Map<String, List<FakeHtlcChain.Receipt>> perAction = new HashMap<>();
-            for (FakeHtlcChain.Receipt rc : dst.relayerReceipts()) {
-                String key = rc.tx().kind() == FakeHtlcChain.Kind.LOCK
+            for (FakeHtlcChain.Receipt rc : c.relayerReceipts()) {
+                String key = rc.tx().kind() == FakeHtlcChain.Kind.LOCK || rc.tx().kind() == FakeHtlcChain.Kind.TRANSFER
                         ? "LOCK " + rc.hashlock() + " " + rc.tx().lock().receiver() + " " + rc.tx().lock().timelock()
                         : rc.tx().kind() + " " + rc.htlcId();
                 perAction.computeIfAbsent(key, k -> new ArrayList<>()).add(rc);
             }
             perAction.forEach((key, receipts) -> {
-                assertThat(receipts.stream().filter(FakeHtlcChain.Receipt::success).count()).as("(b) %s on %s succeeded", key, to)
+                assertThat(receipts.stream().filter(FakeHtlcChain.Receipt::success).count()).as("(b) %s on %s succeeded", key, c.chain())
                         .isLessThanOrEqualTo(1);
-                assertThat(receipts.subList(0, receipts.size() - 1)).as("(b) %s on %s sent again after it succeeded", key, to)
+                assertThat(receipts.subList(0, receipts.size() - 1)).as("(b) %s on %s sent again after it succeeded", key, c.chain())
                         .noneMatch(FakeHtlcChain.Receipt::success);
                 count("reverted sends", (int) receipts.stream().filter(x -> !x.success()).count());
             });
-
+            for (FakeHtlcChain.Receipt rc : c.relayerReceipts()) {
+                if (rc.tx().kind() != FakeHtlcChain.Kind.TRANSFER || !rc.success()) continue;
+                boolean delivered = c.ackOf(rc.packet()).map(a -> "ok".equals(a.tx().note())).orElse(false);
+                if (delivered) expected.merge(c.chain(), rc.tx().lock().amount().negate(), BigInteger::add);
+            }
+        }
+        for (FakeHtlcChain dst : w.chains()) {
+            ChainId to = dst.chain();
+            String sender = SimWorld.counterLockSender(to);
             for (FakeHtlcChain.Htlc lock : dst.htlcs()) {
-                if (!lock.sender().equals(dst.relayerAddress())) continue;
-                assertThat(lock.status()).as("(c) relayer lock %s left open", lock.id()).isNotEqualTo(HtlcRecord.Status.OPEN);
-                Swap s = swaps.stream().filter(x -> x.toChain().equals(to) && lock.id().equals(x.destHtlcId())).findFirst()
-                        .orElseThrow(() -> new AssertionError("relayer lock " + lock.id() + " on " + to + " belongs to no swap"));
-                assertThat(swaps.stream().filter(x -> x.toChain().equals(to) && lock.id().equals(x.destHtlcId())).count())
-                        .as("(b) one counter-lock per source lock").isEqualTo(1);
-                long signedAt = dst.relayerReceipts().stream().filter(rc -> lock.id().equals(rc.htlcId())
-                        && rc.tx().kind() == FakeHtlcChain.Kind.LOCK).findFirst().orElseThrow().tx().signedAt();
+                if (!lock.sender().equals(sender) || !lock.refundTo().equals(dst.relayerAddress())) continue;
+                assertThat(lock.status()).as("(c) relayer lock %s on %s left open", lock.id(), to).isNotEqualTo(HtlcRecord.Status.OPEN);
+                List<Swap> owners = swaps.stream().filter(x -> x.toChain().equals(to) && x.hashlock().equals(lock.hashlock())
+                        && x.receiver().equals(lock.receiver()) && x.destTimelock() == lock.timelock()).toList();
+                assertThat(owners).as("(b) one swap per counter-lock %s on %s", lock.id(), to).hasSize(1);
+                Swap s = owners.getFirst();
+                FakeHtlcChain src = w.chain(s.fromChain());
+                boolean routed = to.equals(SimWorld.FINAL);
+                FakeHtlcChain sentOn = routed ? w.devnet : dst;
+                long signedAt = sentOn.relayerReceipts().stream().filter(rc -> rc.success()
+                        && (rc.tx().kind() == FakeHtlcChain.Kind.LOCK || rc.tx().kind() == FakeHtlcChain.Kind.TRANSFER)
+                        && rc.hashlock().equals(lock.hashlock()) && rc.tx().lock().receiver().equals(lock.receiver())
+                        && rc.tx().lock().timelock() == lock.timelock()).findFirst().orElseThrow().tx().signedAt();
+                if (routed && lock.status() == HtlcRecord.Status.REFUNDED) expected.merge(to, lock.amount(), BigInteger::add);
+                if (!routed && lock.status() == HtlcRecord.Status.CLAIMED) expected.merge(to, lock.amount().negate(), BigInteger::add);
                 // (d) never signed for a source lock a reorg had already removed; removed later: an exposure, counted
                 Optional<Long> removed = src.removedAt(s.sourceHtlcId());
                 if (removed.isPresent()) {
                     assertThat(signedAt).as("(d) counter-lock %s signed after its source lock %s left the chain", lock.id(),
                             s.sourceHtlcId()).isLessThan(removed.get());
                     exposures++;
-                    if (lock.status() == HtlcRecord.Status.CLAIMED) expected.merge(to, lock.amount().negate(), BigInteger::add);
                     continue;
                 }
                 FakeHtlcChain.Htlc source = src.htlc(s.sourceHtlcId()).orElseThrow(() -> new AssertionError(
@@ -364,21 +388,19 @@ class RelayEngineSimulationTest {
                 assertThat(source.hashlock()).isEqualTo(lock.hashlock());
                 assertThat(lock.amount()).isEqualTo(s.destAmount());
                 assertThat(lock.amount()).isLessThanOrEqualTo(source.amount());
-                assertThat(lock.receiver()).isEqualTo(s.receiver());
-                // (e) T_dst ≤ T_src − (F_dst + P + G_src + M), and the user had W_user when the relayer signed.
+                // (e) T_dst ≤ T_src − (F_dst + P + G_src + M), and the user had W_user + H when the relayer signed.
                 assertThat(lock.timelock()).as("(e) T_dst of %s", s.id())
                         .isLessThanOrEqualTo(source.timelock() - SimWorld.TIMELOCKS.gap(s.fromChain(), to));
                 assertThat(lock.timelock() - signedAt).as("(e) user window of %s", s.id())
-                        .isGreaterThanOrEqualTo(SimWorld.TIMELOCKS.userWindow());
+                        .isGreaterThanOrEqualTo(SimWorld.TIMELOCKS.userWindow() + SimWorld.TIMELOCKS.routeSeconds(to));
                 // (a) a counter-lock the user claimed is paid for by the source lock, claimed for the relayer.
                 if (lock.status() == HtlcRecord.Status.CLAIMED) {
                     assertThat(source.status()).as("(a) source lock of %s", s.id()).isEqualTo(HtlcRecord.Status.CLAIMED);
                     assertThat(s.state()).as("(a) swap %s", s.id()).isEqualTo(SwapState.COMPLETED);
-                    expected.merge(to, lock.amount().negate(), BigInteger::add);
                 }
             }
         }
-        count("exposures", exposures);
+        if (exposures > 0) count("exposures", exposures); // rare: a deep reorg after the counter-lock was sent
         for (Swap s : swaps) {
             if (s.state() != SwapState.COMPLETED) continue;
             FakeHtlcChain.Htlc source = w.chain(s.fromChain()).htlc(s.sourceHtlcId()).orElseThrow();
@@ -386,17 +408,17 @@ class RelayEngineSimulationTest {
             expected.merge(s.fromChain(), source.amount(), BigInteger::add);
         }
         // (a) per asset: each chain's one asset moved by exactly what the swaps explain, nothing leaked
-        for (FakeHtlcChain c : List.of(w.eth, w.devnet)) {
-            BigInteger actual = c.balance(SimWorld.asset(c.chain())).subtract(SimWorld.RELAYER_FUNDS);
-            assertThat(actual).as("(a) relayer's %s on %s: + claimed source locks − counter-locks the user claimed",
-                    SimWorld.asset(c.chain()), c.chain()).isEqualTo(expected.get(c.chain()));
+        for (FakeHtlcChain c : w.chains()) {
+            BigInteger actual = c.balance(SimWorld.asset(c.chain())).subtract(SimWorld.funds(c.chain()));
+            assertThat(actual).as("(a) relayer's %s on %s", SimWorld.asset(c.chain()), c.chain()).isEqualTo(expected.get(c.chain()));
         }
 
         // (d) no swap survives for a source lock a reorg removed before anything was sent for it.
-        for (FakeHtlcChain c : List.of(w.eth, w.devnet)) {
+        for (FakeHtlcChain c : w.chains()) {
             for (FakeHtlcChain.Htlc gone : c.reorgedLocks()) {
                 Optional<Swap> s = w.memory.find(Swap.idFor(c.chain(), gone.id()));
-                if (s.isEmpty() || s.get().destHtlcId() != null) continue; // never recorded, or an exposure counted above
+                // never recorded, or a counter-lock was sent before the lock left the chain (an exposure, counted above)
+                if (s.isEmpty() || s.get().destHtlcId() != null || s.get().counterPacket() != null) continue;
                 assertThat(s.get().state()).as("(d) swap of reorged lock %s", gone.id())
                         .isIn(SwapState.REJECTED, SwapState.EXPIRED, SwapState.COUNTER_FAILED);
             }

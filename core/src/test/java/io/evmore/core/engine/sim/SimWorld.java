@@ -41,6 +41,10 @@ import java.util.regex.Pattern;
 public final class SimWorld {
     public static final ChainId ETH = ChainId.of("eip155:31337");
     public static final ChainId DEVNET = ChainId.of("devnet-a");
+    /** Reached over IBC from devnet-a (two hops): the relayer's counter-lock there is a transfer from devnet-a. */
+    public static final ChainId FINAL = ChainId.of("devnet-c");
+    public static final String FINAL_RELAYER = "cosmos1" + "f".repeat(38);
+    public static final String FINAL_HTLC = "cosmos1" + "e".repeat(58);
     public static final String ETH_NATIVE = "0x0000000000000000000000000000000000000000";
     public static final String UATOM = "uatom";
     public static final String ETH_RELAYER = "0x00000000000000000000000000000000000000aa";
@@ -67,8 +71,11 @@ public final class SimWorld {
     public final CrashingStore store;
     public final FakeHtlcChain eth;
     public final FakeHtlcChain devnet;
+    public final FakeHtlcChain fin;
+    public final FakeRoute route;
     public final FakeFollower ethFollower;
     public final FakeFollower devnetFollower;
+    public final FakeFollower finFollower;
     public final EngineSettings settings;
     public RelayEngine engine;
     /** What the engine reports (a test may record it); set before {@link #restart()}. */
@@ -91,31 +98,42 @@ public final class SimWorld {
         this.eth = FakeHtlcChain.evm(ETH, ETH_RELAYER, ETH_HTLC, clock, random, new FakeHtlcChain.Faults(), 3);
         this.devnet = FakeHtlcChain.cosmos(DEVNET, DEVNET_RELAYER, DEVNET_HTLC, clock, random, new FakeHtlcChain.Faults(),
                 COSMOS_TIMEOUT_BLOCKS);
+        this.fin = FakeHtlcChain.cosmos(FINAL, FINAL_RELAYER, FINAL_HTLC, clock, random, new FakeHtlcChain.Faults(),
+                COSMOS_TIMEOUT_BLOCKS);
+        this.route = new FakeRoute(devnet, fin, UATOM, random);
         eth.fund(ETH_RELAYER, ETH_NATIVE, RELAYER_FUNDS);
         devnet.fund(DEVNET_RELAYER, UATOM, RELAYER_FUNDS);
         this.ethFollower = new FakeFollower(eth, store, random);
         this.devnetFollower = new FakeFollower(devnet, store, random);
+        this.finFollower = new FakeFollower(fin, store, random);
         this.settings = new EngineSettings(validator(), Duration.ofSeconds(BLOCK_SECONDS), Duration.ofSeconds(1),
                 Duration.ofSeconds(10), Duration.ofSeconds(2), 3, SECRET_WATCH, AT_RISK_LEAD, FEE_ESCALATION);
     }
 
     public static final TimelockPolicy TIMELOCKS = new TimelockPolicy(Map.of(
             ETH, new TimelockPolicy.ChainTiming(3 * BLOCK_SECONDS, 30),
-            DEVNET, new TimelockPolicy.ChainTiming(2 * BLOCK_SECONDS, 60)), 10, 60, 300);
+            DEVNET, new TimelockPolicy.ChainTiming(2 * BLOCK_SECONDS, 60),
+            FINAL, new TimelockPolicy.ChainTiming(2 * BLOCK_SECONDS, 60)), 10, 60, 300, Map.of(FINAL, FakeRoute.H));
 
     public static final Pair ETH_TO_DEVNET = new Pair(ETH, ETH_NATIVE, DEVNET, UATOM, BigDecimal.ONE, 30,
             BigInteger.valueOf(1_000), BigInteger.valueOf(100_000));
     public static final Pair DEVNET_TO_ETH = new Pair(DEVNET, UATOM, ETH, ETH_NATIVE, BigDecimal.ONE, 50,
             BigInteger.valueOf(1_000), BigInteger.valueOf(100_000));
+    public static final Pair ETH_TO_FINAL = new Pair(ETH, ETH_NATIVE, FINAL, FakeRoute.VOUCHER, BigDecimal.ONE, 30,
+            BigInteger.valueOf(1_000), BigInteger.valueOf(100_000));
+    public static final Pair FINAL_TO_ETH = new Pair(FINAL, FakeRoute.VOUCHER, ETH, ETH_NATIVE, BigDecimal.ONE, 50,
+            BigInteger.valueOf(1_000), BigInteger.valueOf(100_000));
 
     public static SwapValidator validator() {
         Pattern evmAddress = Pattern.compile("0x[0-9a-fA-F]{40}");
         Pattern cosmosAddress = Pattern.compile("cosmos1[0-9a-z]{38}");
-        return new SwapValidator(List.of(ETH_TO_DEVNET, DEVNET_TO_ETH), TIMELOCKS,
+        return new SwapValidator(List.of(ETH_TO_DEVNET, DEVNET_TO_ETH, ETH_TO_FINAL, FINAL_TO_ETH), TIMELOCKS,
                 new Confirmations(Map.of(
                         ETH, new Confirmations.Rule(3, List.of(new Confirmations.Tier(ETH_NATIVE, BigInteger.valueOf(80_000), 5))),
-                        DEVNET, new Confirmations.Rule(2, List.of()))),
-                Map.of(ETH, s -> evmAddress.matcher(s).matches(), DEVNET, s -> cosmosAddress.matcher(s).matches()));
+                        DEVNET, new Confirmations.Rule(2, List.of()),
+                        FINAL, new Confirmations.Rule(2, List.of()))),
+                Map.of(ETH, s -> evmAddress.matcher(s).matches(), DEVNET, s -> cosmosAddress.matcher(s).matches(),
+                        FINAL, s -> cosmosAddress.matcher(s).matches()));
     }
 
     // ---- the relayer process --------------------------------------------------------------------------------------
@@ -123,7 +141,8 @@ public final class SimWorld {
     /** A fresh engine on the same store and chains, recovered (again, if it crashes while recovering). */
     public void restart() {
         while (true) {
-            engine = new RelayEngine(clock, metrics, store, Map.of(ETH, eth, DEVNET, devnet), settings, Runnable::run);
+            engine = new RelayEngine(clock, metrics, store, Map.of(ETH, eth, DEVNET, devnet, FINAL, fin), List.of(route),
+                    settings, Runnable::run);
             if (paused) engine.pause("operator (still paused after the restart)");
             try {
                 engine.recover();
@@ -168,6 +187,7 @@ public final class SimWorld {
         if (!up) return;
         safely(() -> ethFollower.poll(engine.listener(ETH), 50));
         safely(() -> devnetFollower.poll(engine.listener(DEVNET), 50));
+        safely(() -> finFollower.poll(engine.listener(FINAL), 50));
     }
 
     public void runEngine() {
@@ -205,10 +225,17 @@ public final class SimWorld {
     /** One block time passes: both chains mine, the followers deliver, the engine runs. */
     public void tick() {
         clock.advance(Duration.ofSeconds(BLOCK_SECONDS));
-        eth.mine();
-        devnet.mine();
+        mineAll();
         follow();
         runEngine();
+    }
+
+    /** One block on every chain, and the IBC relayers' work between devnet-a and devnet-c. */
+    public void mineAll() {
+        route.relay();
+        eth.mine();
+        devnet.mine();
+        fin.mine();
     }
 
     public void ticks(int n) {
@@ -220,19 +247,33 @@ public final class SimWorld {
     }
 
     public FakeHtlcChain chain(ChainId id) {
-        return id.equals(ETH) ? eth : devnet;
+        return id.equals(ETH) ? eth : id.equals(FINAL) ? fin : devnet;
+    }
+
+    public List<FakeHtlcChain> chains() {
+        return List.of(eth, devnet, fin);
     }
 
     public static ChainId other(ChainId id) {
         return id.equals(ETH) ? DEVNET : ETH;
     }
 
+    /** The relayer's funds on each chain at the start (devnet-c: none; what arrives there comes over the route). */
+    public static BigInteger funds(ChainId id) {
+        return id.equals(FINAL) ? BigInteger.ZERO : RELAYER_FUNDS;
+    }
+
     public static String asset(ChainId id) {
-        return id.equals(ETH) ? ETH_NATIVE : UATOM;
+        return id.equals(ETH) ? ETH_NATIVE : id.equals(FINAL) ? FakeRoute.VOUCHER : UATOM;
     }
 
     public static String relayer(ChainId id) {
-        return id.equals(ETH) ? ETH_RELAYER : DEVNET_RELAYER;
+        return id.equals(ETH) ? ETH_RELAYER : id.equals(FINAL) ? FINAL_RELAYER : DEVNET_RELAYER;
+    }
+
+    /** Who creates the relayer's counter-locks on {@code id}: the relayer itself, or the route's hooks intermediary. */
+    public static String counterLockSender(ChainId id) {
+        return id.equals(FINAL) ? FakeRoute.HOOKS_CREATOR : relayer(id);
     }
 
     // ---- users -------------------------------------------------------------------------------------------------------
@@ -266,8 +307,12 @@ public final class SimWorld {
         private String lockTx;
 
         User(ChainId from, String destAddress, Secret secret, Hashlock hashlock, BigInteger amount, long sourceTimelock) {
+            this(from, other(from), destAddress, secret, hashlock, amount, sourceTimelock);
+        }
+
+        User(ChainId from, ChainId to, String destAddress, Secret secret, Hashlock hashlock, BigInteger amount, long sourceTimelock) {
             this.from = from;
-            this.to = other(from);
+            this.to = to;
             this.sourceAddress = newAddress(from);
             this.destAddress = destAddress;
             this.secret = secret;
@@ -300,7 +345,8 @@ public final class SimWorld {
         /** The relayer's counter-lock for this user, if any. */
         public Optional<FakeHtlcChain.Htlc> counterLock() {
             return chain(to).htlcs().stream()
-                    .filter(h -> h.sender().equals(relayer(to)) && h.receiver().equals(destAddress) && h.hashlock().equals(hashlock))
+                    .filter(h -> h.sender().equals(counterLockSender(to)) && h.receiver().equals(destAddress)
+                            && h.hashlock().equals(hashlock))
                     .findFirst();
         }
 
@@ -322,6 +368,12 @@ public final class SimWorld {
         }
     }
 
+    /** A user swapping from {@code from} to {@code to} (one of them devnet-c: over the route). */
+    public User user(ChainId from, ChainId to, BigInteger amount, long sourceTimelock) {
+        Secret s = newSecret();
+        return new User(from, to, newAddress(to), s, s.hashlock(), amount, sourceTimelock);
+    }
+
     public User user(ChainId from, BigInteger amount, long sourceTimelock) {
         Secret s = newSecret();
         return new User(from, newAddress(other(from)), s, s.hashlock(), amount, sourceTimelock);
@@ -329,6 +381,6 @@ public final class SimWorld {
 
     /** A user who (knowingly or not) reuses another swap's hashlock. */
     public User userReusing(User earlier, BigInteger amount, long sourceTimelock) {
-        return new User(earlier.from, newAddress(earlier.to), earlier.secret, earlier.hashlock, amount, sourceTimelock);
+        return new User(earlier.from, earlier.to, newAddress(earlier.to), earlier.secret, earlier.hashlock, amount, sourceTimelock);
     }
 }
