@@ -337,6 +337,13 @@ public final class EndpointPool<C> implements AutoCloseable {
             for (int i = 0; i < slots.size(); i++) {
                 results.add(awaitProbe(slots.get(i), futures.get(i)));
             }
+            if (Thread.currentThread().isInterrupted()) {
+                // The round was cut short (the pool is being closed or replaced, e.g. during start-up): it learnt nothing
+                // about the endpoints, so nothing is rescored — and nothing is reported UNHEALTHY that is not.
+                futures.forEach(f -> f.cancel(true));
+                log.debug("pool '{}': health round interrupted; endpoint states kept", name);
+                return;
+            }
             applyProbeResults(results);
             warm();
         } finally {

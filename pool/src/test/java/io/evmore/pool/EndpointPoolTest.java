@@ -85,6 +85,29 @@ class EndpointPoolTest {
         assertThat(whoAnswers(p)).isEqualTo("primary");
     }
 
+    /**
+     * A health round cut short by an interrupt (a pool being closed or replaced while the relayer starts) learns nothing
+     * about its endpoints: none is marked UNHEALTHY for it (it used to warn "probe failed: interrupted" on every start).
+     */
+    @Test
+    void anInterruptedHealthRoundLeavesTheEndpointsAsTheyWere() throws Exception {
+        var p = pool(settings, "primary");
+        p.checkHealthNow();
+        assertThat(p.status().endpoints().get(0).state()).isEqualTo(EndpointState.HEALTHY);
+        fake.node("primary").delayMillis = 1_000; // the next probe is in flight when the round is interrupted
+        Thread round = Thread.ofPlatform().start(p::checkHealthNow);
+        Thread.sleep(100);
+        round.interrupt();
+        round.join(5_000);
+        assertThat(round.isAlive()).isFalse();
+        assertThat(p.status().endpoints().get(0).state()).as("not UNHEALTHY for an interrupt").isEqualTo(EndpointState.HEALTHY);
+        // the control: a round that really fails does mark it
+        fake.node("primary").delayMillis = 0;
+        fake.node("primary").up = false;
+        p.checkHealthNow();
+        assertThat(p.status().endpoints().get(0).state()).isEqualTo(EndpointState.UNHEALTHY);
+    }
+
     @Test
     void allEndpointsFailingGivesTransientErrorNamingPoolWithoutUrlSecrets() {
         var p = pool(settings.withBreaker(10, Duration.ofSeconds(30)), "a", "b");

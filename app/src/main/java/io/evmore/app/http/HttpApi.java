@@ -171,8 +171,12 @@ public final class HttpApi implements AutoCloseable {
                     return;
                 }
                 Object swap = admin.swap(h);
-                if (swap == null) json(ctx, 404, Map.of("error", "no swap with hashlock " + h.toLowerCase()));
-                else json(ctx, 200, swap);
+                if (swap == null) {
+                    ctx.attribute(ANSWERED_404, true); // the route's own 404: the catch-all below must not replace its body
+                    json(ctx, 404, Map.of("error", "no swap with hashlock " + h.toLowerCase()));
+                } else {
+                    json(ctx, 200, swap);
+                }
             });
 
             config.routes.exception(NotReadyException.class, (e, ctx) -> json(ctx, 503, Map.of("error", e.getMessage())));
@@ -181,6 +185,7 @@ public final class HttpApi implements AutoCloseable {
                 json(ctx, 500, Map.of("error", "internal error: " + e.getClass().getSimpleName()));
             });
             config.routes.error(404, ctx -> {
+                if (Boolean.TRUE.equals(ctx.attribute(ANSWERED_404))) return;
                 Set<String> methods = allowed.get(ctx.path());
                 if (methods != null) {
                     methodNotAllowed(ctx, methods);
@@ -191,6 +196,9 @@ public final class HttpApi implements AutoCloseable {
             config.routes.error(405, ctx -> methodNotAllowed(ctx, allowed.getOrDefault(ctx.path(), Set.of())));
         });
     }
+
+    /** Set by a route that answers 404 itself (a known path, an unknown resource): its body stands. */
+    private static final String ANSWERED_404 = "evmore.answered404";
 
     private void get(io.javalin.config.JavalinConfig config, String path, Handler h) {
         config.routes.get(path, h);

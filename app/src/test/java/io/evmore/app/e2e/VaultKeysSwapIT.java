@@ -150,7 +150,12 @@ class VaultKeysSwapIT {
         DevnetCli.Run r = cli.swap("start", "--from", ETH, "--to", "devnet-a", "--amount", "0.1", "--asset", "ETH", "--receiver",
                 cli.cosmos("bob", "devnet-a"), "--min-receive", "99", "--account", "user6", "--claim-account", "carol", "--json");
         assertThat(r.exit()).as(r.output()).isEqualTo(3);
-        String pending = relayer.get("/admin/swaps/pending", admin).body();
+        // the user saw the counter-lock on chain; the relayer records it a moment later
+        String pending = "";
+        for (long until = System.nanoTime() + Duration.ofSeconds(30).toNanos(); System.nanoTime() < until; Thread.sleep(200)) {
+            pending = relayer.get("/admin/swaps/pending", admin).body();
+            if (pending.contains("COUNTER_LOCKED")) break;
+        }
         assertThat(pending).contains("COUNTER_LOCKED");
 
         byte[] entropy = new byte[16];

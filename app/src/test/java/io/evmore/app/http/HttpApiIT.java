@@ -92,6 +92,18 @@ class HttpApiIT {
         assertThat(send("GET", "/admin/nope", TOKEN).statusCode()).isEqualTo(404);
     }
 
+    /** A well-formed hashlock nobody swapped with is the route's own 404, naming it — not "no such endpoint". */
+    @Test
+    void anUnknownButWellFormedHashlockIsNoSwapWithThatHashlock() throws Exception {
+        String unknown = "00".repeat(32);
+        var r = send("GET", "/admin/swaps/" + unknown, TOKEN);
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo("no swap with hashlock " + unknown);
+        var known = send("GET", "/admin/swaps/" + "ab".repeat(32), TOKEN);
+        assertThat(known.statusCode()).as("the control: a swap that exists").isEqualTo(200);
+        assertThat(send("GET", "/admin/swaps/not-hex", TOKEN).statusCode()).isEqualTo(400);
+    }
+
     @Test
     void anOperationThatIsNotReadyAnswers503() throws Exception {
         var r = send("GET", "/admin/swaps/pending", TOKEN);
@@ -191,6 +203,6 @@ class HttpApiIT {
         @Override public JsonNode config() { return JSON.createObjectNode(); }
         @Override public Object reloadConfig() { return Map.of(); }
         @Override public Object pendingSwaps(int limit) { throw new NotReadyException("the database is not open yet (test)"); }
-        @Override public Object swap(String hashlockHex) { throw new NotReadyException("the database is not open yet (test)"); }
+        @Override public Object swap(String hashlockHex) { return hashlockHex.startsWith("00") ? null : Map.of("swap", Map.of("id", "x")); }
     }
 }
