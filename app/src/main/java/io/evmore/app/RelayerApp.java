@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Wires the relayer from its configuration and runs it: the only place that knows every module. Services
- * start in order (local chains begin, HTTP, database, retention, engine, local chains ready, pools, heap watch) and
- * stop in reverse.
+ * start in order — database and its lease (SQLite: the lock file before the database is even opened), HTTP, pools,
+ * the lease holder's term ({@link Leadership}: admin token, local chains, retention, engine) or the standby's wait for
+ * it, heap watch — and stop in reverse.
  */
 public final class RelayerApp implements AdminOperations, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayerApp.class);
@@ -67,6 +68,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     /** The configured admin.token the current token was resolved from ("" when generated). */
     private volatile String configuredAdminToken;
     private volatile StoreWiring store;
+    private volatile Leadership leadership;
     /** The secrets provider and what it gave at start or at the last applied reload/refresh (never logged). */
     private volatile io.evmore.app.secrets.RelayerSecrets secrets;
     private volatile io.evmore.app.secrets.RelayerSecrets.Resolved resolvedSecrets;
@@ -91,7 +93,12 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         config.onChange(this::applyReloaded);
     }
 
-    /** Starts every service; on failure, what was started is stopped again and the error propagates. */
+    /**
+     * Starts every service; on failure, what was started is stopped again and the error propagates. The database lease
+     * comes first: a process refused by it has served nothing, started no chain, written no file and followed nothing.
+     * A standby (PostgreSQL, {@code ha.standby}) returns from here serving /health and /metrics and waits for the lease
+     * in the background.
+     */
     public RelayerApp start() throws Exception {
         RelayerConfig c = config.get();
         LoggingSetup.configure(c.logLevel(), c.environment() == Environment.PRODUCTION);
@@ -102,7 +109,11 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         secrets = io.evmore.app.secrets.RelayerSecrets.open(c.secrets(), System.getenv());
         resolvedSecrets = secrets.resolve(c);
         resolvedSecrets.sources().forEach((name, source) -> log.info("secret {}: {}", name.id(), source));
-        adminToken = resolveAdminToken(c);
+        // A configured token is known now (no file touched); a generated one is written once this process holds the lease.
+        if (c.admin().token() != null && !c.admin().token().isBlank()) {
+            adminToken = c.admin().token();
+            SecretRedactor.register(adminToken);
+        }
         if (c.tracing().enabled()) {
             // One trace per swap over OTLP/HTTP; started first so that it stops last (after the engine's last step).
             services.add(Service.of("tracing", () -> {
@@ -113,65 +124,72 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
                 if (tracing != null) tracing.close();
             }));
         }
+        leadership = new Leadership(io.evmore.store.LeaseSettings.ofSeconds(c.ha().leaseSeconds()), c.ha().standby(),
+                new Leadership.Term() {
+                    @Override
+                    public void start(io.evmore.store.DatabaseLease lease) throws Exception {
+                        startTerm(lease);
+                    }
 
-        if (c.localChains().enabled()) {
-            // Local chains are new on every start: what a previous run stored about its chains (cursors, swaps on
-            // chains that no longer exist) would only confuse this one. Kept aside (not deleted) before the database opens.
-            if (c.database().url() == null || c.database().url().isBlank()) {
-                LocalChains.setAsidePreviousRun(Path.of(c.database().path()));
-            } else {
-                log.warn("local chains with DATABASE_URL: the database keeps the previous run's cursors and swaps of chains that no longer exist");
-            }
-            // Only begins: Hardhat and the devnet boot in the background while HTTP and the database start.
-            services.add(Service.of("local-chains", () -> localChains.begin(Duration.ofMillis(c.localChains().blockIntervalMs()), dataDir(c)),
-                    localChains::close));
+                    @Override
+                    public void stop() {
+                        stopTerm();
+                    }
+                }, this::fatal, () -> addressesFromConfiguredKeys(config.get()), metrics.registry());
+
+        boolean sqlite = c.database().url() == null || c.database().url().isBlank();
+        if (sqlite) {
+            // The lock file first: a second process is refused here having served, opened and changed nothing.
+            services.add(Service.of("lease-lock", () -> leadership.held(null, StoreWiring.lockSqlite(c)), () -> {
+                io.evmore.store.DatabaseLease lock = leadership.lease();
+                if (lock != null) lock.close(); // idempotent: the store's close released it already if it opened
+            }));
+            addLocalChains(c);
+            addHttp(c);
+            services.add(Service.of("database", () -> {
+                if (c.localChains().enabled()) {
+                    // Local chains are new on every start: what a previous run stored about its chains would only confuse
+                    // this one. Kept aside (not deleted), under this process's lease, before the database opens.
+                    LocalChains.setAsideUnderLease(Path.of(c.database().path()));
+                }
+                store = StoreWiring.open(c, resolvedSecrets.databasePassword());
+                store.startTerm(leadership.lease()); // the database counts this holder's epoch
+                log.info("database ready: {} (lease epoch {})", store.describe(), leadership.lease().epoch());
+            }, () -> {
+                if (store != null) store.close();
+                io.evmore.store.DatabaseLease lock = leadership.lease();
+                if (lock != null) lock.close(); // if the database never opened, the lock is released here
+            }));
+        } else {
+            services.add(Service.of("database", () -> {
+                if (c.localChains().enabled()) {
+                    log.warn("local chains with DATABASE_URL: the database keeps the previous run's cursors and swaps of chains that no longer exist");
+                }
+                store = StoreWiring.open(c, resolvedSecrets.databasePassword());
+                log.info("database ready: {}", store.describe());
+                // Keys this process would sign with, against the ones the database belongs to: refused before any wait.
+                io.evmore.store.AddressMismatchException.check(store.describe(), store.jdbc().boundAddresses(),
+                        addressesFromConfiguredKeys(c));
+                try {
+                    leadership.held(store.jdbc(), store.acquireLease(leadership.settings()));
+                } catch (io.evmore.store.LeaseHeldException e) {
+                    if (!leadership.standbyAllowed()) throw e;
+                    leadership.standingBy(store.jdbc(), e);
+                }
+            }, () -> {
+                if (store != null) store.close();
+            }));
+            addLocalChains(c); // only reached by the lease holder: local chains and a standby are refused together
+            // HTTP once the lease is decided: a standby serves /health (503, naming the leader) and /metrics; /admin
+            // answers only on the leader (503 elsewhere, but for /admin/services/status).
+            addHttp(c);
         }
-        // HTTP early: /health/live answers and /health says "starting" (503) while the rest starts; stops after the database.
-        services.add(Service.of("http", () -> {
-            boolean ownMetricsPort = c.http().metricsPort() >= 0;
-            if (ownMetricsPort) {
-                metricsServer = io.evmore.app.metrics.MetricsServer.start(c.http().host(), c.http().metricsPort(), metrics.registry());
-                log.info("metrics listening on {}:{} (/metrics only)", c.http().host(), metricsServer.port());
-            }
-            http = new HttpApi(c.http().host(), c.http().port(), health, metrics.registry(), new BearerAuth(() -> adminToken), this,
-                    !ownMetricsPort).start();
-            log.info("HTTP listening on {}:{} ({})", c.http().host(), http.port(), ownMetricsPort ? "/health, /admin" : "/health, /metrics, /admin");
-        }, () -> {
-            if (http != null) http.close();
-            if (metricsServer != null) metricsServer.close();
-        }));
-        services.add(Service.of("database", () -> {
-            store = StoreWiring.open(c, resolvedSecrets.databasePassword());
-            log.info("database ready: {}", store.describe());
-            store.acquireLease();
-        }, () -> {
-            if (store != null) store.close();
-        }));
-        services.add(Service.of("retention", () -> store.startRetention(c, clock), () -> store.stopRetention()));
-        if (c.localChains().enabled()) {
-            services.add(Service.of("local-chains-ready", () -> {
-                localChains.awaitStarted(Duration.ofMinutes(2));
-                config.initialise(localChains.withChains(config.get()));
-            }, () -> {}));
-        }
-        services.add(Service.of("pools", pools::start, pools::close));
-        services.add(Service.of("engine", () -> {
-            RelayerConfig now = config.get();
-            runningKeys = io.evmore.app.secrets.RelayerKeys.from(resolvedSecrets, localChains.keys());
-            io.evmore.app.relay.RelayWiring wiring = new io.evmore.app.relay.RelayWiring(now, runningKeys, pools, store.store(), metrics, clock);
-            if (tracing != null) wiring.engine().tracing(tracing);
-            metrics.chains(wiring.chains().keySet().stream().map(io.evmore.core.chain.ChainId::value).toList());
-            synchronized (earlyGate) {
-                applyEarlyGate(wiring.engine());
-                relay = wiring; // from here on, pause/resume go to the engine itself
-            }
-            wiring.start();
-        }, () -> {
-            if (relay == null) return;
-            boolean clean = relay.stop(Duration.ofSeconds(Math.max(1, config.get().shutdown().timeoutSeconds() / 2)));
-            if (!clean) log.warn("relay engine: in-flight work did not finish in time; it resumes from the store on next start");
-            relay.close();
-        }));
+        // A standby keeps its chain pools warm (health probes only: pools follow no chain and write nothing). With local
+        // chains the pools start with them, in the leader's first term.
+        services.add(Service.of("pools", () -> {
+            if (!c.localChains().enabled()) pools.start();
+        }, pools::close));
+        services.add(Service.of("lease", () -> leadership.begin(), () -> leadership.close()));
         services.add(Service.of("heap-watch", () -> heapWatch.start(c.heap().checkIntervalSeconds()), heapWatch::close));
         services.add(Service.of("housekeeping", () -> {
             housekeeping.scheduleWithFixedDelay(this::refreshGauges, 0, 15, TimeUnit.SECONDS);
@@ -183,17 +201,18 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         }, housekeeping::shutdownNow));
 
         health.register("lifecycle", () -> "running".equals(phase) ? HealthCheck.Result.up("running") : HealthCheck.Result.down(phase));
+        health.register("lease", () -> leadership.health());
         health.register("database", () -> store != null && store.ping()
                 ? HealthCheck.Result.up(store.describe()) : HealthCheck.Result.down("database not reachable: " + (store == null ? "not open" : store.describe())));
         health.register("engine", () -> {
-            if (relay == null) return HealthCheck.Result.down("relay engine not started");
+            if (relay == null) return HealthCheck.Result.down("relay engine not started (" + leadership.role().label() + ")");
             RelayEngine.Status s = relay.engine().status();
             if (s.intake() == RelayEngine.Intake.STOPPED) return HealthCheck.Result.down(s.note());
             if (!relay.engine().schedulerAlive()) return HealthCheck.Result.down("relay engine scheduler is not running");
             return HealthCheck.Result.up(s.note());
         });
         health.register("followers", () -> {
-            if (relay == null) return HealthCheck.Result.down("chain followers not started");
+            if (relay == null) return HealthCheck.Result.down("chain followers not started (" + leadership.role().label() + ")");
             List<String> stopped = relay.followers().stream().filter(f -> !followerAlive(f)).map(f -> f.chain().value()).toList();
             return stopped.isEmpty() ? HealthCheck.Result.up(relay.followers().size() + " follower(s) running")
                     : HealthCheck.Result.down("follower stopped: " + String.join(", ", stopped));
@@ -214,9 +233,129 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
 
         services.start();
         phase = "running";
-        log.info("EVMore relayer ready");
+        log.info(leadership.role() == Leadership.Role.LEADER ? "EVMore relayer ready" : "EVMore relayer ready as a standby");
         return this;
     }
+
+    /**
+     * Local chains (development) begin as soon as this process holds the lease: Hardhat and the devnet boot in the
+     * background while HTTP and the database start; the first term waits for them. They live until the process stops.
+     */
+    private void addLocalChains(RelayerConfig c) {
+        if (!c.localChains().enabled()) return;
+        services.add(Service.of("local-chains", () -> localChains.begin(Duration.ofMillis(c.localChains().blockIntervalMs()), dataDir(c)),
+                localChains::close));
+    }
+
+    /** HTTP: /health/live and /metrics at once, /health 503 until the term runs, /admin only on the lease holder. */
+    private void addHttp(RelayerConfig c) {
+        services.add(Service.of("http", () -> {
+            boolean ownMetricsPort = c.http().metricsPort() >= 0;
+            if (ownMetricsPort) {
+                metricsServer = io.evmore.app.metrics.MetricsServer.start(c.http().host(), c.http().metricsPort(), metrics.registry());
+                log.info("metrics listening on {}:{} (/metrics only)", c.http().host(), metricsServer.port());
+            }
+            http = new HttpApi(c.http().host(), c.http().port(), health, metrics.registry(), new BearerAuth(() -> adminToken), this,
+                    !ownMetricsPort, path -> leadership.adminUnavailable(path)).start();
+            log.info("HTTP listening on {}:{} ({})", c.http().host(), http.port(), ownMetricsPort ? "/health, /admin" : "/health, /metrics, /admin");
+        }, () -> {
+            if (http != null) http.close();
+            if (metricsServer != null) metricsServer.close();
+        }));
+    }
+
+    /** Guards the term's start and stop against each other (a lease lost while its term is starting). */
+    private final Object termLock = new Object();
+    /** Whether a term ran before: local chains, their pools and a generated admin token belong to the first one. */
+    private boolean firstTermStarted;
+
+    /**
+     * The leader's work under {@code lease}: on the first term the admin token file and local chains (with their
+     * pools); on every term the retention job and the relay engine on the store fenced by this lease, the engine's
+     * broadcasts guarded by it, the relayer's addresses checked against (or recorded in) the database, then recovery
+     * (every open intent reconciled) before the followers and the scheduler run.
+     */
+    private void startTerm(io.evmore.store.DatabaseLease lease) throws Exception {
+        synchronized (termLock) {
+            RelayerConfig c = config.get();
+            io.evmore.core.port.SwapStore fenced = store.fencedBy(lease);
+            if (!firstTermStarted) {
+                firstTermStarted = true;
+                adminToken = resolveAdminToken(c);
+                if (c.localChains().enabled()) {
+                    localChains.awaitStarted(Duration.ofMinutes(2));
+                    config.initialise(localChains.withChains(config.get()));
+                    pools.start();
+                }
+            }
+            store.startRetention(config.get(), clock, fenced);
+            RelayerConfig now = config.get();
+            io.evmore.app.secrets.RelayerKeys keys = io.evmore.app.secrets.RelayerKeys.from(resolvedSecrets, localChains.keys());
+            io.evmore.app.relay.RelayWiring wiring = new io.evmore.app.relay.RelayWiring(now, keys, pools, fenced, metrics, clock);
+            try {
+                wiring.engine().leaseGuard(lease);
+                if (tracing != null) wiring.engine().tracing(tracing);
+                metrics.chains(wiring.chains().keySet().stream().map(io.evmore.core.chain.ChainId::value).toList());
+                Map<String, String> bound = store.jdbc().bindAddresses(lease, wiring.addresses());
+                log.info("relayer addresses of {}: {}", store.describe(), bound);
+                synchronized (earlyGate) {
+                    applyEarlyGate(wiring.engine());
+                    relay = wiring; // from here on, pause/resume go to the engine itself
+                }
+                runningKeys = keys;
+                wiring.start();
+            } catch (Exception | Error e) {
+                synchronized (earlyGate) {
+                    if (relay == wiring) relay = null;
+                }
+                wiring.close();
+                store.stopRetention();
+                throw e;
+            }
+        }
+    }
+
+    /** Stops the term: the engine (intake, followers, in-flight steps) and the retention job. Idempotent. */
+    private void stopTerm() {
+        synchronized (termLock) {
+            io.evmore.app.relay.RelayWiring r;
+            synchronized (earlyGate) {
+                r = relay;
+                relay = null;
+            }
+            if (r != null) {
+                r.engine().pause("this process no longer leads");
+                boolean clean = r.stop(Duration.ofSeconds(Math.max(1, config.get().shutdown().timeoutSeconds() / 2)));
+                if (!clean) log.warn("relay engine: in-flight work did not finish in time; the lease holder resumes it from the store");
+                r.close();
+            }
+            if (store != null) store.stopRetention();
+        }
+    }
+
+    /** The addresses this process would sign with, from its configured keys (empty for keys it does not have yet). */
+    private Map<String, String> addressesFromConfiguredKeys(RelayerConfig c) {
+        if (c.localChains().enabled()) return Map.of(); // the local chains' keys exist once they run
+        try {
+            return io.evmore.app.relay.RelayerAddresses.of(c, io.evmore.app.secrets.RelayerKeys.from(resolvedSecrets, null));
+        } catch (RuntimeException e) {
+            return Map.of(); // a key problem is reported by the engine's start with its own message
+        }
+    }
+
+    private final java.util.concurrent.CompletableFuture<Throwable> fatal = new java.util.concurrent.CompletableFuture<>();
+
+    /** Something this process cannot go on after (e.g. a standby whose keys are not the database's): it must exit 1. */
+    private void fatal(Throwable e) {
+        log.error("FATAL: {}", e.getMessage());
+        fatal.complete(e);
+    }
+
+    /** Completes with the reason when this process must stop (exit 1). */
+    public java.util.concurrent.CompletableFuture<Throwable> fatalError() {
+        return fatal;
+    }
+
 
     /** Graceful stop: intake first, then services in reverse start order. Idempotent. */
     @Override
@@ -421,6 +560,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
                 return m;
             }).toList());
         }
+        body.put("lease", leadership == null ? Map.of("role", "starting") : leadership.status());
         body.put("services", services.states());
         io.evmore.app.secrets.RelayerSecrets.Resolved rs = resolvedSecrets;
         if (rs != null) {
@@ -547,24 +687,33 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
      * while the intake was paused), the engine comes back on the old keys and the switch is refused.
      */
     private boolean switchKeys(io.evmore.app.secrets.RelayerKeys keys, boolean keepPaused) {
-        io.evmore.app.relay.RelayWiring old = relay;
-        Duration stop = Duration.ofSeconds(Math.max(1, config.get().shutdown().timeoutSeconds() / 2));
-        old.stop(stop);
-        old.close();
-        boolean clear = pendingCount() == 0;
-        io.evmore.app.secrets.RelayerKeys use = clear ? keys : runningKeys;
-        io.evmore.app.relay.RelayWiring next = new io.evmore.app.relay.RelayWiring(config.get(), use, pools, store.store(), metrics, clock);
-        if (tracing != null) next.engine().tracing(tracing);
-        synchronized (earlyGate) {
-            // paused before it takes a step (and an operator's pause meanwhile waits for the switch, then reaches it)
-            if (keepPaused) next.engine().pause("paused before the signing key rotation");
-            relay = next;
+        synchronized (termLock) { // not while the lease's term starts or stops
+            io.evmore.store.DatabaseLease lease = leadership.lease();
+            if (lease == null) throw new io.evmore.core.error.LeaseLostException("this process no longer holds the lease");
+            io.evmore.app.relay.RelayWiring old = relay;
+            Duration stop = Duration.ofSeconds(Math.max(1, config.get().shutdown().timeoutSeconds() / 2));
+            old.stop(stop);
+            old.close();
+            boolean clear = pendingCount() == 0;
+            io.evmore.app.secrets.RelayerKeys use = clear ? keys : runningKeys;
+            // the same term: the store fenced by the lease, the broadcasts guarded by it
+            io.evmore.app.relay.RelayWiring next = new io.evmore.app.relay.RelayWiring(config.get(), use, pools, store.fencedBy(lease),
+                    metrics, clock);
+            next.engine().leaseGuard(lease);
+            if (tracing != null) next.engine().tracing(tracing);
+            // a deliberate rotation: the database now belongs to the new addresses (the old keys are refused from here on)
+            if (clear) log.warn("relayer addresses of {}: {}", store.describe(), store.jdbc().rebindAddresses(lease, next.addresses()));
+            synchronized (earlyGate) {
+                // paused before it takes a step (and an operator's pause meanwhile waits for the switch, then reaches it)
+                if (keepPaused) next.engine().pause("paused before the signing key rotation");
+                relay = next;
+            }
+            next.start();
+            if (clear) runningKeys = keys;
+            log.warn("secrets: relay engine {} ({})", clear ? "restarted on the rotated signing keys" : "restarted on the running keys (rotation refused)",
+                    next.chains().values().stream().map(ch -> ch.chain().value() + " as " + ch.relayerAddress()).toList());
+            return clear;
         }
-        next.start();
-        if (clear) runningKeys = keys;
-        log.warn("secrets: relay engine {} ({})", clear ? "restarted on the rotated signing keys" : "restarted on the running keys (rotation refused)",
-                next.chains().values().stream().map(ch -> ch.chain().value() + " as " + ch.relayerAddress()).toList());
-        return clear;
     }
 
     private void periodicSecretsRefresh() {

@@ -74,6 +74,8 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
     /** {@code last_error} is cut to this many characters when written (it is a diagnostic, not a log). */
     static final int MAX_ERROR = 1000;
     private static final Logger LOG = LoggerFactory.getLogger(JdbcSwapStore.class);
+    /** application_name of a lease's own PostgreSQL session (pg_stat_activity): which process holds it. */
+    static final String LEASE_APPLICATION_NAME = "evmore-relayer-lease pid " + ProcessHandle.current().pid();
 
     private final HikariDataSource dataSource;
     private final SqlDialect dialect;
@@ -101,52 +103,244 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
     }
 
     /**
-     * Acquires the process lease {@code name} on this database (see {@link DatabaseLease}): call it once at start,
-     * before driving any swap, and keep it until shutdown. Closing the store releases leases still held.
+     * Acquires the process lease {@code name} on this database for this process, with the default timings (see
+     * {@link DatabaseLease}): call it once at start, before driving any swap, and keep it until shutdown. Closing the
+     * store releases leases still held.
      *
      * @param name e.g. {@code "relayer"}; 1-64 characters of A-Z a-z 0-9 . _ : -
-     * @throws LeaseHeldException if another process (or another lease in this one) holds it
+     * @throws LeaseHeldException if another process (or another lease in this one) holds it, naming the holder
      * @throws TransientException if the database cannot be reached now
      * @throws PermanentException otherwise (e.g. the lock file cannot be created)
      */
     public DatabaseLease acquireLease(String name) {
+        return acquireLease(name, LeaseSettings.DEFAULT, LeaseHolder.thisProcess());
+    }
+
+    /**
+     * Acquires lease {@code name} for {@code holder}. PostgreSQL: one takeover attempt (see {@link LeaseCandidate});
+     * SQLite: the lock file, then a new epoch in the database ({@link #startTerm}).
+     */
+    public DatabaseLease acquireLease(String name, LeaseSettings settings, LeaseHolder holder) {
         DatabaseLease.checkName(name);
         if (closed) throw new PermanentException("store: " + target + " is closed");
-        DatabaseLease lease;
         if (sqliteFile != null) {
+            DatabaseLease lease;
             try {
-                lease = DatabaseLease.sqlite(name, sqliteFile);
+                lease = DatabaseLease.sqlite(name, sqliteFile, holder);
             } catch (IOException e) {
                 throw new PermanentException("store: acquire lease '" + name + "' failed on " + target
                         + ": cannot lock " + DatabaseLease.lockFileOf(sqliteFile) + ": " + e, e);
             }
-        } else {
-            Connection c;
             try {
-                c = openDedicatedConnection();
-            } catch (SQLException e) {
-                throw dialect.translate(e, "acquire lease '" + name + "' (connect)", target, secret);
-            }
-            try {
-                lease = DatabaseLease.postgres(name, target, c);
-            } catch (SQLException e) {
-                throw dialect.translate(e, "acquire lease '" + name + "'", target, secret);
+                return startTerm(lease);
+            } catch (RuntimeException e) {
+                lease.close();
+                throw e;
             }
         }
+        try (LeaseCandidate candidate = leaseCandidate(name, settings, holder)) {
+            return candidate.tryAcquire();
+        }
+    }
+
+    /**
+     * A process that wants lease {@code name} on this PostgreSQL database and asks for it again and again (a standby)
+     * on one session of its own, which becomes the lease's session when it wins.
+     */
+    public LeaseCandidate leaseCandidate(String name, LeaseSettings settings, LeaseHolder holder) {
+        DatabaseLease.checkName(name);
+        if (sqliteFile != null) {
+            throw new PermanentException("store: " + target + " is an embedded SQLite database: one process on one machine,"
+                    + " no standby (use PostgreSQL)");
+        }
+        return new LeaseCandidate(this, name, settings, holder);
+    }
+
+    /** Adopts a lease taken on this database: released when the store closes. */
+    DatabaseLease adopt(DatabaseLease lease) {
         leases.add(lease);
         lease.onClose(() -> leases.remove(lease));
-        LOG.info("store: lease '{}' acquired on {}", name, target);
+        LOG.info("store: lease '{}' acquired on {} (epoch {}, {})", lease.name(), target, lease.epoch(),
+                lease.holder().describe());
         return lease;
     }
 
+    /**
+     * SQLite: starts the term of a lease whose lock file this process holds ({@link SwapStores#lockSqlite}, taken before
+     * the database was opened): the database's {@code relayer_lease} row gets the next epoch and this holder. From then
+     * on the lease fences this store ({@link #fencedBy}).
+     */
+    public DatabaseLease startTerm(DatabaseLease lease) {
+        if (sqliteFile == null || !lease.isSqlite()) {
+            throw new IllegalArgumentException("startTerm is for a SQLite lock file lease on this store's database");
+        }
+        if (!lease.target().equals(leaseTarget())) {
+            throw new IllegalArgumentException("lease " + lease + " is for another database than " + target);
+        }
+        if (!lease.isHeld()) throw new PermanentException("store: " + lease + " is not held");
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        long epoch = inTransaction(tx -> ((SqlTx) tx).startSqliteTerm(lease, now));
+        lease.began(epoch, now);
+        return adopt(lease);
+    }
+
     /** A PostgreSQL connection outside the pool (the pool may retire its connections, and a lease with them). */
-    private Connection openDedicatedConnection() throws SQLException {
+    Connection openDedicatedConnection() throws SQLException {
         Properties props = new Properties();
         props.putAll(dataSource.getDataSourceProperties());
         if (dataSource.getUsername() != null) props.setProperty("user", dataSource.getUsername());
         if (dataSource.getPassword() != null) props.setProperty("password", dataSource.getPassword());
-        props.setProperty("ApplicationName", "evmore-relayer-lease");
+        props.setProperty("ApplicationName", LEASE_APPLICATION_NAME);
         return DriverManager.getConnection(dataSource.getJdbcUrl(), props);
+    }
+
+    /** How leases on this database name it (see {@link DatabaseLease#sqliteTarget}). */
+    private String leaseTarget() {
+        return sqliteFile != null ? DatabaseLease.sqliteTarget(sqliteFile) : target;
+    }
+
+    RelayerException translate(SQLException e, String operation) {
+        return dialect.translate(e, operation, target, secret);
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * The lease {@code name} as recorded: holder, epoch, expiry (PostgreSQL: and whether the holder's session is
+     * connected). Empty if it was never taken. Read-only.
+     */
+    public Optional<LeaseInfo> leaseInfo(String name) {
+        DatabaseLease.checkName(name);
+        if (closed) throw new PermanentException("store: " + target + " is closed");
+        try (Connection c = dataSource.getConnection()) {
+            try {
+                if (dialect == SqlDialect.POSTGRES) return DatabaseLease.readPostgres(c, name, false);
+                try (PreparedStatement ps = c.prepareStatement("SELECT epoch, holder_id, holder_host, holder_pid,"
+                        + " holder_started, acquired_at FROM relayer_lease WHERE name = ?")) {
+                    ps.setString(1, name);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) return Optional.empty();
+                        return Optional.of(new LeaseInfo(name, rs.getLong(1), rs.getString(2), rs.getString(3),
+                                rs.getLong(4), optionalInstant(rs, "holder_started"), optionalInstant(rs, "acquired_at"),
+                                null, null, null, false));
+                    }
+                }
+            } finally {
+                if (!c.getAutoCommit()) c.rollback();
+            }
+        } catch (SQLException e) {
+            throw dialect.translate(e, "read lease '" + name + "'", target, secret);
+        }
+    }
+
+    private Instant optionalInstant(ResultSet rs, String column) throws SQLException {
+        rs.getObject(column);
+        return rs.wasNull() ? null : dialect.getInstant(rs, column);
+    }
+
+    /** The relayer addresses this database belongs to (chain id → address), as recorded by the first lease holder. */
+    public Map<String, String> boundAddresses() {
+        return inTransaction(tx -> ((SqlTx) tx).boundAddresses());
+    }
+
+    /**
+     * Checks this process's signing addresses against the ones the database belongs to and records those of chains
+     * not recorded yet — fenced by {@code lease}, in one transaction.
+     *
+     * @return every recorded address afterwards
+     * @throws AddressMismatchException naming both addresses of each chain that differs (nothing is recorded then)
+     */
+    public Map<String, String> bindAddresses(DatabaseLease lease, Map<String, String> mine) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        return inTransaction(tx -> {
+            SqlTx t = (SqlTx) tx;
+            t.fence(lease);
+            Map<String, String> recorded = t.boundAddresses();
+            AddressMismatchException.check(target, recorded, mine);
+            Map<String, String> all = new java.util.TreeMap<>(recorded);
+            for (var e : mine.entrySet()) {
+                if (!recorded.containsKey(e.getKey())) {
+                    t.recordAddress(e.getKey(), e.getValue(), now);
+                    all.put(e.getKey(), e.getValue());
+                    LOG.info("store: {} belongs to relayer address {} on {} (recorded)", target, e.getValue(), e.getKey());
+                }
+            }
+            return Map.copyOf(all);
+        });
+    }
+
+    /**
+     * A deliberate change of the relayer's keys (rotation, with no swap in flight: the caller checks that): the recorded
+     * addresses of {@code addresses}' chains are replaced, fenced by {@code lease}, in one transaction.
+     *
+     * @return every recorded address afterwards
+     */
+    public Map<String, String> rebindAddresses(DatabaseLease lease, Map<String, String> addresses) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        return inTransaction(tx -> {
+            SqlTx t = (SqlTx) tx;
+            t.fence(lease);
+            Map<String, String> before = t.boundAddresses();
+            for (var e : addresses.entrySet()) {
+                t.forgetAddress(e.getKey());
+                t.recordAddress(e.getKey(), e.getValue(), now);
+                if (!e.getValue().equals(before.get(e.getKey()))) {
+                    LOG.warn("store: {} now belongs to relayer address {} on {} (was {})", target, e.getValue(), e.getKey(),
+                            before.get(e.getKey()));
+                }
+            }
+            return Map.copyOf(t.boundAddresses());
+        });
+    }
+
+    /**
+     * This store as seen by the holder of {@code lease}: every transaction first checks, in the same database
+     * transaction, that the lease's epoch is still the database's (PostgreSQL: reading the lease row FOR SHARE, so a
+     * takeover waits for it, and that it has not expired by the database's clock; SQLite: and that the lock file is
+     * still locked) and throws {@link io.evmore.core.error.LeaseLostException} otherwise: a deposed process can write
+     * nothing (nor act on what it reads).
+     */
+    public SwapStore fencedBy(DatabaseLease lease) {
+        if (!lease.target().equals(leaseTarget())) {
+            throw new IllegalArgumentException("lease " + lease + " is for another database than " + target);
+        }
+        return new Fenced(lease);
+    }
+
+    private final class Fenced implements SwapStore {
+        private final DatabaseLease lease;
+
+        Fenced(DatabaseLease lease) {
+            this.lease = lease;
+        }
+
+        @Override
+        public <T> T inTransaction(Function<Tx, T> work) {
+            Objects.requireNonNull(work, "work");
+            return JdbcSwapStore.this.inTransaction(tx -> {
+                ((SqlTx) tx).fence(lease);
+                return work.apply(tx);
+            });
+        }
+
+        @Override
+        public int deleteTerminalBefore(Instant cutoff) {
+            Objects.requireNonNull(cutoff, "cutoff");
+            Instant at = cutoff.truncatedTo(ChronoUnit.MILLIS);
+            return inTransaction(tx -> ((SqlTx) tx).deleteTerminalBefore(at));
+        }
+
+        @Override
+        public Map<SwapState, Long> countByState() {
+            return inTransaction(tx -> ((SqlTx) tx).countByState());
+        }
+
+        @Override
+        public String toString() {
+            return JdbcSwapStore.this + " fenced by epoch " + lease.epoch();
+        }
     }
 
     /** Redacted target, e.g. {@code sqlite:data/evmore.db} or {@code postgresql://app@127.0.0.1:5432/evmore}. */
@@ -303,6 +497,116 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
 
         private void checkOpen() {
             if (!open) throw new IllegalStateException("store transaction already ended; use Tx only inside its work");
+        }
+
+        /** Epoch this transaction was checked against (0 = not yet). */
+        private long fencedEpoch;
+
+        /** See {@link JdbcSwapStore#fencedBy}. Once per transaction. */
+        void fence(DatabaseLease lease) {
+            checkOpen();
+            if (fencedEpoch == lease.epoch() && fencedEpoch != 0) return;
+            String what = "lease '" + lease.name() + "' (epoch " + lease.epoch() + ")";
+            if (lease.isSqlite() && !lease.isHeld()) {
+                throw new io.evmore.core.error.LeaseLostException(what + ": the lock file lock is no longer held by this"
+                        + " process; nothing written");
+            }
+            boolean pg = dialect == SqlDialect.POSTGRES;
+            try (PreparedStatement ps = c.prepareStatement("SELECT epoch, holder_id, holder_host, holder_pid"
+                    + (pg ? ", expires_at > clock_timestamp(), expires_at" : "")
+                    + " FROM relayer_lease WHERE name = ?" + dialect.forShare())) {
+                ps.setString(1, lease.name());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new io.evmore.core.error.LeaseLostException(what + ": the database has no such lease;"
+                                + " nothing written");
+                    }
+                    long epoch = rs.getLong(1);
+                    String holderId = rs.getString(2);
+                    if (epoch != lease.epoch() || !lease.holder().id().equals(holderId)) {
+                        throw new io.evmore.core.error.LeaseLostException(what + ": deposed, the database's epoch is "
+                                + epoch + (holderId == null ? " (released)" : " held by " + rs.getString(3) + "/"
+                                + rs.getLong(4)) + "; nothing written");
+                    }
+                    if (pg && !rs.getBoolean(5)) {
+                        throw new io.evmore.core.error.LeaseLostException(what + ": expired at " + rs.getObject(6)
+                                + " by the database's clock and not renewed since; nothing written");
+                    }
+                }
+            } catch (SQLException e) {
+                throw fail(e, "check " + what);
+            }
+            fencedEpoch = lease.epoch();
+        }
+
+        long startSqliteTerm(DatabaseLease lease, Instant now) {
+            try {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO relayer_lease (name, epoch) VALUES (?, 0) ON CONFLICT (name) DO NOTHING")) {
+                    ps.setString(1, lease.name());
+                    ps.executeUpdate();
+                }
+                long epoch;
+                try (PreparedStatement ps = c.prepareStatement("SELECT epoch FROM relayer_lease WHERE name = ?")) {
+                    ps.setString(1, lease.name());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        epoch = rs.getLong(1) + 1;
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement("UPDATE relayer_lease SET epoch = ?, holder_id = ?,"
+                        + " holder_host = ?, holder_pid = ?, holder_started = ?, acquired_at = ?, renewed_at = NULL,"
+                        + " expires_at = NULL WHERE name = ?")) {
+                    ps.setLong(1, epoch);
+                    ps.setString(2, lease.holder().id());
+                    ps.setString(3, lease.holder().host());
+                    ps.setLong(4, lease.holder().pid());
+                    dialect.setInstant(ps, 5, ms(lease.holder().processStarted()));
+                    dialect.setInstant(ps, 6, now);
+                    ps.setString(7, lease.name());
+                    ps.executeUpdate();
+                }
+                return epoch;
+            } catch (SQLException e) {
+                throw fail(e, "start the term of lease '" + lease.name() + "'");
+            }
+        }
+
+        Map<String, String> boundAddresses() {
+            checkOpen();
+            Map<String, String> out = new java.util.TreeMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT chain, address FROM relayer_addresses");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.put(rs.getString(1), rs.getString(2));
+                return out;
+            } catch (SQLException e) {
+                throw fail(e, "read the relayer's recorded addresses");
+            }
+        }
+
+        void forgetAddress(String chain) {
+            checkOpen();
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM relayer_addresses WHERE chain = ?")) {
+                ps.setString(1, chain);
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                throw fail(e, "forget the relayer's address on " + chain);
+            }
+        }
+
+        void recordAddress(String chain, String address, Instant at) {
+            checkOpen();
+            checkLength(chain, MAX_CHAIN, "chain", "relayer address");
+            checkLength(address, MAX_ID, "address", "relayer address on " + chain);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO relayer_addresses (chain, address, recorded_at) VALUES (?,?,?)")) {
+                ps.setString(1, chain);
+                ps.setString(2, address);
+                dialect.setInstant(ps, 3, at);
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                throw fail(e, "record the relayer's address on " + chain);
+            }
         }
 
         private RelayerException fail(SQLException e, String operation) {

@@ -64,6 +64,11 @@ enum SqlDialect {
         }
 
         @Override
+        String forShare() {
+            return "";
+        }
+
+        @Override
         boolean isTransient(SQLException e) {
             // Primary result code is the low byte of the (possibly extended) code the driver reports.
             int primary = e.getErrorCode() & 0xff;
@@ -115,6 +120,11 @@ enum SqlDialect {
         }
 
         @Override
+        String forShare() {
+            return " FOR SHARE";
+        }
+
+        @Override
         boolean isTransient(SQLException e) {
             String state = e.getSQLState();
             if (state == null) return false;
@@ -147,6 +157,9 @@ enum SqlDialect {
 
     /** Row-lock suffix for a SELECT whose rows the transaction will change. */
     abstract String forUpdate();
+
+    /** Row-lock suffix for a SELECT whose rows must not change until the transaction ends (a takeover waits for it). */
+    abstract String forShare();
 
     abstract boolean isTransient(SQLException e);
 

@@ -38,6 +38,25 @@ public final class SwapStores {
         return settings.isSqlite() ? openSqlite(settings.sqlitePath()) : openPostgres(settings);
     }
 
+    /**
+     * Takes the SQLite lease {@code name} on the database file {@code file} <em>before</em> the database is opened, so
+     * that a second process is refused having changed nothing (no database, WAL or migration touched; the lock file
+     * already exists when someone holds it). Only the lock file (and its folder) are created when missing. Start the
+     * lease's term once the store is open: {@link JdbcSwapStore#startTerm}.
+     *
+     * @throws LeaseHeldException naming the holder recorded in the lock file
+     */
+    public static DatabaseLease lockSqlite(Path file, String name, LeaseHolder holder) {
+        Path parent = file.toAbsolutePath().getParent();
+        try {
+            if (parent != null && !Files.isDirectory(parent)) Files.createDirectories(parent);
+            return DatabaseLease.sqlite(name, file.toAbsolutePath(), holder);
+        } catch (IOException e) {
+            throw new PermanentException("store: cannot lock " + DatabaseLease.lockFileOf(file) + " (lease '" + name
+                    + "' of sqlite:" + file + "): " + e, e);
+        }
+    }
+
     private static JdbcSwapStore openSqlite(Path file) {
         String target = "sqlite:" + file;
         Path parent = file.toAbsolutePath().getParent();
@@ -103,7 +122,9 @@ public final class SwapStores {
         hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         hc.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
         // Defaults; parameters given in DATABASE_URL take precedence in pgjdbc.
-        hc.addDataSourceProperty("ApplicationName", "evmore-relayer");
+        // pg_stat_activity shows which relayer process (pid) holds which session; the lease's own session is
+        // "evmore-relayer-lease pid N" (JdbcSwapStore).
+        hc.addDataSourceProperty("ApplicationName", "evmore-relayer pid " + ProcessHandle.current().pid());
         hc.addDataSourceProperty("connectTimeout", "10");
         hc.addDataSourceProperty("socketTimeout", "60"); // a dead peer must not hang a transaction forever
         hc.addDataSourceProperty("tcpKeepAlive", "true");

@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
  * what a second relayer would see). Opens the store exactly as the app does and acquires the lease.
  *
  * <p>{@code try <db file> <name>}: prints {@code RESULT ACQUIRED} (and releases) or {@code RESULT HELD <message>}.
+ * {@code lockfirst <db file> <name>}: the same, but taking the lock file before opening the database (what the relayer
+ * does).
  * {@code hold <db file> <name>}: prints {@code RESULT HOLDING} and keeps the lease until stdin closes or the process
  * is killed.
  */
@@ -24,6 +26,18 @@ public final class LeaseProbe {
         String mode = args[0];
         Path file = Path.of(args[1]);
         String name = args[2];
+        if (mode.equals("lockfirst")) {
+            // As the relayer does: the lock file first, the database only once the lease is ours.
+            try (DatabaseLease lock = SwapStores.lockSqlite(file, name, LeaseHolder.thisProcess());
+                    JdbcSwapStore store = SwapStores.open(DatabaseSettings.sqlite(file))) {
+                store.startTerm(lock);
+                System.out.println(PREFIX + "ACQUIRED");
+            } catch (LeaseHeldException e) {
+                System.out.println(PREFIX + "HELD " + e.getMessage());
+            }
+            System.out.flush();
+            return;
+        }
         try (JdbcSwapStore store = SwapStores.open(DatabaseSettings.sqlite(file));
                 DatabaseLease lease = store.acquireLease(name)) {
             if (mode.equals("hold")) {
@@ -49,7 +63,16 @@ public final class LeaseProbe {
 
     /** Runs {@code try} in a new JVM and returns "ACQUIRED" or the LeaseHeldException message. */
     static String tryFromAnotherProcess(Path file, String name) throws IOException, InterruptedException {
-        Process p = command("try", file, name).start();
+        return run("try", file, name);
+    }
+
+    /** Like {@link #tryFromAnotherProcess} but locking before opening the database, as the relayer does. */
+    static String lockFirstFromAnotherProcess(Path file, String name) throws IOException, InterruptedException {
+        return run("lockfirst", file, name);
+    }
+
+    private static String run(String mode, Path file, String name) throws IOException, InterruptedException {
+        Process p = command(mode, file, name).start();
         p.getOutputStream().close();
         String result = null;
         StringBuilder all = new StringBuilder();

@@ -113,7 +113,7 @@ class PostgresSwapStoreIT extends SwapStoreContract {
         return SqlDialect.POSTGRES;
     }
 
-    /** Advisory locks belong to sessions: another store (its own session) is what a second relayer would be. */
+    /** Another store (its own sessions) is what a second relayer would be. */
     @Override
     protected String leaseFromAnotherProcess(String name) {
         try (JdbcSwapStore other = reopen(); DatabaseLease lease = other.acquireLease(name)) {
@@ -125,8 +125,7 @@ class PostgresSwapStoreIT extends SwapStoreContract {
 
     @Override
     protected String expectedLeaseMechanism() {
-        return "PostgreSQL advisory lock " + DatabaseLease.key("relayer") + " on postgresql://app@127.0.0.1:"
-                + pg.getPort() + "/" + database;
+        return "PostgreSQL lease row relayer_lease on postgresql://app@127.0.0.1:" + pg.getPort() + "/" + database;
     }
 
     @Test
@@ -136,7 +135,7 @@ class PostgresSwapStoreIT extends SwapStoreContract {
             int killed;
             try (Connection c = admin.getConnection(); Statement st = c.createStatement();
                     ResultSet rs = st.executeQuery("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                            + " WHERE datname = '" + database + "' AND application_name = 'evmore-relayer-lease'")) {
+                            + " WHERE datname = '" + database + "' AND application_name = '" + JdbcSwapStore.LEASE_APPLICATION_NAME + "'")) {
                 rs.next();
                 killed = rs.getInt(1);
             }

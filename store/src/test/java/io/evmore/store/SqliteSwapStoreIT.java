@@ -85,9 +85,9 @@ class SqliteSwapStoreIT extends SwapStoreContract {
             // The real OS lock, not this JVM's registry, refuses us.
             assertThatThrownBy(() -> store.acquireLease("relayer"))
                     .isInstanceOf(LeaseHeldException.class)
-                    .hasMessage("another relayer is already running on this database (lease 'relayer' held; SQLite"
-                            + " lock file " + file + ".lock); stop that process first or point this one at another"
-                            + " database");
+                    .hasMessageStartingWith("another relayer is already running on this database (lease 'relayer' held"
+                            + " by " + LeaseHolder.hostName() + "/" + holder.pid() + " since ")
+                    .hasMessageContaining("; SQLite lock file " + file + ".lock); stop that process first");
             try (DatabaseLease other = store.acquireLease("indexer")) {
                 assertThat(other.isHeld()).isTrue();
             }
@@ -98,6 +98,46 @@ class SqliteSwapStoreIT extends SwapStoreContract {
         try (DatabaseLease lease = store.acquireLease("relayer")) {
             assertThat(lease.isHeld()).isTrue();
         }
+    }
+
+    @Test
+    void aProcessThatLocksFirstIsRefusedNamingTheHolderHavingChangedNoFile() throws Exception {
+        try (DatabaseLease lease = store.acquireLease("relayer")) {
+            store.run(tx -> tx.insert(swap("0x01", SwapState.DETECTED, T0), "seen"));
+            java.util.Map<String, String> before = snapshot(file.getParent());
+            String refused = LeaseProbe.lockFirstFromAnotherProcess(file, "relayer");
+            assertThat(refused).startsWith("another relayer is already running on this database (lease 'relayer' held by "
+                    + LeaseHolder.thisProcess().describe() + " since ").contains("(epoch " + lease.epoch() + ")");
+            assertThat(snapshot(file.getParent())).as("no file created, changed or touched").isEqualTo(before);
+        }
+        // Control: with the lease free the same probe takes it, and that does change the database (a new epoch).
+        java.util.Map<String, String> before = snapshot(file.getParent());
+        assertThat(LeaseProbe.lockFirstFromAnotherProcess(file, "relayer")).isEqualTo("ACQUIRED");
+        assertThat(snapshot(file.getParent())).isNotEqualTo(before);
+        try (DatabaseLease again = store.acquireLease("relayer")) {
+            assertThat(again.epoch()).as("this start, the probe's, now this one").isEqualTo(3);
+        }
+    }
+
+    /**
+     * Every file of a folder: size, modification time and content hash. The lock file only by its size and time: opening
+     * (and closing) it here would drop this process's own locks on it.
+     */
+    private static java.util.Map<String, String> snapshot(Path folder) throws Exception {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        try (var files = Files.list(folder)) {
+            for (Path p : files.toList()) {
+                String stat = Files.size(p) + " " + Files.getLastModifiedTime(p).toMillis();
+                if (p.getFileName().toString().endsWith(".lock")) {
+                    out.put(p.getFileName().toString(), stat);
+                    continue;
+                }
+                byte[] bytes = Files.readAllBytes(p);
+                out.put(p.getFileName().toString(), stat + " "
+                        + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes)));
+            }
+        }
+        return out;
     }
 
     @Test

@@ -1113,9 +1113,11 @@ abstract class SwapStoreContract {
         try {
             assertThat(lease.isHeld()).isTrue();
             String refused = leaseFromAnotherProcess("relayer");
+            // The refusal names the holder (this process: host/pid since when, epoch) and how the lease is held.
             assertThat(refused)
-                    .startsWith("another relayer is already running on this database (lease 'relayer' held; ")
-                    .contains(expectedLeaseMechanism());
+                    .startsWith("another relayer is already running on this database (lease 'relayer' held by "
+                            + LeaseHolder.thisProcess().describe() + " since ")
+                    .contains("(epoch " + lease.epoch() + "); " + expectedLeaseMechanism() + ")");
             assertThat(refused).doesNotContain("s3cr").doesNotContain("password");
             // In this process too, a second holder is refused.
             assertThatThrownBy(() -> store.acquireLease("relayer")).isInstanceOf(LeaseHeldException.class)

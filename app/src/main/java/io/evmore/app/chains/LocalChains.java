@@ -138,6 +138,21 @@ public final class LocalChains implements AutoCloseable {
         log.info("local chains: the previous run's database is kept as {}.previous-run; this run starts a new one", dbFile);
     }
 
+    /**
+     * Like {@link #setAsidePreviousRun} for a process that already holds the database's lease: no probe of the lock file
+     * (opening and closing it here would drop this process's own lock on it), the files are simply moved.
+     */
+    public static void setAsideUnderLease(Path dbFile) throws java.io.IOException {
+        if (!java.nio.file.Files.exists(dbFile)) return;
+        for (String suffix : List.of("", "-wal", "-shm")) {
+            Path f = Path.of(dbFile + suffix);
+            if (java.nio.file.Files.exists(f)) {
+                java.nio.file.Files.move(f, Path.of(dbFile + suffix + ".previous-run"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        log.info("local chains: the previous run's database is kept as {}.previous-run; this run starts a new one", dbFile);
+    }
+
     @Override
     public synchronized void close() {
         if (world != null) world.close();

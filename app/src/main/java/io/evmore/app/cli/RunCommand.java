@@ -35,6 +35,12 @@ final class RunCommand implements Callable<Integer> {
         }
         RelayerApp app = new RelayerApp(config, cfg);
         CountDownLatch stop = new CountDownLatch(1);
+        // A standby that cannot become leader (e.g. its keys are not the database's) stops itself with exit 1.
+        java.util.concurrent.atomic.AtomicReference<Throwable> fatal = new java.util.concurrent.atomic.AtomicReference<>();
+        app.fatalError().thenAccept(e -> {
+            fatal.set(e);
+            stop.countDown();
+        });
         // Handle the signals ourselves so a requested stop exits 0 (the JVM default for SIGTERM is 143).
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
@@ -62,6 +68,10 @@ final class RunCommand implements Callable<Integer> {
         });
         app.close();
         watchdog.interrupt();
+        if (fatal.get() != null) {
+            System.err.println("stopped: " + fatal.get().getMessage());
+            return EXIT_START_FAILED;
+        }
         return 0;
     }
 }

@@ -58,6 +58,17 @@ final class ConfigValidator {
         range(db.retentionDays(), 1, 3650, "database.retentionDays");
         range(db.cleanupIntervalMinutes(), 1, 10080, "database.cleanupIntervalMinutes");
 
+        var ha = required(c.ha(), "ha");
+        range(ha.leaseSeconds(), 2, 120, "ha.leaseSeconds");
+        if (ha.standby() && url.isEmpty()) {
+            throw new ConfigException("ha.standby", "needs PostgreSQL (database.url / DATABASE_URL): the embedded SQLite database is"
+                    + " one process on one machine, there is nothing to stand by for");
+        }
+        if (ha.standby() && c.localChains() != null && c.localChains().enabled()) {
+            throw new ConfigException("ha.standby", "cannot be used with localChains.enabled: local chains are new on every start"
+                    + " and live in the leader's process, a standby could not take them over");
+        }
+
         var tracing = required(c.tracing(), "tracing");
         notBlank(tracing.serviceName(), "tracing.serviceName");
         if (tracing.enabled()) httpUrl(tracing.otlpEndpoint(), "tracing.otlpEndpoint", Set.of("http", "https"));

@@ -20,18 +20,19 @@ public record RelayerConfig(
         LocalChains localChains,
         Chains chains,
         Swaps swaps,
-        Secrets secrets) {
+        Secrets secrets,
+        Ha ha) {
 
     /** The same configuration with another chains section (local chains fill it in at start). */
     public RelayerConfig withChains(Chains c) {
         return new RelayerConfig(environment, logLevel, http, admin, database, tracing, heap, shutdown, localChains, c, swaps,
-                secrets);
+                secrets, ha);
     }
 
     /** The same configuration with another swaps section (local chains fill in their pairs when the file has none). */
     public RelayerConfig withSwaps(Swaps s) {
         return new RelayerConfig(environment, logLevel, http, admin, database, tracing, heap, shutdown, localChains, chains, s,
-                secrets);
+                secrets, ha);
     }
 
     public enum Environment {
@@ -281,4 +282,15 @@ public record RelayerConfig(
     public record OnePassword(String vault, String field, String connectHost, String opPath) {
         public static final OnePassword DEFAULTS = new OnePassword("", "password", "", "op");
     }
+
+    /**
+     * Replicas on PostgreSQL: only the holder of the database lease drives swaps and signs; the lease expires
+     * {@code leaseSeconds} after its holder's last renewal (database clock), at once if the holder's session ends.
+     *
+     * @param standby      true: a process that finds the lease held waits for it (a hot standby: /health 503, pools warm)
+     *                     instead of exiting 1. PostgreSQL only
+     * @param leaseSeconds how long a renewal keeps the lease; the holder renews every quarter of it and stops sending when
+     *                     three quarters passed without a successful renewal
+     */
+    public record Ha(boolean standby, int leaseSeconds) {}
 }

@@ -61,6 +61,15 @@ public final class HttpApi implements AutoCloseable {
      */
     public HttpApi(String host, int port, HealthRegistry health, PrometheusRegistry metrics, BearerAuth auth,
             AdminOperations admin, boolean servesMetrics) {
+        this(host, port, health, metrics, auth, admin, servesMetrics, path -> null);
+    }
+
+    /**
+     * @param adminUnavailable why an /admin path is not served by this process now (answered 503 with it, before the
+     *                         token is checked), or null when it is: only the lease holder serves the admin API
+     */
+    public HttpApi(String host, int port, HealthRegistry health, PrometheusRegistry metrics, BearerAuth auth,
+            AdminOperations admin, boolean servesMetrics, java.util.function.Function<String, String> adminUnavailable) {
         this.host = host;
         this.configuredPort = port;
         this.exposition = new MetricsExposition(metrics, 10_000);
@@ -98,6 +107,12 @@ public final class HttpApi implements AutoCloseable {
             if (servesMetrics) get(config, "/metrics", ctx -> ctx.contentType(exposition.contentType()).result(exposition.scrape()));
 
             config.routes.before("/admin/*", ctx -> {
+                String unavailable = adminUnavailable.apply(ctx.path());
+                if (unavailable != null) {
+                    json(ctx, 503, Map.of("error", unavailable));
+                    ctx.skipRemainingHandlers();
+                    return;
+                }
                 if (!auth.allows(ctx.header("Authorization"))) {
                     ctx.header("WWW-Authenticate", "Bearer realm=\"evmore-admin\"");
                     json(ctx, 401, Map.of("error", "missing or invalid bearer token: send Authorization: Bearer <admin token>"));

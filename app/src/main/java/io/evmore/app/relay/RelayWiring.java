@@ -183,6 +183,13 @@ public final class RelayWiring implements AutoCloseable {
         return chains;
     }
 
+    /** The relayer's signing address per chain (chain id → address), as its adapters sign. */
+    public Map<String, String> addresses() {
+        Map<String, String> out = new java.util.TreeMap<>();
+        chains.forEach((id, c) -> out.put(id.value(), c.relayerAddress()));
+        return out;
+    }
+
     public List<ChainEvents> followers() {
         return List.copyOf(followers);
     }

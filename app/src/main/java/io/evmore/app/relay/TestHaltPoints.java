@@ -13,9 +13,11 @@ import org.slf4j.LoggerFactory;
  * flushed): {@code POINT[@HASHLOCK_PREFIX][+DELAY_MS]}, comma-separated. With a delay the process stops that many
  * milliseconds after the point, e.g. {@code COUNTER_LOCK:journaled+150}: after the broadcast, before inclusion.
  *
- * <p>{@code EVMORE_TEST_PAUSE_AT} (same syntax, no delay) instead freezes the step at the point — it logs
+ * <p>{@code EVMORE_TEST_PAUSE_AT} (same syntax) instead freezes the step at the point — it logs
  * {@code TEST PAUSED at POINT} and never goes on — so that a test can kill the process from outside ({@code kill -9})
- * in exactly that window.
+ * in exactly that window. With a delay it freezes for that many milliseconds (interrupts ignored) and then goes on
+ * ({@code TEST RESUMED at POINT}): e.g. the step of a leader that is deposed meanwhile, whose next write must be
+ * refused.
  */
 final class TestHaltPoints implements FaultPoint {
     private static final Logger log = LoggerFactory.getLogger(TestHaltPoints.class);
@@ -35,7 +37,7 @@ final class TestHaltPoints implements FaultPoint {
         List<Spec> all = new ArrayList<>();
         if (halt != null && !halt.isBlank()) all.addAll(parse(halt).specs);
         if (pause != null && !pause.isBlank()) {
-            for (Spec s : parse(pause).specs) all.add(new Spec(s.point(), s.hashlockPrefix(), 0, s.text(), true));
+            for (Spec s : parse(pause).specs) all.add(new Spec(s.point(), s.hashlockPrefix(), s.delayMs(), s.text(), true));
         }
         return new TestHaltPoints(List.copyOf(all));
     }
@@ -64,6 +66,20 @@ final class TestHaltPoints implements FaultPoint {
     public void reached(String point, Swap swap) {
         for (Spec s : specs) {
             if (s.point().equals(point) && swap.hashlock().hex().startsWith(s.hashlockPrefix())) {
+                if (s.pause() && s.delayMs() > 0) {
+                    // A timed freeze: the step goes on afterwards, whatever happened meanwhile (interrupts included).
+                    log.warn("TEST PAUSED at {} for swap {} ({}): for {} ms", point, swap.id(), s.text(), s.delayMs());
+                    long until = System.nanoTime() + s.delayMs() * 1_000_000L;
+                    for (long left; (left = until - System.nanoTime()) > 0; ) {
+                        try {
+                            Thread.sleep(Math.max(1, left / 1_000_000L));
+                        } catch (InterruptedException e) {
+                            // stay frozen for the whole time
+                        }
+                    }
+                    log.warn("TEST RESUMED at {} for swap {}", point, swap.id());
+                    continue;
+                }
                 if (s.pause()) {
                     log.warn("TEST PAUSED at {} for swap {} ({}): waiting to be killed", point, swap.id(), s.text());
                     while (true) {

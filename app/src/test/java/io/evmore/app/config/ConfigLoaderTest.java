@@ -56,6 +56,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void haStandbyNeedsPostgresAndNoLocalChainsAndTheLeaseHasABoundedDuration() {
+        RelayerConfig c = ConfigLoader.fromYaml("ha: {standby: true, leaseSeconds: 7}\n",
+                Map.of("DATABASE_URL", "postgresql://relayer@db:5432/evmore"));
+        assertThat(c.ha().standby()).isTrue();
+        assertThat(c.ha().leaseSeconds()).isEqualTo(7);
+        RelayerConfig defaults = ConfigLoader.fromYaml("", Map.of());
+        assertThat(defaults.ha().standby()).isFalse();
+        assertThat(defaults.ha().leaseSeconds()).isEqualTo(5);
+
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("ha: {standby: true}\n", Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("ha.standby: needs PostgreSQL");
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("ha: {standby: true}\nlocalChains: {enabled: true}\n",
+                Map.of("DATABASE_URL", "postgresql://relayer@db:5432/evmore")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("ha.standby: cannot be used with localChains.enabled");
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("ha: {leaseSeconds: 1}\n", Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessage("ha.leaseSeconds: must be between 2 and 120, got 1");
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("ha: {standy: true}\n", Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("ha.standy: unknown key");
+    }
+
+    @Test
     void invalidYamlNamesTheFileAndLine() {
         ConfigException e = errorOf("bad-yaml.yaml", Map.of());
         assertThat(e.getMessage()).contains("bad-yaml.yaml").contains("not valid YAML").contains("line 3");

@@ -275,10 +275,18 @@ public final class SwapWorld implements AutoCloseable {
      * (e.g. a route that contradicts the chains); does not wait for it to be healthy.
      */
     public RelayerProcess startRelayerVariant(int otherPort, java.util.function.UnaryOperator<String> edit) throws Exception {
+        return startRelayerVariant(otherPort, Map.of(), edit);
+    }
+
+    /** As {@link #startRelayerVariant(int, java.util.function.UnaryOperator)} with more (or other) environment variables. */
+    public RelayerProcess startRelayerVariant(int otherPort, Map<String, String> extraEnv, java.util.function.UnaryOperator<String> edit)
+            throws Exception {
         Path other = dir.resolve("relayer-variant-" + otherPort + ".yaml");
         Files.writeString(other, edit.apply(relayerYaml().replace("port: " + port + "}", "port: " + otherPort + "}")
                 .replace(dir.resolve("data/evmore.db").toString(), dir.resolve("data-" + otherPort + "/evmore.db").toString())));
-        return RelayerProcess.start(dir, otherPort, relayerEnv(), "run", "--config", other.toString());
+        Map<String, String> env = new java.util.HashMap<>(relayerEnv());
+        env.putAll(extraEnv);
+        return RelayerProcess.start(dir, otherPort, env, "run", "--config", other.toString());
     }
 
     /** SIGKILL: no shutdown hook, nothing flushed. */

@@ -117,6 +117,18 @@ public final class RelayerProcess implements AutoCloseable {
         return awaitExit(timeout);
     }
 
+    /** {@code kill -SIGNAL PID} from outside, e.g. {@code STOP} and {@code CONT} to pause and wake the whole process. */
+    public void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).redirectErrorStream(true).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed: " + new String(kill.getInputStream().readAllBytes()));
+        }
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     public int awaitExit(Duration timeout) throws InterruptedException {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
     }

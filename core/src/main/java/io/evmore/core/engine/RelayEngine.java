@@ -150,6 +150,14 @@ public final class RelayEngine {
     }
 
     /**
+     * Installs the lease guard: asked after every signed transaction is journaled and before it is broadcast, so that a
+     * process that lost the database lease sends nothing ({@link io.evmore.core.port.LeaseGuard#NONE} by default).
+     */
+    public void leaseGuard(io.evmore.core.port.LeaseGuard guard) {
+        book.guard = guard == null ? io.evmore.core.port.LeaseGuard.NONE : guard;
+    }
+
+    /**
      * Installs the tracing port: a span per step of a swap and per chain call inside it, the swap's trace ended when it
      * finishes ({@link SwapTracing#NONE} by default).
      */

@@ -31,6 +31,8 @@ final class SwapBook {
     /** (destination, asset locked there) → where that counter-lock is paid from: itself, or an IBC route's home chain. */
     private final UnaryOperator<Funds> funding;
     volatile FaultPoint faults = FaultPoint.NONE;
+    /** Asked after a signed transaction is journaled, before the adapter broadcasts it (see {@link #journal}). */
+    volatile io.evmore.core.port.LeaseGuard guard = io.evmore.core.port.LeaseGuard.NONE;
     /** Where finished swaps end their trace ({@link RelayEngine#tracing}). */
     volatile io.evmore.core.port.SwapTracing tracing = io.evmore.core.port.SwapTracing.NONE;
     /** Told when an intent's first transaction is journaled for broadcast (reaction-time metrics, {@link Reactions}). */
@@ -91,9 +93,13 @@ final class SwapBook {
         return s;
     }
 
-    /** Called from the adapter's journal: persisted (committed) before the transaction is broadcast. */
+    /**
+     * Called from the adapter's journal: persisted (committed) before the transaction is broadcast; then the lease guard
+     * must agree that this process may still send (a throw here stops the broadcast).
+     */
     void journal(TxIntent intent) {
         store.run(tx -> tx.saveIntent(intent));
+        guard.checkHeld();
         if (intent.hashes().size() == 1) firstBroadcast.accept(intent);
     }
 
