@@ -68,6 +68,8 @@ public final class FakeHtlcChain implements HtlcChain {
         public double crashBeforeSign;
         public double crashAfterJournal;
         public double crashAfterBroadcast;
+        /** The process freezes after the journal and the lease guard, before the broadcast ({@link SimulatedFreeze}). */
+        public double freezeBeforeBroadcast;
         public double lostAnswer;
         public double delay;
         /** Included but failed (out of gas): nonce used, nothing else changes. */
@@ -174,6 +176,10 @@ public final class FakeHtlcChain implements HtlcChain {
     private int delayed;
     private int crashes;
     private int replacements;
+    private int freezes;
+    private java.util.function.BooleanSupplier deposedActing = () -> false;
+    private final java.util.Set<String> signedWhileDeposed = new java.util.HashSet<>();
+    private final java.util.Set<String> deposedBroadcasts = new java.util.LinkedHashSet<>();
     private int staleReads;
     private int expired;
 
@@ -461,7 +467,7 @@ public final class FakeHtlcChain implements HtlcChain {
     public String stats() {
         return chain + ": height " + height() + ", lost answers " + lostAnswers + ", delayed " + delayed + ", crashes " + crashes
                 + ", reorged locks " + reorgedLocks.size() + ", replacements " + replacements + ", stale reads " + staleReads
-                + ", expired " + expired;
+                + ", expired " + expired + ", freezes " + freezes;
     }
 
     // ---- HtlcChain ---------------------------------------------------------------------------------------------------
@@ -525,8 +531,14 @@ public final class FakeHtlcChain implements HtlcChain {
         long timeout = replaceable ? 0 : height() + timeoutBlocks;
         Tx tx = new Tx(hash, relayer, nonce, kind, request, htlcId, secret, true, now(), level, timeout);
         signed.put(hash, tx);
+        if (deposedActing.getAsBoolean()) signedWhileDeposed.add(hash);
         journal.beforeBroadcast(new SignedTx(nonce, hash, "raw:" + hash, timeout));
         maybeCrash(faults.crashAfterJournal, "after the journal persisted " + kind + " " + hash + ", before its broadcast");
+        if (faults.freezeBeforeBroadcast > 0 && !deposedActing.getAsBoolean() && random.nextDouble() < faults.freezeBeforeBroadcast) {
+            freezes++;
+            throw new SimulatedFreeze("after the journal persisted " + kind + " " + hash + ", before its broadcast",
+                    () -> broadcast(tx));
+        }
         if (random.nextDouble() < faults.revert || failNext == kind) outOfGas.add(hash);
         if (failNext == kind) failNext = null;
         broadcast(tx);
@@ -559,7 +571,9 @@ public final class FakeHtlcChain implements HtlcChain {
         // signedAt stays the first signature's: the decision to send was taken then (the timelock rule was checked then)
         Tx tx = new Tx(hash, relayer, old.nonce(), old.kind(), old.lock(), old.htlcId(), old.secret(), true, old.signedAt(), level, 0);
         signed.put(hash, tx);
+        if (deposedActing.getAsBoolean()) signedWhileDeposed.add(hash);
         journal.beforeBroadcast(new SignedTx(tx.nonce(), hash, "raw:" + hash, 0));
+        countIfSignedWhileDeposed(tx);
         mempool.removeIf(t -> t.relayer() && t.nonce() == old.nonce());
         if (outOfGas.contains(old.hash())) outOfGas.add(hash);
         Long held = heldUntil.get(old.hash());
@@ -571,7 +585,28 @@ public final class FakeHtlcChain implements HtlcChain {
 
     private void broadcast(Tx tx) {
         if (tx.timeoutHeight() > 0 && tx.timeoutHeight() <= height()) return; // the node refuses an expired tx
+        countIfSignedWhileDeposed(tx);
         if (mempool.stream().noneMatch(t -> t.hash().equals(tx.hash()))) mempool.add(tx);
+    }
+
+    /** A transaction a deposed process signed reached the node: the lease failed (the simulation's check (g)). */
+    private void countIfSignedWhileDeposed(Tx tx) {
+        if (signedWhileDeposed.contains(tx.hash())) deposedBroadcasts.add(tx.hash());
+    }
+
+    /** Tells the chain when the process acting on it is a deposed leader (transactions it signs then are marked). */
+    public void deposedActing(java.util.function.BooleanSupplier acting) {
+        this.deposedActing = acting;
+    }
+
+    /** Transactions a deposed leader signed and that reached the node anyway (must stay empty). */
+    public java.util.Set<String> deposedBroadcasts() {
+        return deposedBroadcasts;
+    }
+
+    /** How many transactions a deposed leader signed (each then refused before its broadcast). */
+    public int signedWhileDeposed() {
+        return signedWhileDeposed.size();
     }
 
     private long pendingNonce() {

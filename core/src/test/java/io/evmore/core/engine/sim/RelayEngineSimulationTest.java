@@ -45,7 +45,14 @@ import org.junit.jupiter.api.Test;
  * (d) no counter-lock signed for a source lock a reorg had already removed;
  * (e) every counter-lock respects the timelock rule when it was signed;
  * (f) no swap passed its claim deadline (T_src − G_src) unclaimed while the relayer ran without having been AT RISK
- * first; and no swap ends CLAIM_MISSED (downtime never covers a claim deadline here).
+ * first; and no swap ends CLAIM_MISSED (downtime never covers a claim deadline here);
+ * (g) a deposed leader never gets a transaction it signed after its deposition to a node.
+ *
+ * <p>Replicas (issue 18) are part of every schedule's draw: each start of an engine takes the lease anew (a new epoch,
+ * a store fenced by it, a lease guard before each broadcast); a standby may take over while the old leader keeps
+ * running a whole engine for up to ten minutes, trying to write and send; the old leader may have frozen right after
+ * its journal and guard and send the held bytes when it wakes; and the leader may be unable to prove its lease for a
+ * while (its guard refuses every new send then).
  *
  * <p>{@code -Dsim.schedules=N -Dsim.seed=S} (S a number, or {@code random}) runs N schedules from seed S; a failure names
  * the seed that replays it alone: {@code -Dsim.seed=S -Dsim.schedules=1}. {@code ./evmore simulate} wraps it.
@@ -120,6 +127,7 @@ class RelayEngineSimulationTest {
             f.maxDelayBlocks = 3; // ≤ 15 s late: within G
             f.staleRead = r.nextInt(3) == 0 ? 0.2 : 0;
             f.staleBlocks = 1 + r.nextInt(3);
+            f.freezeBeforeBroadcast = r.nextInt(8) == 0 ? 0.05 : 0;
         }
         for (FakeFollower f : List.of(w.ethFollower, w.devnetFollower, w.finFollower)) {
             f.dropEvent = new double[] {0, 0, 0.1, 0.4}[r.nextInt(4)];
@@ -134,6 +142,11 @@ class RelayEngineSimulationTest {
         long start = w.now();
         long pauseFrom = r.nextInt(4) == 0 ? start + 5L * r.nextInt(40) : Long.MAX_VALUE;
         long pauseUntil = pauseFrom == Long.MAX_VALUE ? Long.MAX_VALUE : pauseFrom + 5L * (1 + r.nextInt(60));
+        // Replicas: a standby takes the lease from a leader that lost its database session or stalled, and the old leader
+        // keeps running for a while; or the leader cannot prove its lease for up to half a minute.
+        long deposeAt = r.nextInt(4) == 0 ? start + 5L * r.nextInt(150) : Long.MAX_VALUE;
+        long unprovenAt = r.nextInt(5) == 0 ? start + 5L * r.nextInt(150) : Long.MAX_VALUE;
+        long unprovenFor = 5L * (1 + r.nextInt(6));
 
         // One schedule in eight is a long one: timelocks of hours and the relayer down for up to three of them.
         boolean longSchedule = r.nextInt(8) == 0;
@@ -188,6 +201,14 @@ class RelayEngineSimulationTest {
             for (long[] sp : spikes) {
                 if (now >= sp[1] && now < sp[1] + step) w.chain(sp[0] == 0 ? ETH : DEVNET).spike((int) sp[3], sp[2]);
             }
+            if (now >= deposeAt && w.isUp()) {
+                w.depose(null);
+                deposeAt = Long.MAX_VALUE;
+            }
+            if (now >= unprovenAt && w.isUp()) {
+                w.unproven(unprovenFor);
+                unprovenAt = Long.MAX_VALUE;
+            }
             boolean pausedNow = now >= pauseFrom && now < pauseUntil;
             if (pausedNow && !w.isPaused()) w.pause();
             if (!pausedNow && w.isPaused()) w.resume();
@@ -206,7 +227,7 @@ class RelayEngineSimulationTest {
             w.follow();
             w.runEngine();
             checkAtRiskBeforeDeadline(w);
-            if (now > end && w.isUp() && w.route.allAnswered() && w.memory.all().stream().allMatch(s -> s.state().isTerminal())) break;
+            if (now > end && w.isUp() && !w.hasDeposedLeader() && w.route.allAnswered() && w.memory.all().stream().allMatch(s -> s.state().isTerminal())) break;
             if (now >= end + 3_600) {
                 throw new AssertionError("(c) every swap terminal once time ran out; still open:\n  " + String.join("\n  ",
                         w.memory.all().stream().filter(s -> !s.state().isTerminal()).map(s -> describe(w, s)).toList()));
@@ -221,11 +242,19 @@ class RelayEngineSimulationTest {
         count("dropped events", w.ethFollower.dropped() + w.devnetFollower.dropped() + w.finFollower.dropped());
         count("downtimes", w.downtimes.size());
         count("at risk", w.everAtRisk.size());
+        count("depositions", w.depositions);
+        count("unproven leases", w.unprovenPeriods);
+        count("deposed writes refused", w.fenceRefusals);
+        count("sends refused by the lease guard", w.guardRefusals);
+        count("late sends of frozen bytes", w.lateSends);
+        int deposedSigned = w.chains().stream().mapToInt(FakeHtlcChain::signedWhileDeposed).sum();
+        if (deposedSigned > 0) count("signed by a deposed leader, never sent", deposedSigned);
         for (String line : List.of(w.eth.stats(), w.devnet.stats(), w.fin.stats())) {
             count("lost answers", stat(line, "lost answers"));
             count("delays", stat(line, "delayed"));
             count("chain crashes", stat(line, "crashes"));
             count("stale reads", stat(line, "stale reads"));
+            count("freezes before a broadcast", stat(line, "freezes"));
         }
         count("fee replacements", stat(w.eth.stats(), "replacements"));
         count("expired txs", stat(w.devnet.stats(), "expired"));
@@ -317,6 +346,10 @@ class RelayEngineSimulationTest {
 
     private void check(SimWorld w) {
         List<Swap> swaps = w.memory.all();
+        // (g) a deposed leader sends nothing it signed after it was deposed (only the bytes it had journaled before)
+        for (FakeHtlcChain c : w.chains()) {
+            assertThat(c.deposedBroadcasts()).as("(g) transactions a deposed leader signed that reached %s", c.chain()).isEmpty();
+        }
         for (Swap s : swaps) {
             if (s.state() != SwapState.CLAIM_MISSED) continue;
             if (w.chain(s.fromChain()).removedAt(s.sourceHtlcId()).isPresent()) {

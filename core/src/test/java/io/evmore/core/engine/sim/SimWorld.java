@@ -91,6 +91,21 @@ public final class SimWorld {
     /** Periods the relayer process was down: [from, to) epoch seconds. */
     public final List<long[]> downtimes = new java.util.ArrayList<>();
     private long downSince;
+    /** The lease: its epoch (every start of an engine takes it anew) and until when the leader cannot prove it. */
+    private int epoch;
+    private long unprovenUntil = Long.MIN_VALUE;
+    /** A deposed leader still running until {@link #deposedUntil}, and the bytes it froze before sending. */
+    private RelayEngine deposed;
+    private long deposedUntil;
+    private Runnable lateSend;
+    private long lateSendAt;
+    private boolean deposedActing;
+    public int depositions;
+    public int unprovenPeriods;
+    public int lateSends;
+    /** Store transactions the fence refused, and sends the lease guard refused. */
+    public int fenceRefusals;
+    public int guardRefusals;
 
     public SimWorld(long seed) {
         this.random = new Random(seed);
@@ -101,6 +116,7 @@ public final class SimWorld {
         this.fin = FakeHtlcChain.cosmos(FINAL, FINAL_RELAYER, FINAL_HTLC, clock, random, new FakeHtlcChain.Faults(),
                 COSMOS_TIMEOUT_BLOCKS);
         this.route = new FakeRoute(devnet, fin, UATOM, random);
+        for (FakeHtlcChain c : List.of(eth, devnet, fin)) c.deposedActing(() -> deposedActing);
         eth.fund(ETH_RELAYER, ETH_NATIVE, RELAYER_FUNDS);
         devnet.fund(DEVNET_RELAYER, UATOM, RELAYER_FUNDS);
         this.ethFollower = new FakeFollower(eth, store, random);
@@ -138,11 +154,26 @@ public final class SimWorld {
 
     // ---- the relayer process --------------------------------------------------------------------------------------
 
-    /** A fresh engine on the same store and chains, recovered (again, if it crashes while recovering). */
+    /**
+     * A fresh engine on the same store and chains, recovered (again, if it crashes while recovering). Each start takes
+     * the lease anew (issue 18): a new epoch, a store fenced by it ({@link FencedStore}) and a lease guard that refuses
+     * once another term began or while the lease cannot be proven ({@link #unproven}).
+     */
     public void restart() {
         while (true) {
-            engine = new RelayEngine(clock, metrics, store, Map.of(ETH, eth, DEVNET, devnet, FINAL, fin), List.of(route),
-                    settings, Runnable::run);
+            int term = ++epoch;
+            engine = new RelayEngine(clock, metrics, new FencedStore(store, term, () -> epoch, () -> fenceRefusals++),
+                    Map.of(ETH, eth, DEVNET, devnet, FINAL, fin), List.of(route), settings, Runnable::run);
+            engine.leaseGuard(() -> {
+                if (epoch != term) {
+                    guardRefusals++;
+                    throw new io.evmore.core.error.LeaseLostException("deposed: the lease's epoch is " + epoch + ", not " + term);
+                }
+                if (now() < unprovenUntil) {
+                    guardRefusals++;
+                    throw new io.evmore.core.error.LeaseLostException("lease (epoch " + term + ") not renewed in time");
+                }
+            });
             if (paused) engine.pause("operator (still paused after the restart)");
             try {
                 engine.recover();
@@ -157,11 +188,14 @@ public final class SimWorld {
         return restarts;
     }
 
-    /** Runs {@code work}; if the process "dies" in it, starts a new engine. */
+    /** Runs {@code work}; if the process "dies" in it, starts a new engine; if it freezes, another one takes over. */
     public boolean safely(Runnable work) {
         try {
             work.run();
             return true;
+        } catch (SimulatedFreeze freeze) {
+            depose(freeze.lateBroadcast);
+            return false;
         } catch (SimulatedCrash crash) {
             restarts++;
             restart();
@@ -190,8 +224,64 @@ public final class SimWorld {
         safely(() -> finFollower.poll(engine.listener(FINAL), 50));
     }
 
+    // ---- replicas: the lease, a takeover, a deposed leader that keeps running ----------------------------------------
+
+    /**
+     * Another process takes the lease from the running one (the leader froze, or lost its database session), and the
+     * old one goes on running for a while as a deposed leader that keeps trying to send ({@link #runDeposed}). A freeze
+     * right before a broadcast ({@link SimulatedFreeze}) hands over the bytes the old leader will still send on waking.
+     */
+    public void depose(Runnable lateBroadcast) {
+        deposed = engine;
+        deposedUntil = now() + 10 + 5L * random.nextInt(120);
+        lateSend = lateBroadcast;
+        lateSendAt = now() + 5L * (1 + random.nextInt(Math.max(1, (int) (deposedUntil - now()) / 5)));
+        depositions++;
+        restart(); // the standby's term: a new epoch, recovered from the store
+    }
+
+    /**
+     * The deposed engine's turn: it wakes, sends the bytes it held when it froze (if any, once their time comes), and runs
+     * a whole round as if it still led. Everything it writes is refused by the fence and everything it newly signs by
+     * the guard; it dies at the end of its time or at its first crash.
+     */
+    private void runDeposed() {
+        if (deposed == null) return;
+        if (now() >= deposedUntil) {
+            deposed = null;
+            return;
+        }
+        deposedActing = true;
+        try {
+            if (lateSend != null && now() >= lateSendAt) {
+                Runnable send = lateSend;
+                lateSend = null;
+                lateSends++;
+                send.run();
+            }
+            deposed.runOnce();
+        } catch (SimulatedCrash crash) {
+            deposed = null; // the deposed process died: nothing of it runs any more
+        } catch (RuntimeException refused) {
+            // the fence or the guard said no, again
+        } finally {
+            deposedActing = false;
+        }
+    }
+
+    /** For the next {@code seconds} the leader cannot prove its lease (renewals slow): its guard refuses every send. */
+    public void unproven(long seconds) {
+        unprovenUntil = now() + seconds;
+        unprovenPeriods++;
+    }
+
+    public boolean hasDeposedLeader() {
+        return deposed != null;
+    }
+
     public void runEngine() {
         if (!up) return;
+        runDeposed();
         safely(() -> engine.runOnce());
         for (var r : engine.atRisk()) everAtRisk.putIfAbsent(r.swapId(), now());
         for (Swap s : memory.all()) if (s.secret() != null) secretKnownAt.putIfAbsent(s.id(), now());

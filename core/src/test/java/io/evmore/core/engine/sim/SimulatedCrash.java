@@ -5,7 +5,7 @@ package io.evmore.core.engine.sim;
  * transaction, after a broadcast, before signing). An {@link Error}, so no {@code catch (RuntimeException)} in the
  * engine can swallow it; the test then drops the engine object and starts a new one on the same store and chains.
  */
-public final class SimulatedCrash extends Error {
+public class SimulatedCrash extends Error {
     public SimulatedCrash(String where) {
         super("simulated crash: " + where, null, false, false);
     }
