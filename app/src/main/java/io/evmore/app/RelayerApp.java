@@ -59,6 +59,8 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     private final java.util.concurrent.atomic.AtomicReference<EarlyGate> earlyGate = new java.util.concurrent.atomic.AtomicReference<>();
 
     private record EarlyGate(boolean paused, String reason, Instant at) {}
+    /** The lease of the running term (null between terms): what the operator's pause is written under. */
+    private volatile io.evmore.store.DatabaseLease termLease;
     private final Instant startedAt = Instant.now();
     /** starting → running → stopping: /health is 503 with this detail until every service has started. */
     private volatile String phase = "starting";
@@ -299,7 +301,8 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
                 Map<String, String> bound = store.jdbc().bindAddresses(lease, wiring.addresses());
                 log.info("relayer addresses of {}: {}", store.describe(), bound);
                 synchronized (earlyGate) {
-                    applyEarlyGate(wiring.engine());
+                    termLease = lease;
+                    applyIntakeGate(wiring.engine(), lease);
                     relay = wiring; // from here on, pause/resume go to the engine itself
                 }
                 runningKeys = keys;
@@ -322,6 +325,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
             synchronized (earlyGate) {
                 r = relay;
                 relay = null;
+                termLease = null;
             }
             if (r != null) {
                 r.engine().pause("this process no longer leads");
@@ -498,7 +502,10 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     public Object pause() {
         synchronized (earlyGate) {
             io.evmore.app.relay.RelayWiring r = relay;
-            if (r != null) return Map.of("engine", r.engine().pause("admin API"));
+            if (r != null) {
+                RelayEngine.Status st = r.engine().pause("admin API");
+                return gateAnswer(st, keepIntakeGate(new EarlyGate(true, "admin API", clock.now())));
+            }
             earlyGate.set(new EarlyGate(true, "admin API (during start-up)", clock.now()));
             log.warn("pause requested while the relayer is {}: the relay engine will start paused", phase);
             return Map.of("engine", earlyStatus());
@@ -509,19 +516,80 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     public Object resume() {
         synchronized (earlyGate) {
             io.evmore.app.relay.RelayWiring r = relay;
-            if (r != null) return Map.of("engine", r.engine().resume("admin API"));
+            if (r != null) {
+                RelayEngine.Status st = r.engine().resume("admin API");
+                return gateAnswer(st, keepIntakeGate(new EarlyGate(false, "admin API", clock.now())));
+            }
             earlyGate.set(new EarlyGate(false, "admin API (during start-up)", clock.now()));
             log.info("resume requested while the relayer is {}: the relay engine will start taking swaps", phase);
             return Map.of("engine", earlyStatus());
         }
     }
 
-    /** Applies a pause/resume requested during start-up to the new engine, before it takes a step. */
-    private void applyEarlyGate(RelayEngine engine) {
+    /** The answer to a pause or resume: the engine's status and whether the database keeps it (else why not). */
+    private static Map<String, Object> gateAnswer(RelayEngine.Status engine, String notKept) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("engine", engine);
+        m.put("keptInDatabase", notKept == null);
+        if (notKept != null) m.put("warning", notKept);
+        return m;
+    }
+
+    /**
+     * Writes the operator's pause or resume to the database (fenced by this term's lease), so that a restart or a
+     * standby's takeover keeps it. Returns null when kept, else what went wrong: this process still applies it, but the
+     * next leader would not know.
+     */
+    private String keepIntakeGate(EarlyGate g) {
+        io.evmore.store.DatabaseLease lease = termLease;
+        try {
+            if (lease == null) throw new IllegalStateException("this process holds no lease");
+            store.jdbc().recordIntakeGate(lease, new io.evmore.store.IntakeGate(g.paused(), g.reason(), g.at(),
+                    lease.holder().describe()));
+            log.warn("intake {} by the {} at {}; kept in the database: a restart or a takeover keeps it",
+                    g.paused() ? "PAUSED" : "resumed", g.reason(), g.at());
+            return null;
+        } catch (RuntimeException e) {
+            String why = (g.paused() ? "paused" : "resumed") + " in this process only, NOT kept in the database ("
+                    + e.getMessage() + "): a restart or a standby taking over would "
+                    + (g.paused() ? "take new swaps again" : "still be paused") + "; repeat the request once the database answers";
+            log.error("intake {}", why);
+            return why;
+        }
+    }
+
+    /**
+     * Before the term's engine takes a step: a pause or resume asked for during start-up wins (and is kept in the
+     * database); otherwise the operator's last one the database keeps applies, so a restart or a standby's takeover
+     * starts paused when the operator had paused.
+     */
+    private void applyIntakeGate(RelayEngine engine, io.evmore.store.DatabaseLease lease) {
         EarlyGate g = earlyGate.getAndSet(null);
-        if (g == null || !g.paused()) return;
-        engine.pause(g.reason() + " at " + g.at());
-        log.warn("relay engine starts paused (requested during start-up at {}): no new swaps until resumed", g.at());
+        if (g != null) {
+            if (g.paused()) {
+                engine.pause(g.reason() + " at " + g.at());
+                log.warn("relay engine starts paused (requested during start-up at {}): no new swaps until resumed", g.at());
+            }
+            keepIntakeGate(g);
+            return;
+        }
+        java.util.Optional<io.evmore.store.IntakeGate> kept;
+        try {
+            kept = store.jdbc().intakeGate();
+        } catch (RuntimeException e) {
+            // Unknown whether the operator paused: do not take new swaps on a guess (claims and refunds still run).
+            engine.pause("the kept intake pause could not be read (" + e.getMessage() + ")");
+            log.error("relay engine starts PAUSED: the operator's intake pause could not be read from the database ({});"
+                    + " POST /admin/services/resume once you know intake may run", e.getMessage());
+            return;
+        }
+        if (kept.isPresent() && kept.get().paused()) {
+            io.evmore.store.IntakeGate k = kept.get();
+            engine.pause(k.reason() + " at " + k.at() + " on " + k.by() + " (kept in the database)");
+            log.warn("relay engine starts PAUSED: intake was paused by the {} at {} on {} and the database keeps the pause;"
+                    + " no new swaps until POST /admin/services/resume (claims and refunds that protect funds run)",
+                    k.reason(), k.at(), k.by());
+        }
     }
 
     /** What /admin/services/status says of the engine before it exists. */

@@ -295,6 +295,32 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
         });
     }
 
+    /** The operator's last pause or resume of intake kept in this database; empty if nobody ever paused here. */
+    public Optional<IntakeGate> intakeGate() {
+        return inTransaction(tx -> ((SqlTx) tx).intakeGate());
+    }
+
+    /**
+     * Records the operator's pause ({@code paused}) or resume of intake, fenced by {@code lease}: only the lease holder
+     * decides, and a restart or a standby's takeover finds it ({@link #intakeGate}).
+     */
+    public IntakeGate recordIntakeGate(DatabaseLease lease, IntakeGate gate) {
+        Objects.requireNonNull(gate, "gate");
+        IntakeGate stored = new IntakeGate(gate.paused(), bounded(gate.reason(), 512), gate.at().truncatedTo(ChronoUnit.MILLIS),
+                bounded(gate.by(), 255));
+        inTransaction(tx -> {
+            SqlTx t = (SqlTx) tx;
+            t.fence(lease);
+            t.recordIntakeGate(stored);
+            return null;
+        });
+        return stored;
+    }
+
+    private static String bounded(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+
     /**
      * This store as seen by the holder of {@code lease}: every transaction first checks, in the same database
      * transaction, that the lease's epoch is still the database's (PostgreSQL: reading the lease row FOR SHARE, so a
@@ -581,6 +607,35 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
                 return out;
             } catch (SQLException e) {
                 throw fail(e, "read the relayer's recorded addresses");
+            }
+        }
+
+        Optional<IntakeGate> intakeGate() {
+            checkOpen();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT paused, reason, changed_at, changed_by FROM relayer_intake WHERE name = 'intake'");
+                    ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return Optional.empty();
+                return Optional.of(new IntakeGate(rs.getBoolean(1), rs.getString(2), dialect.getInstant(rs, "changed_at"),
+                        rs.getString(4)));
+            } catch (SQLException e) {
+                throw fail(e, "read the intake pause");
+            }
+        }
+
+        void recordIntakeGate(IntakeGate gate) {
+            checkOpen();
+            try (PreparedStatement del = c.prepareStatement("DELETE FROM relayer_intake WHERE name = 'intake'");
+                    PreparedStatement ins = c.prepareStatement("INSERT INTO relayer_intake (name, paused, reason, changed_at,"
+                            + " changed_by) VALUES ('intake',?,?,?,?)")) {
+                del.executeUpdate();
+                ins.setBoolean(1, gate.paused());
+                ins.setString(2, gate.reason());
+                dialect.setInstant(ins, 3, gate.at());
+                ins.setString(4, gate.by());
+                ins.executeUpdate();
+            } catch (SQLException e) {
+                throw fail(e, (gate.paused() ? "record the intake pause" : "record the intake resume"));
             }
         }
 

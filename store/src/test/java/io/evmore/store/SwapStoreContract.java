@@ -1144,6 +1144,35 @@ abstract class SwapStoreContract {
         assertThat(leaseFromAnotherProcess("relayer")).isEqualTo("ACQUIRED");
     }
 
+    // ---- the operator's intake pause ----
+
+    @Test
+    void theOperatorsPauseOutlivesTheProcessAndOnlyTheLeaseHolderChangesIt() {
+        assertThat(store.intakeGate()).as("nobody paused yet").isEmpty();
+        IntakeGate pause = new IntakeGate(true, "admin API from 10.1.2.3", T0, "relayer-1/4242");
+        try (DatabaseLease lease = store.acquireLease("relayer")) {
+            assertThat(store.recordIntakeGate(lease, pause)).isEqualTo(pause);
+        }
+        store.close();
+        store = reopen(); // a restart, or another process on the same database
+        assertThat(store.intakeGate()).contains(pause);
+
+        DatabaseLease lease = store.acquireLease("relayer");
+        IntakeGate resume = new IntakeGate(false, "admin API", T0.plusSeconds(90), "relayer-2/77");
+        store.recordIntakeGate(lease, resume);
+        assertThat(store.intakeGate()).contains(resume);
+        lease.close();
+        // A process that no longer holds the lease changes nothing.
+        assertThatThrownBy(() -> store.recordIntakeGate(lease, pause)).isInstanceOf(io.evmore.core.error.LeaseLostException.class);
+        assertThat(store.intakeGate()).contains(resume);
+        // Long reasons are kept bounded, not refused (a pause must never fail for its wording).
+        try (DatabaseLease again = store.acquireLease("relayer")) {
+            IntakeGate stored = store.recordIntakeGate(again, new IntakeGate(true, "r".repeat(2_000), T0, "h/1"));
+            assertThat(store.intakeGate()).contains(stored);
+            assertThat(stored.reason()).hasSize(512).endsWith("…");
+        }
+    }
+
     @Test
     void leaseNamesAreValidated() {
         assertThatThrownBy(() -> store.acquireLease("")).isInstanceOf(IllegalArgumentException.class);

@@ -287,6 +287,51 @@ class ReplicaIT {
         assertThat(c.get("/health", null).statusCode()).as("the leader goes on").isEqualTo(200);
     }
 
+    /**
+     * The emergency procedure with a standby: pause, then the leader dies. The standby takes over paused (the database
+     * keeps the operator's pause) and pays nothing for a lock it sees and confirms meanwhile; resumed, it pays.
+     */
+    @Test
+    @Order(7)
+    void anOperatorsPauseOutlivesTheLeader_theStandbyTakesOverPausedAndPaysOnlyOnceResumed() throws Exception {
+        awaitLease(d, detail -> detail.startsWith("standby, leader is ") && detail.contains("/" + c.pid() + " "), Duration.ofSeconds(60));
+        HttpResponse<String> paused = c.post("/admin/services/pause", SwapWorld.TOKEN);
+        assertThat(paused.statusCode()).as(paused.body()).isEqualTo(200);
+        JsonNode answer = SwapWorld.JSON.readTree(paused.body());
+        assertThat(answer.get("engine").get("intake").asText()).isEqualTo("PAUSED");
+        assertThat(answer.get("keptInDatabase").asBoolean()).as(paused.body()).isTrue();
+
+        long killedAt = System.nanoTime();
+        assertThat(c.killMinus9(Duration.ofSeconds(10))).isEqualTo(137);
+        awaitTakeover(d, killedAt, "kill -9 of a paused leader");
+        JsonNode engine = status(d).get("engine");
+        assertThat(engine.get("intake").asText()).as("the new leader starts paused: " + engine).isEqualTo("PAUSED");
+        assertThat(engine.get("reason").asText()).contains("admin API").contains("kept in the database");
+        assertThat(d.output()).contains("relay engine starts PAUSED: intake was paused by the admin API");
+
+        Secret s5 = Secret.random();
+        String bob = world.cosmosAddress("devnet-a", "bob");
+        try (EthereumUserChain user = world.ethUser(5); CosmosUserChain carol = world.cosmosUser("devnet-a", "carol")) {
+            Counts before = counts();
+            Swapper.Locked l5 = swapper.lock(user, s5, world.relayerEthAddress(), HtlcAbi.NATIVE, BigInteger.TEN.pow(16),
+                    ChainId.of("devnet-a"), bob, user.htlc().latestBlockTime() + 400);
+            // The new leader works (it sees and confirms the lock) but pays nothing while paused.
+            awaitState(d, s5.hashlock(), "CONFIRMED", Duration.ofSeconds(60));
+            long height = world.devnet.chain("devnet-a").height();
+            while (world.devnet.chain("devnet-a").height() < height + 6) Thread.sleep(200);
+            assertThat(carol.locksFor(bob, s5.hashlock())).as("no counter-lock while paused").isEmpty();
+            assertThat(counts().cosmosSequence()).isEqualTo(before.cosmosSequence());
+
+            HttpResponse<String> resumed = d.post("/admin/services/resume", SwapWorld.TOKEN);
+            assertThat(resumed.statusCode()).as(resumed.body()).isEqualTo(200);
+            assertThat(SwapWorld.JSON.readTree(resumed.body()).get("keptInDatabase").asBoolean()).isTrue();
+            HtlcRecord counter = swapper.awaitCounterLock(carol, bob, world.relayerAddress("devnet-a"), l5, TERMS);
+            swapper.claim(carol, counter, l5);
+            awaitState(d, s5.hashlock(), "COMPLETED", Duration.ofSeconds(90));
+            assertThat(counts().cosmosSequence() - before.cosmosSequence()).as("one counter-lock").isEqualTo(1);
+        }
+    }
+
     // ---- helpers ------------------------------------------------------------------------------------------------------
 
     static JsonNode status(RelayerProcess p) throws Exception {
