@@ -98,7 +98,7 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
                 lease = DatabaseLease.sqlite(name, sqliteFile, holder);
             } catch (IOException e) {
                 throw new PermanentException("store: acquire lease '" + name + "' failed on " + target
-                        + ": cannot lock " + DatabaseLease.lockFileOf(sqliteFile) + ": " + e, e);
+                        + ": cannot lock " + SqliteLockFile.lockFileOf(sqliteFile) + ": " + e, e);
             }
             try {
                 return startTerm(lease);
@@ -189,7 +189,7 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
         if (closed) throw new PermanentException("store: " + target + " is closed");
         try (Connection c = dataSource.getConnection()) {
             try {
-                if (dialect == SqlDialect.POSTGRES) return DatabaseLease.readPostgres(c, name, false);
+                if (dialect == SqlDialect.POSTGRES) return PostgresLeaseRow.read(c, name, false);
                 try (PreparedStatement ps = c.prepareStatement("SELECT epoch, holder_id, holder_host, holder_pid,"
                         + " holder_started, acquired_at FROM relayer_lease WHERE name = ?")) {
                     ps.setString(1, name);
