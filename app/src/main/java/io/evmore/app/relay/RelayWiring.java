@@ -28,6 +28,7 @@ import io.evmore.ethereum.EthereumEventFollower;
 import io.evmore.ethereum.EthereumSettings;
 import io.evmore.ethereum.Web3jHtlcChain;
 import io.evmore.pool.ChainMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -53,6 +54,10 @@ public final class RelayWiring implements AutoCloseable {
     private final List<CosmosAdapter> cosmosAdapters = new ArrayList<>();
     /** Multi-hop destinations, with the adapters their start-up check asks. */
     private final List<RoutedDestination> routes = new ArrayList<>();
+    /** Held routes are asked again this often; confirmed ones every {@link #ROUTE_RECHECK}. */
+    static final Duration ROUTE_RETRY = Duration.ofSeconds(30);
+    static final Duration ROUTE_RECHECK = Duration.ofMinutes(5);
+    private final RouteChannelWatch routeWatch;
 
     /** A configured route: the counter-lock port, and the home and final chains' adapters for the channel check. */
     record RoutedDestination(CosmosIbcCounterLock counterLock, CosmosAdapter home, CosmosAdapter finalChain) {}
@@ -125,6 +130,7 @@ public final class RelayWiring implements AutoCloseable {
                     cc.chainId(), cc.route().from(), cc.route().denom(), lock.finalAsset(), lock.worstCaseDeliverySeconds(),
                     lock.finalCreator(), lock.refundAddress());
         }
+        this.routeWatch = routeWatch(routes, metrics.registry());
         var t = c.swaps().timelocks();
         TimelockPolicy policy = new TimelockPolicy(timings, t.pollDelaySeconds(), t.safetyMarginSeconds(), t.userClaimWindowSeconds(),
                 routeSeconds);
@@ -159,13 +165,14 @@ public final class RelayWiring implements AutoCloseable {
     }
 
     /**
-     * Routes checked against the chains' channels (where a chain answers), recovery (open intents reconciled), then the
+     * Routes checked against the chains' channels (a route whose chains cannot answer is held, and asked again on a timer), recovery (open intents reconciled), then the
      * followers, then the scheduler.
      *
      * @throws ConfigException when a chain contradicts a configured route (a wrong or closed channel)
      */
     public void start() {
-        checkRoutes();
+        routeWatch.checkAtStart();
+        routeWatch.start();
         engine.recover();
         for (ChainEvents f : followers) {
             ChainEvents.Listener l = engine.listener(f.chain());
@@ -207,6 +214,7 @@ public final class RelayWiring implements AutoCloseable {
                 log.warn("closing follower of {}: {}", f.chain(), e.getMessage());
             }
         }
+        routeWatch.close();
         return engine.stop(timeout);
     }
 
@@ -229,24 +237,18 @@ public final class RelayWiring implements AutoCloseable {
     }
 
     /**
-     * Asks the home and final chains whether the configured channels exist, are open and face each other. A chain that
-     * cannot be reached now is not a configuration error (it is logged; the relayer retries its work later).
+     * Whether the configured channels exist, are open and face each other, asked of the home and final chains: at start
+     * (a contradiction stops the relayer; a chain that cannot answer holds its route until it does) and then on a
+     * timer (see {@link RouteChannelWatch}).
      */
-    private void checkRoutes() {
+    private static RouteChannelWatch routeWatch(List<RoutedDestination> routes, PrometheusRegistry registry) {
+        List<RouteChannelWatch.Route> watched = new ArrayList<>();
         for (RoutedDestination r : routes) {
-            List<String> problems;
-            try {
-                problems = IbcRouteCheck.check(r.counterLock().route(), r.home().queries(), r.finalChain().queries());
-            } catch (RuntimeException e) {
-                log.warn("route to {}: could not check its channels now ({}); relaying anyway", r.counterLock().finalChain(), e.getMessage());
-                continue;
-            }
-            if (!problems.isEmpty()) {
-                throw new ConfigException("chains.cosmos[" + r.counterLock().finalChain() + "].route", String.join("; ", problems));
-            }
-            log.info("route to {}: channels checked on {} and {}", r.counterLock().finalChain(), r.counterLock().homeChain(),
-                    r.counterLock().finalChain());
+            CosmosIbcCounterLock lock = r.counterLock();
+            watched.add(new RouteChannelWatch.Route(lock.finalChain().value(),
+                    () -> IbcRouteCheck.check(lock.route(), r.home().queries(), r.finalChain().queries()), lock::hold, lock::release));
         }
+        return new RouteChannelWatch(watched, ROUTE_RETRY, ROUTE_RECHECK, registry);
     }
 
     static List<Pair> pairs(List<RelayerConfig.PairConfig> configured) {

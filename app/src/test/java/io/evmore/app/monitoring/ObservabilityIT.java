@@ -69,7 +69,8 @@ class ObservabilityIT {
     @BeforeAll
     static void start() throws Exception {
         otlp = new OtlpReceiver();
-        world = SwapWorld.start(Files.createDirectories(dir.resolve("world")), false);
+        // devnet-c over two hops: the route metrics (evmore_route_held) exist, as every alert's metrics must
+        world = SwapWorld.startMultiHop(Files.createDirectories(dir.resolve("world")));
         ethProxy = new RecordingProxy(world.hardhat.url());
         world.startRelayer(yaml -> {
             String hardhat = "rpcUrls: [\"" + world.hardhat.url() + "\"]";

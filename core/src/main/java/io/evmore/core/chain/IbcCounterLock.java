@@ -53,6 +53,17 @@ public interface IbcCounterLock {
         return send(request, journal);
     }
 
+    /**
+     * Why no counter-lock may be sent over this route now — its channels not yet confirmed by the chains at its ends
+     * (unreachable when the relayer started), or contradicted by them (a channel closed or facing another) — or empty
+     * when one may. A wrong channel sends the relayer's funds somewhere else, so the engine sends nothing over a held
+     * route: the swap waits, and is refused once too little time is left. Transactions already on their way are
+     * unaffected (their outcome is followed as always).
+     */
+    default java.util.Optional<String> heldBecause() {
+        return java.util.Optional.empty();
+    }
+
     /** What became of the intent's transfer on the home chain; a landed one names its packet. */
     Reconciliation reconcile(TxIntent intent);
 

@@ -164,6 +164,12 @@ final class SwapFlow implements Transactions.Outcomes {
         String late = settings.validator().timelocks().tooLittleTime(s.toChain(), s.destTimelock(), time.now(dst));
         if (late != null) return refuseCounterLock(s, giveUp, late); // also while paused: the swap ends, its funds free
         if (!acceptsIntake.getAsBoolean()) return time.later(settings.tick()); // paused: intake waits, nothing is lost
+        IbcCounterLock route = routes.get(s.toChain());
+        Optional<String> held = route == null ? Optional.empty() : route.heldBecause();
+        if (held.isPresent()) { // a route its chains have not confirmed (or contradict): nothing goes over it
+            book.note(s, "not counter-locked yet: the route to " + s.toChain() + " is held: " + held.get());
+            return time.later(settings.tick());
+        }
         String taken = book.hashlockTaken(s);
         if (taken != null) return refuseCounterLock(s, giveUp, "hashlock " + s.hashlock().hex() + ": " + taken);
         HtlcChain src = chain(s.fromChain());
@@ -183,7 +189,6 @@ final class SwapFlow implements Transactions.Outcomes {
         // Where a search for the counter-lock's claim may start: it will be created at or above the height followed now.
         Swap sending = s.destHeight() == 0 && heights.height(s.toChain()) > 0
                 ? s.withDestHeight(heights.height(s.toChain()), clock.now()) : s;
-        IbcCounterLock route = routes.get(s.toChain());
         if (route != null) {
             return tx.send(sending, COUNTER_LOCK, SwapState.COUNTER_PENDING, route.homeChain(), (j, fee) -> route.send(lockRequest(s), j, fee));
         }

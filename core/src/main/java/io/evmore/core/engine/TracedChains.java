@@ -248,6 +248,11 @@ final class TracedChains {
         }
 
         @Override
+        public Optional<String> heldBecause() {
+            return r.heldBecause();
+        }
+
+        @Override
         public Outcome outcome(PacketId packet) {
             return tracing.get().chainCall(r.homeChain(), "transferOutcome", attrs("ibc.packet", packet.text()), () -> r.outcome(packet));
         }

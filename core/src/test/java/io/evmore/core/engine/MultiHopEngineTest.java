@@ -229,6 +229,40 @@ class MultiHopEngineTest {
     }
 
     @Test
+    void nothingGoesOverAHeldRouteUntilItsChannelsAreConfirmed() {
+        route.held = "its channels have not been confirmed by home-1 and final-1 yet";
+        Swap s = userLocks(BigInteger.valueOf(5_000), 1_000);
+        assertThat(s.state()).isEqualTo(SwapState.CONFIRMED);
+        assertThat(s.lastError()).contains("the route to final-1 is held").contains("not been confirmed");
+        for (int i = 0; i < 5; i++) {
+            clock.advance(Duration.ofSeconds(10));
+            engine.runOnce();
+        }
+        assertThat(route.sent).as("nothing over a held route").isEmpty();
+        assertThat(home.balances.get("uhome")).isEqualTo(BigInteger.valueOf(1_000_000));
+
+        route.held = null; // the chains answered and the channels match
+        clock.advance(Duration.ofSeconds(10));
+        engine.runOnce();
+        assertThat(swap(s).state()).isEqualTo(SwapState.COUNTER_PENDING);
+        assertThat(route.sent).as("sent once the route is confirmed").hasSize(1);
+    }
+
+    @Test
+    void aSwapWaitingOnAHeldRouteIsRefusedOnceTooLittleTimeIsLeft() {
+        route.held = "on home-1, channel transfer/channel-0 (the first hop to mid-1) is STATE_CLOSED, expected STATE_OPEN.";
+        Swap s = userLocks(BigInteger.valueOf(5_000), 400);
+        assertThat(s.state()).isEqualTo(SwapState.CONFIRMED);
+        for (int i = 0; i < 30 && swap(s).state() == SwapState.CONFIRMED; i++) {
+            clock.advance(Duration.ofSeconds(10));
+            engine.runOnce();
+        }
+        assertThat(swap(s).state()).isEqualTo(SwapState.REJECTED);
+        assertThat(swap(s).lastError()).contains("W_user 60 + H 120");
+        assertThat(route.sent).isEmpty();
+    }
+
+    @Test
     void theUserWindowMustCoverHToo() {
         // T_src in 215 s: T_dst - now = 215 - 53 = 162 s, enough for W_user (60) alone, not for W_user + H (180)
         Swap tight = userLocks(BigInteger.valueOf(5_000), 215);
@@ -386,6 +420,8 @@ class MultiHopEngineTest {
         final Map<String, TxResult> included = new LinkedHashMap<>();
         final Map<PacketId, LockRequest> requests = new LinkedHashMap<>();
         boolean crashAfterJournal;
+        /** Why the route is held (its channels unconfirmed or contradicted); null = usable. */
+        String held;
         /** Runs after the transfer is included, before send returns (what a fast follower does meanwhile). */
         java.util.function.BiConsumer<PacketId, LockRequest> duringSend = (p, r) -> {};
 
@@ -396,6 +432,7 @@ class MultiHopEngineTest {
         @Override public long worstCaseDeliverySeconds() { return H; }
         @Override public String finalCreator() { return HOOKS_CREATOR; }
         @Override public String refundAddress() { return FINAL_RELAYER; }
+        @Override public java.util.Optional<String> heldBecause() { return java.util.Optional.ofNullable(held); }
 
         @Override
         public TxResult send(LockRequest r, TxJournal journal) {

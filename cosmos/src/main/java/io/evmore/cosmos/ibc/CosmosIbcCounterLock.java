@@ -34,6 +34,8 @@ public final class CosmosIbcCounterLock implements IbcCounterLock {
     private final IntentReconciler reconciler;
     /** The home chain's record of each packet's acknowledgement or timeout, by query; null: not asked (tests). */
     private final PacketOutcomes outcomes;
+    /** Why nothing may be sent over the route now (see {@link #hold}); null = usable. */
+    private volatile String held;
 
     /**
      * @param homeChain     the home chain's id (the route must start there)
@@ -122,6 +124,24 @@ public final class CosmosIbcCounterLock implements IbcCounterLock {
     @Override
     public String refundAddress() {
         return refundAddress;
+    }
+
+    /**
+     * Holds the route: the engine sends no counter-lock over it until {@link #release()} (whoever checks the route's
+     * channels against the chains decides; a new route is usable until held).
+     */
+    public void hold(String why) {
+        held = java.util.Objects.requireNonNull(why, "why");
+    }
+
+    /** The route's channels were confirmed by the chains: counter-locks may go over it. */
+    public void release() {
+        held = null;
+    }
+
+    @Override
+    public java.util.Optional<String> heldBecause() {
+        return java.util.Optional.ofNullable(held);
     }
 
     /**
