@@ -59,6 +59,10 @@ public final class FakeRoute implements IbcCounterLock {
     public int maxDelayBlocks = 3;
     private int delivered;
     private int failed;
+    /** Chain time span [from, until) during which the route is held (its channels unconfirmed); none by default. */
+    public long heldFrom = Long.MAX_VALUE;
+    public long heldUntil = Long.MAX_VALUE;
+    private final java.util.List<String> sentWhileHeld = new java.util.ArrayList<>();
 
     public FakeRoute(FakeHtlcChain home, FakeHtlcChain fin, String homeAsset, Random random) {
         this.home = home;
@@ -135,8 +139,24 @@ public final class FakeRoute implements IbcCounterLock {
     @Override public String finalCreator() { return HOOKS_CREATOR; }
     @Override public String refundAddress() { return fin.relayerAddress(); }
 
+    private boolean held() {
+        long now = home.timeAt(home.height());
+        return now >= heldFrom && now < heldUntil;
+    }
+
+    @Override
+    public java.util.Optional<String> heldBecause() {
+        return held() ? java.util.Optional.of("its channels have not been confirmed by the chains (simulated)") : java.util.Optional.empty();
+    }
+
+    /** Transfers the engine asked for while the route was held: must stay empty. */
+    public java.util.List<String> sentWhileHeld() {
+        return java.util.List.copyOf(sentWhileHeld);
+    }
+
     @Override
     public TxResult send(LockRequest request, TxJournal journal) {
+        if (held()) sentWhileHeld.add(request.hashlock().hex() + " at " + home.timeAt(home.height()));
         // what leaves the home chain is its own denom; the memo carries the HTLC's terms (receiver, hashlock, timelock)
         return home.transfer(new LockRequest(request.receiver(), homeAsset, request.amount(), request.hashlock(),
                 request.timelock(), request.targetChain(), request.targetAddress()), journal, FeeBid.NORMAL);

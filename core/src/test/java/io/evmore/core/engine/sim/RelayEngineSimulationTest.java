@@ -47,6 +47,7 @@ import org.junit.jupiter.api.Test;
  * (f) no swap passed its claim deadline (T_src − G_src) unclaimed while the relayer ran without having been AT RISK
  * first; and no swap ends CLAIM_MISSED (downtime never covers a claim deadline here);
  * (g) a deposed leader never gets a transaction it signed after its deposition to a node.
+ * (h) no transfer is sent over the IBC route while it is held (its channels unconfirmed by the chains).
  *
  * <p>Replicas (issue 18) are part of every schedule's draw: each start of an engine takes the lease anew (a new epoch,
  * a store fenced by it, a lease guard before each broadcast); a standby may take over while the old leader keeps
@@ -144,6 +145,10 @@ class RelayEngineSimulationTest {
         long pauseUntil = pauseFrom == Long.MAX_VALUE ? Long.MAX_VALUE : pauseFrom + 5L * (1 + r.nextInt(60));
         // Replicas: a standby takes the lease from a leader that lost its database session or stalled, and the old leader
         // keeps running for a while; or the leader cannot prove its lease for up to half a minute.
+        if (r.nextInt(5) == 0) { // the route held for a while: its chains could not confirm its channels
+            w.route.heldFrom = start + 5L * r.nextInt(60);
+            w.route.heldUntil = w.route.heldFrom + 5L * (1 + r.nextInt(120));
+        }
         long deposeAt = r.nextInt(4) == 0 ? start + 5L * r.nextInt(150) : Long.MAX_VALUE;
         long unprovenAt = r.nextInt(5) == 0 ? start + 5L * r.nextInt(150) : Long.MAX_VALUE;
         long unprovenFor = 5L * (1 + r.nextInt(6));
@@ -350,6 +355,8 @@ class RelayEngineSimulationTest {
         for (FakeHtlcChain c : w.chains()) {
             assertThat(c.deposedBroadcasts()).as("(g) transactions a deposed leader signed that reached %s", c.chain()).isEmpty();
         }
+        // (h) nothing is sent over a route while it is held
+        assertThat(w.route.sentWhileHeld()).as("(h) transfers sent over the held route").isEmpty();
         for (Swap s : swaps) {
             if (s.state() != SwapState.CLAIM_MISSED) continue;
             if (w.chain(s.fromChain()).removedAt(s.sourceHtlcId()).isPresent()) {
