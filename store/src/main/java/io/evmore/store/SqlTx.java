@@ -107,10 +107,17 @@ final class SqlTx implements SwapStore.Tx {
             throw new LeaseLostException(what + ": the lock file lock is no longer held by this process; nothing written");
         }
         boolean pg = dialect == SqlDialect.POSTGRES;
+        // PostgreSQL: the row lock (FOR SHARE) makes a takeover wait for this transaction. A holder frozen inside it
+        // (SIGSTOP, a paused VM, a stalled thread) would make every takeover wait as long as it is frozen, since its
+        // session stays connected: the server ends this transaction once it idles longer than the lease, and with it the
+        // lock. Nothing of a transaction ended that way is committed, so nothing it journaled can have been broadcast.
         try (PreparedStatement ps = c.prepareStatement("SELECT epoch, holder_id, holder_host, holder_pid"
-                + (pg ? ", expires_at > clock_timestamp(), expires_at" : "")
+                + (pg ? ", expires_at > clock_timestamp(), expires_at,"
+                        + " set_config('idle_in_transaction_session_timeout', ?, true)" : "")
                 + " FROM relayer_lease WHERE name = ?" + dialect.forShare())) {
-            ps.setString(1, lease.name());
+            int i = 1;
+            if (pg) ps.setString(i++, Long.toString(lease.settings().duration().toMillis()));
+            ps.setString(i, lease.name());
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     throw new LeaseLostException(what + ": the database has no such lease; nothing written");

@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
@@ -245,9 +246,14 @@ class PostgresLeaseIT {
 
     @Test
     void aTakeoverWaitsForTheHoldersWriteInFlightWhichTheNewHolderThenSees() throws Exception {
-        DatabaseLease old = a.acquireLease("relayer", seconds(2), LeaseHolder.another());
-        old.stopRenewing(); // it will expire in 2 s by the database's clock, while its write is still open
+        DatabaseLease old = a.acquireLease("relayer", seconds(10), LeaseHolder.another());
+        old.stopRenewing(); // it will expire in 10 s by the database's clock, while its write is still open
         SwapStore oldStore = a.fencedBy(old);
+        // the write starts just before the expiry, so it is still in flight (idle less than the lease) when the takeover comes
+        long near = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (b.leaseInfo("relayer").orElseThrow().untilExpiry().compareTo(Duration.ofMillis(700)) > 0 && System.nanoTime() < near) {
+            Thread.sleep(20);
+        }
         java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch finish = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.Executor threads = r -> Thread.ofPlatform().daemon().start(r); // not the (1-thread) common pool
@@ -279,6 +285,53 @@ class PostgresLeaseIT {
             assertThat(journaled).as("the old holder's journal, committed before the takeover").isPresent();
         }
         old.close();
+    }
+
+    @Test
+    void aHolderFrozenInsideItsWriteDoesNotHoldATakeoverBackBeyondTheLease() throws Exception {
+        DatabaseLease old = a.acquireLease("relayer", seconds(2), LeaseHolder.another());
+        old.stopRenewing();
+        SwapStore oldStore = a.fencedBy(old);
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch thaw = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.Executor threads = r -> Thread.ofPlatform().daemon().start(r);
+        CompletableFuture<Void> write = CompletableFuture.runAsync(() -> oldStore.run(tx -> {
+            tx.saveIntent(TxIntent.pending("frozen", null, ETH, "COUNTER_LOCK", T0)); // the lease row FOR SHARE first
+            inside.countDown();
+            try {
+                thaw.await(60, TimeUnit.SECONDS); // frozen (SIGSTOP, a paused VM): its session stays connected
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }), threads);
+        assertThat(inside.await(30, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<DatabaseLease> takeover = CompletableFuture.supplyAsync(() -> {
+            long until = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+            while (System.nanoTime() < until) {
+                try {
+                    return b.acquireLease("relayer", seconds(60), LeaseHolder.another());
+                } catch (LeaseHeldException notYetExpired) {
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+            throw new IllegalStateException("no takeover in 40 s");
+        }, threads);
+        // The frozen write still waits, yet the takeover completes: the server ended the idle transaction after 2 s.
+        try (DatabaseLease now = takeover.get(30, TimeUnit.SECONDS)) {
+            assertThat(write).as("the old holder is still frozen").isNotDone();
+            assertThat(now.epoch()).isEqualTo(2);
+            thaw.countDown();
+            assertThatThrownBy(() -> write.get(30, TimeUnit.SECONDS)).as("the frozen write commits nothing").isInstanceOf(ExecutionException.class);
+            java.util.Optional<TxIntent> frozen = b.inTransaction(tx -> tx.intent("frozen"));
+            assertThat(frozen).as("nothing of it in the database").isEmpty();
+        } finally {
+            thaw.countDown();
+            old.close();
+        }
     }
 
     @Test
