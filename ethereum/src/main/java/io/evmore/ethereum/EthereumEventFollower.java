@@ -7,12 +7,7 @@ import io.evmore.core.chain.ChainId;
 import io.evmore.core.port.Clock;
 import io.evmore.core.port.CursorStore;
 import io.evmore.pool.ChainMetrics;
-import io.evmore.pool.Endpoint;
 import io.evmore.pool.EndpointPool;
-import io.reactivex.disposables.Disposable;
-import java.math.BigInteger;
-import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -24,13 +19,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.web3j.protocol.Web3j;
-import org.web3j.protocol.core.DefaultBlockParameter;
-import org.web3j.protocol.core.methods.request.EthFilter;
 import org.web3j.protocol.core.methods.response.EthBlock;
-import org.web3j.protocol.core.methods.response.EthLog;
 import org.web3j.protocol.core.methods.response.Log;
-import org.web3j.protocol.websocket.WebSocketService;
 
 /**
  * Follows the HTLC contract's events from a persisted cursor (height + block hash).
@@ -72,11 +62,6 @@ public final class EthereumEventFollower implements ChainEvents {
     private static final Logger log = LoggerFactory.getLogger(EthereumEventFollower.class);
     /** How many processed range ends are remembered to find a reorg's common ancestor. */
     static final int HISTORY = 512;
-    /** First delay before subscribing to new heads again after a subscription ended; doubles up to the maximum. */
-    static final Duration RESUBSCRIBE_MIN = Duration.ofSeconds(1);
-    static final Duration RESUBSCRIBE_MAX = Duration.ofSeconds(30);
-    /** A websocket that does not open, or a subscription the node does not confirm, within this is given up. */
-    static final Duration SUBSCRIBE_TIMEOUT = Duration.ofSeconds(10);
 
     private final EthereumSettings settings;
     private final EndpointPool<EthConnection> pool;
@@ -84,18 +69,13 @@ public final class EthereumEventFollower implements ChainEvents {
     private final Clock clock;
     private final ChainMetrics metrics;
     private final HtlcLogDecoder decoder;
-    private final String relayerTopic; // receiver topic of Locked logs for the relayer; null = not asked
     private final int historySize;
     private final Semaphore wake = new Semaphore(0);
     private final Deque<ChainCursor> history = new ArrayDeque<>(); // processed range ends, newest first
     private volatile boolean running;
     private volatile Thread thread;
-    private volatile Thread pushThread;
-    private final Object pushLock = new Object();
-    private final Semaphore pushEnded = new Semaphore(0);
-    private volatile Disposable subscription;
-    private volatile WebSocketService pushService;
-    private volatile org.web3j.protocol.websocket.WebSocketClient pushClient;
+    private final NewHeadsPush push;
+    private final FollowerReads reads;
     private long range;
 
     /**
@@ -137,8 +117,8 @@ public final class EthereumEventFollower implements ChainEvents {
         this.clock = clock;
         this.metrics = metrics;
         this.decoder = new HtlcLogDecoder(settings.chain(), settings.contractAddress(), relayerAddress);
-        this.relayerTopic = relayerAddress == null ? null
-                : "0x" + "0".repeat(24) + relayerAddress.substring(2).toLowerCase(Locale.ROOT);
+        this.reads = new FollowerReads(settings, pool, relayerAddress);
+        this.push = new NewHeadsPush(settings, wake);
         this.range = settings.getLogsMaxRange();
     }
 
@@ -152,20 +132,17 @@ public final class EthereumEventFollower implements ChainEvents {
         if (running) throw new IllegalStateException("follower of " + settings.chain() + " already started");
         running = true;
         thread = Thread.ofVirtual().name("follow-" + settings.chain()).start(() -> run(listener));
-        if (settings.endpoints().stream().anyMatch(Endpoint::isWebSocket)) {
-            pushThread = Thread.ofVirtual().name("newheads-" + settings.chain()).start(this::keepSubscribedToHeads);
-        }
+        push.start();
     }
 
     @Override
     public synchronized void close() {
         running = false;
-        stopAndJoin(pushThread);
-        dropPush();
+        push.close();
         stopAndJoin(thread);
     }
 
-    private static void stopAndJoin(Thread t) {
+    static void stopAndJoin(Thread t) {
         if (t == null) return;
         t.interrupt();
         try {
@@ -186,11 +163,7 @@ public final class EthereumEventFollower implements ChainEvents {
      * {@code newHeads} subscription (it has given it an id).
      */
     public boolean pushActive() {
-        Disposable s = subscription;
-        WebSocketService ws = pushService;
-        var client = pushClient;
-        return s != null && !s.isDisposed() && ws != null && client != null && client.isOpen()
-                && !ws.getSubscriptionIdsMap().isEmpty();
+        return push.active();
     }
 
     private void run(Listener listener) {
@@ -219,11 +192,11 @@ public final class EthereumEventFollower implements ChainEvents {
 
     /** One unit of progress; returns the same cursor object when there is nothing new. */
     ChainCursor step(ChainCursor cursor, Listener listener) {
-        long head = call(w -> Rpc.send(w.ethBlockNumber(), "eth_blockNumber").getBlockNumber().longValueExact());
+        long head = reads.latestBlockNumber();
         metrics.headHeight.labelValues(label()).set(head);
         long safe = head - settings.confirmations() + 1;
         // Reorg check of the cursor itself (also catches a chain that became shorter).
-        EthBlock.Block atCursor = block(cursor.height());
+        EthBlock.Block atCursor = reads.block(cursor.height());
         if (atCursor == null || !atCursor.getHash().equalsIgnoreCase(cursor.blockHash())) {
             return rollBack(cursor, listener);
         }
@@ -232,13 +205,13 @@ public final class EthereumEventFollower implements ChainEvents {
         }
         long from = cursor.height() + 1;
         long to = Math.min(safe, cursor.height() + range);
-        EthBlock.Block end = block(to);
+        EthBlock.Block end = reads.block(to);
         if (end == null) {
             return cursor; // the chain moved under us; the next step re-checks
         }
         List<Log> logs;
         try {
-            logs = getLogs(from, to);
+            logs = reads.getLogs(from, to);
         } catch (RpcErrorException | io.evmore.core.error.TransientException e) {
             if (range > 1) {
                 range = Math.max(1, (to - from + 1) / 2);
@@ -253,14 +226,14 @@ public final class EthereumEventFollower implements ChainEvents {
         // Canonical re-check after the read: the range end must still be the block we read the range up to, or a
         // reorg happened while we read and the logs may be of blocks that are gone (or miss those that replaced
         // them). Same hash at 'to' means the whole chain below it is unchanged too.
-        EthBlock.Block endAfter = block(to);
+        EthBlock.Block endAfter = reads.block(to);
         if (endAfter == null || !endAfter.getHash().equalsIgnoreCase(end.getHash())) {
             log.info("{} follower: block {} changed while its range {}..{} was read; reading again", settings.chain(),
                     to, from, to);
             return cursor;
         }
         // Hardhat's hardhat_mine leaves zero parent hashes in blocks it mines in bulk: no evidence either way.
-        boolean parentKnown = to == from && !end.getParentHash().equals(ZERO_HASH);
+        boolean parentKnown = to == from && !end.getParentHash().equals(FollowerReads.ZERO_HASH);
         if (parentKnown && !end.getParentHash().equalsIgnoreCase(cursor.blockHash())) {
             return rollBack(cursor, listener); // the new block does not build on ours
         }
@@ -268,7 +241,7 @@ public final class EthereumEventFollower implements ChainEvents {
             // The cursor was canonical when this step began, but a reorg may have replaced it before 'end' was
             // read: then the range does not build on what we reported. Read again; the next step's cursor check
             // rolls back if the cursor is really gone.
-            String stillThere = hashAt(cursor.height());
+            String stillThere = reads.hashAt(cursor.height());
             if (stillThere == null || !stillThere.equalsIgnoreCase(cursor.blockHash())) {
                 return cursor;
             }
@@ -306,7 +279,7 @@ public final class EthereumEventFollower implements ChainEvents {
         // The logs may come from another endpoint than the blocks (the pool spreads calls), possibly on another
         // fork: every block they claim must be the canonical one we see, or the range is read again.
         for (var e : logBlocks.entrySet()) {
-            String canonical = e.getKey() == to ? end.getHash() : hashAt(e.getKey());
+            String canonical = e.getKey() == to ? end.getHash() : reads.hashAt(e.getKey());
             if (canonical == null || !canonical.equalsIgnoreCase(e.getValue())) {
                 log.info("{} follower: logs of block {} are from block {}, not the canonical {}; reading again",
                         settings.chain(), e.getKey(), e.getValue(), canonical);
@@ -333,7 +306,7 @@ public final class EthereumEventFollower implements ChainEvents {
         Iterator<ChainCursor> it = history.iterator();
         while (it.hasNext()) {
             ChainCursor c = it.next();
-            EthBlock.Block b = block(c.height());
+            EthBlock.Block b = reads.block(c.height());
             if (b != null && b.getHash().equalsIgnoreCase(c.blockHash())) {
                 ancestor = c;
                 break;
@@ -368,11 +341,11 @@ public final class EthereumEventFollower implements ChainEvents {
         ChainCursor oldest = history.peekLast();
         if (oldest != null) lowestGone = Math.min(lowestGone, oldest.height());
         long h = Math.min(cursor.height() - historySize, lowestGone - 1);
-        long head = latestBlockNumber();
+        long head = reads.latestBlockNumber();
         if (h > head) h = head - historySize;
         long floor = Math.max(0, settings.startBlock() - 1);
         h = Math.max(Math.max(0, h), Math.min(floor, head));
-        EthBlock.Block b = block(h);
+        EthBlock.Block b = reads.block(h);
         if (b == null) {
             // the chain became shorter still since we read its head: the next round tries again
             throw new IllegalStateException("block " + h + " vanished while rolling back from " + cursor.height());
@@ -392,250 +365,12 @@ public final class EthereumEventFollower implements ChainEvents {
             return stored.get();
         }
         // startBlock -1: the chain's head at the first start (never a scan from genesis unless asked for)
-        long h = settings.startBlock() < 0 ? latestBlockNumber() : Math.max(0, settings.startBlock() - 1);
-        EthBlock.Block b = block(h);
+        long h = settings.startBlock() < 0 ? reads.latestBlockNumber() : Math.max(0, settings.startBlock() - 1);
+        EthBlock.Block b = reads.block(h);
         if (b == null) throw new IllegalStateException("start block " + h + " does not exist yet");
         log.info("{} follower: no cursor stored; starting after block {}{}", settings.chain(), h,
                 settings.startBlock() < 0 ? " (the head at first start)" : "");
         return new ChainCursor(settings.chain(), h, b.getHash().toLowerCase(Locale.ROOT));
-    }
-
-    private long latestBlockNumber() {
-        return call(w -> Rpc.send(w.ethBlockNumber(), "eth_blockNumber").getBlockNumber().longValueExact());
-    }
-
-    private String hashAt(long height) {
-        EthBlock.Block b = block(height);
-        return b == null ? null : b.getHash();
-    }
-
-    private List<Log> getLogs(long from, long to) {
-        DefaultBlockParameter fromBlock = DefaultBlockParameter.valueOf(BigInteger.valueOf(from));
-        DefaultBlockParameter toBlock = DefaultBlockParameter.valueOf(BigInteger.valueOf(to));
-        EthFilter ours = new EthFilter(fromBlock, toBlock, settings.contractAddress());
-        ours.addOptionalTopics(HtlcAbi.LOCKED_TOPIC, HtlcAbi.CLAIMED_TOPIC, HtlcAbi.REFUNDED_TOPIC);
-        EthFilter forRelayer = null;
-        if (relayerTopic != null) {
-            // any contract: Locked(id, sender, receiver = relayer)
-            forRelayer = new EthFilter(fromBlock, toBlock, (List<String>) null);
-            forRelayer.addSingleTopic(HtlcAbi.LOCKED_TOPIC).addNullTopic().addNullTopic().addSingleTopic(relayerTopic);
-        }
-        EthFilter others = forRelayer;
-        return call(w -> {
-            // One endpoint answers both, so the merged logs come from one view of the chain.
-            List<Log> out = logs(Rpc.send(w.ethGetLogs(ours), "eth_getLogs").getLogs());
-            if (others != null) {
-                // The configured contract's own locks for the relayer are in both answers: report them once.
-                java.util.Set<String> seen = new java.util.HashSet<>();
-                for (Log l : out) seen.add(key(l));
-                for (Log l : logs(Rpc.send(w.ethGetLogs(others), "eth_getLogs").getLogs())) {
-                    if (!seen.contains(key(l))) out.add(l);
-                }
-            }
-            checkLogsOnOwnChain(w, out, from, to);
-            return out;
-        });
-    }
-
-    @SuppressWarnings("rawtypes")
-    private static List<Log> logs(List<EthLog.LogResult> results) {
-        List<Log> out = new ArrayList<>();
-        if (results == null) return out;
-        for (EthLog.LogResult<?> r : results) {
-            if (r.get() instanceof Log l) out.add(l);
-        }
-        return out;
-    }
-
-    /** Which log it is: emitter, block, transaction and index, as the node wrote them (the decoder validates). */
-    private static String key(Log l) {
-        return (l.getAddress() + "|" + l.getBlockHash() + "|" + l.getTransactionHash() + "|" + l.getLogIndexRaw())
-                .toLowerCase(Locale.ROOT);
-    }
-
-    /**
-     * An endpoint's logs must sit in blocks that endpoint itself has at those heights. One that makes logs up (or
-     * serves them from a fork it does not follow) fails here with an IOException, so the pool charges it and asks
-     * another endpoint, instead of the follower delivering them or re-reading the same answer forever.
-     * Logs with malformed positions are left to the decoder, which drops them.
-     */
-    private void checkLogsOnOwnChain(Web3j w, List<Log> logs, long from, long to) throws java.io.IOException {
-        java.util.Map<Long, String> claimed = new java.util.TreeMap<>();
-        for (Log l : logs) {
-            Long h = parseHeight(l.getBlockNumberRaw());
-            String hash = l.getBlockHash();
-            if (h == null || h < from || h > to || hash == null || !HASH.matcher(hash).matches()
-                    || l.getTransactionHash() == null || !HASH.matcher(l.getTransactionHash()).matches()) {
-                continue; // the decoder drops it
-            }
-            String other = claimed.putIfAbsent(h, hash.toLowerCase(Locale.ROOT));
-            if (other != null && !other.equalsIgnoreCase(hash)) {
-                throw new java.io.IOException("eth_getLogs put logs of two different blocks at height " + h);
-            }
-        }
-        for (var e : claimed.entrySet()) {
-            EthBlock.Block b = Rpc.send(w.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(e.getKey())),
-                    false), "eth_getBlockByNumber").getBlock();
-            if (b == null || b.getHash() == null || !b.getHash().equalsIgnoreCase(e.getValue())) {
-                throw new java.io.IOException("eth_getLogs returned logs of block " + e.getValue() + " at height "
-                        + e.getKey() + ", which the same endpoint does not have there");
-            }
-        }
-    }
-
-    private static Long parseHeight(String raw) {
-        if (raw == null || !raw.matches("0x[0-9a-fA-F]{1,15}")) return null;
-        return Long.parseLong(raw.substring(2), 16);
-    }
-
-    private static final java.util.regex.Pattern HASH = java.util.regex.Pattern.compile("0x[0-9a-fA-F]{64}");
-    private static final String ZERO_HASH = "0x" + "0".repeat(64);
-
-    /** The block at {@code height}, or null if the chain is not that long; a malformed answer is the endpoint's fault. */
-    private EthBlock.Block block(long height) {
-        return call(w -> {
-            EthBlock.Block b = Rpc.send(w.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(height)),
-                    false), "eth_getBlockByNumber").getBlock();
-            if (b != null && (b.getHash() == null || !HASH.matcher(b.getHash()).matches() || b.getParentHash() == null
-                    || !HASH.matcher(b.getParentHash()).matches() || b.getNumberRaw() == null
-                    || !BigInteger.valueOf(height).equals(b.getNumber()) || b.getTimestampRaw() == null
-                    || b.getTimestamp().signum() < 0 || b.getTimestamp().bitLength() > 62)) {
-                // IOException: charged to the endpoint, and the pool asks another one
-                throw new java.io.IOException("eth_getBlockByNumber(" + height + "): malformed block in the answer");
-            }
-            return b;
-        });
-    }
-
-    private <T> T call(Web3jCall<T> c) {
-        return pool.execute(conn -> c.apply(conn.web3j()));
-    }
-
-    @FunctionalInterface
-    private interface Web3jCall<T> {
-        T apply(Web3j w) throws Exception;
-    }
-
-    /**
-     * Keeps a {@code newHeads} subscription on one of the ws endpoints for as long as the follower runs. When it
-     * ends (connection closed or lost, subscription refused or never confirmed) the following loop is woken to poll
-     * at once (heads may have been missed), and the subscription is made again after {@link #RESUBSCRIBE_MIN},
-     * doubling up to {@link #RESUBSCRIBE_MAX} while the endpoints stay unreachable. Runs on its own thread, so a
-     * slow or hanging websocket never holds up following, which polls regardless.
-     */
-    private void keepSubscribedToHeads() {
-        Duration delay = RESUBSCRIBE_MIN;
-        while (running) {
-            if (subscribeToHeads()) {
-                boolean confirmed = awaitSubscriptionEnd();
-                dropPush();
-                if (!running) break;
-                wake.release(); // poll now: what came while push was going down is not lost
-                if (confirmed) delay = RESUBSCRIBE_MIN; // it worked; come back quickly
-            }
-            try {
-                Thread.sleep(delay);
-            } catch (InterruptedException e) {
-                break;
-            }
-            delay = delay.multipliedBy(2).compareTo(RESUBSCRIBE_MAX) > 0 ? RESUBSCRIBE_MAX : delay.multipliedBy(2);
-        }
-        dropPush();
-    }
-
-    /**
-     * Waits until the current subscription ends or is not confirmed by the node within {@link #SUBSCRIBE_TIMEOUT};
-     * returns whether the node had confirmed it.
-     */
-    private boolean awaitSubscriptionEnd() {
-        long deadline = System.nanoTime() + SUBSCRIBE_TIMEOUT.toNanos();
-        boolean confirmed = false;
-        while (running) {
-            try {
-                if (pushEnded.tryAcquire(250, TimeUnit.MILLISECONDS)) return confirmed;
-            } catch (InterruptedException e) {
-                return confirmed;
-            }
-            Disposable s = subscription;
-            var client = pushClient;
-            if (s == null || s.isDisposed() || client == null || !client.isOpen()) {
-                log.warn("{} follower: newHeads websocket closed; polling until it is back", settings.chain());
-                return confirmed;
-            }
-            if (!confirmed) {
-                if (pushActive()) {
-                    confirmed = true;
-                    log.info("{} follower: new heads subscription confirmed", settings.chain());
-                } else if (System.nanoTime() - deadline > 0) {
-                    log.warn("{} follower: newHeads subscription not confirmed within {} s; trying again",
-                            settings.chain(), SUBSCRIBE_TIMEOUT.toSeconds());
-                    return false;
-                }
-            }
-        }
-        return confirmed;
-    }
-
-    /** Subscribes on the first ws endpoint that accepts; false if none did. */
-    private boolean subscribeToHeads() {
-        pushEnded.drainPermits();
-        for (Endpoint e : settings.endpoints()) {
-            if (!e.isWebSocket() || !running) continue;
-            org.web3j.protocol.websocket.WebSocketClient client = null;
-            WebSocketService ws = null;
-            try {
-                client = new org.web3j.protocol.websocket.WebSocketClient(URI.create(e.url())) {
-                    @Override
-                    public boolean connectBlocking() throws InterruptedException {
-                        // web3j waits for the handshake without a limit; an endpoint that accepts and never
-                        // answers would hold this thread forever
-                        return connectBlocking(SUBSCRIBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                    }
-                };
-                ws = new WebSocketService(client, false);
-                ws.connect();
-                Web3j w = Web3j.build(ws);
-                synchronized (pushLock) {
-                    if (!running) {
-                        ws.close();
-                        return false;
-                    }
-                    pushClient = client;
-                    pushService = ws;
-                    subscription = w.newHeadsNotifications().subscribe(n -> wake.release(), err -> {
-                        log.warn("{} follower: newHeads subscription on '{}' ended ({}); polling only until it is back",
-                                settings.chain(), e.name(), e.redact(String.valueOf(err.getMessage())));
-                        pushEnded.release();
-                    }, pushEnded::release);
-                }
-                log.info("{} follower: subscribing to new heads on '{}'", settings.chain(), e.name());
-                return true;
-            } catch (Exception ex) {
-                if (ws != null) ws.close();
-                else if (client != null) client.close();
-                log.warn("{} follower: cannot subscribe to new heads on '{}' ({}); polling", settings.chain(), e.name(),
-                        e.redact(String.valueOf(ex.getMessage())));
-            }
-        }
-        return false;
-    }
-
-    private void dropPush() {
-        synchronized (pushLock) {
-            Disposable s = subscription;
-            subscription = null;
-            if (s != null) s.dispose();
-            WebSocketService ws = pushService;
-            pushService = null;
-            pushClient = null;
-            if (ws != null) {
-                try {
-                    ws.close();
-                } catch (RuntimeException e) {
-                    // already broken
-                }
-            }
-        }
     }
 
     private void waitForNews() {

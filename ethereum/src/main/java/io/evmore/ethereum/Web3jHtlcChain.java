@@ -1,6 +1,5 @@
 package io.evmore.ethereum;
 
-import io.evmore.core.chain.ChainEvent;
 import io.evmore.core.chain.ChainId;
 import io.evmore.core.chain.FeeBid;
 import io.evmore.core.chain.HtlcChain;
@@ -32,7 +31,6 @@ import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.core.methods.request.Transaction;
-import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 
 /**
@@ -58,7 +56,8 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
  * hashes (with the configured confirmations, in a canonical block) is {@code Landed} / {@code Reverted}; no receipt
  * while the account's nonce at the confirmed height is past the intent's nonce is {@code NeverLanded} (one nonce,
  * one transaction: none of ours can be included any more); otherwise the transaction may still be in a mempool, and
- * if no node knows any of its hashes the journaled signed bytes are re-broadcast unchanged so that it can land.
+ * if no node knows any of its hashes the journaled signed bytes are re-broadcast unchanged so that it can land
+ * ({@link EthereumReconciler}).
  *
  * <p>Restarts. After a crash the {@link NonceManager} reads the chain's <em>pending</em> nonce. A journaled
  * transaction still in the node's mempool counts there, so a new send takes the next nonce. One the node forgot
@@ -86,15 +85,13 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
 public final class Web3jHtlcChain implements HtlcChain {
     private static final Logger log = LoggerFactory.getLogger(Web3jHtlcChain.class);
     private static final String ADDRESS = "0x[0-9a-fA-F]{40}";
-    private static final String HASH = "0x[0-9a-fA-F]{64}";
-    /** Our own receipts: only the shape of the event matters, not timelock plausibility. */
-    private static final long ANY_TIME = Long.MAX_VALUE / 4;
 
     private final EthereumSettings settings;
     private final EndpointPool<EthConnection> pool;
     private final EthereumTransactor transactor;
     private final HtlcLogDecoder decoder;
     private final RevealedSecrets secrets;
+    private final EthereumReconciler reconciler;
     private final java.util.Map<String, java.util.concurrent.locks.ReentrantLock> tokenLocks = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Map<String, BigInteger> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -124,6 +121,7 @@ public final class Web3jHtlcChain implements HtlcChain {
         this.transactor = transactor;
         this.decoder = new HtlcLogDecoder(settings.chain(), settings.contractAddress());
         this.secrets = new RevealedSecrets(settings, pool);
+        this.reconciler = new EthereumReconciler(settings, pool, transactor, decoder);
     }
 
     @Override
@@ -167,7 +165,7 @@ public final class Web3jHtlcChain implements HtlcChain {
         Tap tap = new Tap(journal);
         TransactionReceipt receipt = sending("lock", tap,
                 () -> nativeAsset ? transactor.send(request, tap, level) : lockToken(token, r.amount(), request, tap, level));
-        String id = htlcIdOf(receipt);
+        String id = reconciler.htlcIdOf(receipt);
         if (id == null) {
             throw new PermanentException("lock tx " + receipt.getTransactionHash() + " has no Locked event of "
                     + settings.contractAddress());
@@ -270,139 +268,7 @@ public final class Web3jHtlcChain implements HtlcChain {
      */
     @Override
     public Reconciliation reconcile(TxIntent intent) {
-        Objects.requireNonNull(intent, "intent");
-        if (!intent.chain().equals(settings.chain())) {
-            throw new PermanentException("intent " + intent.id() + " is for " + intent.chain() + ", not " + settings.chain());
-        }
-        List<String> hashes = intent.hashes();
-        if (hashes.isEmpty()) {
-            return new Reconciliation.NeverLanded("never signed");
-        }
-        for (String h : hashes) {
-            if (h == null || !h.matches(HASH)) {
-                throw new PermanentException("intent " + intent.id() + " holds a malformed tx hash");
-            }
-        }
-        try {
-            Reconciliation decided = pool.execute(c -> fromChain(c.web3j(), intent));
-            if (decided instanceof Reconciliation.Reverted rv) {
-                return new Reconciliation.Reverted(rv.txHash(), transactor.revertReason(intent.action(), rv.txHash()));
-            }
-            return decided != null ? decided : maybeInMempool(intent);
-        } catch (TransientException e) {
-            return new Reconciliation.Undecided("chain unreachable: " + e.getMessage());
-        }
-    }
-
-    /**
-     * Receipts first, then the nonce; all on one endpoint so a lagging one cannot pair "no receipt" with another's
-     * "nonce used". The nonce count at head is read before the receipts: a transaction of ours mined in between
-     * then shows as a receipt, never as "nonce used by another". Null when the chain cannot decide yet.
-     */
-    private Reconciliation fromChain(org.web3j.protocol.Web3j w, TxIntent intent) throws java.io.IOException {
-        int conf = settings.confirmations();
-        long head = Rpc.send(w.ethBlockNumber(), "eth_blockNumber").getBlockNumber().longValueExact();
-        long nonceAtHead = Rpc.send(w.ethGetTransactionCount(relayerAddress(), DefaultBlockParameter.valueOf(
-                BigInteger.valueOf(head))), "eth_getTransactionCount").getTransactionCount().longValueExact();
-        List<String> hashes = intent.hashes();
-        for (int i = hashes.size() - 1; i >= 0; i--) {
-            String h = hashes.get(i);
-            Optional<TransactionReceipt> found = Rpc.send(w.ethGetTransactionReceipt(h), "eth_getTransactionReceipt")
-                    .getTransactionReceipt();
-            if (found.isEmpty() || found.get().getBlockNumberRaw() == null) continue;
-            TransactionReceipt r = found.get();
-            long included = r.getBlockNumber().longValueExact();
-            long has = Math.max(0, head - included + 1);
-            if (has < conf) {
-                return new Reconciliation.Undecided("tx " + h + " included in block " + included + "; waiting for " + conf
-                        + " confirmations (has " + has + ")");
-            }
-            EthBlock.Block b = Rpc.send(w.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(included)),
-                    false), "eth_getBlockByNumber").getBlock();
-            if (b == null || r.getBlockHash() == null || !r.getBlockHash().equalsIgnoreCase(b.getHash())) {
-                return new Reconciliation.Undecided("tx " + h + "'s block " + included + " is no longer canonical; "
-                        + "waiting for " + conf + " confirmations");
-            }
-            if (!r.isStatusOK()) {
-                return new Reconciliation.Reverted(h, null); // the reason is replayed by the caller, off this connection
-            }
-            return new Reconciliation.Landed(new TxResult(settings.chain(), h, included, htlcIdOf(r)));
-        }
-        long n = intent.nonce();
-        if (n >= 0 && nonceAtHead > n) {
-            long safe = head - conf + 1;
-            long nonceAtSafe = safe < 0 ? 0 : Rpc.send(w.ethGetTransactionCount(relayerAddress(),
-                    DefaultBlockParameter.valueOf(BigInteger.valueOf(safe))), "eth_getTransactionCount")
-                    .getTransactionCount().longValueExact();
-            if (nonceAtSafe > n) {
-                return new Reconciliation.NeverLanded("nonce " + n + " was used by another transaction (none of the "
-                        + hashes.size() + " signed for this intent is included)");
-            }
-            return new Reconciliation.Undecided("nonce " + n + " was used by another transaction; waiting for " + conf
-                    + " confirmations");
-        }
-        return null;
-    }
-
-    /** No receipt and the nonce is still free: a node may still hold one of ours; if none does, re-send ours. */
-    private Reconciliation maybeInMempool(TxIntent intent) {
-        for (String h : intent.hashes()) {
-            boolean known = pool.execute(c -> Rpc.send(c.web3j().ethGetTransactionByHash(h), "eth_getTransactionByHash")
-                    .getTransaction().isPresent());
-            if (known) {
-                return new Reconciliation.Undecided("tx " + h + " (nonce " + intent.nonce() + ") is pending, not yet included");
-            }
-        }
-        String raw = intent.rawTx();
-        if (raw == null || raw.isBlank()) {
-            return new Reconciliation.Undecided("no node knows the intent's " + intent.hashes().size()
-                    + " transaction(s) and nonce " + intent.nonce() + " is not used yet; no signed bytes to re-broadcast");
-        }
-        String hash;
-        try {
-            hash = org.web3j.crypto.Hash.sha3(raw).toLowerCase(Locale.ROOT);
-            var decoded = org.web3j.crypto.TransactionDecoder.decode(raw);
-            if (!(decoded instanceof org.web3j.crypto.SignedRawTransaction signed)
-                    || !intent.hashes().stream().anyMatch(hash::equalsIgnoreCase)
-                    || decoded.getNonce().longValueExact() != intent.nonce()
-                    || !relayerAddress().equalsIgnoreCase(signed.getFrom())) {
-                return new Reconciliation.Undecided("the intent's signed bytes are not one of its transactions from "
-                        + relayerAddress() + " with nonce " + intent.nonce() + "; not re-broadcast");
-            }
-        } catch (RuntimeException | java.security.SignatureException e) {
-            return new Reconciliation.Undecided("the intent's signed bytes do not decode; not re-broadcast");
-        }
-        try {
-            pool.execute(c -> Rpc.send(c.web3j().ethSendRawTransaction(raw), "eth_sendRawTransaction").getTransactionHash());
-            log.info("reconcile {}: no node knew nonce {}; re-broadcast its journaled tx {}", intent.id(), intent.nonce(), hash);
-            return new Reconciliation.Undecided("re-broadcast tx " + hash + " (nonce " + intent.nonce() + "); not yet included");
-        } catch (RpcErrorException e) {
-            if (e.alreadyKnown()) {
-                return new Reconciliation.Undecided("tx " + hash + " is pending (already known), not yet included");
-            }
-            if (e.nonceTooLow()) {
-                return new Reconciliation.Undecided("nonce " + intent.nonce() + " was used meanwhile; ask again");
-            }
-            if (e.underpriced()) {
-                return new Reconciliation.Undecided("another transaction with nonce " + intent.nonce() + " is pending");
-            }
-            return new Reconciliation.Undecided("re-broadcast of tx " + hash + " refused: " + e.rpcMessage());
-        }
-    }
-
-    /** The HTLC id a successful receipt touched: its Locked / Claimed / Refunded event of the configured contract. */
-    private String htlcIdOf(TransactionReceipt receipt) {
-        for (Log l : receipt.getLogs()) {
-            if (decoder.decode(l, ANY_TIME) instanceof HtlcLogDecoder.Decoded d) {
-                return switch (d.event()) {
-                    case ChainEvent.HtlcLocked e -> e.htlc().id();
-                    case ChainEvent.HtlcClaimed e -> e.htlcId();
-                    case ChainEvent.HtlcRefunded e -> e.htlcId();
-                    default -> null;
-                };
-            }
-        }
-        return null;
+        return reconciler.reconcile(intent);
     }
 
     /** The relayer's own balance of {@code asset} (ETH for {@link HtlcAbi#NATIVE}), base units. */

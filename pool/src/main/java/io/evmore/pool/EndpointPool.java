@@ -4,21 +4,15 @@ import io.evmore.core.error.PermanentException;
 import io.evmore.core.error.TransientException;
 import io.evmore.core.port.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -34,25 +28,24 @@ import org.slf4j.LoggerFactory;
  * height and scores it ({@link HealthScorer}); calls that fail are charged to their endpoint's
  * {@link CircuitBreaker}. {@link #execute} retries a failed call on another endpoint after {@code retryDelay}.
  *
+ * <p>This class lends and takes back connections and runs the admin actions; which endpoint lends is
+ * {@link EndpointChoice}, the health rounds {@link HealthCheck}, one endpoint's bookkeeping {@link EndpointSlot}.
+ *
  * <p>Thread-safe. {@link #start()} begins health checking; {@link #close()} stops it and closes everything.
  */
 public final class EndpointPool<C> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EndpointPool.class);
-    private static final double DECAY = 0.9;
 
     private final String name;
     private final PoolSettings settings;
     private final ConnectionFactory<C> factory;
-    private final HealthProbe<C> probe;
-    private final Clock clock;
     private final Sleeper sleeper;
     private final PoolMetrics metrics;
-    private final HealthScorer scorer;
-    private final List<Slot> slots;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
-    private final ExecutorService probeExecutor = Executors.newVirtualThreadPerTaskExecutor();
-    private final ReentrantLock healthCheckLock = new ReentrantLock();
+    private final List<EndpointSlot<C>> slots;
+    /** Guards every slot and the lifecycle; {@link #changed} is signalled whenever a connection may have come free. */
+    final ReentrantLock lock = new ReentrantLock();
+    final Condition changed = lock.newCondition();
+    private final HealthCheck<C> health;
     private PoolStatus.Lifecycle lifecycle = PoolStatus.Lifecycle.ACTIVE;
     private int waiting;
     private ScheduledExecutorService scheduler;
@@ -61,20 +54,19 @@ public final class EndpointPool<C> implements AutoCloseable {
         this.name = b.name;
         this.settings = b.settings;
         this.factory = b.factory;
-        this.probe = b.probe;
-        this.clock = b.clock;
         this.sleeper = b.sleeper;
         this.metrics = b.metrics;
-        this.scorer = new HealthScorer(settings, b.expectedChainId);
-        List<Slot> list = new ArrayList<>();
+        List<EndpointSlot<C>> list = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (Endpoint e : b.endpoints) {
             if (!names.add(e.name())) {
                 throw new IllegalArgumentException("pool '" + name + "': endpoint name '" + e.name() + "' is used twice");
             }
-            list.add(new Slot(e, clock, settings));
+            list.add(new EndpointSlot<>(e, b.clock, settings));
         }
         this.slots = List.copyOf(list);
+        this.health = new HealthCheck<>(this, factory, b.probe, new HealthScorer(settings, b.expectedChainId),
+                b.clock, metrics);
         metrics.track(this);
     }
 
@@ -187,7 +179,7 @@ public final class EndpointPool<C> implements AutoCloseable {
     private Lease<C> acquire(Set<String> avoid) {
         long start = System.nanoTime();
         long deadline = start + settings.acquireTimeout().toNanos();
-        Slot slot;
+        EndpointSlot<C> slot;
         C idle;
         long generation;
         lock.lock();
@@ -199,12 +191,12 @@ public final class EndpointPool<C> implements AutoCloseable {
                         throw new PoolUnavailableException(name, "not lending: pool is " + lifecycle.name().toLowerCase()
                                 + " (use refresh to resume)");
                     }
-                    List<Slot> allowed = slots.stream().filter(s -> s.breaker.wouldAllow()).toList();
+                    List<EndpointSlot<C>> allowed = slots.stream().filter(s -> s.breaker.wouldAllow()).toList();
                     if (allowed.isEmpty()) {
                         throw new PoolUnavailableException(name, "every endpoint's circuit breaker is open ("
                                 + String.join(", ", slots.stream().map(s -> s.endpoint.name()).toList()) + ")");
                     }
-                    slot = pick(allowed, avoid);
+                    slot = EndpointChoice.pick(allowed, avoid, settings.maxConnections());
                     if (slot != null && slot.breaker.tryAcquire()) {
                         break;
                     }
@@ -250,40 +242,11 @@ public final class EndpointPool<C> implements AutoCloseable {
         }
     }
 
-    /** Best endpoint with room among those whose breaker allows calls; null means wait. Called under the lock. */
-    private Slot pick(List<Slot> allowed, Set<String> avoid) {
-        List<Slot> preferred = allowed.stream().filter(s -> !avoid.contains(s.endpoint.name())).toList();
-        if (preferred.isEmpty()) {
-            preferred = allowed;
-        }
-        Slot best = bestWithRoom(preferred);
-        if (best == null && preferred != allowed) {
-            best = bestWithRoom(allowed);
-        }
-        if (best != null && best.state == EndpointState.UNHEALTHY
-                && preferred.stream().anyMatch(s -> s.state != EndpointState.UNHEALTHY)) {
-            return null; // a usable endpoint is only busy: wait for it rather than use a broken one
-        }
-        return best;
-    }
-
-    private Slot bestWithRoom(List<Slot> candidates) {
-        Slot best = null;
-        for (Slot s : candidates) { // configuration order: earlier wins ties
-            if (s.total() < settings.maxConnections() || !s.idle.isEmpty()) {
-                if (best == null || s.state.ordinal() < best.state.ordinal()) {
-                    best = s;
-                }
-            }
-        }
-        return best;
-    }
-
     void release(Lease<C> lease, Outcome outcome, Throwable error) {
         C toClose = null;
         lock.lock();
         try {
-            Slot slot = lease.slot;
+            EndpointSlot<C> slot = lease.slot;
             slot.active--;
             switch (outcome) {
                 case SUCCESS -> {
@@ -313,7 +276,7 @@ public final class EndpointPool<C> implements AutoCloseable {
     }
 
     /** Called under the lock. */
-    private void recordFailure(Slot slot, String message) {
+    void recordFailure(EndpointSlot<C> slot, String message) {
         slot.errors++;
         slot.lastError = truncate(slot.endpoint.redact(message));
         slot.breaker.onFailure();
@@ -324,203 +287,11 @@ public final class EndpointPool<C> implements AutoCloseable {
 
     /**
      * Probes every endpoint now (in parallel, each bounded by {@code probeTimeout}), rescoring them, closing a
-     * half-open breaker on success, and warming {@code minConnections}. The scheduler calls this; so may tests.
+     * half-open breaker on success, and warming {@code minConnections} ({@link HealthCheck}). The scheduler calls this;
+     * so may tests.
      */
     public void checkHealthNow() {
-        healthCheckLock.lock();
-        try {
-            List<Future<ProbeResult>> futures = new ArrayList<>();
-            for (Slot s : slots) {
-                futures.add(probeExecutor.submit(() -> probeOne(s)));
-            }
-            List<ProbeResult> results = new ArrayList<>();
-            for (int i = 0; i < slots.size(); i++) {
-                results.add(awaitProbe(slots.get(i), futures.get(i)));
-            }
-            if (Thread.currentThread().isInterrupted()) {
-                // The round was cut short (the pool is being closed or replaced, e.g. during start-up): it learnt nothing
-                // about the endpoints, so nothing is rescored — and nothing is reported UNHEALTHY that is not.
-                futures.forEach(f -> f.cancel(true));
-                log.debug("pool '{}': health round interrupted; endpoint states kept", name);
-                return;
-            }
-            applyProbeResults(results);
-            warm();
-        } finally {
-            healthCheckLock.unlock();
-        }
-    }
-
-    private final class ProbeResult {
-        final Slot slot;
-        final HealthProbe.Sample sample;
-        final Duration latency;
-        final String error;
-
-        ProbeResult(Slot slot, HealthProbe.Sample sample, Duration latency, String error) {
-            this.slot = slot;
-            this.sample = sample;
-            this.latency = latency;
-            this.error = error;
-        }
-    }
-
-    private ProbeResult probeOne(Slot s) {
-        metrics.rpcRequests.labelValues(name, s.endpoint.name()).inc();
-        C conn;
-        lock.lock();
-        try {
-            conn = s.probeConnection;
-        } finally {
-            lock.unlock();
-        }
-        try {
-            if (conn == null) {
-                conn = factory.create(s.endpoint);
-                lock.lock();
-                try {
-                    s.probeConnection = conn;
-                } finally {
-                    lock.unlock();
-                }
-            }
-            long t0 = System.nanoTime();
-            HealthProbe.Sample sample = probe.probe(conn);
-            return new ProbeResult(s, Objects.requireNonNull(sample, "probe returned null"),
-                    Duration.ofNanos(System.nanoTime() - t0), null);
-        } catch (Exception e) {
-            return new ProbeResult(s, null, null, String.valueOf(e.getMessage()));
-        }
-    }
-
-    private ProbeResult awaitProbe(Slot s, Future<ProbeResult> f) {
-        try {
-            return f.get(settings.probeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            f.cancel(true);
-            dropProbeConnection(s); // it may be stuck on a stalled socket
-            return new ProbeResult(s, null, null, "no answer within " + settings.probeTimeout().toMillis() + " ms");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            f.cancel(true);
-            return new ProbeResult(s, null, null, "interrupted");
-        } catch (java.util.concurrent.ExecutionException e) {
-            return new ProbeResult(s, null, null, String.valueOf(e.getCause()));
-        }
-    }
-
-    private void applyProbeResults(List<ProbeResult> results) {
-        List<Slot> dropProbe = new ArrayList<>();
-        lock.lock();
-        try {
-            Instant now = clock.now();
-            for (ProbeResult r : results) {
-                Slot s = r.slot;
-                s.lastCheckedAt = now;
-                if (r.sample != null && r.sample.height() != s.height) {
-                    s.height = r.sample.height();
-                    s.heightChangedAt = now;
-                }
-                if (r.sample != null) {
-                    s.latencyMillis = r.latency.toMillis();
-                    s.lastChainId = r.sample.chainId();
-                }
-            }
-            long best = slots.stream().filter(s -> s.lastSampleRightChain(scorer))
-                    .mapToLong(s -> s.height).max().orElse(0);
-            for (ProbeResult r : results) {
-                Slot s = r.slot;
-                EndpointState before = s.state;
-                HealthScorer.Assessment a;
-                if (r.sample == null) {
-                    a = scorer.probeFailed(truncate(s.endpoint.redact(r.error)));
-                    recordFailure(s, "health probe: " + r.error);
-                    dropProbe.add(s);
-                } else {
-                    Duration stalled = s.heightChangedAt == null ? Duration.ZERO : Duration.between(s.heightChangedAt, now);
-                    a = scorer.assess(r.sample, r.latency, best, stalled, s.errorRate());
-                    if (a.state() != EndpointState.UNHEALTHY && s.breaker.state() == CircuitBreaker.State.HALF_OPEN) {
-                        s.breaker.onSuccess(); // cool-down over and the endpoint answers properly: close the breaker
-                    }
-                }
-                s.state = a.state();
-                s.score = a.score();
-                s.reason = a.reason();
-                if (before != s.state) {
-                    if (s.state == EndpointState.HEALTHY) {
-                        log.info("pool '{}': endpoint '{}' is {} ({})", name, s.endpoint.name(), s.state, s.reason);
-                    } else {
-                        log.warn("pool '{}': endpoint '{}' is {} ({})", name, s.endpoint.name(), s.state, s.reason);
-                    }
-                }
-            }
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        dropProbe.forEach(this::dropProbeConnection);
-    }
-
-    private void dropProbeConnection(Slot s) {
-        C conn;
-        lock.lock();
-        try {
-            conn = s.probeConnection;
-            s.probeConnection = null;
-        } finally {
-            lock.unlock();
-        }
-        if (conn != null) {
-            closeQuietly(conn);
-        }
-    }
-
-    /** Opens connections up to {@code minConnections} on every endpoint that is usable. */
-    private int warm() {
-        int opened = 0;
-        for (Slot s : slots) {
-            while (true) {
-                long generation;
-                lock.lock();
-                try {
-                    if (lifecycle != PoolStatus.Lifecycle.ACTIVE || s.state == EndpointState.UNHEALTHY
-                            || !s.breaker.wouldAllow() || s.total() >= settings.minConnections()) {
-                        break;
-                    }
-                    s.active++; // reserve the place while creating outside the lock
-                    generation = s.generation;
-                } finally {
-                    lock.unlock();
-                }
-                C c = null;
-                try {
-                    c = factory.create(s.endpoint);
-                } catch (Exception e) {
-                    log.warn("pool '{}': cannot open a connection to endpoint '{}': {}", name, s.endpoint.name(),
-                            truncate(s.endpoint.redact(String.valueOf(e.getMessage()))));
-                }
-                boolean keep;
-                lock.lock();
-                try {
-                    s.active--;
-                    keep = c != null && s.generation == generation && lifecycle == PoolStatus.Lifecycle.ACTIVE;
-                    if (keep) {
-                        s.idle.addLast(c);
-                        opened++;
-                    } else if (c == null) {
-                        recordFailure(s, "connect failed");
-                    }
-                    changed.signalAll();
-                } finally {
-                    lock.unlock();
-                }
-                if (!keep) {
-                    if (c != null) closeQuietly(c);
-                    break;
-                }
-            }
-        }
-        return opened;
+        health.runRound();
     }
 
     // ---------------------------------------------------------------------------------------------- admin
@@ -556,7 +327,7 @@ public final class EndpointPool<C> implements AutoCloseable {
                 changed.awaitNanos(remaining);
             }
             still = activeLocked();
-            for (Slot s : slots) {
+            for (EndpointSlot<C> s : slots) {
                 toClose.addAll(s.idle);
                 s.idle.clear();
             }
@@ -586,7 +357,7 @@ public final class EndpointPool<C> implements AutoCloseable {
             if (lifecycle == PoolStatus.Lifecycle.CLOSED) {
                 throw new PoolUnavailableException(name, "closed");
             }
-            for (Slot s : slots) {
+            for (EndpointSlot<C> s : slots) {
                 s.generation++;
                 toClose.addAll(s.idle);
                 s.idle.clear();
@@ -625,7 +396,7 @@ public final class EndpointPool<C> implements AutoCloseable {
         try {
             if (lifecycle == PoolStatus.Lifecycle.CLOSED) return;
             lifecycle = PoolStatus.Lifecycle.CLOSED;
-            for (Slot s : slots) {
+            for (EndpointSlot<C> s : slots) {
                 toClose.addAll(s.idle);
                 s.idle.clear();
                 if (s.probeConnection != null) toClose.add(s.probeConnection);
@@ -635,12 +406,21 @@ public final class EndpointPool<C> implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        probeExecutor.shutdownNow();
+        health.close();
         toClose.forEach(this::closeQuietly);
         metrics.untrack(this);
     }
 
     // ---------------------------------------------------------------------------------------------- internals
+
+    List<EndpointSlot<C>> slots() {
+        return slots;
+    }
+
+    /** Whether the pool lends (not drained, draining or closed). Called under the lock. */
+    boolean lendingLocked() {
+        return lifecycle == PoolStatus.Lifecycle.ACTIVE;
+    }
 
     /** total, active, idle over all endpoints (probe connections excluded). */
     int[] totals() {
@@ -654,7 +434,7 @@ public final class EndpointPool<C> implements AutoCloseable {
 
     private int[] totalsLocked() {
         int active = 0, idle = 0;
-        for (Slot s : slots) {
+        for (EndpointSlot<C> s : slots) {
             active += s.active;
             idle += s.idle.size();
         }
@@ -675,12 +455,10 @@ public final class EndpointPool<C> implements AutoCloseable {
     }
 
     private List<PoolStatus.EndpointStatus> endpointSnapshotLocked() {
-        return slots.stream().map(s -> new PoolStatus.EndpointStatus(s.endpoint.name(), s.endpoint.safeUrl(), s.state,
-                s.score, s.reason, s.height, s.latencyMillis, s.breaker.state(), s.errors, s.lastError,
-                s.lastCheckedAt == null ? null : s.lastCheckedAt.toString(), s.total(), s.active, s.idle.size())).toList();
+        return slots.stream().map(EndpointSlot::snapshot).toList();
     }
 
-    private void closeQuietly(C c) {
+    void closeQuietly(C c) {
         try {
             factory.close(c);
         } catch (RuntimeException e) {
@@ -689,7 +467,7 @@ public final class EndpointPool<C> implements AutoCloseable {
     }
 
     /** Bounded and on one line: error texts may quote what a node sent, and they reach logs and the admin API. */
-    private static String truncate(String s) {
+    static String truncate(String s) {
         if (s == null) return null;
         String one = s.replaceAll("\\p{Cntrl}", " ");
         return one.length() > 200 ? one.substring(0, 200) + "…" : one;
@@ -697,61 +475,17 @@ public final class EndpointPool<C> implements AutoCloseable {
 
     enum Outcome { SUCCESS, FAILURE, NEUTRAL }
 
-    /** Per-endpoint bookkeeping, guarded by the pool lock. */
-    private final class Slot {
-        final Endpoint endpoint;
-        final CircuitBreaker breaker;
-        final Deque<C> idle = new ArrayDeque<>();
-        int active;
-        long generation;
-        EndpointState state = EndpointState.UNKNOWN;
-        int score = 100;
-        String reason = "not checked yet";
-        long height = -1;
-        String lastChainId;
-        Instant heightChangedAt;
-        long latencyMillis = -1;
-        long errors;
-        String lastError;
-        Instant lastCheckedAt;
-        double recentCalls;
-        double recentFailures;
-        C probeConnection;
-
-        Slot(Endpoint endpoint, Clock clock, PoolSettings settings) {
-            this.endpoint = endpoint;
-            this.breaker = new CircuitBreaker(clock, settings.breakerFailureThreshold(), settings.breakerCoolDown());
-        }
-
-        int total() {
-            return active + idle.size();
-        }
-
-        void recordCall(boolean failed) {
-            recentCalls = recentCalls * DECAY + 1;
-            recentFailures = recentFailures * DECAY + (failed ? 1 : 0);
-        }
-
-        double errorRate() {
-            return recentCalls < 1e-9 ? 0 : recentFailures / recentCalls;
-        }
-
-        boolean lastSampleRightChain(HealthScorer scorer) {
-            return lastChainId != null && height >= 0 && scorer.rightChain(lastChainId);
-        }
-    }
-
     /** A borrowed connection. Report the outcome ({@link #succeeded()}/{@link #failed}) and close it. */
     public static final class Lease<C> implements AutoCloseable {
         private final EndpointPool<C> pool;
-        private final EndpointPool<C>.Slot slot;
+        private final EndpointSlot<C> slot;
         private final C connection;
         private final long generation;
         private Outcome outcome = Outcome.NEUTRAL;
         private Throwable error;
         private boolean closed;
 
-        private Lease(EndpointPool<C> pool, EndpointPool<C>.Slot slot, C connection, long generation) {
+        private Lease(EndpointPool<C> pool, EndpointSlot<C> slot, C connection, long generation) {
             this.pool = pool;
             this.slot = slot;
             this.connection = connection;

@@ -52,7 +52,7 @@ public final class SwapStores {
             if (parent != null && !Files.isDirectory(parent)) Files.createDirectories(parent);
             return DatabaseLease.sqlite(name, file.toAbsolutePath(), holder);
         } catch (IOException e) {
-            throw new PermanentException("store: cannot lock " + DatabaseLease.lockFileOf(file) + " (lease '" + name
+            throw new PermanentException("store: cannot lock " + SqliteLockFile.lockFileOf(file) + " (lease '" + name
                     + "' of sqlite:" + file + "): " + e, e);
         }
     }

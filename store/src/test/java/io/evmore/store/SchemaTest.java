@@ -35,10 +35,10 @@ class SchemaTest {
         String actual = Arrays.stream(m.group(1).split(",")).map(String::strip).sorted()
                 .reduce((a, b) -> a + "," + b).orElseThrow();
         assertThat(actual).isEqualTo(expected);
-        assertThat(JdbcSwapStore.HASHLOCK_HOLDER_STATES_SQL).isEqualTo("(" + String.join(",",
+        assertThat(SwapRows.HASHLOCK_HOLDER_STATES_SQL).isEqualTo("(" + String.join(",",
                 Arrays.stream(SwapState.values()).filter(SwapState::holdsHashlock).map(s -> "'" + s.name() + "'")
                         .toList()) + ")");
-        assertThat(JdbcSwapStore.TERMINAL_STATES_SQL).isEqualTo("(" + String.join(",",
+        assertThat(SwapRows.TERMINAL_STATES_SQL).isEqualTo("(" + String.join(",",
                 Arrays.stream(SwapState.values()).filter(SwapState::isTerminal).map(s -> "'" + s.name() + "'")
                         .toList()) + ")");
     }

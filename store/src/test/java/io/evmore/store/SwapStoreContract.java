@@ -753,10 +753,10 @@ abstract class SwapStoreContract {
         String huge = "x".repeat(5000);
         Swap s = insert(swap("0x01", SwapState.DETECTED, T0).withLastError(huge, T0));
         String stored = store.find(s.id()).orElseThrow().lastError();
-        assertThat(stored).hasSize(JdbcSwapStore.MAX_ERROR).endsWith("...");
+        assertThat(stored).hasSize(SwapRecordRules.MAX_ERROR).endsWith("...");
 
         Swap back = update(s.withLastError(huge + "y", T0.plusSeconds(1)), SwapState.DETECTED);
-        assertThat(back.lastError()).hasSize(JdbcSwapStore.MAX_ERROR);
+        assertThat(back.lastError()).hasSize(SwapRecordRules.MAX_ERROR);
         assertThat(store.find(s.id())).contains(back);
     }
 

@@ -1,44 +1,31 @@
 package io.evmore.core.engine;
 
 import io.evmore.core.chain.ChainId;
-import io.evmore.core.chain.FeeBid;
 import io.evmore.core.chain.HtlcChain;
 import io.evmore.core.chain.HtlcRecord;
 import io.evmore.core.chain.IbcCounterLock;
 import io.evmore.core.chain.LockRequest;
 import io.evmore.core.chain.Reconciliation;
-import io.evmore.core.chain.SignedTx;
 import io.evmore.core.chain.TxJournal;
 import io.evmore.core.chain.TxResult;
-import io.evmore.core.chain.TxRevertedException;
 import io.evmore.core.error.PermanentException;
-import io.evmore.core.policy.SwapValidator;
-import io.evmore.core.policy.SwapValidator.Accept;
-import io.evmore.core.policy.SwapValidator.Decision;
-import io.evmore.core.policy.SwapValidator.Refuse;
-import io.evmore.core.policy.SwapValidator.Wait;
 import io.evmore.core.port.Clock;
 import io.evmore.core.swap.Secret;
 import io.evmore.core.swap.Swap;
 import io.evmore.core.swap.SwapState;
 import io.evmore.core.swap.TxIntent;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 
 /**
  * What one swap needs next, decided from its persisted state and the chains, one step at a time. The runtime
  * ({@link RelayEngine}) guarantees a swap never runs two steps at once.
  *
- * <p>Exactly once: a transaction is sent only through {@link #send}, which persists the intent (together with the
+ * <p>Exactly once: a transaction is sent only through {@link Transactions#send}, which persists the intent (together with the
  * state change it belongs to) before anything is signed, and every signed transaction through the {@link TxJournal}
  * before it is broadcast. An intent that may have been broadcast is never replaced until the chain says it never
  * landed ({@link Reconciliation.NeverLanded}) or failed ({@link Reconciliation.Reverted}); while it is pending it may be
@@ -50,7 +37,7 @@ import java.util.function.BooleanSupplier;
  * SECRET_REVEALED and the source is claimed, whatever became of the counter-lock. Proof that an HTLC is the relayer's
  * decides only whether the relayer may refund it.
  */
-final class SwapFlow {
+final class SwapFlow implements Transactions.Outcomes {
     private static final System.Logger log = System.getLogger(SwapFlow.class.getName());
 
     static final String COUNTER_LOCK = "COUNTER_LOCK";
@@ -77,13 +64,12 @@ final class SwapFlow {
     private final ChainHeights heights;
     private final BooleanSupplier acceptsIntake;
     private final Deadlines deadlines;
-    /** Confirming a swap reserves inventory: serialised per destination chain so two swaps cannot count the same funds. */
-    private final Map<ChainId, ReentrantLock> reservationLocks = new ConcurrentHashMap<>();
     private final SecretWatch secrets;
     private final RouteWatch routeWatch;
     private final Retries retries;
-    /** When a replacement of each pending intent was last tried (also when the chain could not replace it). */
-    private final Map<String, Instant> speedUpTried = new ConcurrentHashMap<>();
+    private final FlowClock time;
+    private final Confirmation confirmation;
+    private final Transactions tx;
 
     SwapFlow(Map<ChainId, HtlcChain> chains, SwapBook book, Clock clock, EngineSettings settings, ChainHeights heights,
             BooleanSupplier acceptsIntake) {
@@ -103,6 +89,9 @@ final class SwapFlow {
         this.secrets = new SecretWatch(this.chains, book, clock, settings, deadlines);
         this.routeWatch = new RouteWatch(this.chains, book, clock, settings);
         this.retries = new Retries(clock, settings);
+        this.time = new FlowClock(clock, this.chains);
+        this.confirmation = new Confirmation(this.chains, book, clock, settings, heights, time);
+        this.tx = new Transactions(this.chains, this.routes, book, clock, settings, deadlines, time, this);
     }
 
     Deadlines deadlines() {
@@ -116,15 +105,15 @@ final class SwapFlow {
             if (n != null) return n;
         }
         return switch (current.state()) {
-            case DETECTED -> confirm(current);
+            case DETECTED -> confirmation.confirm(current);
             case CONFIRMED -> sendCounterLock(current);
-            case COUNTER_PENDING -> current.counterPacket() != null && !openIntent(current, COUNTER_LOCK)
-                    ? awaitDelivery(current) : drive(current, COUNTER_LOCK);
+            case COUNTER_PENDING -> current.counterPacket() != null && !tx.openIntent(current, COUNTER_LOCK)
+                    ? awaitDelivery(current) : tx.drive(current, COUNTER_LOCK);
             case COUNTER_LOCKED -> awaitClaim(current);
             case SECRET_REVEALED -> claimSource(current);
-            case SOURCE_CLAIM_PENDING -> drive(current, SOURCE_CLAIM);
+            case SOURCE_CLAIM_PENDING -> tx.drive(current, SOURCE_CLAIM);
             case SOURCE_CLAIMED -> afterSourceClaimed(current);
-            case DEST_REFUND_PENDING -> drive(current, DEST_REFUND);
+            case DEST_REFUND_PENDING -> tx.drive(current, DEST_REFUND);
             case COUNTER_FAILED -> afterCounterFailure(current);
             case COMPLETED, REJECTED, REFUNDED, EXPIRED, CLAIM_MISSED -> Next.DONE;
         };
@@ -159,78 +148,6 @@ final class SwapFlow {
         }
     }
 
-    // ---- DETECTED → CONFIRMED | REJECTED | EXPIRED ----------------------------------------------------------------
-
-    private Next confirm(Swap s) {
-        HtlcChain src = chain(s.fromChain());
-        // W_user is counted on the destination's clock (its contract decides T_dst); never trust a clock that lags.
-        long now = chains.containsKey(s.toChain()) ? Math.max(now(src), now(chain(s.toChain()))) : now(src);
-        long seen = heights.confirmations(s.fromChain(), s.sourceHeight());
-        // keyed by where the counter-lock is paid from (the home chain for a multi-hop destination)
-        ReentrantLock lock = reservationLocks.computeIfAbsent(book.funding(s.toChain(), null).chain(), c -> new ReentrantLock());
-        lock.lock();
-        try {
-            Decision d = decide(s, src.contract(), now, seen);
-            if (d instanceof Refuse r) {
-                book.move(s, SwapState.REJECTED, r.reason(), null, x -> x.withLastError(r.reason(), clock.now()));
-                return Next.DONE;
-            }
-            if (d instanceof Wait) {
-                return later(settings.tick());
-            }
-            // Final by our confirmation rule: check the chain still holds the lock as we recorded it.
-            Optional<HtlcRecord> onChain = src.query(s.sourceHtlcId());
-            if (onChain.isEmpty()) {
-                return later(settings.tick()); // a node behind the follower, or a reorg the follower has not seen yet
-            }
-            HtlcRecord h = onChain.get();
-            if (h.status() == HtlcRecord.Status.REFUNDED) {
-                book.move(s, SwapState.EXPIRED, "the user refunded the source lock before it was confirmed", null, x -> x);
-                return Next.DONE;
-            }
-            String mismatch = mismatch(s, h, src.relayerAddress());
-            if (mismatch != null || h.status() != HtlcRecord.Status.OPEN) {
-                String reason = mismatch != null ? mismatch : "source lock is " + h.status().name().toLowerCase() + ", not open";
-                book.move(s, SwapState.REJECTED, reason, null, x -> x.withLastError(reason, clock.now()));
-                return Next.DONE;
-            }
-            Accept a = (Accept) d;
-            book.move(s, SwapState.CONFIRMED, "source lock has " + seen + " confirmation(s); quoted " + a.quote().net() + " "
-                    + a.quote().asset() + " (fee " + a.quote().fee() + "), T_dst " + a.destTimelock(), s.sourceTxHash(),
-                    x -> x.withQuote(a.quote().asset(), a.quote().net(), a.quote().fee(), a.destTimelock(), clock.now())
-                            .withLastError(null, clock.now()));
-            return Next.now();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    Decision decide(Swap s, String configuredContract, long now, long confirmationsSeen) {
-        boolean hashlockTaken = book.hashlockTaken(s) != null;
-        BigInteger available = BigInteger.ZERO;
-        Optional<io.evmore.core.policy.Pair> pair = settings.validator().pair(s.fromChain(), s.sourceAsset(), s.toChain());
-        if (pair.isPresent()) {
-            // multi-hop: paid from the home chain's inventory (ICS-20 moves the amount unchanged)
-            SwapBook.Funds f = book.funding(s.toChain(), pair.get().toAsset());
-            if (chains.containsKey(f.chain())) {
-                available = chain(f.chain()).balance(f.asset()).subtract(book.reserved(f.chain(), f.asset(), s.id()));
-            }
-        }
-        return settings.validator().decide(new SwapValidator.LockFacts(s.fromChain(), configuredContract, configuredContract,
-                s.sourceAsset(), s.sourceAmount(), s.hashlock(), hashlockTaken, s.sourceTimelock(), s.toChain().value(),
-                s.receiver(), confirmationsSeen, now, available));
-    }
-
-    /** The chain's record must be the lock the follower reported, made out to the relayer. */
-    static String mismatch(Swap s, HtlcRecord h, String relayer) {
-        if (!h.receiver().equalsIgnoreCase(relayer)) return "source lock's receiver " + h.receiver() + " is not the relayer";
-        if (!h.hashlock().equals(s.hashlock())) return "source lock's hashlock on chain differs from the event's";
-        if (h.amount().compareTo(s.sourceAmount()) != 0) return "source lock's amount on chain differs from the event's";
-        if (h.timelock() != s.sourceTimelock()) return "source lock's timelock on chain differs from the event's";
-        if (!h.asset().equalsIgnoreCase(s.sourceAsset())) return "source lock's asset on chain differs from the event's";
-        return null;
-    }
-
     // ---- CONFIRMED → COUNTER_PENDING → COUNTER_LOCKED | COUNTER_FAILED ------------------------------------------------
 
     /**
@@ -244,9 +161,9 @@ final class SwapFlow {
     private Next sendCounterLock(Swap s) {
         SwapState giveUp = s.state() == SwapState.CONFIRMED ? SwapState.REJECTED : SwapState.COUNTER_FAILED;
         HtlcChain dst = chain(s.toChain());
-        String late = settings.validator().timelocks().tooLittleTime(s.toChain(), s.destTimelock(), now(dst));
+        String late = settings.validator().timelocks().tooLittleTime(s.toChain(), s.destTimelock(), time.now(dst));
         if (late != null) return refuseCounterLock(s, giveUp, late); // also while paused: the swap ends, its funds free
-        if (!acceptsIntake.getAsBoolean()) return later(settings.tick()); // paused: intake waits, nothing is lost
+        if (!acceptsIntake.getAsBoolean()) return time.later(settings.tick()); // paused: intake waits, nothing is lost
         String taken = book.hashlockTaken(s);
         if (taken != null) return refuseCounterLock(s, giveUp, "hashlock " + s.hashlock().hex() + ": " + taken);
         HtlcChain src = chain(s.fromChain());
@@ -255,9 +172,9 @@ final class SwapFlow {
         if (source.isEmpty()) {
             book.note(s, "not counter-locked yet: the source lock is not on " + s.fromChain() + " at " + depth
                     + " confirmation(s) (a node behind, or a reorg after it was confirmed); asking again");
-            return later(settings.tick());
+            return time.later(settings.tick());
         }
-        String wrong = mismatch(s, source.get(), src.relayerAddress());
+        String wrong = Confirmation.mismatch(s, source.get(), src.relayerAddress());
         if (wrong == null && source.get().status() != HtlcRecord.Status.OPEN) {
             wrong = "source lock is " + source.get().status().name().toLowerCase() + ", not open";
         }
@@ -268,15 +185,15 @@ final class SwapFlow {
                 ? s.withDestHeight(heights.height(s.toChain()), clock.now()) : s;
         IbcCounterLock route = routes.get(s.toChain());
         if (route != null) {
-            return send(sending, COUNTER_LOCK, SwapState.COUNTER_PENDING, route.homeChain(), (j, fee) -> route.send(lockRequest(s), j, fee));
+            return tx.send(sending, COUNTER_LOCK, SwapState.COUNTER_PENDING, route.homeChain(), (j, fee) -> route.send(lockRequest(s), j, fee));
         }
-        return send(sending, COUNTER_LOCK, SwapState.COUNTER_PENDING, dst.chain(), (j, fee) -> dst.lock(lockRequest(s), j, fee));
+        return tx.send(sending, COUNTER_LOCK, SwapState.COUNTER_PENDING, dst.chain(), (j, fee) -> dst.lock(lockRequest(s), j, fee));
     }
 
     private Next refuseCounterLock(Swap s, SwapState giveUp, String why) {
         String reason = "not counter-locked: " + why;
         // an intent persisted but never signed (a step cut short) ends with the swap: nothing of it can be on its way
-        book.lastIntent(s.id(), COUNTER_LOCK).filter(i -> isOpen(i) && !i.mayHaveBeenBroadcast())
+        book.lastIntent(s.id(), COUNTER_LOCK).filter(i -> Transactions.isOpen(i) && !i.mayHaveBeenBroadcast())
                 .ifPresent(i -> book.closeIntent(i, TxIntent.Status.FAILED, s, "not sent: " + why));
         book.move(s, giveUp, reason, null, x -> x.withLastError(reason, clock.now()));
         return giveUp == SwapState.COUNTER_FAILED ? Next.now() : Next.DONE;
@@ -300,24 +217,24 @@ final class SwapFlow {
             Swap found = routeWatch.ask(s, route);
             if (found == null) return Next.now(); // the transfer failed: the swap moved on
             if (found.destHtlcId() == null) {
-                return later(settings.secretWatch().compareTo(TIMELOCK_RECHECK) < 0 ? settings.secretWatch() : TIMELOCK_RECHECK);
+                return time.later(settings.secretWatch().compareTo(FlowClock.TIMELOCK_RECHECK) < 0 ? settings.secretWatch() : FlowClock.TIMELOCK_RECHECK);
             }
             s = found;
         }
         HtlcChain dst = chain(s.toChain());
         Optional<HtlcRecord> h = dst.query(s.destHtlcId());
-        if (h.isEmpty()) return later(settings.tick()); // a node behind the follower: ask again
+        if (h.isEmpty()) return time.later(settings.tick()); // a node behind the follower: ask again
         String why = RouteWatch.notOurCounterLock(s, h.get(), route.finalCreator(), route.refundAddress());
         if (why != null) {
             log.log(System.Logger.Level.WARNING, "swap " + s.id() + ": " + s.toChain() + " HTLC " + s.destHtlcId()
                     + " is not its counter-lock (" + why + "); ignored, still waiting for the transfer " + s.counterPacket());
             forgetCandidate(s, why);
-            return later(settings.tick());
+            return time.later(settings.tick());
         }
         Swap locked = book.move(s, SwapState.COUNTER_LOCKED, "counter-lock delivered over IBC (packet " + s.counterPacket()
                 + "): " + s.toChain() + " HTLC " + s.destHtlcId() + " created by " + route.finalCreator() + ", refundable to "
                 + route.refundAddress(), null, x -> x.withLastError(null, clock.now()));
-        return locked.secret() != null ? Next.now() : until(s.destTimelock(), now(dst));
+        return locked.secret() != null ? Next.now() : time.until(s.destTimelock(), time.now(dst));
     }
 
     private void forgetCandidate(Swap s, String why) {
@@ -335,9 +252,9 @@ final class SwapFlow {
 
     private Next awaitClaim(Swap s) {
         HtlcChain dst = chain(s.toChain());
-        long now = now(dst);
+        long now = time.now(dst);
         if (now < s.destTimelock()) {
-            Next next = until(s.destTimelock(), now);
+            Next next = time.until(s.destTimelock(), now);
             Instant watch = clock.now().plus(secrets.interval(s));
             return next.at().isAfter(watch) ? new Next(watch) : next;
         }
@@ -354,22 +271,22 @@ final class SwapFlow {
             log.log(System.Logger.Level.ERROR, "swap " + s.id() + ": counter-lock " + s.destHtlcId() + " on " + s.toChain()
                     + " is claimed but its secret cannot be read yet; the source must be claimed before T_src " + s.sourceTimelock());
             book.note(s, "counter-lock claimed on chain; its secret is not readable yet");
-            return later(settings.tick());
+            return time.later(settings.tick());
         }
         if (h.isPresent() && h.get().status() == HtlcRecord.Status.REFUNDED) {
             book.move(s, SwapState.DEST_REFUND_PENDING, "counter-lock expired unclaimed", null, x -> x);
             book.move(book.reload(s), SwapState.REFUNDED, "counter-lock already refunded on " + s.toChain(), null, x -> x);
             return Next.DONE;
         }
-        if (h.isEmpty()) return later(settings.tick()); // a node behind: ask again, never refund blind
-        return send(s, DEST_REFUND, SwapState.DEST_REFUND_PENDING, dst.chain(), (j, fee) -> dst.refund(s.destHtlcId(), j, fee));
+        if (h.isEmpty()) return time.later(settings.tick()); // a node behind: ask again, never refund blind
+        return tx.send(s, DEST_REFUND, SwapState.DEST_REFUND_PENDING, dst.chain(), (j, fee) -> dst.refund(s.destHtlcId(), j, fee));
     }
 
     // ---- SECRET_REVEALED → SOURCE_CLAIM_PENDING → COMPLETED | SOURCE_CLAIMED | CLAIM_MISSED --------------------------
 
     private Next claimSource(Swap s) {
         HtlcChain src = chain(s.fromChain());
-        return send(s, SOURCE_CLAIM, SwapState.SOURCE_CLAIM_PENDING, src.chain(), (j, fee) -> src.claim(s.sourceHtlcId(), s.secret(), j, fee));
+        return tx.send(s, SOURCE_CLAIM, SwapState.SOURCE_CLAIM_PENDING, src.chain(), (j, fee) -> src.claim(s.sourceHtlcId(), s.secret(), j, fee));
     }
 
     /**
@@ -386,7 +303,7 @@ final class SwapFlow {
 
     /** True only when the relayer certainly has nothing open on the destination for this swap. */
     private boolean counterLockSettled(Swap s) {
-        if (openIntent(s, COUNTER_LOCK) || openIntent(s, DEST_REFUND)) return false;
+        if (tx.openIntent(s, COUNTER_LOCK) || tx.openIntent(s, DEST_REFUND)) return false;
         boolean routed = routes.containsKey(s.toChain());
         if (s.destHtlcId() == null) return !routed || s.counterPacket() == null; // no counter-lock landed (or left home)
         try {
@@ -407,7 +324,7 @@ final class SwapFlow {
      */
     private Next afterSourceClaimed(Swap s) {
         Optional<TxIntent> lock = book.lastIntent(s.id(), COUNTER_LOCK);
-        if (lock.isPresent() && isOpen(lock.get())) {
+        if (lock.isPresent() && Transactions.isOpen(lock.get())) {
             TxIntent i = lock.get();
             if (!i.mayHaveBeenBroadcast()) {
                 book.closeIntent(i, TxIntent.Status.FAILED, s, "not sent: the source was claimed before it was signed");
@@ -424,12 +341,12 @@ final class SwapFlow {
                 case Reconciliation.Reverted rv -> book.closeIntent(i, TxIntent.Status.FAILED, s, "counter-lock reverted in " + rv.txHash());
                 case Reconciliation.NeverLanded n -> book.closeIntent(i, TxIntent.Status.FAILED, s, "counter-lock never landed: " + n.reason());
                 case Reconciliation.Undecided u -> {
-                    return later(settings.reconcileDelay());
+                    return time.later(settings.reconcileDelay());
                 }
             }
             return Next.now();
         }
-        if (openIntent(s, DEST_REFUND)) return drive(s, DEST_REFUND);
+        if (tx.openIntent(s, DEST_REFUND)) return tx.drive(s, DEST_REFUND);
         HtlcChain dst = chain(s.toChain());
         IbcCounterLock route = routes.get(s.toChain());
         if (s.destHtlcId() == null) {
@@ -439,16 +356,16 @@ final class SwapFlow {
             Swap asked = routeWatch.ask(s, route);
             if (asked == null) return Next.DONE;
             if (asked.destHtlcId() != null) return Next.now();
-            long dstNow = now(dst);
+            long dstNow = time.now(dst);
             long settledAt = s.destTimelock() + route.worstCaseDeliverySeconds();
-            if (dstNow < settledAt) return until(settledAt, dstNow);
+            if (dstNow < settledAt) return time.until(settledAt, dstNow);
             log.log(System.Logger.Level.ERROR, "swap " + s.id() + ": no HTLC was reported on " + s.toChain() + " for the transfer "
                     + s.counterPacket() + " and every hop's timeout has passed; if one exists it refunds to "
                     + route.refundAddress() + " (anyone may refund it)");
             return complete(s, "counter-lock transfer " + s.counterPacket() + " never reported an HTLC on " + s.toChain());
         }
         Optional<HtlcRecord> h = dst.query(s.destHtlcId());
-        if (h.isEmpty()) return later(settings.tick());
+        if (h.isEmpty()) return time.later(settings.tick());
         if (h.get().status() != HtlcRecord.Status.OPEN) {
             return complete(s, "the counter-lock " + s.destHtlcId() + " is " + h.get().status().name().toLowerCase());
         }
@@ -456,12 +373,12 @@ final class SwapFlow {
             String why = RouteWatch.notOurCounterLock(s, h.get(), route.finalCreator(), route.refundAddress());
             if (why != null) {
                 forgetCandidate(s, why);
-                return later(settings.tick());
+                return time.later(settings.tick());
             }
         }
-        long dstNow = now(dst);
-        if (dstNow < s.destTimelock()) return until(s.destTimelock(), dstNow);
-        return send(s, DEST_REFUND, SwapState.SOURCE_CLAIMED, dst.chain(), (j, fee) -> dst.refund(s.destHtlcId(), j, fee));
+        long dstNow = time.now(dst);
+        if (dstNow < s.destTimelock()) return time.until(s.destTimelock(), dstNow);
+        return tx.send(s, DEST_REFUND, SwapState.SOURCE_CLAIMED, dst.chain(), (j, fee) -> dst.refund(s.destHtlcId(), j, fee));
     }
 
     private Next complete(Swap s, String cause) {
@@ -473,24 +390,24 @@ final class SwapFlow {
 
     private Next afterCounterFailure(Swap s) {
         HtlcChain src = chain(s.fromChain());
-        long srcNow = now(src);
+        long srcNow = time.now(src);
         if (srcNow < s.sourceTimelock()) {
-            Next next = until(s.sourceTimelock(), srcNow);
+            Next next = time.until(s.sourceTimelock(), srcNow);
             if (!secrets.counterLockMayExist(s)) return next;
             Instant watch = clock.now().plus(secrets.interval(s));
             return next.at().isAfter(watch) ? new Next(watch) : next;
         }
-        Optional<TxIntent> lockIntent = book.lastIntent(s.id(), COUNTER_LOCK).filter(SwapFlow::isOpen);
+        Optional<TxIntent> lockIntent = book.lastIntent(s.id(), COUNTER_LOCK).filter(Transactions::isOpen);
         if (lockIntent.isPresent() && !lockIntent.get().mayHaveBeenBroadcast()) {
             book.closeIntent(lockIntent.get(), TxIntent.Status.FAILED, s, "not sent: the counter-lock was given up");
         } else if (lockIntent.isPresent()) {
             // Never refund the user while a counter-lock of ours may still be on its way: only the chain can say.
             log.log(System.Logger.Level.ERROR, "swap " + s.id() + ": the counter-lock failed but one of its transactions is"
                     + " still undecided; the user's source lock is not refunded until the chain says it never landed");
-            return drive(s, COUNTER_LOCK);
+            return tx.drive(s, COUNTER_LOCK);
         }
         Optional<TxIntent> last = book.lastIntent(s.id(), SOURCE_REFUND);
-        if (last.isPresent() && isOpen(last.get()) && last.get().mayHaveBeenBroadcast()) return drive(s, SOURCE_REFUND);
+        if (last.isPresent() && Transactions.isOpen(last.get()) && last.get().mayHaveBeenBroadcast()) return tx.drive(s, SOURCE_REFUND);
         Optional<HtlcRecord> h = src.query(s.sourceHtlcId());
         if (h.isEmpty() || h.get().status() == HtlcRecord.Status.REFUNDED) {
             book.move(s, SwapState.EXPIRED, "the source lock was refunded to the user", null, x -> x);
@@ -498,175 +415,27 @@ final class SwapFlow {
         }
         if (h.get().status() == HtlcRecord.Status.CLAIMED) {
             log.log(System.Logger.Level.WARNING, "swap " + s.id() + ": counter-lock failed but the source lock was claimed by someone");
-            return later(settings.maxRetryDelay());
+            return time.later(settings.maxRetryDelay());
         }
         // Anyone may refund an expired lock and it pays the user: do it, so the swap ends and the user's funds come back.
-        return send(s, SOURCE_REFUND, SwapState.COUNTER_FAILED, src.chain(), (j, fee) -> src.refund(s.sourceHtlcId(), j, fee));
+        return tx.send(s, SOURCE_REFUND, SwapState.COUNTER_FAILED, src.chain(), (j, fee) -> src.refund(s.sourceHtlcId(), j, fee));
     }
 
-    // ---- sending and reconciling -----------------------------------------------------------------------------------
+    // ---- what an action's outcome means for the swap ({@link Transactions} sends and reconciles) ---------------------
 
-    /**
-     * Sends the action's transaction: the intent is persisted first (with the move to {@code pendingState} when the
-     * swap is not there yet), every signed transaction is journaled before broadcast, and the outcome is recorded. The
-     * fee bid rises with the action's failed attempts and as its deadline nears ({@link Deadlines}).
-     */
-    private Next send(Swap s, String action, SwapState pendingState, ChainId chain, BiFunction<TxJournal, FeeBid, TxResult> call) {
-        Optional<TxIntent> last = book.lastIntent(s.id(), action);
-        if (last.isPresent() && isOpen(last.get()) && last.get().mayHaveBeenBroadcast()) {
-            // A previous attempt may be on its way: only the chain can say (never send blindly).
-            return drive(s, action);
-        }
-        TxIntent intent;
-        Swap current;
-        if (last.isPresent() && isOpen(last.get())) {
-            intent = last.get(); // persisted but never signed (stopped, or the node was unreachable): use it
-            current = s.state() == pendingState ? s : book.moveWithIntent(s, pendingState, "sending " + describe(action), intent);
-        } else {
-            int attempt = book.intentCount(s.id(), action) + 1;
-            intent = TxIntent.pending(s.id() + "/" + action + "/" + attempt, s.id(), chain, action, clock.now());
-            current = s.state() == pendingState
-                    ? book.saveIntent(s, intent)
-                    : book.moveWithIntent(s, pendingState, "sending " + describe(action) + " on " + chain, intent);
-        }
-        FeeBid fee = deadlines.bid(current, action, book.failedCount(s.id(), action), chainTime(current, action));
-        AtomicReference<TxIntent> latest = new AtomicReference<>(intent);
-        TxJournal journal = (SignedTx tx) -> {
-            book.journal(latest.updateAndGet(i -> i.broadcasting(tx, clock.now())));
-            book.faults.reached(action + ":journaled", current);
-        };
-        TxResult result;
-        try {
-            result = call.apply(journal, fee);
-            book.faults.reached(action + ":sent", current);
-        } catch (TxRevertedException e) {
-            if (e.txHash() == null && !latest.get().mayHaveBeenBroadcast() && !COUNTER_LOCK.equals(action)) {
-                // Refused by simulation, nothing signed: a protective action keeps its one unsigned intent for the next
-                // try (a node behind, a lock not visible yet) instead of piling up a row per retry until its deadline.
-                book.note(current, describe(action) + " not sent: " + e.getMessage());
-                return afterFailure(book.reload(current), action, e.getMessage());
-            }
-            book.closeIntent(latest.get(), TxIntent.Status.FAILED, current, "failed: " + e.getMessage());
-            return afterFailure(book.reload(current), action, e.getMessage());
-        } catch (PermanentException e) {
-            if (latest.get().mayHaveBeenBroadcast()) return undecided(current, e);
-            book.closeIntent(latest.get(), TxIntent.Status.FAILED, current, "refused: " + e.getMessage());
-            return afterFailure(book.reload(current), action, e.getMessage());
-        } catch (RuntimeException e) {
-            if (latest.get().mayHaveBeenBroadcast()) return undecided(current, e);
-            return backoff(current, describe(action) + " not sent: " + e.getMessage()); // the unsigned intent is reused
-        }
-        return landed(current, action, latest.get(), result);
-    }
-
-    private Next undecided(Swap s, RuntimeException e) {
-        book.note(s, action(s) + " sent, outcome unknown (" + e.getMessage() + "); will reconcile with the chain");
-        return later(settings.reconcileDelay());
-    }
-
-    private static String action(Swap s) {
-        return switch (s.state()) {
-            case COUNTER_PENDING -> "counter-lock";
-            case SOURCE_CLAIM_PENDING -> "source claim";
-            case DEST_REFUND_PENDING, SOURCE_CLAIMED -> "refund";
-            default -> "transaction";
-        };
-    }
-
-    /**
-     * Recovery: asks the chain what became of an open intent and records it, without sending anything. Returns
-     * false when the chain cannot tell yet.
-     */
+    /** Recovery: asks the chain what became of an open intent and records it, sending nothing ({@link Transactions#settle}). */
     boolean settle(Swap s, TxIntent i) {
-        if (!i.mayHaveBeenBroadcast()) return true; // nothing can be on its way; the step reuses the intent
-        switch (reconcile(s, i)) {
-            case Reconciliation.Landed l -> landed(s, i.action(), i, l.result());
-            case Reconciliation.Reverted rv -> book.closeIntent(i, TxIntent.Status.FAILED, s, "reverted in " + rv.txHash() + ": " + rv.reason());
-            case Reconciliation.NeverLanded n -> book.closeIntent(i, TxIntent.Status.FAILED, s, "never landed: " + n.reason());
-            case Reconciliation.Undecided u -> {
-                return false;
-            }
-        }
-        return true;
+        return tx.settle(s, i);
     }
 
-    /** Settles the action's open intent from the chain, then decides whether to send again. */
-    Next drive(Swap s, String action) {
-        Optional<TxIntent> last = book.lastIntent(s.id(), action);
-        if (last.isPresent() && isOpen(last.get())) {
-            TxIntent i = last.get();
-            if (!i.mayHaveBeenBroadcast()) {
-                return afterFailure(s, action, "not signed yet"); // nothing can be on its way: send() reuses the intent
-            } else {
-                Reconciliation r = reconcile(s, i);
-                switch (r) {
-                    case Reconciliation.Landed l -> {
-                        return landed(s, action, i, l.result());
-                    }
-                    case Reconciliation.Reverted rv -> {
-                        book.closeIntent(i, TxIntent.Status.FAILED, s, "reverted in " + rv.txHash() + ": " + rv.reason());
-                        return afterFailure(book.reload(s), action, rv.reason());
-                    }
-                    case Reconciliation.NeverLanded n -> book.closeIntent(i, TxIntent.Status.FAILED, s, "never landed: " + n.reason());
-                    case Reconciliation.Undecided u -> {
-                        return escalate(s, action, i, u.reason());
-                    }
-                }
-            }
-            return afterFailure(book.reload(s), action, "previous transaction never landed");
-        }
-        if (last.isPresent() && last.get().status() == TxIntent.Status.CONFIRMED) {
-            // Landed and recorded, but the swap did not move (only possible if the two were written apart).
-            Reconciliation r = reconcile(s, last.get());
-            if (r instanceof Reconciliation.Landed l) return landed(s, action, last.get(), l.result());
-        }
-        return afterFailure(s, action, "no transaction in flight");
+    Reconciliation reconcile(Swap s, TxIntent i) {
+        return tx.reconcile(s, i);
     }
 
-    /**
-     * A transaction still pending: once it waited {@link Deadlines#escalationInterval} (shorter as the action's deadline
-     * nears) it is replaced on the same nonce at the next fee level ({@link HtlcChain#speedUp}; the level counts the
-     * intent's signed transactions, so it survives restarts). A chain that cannot replace (Cosmos) is left to its
-     * {@code timeout_height}, after which reconcile says NeverLanded and the action is sent anew at a higher level.
-     */
-    private Next escalate(Swap s, String action, TxIntent i, String why) {
-        long chainNow = chainTime(s, action);
-        if (COUNTER_LOCK.equals(action) && (s.state() != SwapState.COUNTER_PENDING
-                || chainNow >= deadlines.deadline(s, action))) {
-            // never push a counter-lock the swap gave up, or one that would now leave the user less than W_user + H
-            if (speedUpTried.putIfAbsent(i.id() + "/late", clock.now()) == null) {
-                log.log(System.Logger.Level.ERROR, "swap " + s.id() + ": its counter-lock " + i.txHash() + " (nonce " + i.nonce()
-                        + ") is still undecided past its deadline (" + why + "); the swap waits for the chain to decide: it may"
-                        + " still land (then it is followed as usual) — check the relayer's balance and endpoints on " + i.chain());
-                book.note(s, "counter-lock undecided past its deadline: " + why);
-            }
-            return later(settings.reconcileDelay());
-        }
-        Duration every = deadlines.escalationInterval(s, action, chainNow);
-        Instant now = clock.now();
-        Instant lastTry = speedUpTried.getOrDefault(i.id(), i.updatedAt());
-        Instant due = (lastTry.isAfter(i.updatedAt()) ? lastTry : i.updatedAt()).plus(every);
-        if (now.isBefore(due)) return later(min(settings.reconcileDelay(), Duration.between(now, due)));
-        speedUpTried.put(i.id(), now);
-        HtlcChain c = chains.get(i.chain());
-        if (c == null || (COUNTER_LOCK.equals(action) && routes.containsKey(s.toChain()))) return later(settings.reconcileDelay());
-        FeeBid fee = FeeBid.level(i.hashes().size() + deadlines.urgency(s, action, chainNow));
-        AtomicReference<TxIntent> latest = new AtomicReference<>(i);
-        TxJournal journal = (SignedTx tx) -> book.journal(latest.updateAndGet(x -> x.broadcasting(tx, clock.now())));
-        try {
-            if (c.speedUp(i, fee, journal)) {
-                log.log(System.Logger.Level.INFO, "swap " + s.id() + ": " + describe(action) + " still pending after " + every.toSeconds()
-                        + " s (" + why + "); replaced at fee level " + fee.level() + " as " + latest.get().txHash());
-            }
-        } catch (RuntimeException e) {
-            book.note(s, describe(action) + " pending; its fee replacement failed: " + e.getMessage());
-        }
-        return later(settings.reconcileDelay());
-    }
-
-    private Next landed(Swap s, String action, TxIntent intent, TxResult result) {
+    @Override
+    public Next landed(Swap s, String action, TxIntent intent, TxResult result) {
         retries.succeeded(s.id());
-        speedUpTried.remove(intent.id());
+        tx.landed(intent);
         switch (action) {
             case COUNTER_LOCK -> {
                 if (result.packet() != null) {
@@ -676,7 +445,7 @@ final class SwapFlow {
                             x -> x.withCounterPacket(result.packet(), clock.now()));
                     book.faults.reached(COUNTER_LOCK + ":recorded", sent);
                     // a fast route: the final chain's follower may have reported the HTLC already
-                    return sent.destHtlcId() != null ? Next.now() : later(settings.tick());
+                    return sent.destHtlcId() != null ? Next.now() : time.later(settings.tick());
                 }
                 if (result.htlcId() == null) throw new PermanentException("counter-lock " + result.txHash() + " has no lock id");
                 Swap stored = book.reload(s); // an event may have moved it while the lock was on its way
@@ -692,7 +461,7 @@ final class SwapFlow {
                 Swap locked = book.landed(intent, stored, SwapState.COUNTER_LOCKED, "counter-locked on " + s.toChain() + " as "
                         + result.htlcId(), result.txHash(), x -> x.withDestHtlcId(result.htlcId(), clock.now())
                                 .withDestHeight(result.height(), clock.now()));
-                return locked.secret() != null ? Next.now() : until(s.destTimelock(), clock.nowEpochSeconds());
+                return locked.secret() != null ? Next.now() : time.until(s.destTimelock(), clock.nowEpochSeconds());
             }
             case SOURCE_CLAIM -> {
                 Swap done = sourceClaimed(s, intent, "claimed the source lock on " + s.fromChain(), result.txHash());
@@ -708,7 +477,8 @@ final class SwapFlow {
     }
 
     /** The action's last transaction did not happen: decide from the chain whether to send again or give up. */
-    private Next afterFailure(Swap s, String action, String why) {
+    @Override
+    public Next afterFailure(Swap s, String action, String why) {
         switch (action) {
             case COUNTER_LOCK -> {
                 if (s.state() != SwapState.COUNTER_PENDING) return Next.now(); // the secret moved the swap on meanwhile
@@ -756,11 +526,11 @@ final class SwapFlow {
                     if (claimedSource) return complete(s, "the user claimed the counter-lock");
                     return awaitClaim(s); // the user claimed in time: its record gives the secret
                 }
-                long dstNow = now(dst);
-                if (dstNow < s.destTimelock()) return until(s.destTimelock(), dstNow);
+                long dstNow = time.now(dst);
+                if (dstNow < s.destTimelock()) return time.until(s.destTimelock(), dstNow);
                 book.note(s, "refund failed: " + why + "; retrying");
                 SwapState pending = claimedSource ? SwapState.SOURCE_CLAIMED : SwapState.DEST_REFUND_PENDING;
-                return backoffThen(s, null, () -> send(s, DEST_REFUND, pending, dst.chain(), (j, fee) -> dst.refund(s.destHtlcId(), j, fee)));
+                return backoffThen(s, null, () -> tx.send(s, DEST_REFUND, pending, dst.chain(), (j, fee) -> dst.refund(s.destHtlcId(), j, fee)));
             }
             case SOURCE_REFUND -> {
                 return backoff(s, why);
@@ -772,9 +542,9 @@ final class SwapFlow {
     private Next sendClaimAgain(Swap s) {
         HtlcChain src = chain(s.fromChain());
         // near the claim deadline a failed claim is sent again without waiting out the backoff
-        long left = deadlines.claimDeadline(s) - now(src);
+        long left = deadlines.claimDeadline(s) - time.now(src);
         Duration cap = Duration.ofSeconds(Math.max(1, left / 4));
-        return backoffThen(s, cap, () -> send(s, SOURCE_CLAIM, SwapState.SOURCE_CLAIM_PENDING, src.chain(),
+        return backoffThen(s, cap, () -> tx.send(s, SOURCE_CLAIM, SwapState.SOURCE_CLAIM_PENDING, src.chain(),
                 (j, fee) -> src.claim(s.sourceHtlcId(), s.secret(), j, fee)));
     }
 
@@ -791,63 +561,11 @@ final class SwapFlow {
         return retries.backoffThen(s.id(), cap, again);
     }
 
-    private Next backoff(Swap s, String why) {
+    @Override
+    public Next backoff(Swap s, String why) {
         Duration d = retries.failedAgain(s.id());
         book.note(s, why);
-        return later(d);
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
-    }
-
-    private static String describe(String action) {
-        return action.toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
-    }
-
-    /** The chain's answer about an intent: a multi-hop counter-lock is asked of its route (the home chain's transfer). */
-    Reconciliation reconcile(Swap s, TxIntent i) {
-        IbcCounterLock route = routes.get(s.toChain());
-        if (COUNTER_LOCK.equals(i.action()) && route != null && i.chain().equals(route.homeChain())) return route.reconcile(i);
-        return chain(i.chain()).reconcile(i);
-    }
-
-    private boolean openIntent(Swap s, String action) {
-        return book.lastIntent(s.id(), action).filter(SwapFlow::isOpen).isPresent();
-    }
-
-    private static boolean isOpen(TxIntent i) {
-        return i.status() == TxIntent.Status.PENDING || i.status() == TxIntent.Status.BROADCAST;
-    }
-
-    /**
-     * Look again when a chain's clock reaches {@code timelock} (from {@code chainNow}), but at least every
-     * {@link #TIMELOCK_RECHECK}: a chain's clock may run ahead of ours (block time decides, not the wall clock).
-     */
-    private Next until(long timelock, long chainNow) {
-        long seconds = Math.max(0, timelock - chainNow);
-        return later(Duration.ofSeconds(Math.min(seconds, TIMELOCK_RECHECK.toSeconds())));
-    }
-
-    static final Duration TIMELOCK_RECHECK = Duration.ofSeconds(10);
-
-    private Next later(Duration d) {
-        return new Next(clock.now().plus(d));
-    }
-
-    /** Timelocks are compared with block time; the engine never trusts a chain clock that lags the wall clock. */
-    long now(HtlcChain chain) {
-        return Math.max(clock.nowEpochSeconds(), chain.latestBlockTime());
-    }
-
-    /** The time on the chain that judges {@code action}'s deadline (the wall clock if that chain cannot answer). */
-    private long chainTime(Swap s, String action) {
-        HtlcChain c = chains.get(Deadlines.clockOf(s, action));
-        try {
-            return c == null ? clock.nowEpochSeconds() : now(c);
-        } catch (RuntimeException e) {
-            return clock.nowEpochSeconds();
-        }
+        return time.later(d);
     }
 
     HtlcChain chain(ChainId id) {

@@ -1,0 +1,148 @@
+package io.evmore.ethereum;
+
+import io.evmore.pool.EndpointPool;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.methods.request.EthFilter;
+import org.web3j.protocol.core.methods.response.EthBlock;
+import org.web3j.protocol.core.methods.response.EthLog;
+import org.web3j.protocol.core.methods.response.Log;
+
+/**
+ * What an {@link EthereumEventFollower} reads from the chain through its pool: the head, blocks (a malformed one is
+ * the endpoint's fault: the pool charges it and asks another), and the HTLC contract's logs of a range — with, given
+ * the relayer's address, the {@code Locked} logs of any contract made out to it, both asked of one endpoint, whose own
+ * blocks must hold every log it returns.
+ */
+final class FollowerReads {
+    private final EthereumSettings settings;
+    private final EndpointPool<EthConnection> pool;
+    private final String relayerTopic; // receiver topic of Locked logs for the relayer; null = not asked
+
+    FollowerReads(EthereumSettings settings, EndpointPool<EthConnection> pool, String relayerAddress) {
+        this.settings = settings;
+        this.pool = pool;
+        this.relayerTopic = relayerAddress == null ? null
+                : "0x" + "0".repeat(24) + relayerAddress.substring(2).toLowerCase(Locale.ROOT);
+    }
+
+    long latestBlockNumber() {
+        return call(w -> Rpc.send(w.ethBlockNumber(), "eth_blockNumber").getBlockNumber().longValueExact());
+    }
+
+    String hashAt(long height) {
+        EthBlock.Block b = block(height);
+        return b == null ? null : b.getHash();
+    }
+
+    List<Log> getLogs(long from, long to) {
+        DefaultBlockParameter fromBlock = DefaultBlockParameter.valueOf(BigInteger.valueOf(from));
+        DefaultBlockParameter toBlock = DefaultBlockParameter.valueOf(BigInteger.valueOf(to));
+        EthFilter ours = new EthFilter(fromBlock, toBlock, settings.contractAddress());
+        ours.addOptionalTopics(HtlcAbi.LOCKED_TOPIC, HtlcAbi.CLAIMED_TOPIC, HtlcAbi.REFUNDED_TOPIC);
+        EthFilter forRelayer = null;
+        if (relayerTopic != null) {
+            // any contract: Locked(id, sender, receiver = relayer)
+            forRelayer = new EthFilter(fromBlock, toBlock, (List<String>) null);
+            forRelayer.addSingleTopic(HtlcAbi.LOCKED_TOPIC).addNullTopic().addNullTopic().addSingleTopic(relayerTopic);
+        }
+        EthFilter others = forRelayer;
+        return call(w -> {
+            // One endpoint answers both, so the merged logs come from one view of the chain.
+            List<Log> out = logs(Rpc.send(w.ethGetLogs(ours), "eth_getLogs").getLogs());
+            if (others != null) {
+                // The configured contract's own locks for the relayer are in both answers: report them once.
+                java.util.Set<String> seen = new java.util.HashSet<>();
+                for (Log l : out) seen.add(key(l));
+                for (Log l : logs(Rpc.send(w.ethGetLogs(others), "eth_getLogs").getLogs())) {
+                    if (!seen.contains(key(l))) out.add(l);
+                }
+            }
+            checkLogsOnOwnChain(w, out, from, to);
+            return out;
+        });
+    }
+
+    @SuppressWarnings("rawtypes")
+    private static List<Log> logs(List<EthLog.LogResult> results) {
+        List<Log> out = new ArrayList<>();
+        if (results == null) return out;
+        for (EthLog.LogResult<?> r : results) {
+            if (r.get() instanceof Log l) out.add(l);
+        }
+        return out;
+    }
+
+    /** Which log it is: emitter, block, transaction and index, as the node wrote them (the decoder validates). */
+    private static String key(Log l) {
+        return (l.getAddress() + "|" + l.getBlockHash() + "|" + l.getTransactionHash() + "|" + l.getLogIndexRaw())
+                .toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * An endpoint's logs must sit in blocks that endpoint itself has at those heights. One that makes logs up (or
+     * serves them from a fork it does not follow) fails here with an IOException, so the pool charges it and asks
+     * another endpoint, instead of the follower delivering them or re-reading the same answer forever.
+     * Logs with malformed positions are left to the decoder, which drops them.
+     */
+    private void checkLogsOnOwnChain(Web3j w, List<Log> logs, long from, long to) throws java.io.IOException {
+        java.util.Map<Long, String> claimed = new java.util.TreeMap<>();
+        for (Log l : logs) {
+            Long h = parseHeight(l.getBlockNumberRaw());
+            String hash = l.getBlockHash();
+            if (h == null || h < from || h > to || hash == null || !HASH.matcher(hash).matches()
+                    || l.getTransactionHash() == null || !HASH.matcher(l.getTransactionHash()).matches()) {
+                continue; // the decoder drops it
+            }
+            String other = claimed.putIfAbsent(h, hash.toLowerCase(Locale.ROOT));
+            if (other != null && !other.equalsIgnoreCase(hash)) {
+                throw new java.io.IOException("eth_getLogs put logs of two different blocks at height " + h);
+            }
+        }
+        for (var e : claimed.entrySet()) {
+            EthBlock.Block b = Rpc.send(w.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(e.getKey())),
+                    false), "eth_getBlockByNumber").getBlock();
+            if (b == null || b.getHash() == null || !b.getHash().equalsIgnoreCase(e.getValue())) {
+                throw new java.io.IOException("eth_getLogs returned logs of block " + e.getValue() + " at height "
+                        + e.getKey() + ", which the same endpoint does not have there");
+            }
+        }
+    }
+
+    private static Long parseHeight(String raw) {
+        if (raw == null || !raw.matches("0x[0-9a-fA-F]{1,15}")) return null;
+        return Long.parseLong(raw.substring(2), 16);
+    }
+
+    private static final java.util.regex.Pattern HASH = java.util.regex.Pattern.compile("0x[0-9a-fA-F]{64}");
+    static final String ZERO_HASH = "0x" + "0".repeat(64);
+
+    /** The block at {@code height}, or null if the chain is not that long; a malformed answer is the endpoint's fault. */
+    EthBlock.Block block(long height) {
+        return call(w -> {
+            EthBlock.Block b = Rpc.send(w.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(height)),
+                    false), "eth_getBlockByNumber").getBlock();
+            if (b != null && (b.getHash() == null || !HASH.matcher(b.getHash()).matches() || b.getParentHash() == null
+                    || !HASH.matcher(b.getParentHash()).matches() || b.getNumberRaw() == null
+                    || !BigInteger.valueOf(height).equals(b.getNumber()) || b.getTimestampRaw() == null
+                    || b.getTimestamp().signum() < 0 || b.getTimestamp().bitLength() > 62)) {
+                // IOException: charged to the endpoint, and the pool asks another one
+                throw new java.io.IOException("eth_getBlockByNumber(" + height + "): malformed block in the answer");
+            }
+            return b;
+        });
+    }
+
+    private <T> T call(Web3jCall<T> c) {
+        return pool.execute(conn -> c.apply(conn.web3j()));
+    }
+
+    @FunctionalInterface
+    private interface Web3jCall<T> {
+        T apply(Web3j w) throws Exception;
+    }
+}
