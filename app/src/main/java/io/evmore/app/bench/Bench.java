@@ -174,7 +174,7 @@ public final class Bench {
 
                 // 2. the relayer, started as in production
                 int port = freePort();
-                Path config = w.writeRelayerConfig(runDir, port, "warn");
+                Path config = w.writeRelayerConfig(runDir, port, "info");
                 Relayer relayer = Relayer.start(runDir, config, port, o.relayerHeap(), o.jfr(), "relayer");
                 try {
                     double startup = relayer.awaitReady(Duration.ofSeconds(120), http);
@@ -548,7 +548,7 @@ public final class Bench {
         Path dir = runDir.resolve("catchup");
         Files.createDirectories(dir);
         int port = freePort();
-        Path config = w.writeRelayerConfig(dir, port, "warn");
+        Path config = w.writeRelayerConfig(dir, port, "info");
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         Files.writeString(dir.resolve("secrets").resolve(io.evmore.app.secrets.RelayerKeys.ETHEREUM_PRIVATE_KEY), "0x" + HexFormat.of().formatHex(key) + "\n");
@@ -557,7 +557,8 @@ public final class Bench {
         String yaml = Files.readString(config).replaceAll("(?m)^(\\s+startHeight: )\\d+$", "$1" + w.home().height());
         Files.writeString(config, yaml);
         say.accept("catch-up: a relayer with a fresh database and a cold Ethereum cursor, " + head + " blocks holding " + events + " HTLC lock events");
-        Relayer r = Relayer.start(dir, config, port, o.relayerHeap(), null, "catchup");
+        Relayer r = Relayer.start(dir, config, port, o.relayerHeap(),
+                o.jfr() == null ? null : o.jfr().resolveSibling(o.jfr().getFileName() + ".catchup.jfr"), "catchup");
         try {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
             long firstAt = 0;
