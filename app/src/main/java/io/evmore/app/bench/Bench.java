@@ -121,8 +121,17 @@ public final class Bench {
         }
     };
 
+    /**
+     * The users' pools: one endpoint that a loaded Hardhat sometimes answers with a dropped keep-alive connection, so a
+     * breaker that opens after a few failures would fail the harness's own users, not measure the relayer.
+     */
+    private static final PoolSettings USER_POOL = new PoolSettings(50, 1, Duration.ofSeconds(60), Duration.ofSeconds(60),
+            Duration.ofMillis(200), 8, Duration.ofSeconds(10), 1_000_000, Duration.ofSeconds(1), 1_000_000, Duration.ofMinutes(30),
+            Duration.ofSeconds(10));
+
     private EthereumSettings ethSettings(LocalWorld w) {
         return EthereumSettings.of(w.ethereumChain(), List.of(new Endpoint("rpc-0", w.hardhat().url())), w.htlcContract())
+                .withPool(USER_POOL)
                 .withConfirmations(1).withPolling(Duration.ofMillis(250), 2_000).withReceiptTimeout(Duration.ofSeconds(180));
     }
 
@@ -142,7 +151,7 @@ public final class Bench {
 
     private Signer cosmosSigner(LocalWorld w, String account) {
         CosmosAdapter a = new CosmosAdapter(cosmosSettings(w), CosmosSigner.fromMnemonic(w.devnet().account(account).mnemonic()),
-                PoolSettings.cosmosDefaults().withConnections(16, 1), new PrometheusRegistry(), MEMORY_CURSORS, Clock.system());
+                USER_POOL.withConnections(16, 1), new PrometheusRegistry(), MEMORY_CURSORS, Clock.system());
         return new Signer(account, a.htlcChain(), a.htlcChain().relayerAddress(), a);
     }
 
@@ -363,7 +372,10 @@ public final class Bench {
         long cosmosNow = ethNow;
         say.accept("swaps: clocks: Hardhat " + w.hardhat().latestTimestamp() + ", devnet-a " + cosmos.get(0).htlc().latestBlockTime()
                 + ", this machine " + Instant.now().getEpochSecond());
-        long timelockSeconds = 900 + o.holdSeconds();
+        // The local Hardhat mines a block per transaction (automine), each a second later than the one before: its clock
+        // runs ahead by about a second per Ethereum transaction of the run (a swap makes two to four). The timelocks leave
+        // room for that, or late swaps would be refused for too little time left.
+        long timelockSeconds = 1800 + o.holdSeconds() + 4L * o.swaps();
         say.accept("swaps: " + o.swaps() + " swap(s), " + o.concurrency() + " concurrent swapper(s), direction " + report.get("direction").asText()
                 + (o.holdSeconds() > 0 ? ", every swap held in flight " + o.holdSeconds() + " s before the claims" : ""));
         sampler.inFlight = inFlight;
