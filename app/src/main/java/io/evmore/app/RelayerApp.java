@@ -17,14 +17,11 @@ import io.evmore.app.http.NotReadyException;
 import io.evmore.app.lifecycle.Service;
 import io.evmore.app.lifecycle.ServiceController;
 import io.evmore.app.logging.LoggingSetup;
-import io.evmore.app.logging.SecretRedactor;
 import io.evmore.app.metrics.RelayerMetrics;
-import io.evmore.app.ops.AdminToken;
 import io.evmore.app.ops.HeapWatch;
 import io.evmore.core.engine.RelayEngine;
 import io.evmore.core.port.Clock;
 import io.evmore.core.swap.Swap;
-import io.evmore.store.PostgresUrl;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,6 +39,9 @@ import org.slf4j.LoggerFactory;
  * start in order — database and its lease (SQLite: the lock file before the database is even opened), HTTP, pools,
  * the lease holder's term ({@link Leadership}: admin token, local chains, retention, engine) or the standby's wait for
  * it, heap watch — and stop in reverse.
+ *
+ * <p>Its parts: the operator's intake pause {@link IntakeGates}, the secrets and their refresh {@link SecretsRefresh},
+ * the admin token {@link AdminTokens}, the admin API's views {@link AdminViews} and {@link SwapView}.
  */
 public final class RelayerApp implements AdminOperations, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayerApp.class);
@@ -52,30 +52,17 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     private final HealthRegistry health = new HealthRegistry(5_000);
     private final ServiceController services = new ServiceController();
     private volatile io.evmore.app.relay.RelayWiring relay;
-    /**
-     * An operator's pause (or resume) that arrived before the engine existed (start-up): remembered here and applied to
-     * the engine before its first step, so an emergency pause works at any moment. Null: none requested.
-     */
-    private final java.util.concurrent.atomic.AtomicReference<EarlyGate> earlyGate = new java.util.concurrent.atomic.AtomicReference<>();
-
-    private record EarlyGate(boolean paused, String reason, Instant at) {}
-    /** The lease of the running term (null between terms): what the operator's pause is written under. */
-    private volatile io.evmore.store.DatabaseLease termLease;
+    /** The operator's pause and resume; {@link IntakeGates#lock()} guards {@link #relay}'s changes. */
+    private final IntakeGates intake = new IntakeGates(clock, () -> this.relay, () -> this.store, () -> this.phase);
     private final Instant startedAt = Instant.now();
     /** starting → running → stopping: /health is 503 with this detail until every service has started. */
     private volatile String phase = "starting";
-    private volatile String adminToken;
-    /** Where {@link #adminToken} came from, for the log and the reload answer (never the token itself). */
-    private volatile String adminTokenSource;
-    /** The configured admin.token the current token was resolved from ("" when generated). */
-    private volatile String configuredAdminToken;
+    private final AdminTokens adminTokens = new AdminTokens(this);
     private volatile StoreWiring store;
     private volatile Leadership leadership;
-    /** The secrets provider and what it gave at start or at the last applied reload/refresh (never logged). */
+    /** The secrets provider, and what it gave at start or at the last applied reload/refresh (never logged). */
     private volatile io.evmore.app.secrets.RelayerSecrets secrets;
-    private volatile io.evmore.app.secrets.RelayerSecrets.Resolved resolvedSecrets;
-    /** The last reload or periodic refresh of the secrets, for /admin/services/status (no values). */
-    private volatile Map<String, Object> lastSecretsRefresh;
+    private volatile SecretsRefresh secretsRefresh;
     private volatile HttpApi http;
     /** /metrics on its own port (http.metricsPort), or null. */
     private volatile io.evmore.app.metrics.MetricsServer metricsServer;
@@ -104,17 +91,36 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     public RelayerApp start() throws Exception {
         RelayerConfig c = config.get();
         LoggingSetup.configure(c.logLevel(), c.environment() == Environment.PRODUCTION);
-        registerSecrets(c);
+        ConfigSecrets.register(c);
         log.info("EVMore relayer starting: environment={}, config={}", c.environment().name().toLowerCase(), config.file());
         // Secrets first: every value is registered with the log redactor before anything can print it, and a provider
         // that cannot answer (or a missing or malformed secret) stops the start here with one line naming both.
         secrets = io.evmore.app.secrets.RelayerSecrets.open(c.secrets(), System.getenv());
-        resolvedSecrets = secrets.resolve(c);
-        resolvedSecrets.sources().forEach((name, source) -> log.info("secret {}: {}", name.id(), source));
+        secretsRefresh = new SecretsRefresh(secrets, secrets.resolve(c), config, new SecretsRefresh.App() {
+            @Override
+            public io.evmore.app.relay.RelayWiring relay() {
+                return relay;
+            }
+
+            @Override
+            public int pendingCount() {
+                return RelayerApp.this.pendingCount();
+            }
+
+            @Override
+            public io.evmore.app.secrets.RelayerKeys localKeys() {
+                return localChains.keys();
+            }
+
+            @Override
+            public boolean switchKeys(io.evmore.app.secrets.RelayerKeys keys, boolean keepPaused) {
+                return RelayerApp.this.switchKeys(keys, keepPaused);
+            }
+        }, this);
+        secretsRefresh.resolved().sources().forEach((name, source) -> log.info("secret {}: {}", name.id(), source));
         // A configured token is known now (no file touched); a generated one is written once this process holds the lease.
         if (c.admin().token() != null && !c.admin().token().isBlank()) {
-            adminToken = c.admin().token();
-            SecretRedactor.register(adminToken);
+            adminTokens.useConfigured(c.admin().token());
         }
         if (c.tracing().enabled()) {
             // One trace per swap over OTLP/HTTP; started first so that it stops last (after the engine's last step).
@@ -154,7 +160,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
                     // this one. Kept aside (not deleted), under this process's lease, before the database opens.
                     LocalChains.setAsideUnderLease(Path.of(c.database().path()));
                 }
-                store = StoreWiring.open(c, resolvedSecrets.databasePassword());
+                store = StoreWiring.open(c, secretsRefresh.resolved().databasePassword());
                 store.startTerm(leadership.lease()); // the database counts this holder's epoch
                 log.info("database ready: {} (lease epoch {})", store.describe(), leadership.lease().epoch());
             }, () -> {
@@ -167,7 +173,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
                 if (c.localChains().enabled()) {
                     log.warn("local chains with DATABASE_URL: the database keeps the previous run's cursors and swaps of chains that no longer exist");
                 }
-                store = StoreWiring.open(c, resolvedSecrets.databasePassword());
+                store = StoreWiring.open(c, secretsRefresh.resolved().databasePassword());
                 log.info("database ready: {}", store.describe());
                 // Keys this process would sign with, against the ones the database belongs to: refused before any wait.
                 io.evmore.store.AddressMismatchException.check(store.describe(), store.jdbc().boundAddresses(),
@@ -197,7 +203,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
             housekeeping.scheduleWithFixedDelay(this::refreshGauges, 0, 15, TimeUnit.SECONDS);
             int every = c.secrets().refreshIntervalSeconds();
             if (every > 0) {
-                housekeeping.scheduleWithFixedDelay(this::periodicSecretsRefresh, every, every, TimeUnit.SECONDS);
+                housekeeping.scheduleWithFixedDelay(secretsRefresh::periodic, every, every, TimeUnit.SECONDS);
                 log.info("secrets: re-read from {} every {} s", secrets.describe(), every);
             }
         }, housekeeping::shutdownNow));
@@ -257,7 +263,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
                 metricsServer = io.evmore.app.metrics.MetricsServer.start(c.http().host(), c.http().metricsPort(), metrics.registry());
                 log.info("metrics listening on {}:{} (/metrics only)", c.http().host(), metricsServer.port());
             }
-            http = new HttpApi(c.http().host(), c.http().port(), health, metrics.registry(), new BearerAuth(() -> adminToken), this,
+            http = new HttpApi(c.http().host(), c.http().port(), health, metrics.registry(), new BearerAuth(adminTokens::token), this,
                     !ownMetricsPort, path -> leadership.adminUnavailable(path)).start();
             log.info("HTTP listening on {}:{} ({})", c.http().host(), http.port(), ownMetricsPort ? "/health, /admin" : "/health, /metrics, /admin");
         }, () -> {
@@ -283,7 +289,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
             io.evmore.core.port.SwapStore fenced = store.fencedBy(lease);
             if (!firstTermStarted) {
                 firstTermStarted = true;
-                adminToken = resolveAdminToken(c);
+                adminTokens.resolve(c);
                 if (c.localChains().enabled()) {
                     localChains.awaitStarted(Duration.ofMinutes(2));
                     config.initialise(localChains.withChains(config.get()));
@@ -292,7 +298,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
             }
             store.startRetention(config.get(), clock, fenced);
             RelayerConfig now = config.get();
-            io.evmore.app.secrets.RelayerKeys keys = io.evmore.app.secrets.RelayerKeys.from(resolvedSecrets, localChains.keys());
+            io.evmore.app.secrets.RelayerKeys keys = io.evmore.app.secrets.RelayerKeys.from(secretsRefresh.resolved(), localChains.keys());
             io.evmore.app.relay.RelayWiring wiring = new io.evmore.app.relay.RelayWiring(now, keys, pools, fenced, metrics, clock);
             try {
                 wiring.engine().leaseGuard(lease);
@@ -300,15 +306,15 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
                 metrics.chains(wiring.chains().keySet().stream().map(io.evmore.core.chain.ChainId::value).toList());
                 Map<String, String> bound = store.jdbc().bindAddresses(lease, wiring.addresses());
                 log.info("relayer addresses of {}: {}", store.describe(), bound);
-                synchronized (earlyGate) {
-                    termLease = lease;
-                    applyIntakeGate(wiring.engine(), lease);
+                synchronized (intake.lock()) {
+                    intake.termLease(lease);
+                    intake.apply(wiring.engine(), lease);
                     relay = wiring; // from here on, pause/resume go to the engine itself
                 }
                 runningKeys = keys;
                 wiring.start();
             } catch (Exception | Error e) {
-                synchronized (earlyGate) {
+                synchronized (intake.lock()) {
                     if (relay == wiring) relay = null;
                 }
                 wiring.close();
@@ -322,10 +328,10 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     private void stopTerm() {
         synchronized (termLock) {
             io.evmore.app.relay.RelayWiring r;
-            synchronized (earlyGate) {
+            synchronized (intake.lock()) {
                 r = relay;
                 relay = null;
-                termLease = null;
+                intake.termLease(null);
             }
             if (r != null) {
                 r.engine().pause("this process no longer leads");
@@ -341,7 +347,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     private Map<String, String> addressesFromConfiguredKeys(RelayerConfig c) {
         if (c.localChains().enabled()) return Map.of(); // the local chains' keys exist once they run
         try {
-            return io.evmore.app.relay.RelayerAddresses.of(c, io.evmore.app.secrets.RelayerKeys.from(resolvedSecrets, null));
+            return io.evmore.app.relay.RelayerAddresses.of(c, io.evmore.app.secrets.RelayerKeys.from(secretsRefresh.resolved(), null));
         } catch (RuntimeException e) {
             return Map.of(); // a key problem is reported by the engine's start with its own message
         }
@@ -359,7 +365,6 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     public java.util.concurrent.CompletableFuture<Throwable> fatalError() {
         return fatal;
     }
-
 
     /** Graceful stop: intake first, then services in reverse start order. Idempotent. */
     @Override
@@ -384,62 +389,6 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         return config;
     }
 
-    /** Registers every secret of the configuration with the log redactor. Package-private for its test. */
-    static void registerSecrets(RelayerConfig c) {
-        SecretRedactor.register(c.admin().token());
-        SecretRedactor.register(c.database().password());
-        String url = c.database().url();
-        if (url != null && !url.isBlank()) {
-            try {
-                String password = PostgresUrl.parse(url).password();
-                if (password != null) {
-                    SecretRedactor.register(password);
-                    // The form written in the URL (%40 for @) too: exactly as written (%2b and %2B are both
-                    // valid), and as an encoder would write it.
-                    SecretRedactor.register(java.net.URLEncoder.encode(password, java.nio.charset.StandardCharsets.UTF_8));
-                    SecretRedactor.register(writtenPassword(url));
-                }
-            } catch (IllegalArgumentException e) {
-                // The store refuses the URL at open, with a message that names the bad part but not its value.
-            }
-        }
-    }
-
-    /** The password part of the URL's user info as written (still percent-encoded), or null. */
-    private static String writtenPassword(String url) {
-        int scheme = url.indexOf("://");
-        int at = url.lastIndexOf('@');
-        if (scheme < 0 || at < scheme) return null;
-        String userInfo = url.substring(scheme + 3, at);
-        int colon = userInfo.indexOf(':');
-        return colon < 0 ? null : userInfo.substring(colon + 1);
-    }
-
-    /**
-     * Exactly one admin token is valid: the configured one (file or ADMIN_TOKEN), else a fresh one generated into
-     * {@code data/admin.token}. A generated file that no longer holds the valid token is removed, so the admin CLI
-     * never picks up a dead one.
-     */
-    private synchronized String resolveAdminToken(RelayerConfig c) {
-        String token = c.admin().token() == null ? "" : c.admin().token();
-        Path file = adminTokenFile(c);
-        configuredAdminToken = token;
-        if (!token.isBlank()) {
-            SecretRedactor.register(token);
-            AdminToken.removeGenerated(file);
-            String env = System.getenv("ADMIN_TOKEN");
-            adminTokenSource = env != null && !env.isBlank() ? "environment (ADMIN_TOKEN)" : "config file (admin.token)";
-            log.info("admin token: from the {}", adminTokenSource);
-            return token;
-        }
-        // Validation already refused production without a token.
-        String generated = AdminToken.generateInto(file);
-        SecretRedactor.register(generated);
-        adminTokenSource = "generated file " + file;
-        log.warn("no admin token configured (ADMIN_TOKEN); generated one in {} (owner-only); the admin CLI reads it from there", file);
-        return generated;
-    }
-
     /** Where a generated admin token is written: beside the embedded database. */
     public static Path adminTokenFile(RelayerConfig c) {
         return dataDir(c).resolve("admin.token");
@@ -453,10 +402,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     private void applyReloaded(RelayerConfig next) {
         LoggingSetup.setLevel(next.logLevel());
         heapWatch.setThresholdMb(next.heap().warnThresholdMb());
-        String token = next.admin().token() == null ? "" : next.admin().token();
-        if (!token.equals(configuredAdminToken)) {
-            adminToken = resolveAdminToken(next); // the previous token, configured or generated, stops working here
-        }
+        adminTokens.reloaded(next);
         if (store != null) store.reconfigureRetention(next, clock);
         log.info("configuration reloaded from {}", config.file());
     }
@@ -500,142 +446,32 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
      */
     @Override
     public Object pause() {
-        synchronized (earlyGate) {
-            io.evmore.app.relay.RelayWiring r = relay;
-            if (r != null) {
-                RelayEngine.Status st = r.engine().pause("admin API");
-                return gateAnswer(st, keepIntakeGate(new EarlyGate(true, "admin API", clock.now())));
-            }
-            earlyGate.set(new EarlyGate(true, "admin API (during start-up)", clock.now()));
-            log.warn("pause requested while the relayer is {}: the relay engine will start paused", phase);
-            return Map.of("engine", earlyStatus());
-        }
+        return intake.pause();
     }
 
     @Override
     public Object resume() {
-        synchronized (earlyGate) {
-            io.evmore.app.relay.RelayWiring r = relay;
-            if (r != null) {
-                RelayEngine.Status st = r.engine().resume("admin API");
-                return gateAnswer(st, keepIntakeGate(new EarlyGate(false, "admin API", clock.now())));
-            }
-            earlyGate.set(new EarlyGate(false, "admin API (during start-up)", clock.now()));
-            log.info("resume requested while the relayer is {}: the relay engine will start taking swaps", phase);
-            return Map.of("engine", earlyStatus());
-        }
-    }
-
-    /** The answer to a pause or resume: the engine's status and whether the database keeps it (else why not). */
-    private static Map<String, Object> gateAnswer(RelayEngine.Status engine, String notKept) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("engine", engine);
-        m.put("keptInDatabase", notKept == null);
-        if (notKept != null) m.put("warning", notKept);
-        return m;
-    }
-
-    /**
-     * Writes the operator's pause or resume to the database (fenced by this term's lease), so that a restart or a
-     * standby's takeover keeps it. Returns null when kept, else what went wrong: this process still applies it, but the
-     * next leader would not know.
-     */
-    private String keepIntakeGate(EarlyGate g) {
-        io.evmore.store.DatabaseLease lease = termLease;
-        try {
-            if (lease == null) throw new IllegalStateException("this process holds no lease");
-            store.jdbc().recordIntakeGate(lease, new io.evmore.store.IntakeGate(g.paused(), g.reason(), g.at(),
-                    lease.holder().describe()));
-            log.warn("intake {} by the {} at {}; kept in the database: a restart or a takeover keeps it",
-                    g.paused() ? "PAUSED" : "resumed", g.reason(), g.at());
-            return null;
-        } catch (RuntimeException e) {
-            String why = (g.paused() ? "paused" : "resumed") + " in this process only, NOT kept in the database ("
-                    + e.getMessage() + "): a restart or a standby taking over would "
-                    + (g.paused() ? "take new swaps again" : "still be paused") + "; repeat the request once the database answers";
-            log.error("intake {}", why);
-            return why;
-        }
-    }
-
-    /**
-     * Before the term's engine takes a step: a pause or resume asked for during start-up wins (and is kept in the
-     * database); otherwise the operator's last one the database keeps applies, so a restart or a standby's takeover
-     * starts paused when the operator had paused.
-     */
-    private void applyIntakeGate(RelayEngine engine, io.evmore.store.DatabaseLease lease) {
-        EarlyGate g = earlyGate.getAndSet(null);
-        if (g != null) {
-            if (g.paused()) {
-                engine.pause(g.reason() + " at " + g.at());
-                log.warn("relay engine starts paused (requested during start-up at {}): no new swaps until resumed", g.at());
-            }
-            keepIntakeGate(g);
-            return;
-        }
-        java.util.Optional<io.evmore.store.IntakeGate> kept;
-        try {
-            kept = store.jdbc().intakeGate();
-        } catch (RuntimeException e) {
-            // Unknown whether the operator paused: do not take new swaps on a guess (claims and refunds still run).
-            engine.pause("the kept intake pause could not be read (" + e.getMessage() + ")");
-            log.error("relay engine starts PAUSED: the operator's intake pause could not be read from the database ({});"
-                    + " POST /admin/services/resume once you know intake may run", e.getMessage());
-            return;
-        }
-        if (kept.isPresent() && kept.get().paused()) {
-            io.evmore.store.IntakeGate k = kept.get();
-            engine.pause(k.reason() + " at " + k.at() + " on " + k.by() + " (kept in the database)");
-            log.warn("relay engine starts PAUSED: intake was paused by the {} at {} on {} and the database keeps the pause;"
-                    + " no new swaps until POST /admin/services/resume (claims and refunds that protect funds run)",
-                    k.reason(), k.at(), k.by());
-        }
-    }
-
-    /** What /admin/services/status says of the engine before it exists. */
-    private Map<String, Object> earlyStatus() {
-        EarlyGate g = earlyGate.get();
-        Map<String, Object> m = new LinkedHashMap<>();
-        boolean paused = g != null && g.paused();
-        m.put("intake", paused ? "PAUSED" : "NOT_STARTED");
-        m.put("starting", true);
-        if (g != null) {
-            m.put("since", g.at());
-            m.put("reason", g.reason());
-        }
-        m.put("note", paused ? "the relayer is " + phase + "; the relay engine will start paused: no new swaps are taken,"
-                + " claims and refunds that protect funds will run" : "the relayer is " + phase + "; the relay engine has not started yet");
-        return m;
+        return intake.resume();
     }
 
     @Override
     public Object servicesStatus() {
         Map<String, Object> body = new LinkedHashMap<>();
         io.evmore.app.relay.RelayWiring r = relay;
-        body.put("engine", r == null ? earlyStatus() : r.engine().status());
+        body.put("engine", r == null ? intake.earlyStatus() : r.engine().status());
         if (r != null) body.put("atRisk", r.engine().atRisk());
         if (r != null) {
             // Public addresses and holdings, so operators know what to fund.
-            body.put("inventory", r.engine().inventory().stream().map(i -> {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("chain", i.chain().value());
-                m.put("asset", i.asset());
-                m.put("address", i.address());
-                m.put("balance", i.balance() == null ? null : i.balance().toString());
-                m.put("reserved", i.reserved().toString());
-                m.put("available", i.available() == null ? null : i.available().toString());
-                if (i.error() != null) m.put("error", i.error());
-                return m;
-            }).toList());
+            body.put("inventory", AdminViews.inventory(r.engine().inventory()));
         }
         body.put("lease", leadership == null ? Map.of("role", "starting") : leadership.status());
         body.put("services", services.states());
-        io.evmore.app.secrets.RelayerSecrets.Resolved rs = resolvedSecrets;
+        io.evmore.app.secrets.RelayerSecrets.Resolved rs = secretsRefresh == null ? null : secretsRefresh.resolved();
         if (rs != null) {
             Map<String, Object> sec = new LinkedHashMap<>();
             sec.put("provider", secrets.describe());
             sec.put("sources", rs.sourceView());
-            if (lastSecretsRefresh != null) sec.put("lastRefresh", lastSecretsRefresh);
+            if (secretsRefresh.lastRefresh() != null) sec.put("lastRefresh", secretsRefresh.lastRefresh());
             body.put("secrets", sec);
         }
         body.put("startedAt", startedAt);
@@ -645,105 +481,11 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
 
     @Override
     public JsonNode config() {
-        RelayerConfig c = config.get();
-        JsonNode tree = ConfigRedactor.redactedTree(c);
-        // Multi-hop routes: what the configuration implies, computed (H, and the denom the funds are at every hop)
-        if (tree.path("chains").path("cosmos") instanceof com.fasterxml.jackson.databind.node.ArrayNode list) {
-            for (int i = 0; i < list.size() && i < c.chains().cosmos().size(); i++) {
-                var cc = c.chains().cosmos().get(i);
-                if (cc.route() == null || !(list.get(i).path("route") instanceof com.fasterxml.jackson.databind.node.ObjectNode r)) continue;
-                try {
-                    var route = cc.route().toIbcRoute(cc.chainId());
-                    r.put("worstCaseDeliverySeconds", route.worstCaseDelivery().toSeconds());
-                    var denoms = r.putArray("denoms");
-                    for (var d : route.denomsAlong(cc.route().denom())) {
-                        denoms.addObject().put("chainId", d.chainId()).put("trace", d.trace()).put("denom", d.denom());
-                    }
-                } catch (RuntimeException e) {
-                    r.put("error", e.getMessage());
-                }
-            }
-        }
-        return tree;
+        return AdminViews.config(config.get());
     }
 
     /** The keys the relay engine signs with now. */
     private volatile io.evmore.app.secrets.RelayerKeys runningKeys;
-
-    /**
-     * Re-reads the secrets from the running provider and applies what rotated, or refuses the whole change: a provider
-     * that cannot answer, a malformed value, or a signing key that changed while swaps are in flight (a swap's
-     * counter-lock and claims must be signed by the key that made its quote). A rotated signing key with no swap in
-     * flight restarts the relay engine on the new key (intake paused during the switch, kept paused if it was); a rotated
-     * database password is used by the next start (open connections keep working). Never shows a value.
-     *
-     * @param apply runs between the checks and the switch (the configuration reload), and may still refuse
-     */
-    private synchronized Map<String, Object> refreshSecrets(String trigger, Runnable apply) {
-        io.evmore.app.secrets.RelayerSecrets.Resolved before = resolvedSecrets;
-        io.evmore.app.secrets.RelayerSecrets.Resolved fresh;
-        try {
-            fresh = secrets.resolve(config.get());
-        } catch (io.evmore.secrets.SecretsException e) {
-            throw new io.evmore.app.secrets.ReloadRefusedException(e.getMessage());
-        }
-        List<io.evmore.secrets.SecretName> rotated = fresh.rotatedSince(before);
-        List<String> rotatedIds = rotated.stream().map(io.evmore.secrets.SecretName::id).toList();
-        boolean keysRotated = rotated.contains(io.evmore.secrets.SecretName.ETHEREUM_PRIVATE_KEY)
-                || rotated.contains(io.evmore.secrets.SecretName.COSMOS_MNEMONIC);
-        io.evmore.app.relay.RelayWiring r = relay;
-        boolean wasPaused = r != null && r.engine().status().intake() == RelayEngine.Intake.PAUSED;
-        if (keysRotated && r != null) {
-            r.engine().pause("signing key rotation (" + trigger + ")");
-            int inFlight = pendingCount();
-            if (inFlight > 0) {
-                if (!wasPaused) r.engine().resume("signing key rotation refused");
-                throw new io.evmore.app.secrets.ReloadRefusedException(String.join(" and ", rotatedIds.stream()
-                        .filter(n -> !n.equals("database-password")).toList()) + " changed at " + secrets.describe() + " while " + inFlight
-                        + " swap(s) are in flight; the running key is kept. Pause intake (POST /admin/services/pause), wait until "
-                        + "GET /admin/swaps/pending is empty, then reload again");
-            }
-        }
-        try {
-            apply.run();
-        } catch (RuntimeException e) {
-            if (keysRotated && r != null && !wasPaused) r.engine().resume("reload refused");
-            throw e;
-        }
-        List<String> applied = new java.util.ArrayList<>();
-        List<String> restartRequired = new java.util.ArrayList<>();
-        resolvedSecrets = fresh;
-        if (keysRotated && r != null) {
-            io.evmore.app.secrets.RelayerKeys keys = io.evmore.app.secrets.RelayerKeys.from(fresh, localChains.keys());
-            if (switchKeys(keys, wasPaused)) {
-                rotated.stream().filter(n -> n != io.evmore.secrets.SecretName.DATABASE_PASSWORD).forEach(n -> applied.add(n.id()));
-            } else {
-                resolvedSecrets = before;
-                throw new io.evmore.app.secrets.ReloadRefusedException(String.join(" and ", rotatedIds) + " changed at " + secrets.describe()
-                        + " but a lock arrived during the switch; the running key is kept. Pause intake, wait until no swap is pending, "
-                        + "then reload again");
-            }
-        } else if (keysRotated) {
-            rotated.stream().filter(n -> n != io.evmore.secrets.SecretName.DATABASE_PASSWORD).forEach(n -> applied.add(n.id()));
-        }
-        if (rotated.contains(io.evmore.secrets.SecretName.DATABASE_PASSWORD)) restartRequired.add("database-password");
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("provider", secrets.describe());
-        out.put("trigger", trigger);
-        out.put("at", Instant.now().toString());
-        out.put("rotated", rotatedIds);
-        out.put("applied", applied);
-        out.put("restartRequired", restartRequired);
-        out.put("sources", fresh.sourceView());
-        lastSecretsRefresh = out;
-        if (rotatedIds.isEmpty()) {
-            log.info("secrets: {} from {}: nothing rotated", trigger, secrets.describe());
-        } else {
-            log.warn("secrets: {} from {}: rotated {}; applied {}; at next start {}", trigger, secrets.describe(), rotatedIds, applied,
-                    restartRequired);
-        }
-        return out;
-    }
 
     private int pendingCount() {
         StoreWiring s = store;
@@ -771,7 +513,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
             if (tracing != null) next.engine().tracing(tracing);
             // a deliberate rotation: the database now belongs to the new addresses (the old keys are refused from here on)
             if (clear) log.warn("relayer addresses of {}: {}", store.describe(), store.jdbc().rebindAddresses(lease, next.addresses()));
-            synchronized (earlyGate) {
+            synchronized (intake.lock()) {
                 // paused before it takes a step (and an operator's pause meanwhile waits for the switch, then reaches it)
                 if (keepPaused) next.engine().pause("paused before the signing key rotation");
                 relay = next;
@@ -784,33 +526,17 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         }
     }
 
-    private void periodicSecretsRefresh() {
-        try {
-            refreshSecrets("periodic refresh", () -> {});
-        } catch (io.evmore.app.secrets.ReloadRefusedException e) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("provider", secrets.describe());
-            out.put("trigger", "periodic refresh");
-            out.put("at", Instant.now().toString());
-            out.put("refused", e.getMessage());
-            lastSecretsRefresh = out;
-            log.warn("secrets: periodic refresh refused, running values kept: {}", e.getMessage());
-        } catch (RuntimeException e) {
-            log.warn("secrets: periodic refresh failed, running values kept: {}", e.getClass().getSimpleName());
-        }
-    }
-
     @Override
     public Object reloadConfig() {
         LiveConfig.ReloadResult[] result = new LiveConfig.ReloadResult[1];
-        Map<String, Object> secretsPart = refreshSecrets("reload", () -> result[0] = config.reload());
+        Map<String, Object> secretsPart = secretsRefresh.refresh("reload", () -> result[0] = config.reload());
         LiveConfig.ReloadResult r = result[0];
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("file", r.file());
         body.put("changed", r.changed());
         body.put("applied", r.applied());
         body.put("restartRequired", r.restartRequired());
-        body.put("adminTokenSource", adminTokenSource);
+        body.put("adminTokenSource", adminTokens.source());
         body.put("secrets", secretsPart);
         return body;
     }
@@ -835,43 +561,8 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         io.evmore.core.swap.Hashlock h = io.evmore.core.swap.Hashlock.fromHex(hashlockHex);
         StoreWiring st = store; // HTTP starts before the database
         if (st == null) throw new NotReadyException("the database is not open yet (relayer " + phase + ")");
-        return st.store().inTransaction(tx -> tx.findByHashlock(h).map(s -> {
-            Map<String, Object> body = new LinkedHashMap<>();
-            RelayEngine engine = relay == null ? null : relay.engine();
-            body.put("swap", SwapView.of(s, clock.now(), engine));
-            body.put("transitions", tx.transitions(s.id()).stream().map(t -> {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("from", t.from() == null ? null : t.from().name());
-                m.put("to", t.to().name());
-                m.put("cause", t.cause());
-                m.put("txHash", t.txHash());
-                m.put("at", t.at());
-                return m;
-            }).toList());
-            return (Object) body;
-        }).orElse(null));
-    }
-
-    /**
-     * Swap as JSON: amounts as decimal strings (uint256 does not fit a JSON number), hashlock as hex; its age, last
-     * error and the next deadline that matters; for a multi-hop swap the counter-lock transfer's packet
-     * ({@code <home chain>:<channel>/<sequence>}). Never the secret.
-     */
-    public record SwapView(String id, String state, long ageSeconds, String lastError, Object nextDeadline, Object atRisk, String fromChain,
-            String toChain, String sourceHtlcId, String destHtlcId, String hashlock, String sender, String receiver,
-            String sourceAsset, String sourceAmount, String destAsset, String destAmount, String feeAmount, long sourceTimelock,
-            long destTimelock, long sourceHeight, String sourceTxHash, String counterPacket, Instant createdAt, Instant updatedAt) {
-        static SwapView of(Swap s, Instant now, RelayEngine engine) {
-            Object deadline = engine == null ? null : engine.deadline(s).map(d -> Map.of("what", d.what(), "at", d.at(),
-                    "inSeconds", d.at() - now.getEpochSecond())).orElse(null);
-            Object risk = engine == null ? null : engine.atRisk(s.id()).map(a -> Map.of("kind", a.kind(), "reason", a.reason(),
-                    "secondsLeft", a.secondsLeft(), "since", a.since())).orElse(null);
-            return new SwapView(s.id(), s.state().name(), Math.max(0, now.getEpochSecond() - s.createdAt().getEpochSecond()),
-                    s.lastError(), deadline, risk, s.fromChain().value(), s.toChain().value(), s.sourceHtlcId(), s.destHtlcId(),
-                    s.hashlock().hex(), s.sender(), s.receiver(), s.sourceAsset(), s.sourceAmount().toString(), s.destAsset(),
-                    s.destAmount() == null ? null : s.destAmount().toString(), s.feeAmount() == null ? null : s.feeAmount().toString(),
-                    s.sourceTimelock(), s.destTimelock(), s.sourceHeight(), s.sourceTxHash(),
-                    s.counterPacket() == null ? null : s.counterPacket().text(), s.createdAt(), s.updatedAt());
-        }
+        RelayEngine engine = relay == null ? null : relay.engine();
+        return st.store().inTransaction(tx -> tx.findByHashlock(h)
+                .map(s -> (Object) AdminViews.swap(s, tx.transitions(s.id()), clock.now(), engine)).orElse(null));
     }
 }

@@ -34,6 +34,16 @@ class ArchitectureTest {
     }
 
     @Test
+    void theEngineSendsTransactionsFromOnePlace() {
+        // Exactly once: a swap's transactions are sent and reconciled only by Transactions, as SwapFlow drives it
+        // (the intent persisted before signing, every signed transaction journaled before broadcast).
+        noClasses().that().resideInAPackage("io.evmore.core..")
+                .and().haveNameNotMatching("io\\.evmore\\.core\\.engine\\.(SwapFlow|Transactions)(\\$.*)?")
+                .should().dependOnClassesThat().haveNameMatching("io\\.evmore\\.core\\.engine\\.Transactions(\\$.*)?")
+                .check(classes);
+    }
+
+    @Test
     void onlyTheAppsTracingPackageKnowsOpenTelemetry() {
         // the engine reports through core's SwapTracing port; the chain adapters get trace headers through the pool
         noClasses().that().resideOutsideOfPackage("io.evmore.app.tracing..")

@@ -31,7 +31,7 @@ class SecretRegistrationTest {
                 + DECODED + " (" + ENCODER_FORM + ") rejected";
         assertThat(SecretRedactor.redact(line)).as("before registration").contains(DECODED);
 
-        RelayerApp.registerSecrets(c);
+        ConfigSecrets.register(c);
 
         String redacted = SecretRedactor.redact(line);
         assertThat(redacted).doesNotContain(WRITTEN).doesNotContain(DECODED).doesNotContain(ENCODER_FORM)

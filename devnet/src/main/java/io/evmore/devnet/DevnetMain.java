@@ -69,7 +69,7 @@ public final class DevnetMain {
                     i++;
                 }
                 case "--block-interval" -> {
-                    interval = parseDuration(require(a, value));
+                    interval = parseBlockInterval(require(a, value));
                     i++;
                 }
                 case "--endpoints" -> {
@@ -153,7 +153,12 @@ public final class DevnetMain {
         return value;
     }
 
-    static Duration parseDuration(String s) {
+    /**
+     * The {@code --block-interval} of every way to start local chains ({@code evmore devnet}, {@code evmore demo}, this
+     * launcher): a positive duration like {@code 1s}, {@code 1.5s} or {@code 500ms}; anything else is an
+     * IllegalArgumentException naming the option.
+     */
+    public static Duration parseBlockInterval(String s) {
         Duration d = null;
         if (s.matches("[0-9]{1,9}ms")) {
             d = Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));

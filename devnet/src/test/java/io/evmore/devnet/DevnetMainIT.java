@@ -68,7 +68,7 @@ class DevnetMainIT {
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("missing --out DIR").contains("unknown option --frobnicate")
                 .contains("--endpoints must be a number from 1 to 99, got 'two'")
                 .contains("--block-interval must be a positive duration").contains("--out needs a value");
-        assertThat(DevnetMain.parseDuration("1.5s")).isEqualTo(Duration.ofMillis(1500));
-        assertThat(DevnetMain.parseDuration("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(DevnetMain.parseBlockInterval("1.5s")).isEqualTo(Duration.ofMillis(1500));
+        assertThat(DevnetMain.parseBlockInterval("250ms")).isEqualTo(Duration.ofMillis(250));
     }
 }

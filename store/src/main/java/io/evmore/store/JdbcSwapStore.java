@@ -321,14 +321,12 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
 
         @Override
         public int deleteTerminalBefore(Instant cutoff) {
-            Objects.requireNonNull(cutoff, "cutoff");
-            Instant at = cutoff.truncatedTo(ChronoUnit.MILLIS);
-            return inTransaction(tx -> ((SqlTx) tx).deleteTerminalBefore(at));
+            return JdbcSwapStore.deleteTerminalBefore(this, cutoff);
         }
 
         @Override
         public Map<SwapState, Long> countByState() {
-            return inTransaction(tx -> ((SqlTx) tx).countByState());
+            return JdbcSwapStore.countByState(this);
         }
 
         @Override
@@ -457,14 +455,23 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
 
     @Override
     public int deleteTerminalBefore(Instant cutoff) {
-        Objects.requireNonNull(cutoff, "cutoff");
-        Instant at = cutoff.truncatedTo(ChronoUnit.MILLIS);
-        return inTransaction(tx -> ((SqlTx) tx).deleteTerminalBefore(at));
+        return deleteTerminalBefore(this, cutoff);
     }
 
     @Override
     public Map<SwapState, Long> countByState() {
-        return inTransaction(tx -> ((SqlTx) tx).countByState());
+        return countByState(this);
+    }
+
+    /** Retention in one transaction of {@code store} (this store or its fenced view). */
+    private static int deleteTerminalBefore(SwapStore store, Instant cutoff) {
+        Objects.requireNonNull(cutoff, "cutoff");
+        Instant at = cutoff.truncatedTo(ChronoUnit.MILLIS);
+        return store.inTransaction(tx -> ((SqlTx) tx).deleteTerminalBefore(at));
+    }
+
+    private static Map<SwapState, Long> countByState(SwapStore store) {
+        return store.inTransaction(tx -> ((SqlTx) tx).countByState());
     }
 
     @Override

@@ -76,7 +76,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Duration interval;
         try {
-            interval = DevnetCommand.parseInterval(blockInterval);
+            interval = io.evmore.devnet.DevnetMain.parseBlockInterval(blockInterval);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             return 2;

@@ -1,6 +1,7 @@
 package io.evmore.app.cli;
 
 import io.evmore.app.chains.LocalWorld;
+import io.evmore.devnet.DevnetMain;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -39,7 +40,7 @@ final class DevnetCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Duration interval;
         try {
-            interval = parseInterval(blockInterval);
+            interval = DevnetMain.parseBlockInterval(blockInterval);
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println(e.getMessage());
             return 2;
@@ -65,18 +66,5 @@ final class DevnetCommand implements Callable<Integer> {
             System.out.println("devnet: stopping");
         }
         return 0;
-    }
-
-    static Duration parseInterval(String s) {
-        Duration d = null;
-        if (s.matches("[0-9]{1,9}ms")) {
-            d = Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
-        } else if (s.matches("[0-9]{1,6}(\\.[0-9]{1,3})?s")) {
-            d = Duration.ofMillis(new java.math.BigDecimal(s.substring(0, s.length() - 1)).movePointRight(3).longValueExact());
-        }
-        if (d == null || d.isZero()) {
-            throw new IllegalArgumentException("--block-interval must be a positive duration like 1s, 1.5s or 500ms, got '" + s + "'");
-        }
-        return d;
     }
 }

@@ -166,9 +166,8 @@ final class SwapCommand implements Runnable {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true,
-            description = "Show a stored swap and what the chains say about its locks (never the secret).")
-    static final class Status implements Callable<Integer> {
+    /** A command on a swap this machine stored: the swap's hashlock and, optionally, another network file. */
+    abstract static class OnStoredSwap implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
         @Mixin
@@ -177,7 +176,11 @@ final class SwapCommand implements Runnable {
         String hashlock;
         @Option(names = {"--devnet", "--network"}, paramLabel = "FILE", description = "network file (default: the one the swap was started with)")
         Path network;
+    }
 
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Show a stored swap and what the chains say about its locks (never the secret).")
+    static final class Status extends OnStoredSwap {
         @Override
         public Integer call() {
             return run(spec, common, progress -> {
@@ -207,16 +210,7 @@ final class SwapCommand implements Runnable {
 
     @Command(name = "refund", mixinStandardHelpOptions = true,
             description = "Refund your source lock once its timelock has passed (the chain's time, not yours).")
-    static final class Refund implements Callable<Integer> {
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-        @Mixin
-        Common common = new Common();
-        @Parameters(index = "0", paramLabel = "HASHLOCK", description = "the swap's hashlock (64 hex digits)")
-        String hashlock;
-        @Option(names = {"--devnet", "--network"}, paramLabel = "FILE", description = "network file (default: the one the swap was started with)")
-        Path network;
-
+    static final class Refund extends OnStoredSwap {
         @Override
         public Integer call() {
             return run(spec, common, progress -> new SwapSession(common.store(), progress).refund(hashlock, network));

@@ -106,7 +106,7 @@ final class SwapEvents implements ChainEvents.Listener {
             if (route != null) counterLockCandidate(tx, l, touched);
             return; // not for the relayer
         }
-        boolean ours = sameContract(l.contract(), adapter.contract());
+        boolean ours = SwapValidator.sameContract(l.contract(), adapter.contract());
         // A look-alike contract can emit any id, even one of ours: keep its swaps apart.
         String sourceId = ours ? h.id() : l.contract() + ":" + h.id();
         String id = Swap.idFor(chain, sourceId);
@@ -151,7 +151,7 @@ final class SwapEvents implements ChainEvents.Listener {
                 .findFirst();
         if (owner.isEmpty()) return;
         Swap s = owner.get();
-        String why = !sameContract(l.contract(), adapter.contract()) ? "on contract " + l.contract() + ", not the configured one"
+        String why = !SwapValidator.sameContract(l.contract(), adapter.contract()) ? "on contract " + l.contract() + ", not the configured one"
                 : RouteWatch.notOurCounterLock(s, h, route.finalCreator(), null); // the event has no refund address: the engine checks it on chain
         if (why != null) {
             log.log(System.Logger.Level.WARNING, "swap " + s.id() + ": HTLC " + h.id() + " on " + chain + " in tx "
@@ -224,9 +224,5 @@ final class SwapEvents implements ChainEvents.Listener {
             }
         }
         tx.findByDestHtlcId(chain, r.htlcId()).ifPresent(s -> touched.add(s.id()));
-    }
-
-    private static boolean sameContract(String a, String b) {
-        return a != null && b != null && (a.startsWith("0x") ? a.equalsIgnoreCase(b) : a.equals(b));
     }
 }

@@ -107,7 +107,11 @@ public final class SwapValidator {
         return new Accept(to, quote, destTimelock);
     }
 
-    private static boolean sameContract(String a, String b) {
+    /**
+     * Whether two contract addresses name the same contract: EVM hex addresses ({@code 0x…}) compared without regard to
+     * case (checksummed or not), any other (a CosmWasm bech32 address) exactly. Null is no contract.
+     */
+    public static boolean sameContract(String a, String b) {
         if (a == null || b == null) return false;
         return a.startsWith("0x") ? a.equalsIgnoreCase(b) : a.equals(b);
     }

@@ -119,61 +119,100 @@ public record Swap(
         return fromChain.value() + "/" + sourceHtlcId;
     }
 
+    /** The fields a swap may change after it was detected; every {@code with…} copies the swap with some of them new. */
+    private static final class Changes {
+        String destHtlcId;
+        String destAsset;
+        BigInteger destAmount;
+        long destTimelock;
+        SwapState state;
+        long sourceHeight;
+        String sourceBlockHash;
+        String sourceTxHash;
+        BigInteger feeAmount;
+        Secret secret;
+        String lastError;
+        io.evmore.core.chain.PacketId counterPacket;
+        long destHeight;
+
+        Changes(Swap s) {
+            destHtlcId = s.destHtlcId;
+            destAsset = s.destAsset;
+            destAmount = s.destAmount;
+            destTimelock = s.destTimelock;
+            state = s.state;
+            sourceHeight = s.sourceHeight;
+            sourceBlockHash = s.sourceBlockHash;
+            sourceTxHash = s.sourceTxHash;
+            feeAmount = s.feeAmount;
+            secret = s.secret;
+            lastError = s.lastError;
+            counterPacket = s.counterPacket;
+            destHeight = s.destHeight;
+        }
+    }
+
+    /** This swap with the changes {@code change} makes, updated at {@code at}. */
+    private Swap with(Instant at, java.util.function.Consumer<Changes> change) {
+        Changes c = new Changes(this);
+        change.accept(c);
+        return new Swap(id, fromChain, toChain, sourceHtlcId, c.destHtlcId, hashlock, sender, receiver, sourceAsset,
+                sourceAmount, c.destAsset, c.destAmount, sourceTimelock, c.destTimelock, c.state, createdAt, at,
+                c.sourceHeight, c.sourceBlockHash, c.sourceTxHash, c.feeAmount, c.secret, c.lastError, c.counterPacket,
+                c.destHeight);
+    }
+
     public Swap withState(SwapState next, Instant at) {
-        return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
-                sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, next, createdAt, at, sourceHeight,
-                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, counterPacket, destHeight);
+        return with(at, c -> c.state = next);
     }
 
     public Swap withCounterLock(String destHtlcId, String destAsset, BigInteger destAmount, long destTimelock, Instant at) {
-        return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
-                sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, sourceHeight,
-                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, counterPacket, destHeight);
+        return with(at, c -> {
+            c.destHtlcId = destHtlcId;
+            c.destAsset = destAsset;
+            c.destAmount = destAmount;
+            c.destTimelock = destTimelock;
+        });
     }
 
     /** The accepted quote: what the relayer will lock on the destination, its fee, and T_dst. */
     public Swap withQuote(String destAsset, BigInteger destAmount, BigInteger feeAmount, long destTimelock, Instant at) {
-        return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
-                sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, sourceHeight,
-                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, counterPacket, destHeight);
+        return with(at, c -> {
+            c.destAsset = destAsset;
+            c.destAmount = destAmount;
+            c.feeAmount = feeAmount;
+            c.destTimelock = destTimelock;
+        });
     }
 
     public Swap withDestHtlcId(String destHtlcId, Instant at) {
-        return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
-                sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, sourceHeight,
-                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, counterPacket, destHeight);
+        return with(at, c -> c.destHtlcId = destHtlcId);
     }
 
     public Swap withSource(long height, String blockHash, String txHash, Instant at) {
-        return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
-                sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, height,
-                blockHash, txHash, feeAmount, secret, lastError, counterPacket, destHeight);
+        return with(at, c -> {
+            c.sourceHeight = height;
+            c.sourceBlockHash = blockHash;
+            c.sourceTxHash = txHash;
+        });
     }
 
     public Swap withSecret(Secret secret, Instant at) {
-        return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
-                sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, sourceHeight,
-                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, counterPacket, destHeight);
+        return with(at, c -> c.secret = secret);
     }
 
     public Swap withLastError(String error, Instant at) {
-        return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
-                sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, sourceHeight,
-                sourceBlockHash, sourceTxHash, feeAmount, secret, error, counterPacket, destHeight);
+        return with(at, c -> c.lastError = error);
     }
 
     /** The counter-lock transfer's packet (multi-hop), recorded when the transfer was included. */
     public Swap withCounterPacket(io.evmore.core.chain.PacketId packet, Instant at) {
-        return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
-                sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, sourceHeight,
-                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, packet, destHeight);
+        return with(at, c -> c.counterPacket = packet);
     }
 
     /** Where the counter-lock HTLC was included on the destination chain. */
     public Swap withDestHeight(long height, Instant at) {
-        return new Swap(id, fromChain, toChain, sourceHtlcId, destHtlcId, hashlock, sender, receiver, sourceAsset,
-                sourceAmount, destAsset, destAmount, sourceTimelock, destTimelock, state, createdAt, at, sourceHeight,
-                sourceBlockHash, sourceTxHash, feeAmount, secret, lastError, counterPacket, height);
+        return with(at, c -> c.destHeight = height);
     }
 
     /** Never prints the secret (before completion it is the user's money). */

@@ -17,6 +17,7 @@ import io.evmore.core.swap.Secret;
 import io.evmore.cosmos.CosmosAdapter;
 import io.evmore.cosmos.CosmosSettings;
 import io.evmore.core.testing.InMemoryCursorStore;
+import io.evmore.cosmos.HtlcLifecycleChecks;
 import io.evmore.cosmos.RecordingListener;
 import io.evmore.cosmos.key.CosmosSigner;
 import io.evmore.cosmos.tx.CosmosMessages;
@@ -105,13 +106,7 @@ class CosmosDevnetIT {
 
             TxResult locked = a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.valueOf(1000),
                     secret.hashlock(), chainNow() + 3600, "eip155:1", "0xabc"));
-            assertThat(locked.htlcId()).matches("htlc_[0-9]+");
-            HtlcRecord open = a.htlcChain().query(locked.htlcId()).orElseThrow();
-            assertThat(open.status()).isEqualTo(HtlcRecord.Status.OPEN);
-            assertThat(open.sender()).isEqualTo(a.htlcChain().relayerAddress());
-            assertThat(open.receiver()).isEqualTo(bob);
-            assertThat(open.amount()).isEqualTo(BigInteger.valueOf(1000));
-            assertThat(open.hashlock()).isEqualTo(secret.hashlock());
+            HtlcLifecycleChecks.assertOpenLock(a.htlcChain(), locked, bob, BigInteger.valueOf(1000), secret);
 
             BigInteger bobBefore = chain.balance(bob, "stake");
             TxResult claimed = a.htlcChain().claim(locked.htlcId(), secret);
@@ -133,29 +128,7 @@ class CosmosDevnetIT {
             assertThat(a.htlcChain().query("htlc_999999")).isEmpty();
             assertThat(a.htlcChain().list(null, 100)).extracting(HtlcRecord::id).contains(locked.htlcId(), second.htlcId());
 
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                assertThat(listener.events(ChainEvent.HtlcLocked.class)).extracting(e -> e.htlc().id())
-                        .contains(locked.htlcId(), second.htlcId());
-                assertThat(listener.events(ChainEvent.HtlcClaimed.class)).anySatisfy(e -> {
-                    assertThat(e.htlcId()).isEqualTo(locked.htlcId());
-                    assertThat(e.secret()).isEqualTo(secret);
-                    assertThat(e.origin().txHash()).isEqualTo(claimed.txHash());
-                    assertThat(e.origin().height()).isEqualTo(claimed.height());
-                });
-                assertThat(listener.events(ChainEvent.HtlcRefunded.class)).extracting(ChainEvent.HtlcRefunded::htlcId)
-                        .contains(second.htlcId());
-            });
-            ChainEvent.HtlcLocked l = listener.events(ChainEvent.HtlcLocked.class).stream()
-                    .filter(e -> e.htlc().id().equals(locked.htlcId())).findFirst().orElseThrow();
-            assertThat(l.htlc().hashlock()).isEqualTo(secret.hashlock());
-            assertThat(l.htlc().targetAddress()).isEqualTo("0xabc");
-            assertThat(l.origin().txHash()).isEqualTo(locked.txHash());
-            assertThat(refunded.height()).isGreaterThan(claimed.height());
-            // Cursors advance one block at a time with the chain's hashes.
-            List<ChainCursor> seen = listener.cursors();
-            for (int i = 1; i < seen.size(); i++) assertThat(seen.get(i).height()).isEqualTo(seen.get(i - 1).height() + 1);
-            ChainCursor last = seen.getLast();
-            assertThat(last.blockHash()).isEqualTo(a.rpc().block(last.height()).hash());
+            HtlcLifecycleChecks.assertFollowed(listener, a.rpc(), locked, secret, claimed, true, second, refunded);
         }
     }
 

@@ -33,15 +33,12 @@ import io.evmore.devnet.crypto.AddressDerivation;
 import io.evmore.devnet.crypto.Bech32Address;
 import io.evmore.devnet.ibc.TransferModule;
 import io.evmore.pool.PoolSettings;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,47 +46,8 @@ import org.junit.jupiter.api.Test;
  * one transfer from A forwarded by B's packet-forward and turned into an HTLC on C by IBC hooks; its ack, error
  * ack and timeout as A's follower reports them; reconciliation of its intent; the route checked against the chains.
  */
-class CosmosIbcCounterLockIT {
+class CosmosIbcCounterLockIT extends ThreeChainDevnet {
     static final BigInteger AMOUNT = BigInteger.valueOf(700);
-    Devnet devnet;
-    DevnetChain a;
-    DevnetChain b;
-    DevnetChain c;
-    CosmosSigner relayer;
-    final PrometheusRegistry registry = new PrometheusRegistry();
-    final List<AutoCloseable> closeables = new ArrayList<>();
-
-    @BeforeEach
-    void start() {
-        devnet = Devnet.defaultTopology().blockInterval(Duration.ofMillis(200)).start();
-        a = devnet.chain("devnet-a");
-        b = devnet.chain("devnet-b");
-        c = devnet.chain("devnet-c");
-        relayer = CosmosSigner.fromMnemonic(devnet.account("relayer").mnemonic());
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable x : closeables.reversed()) x.close();
-        devnet.close();
-    }
-
-    CosmosAdapter adapter(DevnetChain chain, RecordingListener[] listenerOut, long timeoutBlocks) {
-        CosmosSettings s = CosmosSettings.of(ChainId.of(chain.chainId()), chain.prefix(), chain.denom(),
-                List.of(chain.rpcUrl()), new BigDecimal("0.025"), chain.htlcContractAddress())
-                .withTimings(Duration.ofMillis(200), Duration.ofSeconds(3), Duration.ofSeconds(20))
-                .withTimeoutBlocks(timeoutBlocks);
-        InMemoryCursorStore cursors = new InMemoryCursorStore();
-        CosmosAdapter adapter = new CosmosAdapter(s, relayer, PoolSettings.cosmosDefaults().withConnections(4, 0)
-                .withHeightChecks(50, Duration.ZERO), registry, cursors, Clock.system());
-        closeables.add(adapter);
-        if (listenerOut != null) {
-            listenerOut[0] = new RecordingListener(cursors);
-            adapter.follower().start(listenerOut[0]);
-        }
-        return adapter;
-    }
-
     /** The devnet's real route A → B → C. */
     static IbcRoute route(Duration firstHopTimeout) {
         return new IbcRoute("devnet-a", "devnet-c", List.of(

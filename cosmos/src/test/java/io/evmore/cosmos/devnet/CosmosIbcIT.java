@@ -4,72 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.evmore.core.chain.ChainEvent;
-import io.evmore.core.chain.ChainId;
 import io.evmore.core.chain.HtlcRecord;
 import io.evmore.core.chain.LockRequest;
-import io.evmore.core.port.Clock;
 import io.evmore.core.swap.Secret;
 import io.evmore.cosmos.CosmosAdapter;
-import io.evmore.cosmos.CosmosSettings;
-import io.evmore.core.testing.InMemoryCursorStore;
 import io.evmore.cosmos.RecordingListener;
 import io.evmore.cosmos.ibc.IbcRoute;
 import io.evmore.cosmos.ibc.IbcTransferSender.SentTransfer;
-import io.evmore.cosmos.key.CosmosSigner;
-import io.evmore.devnet.Devnet;
 import io.evmore.devnet.DevnetChain;
-import io.evmore.pool.PoolSettings;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * IBC through the devnet's A ↔ B ↔ C topology (A channel-0 ↔ B channel-0, B channel-1 ↔ C channel-0): the
  * relayer sends from its home chain A; acknowledgements and timeouts are observed by A's follower.
  */
-class CosmosIbcIT {
-    Devnet devnet;
-    DevnetChain a;
-    DevnetChain b;
-    DevnetChain c;
-    CosmosSigner relayer;
-    final PrometheusRegistry registry = new PrometheusRegistry();
-    final List<AutoCloseable> closeables = new ArrayList<>();
-
-    @BeforeEach
-    void start() {
-        devnet = Devnet.defaultTopology().blockInterval(Duration.ofMillis(200)).start();
-        a = devnet.chain("devnet-a");
-        b = devnet.chain("devnet-b");
-        c = devnet.chain("devnet-c");
-        relayer = CosmosSigner.fromMnemonic(devnet.account("relayer").mnemonic());
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable x : closeables.reversed()) x.close();
-        devnet.close();
-    }
-
-    CosmosAdapter adapter(DevnetChain chain, RecordingListener[] listenerOut) {
-        CosmosSettings s = CosmosSettings.of(ChainId.of(chain.chainId()), chain.prefix(), chain.denom(),
-                List.of(chain.rpcUrl()), new BigDecimal("0.025"), chain.htlcContractAddress())
-                .withTimings(Duration.ofMillis(200), Duration.ofSeconds(3), Duration.ofSeconds(20));
-        InMemoryCursorStore cursors = new InMemoryCursorStore();
-        CosmosAdapter adapter = new CosmosAdapter(s, relayer, PoolSettings.cosmosDefaults().withConnections(4, 0)
-                .withHeightChecks(50, Duration.ZERO), registry, cursors, Clock.system());
-        closeables.add(adapter);
-        listenerOut[0] = new RecordingListener(cursors);
-        adapter.follower().start(listenerOut[0]);
-        return adapter;
-    }
-
+class CosmosIbcIT extends ThreeChainDevnet {
     IbcRoute route(Duration hopTimeout, DevnetChain... via) {
         List<IbcRoute.Hop> hops = new ArrayList<>();
         // A→B over A's channel-0 (B's channel-0); B→C over B's channel-1 (C's channel-0).

@@ -19,6 +19,7 @@ import io.evmore.core.swap.TxIntent;
 import io.evmore.core.testing.InMemoryCursorStore;
 import io.evmore.cosmos.CosmosAdapter;
 import io.evmore.cosmos.CosmosSettings;
+import io.evmore.cosmos.HtlcLifecycleChecks;
 import io.evmore.cosmos.RecordingListener;
 import io.evmore.cosmos.events.CosmosEventFollower;
 import io.evmore.cosmos.events.DroppedEvents;
@@ -166,13 +167,7 @@ class CosmosWasmdIT {
             List<SignedTx> journaled = new ArrayList<>();
             TxResult locked = a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.valueOf(1000),
                     secret.hashlock(), chainNow(a) + 3600, "eip155:1", "0xabc"), journaled::add);
-            assertThat(locked.htlcId()).matches("htlc_[0-9]+");
-            HtlcRecord open = a.htlcChain().query(locked.htlcId()).orElseThrow();
-            assertThat(open.status()).isEqualTo(HtlcRecord.Status.OPEN);
-            assertThat(open.sender()).isEqualTo(a.htlcChain().relayerAddress());
-            assertThat(open.receiver()).isEqualTo(bob);
-            assertThat(open.amount()).isEqualTo(BigInteger.valueOf(1000));
-            assertThat(open.hashlock()).isEqualTo(secret.hashlock());
+            HtlcLifecycleChecks.assertOpenLock(a.htlcChain(), locked, bob, BigInteger.valueOf(1000), secret);
             TxIntent intent = TxIntent.pending("s/COUNTER_LOCK", "s", ChainId.of(CHAIN), "COUNTER_LOCK", Instant.now())
                     .broadcasting(journaled.getFirst(), Instant.now());
             assertThat(a.htlcChain().reconcile(intent)).isEqualTo(new Reconciliation.Landed(locked));
@@ -197,26 +192,7 @@ class CosmosWasmdIT {
             assertThat(a.htlcChain().query("htlc_999999")).isEmpty();
             assertThat(a.htlcChain().list(null, 30)).extracting(HtlcRecord::id).contains(locked.htlcId(), shortLock.htlcId());
 
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                assertThat(listener.events(ChainEvent.HtlcLocked.class)).extracting(e -> e.htlc().id())
-                        .contains(locked.htlcId(), shortLock.htlcId());
-                assertThat(listener.events(ChainEvent.HtlcClaimed.class)).anySatisfy(e -> {
-                    assertThat(e.htlcId()).isEqualTo(locked.htlcId());
-                    assertThat(e.secret()).isEqualTo(secret);
-                    assertThat(e.origin().txHash()).isEqualTo(claimed.txHash());
-                });
-                assertThat(listener.events(ChainEvent.HtlcRefunded.class)).extracting(ChainEvent.HtlcRefunded::htlcId)
-                        .contains(shortLock.htlcId());
-            });
-            ChainEvent.HtlcLocked l = listener.events(ChainEvent.HtlcLocked.class).stream()
-                    .filter(e -> e.htlc().id().equals(locked.htlcId())).findFirst().orElseThrow();
-            assertThat(l.htlc().hashlock()).isEqualTo(secret.hashlock());
-            assertThat(l.htlc().targetAddress()).isEqualTo("0xabc");
-            assertThat(l.origin().txHash()).isEqualTo(locked.txHash());
-            assertThat(refunded.height()).isGreaterThan(claimed.height());
-            List<ChainCursor> seen = listener.cursors();
-            for (int i = 1; i < seen.size(); i++) assertThat(seen.get(i).height()).isEqualTo(seen.get(i - 1).height() + 1);
-            assertThat(seen.getLast().blockHash()).isEqualTo(a.rpc().block(seen.getLast().height()).hash());
+            HtlcLifecycleChecks.assertFollowed(listener, a.rpc(), locked, secret, claimed, false, shortLock, refunded);
         }
     }
 
