@@ -530,7 +530,8 @@ public final class Bench {
         ObjectNode n = report.putObject("catchup");
         if (o.catchupEvents() > 0) {
             say.accept("catch-up: adding " + o.catchupEvents() + " HTLC lock(s) to the chain's history");
-            long t = w.hardhat().latestTimestamp() + 3600;
+            // Hardhat's clock moves a second per transaction: the last of these locks must still be in the future
+            long t = w.hardhat().latestTimestamp() + 3600 + 2L * o.catchupEvents();
             String receiver = w.hardhat().devAddresses().get(8);
             AtomicInteger nextEvent = new AtomicInteger();
             AtomicInteger failed = new AtomicInteger();
