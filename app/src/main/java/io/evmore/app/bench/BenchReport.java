@@ -68,8 +68,9 @@ public final class BenchReport {
         m.append(String.format(Locale.ROOT, "; heap in use at most %.1f MiB (-Xmx%s); RSS peak %.1f MiB.%n", mem.path("heap_used_peak_mib").asDouble(),
                 mem.path("relayer_max_heap").asText(), mem.path("rss_peak_mib").asDouble()));
         JsonNode k = r.path("catchup");
-        m.append(String.format(Locale.ROOT, "Catch-up: %d blocks holding %d HTLC lock events, cold cursor, %.2f s.%n", k.path("blocks").asLong(),
-                k.path("htlc_lock_events").asLong(), k.path("seconds").asDouble()));
+        m.append(String.format(Locale.ROOT, "Catch-up: %d blocks holding %d HTLC lock events, cold cursor; %d of them timed (from the follower's"
+                + " first reported range to the head) in %.2f s.%n", k.path("blocks").asLong(), k.path("htlc_lock_events").asLong(),
+                k.path("measured_blocks").asLong(), k.path("seconds").asDouble()));
         m.append(String.format(Locale.ROOT, "Reaction: from the relayer's evmore_relay_reaction_seconds histograms (%d counter-locks, %d source claims), "
                 + "quantiles interpolated inside buckets.%n", r.path("reaction_ms").path("counter_lock").path("count").asLong(),
                 r.path("reaction_ms").path("source_claim").path("count").asLong()));
