@@ -278,8 +278,10 @@ public final class EthereumEventFollower implements ChainEvents {
         }
         // The logs may come from another endpoint than the blocks (the pool spreads calls), possibly on another
         // fork: every block they claim must be the canonical one we see, or the range is read again.
+        java.util.Map<Long, String> below = new java.util.HashMap<>(reads.hashesAt(
+                logBlocks.keySet().stream().filter(h -> h != to).toList())); // one batch, not a read per block
         for (var e : logBlocks.entrySet()) {
-            String canonical = e.getKey() == to ? end.getHash() : reads.hashAt(e.getKey());
+            String canonical = e.getKey() == to ? end.getHash() : below.get(e.getKey());
             if (canonical == null || !canonical.equalsIgnoreCase(e.getValue())) {
                 log.info("{} follower: logs of block {} are from block {}, not the canonical {}; reading again",
                         settings.chain(), e.getKey(), e.getValue(), canonical);

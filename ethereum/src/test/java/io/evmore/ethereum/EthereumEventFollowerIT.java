@@ -416,6 +416,35 @@ class EthereumEventFollowerIT {
     }
 
     @Test
+    void madeUpLogsInSeveralBlocksAreCaughtByTheBatchedBlockCheck() throws Exception {
+        try (FaultyRpcProxy proxy = new FaultyRpcProxy(chain.node.url())) {
+            // made-up logs in two blocks of every range the node answers for: their hashes are checked in one batch
+            proxy.extraLogs = (from, to) -> to > from
+                    ? List.of(rawLog("0x" + Long.toHexString(from), "0x" + "cd".repeat(32), "0x" + "ef".repeat(32), "0x" + "99".repeat(32)),
+                            rawLog("0x" + Long.toHexString(to), "0x" + "ab".repeat(32), "0x" + "ef".repeat(32), "0x" + "98".repeat(32)))
+                    : List.of();
+            chain.node.mine(5); // ranges of more than one block from the start
+            EthereumSettings base = fromNow();
+            EthereumSettings s = new EthereumSettings(base.chain(), List.of(new Endpoint("liar", proxy.url()),
+                    new Endpoint("honest", chain.node.url())), base.pool(), base.contractAddress(), 1, base.pollInterval(),
+                    50, Math.max(0, base.startBlock() - 5), base.fees(), base.receiptTimeout());
+            var pool = Web3jConnections.pool("two-batch", s, io.evmore.pool.PoolMetrics.on(chain.prometheus), Clock.system());
+            InMemoryCursorStore store = new InMemoryCursorStore();
+            RecordingListener listener = new RecordingListener(store);
+            io.evmore.pool.PoolStatus.EndpointStatus liar;
+            try (pool; EthereumEventFollower f = new EthereumEventFollower(s, pool, store, Clock.system(), chain.metrics)) {
+                f.start(listener);
+                TxResult locked = lock(Secret.random());
+                await().atMost(Duration.ofSeconds(20)).until(() -> listener.lockedIds().contains(locked.htlcId()));
+                liar = pool.status().endpoints().get(0);
+            }
+            assertThat(listener.delivered).as("nothing the liar made up").noneMatch(e -> e instanceof ChainEvent.HtlcClaimed);
+            assertThat(liar.errors()).as("the liar was charged").isPositive();
+            assertThat(liar.lastError()).contains("which the same endpoint does not have there");
+        }
+    }
+
+    @Test
     void getLogsRangeShrinksWhenAnEndpointRefusesLargeRanges() throws Exception {
         try (FaultyRpcProxy proxy = new FaultyRpcProxy(chain.node.url())) {
             proxy.maxLogsRange = 10;

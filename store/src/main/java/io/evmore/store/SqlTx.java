@@ -255,6 +255,18 @@ final class SqlTx implements SwapStore.Tx {
                 + TERMINAL_STATES_SQL + " ORDER BY created_at, id LIMIT ? OFFSET ?", rows::swap, limit, offset);
     }
 
+    /** Just the rows in those states (idx_swaps_status), not every pending swap. */
+    @Override
+    public List<Swap> inStates(java.util.Set<io.evmore.core.swap.SwapState> states) {
+        checkOpen();
+        if (states.isEmpty()) return List.of();
+        List<Object> names = new java.util.ArrayList<>();
+        for (io.evmore.core.swap.SwapState st : states) names.add(st.name());
+        String marks = String.join(", ", java.util.Collections.nCopies(names.size(), "?"));
+        return query("list swaps in " + states, "SELECT " + SWAP_COLUMNS + " FROM swaps WHERE status IN (" + marks
+                + ") ORDER BY created_at, id", rows::swap, names.toArray());
+    }
+
     /** Lowest source height first (then created_at, id). Swaps with an unknown height (0) are never above. */
     @Override
     public List<Swap> sourcesAbove(ChainId chain, long height) {

@@ -3,6 +3,7 @@ package io.evmore.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.evmore.core.port.SwapStore;
 import io.evmore.core.chain.ChainCursor;
 import io.evmore.core.chain.ChainId;
 import io.evmore.core.chain.PacketId;
@@ -431,6 +432,35 @@ abstract class SwapStoreContract {
                 .isInstanceOf(PermanentException.class)
                 .hasMessageContaining("save intent i1");
         assertThat(intent(("i1"))).contains(i);
+    }
+
+    @Test
+    void inStatesListsOnlyThoseStatesOldestFirst() {
+        Swap detected = insert(swap("0x01", SwapState.DETECTED, T0));
+        Swap pendingLater = walk(insert(swap("0x04", SwapState.DETECTED, T0.plusSeconds(30))), T0.plusSeconds(31),
+                SwapState.CONFIRMED, SwapState.COUNTER_PENDING);
+        Swap confirmed = walk(insert(swap("0x02", SwapState.DETECTED, T0.plusSeconds(10))), T0.plusSeconds(11), SwapState.CONFIRMED);
+        walk(insert(swap("0x03", SwapState.DETECTED, T0.plusSeconds(20))), T0.plusSeconds(21), SwapState.REJECTED);
+
+        var reserving = java.util.EnumSet.of(SwapState.CONFIRMED, SwapState.COUNTER_PENDING);
+        List<Swap> inReserving = store.inTransaction(tx -> tx.inStates(reserving));
+        List<Swap> inDetected = store.inTransaction(tx -> tx.inStates(java.util.EnumSet.of(SwapState.DETECTED)));
+        List<Swap> inNone = store.inTransaction(tx -> tx.inStates(java.util.EnumSet.noneOf(SwapState.class)));
+        // the same answer as the default that pages through every pending swap
+        List<Swap> byDefault = store.inTransaction(tx -> new DefaultInStates(tx).inStates(reserving));
+        assertThat(inReserving).containsExactly(confirmed, pendingLater);
+        assertThat(inDetected).containsExactly(detected);
+        assertThat(inNone).isEmpty();
+        assertThat(byDefault).containsExactly(confirmed, pendingLater);
+    }
+
+    /** The port's default inStates over this store's pending pages. */
+    private record DefaultInStates(SwapStore.Tx tx) {
+        List<Swap> inStates(java.util.Set<SwapState> states) {
+            List<Swap> out = new java.util.ArrayList<>();
+            for (Swap s : tx.pending(1000, 0)) if (states.contains(s.state())) out.add(s);
+            return out;
+        }
     }
 
     @Test

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "EVMore relayer: atomic swaps between Ethereum and Cosmos chains with hash-time-locked contracts.",
-        subcommands = {RunCommand.class, CheckConfigCommand.class, AdminCommand.class, DevnetCommand.class, SwapCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, CheckConfigCommand.class, AdminCommand.class, DevnetCommand.class, SwapCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run './evmore <command> --help' for a command's options.",
                 "The launcher also has: './evmore test' (every test), './evmore build' (build only) and",
                 "'./evmore wasmd-setup' (builds wasmd and the contract's wasm for the real-chain tests; './evmore test' runs it)",

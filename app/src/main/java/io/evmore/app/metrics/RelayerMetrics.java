@@ -92,7 +92,7 @@ public final class RelayerMetrics implements RelayMetrics {
                         + " a lock to the counter-lock's broadcast; source_claim from learning the secret to the source claim's"
                         + " broadcast (first attempts)")
                 .labelNames("kind")
-                .classicUpperBounds(0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300)
+                .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300)
                 .register(registry);
         REACTION_KINDS.forEach(k -> reaction.labelValues(k));
         GaugeWithCallback.builder()

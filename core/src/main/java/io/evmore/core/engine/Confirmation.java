@@ -51,6 +51,10 @@ final class Confirmation {
         // W_user is counted on the destination's clock (its contract decides T_dst); never trust a clock that lags.
         long now = chains.containsKey(s.toChain()) ? Math.max(time.now(src), time.now(chain(s.toChain()))) : time.now(src);
         long seen = heights.confirmations(s.fromChain(), s.sourceHeight());
+        // The chain's record of the source lock, read before the reservation lock (nothing the relayer does changes a
+        // user's lock): the section that must be serialised per destination is the inventory decision alone.
+        Optional<HtlcRecord> onChain = seen >= settings.validator().requiredConfirmations(s.fromChain(), s.sourceAsset(), s.sourceAmount())
+                ? src.query(s.sourceHtlcId()) : null;
         // keyed by where the counter-lock is paid from (the home chain for a multi-hop destination)
         ReentrantLock lock = reservationLocks.computeIfAbsent(book.funding(s.toChain(), null).chain(), c -> new ReentrantLock());
         lock.lock();
@@ -64,7 +68,7 @@ final class Confirmation {
                 return time.later(settings.tick());
             }
             // Final by our confirmation rule: check the chain still holds the lock as we recorded it.
-            Optional<HtlcRecord> onChain = src.query(s.sourceHtlcId());
+            if (onChain == null) onChain = src.query(s.sourceHtlcId()); // confirmed by a rule not known above
             if (onChain.isEmpty()) {
                 return time.later(settings.tick()); // a node behind the follower, or a reorg the follower has not seen yet
             }

@@ -91,6 +91,19 @@ public interface SwapStore {
         /** One page of non-terminal swaps, oldest first (created_at, id), skipping {@code offset}. */
         List<Swap> pending(int limit, int offset);
 
+        /**
+         * Swaps in one of {@code states} (non-terminal ones), oldest first (created_at, id). The default pages through
+         * {@link #pending(int, int)}; a SQL store asks for just those rows.
+         */
+        default List<Swap> inStates(java.util.Set<io.evmore.core.swap.SwapState> states) {
+            List<Swap> out = new java.util.ArrayList<>();
+            for (int offset = 0; ; offset += 500) {
+                List<Swap> page = pending(500, offset);
+                for (Swap s : page) if (states.contains(s.state())) out.add(s);
+                if (page.size() < 500) return out;
+            }
+        }
+
         /** Non-terminal swaps from {@code chain} whose source lock is above {@code height}: what a reorg there touches. */
         List<Swap> sourcesAbove(ChainId chain, long height);
 

@@ -1,0 +1,79 @@
+package io.evmore.app.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.evmore.app.http.HttpApi;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/** The bench's arithmetic and report, without chains: quantiles from the relayer's histogram text, the targets' verdicts. */
+class BenchReportTest {
+
+    static final String METRICS = """
+            # HELP evmore_relay_reaction_seconds How fast the relayer reacts
+            # TYPE evmore_relay_reaction_seconds histogram
+            evmore_relay_reaction_seconds_bucket{kind="counter_lock",le="0.01"} 40
+            evmore_relay_reaction_seconds_bucket{kind="counter_lock",le="0.02"} 90
+            evmore_relay_reaction_seconds_bucket{kind="counter_lock",le="0.1"} 100
+            evmore_relay_reaction_seconds_bucket{kind="counter_lock",le="+Inf"} 100
+            evmore_relay_reaction_seconds_count{kind="counter_lock"} 100
+            evmore_relay_reaction_seconds_bucket{kind="source_claim",le="0.01"} 0
+            evmore_relay_reaction_seconds_bucket{kind="source_claim",le="0.02"} 0
+            evmore_relay_reaction_seconds_bucket{kind="source_claim",le="0.1"} 0
+            evmore_relay_reaction_seconds_bucket{kind="source_claim",le="+Inf"} 4
+            jvm_memory_used_bytes{area="heap"} 1.048576E8
+            jvm_memory_used_bytes{area="nonheap"} 5.24288E7
+            evmore_chain_cursor_height{chain="eip155:31337"} 12345.0
+            """;
+
+    @Test
+    void quantilesInterpolateInsideTheirBucketAsHistogramQuantileDoes() {
+        PromText m = new PromText(METRICS);
+        TreeMap<Double, Double> b = m.buckets("evmore_relay_reaction_seconds", Map.of("kind", "counter_lock"));
+        assertThat(b).hasSize(4);
+        // rank 50 of 100: 10 into the (0.01, 0.02] bucket of 50 -> 0.01 + 0.01 * 10/50
+        assertThat(PromText.quantile(0.5, b)).isCloseTo(0.012, org.assertj.core.data.Offset.offset(1e-9));
+        // rank 99: 9 into the (0.02, 0.1] bucket of 10 -> 0.02 + 0.08 * 9/10
+        assertThat(PromText.quantile(0.99, b)).isCloseTo(0.092, org.assertj.core.data.Offset.offset(1e-9));
+        // everything above the highest finite bound: that bound, never a made-up smaller figure
+        TreeMap<Double, Double> slow = m.buckets("evmore_relay_reaction_seconds", Map.of("kind", "source_claim"));
+        assertThat(PromText.quantile(0.5, slow)).isEqualTo(0.1);
+        assertThat(PromText.quantile(0.5, new TreeMap<>())).isNaN();
+    }
+
+    @Test
+    void samplesAreFoundByNameAndLabels() {
+        PromText m = new PromText(METRICS);
+        assertThat(m.sum("jvm_memory_used_bytes", Map.of("area", "heap"))).isEqualTo(104857600.0);
+        assertThat(m.sum("jvm_memory_used_bytes", Map.of())).isEqualTo(104857600.0 + 52428800.0);
+        assertThat(m.sum("evmore_chain_cursor_height", Map.of("chain", "eip155:31337"))).isEqualTo(12345.0);
+        assertThat(m.sum("evmore_chain_cursor_height", Map.of("chain", "devnet-a"))).isNaN();
+    }
+
+    @Test
+    void theMarkdownPutsEveryFigureNextToItsTargetAndTheSameRunCeiling() {
+        ObjectNode r = HttpApi.JSON.createObjectNode();
+        r.put("swaps_completed", 200).put("swaps_requested", 200).put("swaps_per_second", 10.0).put("ceiling_tx_per_second", 40.0)
+                .put("ceiling_ratio", 0.5).put("heap_mib", 30.0).put("rss_mib", 600.0).put("catchup_blocks_per_second", 6000.0)
+                .put("startup_seconds", 1.2);
+        ObjectNode reaction = r.putObject("reaction_ms");
+        reaction.putObject("counter_lock").put("p50", 12.0).put("p99", 150.0);
+        reaction.putObject("source_claim").put("p50", 25.0).put("p99", 90.0);
+        r.putObject("ceiling").put("ethereum_tx_per_second", 20.0).put("cosmos_tx_per_second", 30.0);
+        for (String f : BenchReport.REQUIRED) assertThat(r.has(f)).as(f).isTrue();
+
+        String md = BenchReport.markdown(r);
+        assertThat(md).contains("| throughput / ceiling | 0.50 ratio | ≥ 0.80 ratio | MISSED |")
+                .contains("| reaction counter-lock p50 | 12 ms | ≤ 20 ms | met |")
+                .contains("| reaction counter-lock p99 | 150 ms | ≤ 100 ms | MISSED |")
+                .contains("| reaction source claim p50 | 25 ms | ≤ 20 ms | MISSED |")
+                .contains("| live heap | 30 MiB | ≤ 256 MiB | met |")
+                .contains("| RSS (peak) | 600 MiB | ≤ 512 MiB | MISSED |")
+                .contains("| catch-up | 6,000 blocks/s | ≥ 5,000 blocks/s | met |")
+                .contains("| start to ready (chains already running) | 1.20 s | ≤ 1.50 s | met |")
+                .contains("Ethereum 20.0 tx/s, devnet-a 30.0 tx/s")
+                .contains("-> 40.0 relayer tx/s");
+    }
+}
