@@ -24,6 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,69 +33,79 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Multi-hop swaps end to end (SPEC §3 step 3): devnet-c is two IBC hops from the relayer's home chain devnet-a. The
  * relayer's counter-lock is one ICS-20 transfer of stake from devnet-a, forwarded by devnet-b (packet-forward) and
- * creating the HTLC on devnet-c through IBC hooks. Real Hardhat, the devnet in this JVM (its IBC relayer can be
- * paused and its chains' clocks moved), the relayer as a separate process, and the swapper library as the user.
+ * creating the HTLC on devnet-c through IBC hooks. Real Hardhat, the relayer as a separate process, and the swapper
+ * library as the user; the Cosmos side is the world a subclass starts: the devnet in this JVM ({@link MultiHopSwapIT})
+ * or three real wasmd nodes relayed by Hermes ({@link RealMultiHopSwapIT}). The scenarios here run on both; what only
+ * one world can do (move a chain's clock, switch hooks off) is behind the abstract methods.
  *
  * <p>Amounts are checked against the quote computed here, and where the relayer's own fee makes its balance inexact,
  * against the ICS-20 escrow accounts, which move by exactly the amount sent.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class MultiHopSwapIT {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class MultiHopSwapScenarios {
     static final BigInteger ETHER = BigInteger.TEN.pow(18);
     static final Swapper.Terms TERMS = new Swapper.Terms(BigInteger.ONE, Duration.ofSeconds(30), Duration.ofSeconds(120));
     /** T_src − now: W_user 60 + H 120 + the gap 53, with room for confirmations. */
     static final long SOURCE_WINDOW = 400;
 
-    @TempDir
-    static Path dir;
-    static SwapWorld world;
-    static final Swapper swapper = new Swapper(line -> {});
+    SwapWorld world;
+    final Swapper swapper = new Swapper(line -> {});
+
+    /** Starts the world (Hardhat and the three Cosmos chains), not the relayer. */
+    abstract SwapWorld startWorld(Path dir) throws Exception;
+
+    /** Holds IBC packets: nothing is relayed between the Cosmos chains until {@link #resumeIbc()}. */
+    abstract void pauseIbc() throws Exception;
+
+    abstract void resumeIbc() throws Exception;
+
+    /** While IBC is paused: gets devnet-b's clock past the first hop's timeout of a packet sent now. */
+    abstract void passFirstHopTimeout() throws Exception;
+
+    /** Gives {@code address} on devnet-c {@code amount} of devnet-a's stake as it arrives there over two hops. */
+    abstract void giveRoutedStakeOnC(String account, BigInteger amount) throws Exception;
+
+    /**
+     * Runs {@code swap} while IBC-hooks executions of the relayer's counter-locks fail on devnet-c, with the relayer to
+     * ask about the swap; returns once {@code swap} has.
+     */
+    abstract void withFailingHooksOnC(ThrowingRunnable swap) throws Exception;
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
 
     @BeforeAll
-    static void start() throws Exception {
-        world = SwapWorld.startMultiHop(dir);
+    void start(@TempDir Path dir) throws Exception {
+        world = startWorld(dir);
         world.startRelayer();
     }
 
     @AfterAll
-    static void stop() {
+    void stop() {
         if (world != null) world.close();
     }
 
-    private static String escrow(String chain, String channel) {
-        return Bech32Address.encode(world.devnet.chain(chain).prefix(), AddressDerivation.escrow("transfer", channel));
+    String escrow(String chain, String channel) {
+        return Bech32Address.encode(world.prefix(chain), AddressDerivation.escrow("transfer", channel));
     }
 
     /** Where packet-forward puts the funds on devnet-b: derived from devnet-b's end of the channel and the relayer's address. */
-    private static String pfmIntermediateOnB() {
-        return Bech32Address.encode("osmo", AddressDerivation.pfmReceiver(world.channel("devnet-b", "devnet-a"),
+    String pfmIntermediateOnB() {
+        return Bech32Address.encode(world.prefix("devnet-b"), AddressDerivation.pfmReceiver(world.channel("devnet-b", "devnet-a"),
                 world.relayerAddress("devnet-a")));
     }
 
     /** The sender devnet-c's contract sees for the relayer's transfers: the IBC-hooks intermediary. */
-    private static String hooksCreatorOnC() {
-        return Bech32Address.encode("juno", AddressDerivation.hooksSender(world.channel("devnet-c", "devnet-b"), pfmIntermediateOnB()));
+    String hooksCreatorOnC() {
+        return Bech32Address.encode(world.prefix("devnet-c"), AddressDerivation.hooksSender(world.channel("devnet-c", "devnet-b"),
+                pfmIntermediateOnB()));
     }
 
-    private static Swapper.Locked ethLock(EthereumUserChain user, BigInteger amount, String receiverOnC) {
+    Swapper.Locked ethLock(EthereumUserChain user, BigInteger amount, String receiverOnC) {
         long tSrc = user.htlc().latestBlockTime() + SOURCE_WINDOW;
         return swapper.lock(user, world.relayerEthAddress(), HtlcAbi.NATIVE, amount, ChainId.of("devnet-c"), receiverOnC, tSrc);
-    }
-
-    @Test
-    @Order(0)
-    void aRouteTheChainsContradictIsRefusedAtStart() throws Exception {
-        // devnet-c's end of the devnet-b channel is configured as a channel that does not face devnet-b's
-        String real = "counterpartyChannel: " + world.channel("devnet-c", "devnet-b") + ", timeoutSeconds";
-        assertThat(world.relayer().get("/health", null).statusCode()).as("the same configuration, unchanged, runs").isEqualTo(200);
-        try (RelayerProcess wrong = world.startRelayerVariant(RelayerProcess.freePort(), y -> {
-            int at = y.lastIndexOf(real); // the last hop's
-            assertThat(at).isPositive();
-            return y.substring(0, at) + "counterpartyChannel: channel-7, timeoutSeconds" + y.substring(at + real.length());
-        })) {
-            assertThat(wrong.awaitExit(Duration.ofSeconds(90))).as(wrong.output()).isEqualTo(1);
-            assertThat(wrong.output()).contains("devnet-c").contains("channel-7");
-        }
     }
 
     @Test
@@ -150,7 +161,7 @@ class MultiHopSwapIT {
             BigInteger receiverBefore = world.ethBalance(receiver);
             BigInteger relayerJunoBefore = world.cosmosBalance("devnet-c", world.relayerAddress("devnet-c"));
             long tSrc = user.htlc().latestBlockTime() + SOURCE_WINDOW;
-            Swapper.Locked locked = swapper.lock(user, world.relayerAddress("devnet-c"), "ujuno", amount, world.eth, receiver, tSrc);
+            Swapper.Locked locked = swapper.lock(user, world.relayerAddress("devnet-c"), world.denom("devnet-c"), amount, world.eth, receiver, tSrc);
             HtlcRecord counter = swapper.awaitCounterLock(claimer, receiver, world.relayerEthAddress(), locked, TERMS);
             assertThat(counter.amount()).isEqualTo(expected);
             swapper.claim(claimer, counter, locked);
@@ -170,10 +181,10 @@ class MultiHopSwapIT {
         String alice = world.cosmosAddress("devnet-c", "alice");
         String stakeOnC = world.routedStakeOnC();
         String bob = world.cosmosAddress("devnet-c", "bob");
-        world.devnet.chain("devnet-c").fund(bob, stakeOnC, expected.multiply(BigInteger.TWO));
+        giveRoutedStakeOnC("bob", expected.multiply(BigInteger.TWO));
         try (EthereumUserChain user = world.ethUser(4); CosmosUserChain claimer = world.cosmosUser("devnet-c", "carol");
                 CosmosUserChain thirdParty = world.cosmosUser("devnet-c", "bob")) {
-            world.devnet.relayer().pause(); // the real counter-lock is held on its way
+            pauseIbc(); // the real counter-lock is held on its way
             Swapper.Locked locked;
             HtlcRecord lookAlike;
             try {
@@ -185,13 +196,13 @@ class MultiHopSwapIT {
                         "devnet-c", alice)).htlcId();
                 lookAlike = thirdParty.htlc().query(id).orElseThrow();
                 // the relayer's follower sees it (a control: the chain moved on) and the swap stays pending
-                long seenAt = world.devnet.chain("devnet-c").height();
+                long seenAt = world.cosmosHeight("devnet-c");
                 awaitFollowed("devnet-c", seenAt);
                 JsonNode pending = world.swap(locked.secret().hashlock()).orElseThrow();
                 assertThat(pending.get("swap").get("state").asText()).isEqualTo("COUNTER_PENDING");
                 assertThat(pending.get("swap").path("destHtlcId").isNull() || pending.get("swap").path("destHtlcId").isMissingNode()).isTrue();
             } finally {
-                world.devnet.relayer().resume();
+                resumeIbc();
             }
             JsonNode lockedView = world.awaitState(locked.secret().hashlock(), "COUNTER_LOCKED", Duration.ofSeconds(60));
             String real = lockedView.get("swap").get("destHtlcId").asText();
@@ -206,50 +217,24 @@ class MultiHopSwapIT {
         }
     }
 
-    @ParameterizedTest(name = "SIGKILL at {0}: exactly one transfer")
-    @ValueSource(strings = {"COUNTER_LOCK:journaled", "COUNTER_LOCK:sent", "COUNTER_LOCK:recorded"})
-    @Order(4)
-    void aKilledRelayerSendsExactlyOneTransfer(String haltAt) throws Exception {
-        BigInteger amount = ETHER.divide(BigInteger.valueOf(50));
-        String alice = world.cosmosAddress("devnet-c", "alice");
-        world.killRelayer();
-        try (EthereumUserChain user = world.ethUser(5); CosmosUserChain claimer = world.cosmosUser("devnet-c", "carol")) {
-            long sequenceBefore = relayerSequence("devnet-a");
-            long nonceBefore = relayerNonce();
-            Swapper.Locked locked = ethLock(user, amount, alice);
-            String prefix = locked.secret().hashlock().hex().substring(0, 16);
-            RelayerProcess relayer = world.startRelayerAllowingExit(Map.of("EVMORE_TEST_HALT_AT", haltAt + "@" + prefix));
-            assertThat(relayer.awaitExit(Duration.ofSeconds(90))).as("halted at " + haltAt + ":\n" + relayer.output()).isEqualTo(137);
-            assertThat(relayer.output()).contains("TEST HALT at " + haltAt);
-            world.killRelayer();
-            world.startRelayer();
-            HtlcRecord counter = swapper.awaitCounterLock(claimer, alice, world.relayerAddress("devnet-c"), locked, TERMS);
-            swapper.claim(claimer, counter, locked);
-            world.awaitState(locked.secret().hashlock(), "COMPLETED", Duration.ofSeconds(90));
-            assertThat(relayerSequence("devnet-a") - sequenceBefore).as("relayer txs on devnet-a: one transfer").isEqualTo(1);
-            assertThat(relayerNonce() - nonceBefore).as("relayer txs on Ethereum: one source claim").isEqualTo(1);
-            assertThat(claimer.locksFor(alice, locked.secret().hashlock())).as("one HTLC on devnet-c").hasSize(1);
-        }
-    }
-
     @Test
     @Order(5)
     void anErrorAcknowledgementOnTheLastHopFailsTheCounterLockAndNobodyLoses() throws Exception {
         BigInteger amount = ETHER.divide(BigInteger.valueOf(25));
         BigInteger expected = DirectSwapIT.quote(amount, ETH_TO_DENOM);
         String alice = world.cosmosAddress("devnet-c", "alice");
-        world.devnet.chain("devnet-c").failIbcHooks("contract refuses (test)");
-        Swapper.Locked locked;
         try (EthereumUserChain user = world.ethUser(6)) {
             BigInteger escrowBefore = world.cosmosBalance("devnet-a", escrow("devnet-a", world.channel("devnet-a", "devnet-b")), "stake");
             BigInteger stakeBefore = world.cosmosBalance("devnet-a", world.relayerAddress("devnet-a"));
-            locked = ethLock(user, amount, alice);
-            JsonNode failed;
-            try {
-                failed = world.awaitState(locked.secret().hashlock(), "COUNTER_FAILED", Duration.ofSeconds(90));
-            } finally {
-                world.devnet.chain("devnet-c").clearIbcHooksFault();
-            }
+            Swapper.Locked[] holder = new Swapper.Locked[1];
+            JsonNode[] failedHolder = new JsonNode[1];
+            withFailingHooksOnC(() -> {
+                holder[0] = ethLock(user, amount, alice);
+                failedHolder[0] = world.awaitState(holder[0].secret().hashlock(), "COUNTER_FAILED", Duration.ofSeconds(90));
+                userRefundsAfterTSrc(user, holder[0], amount, 6);
+            });
+            Swapper.Locked locked = holder[0];
+            JsonNode failed = failedHolder[0];
             assertThat(failed.get("swap").get("lastError").asText()).contains("error acknowledgement");
             assertThat(failed.toString()).contains("packet");
             assertThat(world.cosmosBalance("devnet-a", escrow("devnet-a", world.channel("devnet-a", "devnet-b")), "stake"))
@@ -257,7 +242,7 @@ class MultiHopSwapIT {
             BigInteger lost = stakeBefore.subtract(world.cosmosBalance("devnet-a", world.relayerAddress("devnet-a")));
             assertThat(lost).as("the relayer got the " + expected + " back, paying only the transfer's fee").isPositive()
                     .isLessThan(BigInteger.valueOf(1_000_000));
-            userRefundsAfterTSrc(user, locked, amount, 6);
+            assertThat(user.htlc().query(locked.sourceLock().htlcId()).orElseThrow().status()).isEqualTo(HtlcRecord.Status.REFUNDED);
         }
     }
 
@@ -268,16 +253,15 @@ class MultiHopSwapIT {
         String alice = world.cosmosAddress("devnet-c", "alice");
         try (EthereumUserChain user = world.ethUser(7)) {
             BigInteger stakeBefore = world.cosmosBalance("devnet-a", world.relayerAddress("devnet-a"));
-            world.devnet.relayer().pause();
+            pauseIbc();
             Swapper.Locked locked;
             try {
                 locked = ethLock(user, amount, alice);
                 awaitPacket(locked);
                 // devnet-b's clock passes the first hop's timeout before the packet is relayed
-                world.devnet.chain("devnet-b").advanceTime(Duration.ofSeconds(SwapWorld.HOP_TIMEOUT + 5));
-                world.devnet.chain("devnet-b").produceBlock();
+                passFirstHopTimeout();
             } finally {
-                world.devnet.relayer().resume();
+                resumeIbc();
             }
             JsonNode failed = world.awaitState(locked.secret().hashlock(), "COUNTER_FAILED", Duration.ofSeconds(90));
             assertThat(failed.get("swap").get("lastError").asText()).contains("timeout");
@@ -290,43 +274,8 @@ class MultiHopSwapIT {
         }
     }
 
-    @Test
-    @Order(6)
-    void anUnclaimedCounterLockIsRefundedToTheRelayerOnTheFinalChainAndCountsAsInventoryThere() throws Exception {
-        BigInteger amount = ETHER.divide(BigInteger.valueOf(40));
-        BigInteger expected = DirectSwapIT.quote(amount, ETH_TO_DENOM);
-        String alice = world.cosmosAddress("devnet-c", "alice");
-        String stakeOnC = world.routedStakeOnC();
-        String relayerOnC = world.relayerAddress("devnet-c");
-        try (EthereumUserChain user = world.ethUser(8); CosmosUserChain c = world.cosmosUser("devnet-c", "carol")) {
-            BigInteger before = world.cosmosBalance("devnet-c", relayerOnC, stakeOnC);
-            Swapper.Locked locked = ethLock(user, amount, alice);
-            HtlcRecord counter = swapper.awaitCounterLock(c, alice, relayerOnC, locked, TERMS);
-            world.awaitState(locked.secret().hashlock(), "COUNTER_LOCKED", Duration.ofSeconds(60));
-            // alice never claims; devnet-c's clock passes T_dst
-            long past = counter.timelock() - c.htlc().latestBlockTime() + 2;
-            world.devnet.chain("devnet-c").advanceTime(Duration.ofSeconds(past));
-            // Ethereum's clock moves as much, so that it stays ahead of devnet-c's for the swaps that follow
-            world.hardhat.increaseTime(past);
-            world.hardhat.mine(1);
-            world.awaitState(locked.secret().hashlock(), "REFUNDED", Duration.ofSeconds(60));
-            assertThat(c.htlc().query(counter.id()).orElseThrow().status()).isEqualTo(HtlcRecord.Status.REFUNDED);
-            BigInteger after = world.cosmosBalance("devnet-c", relayerOnC, stakeOnC);
-            assertThat(after.subtract(before)).as("the refund paid the relayer's address on devnet-c (its fee is paid in ujuno)")
-                    .isEqualTo(expected);
-            JsonNode status = SwapWorld.JSON.readTree(world.relayer().get("/admin/services/status", SwapWorld.TOKEN).body());
-            JsonNode held = null;
-            for (JsonNode i : status.get("inventory")) {
-                if (i.get("chain").asText().equals("devnet-c") && i.get("asset").asText().equals(stakeOnC)) held = i;
-            }
-            assertThat(held).as("devnet-c's voucher is inventory there: " + status.get("inventory")).isNotNull();
-            assertThat(held.get("balance").asText()).isEqualTo(after.toString());
-            assertThat(held.get("address").asText()).isEqualTo(relayerOnC);
-        }
-    }
-
     /** After T_src the source lock is refunded (by the user or by the relayer, which may also do it): the user paid only gas. */
-    private void userRefundsAfterTSrc(EthereumUserChain user, Swapper.Locked locked, BigInteger amount, int devIndex) throws Exception {
+    void userRefundsAfterTSrc(EthereumUserChain user, Swapper.Locked locked, BigInteger amount, int devIndex) throws Exception {
         String address = world.hardhat.devAddresses().get(devIndex);
         BigInteger before = world.ethBalance(address);
         world.hardhat.increaseTime(locked.sourceTimelock() - user.htlc().latestBlockTime() + 2);
@@ -344,7 +293,7 @@ class MultiHopSwapIT {
     }
 
     /** Waits until the relayer recorded the counter-lock transfer's packet (the transfer is included on devnet-a). */
-    private static void awaitPacket(Swapper.Locked locked) throws Exception {
+    void awaitPacket(Swapper.Locked locked) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             var s = world.swap(locked.secret().hashlock());
@@ -357,7 +306,7 @@ class MultiHopSwapIT {
     }
 
     /** Waits until the relayer's follower of {@code chain} processed a block above {@code height} (its cursor metric). */
-    private static void awaitFollowed(String chain, long height) throws Exception {
+    void awaitFollowed(String chain, long height) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         java.util.regex.Pattern line = java.util.regex.Pattern.compile(
                 "(?m)^evmore_chain_cursor_height\\{chain=\"" + java.util.regex.Pattern.quote(chain) + "\"\\} ([0-9.E]+)$");
@@ -369,12 +318,7 @@ class MultiHopSwapIT {
         throw new AssertionError("the relayer did not follow " + chain + " past " + height);
     }
 
-    private static long relayerSequence(String chain) {
-        var acc = world.devnet.chain(chain).state().account(world.relayerAddress(chain));
-        return acc == null ? 0 : acc.getSequence();
-    }
-
-    private static long relayerNonce() {
+    long relayerNonce() {
         return Long.decode(world.hardhat.rpc("eth_getTransactionCount", world.relayerEthAddress(), "latest").asText());
     }
 }

@@ -210,11 +210,11 @@ class MultiHopConformanceIT {
         }
 
         public void pauseRelaying() {
-            net.hermes().stop();
+            net.pauseRelaying();
         }
 
         public void resumeRelaying() {
-            net.hermes().start();
+            net.resumeRelaying();
         }
 
         public void shutdown() {

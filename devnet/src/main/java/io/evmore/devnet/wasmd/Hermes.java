@@ -157,6 +157,15 @@ public final class Hermes implements AutoCloseable {
         return new ChannelPair(chainA, a, ca, chainB, b, cb);
     }
 
+    /**
+     * Relays, once, every packet, acknowledgement and timeout pending on this channel, in both directions
+     * ({@code hermes clear packets}); only while {@code hermes start} is stopped (both would sign with the same key).
+     */
+    public void clearPackets(String chainId, String channelId) {
+        if (isRunning()) throw new IllegalStateException("clear packets while hermes start runs: both would sign with one key");
+        run(Duration.ofSeconds(120), "clear", "packets", "--chain", chainId, "--port", "transfer", "--channel", channelId);
+    }
+
     /** Starts {@code hermes start} (packets, acks, timeouts, client refresh); returns once it runs. */
     public synchronized void start() {
         if (isRunning()) return;

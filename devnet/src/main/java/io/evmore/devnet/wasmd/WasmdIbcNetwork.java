@@ -144,6 +144,27 @@ public final class WasmdIbcNetwork implements AutoCloseable {
         return hermes;
     }
 
+    /** Stops relaying: {@code hermes start} stops; packets sent meanwhile wait (and time out) on their chains. */
+    public void pauseRelaying() {
+        hermes.stop();
+    }
+
+    /**
+     * Relays what waited, then starts {@code hermes start} again. Hermes 1.10 restarted does not always pick up a
+     * packet sent while it was down (its start-up scan spawned no packet worker for a channel whose only pending
+     * packet was a few seconds old, and nothing on that channel woke one later), so every channel is first cleared
+     * once with {@code hermes clear packets}.
+     */
+    public void resumeRelaying() {
+        for (var e : channels.entrySet()) {
+            for (ChannelEnd ch : e.getValue().values()) {
+                // one clear per channel: from the end on the chain that comes first in the line
+                if (e.getKey().compareTo(ch.counterpartyChainId()) < 0) hermes.clearPackets(e.getKey(), ch.channelId());
+            }
+        }
+        hermes.start();
+    }
+
     private static void closeAll(Map<String, WasmdChain> chains, Hermes hermes, Path hermesHome) {
         if (hermes != null) hermes.close();
         chains.values().forEach(WasmdChain::close);
