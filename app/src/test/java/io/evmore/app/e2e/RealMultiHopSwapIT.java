@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
  * {@link MultiHopSwapScenarios} on real chains: three wasmd 0.54.9 nodes built with packet-forward middleware and IBC
  * hooks (devnet-a ↔ devnet-b ↔ devnet-c, prefix {@code wasm}, denoms stake/uosmo/ujuno), the ICS-20 channels created
  * and relayed by Hermes 1.10.5, a real Hardhat node, and the relayer as a separate process. What the devnet fakes is
- * done for real here: IBC is paused by stopping Hermes; a first-hop timeout is waited for on devnet-b's clock (60 s per
- * hop); bob gets the routed stake on devnet-c by his own two-hop transfer; an IBC-hooks
+ * done for real here: IBC is paused by stopping Hermes; a first-hop timeout is waited for on devnet-b's clock (30 s per
+ * hop in this world's relayer.yaml); bob gets the routed stake on devnet-c by his own two-hop transfer; an IBC-hooks
  * call that fails is one whose contract is not on devnet-c (the relayer restarted with such an address for devnet-c's
  * contract, on the same database, then restarted as it was).
  */

@@ -87,9 +87,8 @@ public final class SwapWorld implements AutoCloseable {
     /** Whether devnet-c is served over IBC from devnet-a (two hops through devnet-b) instead of directly. */
     public final boolean multiHop;
     /**
-     * Each hop's packet timeout in relayer.yaml: {@link #HOP_TIMEOUT} on both worlds (on real chains a timeout can only
-     * be waited for, since their clocks cannot be moved; 30 s proved too short for a test that holds Hermes while a
-     * look-alike HTLC is made).
+     * Each hop's packet timeout in relayer.yaml: {@link #HOP_TIMEOUT} on the devnet; 30 s on real chains, where a
+     * timeout can only be waited for (their clocks cannot be moved) and Hermes relays a hop in a few seconds.
      */
     public final int hopTimeout;
 
@@ -100,7 +99,7 @@ public final class SwapWorld implements AutoCloseable {
         this.devnet = devnet;
         this.wasmd = wasmd;
         this.ibc = ibc;
-        this.hopTimeout = HOP_TIMEOUT;
+        this.hopTimeout = ibc != null ? 30 : HOP_TIMEOUT;
         this.cosmos = devnet != null
                 ? devnet.chains().stream().map(c -> new CosmosChain(c.chainId(), c.prefix(), c.denom(), c.rpcUrl(),
                         c.htlcContractAddress())).toList()
