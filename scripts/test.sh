@@ -11,8 +11,9 @@ export EVMORE_ROOT
 evmore_find_jdk
 evmore_node_tools
 
-# The real wasmd chain and the contract's wasm for the real-chain tests (the wasm's sha256 is checked against
-# contracts/cosmwasm/README.md). Seconds when cached; the tests fail, never skip, without them.
+# The real wasmd chain, the patched wasmd (packet-forward, IBC hooks) and Hermes for the multi-hop tests, and the
+# contract's wasm (its sha256 is checked against contracts/cosmwasm/README.md). Seconds when cached; the tests fail,
+# never skip, without them.
 command -v go >/dev/null 2>&1 || export PATH="/usr/local/go/bin:$PATH"
 echo "== wasmd and the contract's wasm (scripts/wasmd.sh)"
 "$EVMORE_ROOT/scripts/wasmd.sh"

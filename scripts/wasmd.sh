@@ -3,7 +3,8 @@
 #   1. Debian's rustc-web toolchain (apt) for the wasm build;
 #   2. the contract's wasm (contracts/cosmwasm), built reproducibly and checked against the sha256 in
 #      contracts/cosmwasm/README.md;
-#   3. the wasmd binary, built from the Go module proxy.
+#   3. the wasmd binary, built from the Go module proxy;
+#   4. (scripts/wasmd-ibc.sh) wasmd with packet-forward middleware and IBC hooks, and the Hermes IBC relayer.
 # Outputs live OUTSIDE the checkout, so every clone on this machine (CI's clean clones included) reuses them:
 # ${EVMORE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/evmore}/wasmd/
 #   wasmd-<version>/bin/wasmd, wasmd-<version>/lib/libwasmvm.x86_64.so   the node and the VM library it loads
@@ -132,4 +133,7 @@ WASMD_WASM_SHA256=$actual_sha
 EOF
 mv "$ENV_DIR/env.tmp" "$ENV_DIR/env"
 log "ready in $((t_wasmd - t0)) s (apt $((t_apt - t0)) s, wasm $((t_wasm - t_apt)) s, wasmd $((t_wasmd - t_wasm)) s): $ENV_DIR/env -> $CACHE"
+# 4. the multi-hop tools: wasmd with packet-forward and IBC hooks (the project's patch), and Hermes; they append
+#    WASMD_IBC_BIN=, WASMD_IBC_LIB=, HERMES_BIN= to tools/wasmd/env and print their own times.
+if $check_only; then "$EVMORE_ROOT/scripts/wasmd-ibc.sh" --check-only; else "$EVMORE_ROOT/scripts/wasmd-ibc.sh"; fi
 if [ -n "$sha_error" ]; then log "$sha_error"; exit 1; fi

@@ -9,7 +9,11 @@ import io.evmore.core.chain.ChainId;
 import io.evmore.devnet.Devnet;
 import io.evmore.devnet.DevnetChain;
 import io.evmore.devnet.DevnetMain;
+import io.evmore.devnet.TestAccount;
 import io.evmore.devnet.ethereum.HardhatNode;
+import io.evmore.devnet.ibc.Channel;
+import io.evmore.devnet.wasmd.WasmdChain;
+import io.evmore.devnet.wasmd.WasmdIbcNetwork;
 import io.evmore.ethereum.DevToken;
 import io.evmore.ethereum.HtlcAbi;
 import io.evmore.ethereum.HtlcDeployer;
@@ -21,12 +25,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The complete local world, built in one place for {@code ./evmore devnet}, {@code ./evmore demo} and
  * {@code localChains.enabled}: a Hardhat node with the HTLC contract and the mintable {@link DevToken} deployed,
  * Hardhat's development accounts 0..9 holding ETH and {@value #TOKEN_FUNDING_WHOLE} DEV each (account 0 is the
- * relayer's), and the Cosmos devnet (devnet-a ↔ devnet-b ↔ devnet-c, accounts alice, bob, carol and relayer).
+ * relayer's), and the Cosmos devnet (devnet-a ↔ devnet-b ↔ devnet-c, accounts alice, bob, carol and relayer) — or,
+ * with {@link #startReal}, in the devnet's place three real wasmd nodes with packet-forward middleware and IBC hooks
+ * (the same chain ids, denoms and accounts; prefix {@code wasm} on all three) whose channels Hermes created and relays.
  *
  * <p>devnet-a is the relayer's home chain. A devnet chain without a channel to it (devnet-c) is a multi-hop
  * destination: counter-locks reach it as one ICS-20 transfer of devnet-a's denom forwarded by the chains between
@@ -62,20 +69,58 @@ public final class LocalWorld implements AutoCloseable {
         }
     }
 
+    /** One end of an ICS-20 channel ({@code transfer} port) on a Cosmos chain of this world. */
+    public record ChannelEnd(String channelId, String connectionId, String counterpartyChainId, String counterpartyChannelId) {}
+
+    /** A Cosmos chain of this world, devnet or real. */
+    public record CosmosChain(String chainId, String prefix, String denom, java.math.BigDecimal minGasPrice, long revisionNumber,
+            List<String> rpcUrls, List<String> websocketUrls, String htlcContract, List<ChannelEnd> channels) {
+        public String rpcUrl() {
+            return rpcUrls.getFirst();
+        }
+
+        public Optional<ChannelEnd> channelTo(String chainId) {
+            return channels.stream().filter(c -> c.counterpartyChainId().equals(chainId)).findFirst();
+        }
+    }
+
     private final HardhatNode hardhat;
     private final Devnet devnet;
+    private final WasmdIbcNetwork real;
+    private final List<CosmosChain> cosmos;
+    private final List<TestAccount> accounts;
     private final ChainId eth;
     private final String htlc;
     private final String token;
     private final Duration blockInterval;
 
-    private LocalWorld(HardhatNode hardhat, Devnet devnet, String htlc, String token, Duration blockInterval) {
+    private LocalWorld(HardhatNode hardhat, Devnet devnet, WasmdIbcNetwork real, String htlc, String token, Duration blockInterval) {
         this.hardhat = hardhat;
         this.devnet = devnet;
+        this.real = real;
         this.eth = ChainId.evm(hardhat.chainId());
         this.htlc = htlc;
         this.token = token;
         this.blockInterval = blockInterval;
+        List<CosmosChain> chains = new ArrayList<>();
+        if (devnet != null) {
+            for (DevnetChain c : devnet.chains()) {
+                chains.add(new CosmosChain(c.chainId(), c.prefix(), c.denom(), c.spec().minGasPrice(), c.spec().revisionNumber(),
+                        c.endpoints().stream().map(e -> e.url()).toList(), c.endpoints().stream().map(e -> e.websocketUrl()).toList(),
+                        c.htlcContractAddress(), c.channels().stream().map(ch -> new ChannelEnd(ch.channelId(), ch.connectionId(),
+                                ch.counterpartyChainId(), ch.counterpartyChannelId())).toList()));
+            }
+            this.accounts = devnet.accounts();
+        } else {
+            for (WasmdChain c : real.chains()) {
+                chains.add(new CosmosChain(c.chainId(), c.prefix(), c.denom(), c.minGasPrice(), 0, List.of(c.rpcUrl()),
+                        List.of(c.websocketUrl()), c.htlcContractAddress(), real.channels(c.chainId()).stream()
+                                .map(ch -> new ChannelEnd(ch.channelId(), ch.connectionId(), ch.counterpartyChainId(),
+                                        ch.counterpartyChannelId())).toList()));
+            }
+            this.accounts = real.chains().getFirst().accounts().stream().filter(a -> !a.name().equals(WasmdChain.VALIDATOR)).toList();
+        }
+        this.cosmos = List.copyOf(chains);
     }
 
     /**
@@ -87,6 +132,39 @@ public final class LocalWorld implements AutoCloseable {
         java.util.concurrent.CompletableFuture<Devnet> cosmos = java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> DevnetMain.start(blockInterval, endpointsPerChain, out),
                 r -> Thread.ofPlatform().name("devnet-start").daemon().start(r));
+        return start(blockInterval, out, cosmos.thenApply(d -> new Object[] {d, null}), () -> cosmos.handle((d, err) -> {
+            if (d != null) d.close();
+            return null;
+        }).join());
+    }
+
+    /**
+     * As {@link #start}, with real Cosmos chains in the devnet's place: three wasmd nodes (packet-forward middleware and
+     * IBC hooks) devnet-a ↔ devnet-b ↔ devnet-c, channels created by Hermes, {@code hermes start} relaying (the tools
+     * of {@code scripts/wasmd.sh}). Their blocks come every ~0.2 s whatever {@code blockInterval} says; it sets
+     * Hardhat's interval and the relayer's block times.
+     */
+    public static LocalWorld startReal(Duration blockInterval, PrintStream out) {
+        java.util.concurrent.CompletableFuture<WasmdIbcNetwork> cosmos = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            long t0 = System.nanoTime();
+            WasmdIbcNetwork n = WasmdIbcNetwork.startLine();
+            for (WasmdChain c : n.chains()) {
+                out.println("cosmos: " + c.chainId() + " (real wasmd, pid " + c.nodePid() + ") RPC " + c.rpcUrl() + " HTLC "
+                        + c.htlcContractAddress() + " channels " + n.channels(c.chainId()).stream()
+                        .map(ch -> ch.channelId() + "->" + ch.counterpartyChainId()).toList());
+            }
+            out.println("cosmos: hermes (pid " + n.hermes().pid() + ") relaying; the real chains were ready in "
+                    + (System.nanoTime() - t0) / 1_000_000_000 + " s");
+            return n;
+        }, r -> Thread.ofPlatform().name("wasmd-start").daemon().start(r));
+        return start(blockInterval, out, cosmos.thenApply(n -> new Object[] {null, n}), () -> cosmos.handle((n, err) -> {
+            if (n != null) n.close();
+            return null;
+        }).join());
+    }
+
+    private static LocalWorld start(Duration blockInterval, PrintStream out, java.util.concurrent.CompletableFuture<Object[]> cosmos,
+            Runnable closeCosmos) {
         HardhatNode hardhat = null;
         try {
             hardhat = HardhatNode.start();
@@ -104,12 +182,10 @@ public final class LocalWorld implements AutoCloseable {
             hardhat.setIntervalMining(Math.max(1000, blockInterval.toMillis()));
             out.println("ethereum: " + eth + " RPC " + hardhat.url() + " HTLC " + htlc + " DEV token " + token + "; accounts 0..9 hold "
                     + "10000 ETH and " + TOKEN_FUNDING_WHOLE + " DEV each (account 0 is the relayer's)");
-            return new LocalWorld(hardhat, cosmos.join(), htlc, token, blockInterval);
+            Object[] side = cosmos.join();
+            return new LocalWorld(hardhat, (Devnet) side[0], (WasmdIbcNetwork) side[1], htlc, token, blockInterval);
         } catch (RuntimeException | Error e) {
-            cosmos.handle((d, err) -> {
-                if (d != null) d.close();
-                return null;
-            }).join();
+            closeCosmos.run();
             if (hardhat != null) hardhat.close();
             throw e;
         }
@@ -119,8 +195,34 @@ public final class LocalWorld implements AutoCloseable {
         return hardhat;
     }
 
+    /** The devnet, or null in a real world ({@link #real()}). */
     public Devnet devnet() {
         return devnet;
+    }
+
+    /** The real chains and Hermes, or null on the devnet. */
+    public WasmdIbcNetwork real() {
+        return real;
+    }
+
+    /** The Cosmos chains, devnet-a first. */
+    public List<CosmosChain> cosmosChains() {
+        return cosmos;
+    }
+
+    public CosmosChain cosmosChain(String chainId) {
+        return cosmos.stream().filter(c -> c.chainId().equals(chainId)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no Cosmos chain " + chainId));
+    }
+
+    /** The address of a funded Cosmos account (alice, bob, carol, relayer) on a chain of this world. */
+    public String cosmosAddress(String account, String chainId) {
+        return account(account).address(cosmosChain(chainId).prefix());
+    }
+
+    private TestAccount account(String name) {
+        return accounts.stream().filter(a -> a.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no account " + name));
     }
 
     public ChainId ethereumChain() {
@@ -146,7 +248,7 @@ public final class LocalWorld implements AutoCloseable {
 
     /** The relayer's keys on the local chains: Hardhat account 0 and the devnet account "relayer". */
     public RelayerKeys relayerKeys() {
-        return RelayerKeys.of(hardhat.devPrivateKeys().get(0), devnet.account("relayer").mnemonic());
+        return RelayerKeys.of(hardhat.devPrivateKeys().get(0), account("relayer").mnemonic());
     }
 
     private int blockSeconds() {
@@ -154,23 +256,23 @@ public final class LocalWorld implements AutoCloseable {
     }
 
     /** The relayer's home chain: the devnet's first chain. */
-    public DevnetChain home() {
-        return devnet.chains().get(0);
+    public CosmosChain home() {
+        return cosmos.get(0);
     }
 
     /**
      * The route from the home chain to {@code chain} when it has no channel to it (the shortest path over the devnet's
      * channels), else null: a direct destination.
      */
-    public RelayerConfig.Route routeTo(DevnetChain chain) {
-        DevnetChain home = home();
+    public RelayerConfig.Route routeTo(CosmosChain chain) {
+        CosmosChain home = home();
         if (chain.chainId().equals(home.chainId()) || home.channelTo(chain.chainId()).isPresent()) return null;
         java.util.Map<String, String> previous = new java.util.HashMap<>();
         java.util.ArrayDeque<String> queue = new java.util.ArrayDeque<>(List.of(home.chainId()));
         previous.put(home.chainId(), null);
         while (!queue.isEmpty()) {
             String at = queue.removeFirst();
-            for (var ch : devnet.chain(at).channels()) {
+            for (var ch : cosmosChain(at).channels()) {
                 if (previous.containsKey(ch.counterpartyChainId())) continue;
                 previous.put(ch.counterpartyChainId(), at);
                 queue.addLast(ch.counterpartyChainId());
@@ -179,16 +281,16 @@ public final class LocalWorld implements AutoCloseable {
         if (!previous.containsKey(chain.chainId())) return null;
         List<RelayerConfig.Hop> hops = new ArrayList<>();
         for (String to = chain.chainId(); previous.get(to) != null; to = previous.get(to)) {
-            DevnetChain from = devnet.chain(previous.get(to));
+            CosmosChain from = cosmosChain(previous.get(to));
             var ch = from.channelTo(to).orElseThrow();
-            hops.add(0, new RelayerConfig.Hop(to, devnet.chain(to).prefix(), "transfer", ch.channelId(), ch.counterpartyChannelId(),
+            hops.add(0, new RelayerConfig.Hop(to, cosmosChain(to).prefix(), "transfer", ch.channelId(), ch.counterpartyChannelId(),
                     HOP_TIMEOUT_SECONDS, 0));
         }
         return new RelayerConfig.Route(home.chainId(), home.denom(), hops);
     }
 
     /** What the relayer locks on {@code chain}: its denom, or the home denom's voucher on a multi-hop destination. */
-    public String lockedDenom(DevnetChain chain) {
+    public String lockedDenom(CosmosChain chain) {
         RelayerConfig.Route r = routeTo(chain);
         return r == null ? chain.denom() : r.toIbcRoute(chain.chainId()).finalDenom(r.denom());
     }
@@ -196,8 +298,8 @@ public final class LocalWorld implements AutoCloseable {
     /** The relayer's {@code chains} section for this world. */
     public RelayerConfig.Chains chainsConfig() {
         List<RelayerConfig.Cosmos> cosmos = new ArrayList<>();
-        for (DevnetChain c : devnet.chains()) {
-            cosmos.add(new RelayerConfig.Cosmos(c.chainId(), c.prefix(), c.denom(), List.of(c.rpcUrl()), c.htlcContractAddress(), "0.025",
+        for (CosmosChain c : this.cosmos) {
+            cosmos.add(new RelayerConfig.Cosmos(c.chainId(), c.prefix(), c.denom(), List.of(c.rpcUrl()), c.htlcContract(), "0.025",
                     ConfigLoader.defaultCosmosPool(), 1, List.of(), blockSeconds(), COSMOS_CLAIM_INCLUSION_SECONDS, 0, routeTo(c)));
         }
         return new RelayerConfig.Chains(new RelayerConfig.Ethereum(eth.value(), List.of(hardhat.url()), htlc, 1,
@@ -207,7 +309,7 @@ public final class LocalWorld implements AutoCloseable {
     /** The swap pairs of this world (see the class comment). */
     public List<RelayerConfig.PairConfig> pairs() {
         List<RelayerConfig.PairConfig> out = new ArrayList<>();
-        for (DevnetChain c : devnet.chains()) {
+        for (CosmosChain c : cosmos) {
             String locked = lockedDenom(c);
             out.add(new RelayerConfig.PairConfig(eth.value(), HtlcAbi.NATIVE, c.chainId(), locked, ETH_TO_DENOM_RATE, FEE_BPS,
                     "1000000000000000", "10000000000000000000"));
@@ -226,7 +328,7 @@ public final class LocalWorld implements AutoCloseable {
      * {@code routes} (what the relayer's counter-lock holds on each such chain). See devnet/README.md.
      */
     public ObjectNode describe() {
-        ObjectNode root = DevnetMain.describe(devnet);
+        ObjectNode root = devnet != null ? DevnetMain.describe(devnet) : describeReal();
         ObjectNode e = root.objectNode();
         e.put("chain_id", eth.value()).put("rpc", hardhat.url()).put("websocket", hardhat.wsUrl())
                 .put("block_interval_ms", blockInterval.toMillis()).put("htlc_contract", htlc);
@@ -243,9 +345,9 @@ public final class LocalWorld implements AutoCloseable {
         ordered.setAll(root);
         ObjectNode relayer = ordered.putObject("relayer");
         relayer.put(eth.value(), hardhat.devAddresses().get(0));
-        for (DevnetChain c : devnet.chains()) relayer.put(c.chainId(), devnet.account("relayer").address(c.prefix()));
+        for (CosmosChain c : cosmos) relayer.put(c.chainId(), account("relayer").address(c.prefix()));
         ObjectNode routes = ordered.putObject("routes");
-        for (DevnetChain c : devnet.chains()) {
+        for (CosmosChain c : cosmos) {
             RelayerConfig.Route r = routeTo(c);
             if (r == null) continue;
             ObjectNode o = routes.putObject(c.chainId()).put("from", r.from()).put("denom", r.denom()).put("arrives_as", lockedDenom(c));
@@ -256,6 +358,36 @@ public final class LocalWorld implements AutoCloseable {
             }
         }
         return ordered;
+    }
+
+    /** {@link DevnetMain#describe}'s {@code chains} and {@code accounts} for the real chains (the same shape). */
+    private ObjectNode describeReal() {
+        ObjectNode root = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        ArrayNode chains = root.putArray("chains");
+        for (CosmosChain c : cosmos) {
+            ObjectNode o = chains.addObject();
+            o.put("chain_id", c.chainId()).put("prefix", c.prefix()).put("denom", c.denom())
+                    .put("min_gas_price", c.minGasPrice().toPlainString() + c.denom()).put("revision_number", c.revisionNumber())
+                    .put("decimals", DevnetMain.COSMOS_DECIMALS);
+            ArrayNode rpc = o.putArray("rpc");
+            c.rpcUrls().forEach(rpc::add);
+            ArrayNode ws = o.putArray("websocket");
+            c.websocketUrls().forEach(ws::add);
+            o.put("htlc_contract", c.htlcContract());
+            ArrayNode chs = o.putArray("channels");
+            for (ChannelEnd ch : c.channels()) {
+                chs.addObject().put("channel_id", ch.channelId()).put("port_id", Channel.PORT).put("connection_id", ch.connectionId())
+                        .put("counterparty_chain_id", ch.counterpartyChainId()).put("counterparty_channel_id", ch.counterpartyChannelId());
+            }
+        }
+        ArrayNode accs = root.putArray("accounts");
+        for (TestAccount a : accounts) {
+            ObjectNode o = accs.addObject();
+            o.put("name", a.name()).put("mnemonic", a.mnemonic()).put("hd_path", "m/44'/118'/0'/0/0");
+            ObjectNode addrs = o.putObject("addresses");
+            for (CosmosChain c : cosmos) addrs.put(c.chainId(), a.address(c.prefix()));
+        }
+        return root;
     }
 
     /** Writes DIR/devnet.json, owner-only (it holds keys). */
@@ -285,7 +417,7 @@ public final class LocalWorld implements AutoCloseable {
             // not POSIX
         }
         DevnetMain.writeOwnerOnly(secrets.resolve(RelayerKeys.ETHEREUM_PRIVATE_KEY), hardhat.devPrivateKeys().get(0) + "\n");
-        DevnetMain.writeOwnerOnly(secrets.resolve(RelayerKeys.COSMOS_MNEMONIC), devnet.account("relayer").mnemonic() + "\n");
+        DevnetMain.writeOwnerOnly(secrets.resolve(RelayerKeys.COSMOS_MNEMONIC), account("relayer").mnemonic() + "\n");
         Path file = abs.resolve("relayer.yaml");
         Files.writeString(file, relayerYaml(abs, port, logLevel));
         return file;
@@ -356,7 +488,8 @@ public final class LocalWorld implements AutoCloseable {
     @Override
     public void close() {
         try {
-            devnet.close();
+            if (devnet != null) devnet.close();
+            if (real != null) real.close();
         } finally {
             hardhat.close();
         }

@@ -61,6 +61,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-serve", description = "exit after the swaps instead of serving until Ctrl-C")
     boolean noServe;
 
+    @Option(names = "--real", description = "real Cosmos chains instead of the devnet: three wasmd nodes with packet-forward"
+            + " and IBC hooks, relayed by Hermes (build them first: ./evmore wasmd-setup)")
+    boolean real;
+
     private final long t0 = System.nanoTime();
     private final PrintStream out = System.out;
 
@@ -85,10 +89,12 @@ final class DemoCommand implements Callable<Integer> {
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
         Path home = dir.toAbsolutePath();
-        say("demo: starting the local chains (Hardhat + HTLC + DEV token, Cosmos devnet-a <-> devnet-b <-> devnet-c)");
+        say("demo: starting the local chains (Hardhat + HTLC + DEV token, Cosmos devnet-a <-> devnet-b <-> devnet-c"
+                + (real ? " as real wasmd nodes relayed by Hermes)" : ")"));
         LocalWorld world;
         try {
-            world = LocalWorld.start(interval, 1, new PrintStream(new StartupLines(this::say), true, StandardCharsets.UTF_8));
+            PrintStream lines = new PrintStream(new StartupLines(this::say), true, StandardCharsets.UTF_8);
+            world = real ? LocalWorld.startReal(interval, lines) : LocalWorld.start(interval, 1, lines);
         } catch (RuntimeException e) {
             System.err.println("demo: the local chains did not start: " + SwapCommand.oneLine(e));
             return 1;
@@ -111,8 +117,8 @@ final class DemoCommand implements Callable<Integer> {
             Network.Chain eth = net.chain("ethereum", world.ethereumChain().value());
             Network.Chain a = net.chain("devnet-a", "devnet-a");
             Network.Chain c = net.chain("devnet-c", "devnet-c");
-            String bob = world.devnet().account("bob").address("cosmos");
-            String carolC = world.devnet().account("carol").address("juno");
+            String bob = world.cosmosAddress("bob", "devnet-a");
+            String carolC = world.cosmosAddress("carol", "devnet-c");
             String user2 = world.hardhat().devAddresses().get(2);
             String ethId = eth.id();
             Optional<String> twoHopAsset = twoHopAsset(app.config(), ethId, "devnet-c");
@@ -121,10 +127,10 @@ final class DemoCommand implements Callable<Integer> {
             table.add(new Holding("user1 (swapper)", eth, net.asset(eth, "", "ETH"), world.hardhat().devAddresses().get(1)));
             table.add(new Holding("bob (receiver)", a, net.asset(a, "", "stake"), bob));
             twoHopAsset.ifPresent(x -> table.add(new Holding("carol (receiver)", c, net.asset(c, "", x), carolC)));
-            table.add(new Holding("alice (swapper)", a, net.asset(a, "", "stake"), world.devnet().account("alice").address("cosmos")));
+            table.add(new Holding("alice (swapper)", a, net.asset(a, "", "stake"), world.cosmosAddress("alice", "devnet-a")));
             table.add(new Holding("user2 (receiver)", eth, net.asset(eth, "", "ETH"), user2));
             table.add(new Holding("relayer", eth, net.asset(eth, "", "ETH"), world.hardhat().devAddresses().get(0)));
-            table.add(new Holding("relayer", a, net.asset(a, "", "stake"), world.devnet().account("relayer").address("cosmos")));
+            table.add(new Holding("relayer", a, net.asset(a, "", "stake"), world.cosmosAddress("relayer", "devnet-a")));
             List<BigInteger> before = balances(net, table);
 
             int completed = 0;

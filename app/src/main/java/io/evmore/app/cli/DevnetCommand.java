@@ -36,6 +36,11 @@ final class DevnetCommand implements Callable<Integer> {
     @Option(names = "--relayer-port", defaultValue = "3000", description = "HTTP port written into relayer.yaml (default: ${DEFAULT-VALUE})")
     int relayerPort;
 
+    @Option(names = "--real", description = "real Cosmos chains instead of the devnet: three wasmd nodes (devnet-a <-> devnet-b <->"
+            + " devnet-c, packet-forward and IBC hooks, prefix wasm) whose channels Hermes created and relays; build them first"
+            + " with ./evmore wasmd-setup")
+    boolean real;
+
     @Override
     public Integer call() throws Exception {
         Duration interval;
@@ -56,7 +61,11 @@ final class DevnetCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
-        try (LocalWorld world = LocalWorld.start(interval, endpoints, System.out)) {
+        if (real && endpoints != 1) {
+            spec.commandLine().getErr().println("--endpoints is a devnet option: a real node serves one RPC endpoint");
+            return 2;
+        }
+        try (LocalWorld world = real ? LocalWorld.startReal(interval, System.out) : LocalWorld.start(interval, endpoints, System.out)) {
             Path description = world.writeDescription(out);
             Path config = world.writeRelayerConfig(out, relayerPort);
             System.out.println("devnet: wrote " + description.toAbsolutePath() + " (owner-only) and " + config);

@@ -9,6 +9,7 @@ import io.evmore.cosmos.CosmosSettings;
 import io.evmore.devnet.Devnet;
 import io.evmore.devnet.DevnetChain;
 import io.evmore.devnet.wasmd.WasmdChain;
+import io.evmore.devnet.wasmd.WasmdIbcNetwork;
 import io.evmore.devnet.wasmd.WasmdNetwork;
 import io.evmore.devnet.ethereum.HardhatNode;
 import io.evmore.ethereum.EthereumSettings;
@@ -70,6 +71,11 @@ public final class SwapWorld implements AutoCloseable {
     public final Devnet devnet;
     /** The wasmd chain, or null when the Cosmos side is the devnet. */
     public final WasmdNetwork wasmd;
+    /**
+     * The real multi-hop world, or null: three patched wasmd nodes devnet-a ↔ devnet-b ↔ devnet-c (packet-forward and
+     * IBC hooks, prefix {@code wasm}, denoms stake/uosmo/ujuno) relayed by Hermes, in the devnet's place.
+     */
+    public final WasmdIbcNetwork ibc;
     private final List<CosmosChain> cosmos;
     public final ChainId eth;
     public final String htlc;
@@ -80,17 +86,25 @@ public final class SwapWorld implements AutoCloseable {
     private final List<String> logs = new ArrayList<>();
     /** Whether devnet-c is served over IBC from devnet-a (two hops through devnet-b) instead of directly. */
     public final boolean multiHop;
+    /**
+     * Each hop's packet timeout in relayer.yaml: {@link #HOP_TIMEOUT} on the devnet; 30 s on real chains, where a
+     * timeout can only be waited for (their clocks cannot be moved) and Hermes relays a hop in a few seconds.
+     */
+    public final int hopTimeout;
 
-    private SwapWorld(HardhatNode hardhat, Devnet devnet, WasmdNetwork wasmd, String htlc, Path dir, boolean multiHop) throws IOException {
+    private SwapWorld(HardhatNode hardhat, Devnet devnet, WasmdNetwork wasmd, WasmdIbcNetwork ibc, String htlc, Path dir,
+            boolean multiHop) throws IOException {
         this.multiHop = multiHop;
         this.hardhat = hardhat;
         this.devnet = devnet;
         this.wasmd = wasmd;
+        this.ibc = ibc;
+        this.hopTimeout = ibc != null ? 30 : HOP_TIMEOUT;
         this.cosmos = devnet != null
                 ? devnet.chains().stream().map(c -> new CosmosChain(c.chainId(), c.prefix(), c.denom(), c.rpcUrl(),
                         c.htlcContractAddress())).toList()
-                : wasmd.chains().stream().map(c -> new CosmosChain(c.chainId(), c.prefix(), c.denom(), c.rpcUrl(),
-                        c.htlcContractAddress())).toList();
+                : (ibc != null ? ibc.chains() : wasmd.chains()).stream().map(c -> new CosmosChain(c.chainId(), c.prefix(),
+                        c.denom(), c.rpcUrl(), c.htlcContractAddress())).toList();
         this.eth = ChainId.evm(hardhat.chainId());
         this.htlc = htlc;
         this.dir = dir;
@@ -118,29 +132,52 @@ public final class SwapWorld implements AutoCloseable {
      * from devnet-a over devnet-b (packet-forward), creating the HTLC on devnet-c through IBC hooks.
      */
     public static SwapWorld startMultiHop(Path dir) throws Exception {
-        return start(dir, false, true);
+        return start(dir, false, true, false);
+    }
+
+    /** The same multi-hop world on real chains: three patched wasmd nodes relayed by Hermes ({@link #ibc}). */
+    public static SwapWorld startRealMultiHop(Path dir) throws Exception {
+        return start(dir, false, true, true);
     }
 
     private static SwapWorld start(Path dir, boolean onWasmd, boolean multiHop) throws Exception {
+        return start(dir, onWasmd, multiHop, false);
+    }
+
+    private static SwapWorld start(Path dir, boolean onWasmd, boolean multiHop, boolean real) throws Exception {
         HardhatNode hardhat = HardhatNode.start();
         Devnet devnet = null;
         WasmdNetwork wasmd = null;
+        WasmdIbcNetwork ibc = null;
         try {
             // 1 s: Hardhat gives every block a strictly later whole-second timestamp, so faster blocks make its clock run ahead
             hardhat.setIntervalMining(1000);
             String htlc = HtlcDeployer.deploy(ChainId.evm(hardhat.chainId()), hardhat.url(), hardhat.devPrivateKeys().get(0));
-            if (onWasmd) {
+            if (real) {
+                ibc = WasmdIbcNetwork.startLine();
+            } else if (onWasmd) {
                 wasmd = WasmdNetwork.start(WASMD_CHAIN);
             } else {
                 devnet = Devnet.defaultTopology().blockInterval(Duration.ofMillis(500)).start();
             }
-            return new SwapWorld(hardhat, devnet, wasmd, htlc, dir, multiHop);
+            return new SwapWorld(hardhat, devnet, wasmd, ibc, htlc, dir, multiHop);
         } catch (Exception | Error e) {
             if (devnet != null) devnet.close();
             if (wasmd != null) wasmd.close();
+            if (ibc != null) ibc.close();
             hardhat.close();
             throw e;
         }
+    }
+
+    /** The bech32 prefix of a Cosmos chain of this world. */
+    public String prefix(String chainId) {
+        return cosmosChain(chainId).prefix();
+    }
+
+    /** The native denom of a Cosmos chain of this world. */
+    public String denom(String chainId) {
+        return cosmosChain(chainId).denom();
     }
 
     /** The chain the direct-swap tests use: devnet-a, or its wasmd replacement. */
@@ -154,7 +191,8 @@ public final class SwapWorld implements AutoCloseable {
     }
 
     private String mnemonic(String account) {
-        return devnet != null ? devnet.account(account).mnemonic() : wasmd.chains().getFirst().account(account).mnemonic();
+        if (devnet != null) return devnet.account(account).mnemonic();
+        return (ibc != null ? ibc.chains() : wasmd.chains()).getFirst().account(account).mnemonic();
     }
 
     private String relayerYaml() {
@@ -175,10 +213,10 @@ public final class SwapWorld implements AutoCloseable {
                     .append(", blockTimeSeconds: 1, claimInclusionSeconds: ").append(COSMOS_CLAIM_INCLUSION);
             if (multiHop && c.chainId().equals("devnet-c")) {
                 y.append(",\n       route: {from: devnet-a, denom: stake, hops: [");
-                y.append("{chainId: devnet-b, prefix: osmo, channel: ").append(channel("devnet-a", "devnet-b")).append(", counterpartyChannel: ")
-                        .append(channel("devnet-b", "devnet-a")).append(", timeoutSeconds: ").append(HOP_TIMEOUT).append(", retries: 0}, ");
-                y.append("{chainId: devnet-c, prefix: juno, channel: ").append(channel("devnet-b", "devnet-c")).append(", counterpartyChannel: ")
-                        .append(channel("devnet-c", "devnet-b")).append(", timeoutSeconds: ").append(HOP_TIMEOUT).append(", retries: 0}]}");
+                y.append("{chainId: devnet-b, prefix: ").append(prefix("devnet-b")).append(", channel: ").append(channel("devnet-a", "devnet-b")).append(", counterpartyChannel: ")
+                        .append(channel("devnet-b", "devnet-a")).append(", timeoutSeconds: ").append(hopTimeout).append(", retries: 0}, ");
+                y.append("{chainId: devnet-c, prefix: ").append(prefix("devnet-c")).append(", channel: ").append(channel("devnet-b", "devnet-c")).append(", counterpartyChannel: ")
+                        .append(channel("devnet-c", "devnet-b")).append(", timeoutSeconds: ").append(hopTimeout).append(", retries: 0}]}");
             }
             y.append("}\n");
         }
@@ -205,6 +243,7 @@ public final class SwapWorld implements AutoCloseable {
 
     /** The devnet channel on {@code from} whose other end is on {@code to}. */
     public String channel(String from, String to) {
+        if (ibc != null) return ibc.channel(from, to);
         return devnet.chain(from).channelTo(to).orElseThrow(() -> new IllegalStateException("no channel " + from + " -> " + to)).channelId();
     }
 
@@ -334,7 +373,8 @@ public final class SwapWorld implements AutoCloseable {
 
     public String cosmosAddress(String chainId, String account) {
         String prefix = cosmosChain(chainId).prefix();
-        return devnet != null ? devnet.account(account).address(prefix) : wasmd.chain(chainId).account(account).address(prefix);
+        if (devnet != null) return devnet.account(account).address(prefix);
+        return (ibc != null ? ibc.chain(chainId) : wasmd.chain(chainId)).account(account).address(prefix);
     }
 
     public BigInteger ethBalance(String address) {
@@ -342,7 +382,14 @@ public final class SwapWorld implements AutoCloseable {
     }
 
     public BigInteger cosmosBalance(String chainId, String address, String denom) {
+        if (ibc != null) return ibc.chain(chainId).balance(address, denom);
         return devnet.chain(chainId).balance(address, denom);
+    }
+
+    /** The latest height of a Cosmos chain of this world. */
+    public long cosmosHeight(String chainId) {
+        if (devnet != null) return devnet.chain(chainId).height();
+        return (ibc != null ? ibc.chain(chainId) : wasmd.chain(chainId)).height();
     }
 
     public BigInteger cosmosBalance(String chainId, String address) {
@@ -350,7 +397,7 @@ public final class SwapWorld implements AutoCloseable {
             DevnetChain c = devnet.chain(chainId);
             return c.balance(address, c.denom());
         }
-        WasmdChain c = wasmd.chain(chainId);
+        WasmdChain c = ibc != null ? ibc.chain(chainId) : wasmd.chain(chainId);
         return c.balance(address, c.denom());
     }
 
@@ -392,6 +439,7 @@ public final class SwapWorld implements AutoCloseable {
         }
         if (devnet != null) devnet.close();
         if (wasmd != null) wasmd.close();
+        if (ibc != null) ibc.close();
         hardhat.close();
     }
 }

@@ -89,7 +89,11 @@ public final class WasmdChain implements AutoCloseable {
      * too, and bonds a part of it). Throws with the setup hint when the tools are not built.
      */
     public static WasmdChain start(String chainId, String denom, List<TestAccount> accounts, BigInteger funding) {
-        WasmdTools tools = WasmdTools.locate();
+        return start(WasmdTools.locate(), chainId, denom, accounts, funding);
+    }
+
+    /** As {@link #start(String, String, List, BigInteger)} with these tools (e.g. {@link WasmdTools#locateIbc()}'s). */
+    public static WasmdChain start(WasmdTools tools, String chainId, String denom, List<TestAccount> accounts, BigInteger funding) {
         Path home;
         try {
             home = Files.createTempDirectory("evmore-wasmd-" + chainId + "-");
@@ -135,6 +139,13 @@ public final class WasmdChain implements AutoCloseable {
 
     public String rpcUrl() {
         return "http://127.0.0.1:" + ports.get("rpc.laddr");
+    }
+
+    /** The gRPC endpoint ({@code app.toml [grpc] address}), as Hermes wants it. */
+    public String grpcUrl() {
+        Integer p = ports.get("grpc.address");
+        if (p == null) throw new IllegalStateException("no [grpc] address in app.toml of " + chainId + ": " + ports.keySet());
+        return "http://127.0.0.1:" + p;
     }
 
     public String websocketUrl() {

@@ -23,13 +23,34 @@ import java.util.regex.Pattern;
  */
 public record WasmdTools(Path root, Path wasmd, Path libDir, Path wasm, String wasmSha256) {
     static final String SETUP_HINT = "run scripts/wasmd.sh (or ./evmore wasmd-setup) first: it installs the wasm toolchain"
-            + " and builds wasmd and the contract's wasm into tools/wasmd/";
+            + " and builds wasmd (plain and with packet-forward and IBC hooks), Hermes and the contract's wasm, cached"
+            + " outside the checkout, and points tools/wasmd/env at them";
     private static final Pattern README_SHA = Pattern.compile("wasm sha256: `([0-9a-f]{64})`");
 
     /** Finds and checks the tools; throws with {@link #SETUP_HINT} when anything is missing or stale. */
     public static WasmdTools locate() {
+        return locate(false);
+    }
+
+    /**
+     * As {@link #locate()}, but {@link #wasmd()} is the PATCHED wasmd (packet-forward middleware and IBC hooks wired
+     * into its transfer stack by {@code scripts/wasmd-ibc.sh}); system properties {@code wasmd.ibc.bin},
+     * {@code wasmd.ibc.lib} override.
+     */
+    public static WasmdTools locateIbc() {
+        return locate(true);
+    }
+
+    /** Hermes (the IBC relayer) built by {@code scripts/wasmd-ibc.sh}; system property {@code hermes.bin} overrides. */
+    public static Path hermes() {
         Path root = findRoot();
         Path envFile = root.resolve("tools/wasmd/env");
+        Path bin = pathOf("hermes.bin", readEnv(envFile).get("HERMES_BIN"), envFile);
+        if (!Files.isExecutable(bin)) throw new IllegalStateException("hermes binary " + bin + " is missing: " + SETUP_HINT);
+        return bin;
+    }
+
+    private static Map<String, String> readEnv(Path envFile) {
         Map<String, String> env = new LinkedHashMap<>();
         if (Files.isRegularFile(envFile)) {
             try {
@@ -41,8 +62,15 @@ public record WasmdTools(Path root, Path wasmd, Path libDir, Path wasm, String w
                 throw new UncheckedIOException("cannot read " + envFile, e);
             }
         }
-        Path bin = pathOf("wasmd.bin", env.get("WASMD_BIN"), envFile);
-        Path lib = pathOf("wasmd.lib", env.get("WASMD_LIB"), envFile);
+        return env;
+    }
+
+    private static WasmdTools locate(boolean ibc) {
+        Path root = findRoot();
+        Path envFile = root.resolve("tools/wasmd/env");
+        Map<String, String> env = readEnv(envFile);
+        Path bin = ibc ? pathOf("wasmd.ibc.bin", env.get("WASMD_IBC_BIN"), envFile) : pathOf("wasmd.bin", env.get("WASMD_BIN"), envFile);
+        Path lib = ibc ? pathOf("wasmd.ibc.lib", env.get("WASMD_IBC_LIB"), envFile) : pathOf("wasmd.lib", env.get("WASMD_LIB"), envFile);
         Path wasm = pathOf("wasmd.wasm", env.get("WASMD_WASM"), envFile);
         if (!Files.isExecutable(bin)) throw new IllegalStateException("wasmd binary " + bin + " is missing: " + SETUP_HINT);
         if (!Files.isRegularFile(lib.resolve("libwasmvm.x86_64.so"))) {

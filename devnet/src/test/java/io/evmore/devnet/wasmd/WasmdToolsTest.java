@@ -43,4 +43,21 @@ class WasmdToolsTest {
             java.nio.file.Files.deleteIfExists(lib);
         }
     }
+
+    @Test
+    void aMissingPatchedWasmdOrHermesFailsNamingTheSetupScript() {
+        System.setProperty("wasmd.ibc.bin", "/nonexistent/wasmd-ibc");
+        System.setProperty("hermes.bin", "/nonexistent/hermes");
+        try {
+            assertThatThrownBy(WasmdTools::locateIbc).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("/nonexistent/wasmd-ibc is missing")
+                    .hasMessageContaining("run scripts/wasmd.sh (or ./evmore wasmd-setup)");
+            assertThatThrownBy(WasmdTools::hermes).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("hermes binary /nonexistent/hermes is missing")
+                    .hasMessageContaining("run scripts/wasmd.sh (or ./evmore wasmd-setup)");
+        } finally {
+            System.clearProperty("wasmd.ibc.bin");
+            System.clearProperty("hermes.bin");
+        }
+    }
 }
