@@ -135,8 +135,14 @@ public final class Bench {
                 .withConfirmations(1).withPolling(Duration.ofMillis(250), 2_000).withReceiptTimeout(Duration.ofSeconds(180));
     }
 
+    /** The bench runs on the devnet: its home chain (devnet-a) as the devnet serves it. */
+    private static DevnetChain devnetHome(LocalWorld w) {
+        if (w.devnet() == null) throw new IllegalStateException("the bench runs on the local devnet, not on real chains");
+        return w.devnet().chain(w.home().chainId());
+    }
+
     private CosmosSettings cosmosSettings(LocalWorld w) {
-        DevnetChain a = w.home();
+        DevnetChain a = devnetHome(w);
         return CosmosSettings.of(ChainId.of(a.chainId()), a.prefix(), a.denom(), List.of(a.rpcUrl()), new BigDecimal("0.025"),
                 a.htlcContractAddress()).withTimings(Duration.ofMillis(250), Duration.ofSeconds(15), Duration.ofSeconds(180));
     }
@@ -350,7 +356,7 @@ public final class Bench {
         EndpointPool<EthConnection> followPool = Web3jConnections.pool("bench-follow", ethSettings(w), PoolMetrics.unregistered(), Clock.system());
         EthereumEventFollower ethFollower = new EthereumEventFollower(ethSettings(w).withStartBlock(w.hardhat().blockNumber()), followPool,
                 MEMORY_CURSORS, Clock.system(), ChainMetrics.on(new PrometheusRegistry()));
-        CosmosAdapter cosmosFollow = new CosmosAdapter(cosmosSettings(w).withStartHeight(w.home().height()),
+        CosmosAdapter cosmosFollow = new CosmosAdapter(cosmosSettings(w).withStartHeight(devnetHome(w).height()),
                 CosmosSigner.fromMnemonic(TestAccount.deterministic("bench-watch").mnemonic()), PoolSettings.cosmosDefaults(),
                 new PrometheusRegistry(), MEMORY_CURSORS, Clock.system());
         ethFollower.start(watcher(ethId));
@@ -578,7 +584,7 @@ public final class Bench {
         Files.writeString(dir.resolve("secrets").resolve(io.evmore.app.secrets.RelayerKeys.ETHEREUM_PRIVATE_KEY), "0x" + HexFormat.of().formatHex(key) + "\n");
         Files.writeString(dir.resolve("secrets").resolve(io.evmore.app.secrets.RelayerKeys.COSMOS_MNEMONIC),
                 TestAccount.deterministic("bench-catchup").mnemonic() + "\n");
-        String yaml = Files.readString(config).replaceAll("(?m)^(\\s+startHeight: )\\d+$", "$1" + w.home().height());
+        String yaml = Files.readString(config).replaceAll("(?m)^(\\s+startHeight: )\\d+$", "$1" + devnetHome(w).height());
         Files.writeString(config, yaml);
         say.accept("catch-up: a relayer with a fresh database and a cold Ethereum cursor, " + head + " blocks holding " + events + " HTLC lock events");
         Relayer r = Relayer.start(dir, config, port, o.relayerHeap(),
