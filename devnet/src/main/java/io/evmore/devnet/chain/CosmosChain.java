@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * the tx indexer and ABCI queries. Thread-safe: every state access holds this chain's monitor; block
  * listeners run after the monitor is released.
  */
-public final class CosmosChain {
+public final class CosmosChain implements ChainContext {
     private static final Logger log = LoggerFactory.getLogger(CosmosChain.class);
     public static final int MAX_TX_BYTES = 1_048_576;
     /** CometBFT's default mempool size (txs) and max_txs_bytes. */
@@ -101,10 +101,12 @@ public final class CosmosChain {
         this.genesisTime = Instant.now();
     }
 
+    @Override
     public ChainSpec spec() {
         return spec;
     }
 
+    @Override
     public String chainId() {
         return spec.chainId();
     }
@@ -138,6 +140,7 @@ public final class CosmosChain {
         return address;
     }
 
+    @Override
     public synchronized WasmContract contract(String address) {
         return contracts.get(address);
     }
@@ -153,6 +156,7 @@ public final class CosmosChain {
         channels.put(channel.channelId(), channel);
     }
 
+    @Override
     public synchronized Channel channel(String channelId) {
         return channels.get(channelId);
     }
@@ -198,6 +202,7 @@ public final class CosmosChain {
         clockOffset = clockOffset.plus(d);
     }
 
+    @Override
     public synchronized Instant now() {
         return Instant.now().plus(clockOffset);
     }
@@ -229,6 +234,7 @@ public final class CosmosChain {
         return blocks.isEmpty() ? null : blocks.getLast();
     }
 
+    @Override
     public synchronized Block block(long height) {
         if (height < 1 || height > blocks.size()) {
             return null;
