@@ -234,26 +234,35 @@ public final class TransferModule {
                 yield result(ctx);
             }
             case RelayOp.Ack a -> {
-                if (ctx.state.kv().get(Kv.key(COMMIT + p.sourceChannel() + "/" + p.sequence())) == null) {
+                if (!clearCommitment(ctx, p, message, "acknowledge_packet")) {
                     yield null;
                 }
-                ctx.state.kv().delete(Kv.key(COMMIT + p.sourceChannel() + "/" + p.sequence()));
-                ctx.events.add(message);
-                ctx.events.add(packetEvent("acknowledge_packet", p, ctx.chain.channel(p.sourceChannel()), false));
                 onAck(ctx, p, a.ack());
                 yield result(ctx);
             }
             case RelayOp.Timeout t -> {
-                if (ctx.state.kv().get(Kv.key(COMMIT + p.sourceChannel() + "/" + p.sequence())) == null) {
+                if (!clearCommitment(ctx, p, message, "timeout_packet")) {
                     yield null;
                 }
-                ctx.state.kv().delete(Kv.key(COMMIT + p.sourceChannel() + "/" + p.sequence()));
-                ctx.events.add(message);
-                ctx.events.add(packetEvent("timeout_packet", p, ctx.chain.channel(p.sourceChannel()), false));
                 onTimeout(ctx, p);
                 yield result(ctx);
             }
         };
+    }
+
+    /**
+     * The source side of an ack or timeout: deletes the sent packet's commitment and emits the relayer's message
+     * and {@code eventType}; false (nothing done) when the commitment is gone already (a duplicate).
+     */
+    private static boolean clearCommitment(MsgContext ctx, Packet p, Event message, String eventType) {
+        var key = Kv.key(COMMIT + p.sourceChannel() + "/" + p.sequence());
+        if (ctx.state.kv().get(key) == null) {
+            return false;
+        }
+        ctx.state.kv().delete(key);
+        ctx.events.add(message);
+        ctx.events.add(packetEvent(eventType, p, ctx.chain.channel(p.sourceChannel()), false));
+        return true;
     }
 
     private static ExecResult result(MsgContext ctx) {
