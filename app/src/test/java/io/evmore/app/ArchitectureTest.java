@@ -95,4 +95,16 @@ class ArchitectureTest {
                         "io.evmore.ethereum..", "io.evmore.cosmos..")
                 .check(classes);
     }
+
+    @Test
+    void theDevnetsModulesDoNotKnowTheChainThatRunsThem() {
+        // The devnet's wasm and IBC transfer modules see the chain through the narrow ChainContext it hands them,
+        // never the chain class, directly or through anything else: CosmosChain depends on them, so the other way
+        // round would be an import circle. IbcRelayer is outside the circle: it drives the chains from outside, as a
+        // real relayer does, and nothing in the chain reaches it.
+        noClasses().that().resideInAnyPackage("io.evmore.devnet.wasm..", "io.evmore.devnet.ibc..")
+                .and().haveNameNotMatching("io\\.evmore\\.devnet\\.ibc\\.IbcRelayer(\\$.*)?")
+                .should().transitivelyDependOnClassesThat().haveNameMatching("io\\.evmore\\.devnet\\.chain\\.CosmosChain(\\$.*)?")
+                .check(classes);
+    }
 }

@@ -1,40 +1,15 @@
 package io.evmore.devnet.chain;
 
-import com.google.protobuf.Any;
-import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Message;
 import io.evmore.devnet.crypto.AddressDerivation;
 import io.evmore.devnet.crypto.Bech32Address;
-import io.evmore.devnet.crypto.Secp256k1;
 import io.evmore.devnet.ibc.Channel;
 import io.evmore.devnet.ibc.RelayOp;
 import io.evmore.devnet.ibc.TransferModule;
+import io.evmore.devnet.chain.TxRunner.Mode;
 import io.evmore.devnet.wasm.WasmContract;
 import io.evmore.proto.cosmos.auth.v1beta1.BaseAccount;
-import io.evmore.proto.cosmos.auth.v1beta1.QueryAccountRequest;
-import io.evmore.proto.cosmos.auth.v1beta1.QueryAccountResponse;
-import io.evmore.proto.cosmos.bank.v1beta1.MsgSend;
-import io.evmore.proto.cosmos.bank.v1beta1.QueryAllBalancesRequest;
-import io.evmore.proto.cosmos.bank.v1beta1.QueryAllBalancesResponse;
-import io.evmore.proto.cosmos.bank.v1beta1.QueryBalanceRequest;
-import io.evmore.proto.cosmos.bank.v1beta1.QueryBalanceResponse;
-import io.evmore.proto.cosmos.base.abci.v1beta1.GasInfo;
-import io.evmore.proto.cosmos.base.abci.v1beta1.Result;
-import io.evmore.proto.cosmos.base.abci.v1beta1.TxMsgData;
-import io.evmore.proto.cosmos.base.query.v1beta1.PageResponse;
 import io.evmore.proto.cosmos.base.v1beta1.Coin;
-import io.evmore.proto.cosmos.crypto.secp256k1.PubKey;
-import io.evmore.proto.cosmos.tx.signing.v1beta1.SignMode;
-import io.evmore.proto.cosmos.tx.v1beta1.SignDoc;
-import io.evmore.proto.cosmos.tx.v1beta1.SignerInfo;
-import io.evmore.proto.cosmos.tx.v1beta1.SimulateRequest;
-import io.evmore.proto.cosmos.tx.v1beta1.SimulateResponse;
-import io.evmore.proto.cosmwasm.wasm.v1.MsgExecuteContract;
-import io.evmore.proto.ibc.applications.transfer.v1.MsgTransfer;
-import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,19 +27,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Cosmos chain of the devnet: state, mempool, CheckTx/DeliverTx with the SDK's ante sequence, blocks,
- * the tx indexer and ABCI queries. Thread-safe: every state access holds this chain's monitor; block
- * listeners run after the monitor is released.
+ * One Cosmos chain of the devnet: state, mempool, blocks and the devnet's fault switches. A tx is run by
+ * {@link TxRunner} (the SDK's ante sequence in {@link AnteHandler}, then the modules), ABCI queries are answered by
+ * {@link QueryRouter}, committed txs are indexed by {@link TxIndex}; the modules see this chain as a
+ * {@link ChainContext}. Thread-safe: every state access holds this chain's monitor (the parts run only inside it);
+ * block listeners run after the monitor is released.
  */
-public final class CosmosChain {
+public final class CosmosChain implements ChainContext {
     private static final Logger log = LoggerFactory.getLogger(CosmosChain.class);
     public static final int MAX_TX_BYTES = 1_048_576;
     /** CometBFT's default mempool size (txs) and max_txs_bytes. */
     public static final int DEFAULT_MEMPOOL_CAPACITY = 5000;
     public static final long MAX_MEMPOOL_BYTES = 1_073_741_824L;
     public static final int MAX_MEMO_CHARS = 256;
-    static final long TX_SIZE_COST_PER_BYTE = 10;
-    static final long SIG_VERIFY_COST_SECP256K1 = 1000;
     private static final int KEPT_SNAPSHOTS = 2000;
     private static final int MEMPOOL_CACHE_SIZE = 10_000;
 
@@ -75,18 +50,16 @@ public final class CosmosChain {
     private final List<byte[]> mempool = new ArrayList<>();
     private int mempoolCapacity = DEFAULT_MEMPOOL_CAPACITY;
     private int dropNextBroadcasts;
-    private long indexLagBlocks;
-    /** Committed txs the (lagging) indexer has not indexed yet, oldest first, with the height that makes them visible. */
-    private final List<LaggingTx> notYetIndexed = new ArrayList<>();
     private final List<RelayOp> pendingRelayOps = new ArrayList<>();
     private final Set<String> seenTxs = new LinkedHashSet<>();
     private final List<Block> blocks = new ArrayList<>();
-    private final List<IndexedTx> txIndex = new ArrayList<>();
-    private final Map<String, IndexedTx> txByHash = new LinkedHashMap<>();
+    private final TxIndex index = new TxIndex();
     private final Map<String, WasmContract> contracts = new LinkedHashMap<>();
     private final Map<String, Channel> channels = new LinkedHashMap<>();
     private final List<Consumer<Block>> listeners = new CopyOnWriteArrayList<>();
     private final TransferModule transfer = new TransferModule();
+    private final TxRunner txRunner;
+    private final QueryRouter queries;
     private final byte[] proposer;
     private final byte[] validatorPubKey;
     private volatile boolean halted;
@@ -99,12 +72,16 @@ public final class CosmosChain {
         this.proposer = Arrays.copyOf(AddressDerivation.sha256(("validator/" + spec.chainId()).getBytes()), 20);
         this.validatorPubKey = AddressDerivation.sha256(("validator-key/" + spec.chainId()).getBytes());
         this.genesisTime = Instant.now();
+        this.txRunner = new TxRunner(this, transfer);
+        this.queries = new QueryRouter(this, txRunner);
     }
 
+    @Override
     public ChainSpec spec() {
         return spec;
     }
 
+    @Override
     public String chainId() {
         return spec.chainId();
     }
@@ -138,6 +115,7 @@ public final class CosmosChain {
         return address;
     }
 
+    @Override
     public synchronized WasmContract contract(String address) {
         return contracts.get(address);
     }
@@ -153,6 +131,7 @@ public final class CosmosChain {
         channels.put(channel.channelId(), channel);
     }
 
+    @Override
     public synchronized Channel channel(String channelId) {
         return channels.get(channelId);
     }
@@ -198,6 +177,7 @@ public final class CosmosChain {
         clockOffset = clockOffset.plus(d);
     }
 
+    @Override
     public synchronized Instant now() {
         return Instant.now().plus(clockOffset);
     }
@@ -229,6 +209,7 @@ public final class CosmosChain {
         return blocks.isEmpty() ? null : blocks.getLast();
     }
 
+    @Override
     public synchronized Block block(long height) {
         if (height < 1 || height > blocks.size()) {
             return null;
@@ -237,14 +218,12 @@ public final class CosmosChain {
     }
 
     public synchronized IndexedTx tx(byte[] hash) {
-        return txByHash.get(HexFormat.of().withUpperCase().formatHex(hash));
+        return index.tx(hash);
     }
 
     public synchronized List<IndexedTx> indexedTxs() {
-        return List.copyOf(txIndex);
+        return index.txs();
     }
-
-    private record LaggingTx(IndexedTx tx, long visibleAt) {}
 
     /**
      * Fault injection (a lagging tx indexer): every tx committed from now on is in its block (and {@code block},
@@ -258,12 +237,12 @@ public final class CosmosChain {
         if (blocks < 0) {
             throw new IllegalArgumentException("index lag must be >= 0, got " + blocks);
         }
-        indexLagBlocks = blocks;
+        index.lag(blocks);
     }
 
     /** Committed txs hidden from the index by {@link #indexLag(long)} right now. */
     public synchronized int notYetIndexed() {
-        return notYetIndexed.size();
+        return index.notYetIndexed();
     }
 
     /**
@@ -373,7 +352,7 @@ public final class CosmosChain {
             pendingRelayOps.clear();
             for (byte[] tx : mempool) {
                 MsgContext[] holder = new MsgContext[1];
-                ExecResult r = runTx(tx, Mode.DELIVER, deliver, height, time, holder);
+                ExecResult r = txRunner.run(tx, Mode.DELIVER, deliver, height, time, holder);
                 if (r.ok() && holder[0] != null) {
                     outbox.addAll(holder[0].outbox);
                 }
@@ -395,28 +374,7 @@ public final class CosmosChain {
                     prev == null ? new byte[0] : prev.hash(), prev == null ? new byte[0] : prev.partsHash(),
                     dataHash, prevAppHash, resultAppHash, proposer, outbox);
             blocks.add(block);
-            for (int i = 0; i < txs.size(); i++) {
-                IndexedTx itx = new IndexedTx(AddressDerivation.sha256(txs.get(i)), height, i, txs.get(i), results.get(i));
-                // The indexer works block by block, in order: nothing is indexed before what was committed earlier.
-                long visibleAt = height + indexLagBlocks;
-                if (!notYetIndexed.isEmpty()) visibleAt = Math.max(visibleAt, notYetIndexed.getLast().visibleAt());
-                notYetIndexed.add(new LaggingTx(itx, visibleAt));
-            }
-            // The indexer: every committed tx whose delay is over, in commit order.
-            for (var it = notYetIndexed.iterator(); it.hasNext(); ) {
-                LaggingTx t = it.next();
-                if (t.visibleAt() <= height) {
-                    IndexedTx last = txIndex.isEmpty() ? null : txIndex.getLast();
-                    txIndex.add(t.tx());
-                    if (last != null && (last.height() > t.tx().height()
-                            || (last.height() == t.tx().height() && last.index() > t.tx().index()))) {
-                        // tx_search lists in (height, index) order, whatever order the lagging indexer caught up in
-                        txIndex.sort(java.util.Comparator.comparingLong(IndexedTx::height).thenComparingInt(IndexedTx::index));
-                    }
-                    txByHash.put(t.tx().hashHex(), t.tx());
-                    it.remove();
-                }
-            }
+            index.commit(height, txs, results);
             resetCheckState();
         }
         for (Consumer<Block> l : listeners) {
@@ -444,7 +402,7 @@ public final class CosmosChain {
         checkState = new CacheKv(committed);
         // Txs still waiting in the mempool keep their ante effects (sequence, fee) in the check state.
         for (byte[] tx : mempool) {
-            runTx(tx, Mode.CHECK, checkState, latestHeight() + 1, now(), new MsgContext[1]);
+            txRunner.run(tx, Mode.CHECK, checkState, latestHeight() + 1, now(), new MsgContext[1]);
         }
     }
 
@@ -465,7 +423,7 @@ public final class CosmosChain {
         if (seenTxs.contains(hashHex)) {
             throw new MempoolException("tx already exists in cache");
         }
-        ExecResult r = runTx(tx, Mode.CHECK, checkState, latestHeight() + 1, now(), new MsgContext[1]);
+        ExecResult r = txRunner.run(tx, Mode.CHECK, checkState, latestHeight() + 1, now(), new MsgContext[1]);
         if (r.ok() && dropNextBroadcasts > 0) {
             dropNextBroadcasts--;
             resetCheckState(); // its ante effects (sequence, fee) go with it
@@ -480,410 +438,24 @@ public final class CosmosChain {
         return new CheckTxResult(r.code(), r.log(), r.codespace(), AddressDerivation.sha256(tx), r.gasWanted(), r.gasUsed());
     }
 
-    enum Mode { CHECK, SIMULATE, DELIVER }
-
-    /**
-     * Runs one tx: ante in a tx cache (written iff the ante passes), then (not in CheckTx) the messages in a
-     * nested cache written iff all succeed. {@code ctxOut[0]} receives the message context on success.
-     */
-    private ExecResult runTx(byte[] txBytes, Mode mode, CacheKv parent, long height, Instant time, MsgContext[] ctxOut) {
-        DecodedTx tx;
-        try {
-            tx = DecodedTx.decode(txBytes);
-        } catch (SdkException e) {
-            return ExecResult.error(e, 0, 0, List.of());
-        }
-        long gasLimit = tx.authInfo().hasFee() ? tx.authInfo().getFee().getGasLimit() : 0;
-        GasMeter meter = mode == Mode.SIMULATE ? GasMeter.infinite() : new GasMeter(gasLimit < 0 ? Long.MAX_VALUE : gasLimit);
-        CacheKv anteCache = new CacheKv(parent);
-        List<Event> anteEvents = new ArrayList<>();
-        try {
-            ante(tx, mode, anteCache, meter, height, anteEvents);
-        } catch (SdkException e) {
-            return ExecResult.error(e, gasLimit, meter.consumed(), List.of());
-        } catch (GasMeter.OutOfGasException e) {
-            return ExecResult.error(SdkException.sdk(11, e.getMessage() + ": out of gas"), gasLimit, e.used, List.of());
-        }
-        anteCache.write();
-        if (mode == Mode.CHECK) {
-            return new ExecResult(0, null, "", "", gasLimit, meter.consumed(), anteEvents, "");
-        }
-        CacheKv msgCache = new CacheKv(parent);
-        MsgContext ctx = new MsgContext(this, msgCache, meter, height, time);
-        List<Event> events = new ArrayList<>(anteEvents);
-        TxMsgData.Builder data = TxMsgData.newBuilder();
-        int i = 0;
-        try {
-            for (; i < tx.msgs().size(); i++) {
-                Message m = tx.msgs().get(i);
-                int before = ctx.events.size();
-                String url = DecodedTx.typeUrl(m);
-                ctx.events.add(Event.of("message", "action", url, "sender", DecodedTx.signer(m), "module", url.split("\\.")[1]));
-                Message response = deliverMsg(ctx, m);
-                data.addMsgResponses(Any.newBuilder().setTypeUrl(url + "Response").setValue(response.toByteString()));
-                for (int k = before; k < ctx.events.size(); k++) {
-                    events.add(ctx.events.get(k).with("msg_index", Integer.toString(i)));
-                }
-            }
-        } catch (SdkException e) {
-            return ExecResult.error(e.wrap("failed to execute message; message index: " + i), gasLimit, meter.consumed(), anteEvents);
-        } catch (GasMeter.OutOfGasException e) {
-            return ExecResult.error(SdkException.sdk(11, e.getMessage() + ": out of gas"), gasLimit, e.used, anteEvents);
-        }
-        msgCache.write();
-        ctxOut[0] = ctx;
-        long wanted = mode == Mode.SIMULATE ? -1L : gasLimit;
-        return new ExecResult(0, data.build().toByteArray(), "", "", wanted, meter.consumed(), events, "");
-    }
-
-    private void ante(DecodedTx tx, Mode mode, CacheKv anteCache, GasMeter meter, long height, List<Event> events) {
-        ChainState st = new ChainState(new GasKv(anteCache, meter), spec.prefix());
-        var fee = tx.authInfo().getFee();
-        // ValidateBasic
-        if (mode != Mode.SIMULATE && fee.getGasLimit() == 0) {
-            throw SdkException.sdk(41, "must provide positive gas: invalid gas limit");
-        }
-        if (tx.msgs().isEmpty()) {
-            throw SdkException.sdk(18, "must contain at least one message: invalid request");
-        }
-        for (Message m : tx.msgs()) {
-            validateBasic(m);
-        }
-        Coins.validate(fee.getAmountList(), true);
-        if (tx.raw().getSignaturesCount() == 0) {
-            throw SdkException.sdk(15, "no signatures supplied");
-        }
-        if (tx.raw().getSignaturesCount() != tx.signers().size()) {
-            throw SdkException.sdk(4, "wrong number of signatures; expected " + tx.signers().size() + ", got "
-                    + tx.raw().getSignaturesCount() + ": unauthorized");
-        }
-        if (tx.authInfo().getSignerInfosCount() != tx.signers().size()) {
-            throw SdkException.sdk(4, "wrong number of signers; expected " + tx.signers().size() + ", got "
-                    + tx.authInfo().getSignerInfosCount() + ": unauthorized");
-        }
-        // TxTimeoutHeight
-        long timeoutHeight = tx.body().getTimeoutHeight();
-        if (timeoutHeight > 0 && height > timeoutHeight) {
-            throw SdkException.sdk(30, "block height: " + height + ", timeout height: " + timeoutHeight + ": tx timeout height");
-        }
-        // ValidateMemo
-        int memoChars = tx.body().getMemo().codePointCount(0, tx.body().getMemo().length());
-        if (memoChars > MAX_MEMO_CHARS) {
-            throw SdkException.sdk(12, "maximum number of characters is " + MAX_MEMO_CHARS + " but received "
-                    + memoChars + " characters: memo too large");
-        }
-        // ConsumeGasForTxSize (simulation adds what the missing signatures would cost)
-        meter.consume(TX_SIZE_COST_PER_BYTE * tx.bytes().length, "txSize");
-        if (mode == Mode.SIMULATE) {
-            for (var sig : tx.raw().getSignaturesList()) {
-                if (sig.isEmpty()) {
-                    // a 64-byte signature plus the fee coin and gas limit the signed tx will carry
-                    meter.consume(TX_SIZE_COST_PER_BYTE * 100, "txSize");
-                }
-            }
-        }
-        // DeductFee
-        String payer = fee.getPayer().isEmpty() ? tx.signers().getFirst() : fee.getPayer();
-        if (st.account(payer) == null) {
-            throw SdkException.sdk(9, "fee payer address: " + payer + " does not exist: unknown address");
-        }
-        if (mode == Mode.CHECK && spec.minGasPrice().signum() > 0) {
-            BigInteger required = spec.minGasPrice().multiply(BigDecimal.valueOf(fee.getGasLimit()))
-                    .setScale(0, RoundingMode.CEILING).toBigIntegerExact();
-            BigInteger got = BigInteger.ZERO;
-            for (Coin c : fee.getAmountList()) {
-                if (c.getDenom().equals(spec.denom())) {
-                    got = Coins.amount(c);
-                }
-            }
-            if (got.compareTo(required) < 0) {
-                throw SdkException.sdk(13, "insufficient fees; got: " + Coins.format(fee.getAmountList())
-                        + " required: " + required + spec.denom() + ": insufficient fee");
-            }
-        }
-        if (mode == Mode.SIMULATE && fee.getAmountList().isEmpty()) {
-            // cosmjs simulates with an empty fee; charge the gas of the fee transfer the real tx will make
-            ChainState scratch = new ChainState(new GasKv(new CacheKv(anteCache), meter), spec.prefix());
-            try {
-                scratch.send(payer, scratch.moduleAddress("fee_collector"), List.of(Coins.coin(spec.denom(), BigInteger.ONE)), new ArrayList<>());
-            } catch (SdkException ignored) {
-                // payer cannot pay even 1: the real tx will fail in CheckTx anyway
-            }
-        }
-        if (!fee.getAmountList().isEmpty()) {
-            try {
-                st.send(payer, st.moduleAddress("fee_collector"), fee.getAmountList(), events);
-            } catch (SdkException e) {
-                throw SdkException.sdk(5, e.log() + ": insufficient funds");
-            }
-        }
-        events.add(Event.of("tx", "fee", Coins.format(fee.getAmountList()), "fee_payer", payer));
-        // SetPubKey
-        List<BaseAccount> accounts = new ArrayList<>();
-        List<byte[]> pubKeys = new ArrayList<>();
-        for (int i = 0; i < tx.signers().size(); i++) {
-            String signer = tx.signers().get(i);
-            SignerInfo si = tx.authInfo().getSignerInfos(i);
-            BaseAccount acc = st.account(signer);
-            if (acc == null) {
-                throw SdkException.sdk(9, "account " + signer + " does not exist: unknown address");
-            }
-            byte[] pk = null;
-            if (si.hasPublicKey()) {
-                pk = decodePubKey(si.getPublicKey());
-                byte[] addr = AddressDerivation.accountAddress(pk);
-                if (!Arrays.equals(addr, Bech32Address.decode(signer, spec.prefix()))) {
-                    throw SdkException.sdk(8, "pubKey does not match signer address " + signer + " with signer index: "
-                            + i + ": invalid pubkey");
-                }
-                if (!acc.hasPubKey()) {
-                    acc = acc.toBuilder().setPubKey(ChainState.pubKeyAny(pk)).build();
-                    st.setAccount(acc);
-                }
-            } else if (acc.hasPubKey()) {
-                pk = decodePubKey(acc.getPubKey());
-            } else if (mode != Mode.SIMULATE) {
-                throw SdkException.sdk(8, "pubkey on account is not set: invalid pubkey");
-            }
-            accounts.add(acc);
-            pubKeys.add(pk);
-        }
-        for (int i = 0; i < accounts.size(); i++) {
-            events.add(Event.of("tx", "acc_seq", tx.signers().get(i) + "/" + tx.authInfo().getSignerInfos(i).getSequence()));
-        }
-        for (var sig : tx.raw().getSignaturesList()) {
-            events.add(Event.of("tx", "signature", java.util.Base64.getEncoder().encodeToString(sig.toByteArray())));
-        }
-        // SigGasConsume
-        for (int i = 0; i < accounts.size(); i++) {
-            meter.consume(SIG_VERIFY_COST_SECP256K1, "ante verify: secp256k1");
-        }
-        // SigVerification
-        for (int i = 0; i < accounts.size(); i++) {
-            BaseAccount acc = accounts.get(i);
-            SignerInfo si = tx.authInfo().getSignerInfos(i);
-            if (si.getSequence() != acc.getSequence()) {
-                throw SdkException.sdk(32, "account sequence mismatch, expected " + acc.getSequence() + ", got "
-                        + si.getSequence() + ": incorrect account sequence");
-            }
-            if (mode == Mode.SIMULATE) {
-                continue;
-            }
-            boolean direct = si.getModeInfo().hasSingle() && si.getModeInfo().getSingle().getMode() == SignMode.SIGN_MODE_DIRECT;
-            byte[] signBytes = SignDoc.newBuilder().setBodyBytes(tx.raw().getBodyBytes())
-                    .setAuthInfoBytes(tx.raw().getAuthInfoBytes()).setChainId(spec.chainId())
-                    .setAccountNumber(acc.getAccountNumber()).build().toByteArray();
-            if (!direct || !Secp256k1.verify(pubKeys.get(i), signBytes, tx.raw().getSignatures(i).toByteArray())) {
-                throw SdkException.sdk(4, "signature verification failed; please verify account number ("
-                        + acc.getAccountNumber() + ") and chain-id (" + spec.chainId()
-                        + "): (unable to verify single signer signature): unauthorized");
-            }
-        }
-        // IncrementSequence
-        for (BaseAccount acc : accounts) {
-            BaseAccount fresh = st.account(acc.getAddress());
-            st.setAccount(fresh.toBuilder().setSequence(fresh.getSequence() + 1).build());
-        }
-    }
-
-    private static byte[] decodePubKey(Any any) {
-        if (!any.getTypeUrl().equals("/cosmos.crypto.secp256k1.PubKey")) {
-            throw SdkException.sdk(8, "unsupported public key type " + any.getTypeUrl() + ": invalid pubkey");
-        }
-        try {
-            byte[] key = PubKey.parseFrom(any.getValue()).getKey().toByteArray();
-            if (key.length != 33) {
-                throw SdkException.sdk(8, "secp256k1 public key must be 33 bytes, got " + key.length + ": invalid pubkey");
-            }
-            return key;
-        } catch (InvalidProtocolBufferException e) {
-            throw SdkException.sdk(8, "malformed secp256k1 public key: invalid pubkey");
-        }
-    }
-
-    private void requireAddress(String address, String what) {
-        try {
-            Bech32Address.decode(address, spec.prefix());
-        } catch (IllegalArgumentException e) {
-            throw SdkException.sdk(7, "invalid " + what + " address: " + e.getMessage() + ": invalid address");
-        }
-    }
-
-    private void validateBasic(Message m) {
-        if (m instanceof MsgSend s) {
-            requireAddress(s.getFromAddress(), "from");
-            requireAddress(s.getToAddress(), "to");
-            Coins.validate(s.getAmountList(), false);
-        } else if (m instanceof MsgExecuteContract e) {
-            requireAddress(e.getSender(), "sender");
-            requireAddress(e.getContract(), "contract");
-            Coins.validate(e.getFundsList(), true);
-            try {
-                var node = io.evmore.devnet.wasm.WasmModule.JSON.readTree(e.getMsg().toByteArray());
-                if (node == null || !node.isObject()) {
-                    throw new IllegalArgumentException();
-                }
-            } catch (Exception ex) {
-                throw new SdkException(2, "wasm", "msg must be json: invalid");
-            }
-        } else if (m instanceof MsgTransfer t) {
-            requireAddress(t.getSender(), "sender");
-            transfer.validateBasic(t);
-        }
-    }
-
-    private Message deliverMsg(MsgContext ctx, Message m) {
-        if (m instanceof MsgSend s) {
-            ctx.state.send(s.getFromAddress(), s.getToAddress(), s.getAmountList(), ctx.events);
-            return io.evmore.proto.cosmos.bank.v1beta1.MsgSendResponse.getDefaultInstance();
-        }
-        if (m instanceof MsgExecuteContract e) {
-            byte[] data = io.evmore.devnet.wasm.WasmModule.execute(ctx, e.getSender(), e.getContract(),
-                    e.getMsg().toByteArray(), e.getFundsList());
-            var b = io.evmore.proto.cosmwasm.wasm.v1.MsgExecuteContractResponse.newBuilder();
-            if (data != null) {
-                b.setData(ByteString.copyFrom(data));
-            }
-            return b.build();
-        }
-        if (m instanceof MsgTransfer t) {
-            long seq = transfer.sendTransfer(ctx, t);
-            return io.evmore.proto.ibc.applications.transfer.v1.MsgTransferResponse.newBuilder().setSequence(seq).build();
-        }
-        throw new IllegalArgumentException("unsupported message " + m.getClass().getSimpleName());
-    }
-
     // ---------------------------------------------------------------- queries
 
     /** ABCI query at {@code height} (0 = latest). */
     public synchronized QueryResult query(String path, byte[] data, long height) {
-        long latest = latestHeight();
-        long h = height <= 0 ? latest : height;
-        if (h > latest) {
-            return new QueryResult(26, "cannot query with height in the future; please provide a valid height: invalid height",
-                    null, h, "sdk");
-        }
-        MemKv kv = h == latest ? committed : snapshots.get(h);
-        if (kv == null) {
-            return new QueryResult(26, "failed to load state at height " + h + "; version does not exist: invalid height",
-                    null, h, "sdk");
-        }
-        ChainState st = new ChainState(kv, spec.prefix());
-        try {
-            byte[] value = switch (path) {
-                case "/cosmos.auth.v1beta1.Query/Account" -> {
-                    String addr = QueryAccountRequest.parseFrom(data).getAddress();
-                    queryAddress(addr);
-                    BaseAccount acc = st.account(addr);
-                    if (acc == null) {
-                        throw SdkException.sdk(22, "rpc error: code = NotFound desc = account " + addr + " not found: key not found");
-                    }
-                    yield QueryAccountResponse.newBuilder().setAccount(Any.pack(acc, "")
-                            .toBuilder().setTypeUrl("/cosmos.auth.v1beta1.BaseAccount").build()).build().toByteArray();
-                }
-                case "/cosmos.bank.v1beta1.Query/Balance" -> {
-                    QueryBalanceRequest req = QueryBalanceRequest.parseFrom(data);
-                    queryAddress(req.getAddress());
-                    if (!Coins.validDenom(req.getDenom())) {
-                        throw SdkException.sdk(18, "rpc error: code = InvalidArgument desc = invalid denom " + req.getDenom() + ": invalid request");
-                    }
-                    yield QueryBalanceResponse.newBuilder().setBalance(Coins.coin(req.getDenom(),
-                            st.balance(req.getAddress(), req.getDenom()))).build().toByteArray();
-                }
-                case "/cosmos.bank.v1beta1.Query/AllBalances" -> {
-                    QueryAllBalancesRequest req = QueryAllBalancesRequest.parseFrom(data);
-                    queryAddress(req.getAddress());
-                    List<Coin> all = st.allBalances(req.getAddress());
-                    yield QueryAllBalancesResponse.newBuilder().addAllBalances(all)
-                            .setPagination(PageResponse.newBuilder().setTotal(all.size())).build().toByteArray();
-                }
-                case "/cosmos.tx.v1beta1.Service/Simulate" -> simulate(SimulateRequest.parseFrom(data).getTxBytes().toByteArray());
-                case "/cosmwasm.wasm.v1.Query/SmartContractState" -> io.evmore.devnet.wasm.WasmModule.smartQuery(this, st, h,
-                        io.evmore.proto.cosmwasm.wasm.v1.QuerySmartContractStateRequest.parseFrom(data));
-                case "/cosmwasm.wasm.v1.Query/ContractInfo" -> io.evmore.devnet.wasm.WasmModule.contractInfo(this,
-                        io.evmore.proto.cosmwasm.wasm.v1.QueryContractInfoRequest.parseFrom(data));
-                case "/ibc.applications.transfer.v1.Query/DenomTrace" -> transfer.queryDenomTrace(st,
-                        io.evmore.proto.ibc.applications.transfer.v1.QueryDenomTraceRequest.parseFrom(data));
-                case "/ibc.core.channel.v1.Query/Channel" -> queryChannel(
-                        io.evmore.proto.ibc.core.channel.v1.QueryChannelRequest.parseFrom(data), h);
-                default -> throw SdkException.sdk(6, "unknown query path: unknown request");
-            };
-            return QueryResult.ok(value, h);
-        } catch (SdkException e) {
-            return QueryResult.error(e, h);
-        } catch (InvalidProtocolBufferException e) {
-            return QueryResult.error(SdkException.sdk(18, "rpc error: code = InvalidArgument desc = " + e.getMessage() + ": invalid request"), h);
-        }
+        return queries.query(path, data, height);
     }
 
-    /**
-     * ibc-go's Query/Channel: the channel end (every devnet channel is an OPEN, unordered ICS-20 channel), no
-     * proof, proof height = the queried height. A missing channel is gRPC NotFound, which the SDK answers as
-     * code 22 with the wrapped text.
-     */
-    private byte[] queryChannel(io.evmore.proto.ibc.core.channel.v1.QueryChannelRequest req, long h) {
-        for (String id : new String[] {req.getPortId(), req.getChannelId()}) {
-            if (id.isBlank()) {
-                throw SdkException.sdk(18, "rpc error: code = InvalidArgument desc = identifier cannot be blank: invalid identifier: invalid request");
-            }
-        }
-        Channel ch = channels.get(req.getChannelId());
-        if (ch == null || !req.getPortId().equals(Channel.PORT)) {
-            throw SdkException.sdk(22, "rpc error: code = NotFound desc = port-id: " + req.getPortId() + ", channel-id "
-                    + req.getChannelId() + ": channel not found: key not found");
-        }
-        var channel = io.evmore.proto.ibc.core.channel.v1.Channel.newBuilder()
-                .setState(io.evmore.proto.ibc.core.channel.v1.State.STATE_OPEN)
-                .setOrdering(io.evmore.proto.ibc.core.channel.v1.Order.ORDER_UNORDERED)
-                .setCounterparty(io.evmore.proto.ibc.core.channel.v1.Counterparty.newBuilder()
-                        .setPortId(Channel.PORT).setChannelId(ch.counterpartyChannelId()))
-                .addConnectionHops(ch.connectionId()).setVersion("ics20-1");
-        return io.evmore.proto.ibc.core.channel.v1.QueryChannelResponse.newBuilder().setChannel(channel)
-                .setProofHeight(io.evmore.proto.ibc.core.client.v1.Height.newBuilder()
-                        .setRevisionNumber(spec.revisionNumber()).setRevisionHeight(h))
-                .build().toByteArray();
+    /** The committed state at height {@code h} (the live one at the latest height), null if no longer kept. */
+    MemKv committedAt(long h) {
+        return h == latestHeight() ? committed : snapshots.get(h);
     }
 
-    private void queryAddress(String addr) {
-        try {
-            Bech32Address.decode(addr, spec.prefix());
-        } catch (IllegalArgumentException e) {
-            throw SdkException.sdk(18, "rpc error: code = InvalidArgument desc = invalid address " + addr + ": invalid request");
-        }
+    CacheKv checkState() {
+        return checkState;
     }
 
-    /** Simulate: the full tx in a throwaway cache, signatures unchecked, sequence checked, infinite gas. */
-    private byte[] simulate(byte[] txBytes) {
-        CacheKv scratch = new CacheKv(checkState);
-        ExecResult r = runTx(txBytes, Mode.SIMULATE, scratch, latestHeight() + 1, now(), new MsgContext[1]);
-        if (!r.ok()) {
-            if (simulateErrorsAsSdk6) {
-                String source = "wasm".equals(r.codespace())
-                        ? "github.com/CosmWasm/wasmd@v0.54.9/x/wasm/keeper/keeper.go:411"
-                        : "github.com/cosmos/cosmos-sdk@v0.50.15/baseapp/baseapp.go:1003";
-                throw SdkException.sdk(6, "rpc error: code = Unknown desc = " + r.log() + " [" + source
-                        + "] with gas used: '" + r.gasUsed() + "': unknown request");
-            }
-            throw new SdkException(r.code(), r.codespace(), r.log());
-        }
-        Result.Builder result = Result.newBuilder().setLog("");
-        try {
-            TxMsgData md = TxMsgData.parseFrom(r.data());
-            result.setData(ByteString.copyFrom(r.data())).addAllMsgResponses(md.getMsgResponsesList());
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException(e);
-        }
-        for (Event e : r.events()) {
-            var pe = io.evmore.proto.tendermint.abci.Event.newBuilder().setType(e.type());
-            for (var a : e.attributes()) {
-                pe.addAttributes(io.evmore.proto.tendermint.abci.EventAttribute.newBuilder()
-                        .setKey(a.key()).setValue(a.value()).setIndex(a.index()));
-            }
-            result.addEvents(pe);
-        }
-        return SimulateResponse.newBuilder()
-                .setGasInfo(GasInfo.newBuilder().setGasWanted(-1L).setGasUsed(r.gasUsed()))
-                .setResult(result).build().toByteArray();
+    boolean simulatesErrorsAsSdk6() {
+        return simulateErrorsAsSdk6;
     }
 
     /** Runs {@code fn} on the committed state inside this chain's lock (for the IBC relayer's checks). */

@@ -6,7 +6,7 @@ import java.util.List;
 
 /** What a message handler works with: metered state, the block's height/time, its events and IBC outbox. */
 public final class MsgContext {
-    public final CosmosChain chain;
+    public final ChainContext chain;
     public final ChainState state;
     public final GasMeter meter;
     public final long height;
@@ -14,7 +14,7 @@ public final class MsgContext {
     public final List<Event> events = new ArrayList<>();
     public final Outbox outbox = new Outbox();
 
-    public MsgContext(CosmosChain chain, Kv kv, GasMeter meter, long height, Instant time) {
+    public MsgContext(ChainContext chain, Kv kv, GasMeter meter, long height, Instant time) {
         this.chain = chain;
         this.state = new ChainState(new GasKv(kv, meter), chain.spec().prefix());
         this.meter = meter;

@@ -24,23 +24,22 @@ import io.evmore.proto.ibc.applications.transfer.v1.QueryDenomTraceRequest;
 import io.evmore.proto.ibc.applications.transfer.v1.QueryDenomTraceResponse;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 
 /**
- * ICS-20 transfer (ibc-go v8) with packet-forward middleware (ibc-apps v8) and ibc-hooks (v8) on top, for one
- * chain: sending, receiving, acknowledgements and timeouts, with the wire facts of COSMOS_WIRE §6–§8.
+ * ICS-20 transfer (ibc-go v8) with packet-forward middleware (ibc-apps v8, {@link PacketForward}) and ibc-hooks (v8,
+ * {@link IbcHooks}) on top, for one chain: denom traces, sending, the relayer's receive/ack/timeout messages with the
+ * receive routed through hooks → PFM → transfer, refunds at the source, with the wire facts of COSMOS_WIRE §6–§8.
  */
 public final class TransferModule {
     public static final String PORT = Channel.PORT;
     static final String SUCCESS_ACK = "{\"result\":\"AQ==\"}";
-    static final long PFM_DEFAULT_TIMEOUT_NANOS = Duration.ofMinutes(10).toNanos();
-    static final int PFM_DEFAULT_RETRIES = 3;
     private static final String SEQ = "ibc/nextseq/", TRACE = "ibc/trace/", COMMIT = "ibc/commit/",
-            RECEIPT = "ibc/receipt/", PFM = "ibc/pfm/";
+            RECEIPT = "ibc/receipt/";
+    private final IbcHooks hooks = new IbcHooks();
 
     // ---------------------------------------------------------------- denoms
 
@@ -138,7 +137,7 @@ public final class TransferModule {
         return p.sequence();
     }
 
-    private Packet send(MsgContext ctx, String sender, String receiver, Coin token, String channelId, long timeoutRevision,
+    static Packet send(MsgContext ctx, String sender, String receiver, Coin token, String channelId, long timeoutRevision,
                         long timeoutHeight, long timeoutTimestamp, String memo) {
         Channel ch = ctx.chain.channel(channelId);
         if (ch == null) {
@@ -179,7 +178,7 @@ public final class TransferModule {
         return Bech32Address.encode(st.prefix(), AddressDerivation.escrow(PORT, channelId));
     }
 
-    private static byte[] json(JsonNode node) {
+    static byte[] json(JsonNode node) {
         try {
             return WasmModule.JSON.writeValueAsBytes(node);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -235,33 +234,42 @@ public final class TransferModule {
                 yield result(ctx);
             }
             case RelayOp.Ack a -> {
-                if (ctx.state.kv().get(Kv.key(COMMIT + p.sourceChannel() + "/" + p.sequence())) == null) {
+                if (!clearCommitment(ctx, p, message, "acknowledge_packet")) {
                     yield null;
                 }
-                ctx.state.kv().delete(Kv.key(COMMIT + p.sourceChannel() + "/" + p.sequence()));
-                ctx.events.add(message);
-                ctx.events.add(packetEvent("acknowledge_packet", p, ctx.chain.channel(p.sourceChannel()), false));
                 onAck(ctx, p, a.ack());
                 yield result(ctx);
             }
             case RelayOp.Timeout t -> {
-                if (ctx.state.kv().get(Kv.key(COMMIT + p.sourceChannel() + "/" + p.sequence())) == null) {
+                if (!clearCommitment(ctx, p, message, "timeout_packet")) {
                     yield null;
                 }
-                ctx.state.kv().delete(Kv.key(COMMIT + p.sourceChannel() + "/" + p.sequence()));
-                ctx.events.add(message);
-                ctx.events.add(packetEvent("timeout_packet", p, ctx.chain.channel(p.sourceChannel()), false));
                 onTimeout(ctx, p);
                 yield result(ctx);
             }
         };
     }
 
+    /**
+     * The source side of an ack or timeout: deletes the sent packet's commitment and emits the relayer's message
+     * and {@code eventType}; false (nothing done) when the commitment is gone already (a duplicate).
+     */
+    private static boolean clearCommitment(MsgContext ctx, Packet p, Event message, String eventType) {
+        var key = Kv.key(COMMIT + p.sourceChannel() + "/" + p.sequence());
+        if (ctx.state.kv().get(key) == null) {
+            return false;
+        }
+        ctx.state.kv().delete(key);
+        ctx.events.add(message);
+        ctx.events.add(packetEvent(eventType, p, ctx.chain.channel(p.sourceChannel()), false));
+        return true;
+    }
+
     private static ExecResult result(MsgContext ctx) {
         return new ExecResult(0, new byte[0], "", "", 0, ctx.meter.consumed(), ctx.events, "");
     }
 
-    void writeAck(MsgContext ctx, Packet p, byte[] ack) {
+    static void writeAck(MsgContext ctx, Packet p, byte[] ack) {
         Channel ch = ctx.chain.channel(p.destChannel());
         ctx.events.add(packetEvent("write_acknowledgement", p, ch, true)
                 .with("packet_ack", new String(ack, StandardCharsets.UTF_8))
@@ -312,9 +320,9 @@ public final class TransferModule {
             JsonNode memo = parseMemo(d.memo());
             byte[] ack;
             if (memo != null && memo.has("forward")) {
-                ack = forward(sub, p, d, memo.get("forward"));
+                ack = PacketForward.forward(sub, p, d, memo.get("forward"));
             } else if (memo != null && memo.has("wasm")) {
-                ack = hooks(sub, p, d, memo.get("wasm"));
+                ack = hooks.execute(sub, p, d, memo.get("wasm"));
             } else {
                 receive(sub, p, d, d.receiver());
                 sub.events.add(tokenEvent(d, true, null));
@@ -356,14 +364,14 @@ public final class TransferModule {
         }
     }
 
-    private static Event tokenEvent(PacketData d, boolean success, String error) {
+    static Event tokenEvent(PacketData d, boolean success, String error) {
         Event e = Event.of("fungible_token_packet", "module", PORT, "sender", d.sender(), "receiver", d.receiver(),
                 "denom", d.denom(), "amount", d.amount(), "memo", d.memo(), "success", Boolean.toString(success));
         return error == null ? e : e.with("error", error);
     }
 
     /** The ICS-20 receive: unwind from escrow or mint a voucher (storing the trace), crediting {@code receiver}. */
-    private Received receive(MsgContext ctx, Packet p, PacketData d, String receiver) {
+    static Received receive(MsgContext ctx, Packet p, PacketData d, String receiver) {
         if (!Bech32Address.isValid(receiver, ctx.state.prefix())) {
             throw SdkException.sdk(7, "failed to decode receiver address: " + receiver + ": invalid address");
         }
@@ -386,176 +394,6 @@ public final class TransferModule {
         coins = List.of(Coins.coin(voucher, d.value()));
         ctx.state.mint(PORT, receiver, coins, ctx.events);
         return new Received(voucher, d.value(), true);
-    }
-
-    // ---------------------------------------------------------------- ibc-hooks
-
-    /** Fault switch: while set, every IBC-hooks execution on this chain fails as a contract error with this text. */
-    private volatile String hooksFault;
-
-    /**
-     * Makes IBC-hooks executions fail like a contract error (error ack, the receive discarded, the source refunds)
-     * until {@link #clearHooksFault()}; {@code reason} appears in the {@code ibc-acknowledgement-error} event.
-     */
-    public void failHooks(String reason) {
-        if (reason == null || reason.isBlank()) {
-            throw new IllegalArgumentException("a hooks fault needs a reason");
-        }
-        hooksFault = reason;
-    }
-
-    public void clearHooksFault() {
-        hooksFault = null;
-    }
-
-    private byte[] hooks(MsgContext ctx, Packet p, PacketData d, JsonNode wasm) {
-        String contract = wasm.path("contract").asText("");
-        JsonNode msg = wasm.get("msg");
-        if (contract.isEmpty() || msg == null || !msg.isObject()) {
-            throw new SdkException(2, "hooks", "error in wasmhook message validation: wasm metadata is not a valid JSON map object: bad message");
-        }
-        if (!contract.equals(d.receiver())) {
-            throw new SdkException(2, "hooks", "receiver is not properly set: the receiver should be the contract: bad message");
-        }
-        String intermediary = Bech32Address.encode(ctx.state.prefix(), AddressDerivation.hooksSender(p.destChannel(), d.sender()));
-        Received r = receive(ctx, p, d, intermediary);
-        ctx.events.add(tokenEvent(d, true, null));
-        String fault = hooksFault;
-        if (fault != null) {
-            throw new SdkException(6, "hooks", "Generic error: " + fault + ": error executing wasm contract");
-        }
-        byte[] data;
-        try {
-            data = WasmModule.execute(ctx, intermediary, contract, json(msg), List.of(Coins.coin(r.localDenom(), r.amount())));
-        } catch (SdkException e) {
-            throw new SdkException(6, "hooks", e.log().replace(": execute wasm contract failed", "") + ": error executing wasm contract");
-        }
-        ObjectNode hookAck = WasmModule.JSON.createObjectNode();
-        if (data == null) {
-            hookAck.putNull("contract_result");
-        } else {
-            hookAck.put("contract_result", Base64.getEncoder().encodeToString(data));
-        }
-        hookAck.put("ibc_ack", Base64.getEncoder().encodeToString(SUCCESS_ACK.getBytes(StandardCharsets.UTF_8)));
-        ObjectNode ack = WasmModule.JSON.createObjectNode();
-        ack.put("result", Base64.getEncoder().encodeToString(json(hookAck)));
-        return json(ack);
-    }
-
-    // ---------------------------------------------------------------- packet-forward middleware
-
-    private byte[] forward(MsgContext ctx, Packet p, PacketData d, JsonNode fwd) {
-        String receiver = fwd.path("receiver").asText("");
-        String port = fwd.path("port").asText(PORT);
-        String channel = fwd.path("channel").asText("");
-        if (receiver.isEmpty() || channel.isEmpty() || !port.equals(PORT)) {
-            throw new SdkException(2, "packetfowardmiddleware", "failed to validate forward metadata: invalid forward metadata");
-        }
-        long timeout = parseTimeout(fwd.get("timeout"));
-        int retries = fwd.has("retries") ? fwd.get("retries").asInt(PFM_DEFAULT_RETRIES) : PFM_DEFAULT_RETRIES;
-        if (retries < 0 || retries > 255) {
-            throw new SdkException(2, "packetfowardmiddleware", "retries must fit in uint8: invalid forward metadata");
-        }
-        String nextMemo = "";
-        JsonNode next = fwd.get("next");
-        if (next != null && !next.isNull()) {
-            nextMemo = next.isTextual() ? next.asText() : new String(json(next), StandardCharsets.UTF_8);
-        }
-        String intermediate = Bech32Address.encode(ctx.state.prefix(), AddressDerivation.pfmReceiver(p.destChannel(), d.sender()));
-        Received r = receive(ctx, p, d, intermediate);
-        ctx.events.add(tokenEvent(d, true, null));
-        InFlight f = new InFlight(p, intermediate, r, receiver, channel, timeout, retries, nextMemo);
-        sendForward(ctx, f);
-        return null;
-    }
-
-    static long parseTimeout(JsonNode n) {
-        if (n == null || n.isNull()) {
-            return PFM_DEFAULT_TIMEOUT_NANOS;
-        }
-        long nanos;
-        if (n.isNumber()) {
-            nanos = n.asLong();
-        } else {
-            String s = n.asText().trim();
-            var m = java.util.regex.Pattern.compile("([0-9]+)(ns|us|ms|s|m|h)").matcher(s);
-            nanos = 0;
-            int end = 0;
-            while (m.find() && m.start() == end) {
-                long v = Long.parseLong(m.group(1));
-                nanos += switch (m.group(2)) {
-                    case "ns" -> v;
-                    case "us" -> v * 1_000L;
-                    case "ms" -> v * 1_000_000L;
-                    case "s" -> v * 1_000_000_000L;
-                    case "m" -> v * 60_000_000_000L;
-                    default -> v * 3_600_000_000_000L;
-                };
-                end = m.end();
-            }
-            if (end != s.length() || s.isEmpty()) {
-                throw new SdkException(2, "packetfowardmiddleware", "invalid forward timeout " + s + ": invalid forward metadata");
-            }
-        }
-        return nanos <= 0 ? PFM_DEFAULT_TIMEOUT_NANOS : nanos;
-    }
-
-    /** A forwarded packet awaiting the next hop's ack or timeout. */
-    record InFlight(Packet original, String intermediate, Received received, String receiver, String channel,
-                    long timeoutNanos, int retriesLeft, String nextMemo) {
-        ObjectNode toJson() {
-            ObjectNode n = WasmModule.JSON.createObjectNode();
-            Packet o = original;
-            n.put("seq", o.sequence()).put("src_port", o.sourcePort()).put("src_channel", o.sourceChannel())
-                    .put("dst_port", o.destPort()).put("dst_channel", o.destChannel())
-                    .put("data", Base64.getEncoder().encodeToString(o.data())).put("t_rev", o.timeoutRevision())
-                    .put("t_height", o.timeoutHeight()).put("t_ts", o.timeoutTimestampNanos());
-            n.put("intermediate", intermediate).put("local_denom", received.localDenom())
-                    .put("amount", received.amount().toString()).put("minted", received.minted());
-            n.put("receiver", receiver).put("channel", channel).put("timeout", timeoutNanos)
-                    .put("retries", retriesLeft).put("next", nextMemo);
-            return n;
-        }
-
-        static InFlight fromJson(JsonNode n) {
-            Packet o = new Packet(n.get("seq").asLong(), n.get("src_port").asText(), n.get("src_channel").asText(),
-                    n.get("dst_port").asText(), n.get("dst_channel").asText(), Base64.getDecoder().decode(n.get("data").asText()),
-                    n.get("t_rev").asLong(), n.get("t_height").asLong(), n.get("t_ts").asLong());
-            return new InFlight(o, n.get("intermediate").asText(), new Received(n.get("local_denom").asText(),
-                    new BigInteger(n.get("amount").asText()), n.get("minted").asBoolean()), n.get("receiver").asText(),
-                    n.get("channel").asText(), n.get("timeout").asLong(), n.get("retries").asInt(), n.get("next").asText());
-        }
-    }
-
-    private void sendForward(MsgContext ctx, InFlight f) {
-        long timeoutTs = ctx.timeNanos() + f.timeoutNanos();
-        Packet out = send(ctx, f.intermediate(), f.receiver(), Coins.coin(f.received().localDenom(), f.received().amount()),
-                f.channel(), 0, 0, timeoutTs, f.nextMemo());
-        ctx.state.kv().set(Kv.key(PFM + f.channel() + "/" + out.sequence()), ByteString.copyFrom(json(f.toJson())));
-    }
-
-    private InFlight takeInFlight(MsgContext ctx, Packet p) {
-        var key = Kv.key(PFM + p.sourceChannel() + "/" + p.sequence());
-        ByteString v = ctx.state.kv().get(key);
-        if (v == null) {
-            return null;
-        }
-        ctx.state.kv().delete(key);
-        try {
-            return InFlight.fromJson(WasmModule.JSON.readTree(v.toByteArray()));
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Undoes the middle hop's receive so the original sender's chain can refund consistently. */
-    private void undoReceive(MsgContext ctx, InFlight f) {
-        List<Coin> coins = List.of(Coins.coin(f.received().localDenom(), f.received().amount()));
-        if (f.received().minted()) {
-            ctx.state.burn(PORT, f.intermediate(), coins, ctx.events);
-        } else {
-            ctx.state.send(f.intermediate(), escrow(ctx.state, f.original().destChannel()), coins, ctx.events);
-        }
     }
 
     // ---------------------------------------------------------------- acks and timeouts at the source
@@ -592,14 +430,7 @@ public final class TransferModule {
         } else {
             ctx.events.add(Event.of("fungible_token_packet", "error", ackJson.path("error").asText()));
         }
-        InFlight f = takeInFlight(ctx, p);
-        if (f != null) {
-            if (!success) {
-                undoReceive(ctx, f);
-            }
-            // PFM passes the downstream ack back unchanged.
-            writeAck(ctx, f.original(), ack);
-        }
+        PacketForward.onAck(ctx, p, ack, success);
     }
 
     void onTimeout(MsgContext ctx, Packet p) {
@@ -607,19 +438,19 @@ public final class TransferModule {
         refund(ctx, p, d);
         ctx.events.add(Event.of("timeout", "module", PORT, "refund_receiver", d.sender(),
                 "refund_denom", d.denom(), "refund_amount", d.amount(), "memo", d.memo()));
-        InFlight f = takeInFlight(ctx, p);
-        if (f != null) {
-            if (f.retriesLeft() > 0) {
-                sendForward(ctx, new InFlight(f.original(), f.intermediate(), f.received(), f.receiver(), f.channel(),
-                        f.timeoutNanos(), f.retriesLeft() - 1, f.nextMemo()));
-            } else {
-                undoReceive(ctx, f);
-                String err = "packet-forward-middleware error: giving up on packet on channel (" + f.original().destChannel()
-                        + ") port (" + PORT + ") after max retries";
-                ObjectNode ack = WasmModule.JSON.createObjectNode().put("error", err);
-                writeAck(ctx, f.original(), json(ack));
-            }
-        }
+        PacketForward.onTimeout(ctx, p);
+    }
+
+    /**
+     * Makes IBC-hooks executions fail like a contract error (error ack, the receive discarded, the source refunds)
+     * until {@link #clearHooksFault()}; {@code reason} appears in the {@code ibc-acknowledgement-error} event.
+     */
+    public void failHooks(String reason) {
+        hooks.fail(reason);
+    }
+
+    public void clearHooksFault() {
+        hooks.clearFault();
     }
 
     /** Sent packets not yet acknowledged or timed out (for diagnostics and tests). */

@@ -2,9 +2,9 @@ package io.evmore.devnet.wasm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.evmore.devnet.chain.ChainContext;
 import io.evmore.devnet.chain.ChainState;
 import io.evmore.devnet.chain.Coins;
-import io.evmore.devnet.chain.CosmosChain;
 import io.evmore.devnet.chain.Event;
 import io.evmore.devnet.chain.MsgContext;
 import io.evmore.devnet.chain.SdkException;
@@ -87,7 +87,7 @@ public final class WasmModule {
         return events.stream().filter(e -> !e.type().equals("message")).toList();
     }
 
-    public static byte[] smartQuery(CosmosChain chain, ChainState st, long height, QuerySmartContractStateRequest req) {
+    public static byte[] smartQuery(ChainContext chain, ChainState st, long height, QuerySmartContractStateRequest req) {
         WasmContract contract = chain.contract(req.getAddress());
         if (contract == null) {
             throw new SdkException(8, "wasm", "no such contract: " + req.getAddress() + ": not found");
@@ -117,7 +117,7 @@ public final class WasmModule {
         }
     }
 
-    public static byte[] contractInfo(CosmosChain chain, QueryContractInfoRequest req) {
+    public static byte[] contractInfo(ChainContext chain, QueryContractInfoRequest req) {
         if (chain.contract(req.getAddress()) == null) {
             throw SdkException.sdk(6, "address " + req.getAddress() + ": no such contract: unknown request");
         }
