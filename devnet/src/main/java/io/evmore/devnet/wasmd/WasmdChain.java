@@ -53,6 +53,7 @@ public final class WasmdChain implements AutoCloseable {
     public static final BigDecimal MIN_GAS_PRICE = new BigDecimal("0.025");
     static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final String ADDRESS_IN_USE = "address already in use";
     private static final Pattern LISTEN = Pattern.compile(
             "^(\\s*[A-Za-z0-9_-]+\\s*=\\s*\")(tcp://|unix://)?([A-Za-z0-9.\\-]*|\\[[0-9a-f:]*]):([0-9]{2,5})(\"\\s*)$");
     /** Ports handed out by this JVM: a port probed free is not handed out twice before its node binds it. */
@@ -94,6 +95,32 @@ public final class WasmdChain implements AutoCloseable {
 
     /** As {@link #start(String, String, List, BigInteger)} with these tools (e.g. {@link WasmdTools#locateIbc()}'s). */
     public static WasmdChain start(WasmdTools tools, String chainId, String denom, List<TestAccount> accounts, BigInteger funding) {
+        // A port is probed free, then bound by the node seconds later: another process (or an outgoing connection's
+        // ephemeral port) can take it in between. The node then cannot listen; it is started again on new ports.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(tools, chainId, denom, accounts, funding);
+            } catch (PortTaken e) {
+                if (attempt >= START_ATTEMPTS) throw e.failure;
+                log.warn("wasmd {}: {}; starting it again on other ports (attempt {} of {})", chainId, e.getMessage(),
+                        attempt + 1, START_ATTEMPTS);
+            }
+        }
+    }
+
+    private static final int START_ATTEMPTS = 3;
+
+    /** A start that failed because a port the node was given was taken before it bound it. */
+    private static final class PortTaken extends RuntimeException {
+        final IllegalStateException failure;
+
+        PortTaken(String message, IllegalStateException failure) {
+            super(message, null, false, false);
+            this.failure = failure;
+        }
+    }
+
+    private static WasmdChain startOnce(WasmdTools tools, String chainId, String denom, List<TestAccount> accounts, BigInteger funding) {
         Path home;
         try {
             home = Files.createTempDirectory("evmore-wasmd-" + chainId + "-");
@@ -114,8 +141,11 @@ public final class WasmdChain implements AutoCloseable {
             return chain;
         } catch (RuntimeException | Error e) {
             chain.closeKeepingHome();
-            throw new IllegalStateException("wasmd chain " + chainId + " did not start (home kept: " + home + "): "
-                    + e.getMessage() + "\n" + chain.logTail(), e);
+            String tail = chain.logTail();
+            IllegalStateException failure = new IllegalStateException("wasmd chain " + chainId + " did not start (home kept: "
+                    + home + "): " + e.getMessage() + "\n" + tail, e);
+            if (tail.contains(ADDRESS_IN_USE)) throw new PortTaken("a port it was given was taken before it could listen", failure);
+            throw failure;
         }
     }
 
@@ -393,8 +423,9 @@ public final class WasmdChain implements AutoCloseable {
                 Matcher m = LISTEN.matcher(line);
                 if (m.matches() && !t.startsWith("#")) {
                     String key = line.substring(0, line.indexOf('=')).trim();
-                    int port = freePort();
-                    ports.put((section.isEmpty() ? name : section) + "." + key, port);
+                    String fullKey = (section.isEmpty() ? name : section) + "." + key;
+                    int port = portSource.applyAsInt(fullKey);
+                    ports.put(fullKey, port);
                     String scheme = m.group(2) == null ? "" : m.group(2);
                     line = m.group(1) + scheme + "127.0.0.1:" + port + m.group(5);
                 } else {
@@ -434,6 +465,8 @@ public final class WasmdChain implements AutoCloseable {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) throw new IllegalStateException("wasmd exited with " + process.exitValue() + " at start");
+            // the wrapper outlives a node that could not listen: its log says so at once, no need to wait for a block
+            if (logTail().contains(ADDRESS_IN_USE)) throw new IllegalStateException("wasmd could not listen: " + ADDRESS_IN_USE);
             try {
                 if (height() >= 1) return;
             } catch (UncheckedIOException notYet) {
@@ -581,7 +614,14 @@ public final class WasmdChain implements AutoCloseable {
         }
     }
 
+    /** The port for a config key such as {@code rpc.laddr} (tests hand out a taken one to check the restart). */
+    static java.util.function.ToIntFunction<String> portSource = key -> probeFreePort();
+
     static int freePort() {
+        return probeFreePort();
+    }
+
+    static int probeFreePort() {
         for (int i = 0; i < 100; i++) {
             try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
                 if (HANDED_OUT.add(s.getLocalPort())) return s.getLocalPort();
