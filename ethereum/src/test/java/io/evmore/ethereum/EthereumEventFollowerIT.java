@@ -440,7 +440,10 @@ class EthereumEventFollowerIT {
             }
             assertThat(listener.delivered).as("nothing the liar made up").noneMatch(e -> e instanceof ChainEvent.HtlcClaimed);
             assertThat(liar.errors()).as("the liar was charged").isPositive();
-            assertThat(liar.lastError()).contains("which the same endpoint does not have there");
+            // Caught by the batched block check, or — when a made-up log shares its height with a real one (the lock's
+            // block can be either end of a range) — by the check of blocks within one answer, which runs first.
+            assertThat(liar.lastError()).containsAnyOf("which the same endpoint does not have there",
+                    "eth_getLogs put logs of two different blocks at height");
         }
     }
 
