@@ -1,8 +1,10 @@
 package io.evmore.app.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The bench's Markdown report: each figure next to its target (issue 21) and the same run's ceiling. The JSON
@@ -10,6 +12,18 @@ import java.util.Locale;
  */
 public final class BenchReport {
     private BenchReport() {}
+
+    /** {@code reaction_ms}: p50, p99 and count of the relayer's {@code evmore_relay_reaction_seconds} histograms, per kind. */
+    static void putReaction(PromText m, ObjectNode report) {
+        ObjectNode reaction = report.putObject("reaction_ms");
+        for (String kind : List.of("counter_lock", "source_claim")) {
+            var b = m.buckets("evmore_relay_reaction_seconds", Map.of("kind", kind));
+            ObjectNode k = reaction.putObject(kind);
+            k.put("p50", BenchUtil.round(PromText.quantile(0.50, b) * 1000, 2));
+            k.put("p99", BenchUtil.round(PromText.quantile(0.99, b) * 1000, 2));
+            k.put("count", b.isEmpty() ? 0 : b.lastEntry().getValue().longValue());
+        }
+    }
 
     /** Fields every report.json has (at the top level; reaction_ms holds counter_lock and source_claim, each p50 and p99). */
     public static final List<String> REQUIRED = List.of("swaps_completed", "swaps_per_second", "ceiling_tx_per_second", "ceiling_ratio",

@@ -1,0 +1,125 @@
+package io.evmore.app.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A relayer the bench starts as in production: a separate JVM ({@code run --config}) on the embedded database. */
+final class RelayerProcess {
+    private final Process process;
+    private final Path log;
+    private final int port;
+    private final long spawnedAt;
+
+    private RelayerProcess(Process process, Path log, int port, long spawnedAt) {
+        this.process = process;
+        this.log = log;
+        this.port = port;
+        this.spawnedAt = spawnedAt;
+    }
+
+    static RelayerProcess start(Path dir, Path config, int port, String heap, Path jfr, String name) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.add("-Xmx" + heap);
+        if (jfr != null) cmd.add("-XX:StartFlightRecording=filename=" + jfr.toAbsolutePath() + ",settings=profile");
+        cmd.add("-cp");
+        // absolute: the relayer runs in its own folder
+        cmd.add(java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .map(e -> Path.of(e).toAbsolutePath().toString()).collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator)));
+        cmd.add("io.evmore.app.cli.EvmoreCli");
+        cmd.addAll(List.of("run", "--config", config.toString()));
+        Path log = dir.resolve(name + ".log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        for (String k : List.of("FUSION_ENV", "LOG_LEVEL", "ENABLE_TRACING", "DATABASE_URL", "ADMIN_TOKEN", "ETHEREUM_RPC_URL",
+                "COSMOS_RPC_URL", "ETHEREUM_PRIVATE_KEY", "COSMOS_MNEMONIC")) {
+            pb.environment().remove(k);
+        }
+        long at = System.nanoTime();
+        Process p = pb.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
+        return new RelayerProcess(p, log, port, at);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    Path log() {
+        return log;
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** Seconds from spawn to the first {@code /health} 200. */
+    double awaitReady(Duration timeout, HttpClient http) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) throw new IllegalStateException("the relayer exited with " + process.exitValue() + "; see " + log);
+            try {
+                var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) return (System.nanoTime() - spawnedAt) / 1e9;
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException("the relayer was not ready within " + timeout.toSeconds() + " s; see " + log);
+    }
+
+    String metrics(HttpClient http) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** The heap in use right after a full GC the bench asks for (jcmd GC.run): the live set. */
+    double liveHeapMib(HttpClient http) throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "GC.run").redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        p.waitFor(60, TimeUnit.SECONDS);
+        return new PromText(metrics(http)).sum("jvm_memory_used_bytes", Map.of("area", "heap")) / (1 << 20);
+    }
+
+    double rssMib() {
+        return status("VmRSS:");
+    }
+
+    double rssPeakMib() {
+        return status("VmHWM:");
+    }
+
+    private double status(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith(field)) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone, or not Linux
+        }
+        return 0;
+    }
+
+    int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+            return -1;
+        }
+        return process.exitValue();
+    }
+}
