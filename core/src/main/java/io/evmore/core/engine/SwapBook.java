@@ -233,14 +233,22 @@ final class SwapBook {
         BigInteger sum = BigInteger.ZERO;
         // only the swaps that can hold a reservation: not every pending swap (10,000 in flight made this O(n) per confirmation)
         for (Swap s : store.inTransaction(tx -> tx.inStates(RESERVING))) {
-            if (s.id().equals(exceptSwapId) || s.destAmount() == null) continue;
-            Funds f = funding(s.toChain(), s.destAsset());
-            if (!f.chain().equals(chain) || !asset.equalsIgnoreCase(f.asset())) continue;
-            // a transfer that left the home chain is no longer in its balance: only what is still to be sent counts
-            if (s.counterPacket() != null) continue;
-            if (s.state() == SwapState.CONFIRMED || s.state() == SwapState.COUNTER_PENDING) sum = sum.add(s.destAmount());
+            if (s.id().equals(exceptSwapId)) continue;
+            Funds f = reservation(s);
+            if (f != null && f.chain().equals(chain) && asset.equalsIgnoreCase(f.asset())) sum = sum.add(s.destAmount());
         }
         return sum;
+    }
+
+    /**
+     * Where {@code s} holds a reservation of its {@code destAmount} (the funds its counter-lock is paid from), or null:
+     * only CONFIRMED and COUNTER_PENDING swaps with a quote do, and not once their transfer left the home chain (it is
+     * no longer in the balance there: only what is still to be sent counts).
+     */
+    Funds reservation(Swap s) {
+        if (s.destAmount() == null || s.counterPacket() != null) return null;
+        if (s.state() != SwapState.CONFIRMED && s.state() != SwapState.COUNTER_PENDING) return null;
+        return funding(s.toChain(), s.destAsset());
     }
 
     /** Where a counter-lock of {@code asset} on {@code destination} is paid from (asset null: only the chain matters). */
