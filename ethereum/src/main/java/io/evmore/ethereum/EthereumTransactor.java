@@ -107,6 +107,7 @@ public final class EthereumTransactor {
     private final NonceManager nonces;
     private final ChainMetrics metrics;
     private final String chainLabel;
+    private final SharedRead<BigInteger> baseFeeRead = new SharedRead<>(this::readBaseFee);
 
     public EthereumTransactor(EthereumSettings settings, EndpointPool<EthConnection> pool, Credentials credentials,
             ChainMetrics metrics) {
@@ -493,7 +494,12 @@ public final class EthereumTransactor {
         return est.multiply(BigInteger.valueOf(100 + settings.fees().gasMarginPercent())).divide(BigInteger.valueOf(100));
     }
 
+    /** The latest block's base fee, read once for every transaction being priced at the same moment ({@link SharedRead}). */
     private BigInteger baseFee() {
+        return baseFeeRead.get();
+    }
+
+    private BigInteger readBaseFee() {
         EthBlock.Block b = pool.execute(c -> Rpc.send(c.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false),
                 "eth_getBlockByNumber").getBlock());
         if (b == null || b.getBaseFeePerGasRaw() == null) {
