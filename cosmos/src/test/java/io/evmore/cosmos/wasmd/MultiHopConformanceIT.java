@@ -47,6 +47,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -91,19 +92,14 @@ class MultiHopConformanceIT {
     interface World {
         String name();
 
-        String prefix(String chain);
+        /** What the scenarios read of one chain, the same on the devnet and on a wasmd node. */
+        record Chain(String prefix, String denom, String rpcUrl, String contract, BiFunction<String, String, BigInteger> balances) {}
 
-        String denom(String chain);
-
-        String rpcUrl(String chain);
-
-        String contract(String chain);
+        Chain chain(String id);
 
         String channel(String from, String to);
 
         String mnemonic(String account);
-
-        BigInteger balance(String chain, String address, String denom);
 
         /** Stops relaying packets (Hermes stopped / the devnet's relayer paused). */
         void pauseRelaying();
@@ -111,6 +107,26 @@ class MultiHopConformanceIT {
         void resumeRelaying();
 
         void shutdown();
+
+        default String prefix(String chain) {
+            return chain(chain).prefix();
+        }
+
+        default String denom(String chain) {
+            return chain(chain).denom();
+        }
+
+        default String rpcUrl(String chain) {
+            return chain(chain).rpcUrl();
+        }
+
+        default String contract(String chain) {
+            return chain(chain).contract();
+        }
+
+        default BigInteger balance(String chain, String address, String denom) {
+            return chain(chain).balances().apply(address, denom);
+        }
     }
 
     static final class DevnetWorld implements World {
@@ -120,36 +136,17 @@ class MultiHopConformanceIT {
             return "devnet";
         }
 
-        DevnetChain c(String id) {
-            return devnet.chain(id);
-        }
-
-        public String prefix(String chain) {
-            return c(chain).prefix();
-        }
-
-        public String denom(String chain) {
-            return c(chain).denom();
-        }
-
-        public String rpcUrl(String chain) {
-            return c(chain).rpcUrl();
-        }
-
-        public String contract(String chain) {
-            return c(chain).htlcContractAddress();
+        public Chain chain(String id) {
+            DevnetChain c = devnet.chain(id);
+            return new Chain(c.prefix(), c.denom(), c.rpcUrl(), c.htlcContractAddress(), c::balance);
         }
 
         public String channel(String from, String to) {
-            return c(from).channelTo(to).orElseThrow().channelId();
+            return devnet.chain(from).channelTo(to).orElseThrow().channelId();
         }
 
         public String mnemonic(String account) {
             return devnet.account(account).mnemonic();
-        }
-
-        public BigInteger balance(String chain, String address, String denom) {
-            return c(chain).balance(address, denom);
         }
 
         public void pauseRelaying() {
@@ -177,24 +174,9 @@ class MultiHopConformanceIT {
             return "wasmd+hermes";
         }
 
-        WasmdChain c(String id) {
-            return net.chain(id);
-        }
-
-        public String prefix(String chain) {
-            return c(chain).prefix();
-        }
-
-        public String denom(String chain) {
-            return c(chain).denom();
-        }
-
-        public String rpcUrl(String chain) {
-            return c(chain).rpcUrl();
-        }
-
-        public String contract(String chain) {
-            return c(chain).htlcContractAddress();
+        public Chain chain(String id) {
+            WasmdChain c = net.chain(id);
+            return new Chain(c.prefix(), c.denom(), c.rpcUrl(), c.htlcContractAddress(), c::balance);
         }
 
         public String channel(String from, String to) {
@@ -202,11 +184,7 @@ class MultiHopConformanceIT {
         }
 
         public String mnemonic(String account) {
-            return c("devnet-a").account(account).mnemonic();
-        }
-
-        public BigInteger balance(String chain, String address, String denom) {
-            return c(chain).balance(address, denom);
+            return net.chain("devnet-a").account(account).mnemonic();
         }
 
         public void pauseRelaying() {
