@@ -147,7 +147,12 @@ public final class ChildProcess {
             } catch (UncheckedIOException notYet) {
                 lastError = notYet;
             }
-            sleep(100);
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while " + name + " was starting", e);
+            }
         }
         throw new IllegalStateException(name + " did not " + awaited + " within " + timeout.toSeconds() + " s"
                 + detail.get(), lastError);
@@ -260,15 +265,6 @@ public final class ChildProcess {
         if (!Files.exists(logFile)) return "(no " + name + " log)";
         String s = logSince(0);
         return "--- " + name + " log tail ---\n" + (s.length() > maxChars ? s.substring(s.length() - maxChars) : s);
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 
     @Override
