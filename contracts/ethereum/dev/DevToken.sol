@@ -3,6 +3,8 @@ pragma solidity 0.8.24;
 
 /// @title DevToken — a plain ERC-20 for local chains and the demo (never for a real network).
 /// @notice 18 decimals; only the deployer may mint. Returns bool like the standard; no fees, no hooks.
+/// @dev The tests' TestToken is this token with an open mint (`mint` and `_move` are virtual for it and its
+///      fee-taking child); this contract's own behaviour is the same either way.
 contract DevToken {
     string public constant name = "EVMore Dev Token";
     string public constant symbol = "DEV";
@@ -19,8 +21,12 @@ contract DevToken {
         minter = msg.sender;
     }
 
-    function mint(address to, uint256 amount) external {
+    function mint(address to, uint256 amount) external virtual {
         require(msg.sender == minter, "DevToken: only the deployer mints");
+        _mint(to, amount);
+    }
+
+    function _mint(address to, uint256 amount) internal {
         require(to != address(0), "DevToken: mint to the zero address");
         totalSupply += amount;
         balanceOf[to] += amount;
@@ -46,7 +52,7 @@ contract DevToken {
         return true;
     }
 
-    function _move(address from, address to, uint256 amount) private {
+    function _move(address from, address to, uint256 amount) internal virtual {
         require(to != address(0), "DevToken: transfer to the zero address");
         require(balanceOf[from] >= amount, "DevToken: balance");
         balanceOf[from] -= amount;

@@ -107,4 +107,25 @@ class ArchitectureTest {
                 .should().transitivelyDependOnClassesThat().haveNameMatching("io\\.evmore\\.devnet\\.chain\\.CosmosChain(\\$.*)?")
                 .check(classes);
     }
+
+    @Test
+    void theDevnetStopsProcessTreesInOnePlace() {
+        // The Hardhat node, the wasmd nodes and Hermes run as ChildProcess: one sh wrapper tying them to this JVM, one
+        // stop that signals the tree it started, by pid (never by name). Nothing else in the devnet handles process trees.
+        noClasses().that().resideInAPackage("io.evmore.devnet..")
+                .and().haveNameNotMatching("io\\.evmore\\.devnet\\.process\\.ChildProcess(\\$.*)?")
+                .should().dependOnClassesThat().belongToAnyOf(ProcessHandle.class)
+                .check(classes);
+    }
+
+    @Test
+    void theCommandsRefuseBadOptionsInOnePlace() {
+        // A bad option value ends as an unknown option does (one line naming it, exit 2): the commands check through
+        // OptionChecks, which raises picocli's ParameterException for EvmoreCli's one handler.
+        noClasses().that().resideInAPackage("io.evmore.app.cli..")
+                .and().haveNameNotMatching("io\\.evmore\\.app\\.cli\\.(OptionChecks|EvmoreCli)(\\$.*)?")
+                .should().dependOnClassesThat().belongToAnyOf(picocli.CommandLine.ParameterException.class)
+                .orShould().callMethod(io.evmore.devnet.DevnetMain.class, "parseBlockInterval", String.class)
+                .check(classes);
+    }
 }

@@ -230,8 +230,7 @@ class IbcTransferIT {
         // A: error ack passed through unchanged, alice refunded, escrow empty
         assertThat(events(a, "fungible_token_packet")).anySatisfy(e -> assertThat(e.attr("error"))
                 .isEqualTo("ABCI code: 7: error handling packet: see events for details"));
-        assertThat(a.balance(aliceA, "stake")).isEqualTo(aliceBefore.subtract(FEE));
-        assertThat(a.balance(escrow(a, "channel-0"), "stake")).isZero();
+        assertAliceRefundedOnA(aliceA, aliceBefore);
     }
 
     @Test
@@ -250,15 +249,25 @@ class IbcTransferIT {
         devnet.relayer().resume();
         devnet.settle();
 
-        assertThat(b.balance(bobB, voucher("transfer/channel-0/stake"))).isZero();
-        assertThat(events(b, "recv_packet")).isEmpty();
+        assertTimedOutAndRefunded(aliceA, bobB, aliceBefore);
         assertThat(events(a, "timeout_packet")).singleElement().satisfies(e -> assertThat(e.attr("packet_sequence")).isEqualTo("1"));
         assertThat(events(a, "timeout")).singleElement().satisfies(e -> {
             assertThat(e.attr("refund_receiver")).isEqualTo(aliceA);
             assertThat(e.attr("refund_amount")).isEqualTo("300");
         });
+    }
+
+    /** Alice's transfer from A came back: she has what she had less her fee, and A's escrow holds nothing. */
+    private void assertAliceRefundedOnA(String aliceA, BigInteger aliceBefore) {
         assertThat(a.balance(aliceA, "stake")).isEqualTo(aliceBefore.subtract(FEE));
         assertThat(a.balance(escrow(a, "channel-0"), "stake")).isZero();
+    }
+
+    /** A packet from alice on A to bob on B timed out: B received and minted nothing, alice got it back less her fee. */
+    private void assertTimedOutAndRefunded(String aliceA, String bobB, BigInteger aliceBefore) {
+        assertThat(events(b, "recv_packet")).isEmpty();
+        assertThat(b.balance(bobB, voucher("transfer/channel-0/stake"))).isZero();
+        assertAliceRefundedOnA(aliceA, aliceBefore);
     }
 
     @Test
@@ -276,8 +285,7 @@ class IbcTransferIT {
         assertThat(events(b, "write_acknowledgement")).singleElement().satisfies(e -> assertThat(e.attr("packet_ack")).isEqualTo(
                 "{\"error\":\"packet-forward-middleware error: giving up on packet on channel (channel-0) port (transfer) after max retries\"}"));
         assertThat(c.balance(carolC, voucher("transfer/channel-0/transfer/channel-0/stake"))).isZero();
-        assertThat(a.balance(aliceA, "stake")).isEqualTo(aliceBefore.subtract(FEE));
-        assertThat(a.balance(escrow(a, "channel-0"), "stake")).isZero();
+        assertAliceRefundedOnA(aliceA, aliceBefore);
         assertThat(b.balance(escrow(b, "channel-1"), voucher("transfer/channel-0/stake"))).isZero();
         // nothing stuck in the middle: the PFM intermediary on B holds none of the voucher it briefly received
         String intermediaryB = Bech32Address.encode("osmo", AddressDerivation.pfmReceiver("channel-0", aliceA));
@@ -306,8 +314,7 @@ class IbcTransferIT {
                 .satisfies(e -> assertThat(e.attr("error")).contains("timelock must be in the future"));
         assertThat(b.balance(contract, voucher("transfer/channel-0/stake"))).isZero();
         assertThat(events(b, "denomination_trace")).isEmpty();
-        assertThat(a.balance(aliceA, "stake")).isEqualTo(aliceBefore.subtract(FEE));
-        assertThat(a.balance(escrow(a, "channel-0"), "stake")).isZero();
+        assertAliceRefundedOnA(aliceA, aliceBefore);
     }
 
     @Test
@@ -401,8 +408,7 @@ class IbcTransferIT {
         assertThat(events(c, "write_acknowledgement").getFirst().attr("packet_ack"))
                 .isEqualTo("{\"error\":\"ABCI code: 2: error handling packet: see events for details\"}");
         assertThat(c.balance(carolC, voucher("transfer/channel-0/transfer/channel-0/stake"))).isZero();
-        assertThat(a.balance(aliceA, "stake")).isEqualTo(aliceBefore.subtract(FEE));
-        assertThat(a.balance(escrow(a, "channel-0"), "stake")).isZero();
+        assertAliceRefundedOnA(aliceA, aliceBefore);
     }
 
     @Test
@@ -419,10 +425,8 @@ class IbcTransferIT {
         b.produceBlock(); // B is now at the timeout height: the next block cannot receive the packet
         devnet.relayer().resume();
         devnet.settle();
-        assertThat(events(b, "recv_packet")).isEmpty();
+        assertTimedOutAndRefunded(aliceA, bobB, aliceBefore);
         assertThat(events(a, "timeout_packet")).singleElement()
                 .satisfies(e -> assertThat(e.attr("packet_timeout_height")).isEqualTo("0-" + timeoutHeight));
-        assertThat(a.balance(aliceA, "stake")).isEqualTo(aliceBefore.subtract(FEE));
-        assertThat(b.balance(bobB, voucher("transfer/channel-0/stake"))).isZero();
     }
 }

@@ -12,13 +12,10 @@ import io.evmore.core.swap.Hashlock;
 import io.evmore.core.swap.Secret;
 import io.evmore.pool.Endpoint;
 import io.evmore.pool.PoolMetrics;
-import java.math.BigInteger;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -28,19 +25,7 @@ import org.slf4j.LoggerFactory;
  * gone after a reorg) and {@code confirmedBlockTime}. Accounts: 1 and 4 lock as users, 2 is the user who claims, 3 and
  * 5 read as the relayer.
  */
-class ChainReadsIT {
-    static HardhatChain chain;
-    static final BigInteger AMOUNT = BigInteger.valueOf(1_000_000);
-
-    @BeforeAll
-    static void start() {
-        chain = new HardhatChain();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (chain != null) chain.close();
-    }
+class ChainReadsIT extends OnHardhatChain {
 
     private static TxResult lock(int account, Hashlock hashlock) {
         return chain.htlcChain(account).lock(new LockRequest(chain.address(2), HtlcAbi.NATIVE, AMOUNT, hashlock,

@@ -13,8 +13,6 @@ import io.evmore.pool.Endpoint;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.datatypes.Address;
@@ -26,19 +24,7 @@ import org.web3j.abi.datatypes.generated.Uint256;
 import org.web3j.utils.Numeric;
 
 /** The event follower on a real Hardhat node: ordering, confirmations, reorgs, catch-up, hostile logs, push. */
-class EthereumEventFollowerIT {
-    static HardhatChain chain;
-    static final BigInteger AMOUNT = BigInteger.valueOf(1_000_000);
-
-    @BeforeAll
-    static void start() {
-        chain = new HardhatChain();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (chain != null) chain.close();
-    }
+class EthereumEventFollowerIT extends OnHardhatChain {
 
     private EthereumEventFollower follower(EthereumSettings s, InMemoryCursorStore store) {
         return new EthereumEventFollower(s, chain.pool, store, Clock.system(), chain.metrics);

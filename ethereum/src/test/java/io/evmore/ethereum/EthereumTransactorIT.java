@@ -9,25 +9,12 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 
 /** Nonce pipelining, nonce recovery and fee escalation against a real Hardhat node. */
-class EthereumTransactorIT {
-    static HardhatChain chain;
-
-    @BeforeAll
-    static void start() {
-        chain = new HardhatChain();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (chain != null) chain.close();
-    }
+class EthereumTransactorIT extends OnHardhatChain {
 
     private static EthereumTransactor.TxRequest transfer(String to, long wei) {
         return new EthereumTransactor.TxRequest(to, BigInteger.valueOf(wei), "0x", BigInteger.valueOf(21_000), "transfer");

@@ -12,8 +12,6 @@ import io.evmore.core.swap.Secret;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.TypeReference;
@@ -28,20 +26,9 @@ import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 
 /** The Solidity HTLC on a real Hardhat node: every rule of SPEC §2, driven through the Java adapter. */
-class EvmoreHtlcContractIT {
-    static HardhatChain chain;
+class EvmoreHtlcContractIT extends OnHardhatChain {
     static final BigInteger ETH = BigInteger.TEN.pow(18);
     static final int USER = 1, RECEIVER = 2, ANYONE = 3;
-
-    @BeforeAll
-    static void start() {
-        chain = new HardhatChain();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (chain != null) chain.close();
-    }
 
     private static String selector(String signature) {
         return Hash.sha3String(signature).substring(2, 10);

@@ -26,7 +26,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,22 +46,14 @@ import org.web3j.utils.Numeric;
  * raised above the transaction's maximum fee, so blocks are mined without it. Each test uses its own relayer account
  * (3..8); account 1 locks as the user, 2 receives counter-locks.
  */
-class FeeBidsIT {
-    static HardhatChain chain;
-    static final BigInteger AMOUNT = BigInteger.valueOf(1_000_000);
+class FeeBidsIT extends OnHardhatChain {
     /** The settings the relayer sends with: no in-process escalation (the engine's speedUp is under test), quick give-up. */
     static EthereumSettings settings;
 
     @BeforeAll
-    static void start() {
-        chain = new HardhatChain();
+    static void feeSettings() {
         settings = chain.settings.withFees(GasPolicy.defaults().withEscalateAfter(Duration.ofMinutes(10)))
                 .withReceiptTimeout(Duration.ofSeconds(2));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (chain != null) chain.close();
     }
 
     @AfterEach

@@ -24,8 +24,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Hash;
 
@@ -34,19 +32,7 @@ import org.web3j.crypto.Hash;
  * before any node does, and {@link Web3jHtlcChain#reconcile} tells each outcome apart from the chain alone. Each
  * test reads its account's nonces itself (the class's tests run one after another; accounts 0-2 are the fixture's).
  */
-class TxIntentIT {
-    static HardhatChain chain;
-    static final BigInteger AMOUNT = BigInteger.valueOf(1_000_000);
-
-    @BeforeAll
-    static void start() {
-        chain = new HardhatChain();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (chain != null) chain.close();
-    }
+class TxIntentIT extends OnHardhatChain {
 
     /** The engine's side: persists the intent with each signed transaction; may refuse (a database failure). */
     static final class Journal implements TxJournal {

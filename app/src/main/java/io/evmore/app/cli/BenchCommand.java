@@ -8,11 +8,12 @@ import io.evmore.app.http.HttpApi;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** ./evmore bench: throughput against the chains' own ceiling, reaction, memory, catch-up and start-up (docs/BENCHMARKS.md). */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
@@ -23,6 +24,9 @@ import picocli.CommandLine.Option;
                 "Writes DIR/report.json and DIR/report.md. Method and latest figures: docs/BENCHMARKS.md.",
                 "Exit codes: 0 when every swap completed, 1 otherwise (the report is still written), 2 on bad options."})
 final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--swaps", defaultValue = "200", description = "swaps to run (default: ${DEFAULT-VALUE})")
     int swaps;
 
@@ -56,19 +60,13 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Bench.Direction d;
-        try {
-            d = Bench.Direction.valueOf(direction.toUpperCase(Locale.ROOT).replace('-', '_'));
-        } catch (IllegalArgumentException e) {
-            System.err.println("--direction must be eth-to-cosmos, cosmos-to-eth or both, got '" + direction + "'");
-            return 2;
-        }
-        if (swaps < 1 || concurrency < 1 || holdSeconds < 0 || ceilingSeconds < 1 || catchupBlocks < 0 || catchupEvents < 0
-                || !relayerHeap.matches("[0-9]+[kKmMgG]?")) {
-            System.err.println("bench: --swaps, --concurrency and --ceiling-seconds must be positive, --hold-seconds, --catchup-blocks and"
-                    + " --catchup-events not negative, --relayer-heap like 768m");
-            return 2;
-        }
+        OptionChecks check = OptionChecks.of(spec);
+        Bench.Direction d = check.choice(Bench.Direction.class, direction,
+                "--direction must be eth-to-cosmos, cosmos-to-eth or both, got '" + direction + "'");
+        check.require(swaps >= 1 && concurrency >= 1 && holdSeconds >= 0 && ceilingSeconds >= 1 && catchupBlocks >= 0
+                        && catchupEvents >= 0 && relayerHeap.matches("[0-9]+[kKmMgG]?"),
+                "--swaps, --concurrency and --ceiling-seconds must be positive, --hold-seconds, --catchup-blocks and"
+                        + " --catchup-events not negative, --relayer-heap like 768m");
         // the chains and swappers in this process log at warn: the bench's own lines are the report
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
                 .setLevel(ch.qos.logback.classic.Level.WARN);

@@ -31,7 +31,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import sun.misc.Signal;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * ./evmore demo: the local world, the relayer in this process (embedded database, HTTP on port 3000) and three swaps
@@ -47,6 +48,9 @@ import sun.misc.Signal;
                 "Exit codes: 0 after Ctrl-C (or at the end with --no-serve), 1 when a swap or the start failed."})
 final class DemoCommand implements Callable<Integer> {
     static final String TWO_HOP_UNAVAILABLE = "the relayer's configuration has no pair delivering to devnet-c over IBC";
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--dir", defaultValue = "data/demo", paramLabel = "DIR",
             description = "folder for devnet.json, relayer.yaml, secrets, the database and swap state (default: ${DEFAULT-VALUE})")
@@ -78,16 +82,8 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Duration interval;
-        try {
-            interval = io.evmore.devnet.DevnetMain.parseBlockInterval(blockInterval);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            return 2;
-        }
-        CountDownLatch stop = new CountDownLatch(1);
-        Signal.handle(new Signal("TERM"), s -> stop.countDown());
-        Signal.handle(new Signal("INT"), s -> stop.countDown());
+        Duration interval = OptionChecks.of(spec).blockInterval(blockInterval);
+        CountDownLatch stop = OptionChecks.stopSignal();
         Path home = dir.toAbsolutePath();
         say("demo: starting the local chains (Hardhat + HTLC + DEV token, Cosmos devnet-a <-> devnet-b <-> devnet-c"
                 + (real ? " as real wasmd nodes relayed by Hermes)" : ")"));

@@ -1,7 +1,6 @@
 package io.evmore.app.cli;
 
 import io.evmore.app.chains.LocalWorld;
-import io.evmore.devnet.DevnetMain;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -10,7 +9,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import sun.misc.Signal;
 
 /** ./evmore devnet: the complete local world (Hardhat + HTLC + DEV token, the Cosmos devnet) without the relayer. */
 @Command(name = "devnet", mixinStandardHelpOptions = true,
@@ -43,28 +41,12 @@ final class DevnetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Duration interval;
-        try {
-            interval = DevnetMain.parseBlockInterval(blockInterval);
-        } catch (IllegalArgumentException e) {
-            spec.commandLine().getErr().println(e.getMessage());
-            return 2;
-        }
-        if (endpoints < 1 || endpoints > 99) {
-            spec.commandLine().getErr().println("--endpoints must be a number from 1 to 99, got " + endpoints);
-            return 2;
-        }
-        if (relayerPort < 1 || relayerPort > 65535) {
-            spec.commandLine().getErr().println("--relayer-port must be between 1 and 65535, got " + relayerPort);
-            return 2;
-        }
-        CountDownLatch stop = new CountDownLatch(1);
-        Signal.handle(new Signal("TERM"), s -> stop.countDown());
-        Signal.handle(new Signal("INT"), s -> stop.countDown());
-        if (real && endpoints != 1) {
-            spec.commandLine().getErr().println("--endpoints is a devnet option: a real node serves one RPC endpoint");
-            return 2;
-        }
+        OptionChecks check = OptionChecks.of(spec);
+        Duration interval = check.blockInterval(blockInterval);
+        check.require(endpoints >= 1 && endpoints <= 99, "--endpoints must be a number from 1 to 99, got " + endpoints)
+                .require(relayerPort >= 1 && relayerPort <= 65535, "--relayer-port must be between 1 and 65535, got " + relayerPort)
+                .require(!real || endpoints == 1, "--endpoints is a devnet option: a real node serves one RPC endpoint");
+        CountDownLatch stop = OptionChecks.stopSignal();
         try (LocalWorld world = real ? LocalWorld.startReal(interval, System.out) : LocalWorld.start(interval, endpoints, System.out)) {
             Path description = world.writeDescription(out);
             Path config = world.writeRelayerConfig(out, relayerPort);

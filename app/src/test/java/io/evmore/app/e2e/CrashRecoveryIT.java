@@ -12,16 +12,12 @@ import io.evmore.swapper.EthereumUserChain;
 import io.evmore.swapper.Swapper;
 import io.evmore.swapper.UserChain;
 import java.math.BigInteger;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -33,29 +29,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * relayer's Ethereum nonce and Cosmos account sequence each move by exactly the number of actions on that chain.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class CrashRecoveryIT {
+class CrashRecoveryIT extends OnSwapWorld {
     static final Swapper.Terms TERMS = new Swapper.Terms(BigInteger.ONE, Duration.ofSeconds(20), Duration.ofSeconds(120));
-
-    @TempDir
-    static Path dir;
-    static SwapWorld world;
-    static final Swapper swapper = new Swapper(line -> {});
-
-    @BeforeAll
-    static void start() throws Exception {
-        world = SwapWorld.start(dir);
-    }
-
-    /** A failed test must not leave its relayer process running into the next one. */
-    @org.junit.jupiter.api.AfterEach
-    void noRelayerLeftBehind() throws Exception {
-        world.killRelayer();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (world != null) world.close();
-    }
 
     @ParameterizedTest(name = "Ethereum -> devnet-a, halted at {0}")
     @ValueSource(strings = {"entered:CONFIRMED", "COUNTER_LOCK:journaled", "COUNTER_LOCK:journaled+150", "entered:COUNTER_LOCKED",

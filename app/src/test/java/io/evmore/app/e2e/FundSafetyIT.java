@@ -11,14 +11,9 @@ import io.evmore.swapper.CosmosUserChain;
 import io.evmore.swapper.EthereumUserChain;
 import io.evmore.swapper.Swapper;
 import java.math.BigInteger;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fund safety from outside (issue 17), with a real Hardhat node, the devnet and the relayer as its own process:
@@ -30,28 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  *     confirms new locks but pays for none until resumed.</li>
  * </ul>
  */
-class FundSafetyIT {
+class FundSafetyIT extends OnSwapWorld {
     static final Swapper.Terms TERMS = new Swapper.Terms(BigInteger.ONE, Duration.ofSeconds(30), Duration.ofSeconds(90));
-
-    @TempDir
-    static Path dir;
-    static SwapWorld world;
-    static final Swapper swapper = new Swapper(line -> {});
-
-    @BeforeAll
-    static void start() throws Exception {
-        world = SwapWorld.start(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (world != null) world.close();
-    }
-
-    @AfterEach
-    void stopRelayer() throws Exception {
-        world.killRelayer();
-    }
 
     @Test
     void aClaimOnDevnetAThatTheFollowerNeverSeesStillGetsTheEthereumSourceClaimedBeforeTSrc() throws Exception {

@@ -81,24 +81,23 @@ class MultiHopSwapIT extends MultiHopSwapScenarios {
     @Order(4)
     void aKilledRelayerSendsExactlyOneTransfer(String haltAt) throws Exception {
         BigInteger amount = ETHER.divide(BigInteger.valueOf(50));
-        String alice = world.cosmosAddress("devnet-c", "alice");
         world.killRelayer();
         try (EthereumUserChain user = world.ethUser(5); CosmosUserChain claimer = world.cosmosUser("devnet-c", "carol")) {
             long sequenceBefore = relayerSequence("devnet-a");
             long nonceBefore = relayerNonce();
-            Swapper.Locked locked = ethLock(user, amount, alice);
+            Swapper.Locked locked = ethLock(user, amount, aliceOnC);
             String prefix = locked.secret().hashlock().hex().substring(0, 16);
             RelayerProcess relayer = world.startRelayerAllowingExit(Map.of("EVMORE_TEST_HALT_AT", haltAt + "@" + prefix));
             assertThat(relayer.awaitExit(Duration.ofSeconds(90))).as("halted at " + haltAt + ":\n" + relayer.output()).isEqualTo(137);
             assertThat(relayer.output()).contains("TEST HALT at " + haltAt);
             world.killRelayer();
             world.startRelayer();
-            HtlcRecord counter = swapper.awaitCounterLock(claimer, alice, world.relayerAddress("devnet-c"), locked, TERMS);
+            HtlcRecord counter = swapper.awaitCounterLock(claimer, aliceOnC, relayerOnC, locked, TERMS);
             swapper.claim(claimer, counter, locked);
             world.awaitState(locked.secret().hashlock(), "COMPLETED", Duration.ofSeconds(90));
             assertThat(relayerSequence("devnet-a") - sequenceBefore).as("relayer txs on devnet-a: one transfer").isEqualTo(1);
             assertThat(relayerNonce() - nonceBefore).as("relayer txs on Ethereum: one source claim").isEqualTo(1);
-            assertThat(claimer.locksFor(alice, locked.secret().hashlock())).as("one HTLC on devnet-c").hasSize(1);
+            assertThat(claimer.locksFor(aliceOnC, locked.secret().hashlock())).as("one HTLC on devnet-c").hasSize(1);
         }
     }
 
@@ -107,13 +106,10 @@ class MultiHopSwapIT extends MultiHopSwapScenarios {
     void anUnclaimedCounterLockIsRefundedToTheRelayerOnTheFinalChainAndCountsAsInventoryThere() throws Exception {
         BigInteger amount = ETHER.divide(BigInteger.valueOf(40));
         BigInteger expected = DirectSwapIT.quote(amount, ETH_TO_DENOM);
-        String alice = world.cosmosAddress("devnet-c", "alice");
-        String stakeOnC = world.routedStakeOnC();
-        String relayerOnC = world.relayerAddress("devnet-c");
         try (EthereumUserChain user = world.ethUser(8); CosmosUserChain c = world.cosmosUser("devnet-c", "carol")) {
             BigInteger before = world.cosmosBalance("devnet-c", relayerOnC, stakeOnC);
-            Swapper.Locked locked = ethLock(user, amount, alice);
-            HtlcRecord counter = swapper.awaitCounterLock(c, alice, relayerOnC, locked, TERMS);
+            Swapper.Locked locked = ethLock(user, amount, aliceOnC);
+            HtlcRecord counter = swapper.awaitCounterLock(c, aliceOnC, relayerOnC, locked, TERMS);
             world.awaitState(locked.secret().hashlock(), "COUNTER_LOCKED", Duration.ofSeconds(60));
             // alice never claims; devnet-c's clock passes T_dst
             long past = counter.timelock() - c.htlc().latestBlockTime() + 2;

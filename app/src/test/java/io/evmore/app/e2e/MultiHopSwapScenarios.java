@@ -47,6 +47,12 @@ abstract class MultiHopSwapScenarios {
 
     SwapWorld world;
     final Swapper swapper = new Swapper(line -> {});
+    /** Alice on devnet-c, who receives the Ethereum -> devnet-c swaps (carol claims for her). */
+    String aliceOnC;
+    /** devnet-a's stake as it arrives on devnet-c over the two hops: the counter-locks' asset. */
+    String stakeOnC;
+    /** The relayer's address on devnet-c: the counter-locks' refund address. */
+    String relayerOnC;
 
     /** Starts the world (Hardhat and the three Cosmos chains), not the relayer. */
     abstract SwapWorld startWorld(Path dir) throws Exception;
@@ -75,6 +81,9 @@ abstract class MultiHopSwapScenarios {
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
         world = startWorld(dir);
+        aliceOnC = world.cosmosAddress("devnet-c", "alice");
+        stakeOnC = world.routedStakeOnC();
+        relayerOnC = world.relayerAddress("devnet-c");
         world.startRelayer();
     }
 
@@ -109,8 +118,6 @@ abstract class MultiHopSwapScenarios {
     void ethereumToDevnetCOverTwoHops() throws Exception {
         BigInteger amount = ETHER.divide(BigInteger.TEN);
         BigInteger expected = DirectSwapIT.quote(amount, ETH_TO_DENOM);
-        String alice = world.cosmosAddress("devnet-c", "alice");
-        String stakeOnC = world.routedStakeOnC();
         String escrowA = escrow("devnet-a", world.channel("devnet-a", "devnet-b"));
         String escrowB = escrow("devnet-b", world.channel("devnet-b", "devnet-c"));
         try (EthereumUserChain user = world.ethUser(1); CosmosUserChain claimer = world.cosmosUser("devnet-c", "carol")) {
@@ -119,12 +126,12 @@ abstract class MultiHopSwapScenarios {
             BigInteger relayerStakeBefore = world.cosmosBalance("devnet-a", world.relayerAddress("devnet-a"));
             BigInteger relayerEthBefore = world.ethBalance(world.relayerEthAddress());
 
-            Swapper.Locked locked = ethLock(user, amount, alice);
-            HtlcRecord counter = swapper.awaitCounterLock(claimer, alice, world.relayerAddress("devnet-c"), locked, TERMS);
+            Swapper.Locked locked = ethLock(user, amount, aliceOnC);
+            HtlcRecord counter = swapper.awaitCounterLock(claimer, aliceOnC, relayerOnC, locked, TERMS);
             assertThat(counter.amount()).as("the quote arrives unchanged over two hops").isEqualTo(expected);
             assertThat(counter.asset()).as("as devnet-a's stake routed through devnet-b").isEqualTo(stakeOnC);
             assertThat(counter.sender()).as("created by the hooks from the relayer's own transfer").isEqualTo(hooksCreatorOnC());
-            assertThat(counter.refundAddress()).isEqualTo(world.relayerAddress("devnet-c"));
+            assertThat(counter.refundAddress()).isEqualTo(relayerOnC);
             assertThat(counter.timelock()).as("T_dst = T_src - (F_dst + P + G_src + M)")
                     .isEqualTo(locked.sourceTimelock() - (1 + SwapWorld.POLL + SwapWorld.ETH_CLAIM_INCLUSION + SwapWorld.MARGIN));
             JsonNode lockedView = world.awaitState(locked.secret().hashlock(), "COUNTER_LOCKED", Duration.ofSeconds(60));
@@ -133,7 +140,7 @@ abstract class MultiHopSwapScenarios {
             swapper.claim(claimer, counter, locked);
             world.awaitState(locked.secret().hashlock(), "COMPLETED", Duration.ofSeconds(60));
 
-            assertThat(world.cosmosBalance("devnet-c", alice, stakeOnC)).as("alice holds exactly the quote").isEqualTo(expected);
+            assertThat(world.cosmosBalance("devnet-c", aliceOnC, stakeOnC)).as("alice holds exactly the quote").isEqualTo(expected);
             assertThat(world.cosmosBalance("devnet-a", escrowA, "stake").subtract(escrowABefore)).as("escrowed on devnet-a").isEqualTo(expected);
             assertThat(world.cosmosBalance("devnet-b", escrowB, world.routedStakeOnB()).subtract(escrowBBefore))
                     .as("forwarded by devnet-b and escrowed there").isEqualTo(expected);
@@ -155,15 +162,15 @@ abstract class MultiHopSwapScenarios {
         String receiver = world.hardhat.devAddresses().get(2);
         try (CosmosUserChain user = world.cosmosUser("devnet-c", "alice"); EthereumUserChain claimer = world.ethUser(3)) {
             BigInteger receiverBefore = world.ethBalance(receiver);
-            BigInteger relayerJunoBefore = world.cosmosBalance("devnet-c", world.relayerAddress("devnet-c"));
+            BigInteger relayerJunoBefore = world.cosmosBalance("devnet-c", relayerOnC);
             long tSrc = user.htlc().latestBlockTime() + SOURCE_WINDOW;
-            Swapper.Locked locked = swapper.lock(user, world.relayerAddress("devnet-c"), world.denom("devnet-c"), amount, world.eth, receiver, tSrc);
+            Swapper.Locked locked = swapper.lock(user, relayerOnC, world.denom("devnet-c"), amount, world.eth, receiver, tSrc);
             HtlcRecord counter = swapper.awaitCounterLock(claimer, receiver, world.relayerEthAddress(), locked, TERMS);
             assertThat(counter.amount()).isEqualTo(expected);
             swapper.claim(claimer, counter, locked);
             world.awaitState(locked.secret().hashlock(), "COMPLETED", Duration.ofSeconds(60));
             assertThat(world.ethBalance(receiver).subtract(receiverBefore)).isEqualTo(expected);
-            BigInteger junoGain = world.cosmosBalance("devnet-c", world.relayerAddress("devnet-c")).subtract(relayerJunoBefore);
+            BigInteger junoGain = world.cosmosBalance("devnet-c", relayerOnC).subtract(relayerJunoBefore);
             assertThat(junoGain).as("the relayer claimed the 10 ujuno-units on devnet-c, less its claim's fee")
                     .isLessThan(amount).isGreaterThan(amount.subtract(BigInteger.valueOf(1_000_000)));
         }
@@ -174,8 +181,6 @@ abstract class MultiHopSwapScenarios {
     void aLookAlikeHtlcMadeByAThirdPartyIsNeverTakenAsTheCounterLock() throws Exception {
         BigInteger amount = ETHER.divide(BigInteger.valueOf(20));
         BigInteger expected = DirectSwapIT.quote(amount, ETH_TO_DENOM);
-        String alice = world.cosmosAddress("devnet-c", "alice");
-        String stakeOnC = world.routedStakeOnC();
         String bob = world.cosmosAddress("devnet-c", "bob");
         giveRoutedStakeOnC("bob", expected.multiply(BigInteger.TWO));
         try (EthereumUserChain user = world.ethUser(4); CosmosUserChain claimer = world.cosmosUser("devnet-c", "carol");
@@ -184,12 +189,12 @@ abstract class MultiHopSwapScenarios {
             Swapper.Locked locked;
             HtlcRecord lookAlike;
             try {
-                locked = ethLock(user, amount, alice);
+                locked = ethLock(user, amount, aliceOnC);
                 awaitPacket(locked);
                 // bob copies everything the user will see: receiver, hashlock, amount, denom, timelock
                 long tDst = locked.sourceTimelock() - (1 + SwapWorld.POLL + SwapWorld.ETH_CLAIM_INCLUSION + SwapWorld.MARGIN);
-                String id = thirdParty.htlc().lock(new LockRequest(alice, stakeOnC, expected, locked.secret().hashlock(), tDst,
-                        "devnet-c", alice)).htlcId();
+                String id = thirdParty.htlc().lock(new LockRequest(aliceOnC, stakeOnC, expected, locked.secret().hashlock(), tDst,
+                        "devnet-c", aliceOnC)).htlcId();
                 lookAlike = thirdParty.htlc().query(id).orElseThrow();
                 // the relayer's follower sees it (a control: the chain moved on) and the swap stays pending
                 long seenAt = world.cosmosHeight("devnet-c");
@@ -205,7 +210,7 @@ abstract class MultiHopSwapScenarios {
             assertThat(real).isNotEqualTo(lookAlike.id());
             HtlcRecord counter = claimer.htlc().query(real).orElseThrow();
             assertThat(counter.sender()).isEqualTo(hooksCreatorOnC());
-            assertThat(swapper.awaitCounterLock(claimer, alice, world.relayerAddress("devnet-c"), locked, TERMS).id())
+            assertThat(swapper.awaitCounterLock(claimer, aliceOnC, relayerOnC, locked, TERMS).id())
                     .as("the user, too, takes the lock refundable to the relayer").isEqualTo(real);
             swapper.claim(claimer, counter, locked);
             world.awaitState(locked.secret().hashlock(), "COMPLETED", Duration.ofSeconds(60));
@@ -218,14 +223,13 @@ abstract class MultiHopSwapScenarios {
     void anErrorAcknowledgementOnTheLastHopFailsTheCounterLockAndNobodyLoses() throws Exception {
         BigInteger amount = ETHER.divide(BigInteger.valueOf(25));
         BigInteger expected = DirectSwapIT.quote(amount, ETH_TO_DENOM);
-        String alice = world.cosmosAddress("devnet-c", "alice");
         try (EthereumUserChain user = world.ethUser(6)) {
             BigInteger escrowBefore = world.cosmosBalance("devnet-a", escrow("devnet-a", world.channel("devnet-a", "devnet-b")), "stake");
             BigInteger stakeBefore = world.cosmosBalance("devnet-a", world.relayerAddress("devnet-a"));
             Swapper.Locked[] holder = new Swapper.Locked[1];
             JsonNode[] failedHolder = new JsonNode[1];
             withFailingHooksOnC(() -> {
-                holder[0] = ethLock(user, amount, alice);
+                holder[0] = ethLock(user, amount, aliceOnC);
                 failedHolder[0] = world.awaitState(holder[0].secret().hashlock(), "COUNTER_FAILED", Duration.ofSeconds(90));
                 userRefundsAfterTSrc(user, holder[0], amount, 6);
             });
@@ -246,13 +250,12 @@ abstract class MultiHopSwapScenarios {
     @Order(7) // last: devnet-b's clock stays ahead, and the relayer counts hop timeouts from its own clock
     void aTimeoutOnTheFirstHopFailsTheCounterLockAndNobodyLoses() throws Exception {
         BigInteger amount = ETHER.divide(BigInteger.valueOf(25));
-        String alice = world.cosmosAddress("devnet-c", "alice");
         try (EthereumUserChain user = world.ethUser(7)) {
             BigInteger stakeBefore = world.cosmosBalance("devnet-a", world.relayerAddress("devnet-a"));
             pauseIbc();
             Swapper.Locked locked;
             try {
-                locked = ethLock(user, amount, alice);
+                locked = ethLock(user, amount, aliceOnC);
                 awaitPacket(locked);
                 // devnet-b's clock passes the first hop's timeout before the packet is relayed
                 passFirstHopTimeout();
@@ -264,7 +267,7 @@ abstract class MultiHopSwapScenarios {
             BigInteger lost = stakeBefore.subtract(world.cosmosBalance("devnet-a", world.relayerAddress("devnet-a")));
             assertThat(lost).as("the relayer's stake came back, less the transfer's fee").isPositive().isLessThan(BigInteger.valueOf(1_000_000));
             try (CosmosUserChain c = world.cosmosUser("devnet-c", "carol")) {
-                assertThat(c.locksFor(alice, locked.secret().hashlock())).as("no HTLC reached devnet-c").isEmpty();
+                assertThat(c.locksFor(aliceOnC, locked.secret().hashlock())).as("no HTLC reached devnet-c").isEmpty();
             }
             userRefundsAfterTSrc(user, locked, amount, 7);
         }

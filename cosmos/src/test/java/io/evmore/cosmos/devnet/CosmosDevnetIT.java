@@ -136,25 +136,34 @@ class CosmosDevnetIT {
     void aSequenceMismatchFromAnOutsideTransactionIsRecovered() {
         try (CosmosAdapter a = adapter(new InMemoryCursorStore())) {
             String bob = devnet.account("bob").address("cosmos");
-            a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.ONE, Secret.random().hashlock(),
-                    chainNow() + 3600, "eip155:1", "0x1")); // the sequencer now caches the next sequence
-            // Another process signs with the same key: the cached sequence becomes stale.
-            CosmosTxSubmitter outside = new CosmosTxSubmitter(CHAIN, "cosmos", relayerKey, a.rpc(),
-                    new GasEstimator(new BigDecimal("1.4"), new BigDecimal("0.025"), "stake"), Duration.ofSeconds(20),
-                    Duration.ofMillis(100), 3);
-            BigInteger bobBefore = chain.balance(bob, "stake");
-            outside.submit(List.of(CosmosMessages.send(outside.address(), bob,
-                    CosmosMessages.coin("stake", BigInteger.valueOf(5)))), "outside");
-            assertThat(chain.balance(bob, "stake")).isEqualTo(bobBefore.add(BigInteger.valueOf(5)));
-            long before = chain.state().account(a.htlcChain().relayerAddress()).getSequence();
-            double resyncs = ChainMetrics.on(registry).nonceResyncs.labelValues(CHAIN).get();
-            TxResult r = a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.TWO, Secret.random().hashlock(),
-                    chainNow() + 3600, "eip155:1", "0x2"));
-            assertThat(a.htlcChain().query(r.htlcId()).orElseThrow().amount()).isEqualTo(BigInteger.TWO);
-            assertThat(chain.state().account(a.htlcChain().relayerAddress()).getSequence()).isEqualTo(before + 1);
-            // It went through a code-32 rejection and a resync, not a lucky fresh read.
-            assertThat(ChainMetrics.on(registry).nonceResyncs.labelValues(CHAIN).get()).isEqualTo(resyncs + 1);
+            staleTheCachedSequence(a, bob);
+            aLockGoesThroughOneResync(a, bob);
         }
+    }
+
+    /** The adapter's sequencer caches the next sequence, then another process signs with the same key: it is stale. */
+    private void staleTheCachedSequence(CosmosAdapter a, String bob) {
+        a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.ONE, Secret.random().hashlock(),
+                chainNow() + 3600, "eip155:1", "0x1")); // the sequencer now caches the next sequence
+        CosmosTxSubmitter outside = new CosmosTxSubmitter(CHAIN, "cosmos", relayerKey, a.rpc(),
+                new GasEstimator(new BigDecimal("1.4"), new BigDecimal("0.025"), "stake"), Duration.ofSeconds(20),
+                Duration.ofMillis(100), 3);
+        BigInteger bobBefore = chain.balance(bob, "stake");
+        outside.submit(List.of(CosmosMessages.send(outside.address(), bob,
+                CosmosMessages.coin("stake", BigInteger.valueOf(5)))), "outside");
+        assertThat(chain.balance(bob, "stake")).isEqualTo(bobBefore.add(BigInteger.valueOf(5)));
+    }
+
+    /** The next lock is included with the next sequence after exactly one resync. */
+    private void aLockGoesThroughOneResync(CosmosAdapter a, String bob) {
+        long before = chain.state().account(a.htlcChain().relayerAddress()).getSequence();
+        double resyncs = ChainMetrics.on(registry).nonceResyncs.labelValues(CHAIN).get();
+        TxResult r = a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.TWO, Secret.random().hashlock(),
+                chainNow() + 3600, "eip155:1", "0x2"));
+        assertThat(a.htlcChain().query(r.htlcId()).orElseThrow().amount()).isEqualTo(BigInteger.TWO);
+        assertThat(chain.state().account(a.htlcChain().relayerAddress()).getSequence()).isEqualTo(before + 1);
+        // It went through a rejection and a resync, not a lucky fresh read.
+        assertThat(ChainMetrics.on(registry).nonceResyncs.labelValues(CHAIN).get()).isEqualTo(resyncs + 1);
     }
 
     /** ISSUE 9: a real SDK 0.50 node reports the stale sequence in simulation as code 6 sdk, text inside. */
@@ -163,20 +172,8 @@ class CosmosDevnetIT {
         chain.state().simulateErrorsAsSdk6(true);
         try (CosmosAdapter a = adapter(new InMemoryCursorStore())) {
             String bob = devnet.account("bob").address("cosmos");
-            a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.ONE, Secret.random().hashlock(),
-                    chainNow() + 3600, "eip155:1", "0x1")); // the sequencer now caches the next sequence
-            CosmosTxSubmitter outside = new CosmosTxSubmitter(CHAIN, "cosmos", relayerKey, a.rpc(),
-                    new GasEstimator(new BigDecimal("1.4"), new BigDecimal("0.025"), "stake"), Duration.ofSeconds(20),
-                    Duration.ofMillis(100), 3);
-            outside.submit(List.of(CosmosMessages.send(outside.address(), bob,
-                    CosmosMessages.coin("stake", BigInteger.valueOf(5)))), "outside");
-            long before = chain.state().account(a.htlcChain().relayerAddress()).getSequence();
-            double resyncs = ChainMetrics.on(registry).nonceResyncs.labelValues(CHAIN).get();
-            TxResult r = a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.TWO, Secret.random().hashlock(),
-                    chainNow() + 3600, "eip155:1", "0x2"));
-            assertThat(a.htlcChain().query(r.htlcId()).orElseThrow().amount()).isEqualTo(BigInteger.TWO);
-            assertThat(chain.state().account(a.htlcChain().relayerAddress()).getSequence()).isEqualTo(before + 1);
-            assertThat(ChainMetrics.on(registry).nonceResyncs.labelValues(CHAIN).get()).isEqualTo(resyncs + 1);
+            staleTheCachedSequence(a, bob);
+            aLockGoesThroughOneResync(a, bob);
             // Contract errors in that form are reverts found by simulation (nothing broadcast), wrapping stripped.
             Secret right = Secret.random();
             TxResult locked = a.htlcChain().lock(new LockRequest(bob, "stake", BigInteger.TEN, right.hashlock(),

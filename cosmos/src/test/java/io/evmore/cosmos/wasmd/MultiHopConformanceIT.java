@@ -47,6 +47,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -88,142 +89,114 @@ class MultiHopConformanceIT {
      * What a scenario needs of a three-chain world, devnet or real. Not AutoCloseable: JUnit closes AutoCloseable
      * arguments after each parameterized invocation, and the worlds live for the whole class.
      */
-    interface World {
-        String name();
+    abstract static class World {
+        abstract String name();
 
-        String prefix(String chain);
+        /** What the scenarios read of one chain, the same on the devnet and on a wasmd node. */
+        record Chain(String prefix, String denom, String rpcUrl, String contract, BiFunction<String, String, BigInteger> balances) {}
 
-        String denom(String chain);
+        abstract Chain chain(String id);
 
-        String rpcUrl(String chain);
+        abstract String channel(String from, String to);
 
-        String contract(String chain);
-
-        String channel(String from, String to);
-
-        String mnemonic(String account);
-
-        BigInteger balance(String chain, String address, String denom);
+        abstract String mnemonic(String account);
 
         /** Stops relaying packets (Hermes stopped / the devnet's relayer paused). */
-        void pauseRelaying();
+        abstract void pauseRelaying();
 
-        void resumeRelaying();
+        abstract void resumeRelaying();
 
-        void shutdown();
+        abstract void shutdown();
+
+        String prefix(String chain) {
+            return chain(chain).prefix();
+        }
+
+        String denom(String chain) {
+            return chain(chain).denom();
+        }
+
+        String rpcUrl(String chain) {
+            return chain(chain).rpcUrl();
+        }
+
+        String contract(String chain) {
+            return chain(chain).contract();
+        }
+
+        BigInteger balance(String chain, String address, String denom) {
+            return chain(chain).balances().apply(address, denom);
+        }
+
+        @Override
+        public String toString() {
+            return name();
+        }
     }
 
-    static final class DevnetWorld implements World {
+    static final class DevnetWorld extends World {
         final Devnet devnet = Devnet.defaultTopology().blockInterval(Duration.ofMillis(200)).start();
 
-        public String name() {
+        String name() {
             return "devnet";
         }
 
-        DevnetChain c(String id) {
-            return devnet.chain(id);
+        Chain chain(String id) {
+            DevnetChain c = devnet.chain(id);
+            return new Chain(c.prefix(), c.denom(), c.rpcUrl(), c.htlcContractAddress(), c::balance);
         }
 
-        public String prefix(String chain) {
-            return c(chain).prefix();
+        String channel(String from, String to) {
+            return devnet.chain(from).channelTo(to).orElseThrow().channelId();
         }
 
-        public String denom(String chain) {
-            return c(chain).denom();
-        }
-
-        public String rpcUrl(String chain) {
-            return c(chain).rpcUrl();
-        }
-
-        public String contract(String chain) {
-            return c(chain).htlcContractAddress();
-        }
-
-        public String channel(String from, String to) {
-            return c(from).channelTo(to).orElseThrow().channelId();
-        }
-
-        public String mnemonic(String account) {
+        String mnemonic(String account) {
             return devnet.account(account).mnemonic();
         }
 
-        public BigInteger balance(String chain, String address, String denom) {
-            return c(chain).balance(address, denom);
-        }
-
-        public void pauseRelaying() {
+        void pauseRelaying() {
             devnet.relayer().pause();
         }
 
-        public void resumeRelaying() {
+        void resumeRelaying() {
             devnet.relayer().resume();
         }
 
-        public void shutdown() {
+        void shutdown() {
             devnet.close();
-        }
-
-        @Override
-        public String toString() {
-            return name();
         }
     }
 
-    static final class RealWorld implements World {
+    static final class RealWorld extends World {
         final WasmdIbcNetwork net = WasmdIbcNetwork.startLine();
 
-        public String name() {
+        String name() {
             return "wasmd+hermes";
         }
 
-        WasmdChain c(String id) {
-            return net.chain(id);
+        Chain chain(String id) {
+            WasmdChain c = net.chain(id);
+            return new Chain(c.prefix(), c.denom(), c.rpcUrl(), c.htlcContractAddress(), c::balance);
         }
 
-        public String prefix(String chain) {
-            return c(chain).prefix();
-        }
-
-        public String denom(String chain) {
-            return c(chain).denom();
-        }
-
-        public String rpcUrl(String chain) {
-            return c(chain).rpcUrl();
-        }
-
-        public String contract(String chain) {
-            return c(chain).htlcContractAddress();
-        }
-
-        public String channel(String from, String to) {
+        String channel(String from, String to) {
             return net.channel(from, to);
         }
 
-        public String mnemonic(String account) {
-            return c("devnet-a").account(account).mnemonic();
+        String mnemonic(String account) {
+            return net.chain("devnet-a").account(account).mnemonic();
         }
 
-        public BigInteger balance(String chain, String address, String denom) {
-            return c(chain).balance(address, denom);
-        }
-
-        public void pauseRelaying() {
+        void pauseRelaying() {
             net.pauseRelaying();
         }
 
-        public void resumeRelaying() {
+        void resumeRelaying() {
             net.resumeRelaying();
         }
 
-        public void shutdown() {
+        void shutdown() {
             net.close();
-        }
-
-        @Override
-        public String toString() {
-            return name();
         }
     }
 

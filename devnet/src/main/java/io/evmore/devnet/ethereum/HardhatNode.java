@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.evmore.devnet.process.ChildProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -15,15 +16,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A real local Ethereum node: Hardhat 2 ({@code hardhat node}) from {@code tools/node}, bound to 127.0.0.1 on a
- * free port, chain id {@value #CHAIN_ID}, accounts from the public development mnemonic. The process is stopped
- * on {@link #close()} and, as a safety net, on JVM exit; only the process this object started is ever killed.
+ * free port, chain id {@value #CHAIN_ID}, accounts from the public development mnemonic. The process is a
+ * {@link ChildProcess}: stopped on {@link #close()} and, as a safety net, on JVM exit; only the process this object
+ * started is ever killed.
  *
  * <p>JSON-RPC helpers cover what tests need: snapshots and reverts (reorgs), time travel (timelocks), mining
  * control (stuck transactions), and {@link #kill()}/{@link #restart()} (failover).
@@ -62,11 +63,10 @@ public final class HardhatNode implements AutoCloseable {
     private final Path root;
     private final int port;
     private final Path logFile;
+    private final ChildProcess node;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
     private final AtomicLong ids = new AtomicLong();
-    private final Thread shutdownHook;
-    private volatile Process process;
     private volatile boolean closed;
 
     private HardhatNode(Path root, int port) {
@@ -74,8 +74,14 @@ public final class HardhatNode implements AutoCloseable {
         this.port = port;
         // Outside the tree: the node's output is only for debugging a failed start.
         this.logFile = Path.of(System.getProperty("java.io.tmpdir"), "evmore-hardhat-" + port + ".log");
-        this.shutdownHook = new Thread(this::destroyProcess, "hardhat-" + port + "-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        Path dir = root.resolve("tools/node");
+        this.node = ChildProcess.of("hardhat node", List.of(dir.resolve("node_modules/.bin/hardhat").toString(), "node",
+                        "--hostname", "127.0.0.1", "--port", Integer.toString(port)), logFile)
+                .directory(dir)
+                .env("HARDHAT_DISABLE_TELEMETRY_PROMPT", "true")
+                .env("HARDHAT_DISABLE_ANALYTICS", "true")
+                .stopGrace(Duration.ofSeconds(5))
+                .build();
     }
 
     /** Starts a node on a free port and waits until it answers {@code eth_chainId}. */
@@ -129,8 +135,7 @@ public final class HardhatNode implements AutoCloseable {
     }
 
     public boolean isRunning() {
-        Process p = process;
-        return p != null && p.isAlive();
+        return node.isAlive();
     }
 
     // ------------------------------------------------------------------------------------------ RPC helpers
@@ -257,95 +262,33 @@ public final class HardhatNode implements AutoCloseable {
     private void closeKeepingLog() {
         closed = true;
         destroyProcess();
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // JVM already shutting down: the hook runs anyway
-        }
     }
 
     private synchronized void launch() {
         Path dir = root.resolve("tools/node");
-        Path bin = dir.resolve("node_modules/.bin/hardhat");
-        if (!Files.isExecutable(bin)) {
+        if (!Files.isExecutable(dir.resolve("node_modules/.bin/hardhat"))) {
             throw new IllegalStateException("hardhat is not installed in " + dir + ": run `cd tools/node && npm ci`");
         }
-        // A small sh wrapper ties the node's life to ours: our end of its stdin pipe closes when this JVM dies,
-        // even by SIGKILL when no shutdown hook runs; `cat` then returns and the wrapper stops the node.
-        ProcessBuilder pb = new ProcessBuilder("sh", "-c",
-                "\"$0\" node --hostname 127.0.0.1 --port \"$1\" & child=$!; cat >/dev/null; kill $child 2>/dev/null; wait $child",
-                bin.toString(), Integer.toString(port)).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.PIPE);
-        pb.environment().put("HARDHAT_DISABLE_TELEMETRY_PROMPT", "true");
-        pb.environment().put("HARDHAT_DISABLE_ANALYTICS", "true");
+        node.start();
         try {
-            process = pb.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start hardhat node", e);
-        }
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        Exception lastError = null;
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("hardhat node exited with " + process.exitValue() + " at start; see " + logFile);
-            }
-            try {
+            node.awaitReady(START_TIMEOUT, "answer", left -> {
                 // a node that accepts but does not answer must not hold the start past its deadline
-                long leftMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-                JsonNode id = rpc(Duration.ofMillis(Math.min(2_000, leftMillis)), "eth_chainId");
+                JsonNode id = rpc(Duration.ofMillis(Math.min(2_000, left.toMillis())), "eth_chainId");
                 if (Long.decode(id.asText()) != CHAIN_ID) {
                     throw new IllegalStateException("hardhat node reports chain id " + id + ", expected " + CHAIN_ID
                             + " (is tools/node/hardhat.config.js in place?)");
                 }
-                log.info("hardhat node ready at {} (pid {})", url(), process.pid());
-                return;
-            } catch (UncheckedIOException notYet) {
-                lastError = notYet;
-                sleep(100);
-            }
+                return true;
+            }, () -> "; see " + logFile);
+        } catch (RuntimeException e) {
+            destroyProcess();
+            throw e;
         }
-        destroyProcess();
-        throw new IllegalStateException("hardhat node did not answer within " + START_TIMEOUT.toSeconds() + " s; see "
-                + logFile, lastError);
+        log.info("hardhat node ready at {} (pid {})", url(), node.pid());
     }
 
     private synchronized void destroyProcess() {
-        Process p = process;
-        if (p == null) return;
-        process = null;
-        List<ProcessHandle> tree = p.descendants().toList(); // the node itself, before the wrapper exits
-        try {
-            p.getOutputStream().close(); // the wrapper's cue to stop the node
-        } catch (IOException e) {
-            // already gone
-        }
-        try {
-            if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                tree.forEach(ProcessHandle::destroy);
-                p.destroy();
-                if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                    tree.forEach(ProcessHandle::destroyForcibly);
-                    p.destroyForcibly();
-                    p.waitFor(5, TimeUnit.SECONDS);
-                }
-            }
-            for (ProcessHandle h : tree) {
-                if (h.isAlive()) {
-                    h.destroy();
-                    try {
-                        h.onExit().get(5, TimeUnit.SECONDS);
-                    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                        h.destroyForcibly();
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            tree.forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
-        waitPortFree();
+        if (node.stop()) waitPortFree();
     }
 
     private void waitPortFree() {

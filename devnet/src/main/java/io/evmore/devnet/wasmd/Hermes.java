@@ -1,6 +1,7 @@
 package io.evmore.devnet.wasmd;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.evmore.devnet.process.ChildProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +20,7 @@ import org.slf4j.LoggerFactory;
  * its own home (config and keyring under a temporary {@code HOME}), each chain's validator key imported with
  * {@code keys add --mnemonic-file}, channels created with {@code create channel --new-client-connection}, then
  * {@code hermes start} as a child process (packets, acknowledgements, timeouts, client updates) that can be stopped and
- * started again. The process is tied to this JVM like the nodes (an sh wrapper stops it when our end of its stdin
- * closes); nothing is killed by name.
+ * started again. The process is a {@link ChildProcess}, tied to this JVM like the nodes; nothing is killed by name.
  */
 public final class Hermes implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Hermes.class);
@@ -33,14 +33,18 @@ public final class Hermes implements AutoCloseable {
     private final Path bin;
     private final Path home;
     private final Path config;
-    private final Thread shutdownHook;
-    private volatile Process process;
+    private final ChildProcess hermesStart;
 
     private Hermes(Path bin, Path home) {
         this.bin = bin;
         this.home = home;
         this.config = home.resolve("config.toml");
-        this.shutdownHook = new Thread(this::destroyProcess, "hermes-shutdown");
+        this.hermesStart = ChildProcess.of("hermes", List.of(bin.toString(), "--config", config.toString(), "start"),
+                        home.resolve("hermes.log"))
+                .env("HOME", home.toString()) // its keyring: HOME/.hermes/keys, never the user's
+                .env("NO_COLOR", "1")
+                .env("RUST_BACKTRACE", "0")
+                .build();
     }
 
     /** Writes the configuration for these chains and imports each one's validator key. */
@@ -169,47 +173,25 @@ public final class Hermes implements AutoCloseable {
     /** Starts {@code hermes start} (packets, acks, timeouts, client refresh); returns once it runs. */
     public synchronized void start() {
         if (isRunning()) return;
-        ProcessBuilder pb = new ProcessBuilder("sh", "-c",
-                "\"$0\" --config \"$1\" start & child=$!; cat >/dev/null; kill $child 2>/dev/null; wait $child",
-                bin.toString(), config.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
-                .redirectInput(ProcessBuilder.Redirect.PIPE);
-        environment(pb);
-        try {
-            Runtime.getRuntime().addShutdownHook(shutdownHook);
-        } catch (IllegalArgumentException already) {
-            // registered by an earlier start
-        }
-        try {
-            process = pb.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start hermes", e);
-        }
+        long from = hermesStart.logLength();
+        hermesStart.start();
         // ready once it has spawned its workers (it logs this line after scanning the chains)
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        int from = logLength();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) throw new IllegalStateException("hermes exited at start:\n" + logTail());
-            if (logSince(from).contains("Hermes has started")) return;
-            sleep(100);
-        }
-        throw new IllegalStateException("hermes did not start within 60 s:\n" + logTail());
+        hermesStart.awaitReady(Duration.ofSeconds(60), "start", left -> hermesStart.logSince(from).contains("Hermes has started"),
+                () -> ":\n" + logTail());
     }
 
     /** Stops {@code hermes start} (packets then wait on the chains until {@link #start()}). */
     public void stop() {
-        destroyProcess();
+        hermesStart.stop();
     }
 
     public boolean isRunning() {
-        Process p = process;
-        return p != null && p.isAlive();
+        return hermesStart.isAlive();
     }
 
     /** The running hermes process itself (not its sh wrapper). */
     public long pid() {
-        return process.descendants().filter(h -> h.info().command().map(c -> c.endsWith("/hermes")).orElse(false))
-                .findFirst().orElseThrow(() -> new IllegalStateException("hermes process not found")).pid();
+        return hermesStart.pidOf("hermes");
     }
 
     public Path config() {
@@ -221,7 +203,7 @@ public final class Hermes implements AutoCloseable {
     }
 
     public Path logFile() {
-        return home.resolve("hermes.log");
+        return hermesStart.logFile();
     }
 
     /** Runs a hermes command to completion with this configuration; returns stdout+stderr, throws on a non-zero exit. */
@@ -265,75 +247,12 @@ public final class Hermes implements AutoCloseable {
         pb.environment().put("RUST_BACKTRACE", "0");
     }
 
-    private int logLength() {
-        try {
-            return Files.exists(logFile()) ? (int) Files.size(logFile()) : 0;
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
-    private String logSince(int from) {
-        try {
-            if (!Files.exists(logFile())) return "";
-            byte[] all = Files.readAllBytes(logFile());
-            return from >= all.length ? "" : new String(all, from, all.length - from, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
     public String logTail() {
-        String s = logSince(0);
-        return "--- hermes log tail ---\n" + (s.length() > 6000 ? s.substring(s.length() - 6000) : s);
-    }
-
-    private synchronized void destroyProcess() {
-        Process p = process;
-        if (p == null) return;
-        process = null;
-        List<ProcessHandle> tree = p.descendants().toList();
-        try {
-            p.getOutputStream().close();
-        } catch (IOException e) {
-            // gone
-        }
-        try {
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                tree.forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                p.waitFor(5, TimeUnit.SECONDS);
-            }
-            for (ProcessHandle h : tree) {
-                if (h.isAlive()) {
-                    h.destroyForcibly();
-                    h.onExit().get(5, TimeUnit.SECONDS);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            tree.forEach(ProcessHandle::destroyForcibly);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            log.warn("hermes did not exit after SIGKILL");
-        }
+        return hermesStart.logTail(6000);
     }
 
     @Override
     public void close() {
-        destroyProcess();
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            // shutting down, or never registered
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        hermesStart.stop();
     }
 }

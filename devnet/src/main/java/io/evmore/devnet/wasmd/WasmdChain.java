@@ -3,6 +3,7 @@ package io.evmore.devnet.wasmd;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.evmore.devnet.TestAccount;
+import io.evmore.devnet.process.ChildProcess;
 import io.evmore.proto.cosmos.bank.v1beta1.QueryBalanceRequest;
 import io.evmore.proto.cosmos.bank.v1beta1.QueryBalanceResponse;
 import java.io.IOException;
@@ -42,9 +43,8 @@ import org.slf4j.LoggerFactory;
  * ABCI proxy, metrics) moved to 127.0.0.1 on a free port; then started, and the project's contract stored and
  * instantiated by the validator with real transactions.
  *
- * <p>wasmd's bech32 prefix is fixed at build time: {@value #PREFIX}. {@link #close()} stops the process this object
- * started (SIGTERM, wait, then SIGKILL) and deletes the home; a small sh wrapper stops the node as well if this JVM
- * dies without running shutdown hooks. Nothing is ever killed by name.
+ * <p>wasmd's bech32 prefix is fixed at build time: {@value #PREFIX}. The node runs as a {@link ChildProcess} (tied to
+ * this JVM; nothing is ever killed by name); {@link #close()} stops it and deletes the home.
  */
 public final class WasmdChain implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WasmdChain.class);
@@ -67,8 +67,7 @@ public final class WasmdChain implements AutoCloseable {
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
-    private final Thread shutdownHook;
-    private volatile Process process;
+    private final ChildProcess node;
     private long codeId;
     private String contract;
     private String instantiateTxHash;
@@ -82,7 +81,11 @@ public final class WasmdChain implements AutoCloseable {
         for (TestAccount a : accounts) byName.put(a.name(), a);
         byName.putIfAbsent(VALIDATOR, new TestAccount(VALIDATOR, TestAccount.deterministic("wasmd-validator/" + chainId).key()));
         this.accounts = byName;
-        this.shutdownHook = new Thread(this::destroyProcess, "wasmd-" + chainId + "-shutdown");
+        this.node = ChildProcess.of("wasmd", List.of(tools.wasmd().toString(), "start", "--home", home.toString()),
+                        home.resolve("wasmd.log"))
+                .env("LD_LIBRARY_PATH", tools.libDir().toString())
+                .env("HOME", home.toString()) // nothing written to the user's ~/.wasmd
+                .build();
     }
 
     /**
@@ -223,14 +226,12 @@ public final class WasmdChain implements AutoCloseable {
     }
 
     public boolean isRunning() {
-        Process p = process;
-        return p != null && p.isAlive();
+        return node.isAlive();
     }
 
     /** The wasmd process itself (not its sh wrapper). */
     public long nodePid() {
-        return process.descendants().filter(h -> h.info().command().map(c -> c.endsWith("/wasmd")).orElse(false))
-                .findFirst().orElseThrow(() -> new IllegalStateException("wasmd process not found")).pid();
+        return node.pidOf("wasmd");
     }
 
     /**
@@ -447,34 +448,13 @@ public final class WasmdChain implements AutoCloseable {
         }
     }
 
-    private synchronized void launch() {
-        // The wrapper ties the node to this JVM: our end of its stdin closes when the JVM dies (even by SIGKILL);
-        // `cat` then returns and the wrapper stops the node it started (by its pid).
-        ProcessBuilder pb = new ProcessBuilder("sh", "-c",
-                "\"$0\" start --home \"$1\" & child=$!; cat >/dev/null; kill $child 2>/dev/null; wait $child",
-                tools.wasmd().toString(), home.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
-                .redirectInput(ProcessBuilder.Redirect.PIPE);
-        environment(pb);
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
-        try {
-            process = pb.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start wasmd", e);
-        }
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) throw new IllegalStateException("wasmd exited with " + process.exitValue() + " at start");
+    private void launch() {
+        node.start();
+        node.awaitReady(START_TIMEOUT, "produce a block", left -> {
             // the wrapper outlives a node that could not listen: its log says so at once, no need to wait for a block
             if (logTail().contains(ADDRESS_IN_USE)) throw new IllegalStateException("wasmd could not listen: " + ADDRESS_IN_USE);
-            try {
-                if (height() >= 1) return;
-            } catch (UncheckedIOException notYet) {
-                // not listening yet
-            }
-            sleep(100);
-        }
-        throw new IllegalStateException("wasmd did not produce a block within " + START_TIMEOUT.toSeconds() + " s");
+            return height() >= 1;
+        }, () -> "");
     }
 
     private void deployContract() {
@@ -542,17 +522,11 @@ public final class WasmdChain implements AutoCloseable {
     }
 
     public Path logFile() {
-        return home.resolve("wasmd.log");
+        return node.logFile();
     }
 
     String logTail() {
-        try {
-            if (!Files.exists(logFile())) return "(no wasmd log)";
-            String s = Files.readString(logFile());
-            return "--- wasmd log tail ---\n" + (s.length() > 4000 ? s.substring(s.length() - 4000) : s);
-        } catch (IOException e) {
-            return "(log unreadable: " + e.getMessage() + ")";
-        }
+        return node.logTail(4000);
     }
 
     @Override
@@ -562,48 +536,8 @@ public final class WasmdChain implements AutoCloseable {
     }
 
     private void closeKeepingHome() {
-        destroyProcess();
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            // shutting down, or never registered
-        }
+        node.stop();
         ports.values().forEach(HANDED_OUT::remove);
-    }
-
-    private synchronized void destroyProcess() {
-        Process p = process;
-        if (p == null) return;
-        process = null;
-        List<ProcessHandle> tree = p.descendants().toList(); // the node itself, while the wrapper still lives
-        try {
-            p.getOutputStream().close(); // the wrapper's cue: it SIGTERMs the node and waits for it
-        } catch (IOException e) {
-            // already gone
-        }
-        try {
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                tree.forEach(ProcessHandle::destroy);
-                p.destroy();
-                if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                    tree.forEach(ProcessHandle::destroyForcibly);
-                    p.destroyForcibly();
-                    p.waitFor(5, TimeUnit.SECONDS);
-                }
-            }
-            for (ProcessHandle h : tree) {
-                if (h.isAlive()) {
-                    h.destroyForcibly();
-                    h.onExit().get(5, TimeUnit.SECONDS);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            tree.forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            log.warn("wasmd {} did not exit after SIGKILL", chainId);
-        }
     }
 
     private static void deleteTree(Path dir) {

@@ -7,14 +7,9 @@ import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,27 +63,10 @@ public final class WasmdIbcNetwork implements AutoCloseable {
         WasmdTools tools = WasmdTools.locateIbc();
         Path hermesBin = WasmdTools.hermes();
         long t0 = System.nanoTime();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, specs.size()));
-        List<Future<WasmdChain>> futures = new ArrayList<>();
-        for (Spec s : specs) futures.add(pool.submit(() -> WasmdChain.start(tools, s.chainId(), s.denom(), accounts, funding)));
-        pool.shutdown();
-        Map<String, WasmdChain> started = new LinkedHashMap<>();
-        RuntimeException failure = null;
-        for (int i = 0; i < futures.size(); i++) {
-            try {
-                started.put(specs.get(i).chainId(), futures.get(i).get());
-            } catch (ExecutionException e) {
-                RuntimeException r = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-                if (failure == null) failure = r; else failure.addSuppressed(r);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                if (failure == null) failure = new IllegalStateException("interrupted", e);
-            }
-        }
-        if (failure != null) {
-            started.values().forEach(WasmdChain::close);
-            throw failure;
-        }
+        Map<String, String> denoms = new LinkedHashMap<>();
+        for (Spec s : specs) denoms.put(s.chainId(), s.denom());
+        Map<String, WasmdChain> started = WasmdNetwork.startInParallel(List.copyOf(denoms.keySet()),
+                id -> WasmdChain.start(tools, id, denoms.get(id), accounts, funding));
         long t1 = System.nanoTime();
         Path home = null;
         Hermes hermes = null;

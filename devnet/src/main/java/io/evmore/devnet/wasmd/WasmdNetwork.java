@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 
 /**
  * N independent single-node wasmd chains started side by side, each with the same funded test accounts (the devnet's
@@ -41,9 +42,17 @@ public final class WasmdNetwork implements AutoCloseable {
 
     public static WasmdNetwork start(List<String> chainIds, String denom, List<TestAccount> accounts, BigInteger funding) {
         WasmdTools.locate(); // fail fast, once, with the setup hint
+        return new WasmdNetwork(startInParallel(chainIds, id -> WasmdChain.start(id, denom, accounts, funding)));
+    }
+
+    /**
+     * Starts one chain per id side by side; returns them by id, in the ids' order. If any fails, the ones that started
+     * are closed again and the failures are thrown together.
+     */
+    static Map<String, WasmdChain> startInParallel(List<String> chainIds, Function<String, WasmdChain> start) {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, chainIds.size()));
         List<Future<WasmdChain>> futures = new ArrayList<>();
-        for (String id : chainIds) futures.add(pool.submit(() -> WasmdChain.start(id, denom, accounts, funding)));
+        for (String id : chainIds) futures.add(pool.submit(() -> start.apply(id)));
         pool.shutdown();
         Map<String, WasmdChain> started = new LinkedHashMap<>();
         RuntimeException failure = null;
@@ -62,7 +71,7 @@ public final class WasmdNetwork implements AutoCloseable {
             started.values().forEach(WasmdChain::close);
             throw failure;
         }
-        return new WasmdNetwork(started);
+        return started;
     }
 
     public WasmdChain chain(String chainId) {
