@@ -298,7 +298,7 @@ public final class HardhatNode implements AutoCloseable {
                 s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
                 return;
             } catch (IOException busy) {
-                sleep(100);
+                ChildProcess.pause(100);
             }
         }
     }
@@ -323,15 +323,6 @@ public final class HardhatNode implements AutoCloseable {
             return s.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException("no free port", e);
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
     }
 }

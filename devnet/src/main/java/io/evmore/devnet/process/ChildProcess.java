@@ -267,6 +267,19 @@ public final class ChildProcess {
         return "--- " + name + " log tail ---\n" + (s.length() > maxChars ? s.substring(s.length() - maxChars) : s);
     }
 
+    /**
+     * Sleeps between two looks at a child process or the node it runs (the launchers' polling loops); an interrupt ends
+     * the wait with an IllegalStateException and keeps the thread's interrupt flag.
+     */
+    public static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     @Override
     public String toString() {
         return "ChildProcess[" + name + (isAlive() ? " running" : " stopped") + "]";

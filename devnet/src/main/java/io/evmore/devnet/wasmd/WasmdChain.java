@@ -319,7 +319,7 @@ public final class WasmdChain implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (height() > height) return;
-            sleep(50);
+            ChildProcess.pause(50);
         }
         throw new IllegalStateException(chainId + " did not pass height " + height + " in " + timeout);
     }
@@ -349,7 +349,7 @@ public final class WasmdChain implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             Optional<JsonNode> t = tx(hashHex);
             if (t.isPresent()) return t.get();
-            sleep(100);
+            ChildProcess.pause(100);
         }
         throw new IllegalStateException("tx " + hashHex + " not included on " + chainId + " within " + timeout);
     }
@@ -576,15 +576,6 @@ public final class WasmdChain implements AutoCloseable {
 
     static String urlQuote(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 
     @Override
