@@ -153,6 +153,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
                 if (lock != null) lock.close(); // idempotent: the store's close released it already if it opened
             }));
             addLocalChains(c);
+            addPoolsBegin(c);
             addHttp(c);
             services.add(Service.of("database", () -> {
                 if (c.localChains().enabled()) {
@@ -188,15 +189,15 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
                 if (store != null) store.close();
             }));
             addLocalChains(c); // only reached by the lease holder: local chains and a standby are refused together
+            addPoolsBegin(c);
             // HTTP once the lease is decided: a standby serves /health (503, naming the leader) and /metrics; /admin
             // answers only on the leader (503 elsewhere, but for /admin/services/status).
             addHttp(c);
         }
-        // A standby keeps its chain pools warm (health probes only: pools follow no chain and write nothing). With local
-        // chains the pools start with them, in the leader's first term.
-        services.add(Service.of("pools", () -> {
-            if (!c.localChains().enabled()) pools.start();
-        }, pools::close));
+        // The pools' first health round, begun above, is awaited here (at most ChainPools.FIRST_CHECK_BOUND).
+        services.add(Service.of("pools-ready", () -> {
+            if (!c.localChains().enabled()) pools.awaitFirstHealthRound();
+        }, () -> {}));
         services.add(Service.of("lease", () -> leadership.begin(), () -> leadership.close()));
         services.add(Service.of("heap-watch", () -> heapWatch.start(c.heap().checkIntervalSeconds()), heapWatch::close));
         services.add(Service.of("housekeeping", () -> {
@@ -253,6 +254,19 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         if (!c.localChains().enabled()) return;
         services.add(Service.of("local-chains", () -> localChains.begin(Duration.ofMillis(c.localChains().blockIntervalMs()), dataDir(c)),
                 localChains::close));
+    }
+
+    /**
+     * The chain pools begin once the lease is decided (SQLite: its lock file; PostgreSQL: the database): their first
+     * health round (a connection and a status call per endpoint, and the RPC clients' class loading) runs on the pools'
+     * own threads while HTTP and the database start, instead of after them. A standby keeps its chain pools warm
+     * (health probes only: pools follow no chain and write nothing). With local chains the pools start with them, in
+     * the leader's first term.
+     */
+    private void addPoolsBegin(RelayerConfig c) {
+        services.add(Service.of("pools", () -> {
+            if (!c.localChains().enabled()) pools.begin();
+        }, pools::close));
     }
 
     /** HTTP: /health/live and /metrics at once, /health 503 until the term runs, /admin only on the lease holder. */
