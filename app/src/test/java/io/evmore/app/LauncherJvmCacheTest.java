@@ -128,6 +128,14 @@ class LauncherJvmCacheTest {
         assertThat(newJar.javaArgs()).as("a rebuilt jar: a new cache").noneMatch(a -> a.startsWith("-XX:AOTCache="))
                 .anyMatch(a -> a.startsWith("-XX:AOTCacheOutput="));
 
+        for (int i = 0; i < 4; i++) {
+            Files.writeString(dir.resolve("evmore.jar"), "rebuilt " + i);
+            run(jdk25, Map.of(), "run", "--config", "x.yaml");
+            Thread.sleep(1_100); // the files' times order them (1 s resolution on some file systems)
+        }
+        assertThat(cacheFiles()).as("every rebuilt jar records a new cache: the 4 most recently used stay").hasSize(4)
+                .noneMatch(f -> f.equals(cache));
+
         Run off = run(jdk25, Map.of("EVMORE_JVM_CACHE", "off"), "run", "--config", "x.yaml");
         assertThat(off.javaArgs()).noneMatch(a -> a.startsWith("-XX:AOT"));
         Run jdk21 = run(jdk("21.0.5+11-LTS"), Map.of(), "run", "--config", "x.yaml");
