@@ -5,7 +5,10 @@ evmore_find_jdk() {
   local candidate version
   for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/* /opt/java/* /usr/local/java/*; do
     [ -n "$candidate" ] && [ -x "$candidate/bin/javac" ] || continue
-    version=$("$candidate/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+    # the JDK's release file when it has one (no JVM start: ./evmore run's start-up counts it), else the JVM's answer
+    version=$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$candidate/release" 2>/dev/null)
+    [ -n "$version" ] && [ "$version" != 1 ] ||
+      version=$("$candidate/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
     if [ -n "$version" ] && [ "${version%%.*}" -ge 21 ] 2>/dev/null; then
       export JAVA_HOME="$candidate"
       export PATH="$JAVA_HOME/bin:$PATH"

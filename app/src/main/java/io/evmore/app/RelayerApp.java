@@ -118,6 +118,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
             }
         }, this);
         secretsRefresh.resolved().sources().forEach((name, source) -> log.info("secret {}: {}", name.id(), source));
+        prefetchEthereumCrypto(c);
         // A configured token is known now (no file touched); a generated one is written once this process holds the lease.
         if (c.admin().token() != null && !c.admin().token().isBlank()) {
             adminTokens.useConfigured(c.admin().token());
@@ -153,6 +154,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
                 if (lock != null) lock.close(); // idempotent: the store's close released it already if it opened
             }));
             addLocalChains(c);
+            addPoolsBegin(c);
             addHttp(c);
             services.add(Service.of("database", () -> {
                 if (c.localChains().enabled()) {
@@ -188,15 +190,15 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
                 if (store != null) store.close();
             }));
             addLocalChains(c); // only reached by the lease holder: local chains and a standby are refused together
+            addPoolsBegin(c);
             // HTTP once the lease is decided: a standby serves /health (503, naming the leader) and /metrics; /admin
             // answers only on the leader (503 elsewhere, but for /admin/services/status).
             addHttp(c);
         }
-        // A standby keeps its chain pools warm (health probes only: pools follow no chain and write nothing). With local
-        // chains the pools start with them, in the leader's first term.
-        services.add(Service.of("pools", () -> {
-            if (!c.localChains().enabled()) pools.start();
-        }, pools::close));
+        // The pools' first health round, begun above, is awaited here (at most ChainPools.FIRST_CHECK_BOUND).
+        services.add(Service.of("pools-ready", () -> {
+            if (!c.localChains().enabled()) pools.awaitFirstHealthRound();
+        }, () -> {}));
         services.add(Service.of("lease", () -> leadership.begin(), () -> leadership.close()));
         services.add(Service.of("heap-watch", () -> heapWatch.start(c.heap().checkIntervalSeconds()), heapWatch::close));
         services.add(Service.of("housekeeping", () -> {
@@ -246,6 +248,24 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
     }
 
     /**
+     * The relay wiring's first Ethereum key ({@code Credentials.create}) initialises web3j's {@code Keys}, which sets up
+     * the BouncyCastle provider: ~0.3 s of named-curve precomputation on a loaded 2-core machine, the largest single item
+     * of the start's profile, on the start's critical path after the database. Initialised here on a background thread
+     * instead, while the lease, the pools, HTTP and the database start (the class is initialised once; the wiring waits for
+     * it if it is not done yet). Nothing is signed or derived here.
+     */
+    private static void prefetchEthereumCrypto(RelayerConfig c) {
+        if (c.chains().ethereum() == null && !c.localChains().enabled()) return;
+        Thread.ofPlatform().daemon().name("start-crypto-init").start(() -> {
+            try {
+                Class.forName("org.web3j.crypto.Keys", true, RelayerApp.class.getClassLoader());
+            } catch (ClassNotFoundException | LinkageError e) {
+                log.debug("start-up: web3j Keys not initialised ahead ({}); the relay wiring does it", e.toString());
+            }
+        });
+    }
+
+    /**
      * Local chains (development) begin as soon as this process holds the lease: Hardhat and the devnet boot in the
      * background while HTTP and the database start; the first term waits for them. They live until the process stops.
      */
@@ -253,6 +273,19 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         if (!c.localChains().enabled()) return;
         services.add(Service.of("local-chains", () -> localChains.begin(Duration.ofMillis(c.localChains().blockIntervalMs()), dataDir(c)),
                 localChains::close));
+    }
+
+    /**
+     * The chain pools begin once the lease is decided (SQLite: its lock file; PostgreSQL: the database): their first
+     * health round (a connection and a status call per endpoint, and the RPC clients' class loading) runs on the pools'
+     * own threads while HTTP and the database start, instead of after them. A standby keeps its chain pools warm
+     * (health probes only: pools follow no chain and write nothing). With local chains the pools start with them, in
+     * the leader's first term.
+     */
+    private void addPoolsBegin(RelayerConfig c) {
+        services.add(Service.of("pools", () -> {
+            if (!c.localChains().enabled()) pools.begin();
+        }, pools::close));
     }
 
     /** HTTP: /health/live and /metrics at once, /health 503 until the term runs, /admin only on the lease holder. */

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Start-up against RPC endpoints that accept connections and never answer: HTTP is served first (/health/live
- * 200, /health 503 "starting"), the pools are probed in parallel, and the whole start is bounded.
+ * 200, /health 503 "starting"), the pools are probed in parallel with each other and with the database's opening,
+ * and the whole start is bounded.
  */
 class StartupIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -106,6 +107,13 @@ class StartupIT {
             RelayerApp app = new RelayerApp(cfg, ConfigLoader.load(cfg, Map.of()));
             // HTTP now answers before the database is open: an admin call needing the store is "not ready" (503), not an NPE (500).
             assertThatThrownBy(() -> app.pendingSwaps(10)).isInstanceOf(NotReadyException.class).hasMessageContaining("database is not open yet");
+            // A database with its schema already, whose write lock another connection holds: the start stops at the
+            // database (counting the lease's epoch waits up to SQLite's 30 s busy timeout) until this test lets go.
+            io.evmore.store.SwapStores.open(io.evmore.store.DatabaseSettings.sqlite(dir.resolve("data/evmore.db"))).close();
+            java.sql.Connection dbHolder = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/evmore.db"));
+            try (var st = dbHolder.createStatement()) {
+                st.execute("BEGIN IMMEDIATE");
+            }
             long t0 = System.nanoTime();
             CompletableFuture<Void> starting = CompletableFuture.runAsync(() -> {
                 try {
@@ -115,6 +123,17 @@ class StartupIT {
                 }
             }, r -> Thread.ofPlatform().start(r));
             try {
+                // The pools' first probes do not wait for the database (nor for HTTP): they reach the endpoints while this
+                // test still holds the database's write lock, i.e. before the database service can finish. One after
+                // another (pools after the database), nothing connected here until the database opened.
+                long probeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20); // < the 30 s busy timeout
+                while (hung.held.isEmpty() && System.nanoTime() < probeDeadline && !starting.isDone()) Thread.sleep(20);
+                assertThat(hung.held).as("the pools' first probes connected while the database was still opening").isNotEmpty();
+                assertThat(starting).as("start waiting for the database").isNotDone();
+                try (var st = dbHolder.createStatement()) {
+                    st.execute("COMMIT");
+                }
+                dbHolder.close();
                 // Liveness answers within seconds although every pool's first probe hangs for its 10 s timeout.
                 HttpResponse<String> live = null;
                 long liveDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -141,6 +160,7 @@ class StartupIT {
                 assertThat(after.get("lifecycle").get("status").asText()).isEqualTo("UP");
                 assertThat(after.get("pools").get("detail").asText()).contains("ethereum has no healthy endpoint", "cosmos:hung-a has no healthy endpoint");
             } finally {
+                if (!dbHolder.isClosed()) dbHolder.close();
                 starting.handle((v, e) -> null).get(60, TimeUnit.SECONDS);
                 app.close();
             }

@@ -59,6 +59,15 @@ public final class ChainPools implements PoolAdmin {
      */
     @Override
     public void start() throws InterruptedException {
+        begin();
+        awaitFirstHealthRound();
+    }
+
+    /**
+     * Creates and starts every pool and returns at once: their first health round runs on the pools' own threads
+     * (so the relayer's start goes on meanwhile: HTTP, the database). {@link #awaitFirstHealthRound()} waits for it.
+     */
+    public void begin() {
         RelayerConfig.Chains c = chains.get();
         if (c.ethereum() != null) {
             var eth = c.ethereum();
@@ -79,6 +88,10 @@ public final class ChainPools implements PoolAdmin {
             cosmosTransports.put(cc.chainId(), transport);
             registry.register(transport.pool());
         }
+    }
+
+    /** Waits for the first health round of the pools {@link #begin()} started, at most {@link #FIRST_CHECK_BOUND}. */
+    public void awaitFirstHealthRound() throws InterruptedException {
         awaitFirstHealthRound(FIRST_CHECK_BOUND);
     }
 

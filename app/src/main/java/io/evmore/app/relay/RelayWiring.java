@@ -95,6 +95,7 @@ public final class RelayWiring implements AutoCloseable {
             timings.put(id, new TimelockPolicy.ChainTiming((long) eth.confirmations() * eth.blockTimeSeconds(), eth.claimInclusionSeconds()));
             log.info("relay: {} as {} on contract {}", id, chain.relayerAddress(), settings.contractAddress());
         }
+        CosmosSigner cosmosSigner = null; // one derivation (BIP39 seed: 2,048 HMAC-SHA512 rounds) for every Cosmos chain
         for (var cc : c.chains().cosmos()) {
             if (keys.cosmosMnemonic() == null) {
                 throw new ConfigException("secrets." + RelayerKeys.COSMOS_MNEMONIC,
@@ -103,7 +104,8 @@ public final class RelayWiring implements AutoCloseable {
             ChainId id = ChainId.of(cc.chainId());
             CosmosSettings settings = CosmosSettings.of(id, cc.prefix(), cc.denom(), cc.rpcUrls(), new BigDecimal(cc.gasPrice()),
                     cc.htlcContract()).withStartHeight(Math.max(0, cc.startHeight()));
-            CosmosAdapter adapter = new CosmosAdapter(settings, CosmosSigner.fromMnemonic(keys.cosmosMnemonic()),
+            if (cosmosSigner == null) cosmosSigner = CosmosSigner.fromMnemonic(keys.cosmosMnemonic());
+            CosmosAdapter adapter = new CosmosAdapter(settings, cosmosSigner,
                     pools.cosmosTransport(cc.chainId()), metrics.registry(), cursors, clock);
             cosmosAdapters.add(adapter);
             cosmosById.put(cc.chainId(), adapter);
