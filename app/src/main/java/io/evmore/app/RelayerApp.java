@@ -2,6 +2,7 @@ package io.evmore.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.evmore.app.chains.ChainPools;
+import io.evmore.app.chains.EthereumCryptoWarmup;
 import io.evmore.app.chains.LocalChains;
 import io.evmore.app.config.ConfigLoader;
 import io.evmore.app.config.ConfigRedactor;
@@ -118,7 +119,7 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
             }
         }, this);
         secretsRefresh.resolved().sources().forEach((name, source) -> log.info("secret {}: {}", name.id(), source));
-        prefetchEthereumCrypto(c);
+        if (c.chains().ethereum() != null || c.localChains().enabled()) EthereumCryptoWarmup.begin();
         // A configured token is known now (no file touched); a generated one is written once this process holds the lease.
         if (c.admin().token() != null && !c.admin().token().isBlank()) {
             adminTokens.useConfigured(c.admin().token());
@@ -245,24 +246,6 @@ public final class RelayerApp implements AdminOperations, AutoCloseable {
         phase = "running";
         log.info(leadership.role() == Leadership.Role.LEADER ? "EVMore relayer ready" : "EVMore relayer ready as a standby");
         return this;
-    }
-
-    /**
-     * The relay wiring's first Ethereum key ({@code Credentials.create}) initialises web3j's {@code Keys}, which sets up
-     * the BouncyCastle provider: ~0.3 s of named-curve precomputation on a loaded 2-core machine, the largest single item
-     * of the start's profile, on the start's critical path after the database. Initialised here on a background thread
-     * instead, while the lease, the pools, HTTP and the database start (the class is initialised once; the wiring waits for
-     * it if it is not done yet). Nothing is signed or derived here.
-     */
-    private static void prefetchEthereumCrypto(RelayerConfig c) {
-        if (c.chains().ethereum() == null && !c.localChains().enabled()) return;
-        Thread.ofPlatform().daemon().name("start-crypto-init").start(() -> {
-            try {
-                Class.forName("org.web3j.crypto.Keys", true, RelayerApp.class.getClassLoader());
-            } catch (ClassNotFoundException | LinkageError e) {
-                log.debug("start-up: web3j Keys not initialised ahead ({}); the relay wiring does it", e.toString());
-            }
-        });
     }
 
     /**
