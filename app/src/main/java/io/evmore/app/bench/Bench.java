@@ -92,7 +92,10 @@ public final class Bench {
                 try {
                     double startup = relayer.awaitReady(Duration.ofSeconds(120), http);
                     report.put("startup_seconds", BenchUtil.round(startup, 3));
-                    say.accept(String.format(Locale.ROOT, "relayer: ready in %.2f s (spawn to /health 200, pid %d)", startup, relayer.pid()));
+                    report.put("startup_jvm_cache", relayer.jvmCacheUsed());
+                    say.accept(String.format(Locale.ROOT, "relayer: ready in %.2f s (spawn to /health 200, pid %d, %s)", startup, relayer.pid(),
+                            relayer.jvmCacheUsed() ? "with the launcher's JVM start-up cache"
+                                    : "without a JVM start-up cache: none recorded yet by ./evmore run, or other options"));
 
                     // 3. the swaps
                     new SwapsPhase(o, say, http).run(w, eth, cosmos, relayer, report);

@@ -47,7 +47,8 @@ public final class BenchReport {
                 new Target("live heap", r.path("heap_mib").asDouble(Double.NaN), false, 256, "MiB"),
                 new Target("RSS (peak)", r.path("rss_mib").asDouble(Double.NaN), false, 512, "MiB"),
                 new Target("catch-up", r.path("catchup_blocks_per_second").asDouble(Double.NaN), true, 5000, "blocks/s"),
-                new Target("start to ready (chains already running)", r.path("startup_seconds").asDouble(Double.NaN), false, 1.5, "s"));
+                new Target("start to ready (chains already running" + (!r.has("startup_jvm_cache") ? ""
+                        : r.path("startup_jvm_cache").asBoolean() ? ", the launcher's JVM cache" : ", no JVM cache") + ")", r.path("startup_seconds").asDouble(Double.NaN), false, 1.5, "s"));
     }
 
     public static String markdown(JsonNode r) {

@@ -19,25 +19,34 @@ final class RelayerProcess {
     private final Path log;
     private final int port;
     private final long spawnedAt;
+    private final boolean jvmCacheUsed;
 
-    private RelayerProcess(Process process, Path log, int port, long spawnedAt) {
+    private RelayerProcess(Process process, Path log, int port, long spawnedAt, boolean jvmCacheUsed) {
         this.process = process;
         this.log = log;
         this.port = port;
         this.spawnedAt = spawnedAt;
+        this.jvmCacheUsed = jvmCacheUsed;
     }
 
     static RelayerProcess start(Path dir, Path config, int port, String heap, Path jfr, String name) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        // absolute: the relayer runs in its own folder
+        List<String> classPath = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .map(e -> Path.of(e).toAbsolutePath().toString()).toList();
+        Path cache = jvmCache(System.getenv(), heap, classPath);
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("-Xmx" + heap);
+        if (cache != null) cmd.add("-XX:AOTCache=" + cache);
         if (jfr != null) cmd.add("-XX:StartFlightRecording=filename=" + jfr.toAbsolutePath() + ",settings=profile");
-        cmd.add("-cp");
-        // absolute: the relayer runs in its own folder
-        cmd.add(java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
-                .map(e -> Path.of(e).toAbsolutePath().toString()).collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator)));
-        cmd.add("io.evmore.app.cli.EvmoreCli");
+        if (cache != null) {
+            cmd.addAll(List.of("-jar", classPath.getFirst())); // as ./evmore run starts it (the cache was recorded so)
+        } else {
+            cmd.add("-cp");
+            cmd.add(String.join(java.io.File.pathSeparator, classPath));
+            cmd.add("io.evmore.app.cli.EvmoreCli");
+        }
         cmd.addAll(List.of("run", "--config", config.toString()));
         Path log = dir.resolve(name + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -48,7 +57,30 @@ final class RelayerProcess {
         long at = System.nanoTime();
         Process p = pb.start();
         Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
-        return new RelayerProcess(p, log, port, at);
+        return new RelayerProcess(p, log, port, at, cache != null);
+    }
+
+    /**
+     * The launcher's JVM start-up cache for this relayer, or null: {@code ./evmore bench} passes the file a default
+     * {@code ./evmore run} uses ({@code EVMORE_RELAYER_JVM_CACHE}, when recorded) and that run's JVM options
+     * ({@code EVMORE_RELAYER_JVM_OPTS}); it is used only when it exists, this relayer's options are the same and it
+     * runs from the one jar the cache was recorded with (not from a build's class folders).
+     */
+    static Path jvmCache(Map<String, String> env, String heap, List<String> classPath) {
+        String file = env.getOrDefault("EVMORE_RELAYER_JVM_CACHE", "");
+        if (file.isBlank() || classPath.size() != 1 || !classPath.getFirst().endsWith(".jar")) return null;
+        if (!("--enable-native-access=ALL-UNNAMED -Xmx" + heap).equals(env.getOrDefault("EVMORE_RELAYER_JVM_OPTS", "").trim())) return null;
+        Path cache = Path.of(file);
+        try {
+            return Files.isRegularFile(cache) && Files.size(cache) > 0 ? cache : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Whether this relayer was started with the launcher's JVM start-up cache. */
+    boolean jvmCacheUsed() {
+        return jvmCacheUsed;
     }
 
     long pid() {
