@@ -70,6 +70,7 @@ public final class SwapStores {
         } catch (IOException e) {
             throw new PermanentException("store: cannot make " + target + " readable by its owner only: " + e, e);
         }
+        SqliteNativeLibrary.useCached();
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         // FULL: a committed swap transition survives power loss, not only a process crash.
