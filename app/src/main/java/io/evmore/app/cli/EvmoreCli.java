@@ -1,5 +1,6 @@
 package io.evmore.app.cli;
 
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,7 +9,6 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "EVMore relayer: atomic swaps between Ethereum and Cosmos chains with hash-time-locked contracts.",
-        subcommands = {RunCommand.class, CheckConfigCommand.class, AdminCommand.class, DevnetCommand.class, SwapCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run './evmore <command> --help' for a command's options.",
                 "The launcher also has: './evmore test' (every test), './evmore build' (build only) and",
                 "'./evmore wasmd-setup' (builds wasmd and the contract's wasm for the real-chain tests; './evmore test' runs it)",
@@ -23,13 +23,32 @@ public final class EvmoreCli implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
+    /** The subcommands, in the order {@code --help} lists them. */
+    static final List<Class<?>> SUBCOMMANDS = List.of(RunCommand.class, CheckConfigCommand.class, AdminCommand.class, DevnetCommand.class,
+            SwapCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class);
+
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args).execute(args));
     }
 
     /** The CLI: a bad option or argument is one line naming it (and where to get help), exit 2. */
     public static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new EvmoreCli()).setCaseInsensitiveEnumValuesAllowed(true);
+        return build(SUBCOMMANDS);
+    }
+
+    /**
+     * The CLI for these arguments: for {@code run} (the relayer's start) only the {@code run} subcommand's model is built
+     * — picocli otherwise reflects over every subcommand's options before running any (docs/BENCHMARKS.md "Start-up");
+     * {@code evmore run …} parses, helps and fails the same either way. Anything else gets the whole CLI.
+     */
+    static CommandLine commandLine(String[] args) {
+        return args.length > 0 && args[0].equals("run") ? build(List.of(RunCommand.class)) : commandLine();
+    }
+
+    private static CommandLine build(List<Class<?>> subcommands) {
+        CommandLine cli = new CommandLine(new EvmoreCli());
+        for (Class<?> c : subcommands) cli.addSubcommand(c);
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
             c.getErr().println(c.getCommandName() + ": " + ex.getMessage().replaceAll("\\s*\\R\\s*", " ")
