@@ -67,8 +67,12 @@ public final class LoggingSetup {
         Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
         root.addAppender(console);
         setLevel(level);
-        // Chatty libraries: keep their noise at WARN unless debugging them explicitly.
-        for (String noisy : new String[] {"org.eclipse.jetty", "io.javalin", "com.zaxxer.hikari", "org.flywaydb"}) {
+        // Chatty libraries: keep their noise at WARN unless debugging them explicitly. The JDK's own
+        // java.lang.ProcessBuilder logger (JDK 24+) writes every child's full command line and a stack trace at DEBUG:
+        // with LOG_LEVEL=debug that would be a trace per `op`, Hardhat or wasmd start, and command lines are not
+        // for logs.
+        for (String noisy : new String[] {"org.eclipse.jetty", "io.javalin", "com.zaxxer.hikari", "org.flywaydb",
+                "java.lang.ProcessBuilder"}) {
             ctx.getLogger(noisy).setLevel(Level.WARN);
         }
     }

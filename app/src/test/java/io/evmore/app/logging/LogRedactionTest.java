@@ -54,6 +54,19 @@ class LogRedactionTest {
     }
 
     @Test
+    void debugLevelKeepsTheJdksProcessStartTracesOut() throws Exception {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        LoggingSetup.configure("debug", false);
+        LoggerFactory.getLogger("level-test").debug("debug is on");
+        // the JDK logs a child's start through System.Logger "java.lang.ProcessBuilder" (bridged to logback here)
+        Process p = new ProcessBuilder("true", "not-for-logs-42").start();
+        assertThat(p.waitFor()).isZero();
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertThat(out).contains("debug is on").doesNotContain("not-for-logs-42").doesNotContain("ProcessBuilder.start()");
+    }
+
+    @Test
     void jsonLinesCarryTheFormattedMessageAndIncreasingSequenceNumbers() throws Exception {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
