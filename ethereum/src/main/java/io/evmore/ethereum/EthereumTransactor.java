@@ -6,6 +6,7 @@ import io.evmore.core.chain.TxRevertedException;
 import io.evmore.core.error.PermanentException;
 import io.evmore.core.error.RelayerException;
 import io.evmore.core.error.TransientException;
+import io.evmore.core.util.SharedRead;
 import io.evmore.pool.ChainMetrics;
 import io.evmore.pool.EndpointPool;
 import java.math.BigInteger;

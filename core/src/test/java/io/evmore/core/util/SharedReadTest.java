@@ -1,4 +1,4 @@
-package io.evmore.core.engine;
+package io.evmore.core.util;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,30 +12,27 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * FlowClock's shared read of a chain's latest block time: callers waiting at the same moment share one read, and none
- * gets a value read before it asked (the bench found a thousand swaps in flight sending one latest-block query per step).
+ * The shared base-fee read: transactions priced at the same moment share one read, and none gets a value read before it
+ * asked (the bench saw a thousand counter-locks each queue an eth_getBlockByNumber at a busy node).
  */
-class LatestBlockTimeTest {
+class SharedReadTest {
 
     @Test
     void aCallerAloneReadsEveryTime() {
-        AtomicInteger reads = new AtomicInteger();
-        FlowClock.LatestBlockTime t = new FlowClock.LatestBlockTime(() -> 1000 + reads.incrementAndGet());
-        assertThat(t.get()).isEqualTo(1001);
-        assertThat(t.get()).isEqualTo(1002);
-        assertThat(t.get()).isEqualTo(1003);
-        assertThat(reads).hasValue(3);
+        AtomicLong reads = new AtomicLong();
+        SharedRead<Long> r = new SharedRead<>(() -> 1000 + reads.incrementAndGet());
+        assertThat(r.get()).isEqualTo(1001);
+        assertThat(r.get()).isEqualTo(1002);
+        assertThat(reads).hasValue(2);
     }
 
     @Test
     void concurrentCallersShareReadsAndNeverGetOneSentBeforeTheyAsked() throws Exception {
         AtomicLong started = new AtomicLong(); // reads begun so far; a read returns its own number
-        AtomicInteger reads = new AtomicInteger();
         CountDownLatch firstReadBlocked = new CountDownLatch(1);
         CountDownLatch releaseFirst = new CountDownLatch(1);
-        FlowClock.LatestBlockTime t = new FlowClock.LatestBlockTime(() -> {
+        SharedRead<Long> r = new SharedRead<>(() -> {
             long n = started.incrementAndGet();
-            reads.incrementAndGet();
             if (n == 1) {
                 firstReadBlocked.countDown();
                 try {
@@ -48,7 +45,7 @@ class LatestBlockTimeTest {
         });
         long[] got = new long[51];
         long[] startedWhenAsked = new long[51];
-        Thread first = Thread.ofVirtual().start(() -> got[0] = t.get());
+        Thread first = Thread.ofVirtual().start(() -> got[0] = r.get());
         assertThat(firstReadBlocked.await(10, TimeUnit.SECONDS)).isTrue();
         List<Thread> others = new ArrayList<>();
         CountDownLatch asked = new CountDownLatch(50);
@@ -57,7 +54,7 @@ class LatestBlockTimeTest {
             others.add(Thread.ofVirtual().start(() -> {
                 startedWhenAsked[k] = started.get();
                 asked.countDown();
-                got[k] = t.get();
+                got[k] = r.get();
             }));
         }
         assertThat(asked.await(10, TimeUnit.SECONDS)).isTrue();
@@ -70,17 +67,17 @@ class LatestBlockTimeTest {
             // a read that began after this caller asked: never the one already under way
             assertThat(got[i]).as("caller %d", i).isGreaterThan(startedWhenAsked[i]);
         }
-        assertThat(reads.get()).as("51 callers, one read under way and one for everyone who came meanwhile").isLessThanOrEqualTo(3);
+        assertThat(started.get()).as("51 callers, one read under way and one for everyone who came meanwhile").isLessThanOrEqualTo(3);
     }
 
     @Test
     void aFailedReadFailsItsCallersAndTheNextCallReadsAgain() {
         AtomicInteger reads = new AtomicInteger();
-        FlowClock.LatestBlockTime t = new FlowClock.LatestBlockTime(() -> {
+        SharedRead<Integer> r = new SharedRead<>(() -> {
             if (reads.incrementAndGet() == 1) throw new IllegalStateException("node down");
             return 42;
         });
-        assertThatThrownBy(t::get).isInstanceOf(IllegalStateException.class).hasMessage("node down");
-        assertThat(t.get()).isEqualTo(42);
+        assertThatThrownBy(r::get).isInstanceOf(IllegalStateException.class).hasMessage("node down");
+        assertThat(r.get()).isEqualTo(42);
     }
 }

@@ -1,4 +1,4 @@
-package io.evmore.ethereum;
+package io.evmore.core.util;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -6,13 +6,14 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * A read of the chain's current state (the latest block's base fee) done once for every caller waiting at the same
- * moment, and never older than the call: a caller that arrives while a read is under way waits for the next read, which
- * starts when that one ends and serves everyone who arrived meanwhile. A caller alone reads at once, as a direct call
- * would; a failed read fails every caller it serves. (The engine's {@code FlowClock.LatestBlockTime} does the same for
- * block times: with a thousand swaps in flight the bench saw one base-fee query per transaction queued at a busy node.)
+ * A read of a chain's current state done once for every caller waiting at the same moment, and never older than the
+ * call: a caller that arrives while a read is under way waits for the next read, which starts when that one ends and
+ * serves everyone who arrived meanwhile. A caller alone reads at once, as a direct call would; a failed read fails every
+ * caller it serves. Used for the latest block time of each chain (the engine's {@code FlowClock}) and the latest base
+ * fee (the Ethereum transactor): with a thousand swaps in flight the bench saw one such query per step or transaction
+ * queued at a busy node.
  */
-final class SharedRead<T> {
+public final class SharedRead<T> {
     /** A read, and who leads it. */
     private static final class Round<T> {
         final CompletableFuture<T> result = new CompletableFuture<>();
@@ -23,11 +24,12 @@ final class SharedRead<T> {
     private Round<T> running; // the read under way
     private Round<T> next; // the read that starts when it ends; callers arriving now join it
 
-    SharedRead(Supplier<T> read) {
+    public SharedRead(Supplier<T> read) {
         this.read = read;
     }
 
-    T get() {
+    /** The value of a read sent no earlier than this call; a failed read throws its exception. */
+    public T get() {
         Round<T> mine;
         Round<T> before = null;
         boolean lead = false;
