@@ -374,26 +374,38 @@ class EthereumEventFollowerIT extends OnHardhatChain {
         }
     }
 
+    private record Followed(RecordingListener listener, io.evmore.pool.PoolStatus.EndpointStatus liar) {}
+
+    /**
+     * Follows the chain through a pool of {@code proxy} (the liar, first) and the node itself (honest), from
+     * {@code blocksBack} blocks before now, until a new lock is delivered; returns what was delivered and the liar's
+     * status, read before close() interrupts a call in flight.
+     */
+    private Followed followUntilALock(FaultyRpcProxy proxy, String poolName, int blocksBack) throws Exception {
+        InMemoryCursorStore store = new InMemoryCursorStore();
+        RecordingListener listener = new RecordingListener(store);
+        EthereumSettings base = fromNow();
+        EthereumSettings s = new EthereumSettings(base.chain(), List.of(new Endpoint("liar", proxy.url()),
+                new Endpoint("honest", chain.node.url())), base.pool(), base.contractAddress(), 1, base.pollInterval(),
+                50, Math.max(0, base.startBlock() - blocksBack), base.fees(), base.receiptTimeout());
+        var pool = Web3jConnections.pool(poolName, s, io.evmore.pool.PoolMetrics.on(chain.prometheus), Clock.system());
+        try (pool; EthereumEventFollower f = new EthereumEventFollower(s, pool, store, Clock.system(), chain.metrics)) {
+            f.start(listener);
+            TxResult locked = lock(Secret.random());
+            await().atMost(Duration.ofSeconds(20)).until(() -> listener.lockedIds().contains(locked.htlcId()));
+            return new Followed(listener, pool.status().endpoints().get(0));
+        }
+    }
+
     @Test
     void madeUpLogsChargeTheEndpointAndTheFollowerReadsFromAnHonestOne() throws Exception {
         try (FaultyRpcProxy proxy = new FaultyRpcProxy(chain.node.url())) {
             // a well-formed Claimed log (it would decode) in a block the node does not have at that height
             proxy.extraLogs = (from, to) -> List.of(rawLog("0x" + Long.toHexString(from), "0x" + "cd".repeat(32),
                     "0x" + "ef".repeat(32), "0x" + "99".repeat(32)));
-            EthereumSettings base = fromNow();
-            EthereumSettings s = new EthereumSettings(base.chain(), List.of(new Endpoint("liar", proxy.url()),
-                    new Endpoint("honest", chain.node.url())), base.pool(), base.contractAddress(), 1, base.pollInterval(),
-                    50, base.startBlock(), base.fees(), base.receiptTimeout());
-            var pool = Web3jConnections.pool("two", s, io.evmore.pool.PoolMetrics.on(chain.prometheus), Clock.system());
-            InMemoryCursorStore store = new InMemoryCursorStore();
-            RecordingListener listener = new RecordingListener(store);
-            io.evmore.pool.PoolStatus.EndpointStatus liar;
-            try (pool; EthereumEventFollower f = new EthereumEventFollower(s, pool, store, Clock.system(), chain.metrics)) {
-                f.start(listener);
-                TxResult locked = lock(Secret.random());
-                await().atMost(Duration.ofSeconds(20)).until(() -> listener.lockedIds().contains(locked.htlcId()));
-                liar = pool.status().endpoints().get(0); // before close() interrupts a call in flight
-            }
+            Followed followed = followUntilALock(proxy, "two", 0);
+            RecordingListener listener = followed.listener();
+            io.evmore.pool.PoolStatus.EndpointStatus liar = followed.liar();
             assertThat(listener.delivered).as("nothing the liar made up").noneMatch(e -> e instanceof ChainEvent.HtlcClaimed);
             assertThat(liar.errors()).as("the liar was charged").isPositive();
             assertThat(liar.lastError())
@@ -410,20 +422,9 @@ class EthereumEventFollowerIT extends OnHardhatChain {
                             rawLog("0x" + Long.toHexString(to), "0x" + "ab".repeat(32), "0x" + "ef".repeat(32), "0x" + "98".repeat(32)))
                     : List.of();
             chain.node.mine(5); // ranges of more than one block from the start
-            EthereumSettings base = fromNow();
-            EthereumSettings s = new EthereumSettings(base.chain(), List.of(new Endpoint("liar", proxy.url()),
-                    new Endpoint("honest", chain.node.url())), base.pool(), base.contractAddress(), 1, base.pollInterval(),
-                    50, Math.max(0, base.startBlock() - 5), base.fees(), base.receiptTimeout());
-            var pool = Web3jConnections.pool("two-batch", s, io.evmore.pool.PoolMetrics.on(chain.prometheus), Clock.system());
-            InMemoryCursorStore store = new InMemoryCursorStore();
-            RecordingListener listener = new RecordingListener(store);
-            io.evmore.pool.PoolStatus.EndpointStatus liar;
-            try (pool; EthereumEventFollower f = new EthereumEventFollower(s, pool, store, Clock.system(), chain.metrics)) {
-                f.start(listener);
-                TxResult locked = lock(Secret.random());
-                await().atMost(Duration.ofSeconds(20)).until(() -> listener.lockedIds().contains(locked.htlcId()));
-                liar = pool.status().endpoints().get(0);
-            }
+            Followed followed = followUntilALock(proxy, "two-batch", 5);
+            RecordingListener listener = followed.listener();
+            io.evmore.pool.PoolStatus.EndpointStatus liar = followed.liar();
             assertThat(listener.delivered).as("nothing the liar made up").noneMatch(e -> e instanceof ChainEvent.HtlcClaimed);
             assertThat(liar.errors()).as("the liar was charged").isPositive();
             // Caught by the batched block check, or — when a made-up log shares its height with a real one (the lock's
