@@ -62,6 +62,10 @@ final class PromText {
         return out;
     }
 
+    List<Sample> samples() {
+        return samples;
+    }
+
     /** The sum of every sample of {@code name} whose labels include {@code match} (NaN when there is none). */
     double sum(String name, Map<String, String> match) {
         double total = 0;

@@ -144,6 +144,8 @@ final class SwapsPhase {
         long timelockSeconds = 1800 + o.holdSeconds() + 4L * o.swaps();
         say.accept("swaps: " + o.swaps() + " swap(s), " + o.concurrency() + " concurrent swapper(s), direction " + report.get("direction").asText()
                 + (o.holdSeconds() > 0 ? ", every swap held in flight " + o.holdSeconds() + " s before the claims" : ""));
+        ChainLoad load = new ChainLoad(w, say);
+        load.begin(relayer.metrics(http));
         long t0 = System.nanoTime();
         List<Thread> swappers = new ArrayList<>();
         for (int c = 0; c < Math.min(o.concurrency(), o.swaps()); c++) {
@@ -224,6 +226,7 @@ final class SwapsPhase {
         double ceiling = report.path("ceiling_tx_per_second").asDouble();
         report.put("ceiling_ratio", ceiling > 0 ? round(2 * perSecond / ceiling, 3) : 0);
         memoryWatch.report(report, memory, o.relayerHeap());
+        load.end(relayer.metrics(http), seconds, completed.get(), report);
         if (!failures.isEmpty()) {
             say.accept("swaps: " + failures.size() + " failed; the first: " + failures.get(0));
             report.putArray("failures").addAll(failures.stream().limit(20).map(report::textNode).toList());

@@ -65,7 +65,8 @@ class BenchReportTest {
         for (String f : BenchReport.REQUIRED) assertThat(r.has(f)).as(f).isTrue();
 
         String md = BenchReport.markdown(r);
-        assertThat(md).contains("| throughput / ceiling | 0.50 ratio | ≥ 0.80 ratio | MISSED |")
+        assertThat(md).contains("| throughput / ceiling (relayer tx; at most 0.5, see chain load) | 0.50 ratio | ≥ 0.80 ratio | MISSED |")
+                .contains("| busiest chain's load / its ceiling (every swap tx) | n/a ratio | ≥ 0.80 ratio | not measured |")
                 .contains("| reaction counter-lock p50 | 12 ms | ≤ 20 ms | met |")
                 .contains("| reaction counter-lock p99 | 150 ms | ≤ 100 ms | MISSED |")
                 .contains("| reaction source claim p50 | 25 ms | ≤ 20 ms | MISSED |")
@@ -75,7 +76,38 @@ class BenchReportTest {
                 .contains("| start to ready (chains already running, the launcher's JVM cache) | 1.20 s | ≤ 1.50 s | met |")
                 .contains("Ethereum 20.0 tx/s, devnet-a 30.0 tx/s")
                 .contains("-> 40.0 relayer tx/s");
+        r.put("chain_utilization", 0.9);
+        r.putObject("chain_load").put("ethereum_tx_per_second", 18.0).put("ethereum_tx_per_swap", 2.0).put("ethereum_utilization", 0.9)
+                .put("cosmos_tx_per_second", 18.0).put("cosmos_tx_per_swap", 2.0).put("cosmos_utilization", 0.6)
+                .putObject("relayer_rpc_calls_per_swap").put("ethereum", 12.5);
+        assertThat(BenchReport.markdown(r)).contains("| busiest chain's load / its ceiling (every swap tx) | 0.90 ratio | ≥ 0.80 ratio | met |")
+                .contains("Ethereum 18.0 tx/s (2.00 per swap, 90% of its ceiling), devnet-a 18.0 tx/s (2.00 per swap, 60% of its ceiling)")
+                .contains("relayer RPC calls per swap: {\"ethereum\":12.5}");
         r.put("startup_jvm_cache", false);
         assertThat(BenchReport.markdown(r)).contains("| start to ready (chains already running, no JVM cache) | 1.20 s |");
+    }
+
+    @Test
+    void chainLoadIsIncludedTransactionsOverTheWindowAgainstTheChainsOwnCeiling() {
+        ChainLoad.Included eth = new ChainLoad.Included(400, 10.0, 50.0);
+        assertThat(eth.perSecond()).isEqualTo(40.0);
+        assertThat(eth.utilization()).isEqualTo(0.8);
+        assertThat(new ChainLoad.Included(400, 10.0, 0).utilization()).isZero();
+        ObjectNode n = HttpApi.JSON.createObjectNode();
+        eth.write(n, "ethereum", 420, 200);
+        assertThat(n.path("ethereum_tx_per_swap").asDouble()).isEqualTo(2.0);
+        assertThat(n.path("ethereum_blocks").asLong()).isEqualTo(420);
+        assertThat(n.path("ethereum_utilization").asDouble()).isEqualTo(0.8);
+    }
+
+    @Test
+    void relayerRpcCallsAreSummedPerPoolOverEndpoints() {
+        String text = """
+                evmore_rpc_requests_total{endpoint="rpc-0",pool="ethereum"} 10.0
+                evmore_rpc_requests_total{endpoint="rpc-1",pool="ethereum"} 5.0
+                evmore_rpc_requests_total{endpoint="rpc-0",pool="cosmos-devnet-a"} 7.0
+                evmore_rpc_errors_total{endpoint="rpc-0",pool="ethereum"} 3.0
+                """;
+        assertThat(ChainLoad.rpcByPool(text)).containsExactly(Map.entry("cosmos-devnet-a", 7.0), Map.entry("ethereum", 15.0));
     }
 }

@@ -1,0 +1,105 @@
+package io.evmore.app.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.evmore.app.chains.LocalWorld;
+import io.evmore.devnet.chain.Block;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+import static io.evmore.app.bench.BenchClients.devnetHome;
+import static io.evmore.app.bench.BenchUtil.round;
+
+/**
+ * What the chains included while the swaps ran, read from the chains themselves: every transaction in the blocks
+ * between the swap phase's start and end, per chain, against that chain's own ceiling from the same run. Nothing but the
+ * swaps sends in that window (the users' locks and claims, the relayer's counter-locks and claims), so this is the load
+ * the swaps put on each chain. Each swap puts two transactions on each chain (on the source: the user's lock and the
+ * relayer's claim; on the destination: the relayer's counter-lock and the user's claim), half of them the users': the
+ * relayer's own transactions can fill at most half of a chain, so {@code ceiling_ratio} (relayer transactions over the
+ * ceiling) is at most 0.5, and a chain that is full shows as a {@code utilization} near 1.
+ *
+ * <p>Also the relayer's RPC calls per completed swap, per pool, from its {@code evmore_rpc_requests_total} (calls and
+ * health probes): the reads and sends the relayer adds to the nodes' load.
+ */
+final class ChainLoad {
+    private final LocalWorld w;
+    private final Consumer<String> say;
+    private long ethFrom;
+    private long cosmosFrom;
+    private Map<String, Double> rpcFrom = Map.of();
+
+    ChainLoad(LocalWorld w, Consumer<String> say) {
+        this.w = w;
+        this.say = say;
+    }
+
+    /** Notes the chains' heights and the relayer's RPC counts as the swaps begin. */
+    void begin(String relayerMetrics) {
+        ethFrom = w.hardhat().blockNumber();
+        cosmosFrom = devnetHome(w).height();
+        rpcFrom = rpcByPool(relayerMetrics);
+    }
+
+    /**
+     * Counts what was included since {@link #begin} and writes {@code chain_load} and {@code chain_utilization} (the
+     * busier chain's included transactions per second over its own ceiling rate).
+     */
+    void end(String relayerMetrics, double seconds, int completed, ObjectNode report) {
+        long ethTo = w.hardhat().blockNumber();
+        long cosmosTo = devnetHome(w).height();
+        long ethTxs = 0;
+        for (long b = ethFrom + 1; b <= ethTo; b++) {
+            ethTxs += Long.decode(w.hardhat().rpc("eth_getBlockTransactionCountByNumber", "0x" + Long.toHexString(b)).asText());
+        }
+        long cosmosTxs = 0;
+        for (long h = cosmosFrom + 1; h <= cosmosTo; h++) {
+            Block b = devnetHome(w).state().block(h);
+            if (b != null) cosmosTxs += b.txs().size();
+        }
+        ObjectNode n = report.putObject("chain_load");
+        n.put("window_seconds", round(seconds, 2));
+        Included eth = new Included(ethTxs, seconds, report.path("ceiling").path("ethereum_tx_per_second").asDouble());
+        Included cosmos = new Included(cosmosTxs, seconds, report.path("ceiling").path("cosmos_tx_per_second").asDouble());
+        eth.write(n, "ethereum", ethTo - ethFrom, completed);
+        cosmos.write(n, "cosmos", cosmosTo - cosmosFrom, completed);
+        Map<String, Double> rpcTo = rpcByPool(relayerMetrics);
+        ObjectNode calls = n.putObject("relayer_rpc_calls_per_swap");
+        rpcTo.forEach((pool, v) -> calls.put(pool, completed > 0 ? round((v - rpcFrom.getOrDefault(pool, 0.0)) / completed, 1) : 0));
+        double busiest = Math.max(eth.utilization(), cosmos.utilization());
+        report.put("chain_utilization", round(busiest, 3));
+        say.accept(String.format(Locale.ROOT, "chains during the swaps: Ethereum %d tx in %d blocks (%.1f tx/s, %.0f%% of its ceiling), "
+                        + "devnet-a %d tx in %d blocks (%.1f tx/s, %.0f%% of its ceiling); relayer RPC calls per swap %s",
+                ethTxs, ethTo - ethFrom, eth.perSecond(), 100 * eth.utilization(), cosmosTxs, cosmosTo - cosmosFrom,
+                cosmos.perSecond(), 100 * cosmos.utilization(), calls));
+    }
+
+    /** One chain's included transactions over the window, against its ceiling rate. */
+    record Included(long txs, double seconds, double ceiling) {
+        double perSecond() {
+            return txs / Math.max(seconds, 1e-3);
+        }
+
+        double utilization() {
+            return ceiling > 0 ? perSecond() / ceiling : 0;
+        }
+
+        void write(ObjectNode n, String chain, long blocks, int completed) {
+            n.put(chain + "_blocks", blocks);
+            n.put(chain + "_tx_included", txs);
+            n.put(chain + "_tx_per_second", round(perSecond(), 1));
+            n.put(chain + "_tx_per_swap", completed > 0 ? round((double) txs / completed, 2) : 0);
+            n.put(chain + "_utilization", round(utilization(), 3));
+        }
+    }
+
+    static Map<String, Double> rpcByPool(String metrics) {
+        Map<String, Double> out = new TreeMap<>();
+        if (metrics == null) return out;
+        for (PromText.Sample s : new PromText(metrics).samples()) {
+            if (s.name().equals("evmore_rpc_requests_total")) out.merge(s.labels().getOrDefault("pool", "?"), s.value(), Double::sum);
+        }
+        return out;
+    }
+}
