@@ -45,6 +45,8 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
     static final String LEASE_APPLICATION_NAME = "evmore-relayer-lease pid " + ProcessHandle.current().pid();
 
     private final HikariDataSource dataSource;
+    /** SQLite: connections that only read (query_only), used by {@link #read} without the writer lock; null for PostgreSQL. */
+    private final HikariDataSource readers;
     private final SqlDialect dialect;
     private final String target;
     private final String secret;
@@ -59,7 +61,13 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
     private volatile boolean closed;
 
     JdbcSwapStore(HikariDataSource dataSource, SqlDialect dialect, String target, String secret, Path sqliteFile) {
+        this(dataSource, null, dialect, target, secret, sqliteFile);
+    }
+
+    JdbcSwapStore(HikariDataSource dataSource, HikariDataSource readers, SqlDialect dialect, String target, String secret,
+            Path sqliteFile) {
         this.dataSource = dataSource;
+        this.readers = readers;
         this.dialect = dialect;
         this.target = target;
         this.secret = secret;
@@ -319,6 +327,16 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
             });
         }
 
+        /** Reads fenced too: a deposed process must not act on what it reads. */
+        @Override
+        public <T> T read(Function<Tx, T> work) {
+            Objects.requireNonNull(work, "work");
+            return JdbcSwapStore.this.read(tx -> {
+                ((SqlTx) tx).fence(lease);
+                return work.apply(tx);
+            });
+        }
+
         @Override
         public int deleteTerminalBefore(Instant cutoff) {
             return JdbcSwapStore.deleteTerminalBefore(this, cutoff);
@@ -376,23 +394,44 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
             }
         }
         try {
-            return runTransaction(work);
+            return runTransaction(dataSource, false, work);
         } finally {
             if (writerLock != null) writerLock.unlock();
         }
     }
 
-    private <T> T runTransaction(Function<Tx, T> work) {
+    /**
+     * SQLite: on a reader connection (query_only: a write fails), in a deferred transaction that reads one snapshot
+     * (WAL), without the writer lock — it waits for no write and no write waits for it. Inside a transaction of this
+     * thread it joins that one. PostgreSQL: {@link #inTransaction}.
+     */
+    @Override
+    public <T> T read(Function<Tx, T> work) {
+        Objects.requireNonNull(work, "work");
+        SqlTx outer = current.get();
+        if (outer != null) {
+            return work.apply(outer);
+        }
+        if (readers == null) return inTransaction(work);
+        if (closed) throw new PermanentException("store: " + target + " is closed");
+        return runTransaction(readers, true, work);
+    }
+
+    private <T> T runTransaction(HikariDataSource source, boolean readOnly, Function<Tx, T> work) {
         Connection c;
         try {
-            c = dataSource.getConnection();
+            c = source.getConnection();
         } catch (SQLException e) {
             throw dialect.translate(e, "get a connection", target, secret);
         }
         boolean reusable = true;
         try {
             try {
-                dialect.begin(c);
+                if (readOnly) {
+                    dialect.beginRead(c);
+                } else {
+                    dialect.begin(c);
+                }
             } catch (SQLException e) {
                 reusable = false;
                 throw dialect.translate(e, "begin a transaction", target, secret);
@@ -430,7 +469,7 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
         } finally {
             if (!reusable) {
                 // It may still hold an open transaction (SQLite: and the write lock); never hand it out again.
-                dataSource.evictConnection(c);
+                source.evictConnection(c);
             }
             try {
                 c.close();
@@ -478,6 +517,7 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
     public void close() {
         closed = true;
         for (DatabaseLease lease : List.copyOf(leases)) lease.close();
+        if (readers != null) readers.close();
         dataSource.close();
     }
 

@@ -30,6 +30,14 @@ enum SqlDialect {
             }
         }
 
+        /** A deferred transaction takes no lock until it reads, and then only a snapshot (WAL): writers go on. */
+        @Override
+        void beginRead(Connection c) throws SQLException {
+            try (Statement s = c.createStatement()) {
+                s.execute("BEGIN DEFERRED");
+            }
+        }
+
         @Override
         void commit(Connection c) throws SQLException {
             try (Statement s = c.createStatement()) {
@@ -146,6 +154,11 @@ enum SqlDialect {
     }
 
     abstract void begin(Connection c) throws SQLException;
+
+    /** Opens a transaction that only reads ({@link JdbcSwapStore#read}); the same as {@link #begin} unless overridden. */
+    void beginRead(Connection c) throws SQLException {
+        begin(c);
+    }
 
     abstract void commit(Connection c) throws SQLException;
 

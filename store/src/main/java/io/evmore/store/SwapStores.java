@@ -22,6 +22,8 @@ public final class SwapStores {
     private static final Logger LOG = LoggerFactory.getLogger(SwapStores.class);
     /** How long a SQLite connection waits for another process's write lock before SQLITE_BUSY. */
     static final Duration SQLITE_BUSY_TIMEOUT = Duration.ofSeconds(30);
+    /** Reader connections of the embedded database (JdbcSwapStore.read): reads go on beside the single writer. */
+    static final int SQLITE_READERS = 4;
     static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(10);
 
     private SwapStores() {}
@@ -88,7 +90,20 @@ public final class SwapStores {
         hc.setMinimumIdle(1);
         hc.setAutoCommit(true); // JdbcSwapStore issues BEGIN IMMEDIATE / COMMIT itself
         hc.setConnectionTimeout(SQLITE_BUSY_TIMEOUT.toMillis());
-        return start(hc, SqlDialect.SQLITE, target, null, file);
+        return start(hc, SqlDialect.SQLITE, target, null, file, () -> {
+            // Readers (JdbcSwapStore.read): WAL lets them read a snapshot while the one writer writes; query_only makes a
+            // write through them fail instead of bypassing the writer lock.
+            HikariConfig rc = new HikariConfig();
+            rc.setPoolName("evmore-store-readers");
+            rc.setDataSource(sqlite);
+            rc.setMaximumPoolSize(SQLITE_READERS);
+            rc.setMinimumIdle(0);
+            rc.setInitializationFailTimeout(-1); // opened on first use: nothing added to the start
+            rc.setAutoCommit(true);
+            rc.setConnectionInitSql("PRAGMA query_only = ON");
+            rc.setConnectionTimeout(SQLITE_BUSY_TIMEOUT.toMillis());
+            return new HikariDataSource(rc);
+        });
     }
 
     /**
@@ -129,11 +144,11 @@ public final class SwapStores {
         hc.addDataSourceProperty("connectTimeout", "10");
         hc.addDataSourceProperty("socketTimeout", "60"); // a dead peer must not hang a transaction forever
         hc.addDataSourceProperty("tcpKeepAlive", "true");
-        return start(hc, SqlDialect.POSTGRES, url.redacted(), url.password(), null);
+        return start(hc, SqlDialect.POSTGRES, url.redacted(), url.password(), null, () -> null);
     }
 
     private static JdbcSwapStore start(HikariConfig hc, SqlDialect dialect, String target, String secret,
-            Path sqliteFile) {
+            Path sqliteFile, java.util.function.Supplier<HikariDataSource> readers) {
         HikariDataSource ds;
         try {
             ds = new HikariDataSource(hc);
@@ -154,7 +169,14 @@ public final class SwapStores {
             ds.close();
             throw failure(e, dialect, "migrate the schema", target, secret);
         }
-        return new JdbcSwapStore(ds, dialect, target, secret, sqliteFile);
+        HikariDataSource r;
+        try {
+            r = readers.get(); // after the migrations: the readers cannot create anything
+        } catch (RuntimeException e) {
+            ds.close();
+            throw failure(e, dialect, "open the readers", target, secret);
+        }
+        return new JdbcSwapStore(ds, r, dialect, target, secret, sqliteFile);
     }
 
     /** Finds the driver error under a pool or Flyway exception and classifies it; scrubs the password. */

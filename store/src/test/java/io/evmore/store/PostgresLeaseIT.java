@@ -194,6 +194,7 @@ class PostgresLeaseIT {
         oldStore.run(tx -> tx.transition(s1, SwapState.DETECTED, SwapState.CONFIRMED, "confirmed", null, T0.plusSeconds(1)));
         oldStore.run(tx -> tx.saveIntent(TxIntent.pending("i1", s1.id(), ETH, "COUNTER_LOCK", T0)));
         oldStore.run(tx -> tx.saveCursor(new ChainCursor(ETH, 10, "0x0a"), T0));
+        assertThat(oldStore.find(s1.id())).isPresent();
 
         // The holder is paused; the database says its lease expired; another process takes over.
         old.stopRenewing();
@@ -213,6 +214,9 @@ class PostgresLeaseIT {
             assertThatThrownBy(() -> oldStore.run(w)).isInstanceOf(LeaseLostException.class)
                     .hasMessageContaining("deposed, the database's epoch is 2").hasMessageContaining("nothing written");
         }
+        // nor may it act on what it reads
+        assertThatThrownBy(() -> oldStore.find(s1.id())).isInstanceOf(LeaseLostException.class).hasMessageContaining("deposed");
+        assertThatThrownBy(() -> oldStore.read(tx -> tx.intentsOf(s1.id()))).isInstanceOf(LeaseLostException.class);
         assertThat(a.find(s2.id())).isEmpty();
         assertThat(a.find(s1.id()).orElseThrow().state()).isEqualTo(SwapState.CONFIRMED);
         List<TxIntent> intents = a.inTransaction(tx -> tx.intentsOf(s1.id()));

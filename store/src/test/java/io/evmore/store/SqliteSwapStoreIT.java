@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.evmore.core.error.PermanentException;
+import io.evmore.core.swap.Swap;
 import io.evmore.core.swap.SwapState;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,6 +67,64 @@ class SqliteSwapStoreIT extends SwapStoreContract {
     @Override
     protected String expectedLeaseMechanism() {
         return "SQLite lock file " + file + ".lock";
+    }
+
+    /**
+     * Reads do not queue behind the single writer: with a write transaction open (holding the writer lock, its change not
+     * committed), a read completes, and sees the state before that write. Before readers had their own connections, every
+     * read took the writer lock and this read waited for the writer (the test's 10 s bound fails it).
+     */
+    @Test
+    void aReadCompletesWhileAWriteTransactionIsOpenAndSeesTheCommittedState() throws Exception {
+        Swap s = swap("0xwriter", SwapState.DETECTED, T0);
+        store.run(tx -> tx.insert(s, "source lock seen"));
+        java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread writer = Thread.ofPlatform().start(() -> store.run(tx -> {
+            tx.transition(s, SwapState.DETECTED, SwapState.CONFIRMED, "confirmed", null, T0.plusSeconds(1));
+            writing.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        try {
+            assertThat(writing.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            var read = java.util.concurrent.CompletableFuture.supplyAsync(() -> store.find(s.id()).orElseThrow().state());
+            assertThat(read.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(SwapState.DETECTED);
+            var listed = java.util.concurrent.CompletableFuture.supplyAsync(() -> store.read(tx -> tx.pending(10)).size());
+            assertThat(listed.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1);
+        } finally {
+            release.countDown();
+            writer.join();
+        }
+        assertThat(store.find(s.id())).map(Swap::state).contains(SwapState.CONFIRMED);
+    }
+
+    /** A fenced read checks the lease on a reader connection too, and fails once the lock file is no longer held. */
+    @Test
+    void aFencedReadChecksTheLeaseOnAReaderConnection() {
+        Swap s = swap("0xfenced", SwapState.DETECTED, T0);
+        DatabaseLease lease = store.acquireLease("relayer");
+        io.evmore.core.port.SwapStore fenced = store.fencedBy(lease);
+        fenced.run(tx -> tx.insert(s, "source lock seen"));
+        assertThat(fenced.find(s.id())).isPresent();
+        lease.close();
+        assertThatThrownBy(() -> fenced.find(s.id())).isInstanceOf(io.evmore.core.error.LeaseLostException.class);
+    }
+
+    /** A write through a read (which bypasses the writer lock) is refused by the database and leaves nothing behind. */
+    @Test
+    void aWriteInsideAReadFailsAndChangesNothing() {
+        Swap s = swap("0xreadonly", SwapState.DETECTED, T0);
+        assertThatThrownBy(() -> store.read(tx -> {
+            tx.insert(s, "source lock seen");
+            return null;
+        })).isInstanceOf(io.evmore.core.error.RelayerException.class).hasMessageContaining("readonly");
+        assertThat(store.find(s.id())).isEmpty();
+        store.run(tx -> tx.insert(s, "source lock seen")); // the writer still can
+        assertThat(store.find(s.id())).isPresent();
     }
 
     @Test

@@ -103,6 +103,21 @@ abstract class SwapStoreContract {
     }
 
     @org.junit.jupiter.api.Test
+    void aReadSeesWhatWasCommittedBeforeItAndInsideATransactionJoinsIt() {
+        Swap s = insert(swap("0xread", SwapState.DETECTED, T0));
+        java.util.Optional<Swap> read = store.read(tx -> tx.find(s.id()));
+        org.assertj.core.api.Assertions.assertThat(read).map(Swap::state).contains(SwapState.DETECTED);
+        store.run(tx -> tx.transition(s, SwapState.DETECTED, SwapState.CONFIRMED, "confirmed", null, T0.plusSeconds(1)));
+        org.assertj.core.api.Assertions.assertThat(store.find(s.id())).map(Swap::state).contains(SwapState.CONFIRMED);
+        // inside a transaction a read joins it: it sees that transaction's own change before the commit
+        SwapState seen = store.inTransaction(tx -> {
+            tx.transition(s, SwapState.CONFIRMED, SwapState.COUNTER_PENDING, "sending", null, T0.plusSeconds(2));
+            return store.read(inner -> inner.find(s.id())).orElseThrow().state();
+        });
+        org.assertj.core.api.Assertions.assertThat(seen).isEqualTo(SwapState.COUNTER_PENDING);
+    }
+
+    @org.junit.jupiter.api.Test
     void aRejectedLookAlikeReusingAHashlockDoesNotHideTheSwapThatTookIt() {
         Hashlock h = Secret.random().hashlock();
         Swap taken = insert(swap("0xtaken", h, SwapState.COMPLETED, T0));

@@ -16,9 +16,9 @@ import static io.evmore.app.bench.BenchUtil.round;
  * between the swap phase's start and end, per chain, against that chain's own ceiling from the same run. Nothing but the
  * swaps sends in that window (the users' locks and claims, the relayer's counter-locks and claims), so this is the load
  * the swaps put on each chain. Each swap puts two transactions on each chain (on the source: the user's lock and the
- * relayer's claim; on the destination: the relayer's counter-lock and the user's claim), half of them the users': the
- * relayer's own transactions can fill at most half of a chain, so {@code ceiling_ratio} (relayer transactions over the
- * ceiling) is at most 0.5, and a chain that is full shows as a {@code utilization} near 1.
+ * relayer's claim; on the destination: the relayer's counter-lock and the user's claim), half of them the users': on a
+ * chain that is full at most half of what it includes is the relayer's. The ceiling is one signer's (as the relayer has
+ * one key per chain); a chain may include more from many signers (the users), so a utilization above 1 is possible.
  *
  * <p>Also the relayer's RPC calls per completed swap, per pool, from its {@code evmore_rpc_requests_total} (calls and
  * health probes): the reads and sends the relayer adds to the nodes' load.

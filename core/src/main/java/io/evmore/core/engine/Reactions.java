@@ -61,7 +61,7 @@ final class Reactions {
     }
 
     private Instant secretLearnt(Swap s) {
-        List<SwapTransition> all = book.store().inTransaction(tx -> tx.transitions(s.id()));
+        List<SwapTransition> all = book.store().read(tx -> tx.transitions(s.id()));
         Instant at = null;
         for (SwapTransition t : all) if (t.to() == SwapState.SECRET_REVEALED) at = t.at();
         return at;

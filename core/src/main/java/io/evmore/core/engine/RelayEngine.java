@@ -199,7 +199,7 @@ public final class RelayEngine {
         }
         int undecided = 0;
         for (ChainId c : chains.keySet()) {
-            List<TxIntent> open = book.store().inTransaction(tx -> tx.openIntents(c));
+            List<TxIntent> open = book.store().read(tx -> tx.openIntents(c));
             for (TxIntent i : open) {
                 if (i.swapId() == null) continue;
                 Optional<Swap> s = book.store().find(i.swapId());

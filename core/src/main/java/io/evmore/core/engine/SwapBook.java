@@ -149,20 +149,20 @@ final class SwapBook {
     }
 
     Optional<TxIntent> lastIntent(String swapId, String action) {
-        List<TxIntent> all = store.inTransaction(tx -> tx.intentsOf(swapId));
+        List<TxIntent> all = store.read(tx -> tx.intentsOf(swapId));
         return all.stream().filter(i -> i.action().equals(action)).max(SwapFlow.oldestFirst());
     }
 
     List<TxIntent> intents(String swapId) {
-        return store.inTransaction(tx -> tx.intentsOf(swapId));
+        return store.read(tx -> tx.intentsOf(swapId));
     }
 
     int intentCount(String swapId, String action) {
-        return (int) store.inTransaction(tx -> tx.intentsOf(swapId)).stream().filter(i -> i.action().equals(action)).count();
+        return (int) store.read(tx -> tx.intentsOf(swapId)).stream().filter(i -> i.action().equals(action)).count();
     }
 
     int failedCount(String swapId, String action) {
-        return (int) store.inTransaction(tx -> tx.intentsOf(swapId)).stream()
+        return (int) store.read(tx -> tx.intentsOf(swapId)).stream()
                 .filter(i -> i.action().equals(action) && i.status() == TxIntent.Status.FAILED).count();
     }
 
@@ -232,7 +232,7 @@ final class SwapBook {
     BigInteger reserved(ChainId chain, String asset, String exceptSwapId) {
         BigInteger sum = BigInteger.ZERO;
         // only the swaps that can hold a reservation: not every pending swap (10,000 in flight made this O(n) per confirmation)
-        for (Swap s : store.inTransaction(tx -> tx.inStates(RESERVING))) {
+        for (Swap s : store.read(tx -> tx.inStates(RESERVING))) {
             if (s.id().equals(exceptSwapId)) continue;
             Funds f = reservation(s);
             if (f != null && f.chain().equals(chain) && asset.equalsIgnoreCase(f.asset())) sum = sum.add(s.destAmount());
@@ -260,7 +260,7 @@ final class SwapBook {
         List<Swap> out = new java.util.ArrayList<>();
         for (int offset = 0; ; offset += PAGE) {
             final int o = offset;
-            List<Swap> page = store.inTransaction(tx -> tx.pending(PAGE, o));
+            List<Swap> page = store.read(tx -> tx.pending(PAGE, o));
             out.addAll(page);
             if (page.size() < PAGE) return out;
         }

@@ -21,6 +21,17 @@ public interface SwapStore {
 
     <T> T inTransaction(Function<Tx, T> work);
 
+    /**
+     * A unit of work that only reads. It sees every transaction committed before it began, and may run beside other
+     * transactions: the embedded database's readers do not queue behind its single writer (the store's own
+     * transactions, e.g. a journal write before a broadcast, then wait only for other writes). A write inside it fails.
+     * Inside {@link #inTransaction} it joins the caller's transaction (and sees its uncommitted changes). By default it
+     * is {@link #inTransaction}.
+     */
+    default <T> T read(Function<Tx, T> work) {
+        return inTransaction(work);
+    }
+
     default void run(java.util.function.Consumer<Tx> work) {
         inTransaction(tx -> {
             work.accept(tx);
@@ -30,16 +41,16 @@ public interface SwapStore {
 
     /** Reads outside an explicit transaction. */
     default Optional<Swap> find(String swapId) {
-        return inTransaction(tx -> tx.find(swapId));
+        return read(tx -> tx.find(swapId));
     }
 
     /** Non-terminal swaps, oldest first. */
     default List<Swap> pending(int limit) {
-        return inTransaction(tx -> tx.pending(limit));
+        return read(tx -> tx.pending(limit));
     }
 
     default Optional<ChainCursor> cursor(ChainId chain) {
-        return inTransaction(tx -> tx.cursor(chain));
+        return read(tx -> tx.cursor(chain));
     }
 
     /** Deletes terminal swaps (and their transitions and intents) last updated before {@code cutoff}; returns how many swaps. */
