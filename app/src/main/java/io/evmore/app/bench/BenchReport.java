@@ -73,9 +73,9 @@ public final class BenchReport {
             m.append(String.format(Locale.ROOT, "- chain load during the swaps (every transaction the chains included): Ethereum %.1f tx/s (%.2f per swap,"
                             + " %.0f%% of its ceiling), devnet-a %.1f tx/s (%.2f per swap, %.0f%% of its ceiling). Half of a swap's transactions are"
                             + " the users' (lock, claim): on a full chain at most half of what it includes is the relayer's;"
-                            + " relayer RPC calls per swap: %s%n", l.path("ethereum_tx_per_second").asDouble(), l.path("ethereum_tx_per_swap").asDouble(),
+                            + " relayer RPC calls per swap: %s; CPU cores used over the swaps: %s%n", l.path("ethereum_tx_per_second").asDouble(), l.path("ethereum_tx_per_swap").asDouble(),
                     100 * l.path("ethereum_utilization").asDouble(), l.path("cosmos_tx_per_second").asDouble(), l.path("cosmos_tx_per_swap").asDouble(),
-                    100 * l.path("cosmos_utilization").asDouble(), l.path("relayer_rpc_calls_per_swap")));
+                    100 * l.path("cosmos_utilization").asDouble(), l.path("relayer_rpc_calls_per_swap"), l.path("cpu_cores_used")));
         }
         m.append("\n| figure | measured | target | |\n|---|---|---|---|\n");
         for (Target t : targets(r)) {

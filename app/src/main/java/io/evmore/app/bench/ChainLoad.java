@@ -29,6 +29,11 @@ final class ChainLoad {
     private long ethFrom;
     private long cosmosFrom;
     private Map<String, Double> rpcFrom = Map.of();
+    private Map<String, Long> processes = Map.of();
+    private Map<String, Double> cpuFrom = Map.of();
+    private double machineBusyFrom;
+    private double machineTotalFrom;
+    private long wallFrom;
 
     ChainLoad(LocalWorld w, Consumer<String> say) {
         this.w = w;
@@ -36,7 +41,13 @@ final class ChainLoad {
     }
 
     /** Notes the chains' heights and the relayer's RPC counts as the swaps begin. */
-    void begin(String relayerMetrics) {
+    void begin(String relayerMetrics, long relayerPid) {
+        processes = Map.of("hardhat", w.hardhat().pid(), "relayer", relayerPid, "bench_and_devnet", ProcessHandle.current().pid());
+        cpuFrom = cpuSeconds(processes);
+        double[] m = machineTicks();
+        machineBusyFrom = m[0];
+        machineTotalFrom = m[1];
+        wallFrom = System.nanoTime();
         ethFrom = w.hardhat().blockNumber();
         cosmosFrom = devnetHome(w).height();
         rpcFrom = rpcByPool(relayerMetrics);
@@ -65,14 +76,25 @@ final class ChainLoad {
         eth.write(n, "ethereum", ethTo - ethFrom, completed);
         cosmos.write(n, "cosmos", cosmosTo - cosmosFrom, completed);
         Map<String, Double> rpcTo = rpcByPool(relayerMetrics);
+        double wall = (System.nanoTime() - wallFrom) / 1e9;
+        Map<String, Double> cpuTo = cpuSeconds(processes);
+        ObjectNode cpu = n.putObject("cpu_cores_used");
+        cpuTo.forEach((name, v) -> {
+            if (cpuFrom.containsKey(name)) cpu.put(name, round((v - cpuFrom.get(name)) / wall, 2));
+        });
+        double[] m = machineTicks();
+        if (m[1] > machineTotalFrom) {
+            cpu.put("machine_busy_share", round((m[0] - machineBusyFrom) / (m[1] - machineTotalFrom), 2));
+        }
+        cpu.put("cores", Runtime.getRuntime().availableProcessors());
         ObjectNode calls = n.putObject("relayer_rpc_calls_per_swap");
         rpcTo.forEach((pool, v) -> calls.put(pool, completed > 0 ? round((v - rpcFrom.getOrDefault(pool, 0.0)) / completed, 1) : 0));
         double busiest = Math.max(eth.utilization(), cosmos.utilization());
         report.put("chain_utilization", round(busiest, 3));
         say.accept(String.format(Locale.ROOT, "chains during the swaps: Ethereum %d tx in %d blocks (%.1f tx/s, %.0f%% of its ceiling), "
-                        + "devnet-a %d tx in %d blocks (%.1f tx/s, %.0f%% of its ceiling); relayer RPC calls per swap %s",
+                        + "devnet-a %d tx in %d blocks (%.1f tx/s, %.0f%% of its ceiling); relayer RPC calls per swap %s; CPU cores used %s",
                 ethTxs, ethTo - ethFrom, eth.perSecond(), 100 * eth.utilization(), cosmosTxs, cosmosTo - cosmosFrom,
-                cosmos.perSecond(), 100 * cosmos.utilization(), calls));
+                cosmos.perSecond(), 100 * cosmos.utilization(), calls, cpu));
     }
 
     /** One chain's included transactions over the window, against its ceiling rate. */
@@ -92,6 +114,44 @@ final class ChainLoad {
             n.put(chain + "_tx_per_swap", completed > 0 ? round((double) txs / completed, 2) : 0);
             n.put(chain + "_utilization", round(utilization(), 3));
         }
+    }
+
+    /** CPU seconds (user + system) each live process has used so far, from /proc/PID/stat; a gone process is left out. */
+    static Map<String, Double> cpuSeconds(Map<String, Long> pids) {
+        Map<String, Double> out = new TreeMap<>();
+        pids.forEach((name, pid) -> {
+            try {
+                out.put(name, cpuSecondsOf(java.nio.file.Files.readString(java.nio.file.Path.of("/proc", pid.toString(), "stat"))));
+            } catch (java.io.IOException | RuntimeException e) {
+                // not Linux, or the process ended: no figure rather than a wrong one
+            }
+        });
+        return out;
+    }
+
+    /** utime + stime of a /proc/PID/stat line, in seconds (USER_HZ 100); the command in parentheses may hold spaces. */
+    static double cpuSecondsOf(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+        // f[0] is field 3 (state): utime is field 14, stime field 15
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+    }
+
+    /** The machine's busy and total CPU ticks (the first line of /proc/stat); zeros where it cannot be read. */
+    private static double[] machineTicks() {
+        try {
+            return machineTicksOf(java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0));
+        } catch (java.io.IOException | RuntimeException e) {
+            return new double[] {0, 0};
+        }
+    }
+
+    /** From "cpu user nice system idle iowait irq softirq steal ...": busy = total - idle - iowait. */
+    static double[] machineTicksOf(String cpuLine) {
+        String[] f = cpuLine.trim().split("\\s+");
+        double total = 0;
+        for (int i = 1; i < f.length && i <= 8; i++) total += Double.parseDouble(f[i]);
+        double idle = Double.parseDouble(f[4]) + (f.length > 5 ? Double.parseDouble(f[5]) : 0);
+        return new double[] {total - idle, total};
     }
 
     static Map<String, Double> rpcByPool(String metrics) {

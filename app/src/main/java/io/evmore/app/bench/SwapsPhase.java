@@ -145,7 +145,7 @@ final class SwapsPhase {
         say.accept("swaps: " + o.swaps() + " swap(s), " + o.concurrency() + " concurrent swapper(s), direction " + report.get("direction").asText()
                 + (o.holdSeconds() > 0 ? ", every swap held in flight " + o.holdSeconds() + " s before the claims" : ""));
         ChainLoad load = new ChainLoad(w, say);
-        load.begin(relayer.metrics(http));
+        load.begin(relayer.metrics(http), relayer.pid());
         long t0 = System.nanoTime();
         List<Thread> swappers = new ArrayList<>();
         for (int c = 0; c < Math.min(o.concurrency(), o.swaps()); c++) {

@@ -101,6 +101,26 @@ class BenchReportTest {
     }
 
     @Test
+    void cpuTimeIsReadFromProcStatEvenWhenTheCommandHoldsSpacesAndParentheses() {
+        // fields after "(comm)": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime ...
+        String stat = "4242 (node (hardhat) x) S 1 4242 4242 0 -1 4194304 100 0 0 0 1234 566 0 0 20 0 11 0 500 0 0";
+        assertThat(ChainLoad.cpuSecondsOf(stat)).isEqualTo(18.0);
+        assertThat(ChainLoad.cpuSecondsOf(java.nio.file.Path.of("/proc/self/stat").toFile().exists()
+                ? readQuietly("/proc/self/stat") : stat)).isPositive();
+        double[] m = ChainLoad.machineTicksOf("cpu  100 5 50 800 40 3 2 0 0 0");
+        assertThat(m[1]).isEqualTo(1000.0);
+        assertThat(m[0]).isEqualTo(160.0); // total - idle - iowait
+    }
+
+    private static String readQuietly(String path) {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of(path));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void relayerRpcCallsAreSummedPerPoolOverEndpoints() {
         String text = """
                 evmore_rpc_requests_total{endpoint="rpc-0",pool="ethereum"} 10.0

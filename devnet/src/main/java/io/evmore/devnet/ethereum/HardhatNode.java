@@ -107,6 +107,11 @@ public final class HardhatNode implements AutoCloseable {
         return new HardhatNode(Path.of("."), port);
     }
 
+    /** The node program's process id (the bench reads its CPU time from /proc). */
+    public long pid() {
+        return node.pid();
+    }
+
     public String url() {
         return "http://127.0.0.1:" + port;
     }
