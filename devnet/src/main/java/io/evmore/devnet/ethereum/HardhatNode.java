@@ -107,9 +107,16 @@ public final class HardhatNode implements AutoCloseable {
         return new HardhatNode(Path.of("."), port);
     }
 
-    /** The node program's process id (the bench reads its CPU time from /proc). */
+    /**
+     * The process id of the Node.js program serving the chain (the bench reads its CPU time from /proc); the wrapper's
+     * while that program is not found.
+     */
     public long pid() {
-        return node.pid();
+        try {
+            return node.pidOf("node");
+        } catch (IllegalStateException e) {
+            return node.pid();
+        }
     }
 
     public String url() {

@@ -42,6 +42,14 @@ class HardhatNodeIT {
         assertThat(node.devPrivateKeys()).hasSize(node.devAddresses().size());
     }
 
+    /** pid() names the Node.js program serving the chain (whose CPU the bench reads), not its shell wrapper. */
+    @Test
+    void pidIsTheNodeProgramThatServesTheChain() {
+        ProcessHandle h = ProcessHandle.of(node.pid()).orElseThrow();
+        assertThat(h.info().command()).hasValueSatisfying(c -> assertThat(c).endsWith("/node"));
+        assertThat(h.parent().map(ProcessHandle::pid)).isPresent();
+    }
+
     @Test
     void mineSnapshotRevertAndTimeTravel() {
         long h0 = node.blockNumber();
