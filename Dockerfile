@@ -34,6 +34,6 @@ USER 10001:10001
 # restarted in the middle of its swaps; alerts watch readiness (EvmoreRelayerNotReady).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:3000/health/live"]
-# The rest of ./evmore run's JVM options (its relayer_jvm_opts; DeploymentFilesIT holds them equal)
+# The rest of ./evmore run's JVM options (its relayer_jvm_opts; RelayerJvmOptionsTest holds them equal)
 ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "-XX:+UseG1GC", "-XX:G1PeriodicGCInterval=60000", "-XX:MaxMetaspaceSize=128m", "-XX:ReservedCodeCacheSize=128m", "-jar", "/app/evmore.jar"]
 CMD ["run", "--config", "/app/config/production.yaml"]
