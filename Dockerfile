@@ -21,9 +21,12 @@ WORKDIR /app
 # root-owned and read-only for the relayer user; the configuration is mounted over /app/config (read-only)
 COPY --from=build --chmod=0444 /evmore.jar /app/evmore.jar
 COPY --chmod=0444 config/production.yaml /app/config/production.yaml
-# /tmp: the JVM's and SQLite's native-library scratch space; a tmpfs in docker-compose.yml (the root is read-only)
+# /tmp: the JVM's and SQLite's native-library scratch space; a tmpfs in docker-compose.yml (the root is read-only).
+# The heap ceiling is ./evmore run's (256m: RSS under 512 MB with 10,000 swaps in flight, docs/BENCHMARKS.md) and sits
+# here, not in the ENTRYPOINT, so that JAVA_TOOL_OPTIONS="-Xmx1g …" at `docker run` raises it (the command line
+# would win over JAVA_TOOL_OPTIONS).
 ENV FUSION_ENV=production \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -Djava.io.tmpdir=/tmp"
+    JAVA_TOOL_OPTIONS="-Xmx256m -Djava.io.tmpdir=/tmp"
 VOLUME ["/tmp"]
 EXPOSE 3000
 USER 10001:10001
@@ -31,5 +34,6 @@ USER 10001:10001
 # restarted in the middle of its swaps; alerts watch readiness (EvmoreRelayerNotReady).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:3000/health/live"]
-ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "-jar", "/app/evmore.jar"]
+# The rest of ./evmore run's JVM options (its relayer_jvm_opts; RelayerJvmOptionsTest holds them equal)
+ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "-XX:+UseG1GC", "-XX:G1PeriodicGCInterval=60000", "-XX:MaxMetaspaceSize=128m", "-XX:ReservedCodeCacheSize=128m", "-jar", "/app/evmore.jar"]
 CMD ["run", "--config", "/app/config/production.yaml"]

@@ -53,7 +53,7 @@ class LauncherJvmCacheTest {
     private Process start(Path javaHome, Map<String, String> env, String... args) throws Exception {
         String script = Files.readString(ROOT.resolve("evmore"));
         StringBuilder program = new StringBuilder("set -euo pipefail\n");
-        for (String fn : List.of("jvm_cache_file", "run_relayer")) {
+        for (String fn : List.of("relayer_jvm_opts", "jvm_cache_file", "run_relayer")) {
             Matcher m = Pattern.compile("(?ms)^" + fn + "\\(\\) \\{\n.*?^}\n").matcher(script);
             assertThat(m.find()).as("the launcher defines %s()", fn).isTrue();
             program.append(m.group());

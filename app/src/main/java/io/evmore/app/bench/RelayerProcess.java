@@ -36,8 +36,7 @@ final class RelayerProcess {
         List<String> classPath = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
                 .map(e -> Path.of(e).toAbsolutePath().toString()).toList();
         Path cache = jvmCache(System.getenv(), heap, classPath);
-        cmd.add("--enable-native-access=ALL-UNNAMED");
-        cmd.add("-Xmx" + heap);
+        cmd.addAll(jvmOptions(System.getenv(), heap));
         if (cache != null) cmd.add("-XX:AOTCache=" + cache);
         if (jfr != null) cmd.add("-XX:StartFlightRecording=filename=" + jfr.toAbsolutePath() + ",settings=profile");
         if (cache != null) {
@@ -61,6 +60,24 @@ final class RelayerProcess {
     }
 
     /**
+     * The JVM options of a default {@code ./evmore run} (the launcher's {@code relayer_jvm_opts}), for when the bench is
+     * not started by the launcher; {@code RelayerProcessJvmCacheTest} holds them equal to the launcher's.
+     */
+    static final List<String> RUN_JVM_OPTIONS = List.of("--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-XX:+UseG1GC",
+            "-XX:G1PeriodicGCInterval=60000", "-XX:MaxMetaspaceSize=128m", "-XX:ReservedCodeCacheSize=128m");
+
+    /**
+     * The relayer's JVM options: those a default {@code ./evmore run} starts it with (the launcher passes them to the
+     * bench as {@code EVMORE_RELAYER_JVM_OPTS}; without the launcher, {@link #RUN_JVM_OPTIONS}), with {@code -Xmx}
+     * set to {@code heap} ({@code --relayer-heap}).
+     */
+    static List<String> jvmOptions(Map<String, String> env, String heap) {
+        String given = env.getOrDefault("EVMORE_RELAYER_JVM_OPTS", "").trim();
+        List<String> options = given.isEmpty() ? RUN_JVM_OPTIONS : List.of(given.split("\\s+"));
+        return options.stream().map(o -> o.startsWith("-Xmx") ? "-Xmx" + heap : o).toList();
+    }
+
+    /**
      * The launcher's JVM start-up cache for this relayer, or null: {@code ./evmore bench} passes the file a default
      * {@code ./evmore run} uses ({@code EVMORE_RELAYER_JVM_CACHE}, when recorded) and that run's JVM options
      * ({@code EVMORE_RELAYER_JVM_OPTS}); it is used only when it exists, this relayer's options are the same and it
@@ -69,7 +86,7 @@ final class RelayerProcess {
     static Path jvmCache(Map<String, String> env, String heap, List<String> classPath) {
         String file = env.getOrDefault("EVMORE_RELAYER_JVM_CACHE", "");
         if (file.isBlank() || classPath.size() != 1 || !classPath.getFirst().endsWith(".jar")) return null;
-        if (!("--enable-native-access=ALL-UNNAMED -Xmx" + heap).equals(env.getOrDefault("EVMORE_RELAYER_JVM_OPTS", "").trim())) return null;
+        if (!String.join(" ", jvmOptions(env, heap)).equals(env.getOrDefault("EVMORE_RELAYER_JVM_OPTS", "").trim())) return null;
         Path cache = Path.of(file);
         try {
             return Files.isRegularFile(cache) && Files.size(cache) > 0 ? cache : null;

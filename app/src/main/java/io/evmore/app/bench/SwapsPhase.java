@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -104,6 +105,9 @@ final class SwapsPhase {
         };
     }
 
+    /** A user's chain calls at once: its Cosmos client's connections (BenchClients: 16; Ethereum's have 50). */
+    static final int USER_CALLS_AT_ONCE = 16;
+
     void run(LocalWorld w, List<Signer> eth, List<Signer> cosmos, RelayerProcess relayer, ObjectNode report) throws Exception {
         ChainId ethId = w.ethereumChain();
         ChainId cosmosId = ChainId.of(w.home().chainId());
@@ -144,6 +148,14 @@ final class SwapsPhase {
         long timelockSeconds = 1800 + o.holdSeconds() + 4L * o.swaps();
         say.accept("swaps: " + o.swaps() + " swap(s), " + o.concurrency() + " concurrent swapper(s), direction " + report.get("direction").asText()
                 + (o.holdSeconds() > 0 ? ", every swap held in flight " + o.holdSeconds() + " s before the claims" : ""));
+        // A user's calls to its chain queue here, at most as many at once as its client has connections, instead of in
+        // its connection pool, whose 60 s bound failed 1,573 of 10,000 swaps before they were locked in a 10,000-in-flight
+        // run (the users' own pools, not the relayer's, were saturated by this harness).
+        Map<Signer, Semaphore> userCalls = new ConcurrentHashMap<>();
+        java.util.function.Function<Signer, Semaphore> calls = s -> userCalls.computeIfAbsent(s, x -> new Semaphore(USER_CALLS_AT_ONCE, true));
+        // How long a user waits for its counter-lock: 300 s, plus 50 ms per swap of the run, since the relayer sends the
+        // counter-locks of one chain in order (10,000 swaps: 800 s; their timelocks leave 1800 s + 4 s per swap).
+        long counterLockWaitSeconds = WAIT.toSeconds() + o.swaps() / 20;
         ChainLoad load = new ChainLoad(w, say);
         load.begin(relayer.metrics(http), relayer.pid());
         long t0 = System.nanoTime();
@@ -165,19 +177,31 @@ final class SwapsPhase {
                     boolean counted = false;
                     inFlight.incrementAndGet();
                     try {
-                        TxResult r = src.htlc().lock(toCosmos
+                        LockRequest request = toCosmos
                                 ? new LockRequest(relayerEth, HtlcAbi.NATIVE, ETH_AMOUNT, t.hashlock, ethNow + timelockSeconds, cosmosId.value(), receiverCosmos)
                                 : new LockRequest(relayerCosmos, w.home().denom(), COSMOS_AMOUNT, t.hashlock, cosmosNow + timelockSeconds,
-                                        ethId.value(), receiverEth));
+                                        ethId.value(), receiverEth);
+                        TxResult r;
+                        calls.apply(src).acquire();
+                        try {
+                            r = src.htlc().lock(request);
+                        } finally {
+                            calls.apply(src).release();
+                        }
                         t.sourceId = r.htlcId().toLowerCase(Locale.ROOT);
                         bySourceId.put((toCosmos ? ethId : cosmosId).value() + "/" + t.sourceId, t);
                         locked.incrementAndGet();
-                        HtlcRecord counter = t.counterLock.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                        HtlcRecord counter = t.counterLock.get(counterLockWaitSeconds, TimeUnit.SECONDS);
                         countered.incrementAndGet();
                         allCountered.countDown();
                         counted = true;
                         if (o.holdSeconds() > 0) releaseHold.await();
-                        dst.htlc().claim(counter.id(), secret);
+                        calls.apply(dst).acquire();
+                        try {
+                            dst.htlc().claim(counter.id(), secret);
+                        } finally {
+                            calls.apply(dst).release();
+                        }
                         long doneAt = t.sourceClaimed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
                         completed.incrementAndGet();
                         lastDone.accumulateAndGet(doneAt, Math::max);

@@ -49,7 +49,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--catchup-events", defaultValue = "0", description = "extra HTLC locks added to the history before the catch-up (default: ${DEFAULT-VALUE})")
     int catchupEvents;
 
-    @Option(names = "--relayer-heap", defaultValue = "768m", description = "the relayer's -Xmx, as ./evmore run's default (default: ${DEFAULT-VALUE})")
+    @Option(names = "--relayer-heap", defaultValue = "256m", description = "the relayer's -Xmx, as ./evmore run's default (default: ${DEFAULT-VALUE})")
     String relayerHeap;
 
     @Option(names = "--jfr", paramLabel = "FILE", description = "record the relayer with Java Flight Recorder (profile settings) into FILE")
@@ -66,7 +66,7 @@ final class BenchCommand implements Callable<Integer> {
         check.require(swaps >= 1 && concurrency >= 1 && holdSeconds >= 0 && ceilingSeconds >= 1 && catchupBlocks >= 0
                         && catchupEvents >= 0 && relayerHeap.matches("[0-9]+[kKmMgG]?"),
                 "--swaps, --concurrency and --ceiling-seconds must be positive, --hold-seconds, --catchup-blocks and"
-                        + " --catchup-events not negative, --relayer-heap like 768m");
+                        + " --catchup-events not negative, --relayer-heap like 256m");
         // the chains and swappers in this process log at warn: the bench's own lines are the report
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
                 .setLevel(ch.qos.logback.classic.Level.WARN);

@@ -1,5 +1,6 @@
 package io.evmore.app.cli;
 
+import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,7 +29,22 @@ public final class EvmoreCli implements Runnable {
             SwapCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class);
 
     public static void main(String[] args) {
-        System.exit(commandLine(args).execute(args));
+        Path config = plainRun(args);
+        System.exit(config != null ? RunCommand.start(config) : commandLine(args).execute(args));
+    }
+
+    /**
+     * The configuration file of a plain start of the relayer — {@code run}, {@code run --config FILE} or
+     * {@code run -c FILE} — which starts without picocli (docs/BENCHMARKS.md "Start-up": building its model is class
+     * loading the JVM's start-up cache cannot hold, picocli being Java 5 byte code); null for anything else, which
+     * picocli parses (help, errors, {@code --config=FILE}, {@code @}-files, a FILE that looks like an option).
+     */
+    static Path plainRun(String[] args) {
+        if (args.length == 0 || !args[0].equals("run")) return null;
+        if (args.length == 1) return Path.of(RunCommand.DEFAULT_CONFIG);
+        if (args.length != 3 || !(args[1].equals("--config") || args[1].equals("-c"))) return null;
+        String file = args[2];
+        return file.isEmpty() || file.startsWith("-") || file.startsWith("@") ? null : Path.of(file);
     }
 
     /** The CLI: a bad option or argument is one line naming it (and where to get help), exit 2. */

@@ -21,8 +21,25 @@ final class RunCommand implements Callable<Integer> {
     static final int EXIT_CONFIG = 2;
     static final int EXIT_START_FAILED = 1;
 
-    @Option(names = {"-c", "--config"}, defaultValue = "config/relayer.yaml", description = "YAML config file (default: ${DEFAULT-VALUE})")
+    static final String DEFAULT_CONFIG = "config/relayer.yaml";
+
+    @Option(names = {"-c", "--config"}, defaultValue = DEFAULT_CONFIG, description = "YAML config file (default: ${DEFAULT-VALUE})")
     Path config;
+
+    /**
+     * {@code run --config FILE} without picocli ({@link EvmoreCli#plainRun}): its exit code, and for an exception that
+     * escapes, what picocli would do — the stack trace on stderr, exit 1.
+     */
+    static int start(Path config) {
+        RunCommand run = new RunCommand();
+        run.config = config;
+        try {
+            return run.call();
+        } catch (RuntimeException e) {
+            e.printStackTrace();
+            return 1;
+        }
+    }
 
     @Override
     public Integer call() {

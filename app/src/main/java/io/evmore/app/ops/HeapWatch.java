@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Warns when used heap exceeds a threshold (500 MB by default): once when it crosses, then at most every
+ * Warns when used heap exceeds a threshold (230 MB by default: 90% of the launcher's 256 MiB heap ceiling): once when it crosses, then at most every
  * {@link #REPEAT_EVERY_CHECKS} checks while it stays above, and once when it falls back.
  */
 public final class HeapWatch implements AutoCloseable {

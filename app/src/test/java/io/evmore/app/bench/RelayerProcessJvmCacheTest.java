@@ -30,12 +30,12 @@ class RelayerProcessJvmCacheTest {
     private String bash(Map<String, String> env, String call, String... args) throws Exception {
         String script = Files.readString(ROOT.resolve("evmore"));
         StringBuilder program = new StringBuilder("set -euo pipefail\n");
-        for (String fn : List.of("jvm_cache_file", "run_relayer", "bench_relayer_cache")) {
+        for (String fn : List.of("relayer_jvm_opts", "command_jvm_opts", "jvm_cache_file", "run_relayer", "bench_relayer_cache")) {
             Matcher m = Pattern.compile("(?ms)^" + fn + "\\(\\) \\{\n.*?^}\n").matcher(script);
             assertThat(m.find()).as("the launcher defines %s()", fn).isTrue();
             program.append(m.group());
         }
-        program.append("JVM_OPTS=(--enable-native-access=ALL-UNNAMED \"-Xmx${EVMORE_HEAP_MAX:-768m}\" ${EVMORE_JAVA_OPTS:-})\n").append(call).append('\n');
+        program.append("mapfile -t JVM_OPTS < <(command_jvm_opts \"${1:-}\")\n").append(call).append('\n');
         ProcessBuilder pb = new ProcessBuilder(Stream.concat(Stream.of("bash", "-c", program.toString(), "evmore"), Stream.of(args)).toList())
                 .redirectErrorStream(true);
         Map<String, String> e = pb.environment();
@@ -65,7 +65,7 @@ class RelayerProcessJvmCacheTest {
         Map<String, String> benchEnv = Map.of("EVMORE_HEAP_MAX", "3g", "EVMORE_JAVA_OPTS", "-XX:+UseParallelGC");
 
         Map<String, String> none = env(bash(benchEnv, "bench_relayer_cache; env"));
-        assertThat(RelayerProcess.jvmCache(none, "768m", List.of(jar.toString()))).as("no ./evmore run recorded a cache yet").isNull();
+        assertThat(RelayerProcess.jvmCache(none, "256m", List.of(jar.toString()))).as("no ./evmore run recorded a cache yet").isNull();
 
         bash(Map.of(), "run_relayer \"$@\"", "run", "--config", "x.yaml");
         Path recorded;
@@ -74,11 +74,11 @@ class RelayerProcessJvmCacheTest {
         }
 
         Map<String, String> env = env(bash(benchEnv, "bench_relayer_cache; env"));
-        assertThat(RelayerProcess.jvmCache(env, "768m", List.of(jar.toString())))
+        assertThat(RelayerProcess.jvmCache(env, "256m", List.of(jar.toString())))
                 .as("the bench's own JVM options do not matter: the relayer's are those of a default run").isEqualTo(recorded);
         assertThat(RelayerProcess.jvmCache(env, "512m", List.of(jar.toString()))).as("another --relayer-heap").isNull();
-        assertThat(RelayerProcess.jvmCache(env, "768m", List.of("/x/classes", "/x/lib.jar"))).as("not the jar it was recorded with").isNull();
-        assertThat(RelayerProcess.jvmCache(Map.of(), "768m", List.of(jar.toString()))).as("not started by the launcher").isNull();
+        assertThat(RelayerProcess.jvmCache(env, "256m", List.of("/x/classes", "/x/lib.jar"))).as("not the jar it was recorded with").isNull();
+        assertThat(RelayerProcess.jvmCache(Map.of(), "256m", List.of(jar.toString()))).as("not started by the launcher").isNull();
     }
 
     private static Map<String, String> env(String out) {

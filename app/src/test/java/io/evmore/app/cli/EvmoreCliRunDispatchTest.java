@@ -38,6 +38,25 @@ class EvmoreCliRunDispatchTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"run", "run --config x.yaml", "run -c /etc/evmore/relayer.yaml", "run --config config/relayer.yaml"})
+    void aPlainStartSkipsPicocliWithTheConfigFilePicocliWouldGive(String line) {
+        String[] args = line.split(" ");
+        CommandLine cli = EvmoreCli.commandLine(args);
+        RunCommand parsed = (RunCommand) cli.parseArgs(args).subcommand().commandSpec().userObject();
+        assertThat(EvmoreCli.plainRun(args)).isNotNull().isEqualTo(parsed.config);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run --help", "run -h", "run --bogus", "run --config", "run extra", "run --config a.yaml --config b.yaml",
+        "run --config=x.yaml", "run -cx.yaml", "run --config @args.txt", "run --config -h", "run -c --bogus", "run -V", "check-config",
+        "Run --config x.yaml", "run --config x.yaml extra"})
+    void everythingElseGoesThroughPicocli(String line) {
+        assertThat(EvmoreCli.plainRun(line.split(" "))).isNull();
+        assertThat(EvmoreCli.plainRun(new String[] {"run", "--config", ""})).isNull();
+        assertThat(EvmoreCli.plainRun(new String[] {})).isNull();
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"run --help", "run -h", "run --bogus", "run --config", "run extra", "run --config a.yaml --config b.yaml"})
     void runAnswersAsTheWholeCliDoes(String line) {
         String[] args = line.split(" ");

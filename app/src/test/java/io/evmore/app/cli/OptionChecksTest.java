@@ -23,7 +23,7 @@ class OptionChecksTest {
             "bench --direction sideways              | bench: --direction must be eth-to-cosmos, cosmos-to-eth or both, got 'sideways'",
             "bench --swaps 0                         | bench: --swaps, --concurrency and --ceiling-seconds must be positive",
             "bench --catchup-events -1               | bench: --swaps, --concurrency and --ceiling-seconds must be positive",
-            "bench --relayer-heap lots               | --relayer-heap like 768m",
+            "bench --relayer-heap lots               | --relayer-heap like 256m",
     })
     void aBadValueIsOneLineNamingItAndExitCode2(String args, String expected) {
         StringWriter err = new StringWriter();
