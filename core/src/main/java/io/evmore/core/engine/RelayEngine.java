@@ -144,9 +144,6 @@ public final class RelayEngine {
             return r != null ? new SwapBook.Funds(r.homeChain(), r.homeAsset()) : dest;
         });
         this.gate = new AtomicReference<>(new Gate(Intake.RUNNING, clock.now(), "started"));
-        this.flow = new SwapFlow(this.chains, this.routes, book, clock, settings, heights, this::acceptsIntake);
-        this.risks = new RiskWatch(this.chains, flow.deadlines(), book, clock, metrics, settings.atRiskLead());
-        book.firstBroadcast = new Reactions(book, heights, settings, clock, metrics)::firstBroadcast;
         if (stepExecutor == null) {
             this.ownedSteps = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("swap-step-", 0).factory());
             this.steps = ownedSteps;
@@ -154,6 +151,12 @@ public final class RelayEngine {
             this.ownedSteps = null;
             this.steps = stepExecutor;
         }
+        // a step's independent reads run side by side on virtual threads in the service; where a test runs the steps
+        // (its own executor) they run on the step's thread, one after another, as the test expects
+        this.flow = new SwapFlow(this.chains, this.routes, book, clock, settings, heights, this::acceptsIntake,
+                ownedSteps != null ? ownedSteps : Runnable::run);
+        this.risks = new RiskWatch(this.chains, flow.deadlines(), book, clock, metrics, settings.atRiskLead());
+        book.firstBroadcast = new Reactions(book, heights, settings, clock, metrics)::firstBroadcast;
     }
 
     /**
