@@ -82,6 +82,67 @@ class Web3jConnectionsTest {
         }
     }
 
+    /**
+     * Two kept-alive connections go idle together and the node closes both just as the next request is written: the
+     * second try must not take the other stale one. Connections 1 and 2 answer their first request and keep the
+     * connection; any later request on them is read and closed unanswered; later connections answer.
+     */
+    @Test
+    void theSecondTryOpensAFreshConnectionNotAnotherIdleOne() throws Exception {
+        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        java.util.concurrent.CountDownLatch bothOpen = new java.util.concurrent.CountDownLatch(2);
+        Thread.ofPlatform().daemon().start(() -> {
+            while (!server.isClosed()) {
+                try {
+                    Socket s = server.accept();
+                    int n = connections.incrementAndGet();
+                    Thread.ofPlatform().daemon().start(() -> {
+                        try (s) {
+                            boolean keep = n <= 2;
+                            if (keep) bothOpen.countDown();
+                            for (int served = 0; ; served++) {
+                                String request = readRequest(s.getInputStream());
+                                if (request.isEmpty()) return;
+                                if (keep && served > 0) return; // the node closed it as idle: no answer
+                                if (keep) bothOpen.await(5, java.util.concurrent.TimeUnit.SECONDS);
+                                answer(s, request, keep);
+                                if (!keep) return;
+                            }
+                        } catch (IOException | InterruptedException e) {
+                            // the test ended
+                        }
+                    });
+                } catch (IOException e) {
+                    // the test ended
+                }
+            }
+        });
+        Web3jConnections c = new Web3jConnections(Duration.ofSeconds(5));
+        EthConnection conn = c.create(new Endpoint("rpc-0", "http://127.0.0.1:" + server.getLocalPort()));
+        try (var both = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var a = both.submit(() -> conn.web3j().ethBlockNumber().send().getBlockNumber());
+            var b = both.submit(() -> conn.web3j().ethBlockNumber().send().getBlockNumber());
+            assertEquals(BigInteger.valueOf(42), a.get());
+            assertEquals(BigInteger.valueOf(42), b.get());
+        }
+        assertEquals(2, connections.get(), "two kept-alive connections, both idle now");
+        try {
+            assertEquals(BigInteger.valueOf(42), conn.web3j().ethBlockNumber().send().getBlockNumber());
+            assertEquals(3, connections.get(), "one stale connection tried, then a fresh one");
+        } finally {
+            c.close(conn);
+        }
+    }
+
+    private static void answer(Socket s, String request, boolean keepAlive) throws IOException {
+        String id = request.replaceAll("(?s).*\"id\"\\s*:\\s*(\\d+).*", "$1");
+        String body = "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":\"0x2a\"}";
+        OutputStream out = s.getOutputStream();
+        out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: " + (keepAlive ? "keep-alive" : "close")
+                + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
     @Test
     void onlyOnceMore_aNodeThatKeepsClosingFailsToThePool() throws Exception {
         String url = serve(n -> true);
