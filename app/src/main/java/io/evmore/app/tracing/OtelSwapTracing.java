@@ -156,6 +156,16 @@ public final class OtelSwapTracing implements SwapTracing, AutoCloseable {
     }
 
     @Override
+    public <T> Supplier<T> inCurrentStep(Supplier<T> call) {
+        Context step = Context.current();
+        return () -> {
+            try (Scope ignored = step.makeCurrent()) {
+                return call.get();
+            }
+        };
+    }
+
+    @Override
     public void swapFinished(Swap swap, String outcome) {
         String[] id = SwapIds.of(swap.id());
         Instant start = swap.createdAt().isBefore(swap.updatedAt()) ? swap.createdAt() : swap.updatedAt();

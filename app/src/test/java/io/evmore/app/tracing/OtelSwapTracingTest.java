@@ -81,6 +81,24 @@ class OtelSwapTracingTest {
     }
 
     @Test
+    void aReadTheStepMakesOnAnotherThreadIsStillACallUnderThatStep() throws Exception {
+        Keep keep = new Keep();
+        try (OtelSwapTracing t = new OtelSwapTracing(keep, "evmore-relayer", "test", 1.0, Duration.ofMillis(10))) {
+            try (SwapTracing.Step step = t.step(swap("eip155:1/0x02", SwapState.DETECTED))) {
+                java.util.function.Supplier<Integer> read = t.inCurrentStep(
+                        () -> t.chainCall(ChainId.of("eip155:1"), "latestBlockTime", Map.of(), () -> 3));
+                try (var other = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                    assertThat(other.submit(read::get).get()).isEqualTo(3);
+                }
+            }
+            t.flush();
+        }
+        SpanData step = keep.spans.stream().filter(s -> s.getName().startsWith("step")).findFirst().orElseThrow();
+        assertThat(keep.spans).filteredOn(s -> s.getName().endsWith("latestBlockTime")).singleElement()
+                .satisfies(call -> assertThat(call.getParentSpanId()).isEqualTo(step.getSpanId()));
+    }
+
+    @Test
     void aSampleRatioOfZeroExportsNothing() {
         Keep keep = new Keep();
         try (OtelSwapTracing t = new OtelSwapTracing(keep, "evmore-relayer", "test", 0.0, Duration.ofMillis(10))) {

@@ -69,8 +69,16 @@ final class Confirmation {
         }
     }
 
+    private final StepReads reads;
+
     Confirmation(Map<ChainId, HtlcChain> chains, SwapBook book, Clock clock, EngineSettings settings,
             ChainHeights heights, FlowClock time) {
+        this(chains, book, clock, settings, heights, time, new StepReads(Runnable::run, book));
+    }
+
+    Confirmation(Map<ChainId, HtlcChain> chains, SwapBook book, Clock clock, EngineSettings settings,
+            ChainHeights heights, FlowClock time, StepReads reads) {
+        this.reads = reads;
         this.chains = chains;
         this.book = book;
         this.clock = clock;
@@ -109,16 +117,23 @@ final class Confirmation {
         }
     }
 
-    /** What the swap's own step reads before it queues: the clocks, its confirmations, the chain's record of its lock. */
+    /**
+     * What the swap's own step reads before it queues: the clocks, its confirmations, the chain's record of its lock.
+     * The three chain reads are independent and made side by side ({@link StepReads}); each answer is used as before.
+     */
     Waiting prepare(Swap s) {
         HtlcChain src = chain(s.fromChain());
-        // W_user is counted on the destination's clock (its contract decides T_dst); never trust a clock that lags.
-        long now = chains.containsKey(s.toChain()) ? Math.max(time.now(src), time.now(chain(s.toChain()))) : time.now(src);
+        HtlcChain dst = chains.get(s.toChain());
         long seen = heights.confirmations(s.fromChain(), s.sourceHeight());
         // The chain's record of the source lock, read before the reservation lock (nothing the relayer does changes a
         // user's lock): the section that must be serialised per funding chain is the inventory decision alone.
-        Optional<HtlcRecord> onChain = seen >= settings.validator().requiredConfirmations(s.fromChain(), s.sourceAsset(), s.sourceAmount())
-                ? src.query(s.sourceHtlcId()) : null;
+        boolean deep = seen >= settings.validator().requiredConfirmations(s.fromChain(), s.sourceAsset(), s.sourceAmount());
+        CompletableFuture<Optional<HtlcRecord>> lock = deep ? reads.start(() -> src.query(s.sourceHtlcId())) : null;
+        CompletableFuture<Long> dstNow = dst != null ? reads.start(() -> time.now(dst)) : null;
+        long srcNow = time.now(src);
+        // W_user is counted on the destination's clock (its contract decides T_dst); never trust a clock that lags.
+        long now = dstNow != null ? Math.max(srcNow, StepReads.join(dstNow)) : srcNow;
+        Optional<HtlcRecord> onChain = lock != null ? StepReads.join(lock) : null;
         return new Waiting(s, now, seen, onChain);
     }
 

@@ -84,6 +84,13 @@ public final class RelayEngine {
     private final AtomicReference<Gate> gate;
     private final Map<String, Instant> due = new ConcurrentHashMap<>();
     private final Set<String> running = ConcurrentHashMap.newKeySet();
+    /** Swaps an event touched since their step last read them: a running step looks again when it ends. */
+    private final Set<String> wokenWhileRunning = ConcurrentHashMap.newKeySet();
+    /** DETECTED swaps waiting for confirmations: the followed height of their source chain that completes them. */
+    private final Map<String, Depth> awaitingDepth = new ConcurrentHashMap<>();
+    private record Depth(ChainId chain, long height) {}
+    /** Set by {@link #start()}: an event starts its swap's step at once, without waiting for a scheduler pass. */
+    private volatile boolean directWake;
     private final AtomicInteger queued = new AtomicInteger();
     private final ReentrantLock wakeLock = new ReentrantLock();
     private final Condition woken = wakeLock.newCondition();
@@ -137,9 +144,6 @@ public final class RelayEngine {
             return r != null ? new SwapBook.Funds(r.homeChain(), r.homeAsset()) : dest;
         });
         this.gate = new AtomicReference<>(new Gate(Intake.RUNNING, clock.now(), "started"));
-        this.flow = new SwapFlow(this.chains, this.routes, book, clock, settings, heights, this::acceptsIntake);
-        this.risks = new RiskWatch(this.chains, flow.deadlines(), book, clock, metrics, settings.atRiskLead());
-        book.firstBroadcast = new Reactions(book, heights, settings, clock, metrics)::firstBroadcast;
         if (stepExecutor == null) {
             this.ownedSteps = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("swap-step-", 0).factory());
             this.steps = ownedSteps;
@@ -147,6 +151,12 @@ public final class RelayEngine {
             this.ownedSteps = null;
             this.steps = stepExecutor;
         }
+        // a step's independent reads run side by side on virtual threads in the service; where a test runs the steps
+        // (its own executor) they run on the step's thread, one after another, as the test expects
+        this.flow = new SwapFlow(this.chains, this.routes, book, clock, settings, heights, this::acceptsIntake,
+                ownedSteps != null ? ownedSteps : Runnable::run);
+        this.risks = new RiskWatch(this.chains, flow.deadlines(), book, clock, metrics, settings.atRiskLead());
+        book.firstBroadcast = new Reactions(book, heights, settings, clock, metrics)::firstBroadcast;
     }
 
     /**
@@ -176,7 +186,8 @@ public final class RelayEngine {
     public ChainEvents.Listener listener(ChainId chain) {
         HtlcChain adapter = chains.get(chain);
         if (adapter == null) throw new IllegalArgumentException("no chain adapter for " + chain);
-        return new SwapEvents(adapter, routes.get(chain), book, settings.validator(), clock, heights, this::wake);
+        return new SwapEvents(adapter, routes.get(chain), book, settings.validator(), clock, heights, this::wake,
+                this::heightReached);
     }
 
     // ---- start-up ------------------------------------------------------------------------------------------------
@@ -184,9 +195,15 @@ public final class RelayEngine {
     /** Recovery (unless {@link #recover()} already ran), then the scheduler thread. */
     public void start() {
         if (!recovered) recover();
+        wakeStepsAtOnce();
         Thread t = Thread.ofPlatform().daemon().name("relay-scheduler").unstarted(this::schedulerLoop);
         scheduler = t;
         t.start();
+    }
+
+    /** From now on an event starts its swap's step at once ({@link #wake}); {@link #start()} does this. */
+    void wakeStepsAtOnce() {
+        directWake = true;
     }
 
     /**
@@ -252,16 +269,21 @@ public final class RelayEngine {
         for (Swap s : pending) {
             Instant at = due.get(s.id());
             if (at != null && at.isAfter(now)) continue;
-            if (!running.add(s.id())) continue;
-            queued.incrementAndGet();
-            metrics.queueSize(queued.get());
-            try {
-                steps.execute(() -> runSteps(s.id()));
-            } catch (RuntimeException e) {
-                queued.decrementAndGet();
-                running.remove(s.id());
-                throw e;
-            }
+            submit(s.id());
+        }
+    }
+
+    /** Runs the swap's steps on the step executor unless they are running already (never two at once for a swap). */
+    private void submit(String swapId) {
+        if (!running.add(swapId)) return;
+        queued.incrementAndGet();
+        metrics.queueSize(queued.get());
+        try {
+            steps.execute(() -> runSteps(swapId));
+        } catch (RuntimeException e) {
+            queued.decrementAndGet();
+            running.remove(swapId);
+            throw e;
         }
     }
 
@@ -270,9 +292,12 @@ public final class RelayEngine {
         metrics.queueSize(queued.decrementAndGet());
         try {
             for (int i = 0; i < 16; i++) {
+                // an event from here on is either read below or wakes the swap again when this ends
+                wokenWhileRunning.remove(swapId);
                 Optional<Swap> s = book.store().find(swapId);
                 if (s.isEmpty() || s.get().state().isTerminal()) {
                     due.remove(swapId);
+                    awaitingDepth.remove(swapId);
                     flow.forget(swapId);
                     return;
                 }
@@ -290,22 +315,69 @@ public final class RelayEngine {
                 }
                 if (next.at() == null) {
                     due.remove(swapId);
+                    awaitingDepth.remove(swapId);
                     return;
                 }
                 if (next.at().isAfter(clock.now())) {
                     due.put(swapId, next.at());
+                    awaitDepth(s.get());
                     return;
                 }
             }
             due.put(swapId, clock.now().plus(settings.tick()));
         } finally {
             running.remove(swapId);
+            // an event that came while the step ran (its wake found the swap running): look again now, not when due
+            if (wokenWhileRunning.remove(swapId)) {
+                due.remove(swapId);
+                if (directWake) submit(swapId);
+                else signalScheduler();
+            }
         }
     }
 
-    /** An event touched {@code swapId} (null: a new block, anything may be due): look again now. */
+    /**
+     * A DETECTED swap still short of its confirmations is woken by the block that completes them
+     * ({@link #heightReached}), not left to its next due time.
+     */
+    private void awaitDepth(Swap s) {
+        if (s.state() != SwapState.DETECTED || s.sourceHeight() <= 0) {
+            awaitingDepth.remove(s.id());
+            return;
+        }
+        long needed = s.sourceHeight() + settings.validator().requiredConfirmations(s.fromChain(), s.sourceAsset(), s.sourceAmount()) - 1;
+        awaitingDepth.put(s.id(), new Depth(s.fromChain(), needed));
+        // the block may have come after the step counted and before the line above: then look again when this ends
+        if (heights.height(s.fromChain()) >= needed && awaitingDepth.remove(s.id()) != null) wokenWhileRunning.add(s.id());
+    }
+
+    /** {@code chain}'s follower reached {@code height}: the swaps whose confirmations that completes are due now. */
+    void heightReached(ChainId chain, long height) {
+        for (var e : awaitingDepth.entrySet()) {
+            Depth d = e.getValue();
+            if (d.chain().equals(chain) && d.height() <= height && awaitingDepth.remove(e.getKey(), d)) wake(e.getKey());
+        }
+    }
+
+    /**
+     * An event touched {@code swapId} (null: a new block, anything may be due): look again now. Once the engine runs
+     * ({@link #start()}) the swap's step starts at once on the step executor, without waiting for a scheduler pass; a
+     * swap whose step is running looks again as soon as that step ends.
+     */
     void wake(String swapId) {
-        if (swapId != null) due.remove(swapId);
+        if (swapId != null) {
+            due.remove(swapId);
+            if (directWake) {
+                wokenWhileRunning.add(swapId);
+                if (gate.get().intake() != Intake.STOPPED) submit(swapId);
+            } else if (running.contains(swapId)) {
+                wokenWhileRunning.add(swapId);
+            }
+        }
+        signalScheduler();
+    }
+
+    private void signalScheduler() {
         wakeRequested = true;
         wakeLock.lock();
         try {

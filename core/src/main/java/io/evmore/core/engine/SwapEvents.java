@@ -37,6 +37,8 @@ final class SwapEvents implements ChainEvents.Listener {
     private final Clock clock;
     private final ChainHeights heights;
     private final Consumer<String> wake;
+    /** Told the followed height after every block (the engine wakes the swaps whose confirmations it completes). */
+    private final java.util.function.ObjLongConsumer<ChainId> reached;
     /** This chain's IBC route when it is a multi-hop destination (the relayer's counter-locks arrive over it), else null. */
     private final IbcCounterLock route;
 
@@ -47,6 +49,12 @@ final class SwapEvents implements ChainEvents.Listener {
 
     SwapEvents(HtlcChain adapter, IbcCounterLock route, SwapBook book, SwapValidator validator, Clock clock,
             ChainHeights heights, Consumer<String> wake) {
+        this(adapter, route, book, validator, clock, heights, wake, (c, h) -> {});
+    }
+
+    SwapEvents(HtlcChain adapter, IbcCounterLock route, SwapBook book, SwapValidator validator, Clock clock,
+            ChainHeights heights, Consumer<String> wake, java.util.function.ObjLongConsumer<ChainId> reached) {
+        this.reached = reached;
         this.route = route;
         this.chain = adapter.chain();
         this.adapter = adapter;
@@ -78,6 +86,7 @@ final class SwapEvents implements ChainEvents.Listener {
         heights.seen(chain, cursor.height(), clock.now());
         for (Swap s : moved) book.afterMove(s, "chain event on " + chain);
         touched.forEach(wake);
+        reached.accept(chain, cursor.height());
         if (!events.isEmpty() || touched.isEmpty()) wake.accept(null); // new height: confirmations may be complete
     }
 

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -70,6 +71,7 @@ final class SwapFlow implements Transactions.Outcomes {
     private final FlowClock time;
     private final Confirmation confirmation;
     private final Transactions tx;
+    private final StepReads reads;
 
     SwapFlow(Map<ChainId, HtlcChain> chains, SwapBook book, Clock clock, EngineSettings settings, ChainHeights heights,
             BooleanSupplier acceptsIntake) {
@@ -78,6 +80,13 @@ final class SwapFlow implements Transactions.Outcomes {
 
     SwapFlow(Map<ChainId, HtlcChain> chains, Map<ChainId, IbcCounterLock> routes, SwapBook book, Clock clock,
             EngineSettings settings, ChainHeights heights, BooleanSupplier acceptsIntake) {
+        this(chains, routes, book, clock, settings, heights, acceptsIntake, Runnable::run);
+    }
+
+    /** @param readExecutor where a step's independent reads run side by side (the caller's thread: one after another) */
+    SwapFlow(Map<ChainId, HtlcChain> chains, Map<ChainId, IbcCounterLock> routes, SwapBook book, Clock clock,
+            EngineSettings settings, ChainHeights heights, BooleanSupplier acceptsIntake, java.util.concurrent.Executor readExecutor) {
+        this.reads = new StepReads(readExecutor, book);
         this.chains = Map.copyOf(chains);
         this.routes = Map.copyOf(routes);
         this.book = book;
@@ -90,7 +99,7 @@ final class SwapFlow implements Transactions.Outcomes {
         this.routeWatch = new RouteWatch(this.chains, book, clock, settings);
         this.retries = new Retries(clock, settings);
         this.time = new FlowClock(clock, this.chains);
-        this.confirmation = new Confirmation(this.chains, book, clock, settings, heights, time);
+        this.confirmation = new Confirmation(this.chains, book, clock, settings, heights, time, reads);
         this.tx = new Transactions(this.chains, this.routes, book, clock, settings, deadlines, time, this);
     }
 
@@ -161,10 +170,17 @@ final class SwapFlow implements Transactions.Outcomes {
     private Next sendCounterLock(Swap s) {
         SwapState giveUp = s.state() == SwapState.CONFIRMED ? SwapState.REJECTED : SwapState.COUNTER_FAILED;
         HtlcChain dst = chain(s.toChain());
-        String late = settings.validator().timelocks().tooLittleTime(s.toChain(), s.destTimelock(), time.now(dst));
+        HtlcChain src = chain(s.fromChain());
+        int depth = settings.validator().requiredConfirmations(s.fromChain(), s.sourceAsset(), s.sourceAmount());
+        IbcCounterLock route = routes.get(s.toChain());
+        // The two look-again reads (the destination's clock, the source lock at depth) are independent: both start now,
+        // side by side; their answers are checked below in the order they always were.
+        CompletableFuture<Optional<HtlcRecord>> sourceRead = acceptsIntake.getAsBoolean()
+                ? reads.start(() -> src.queryConfirmed(s.sourceHtlcId(), depth)) : null;
+        long dstNow = time.now(dst);
+        String late = settings.validator().timelocks().tooLittleTime(s.toChain(), s.destTimelock(), dstNow);
         if (late != null) return refuseCounterLock(s, giveUp, late); // also while paused: the swap ends, its funds free
         if (!acceptsIntake.getAsBoolean()) return time.later(settings.tick()); // paused: intake waits, nothing is lost
-        IbcCounterLock route = routes.get(s.toChain());
         Optional<String> held = route == null ? Optional.empty() : route.heldBecause();
         if (held.isPresent()) { // a route its chains have not confirmed (or contradict): nothing goes over it
             book.note(s, "not counter-locked yet: the route to " + s.toChain() + " is held: " + held.get());
@@ -172,9 +188,8 @@ final class SwapFlow implements Transactions.Outcomes {
         }
         String taken = book.hashlockTaken(s);
         if (taken != null) return refuseCounterLock(s, giveUp, "hashlock " + s.hashlock().hex() + ": " + taken);
-        HtlcChain src = chain(s.fromChain());
-        int depth = settings.validator().requiredConfirmations(s.fromChain(), s.sourceAsset(), s.sourceAmount());
-        Optional<HtlcRecord> source = src.queryConfirmed(s.sourceHtlcId(), depth);
+        Optional<HtlcRecord> source = StepReads.join(sourceRead != null ? sourceRead
+                : reads.start(() -> src.queryConfirmed(s.sourceHtlcId(), depth))); // intake resumed since: read it now
         if (source.isEmpty()) {
             book.note(s, "not counter-locked yet: the source lock is not on " + s.fromChain() + " at " + depth
                     + " confirmation(s) (a node behind, or a reorg after it was confirmed); asking again");
@@ -189,10 +204,12 @@ final class SwapFlow implements Transactions.Outcomes {
         // Where a search for the counter-lock's claim may start: it will be created at or above the height followed now.
         Swap sending = s.destHeight() == 0 && heights.height(s.toChain()) > 0
                 ? s.withDestHeight(heights.height(s.toChain()), clock.now()) : s;
+        // the fee bid is judged on the destination's clock just read (Deadlines.clockOf): not read a second time
         if (route != null) {
-            return tx.send(sending, COUNTER_LOCK, SwapState.COUNTER_PENDING, route.homeChain(), (j, fee) -> route.send(lockRequest(s), j, fee));
+            return tx.send(sending, COUNTER_LOCK, SwapState.COUNTER_PENDING, route.homeChain(), dstNow,
+                    (j, fee) -> route.send(lockRequest(s), j, fee));
         }
-        return tx.send(sending, COUNTER_LOCK, SwapState.COUNTER_PENDING, dst.chain(), (j, fee) -> dst.lock(lockRequest(s), j, fee));
+        return tx.send(sending, COUNTER_LOCK, SwapState.COUNTER_PENDING, dst.chain(), dstNow, (j, fee) -> dst.lock(lockRequest(s), j, fee));
     }
 
     private Next refuseCounterLock(Swap s, SwapState giveUp, String why) {

@@ -76,6 +76,15 @@ final class Transactions {
      * fee bid rises with the action's failed attempts and as its deadline nears ({@link Deadlines}).
      */
     Next send(Swap s, String action, SwapState pendingState, ChainId chain, BiFunction<TxJournal, FeeBid, TxResult> call) {
+        return send(s, action, pendingState, chain, null, call);
+    }
+
+    /**
+     * As {@link #send(Swap, String, SwapState, ChainId, BiFunction)}, with the time on the chain that judges the action's
+     * deadline ({@link Deadlines#clockOf}) when the caller has just read it (null: read it here).
+     */
+    Next send(Swap s, String action, SwapState pendingState, ChainId chain, Long chainNow,
+            BiFunction<TxJournal, FeeBid, TxResult> call) {
         Optional<TxIntent> last = book.lastIntent(s.id(), action);
         if (last.isPresent() && isOpen(last.get()) && last.get().mayHaveBeenBroadcast()) {
             // A previous attempt may be on its way: only the chain can say (never send blindly).
@@ -93,7 +102,8 @@ final class Transactions {
                     ? book.saveIntent(s, intent)
                     : book.moveWithIntent(s, pendingState, "sending " + describe(action) + " on " + chain, intent);
         }
-        FeeBid fee = deadlines.bid(current, action, book.failedCount(s.id(), action), time.chainTime(current, action));
+        FeeBid fee = deadlines.bid(current, action, book.failedCount(s.id(), action),
+                chainNow != null ? chainNow : time.chainTime(current, action));
         AtomicReference<TxIntent> latest = new AtomicReference<>(intent);
         TxJournal journal = (SignedTx tx) -> {
             book.journal(latest.updateAndGet(i -> i.broadcasting(tx, clock.now())));

@@ -39,6 +39,14 @@ public interface SwapTracing {
      */
     <T> T chainCall(ChainId chain, String operation, Map<String, String> attributes, Supplier<T> call);
 
+    /**
+     * {@code call} carrying the calling thread's current step: run on another thread (a step's reads made side by side),
+     * its chain calls are still children of that step. The identity where there is nothing to carry.
+     */
+    default <T> Supplier<T> inCurrentStep(Supplier<T> call) {
+        return call;
+    }
+
     /** {@code swap} reached a terminal state with {@code outcome} (the guide's status label): its trace is complete. */
     void swapFinished(Swap swap, String outcome);
 
