@@ -11,14 +11,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Warns when used heap exceeds a threshold (230 MB by default: 90% of the launcher's 256 MiB heap ceiling): once when it crosses, then at most every
- * {@link #REPEAT_EVERY_CHECKS} checks while it stays above, and once when it falls back.
+ * Warns when used heap exceeds a threshold ({@code heap.warnThresholdMb}, 500 MB by default): once when it crosses, then
+ * at most every {@link #REPEAT_EVERY_CHECKS} checks while it stays above, and once when it falls back. A threshold the
+ * heap can never reach (at or above 90% of the JVM's maximum heap, e.g. 500 MB under {@code ./evmore run}'s 256 MiB) is
+ * lowered to 90% of that maximum, with one INFO line saying so: a watch that cannot fire watches nothing.
  */
 public final class HeapWatch implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HeapWatch.class);
     static final int REPEAT_EVERY_CHECKS = 10;
 
+    /** Of every threshold, at most this share of the maximum heap. */
+    static final double MAX_HEAP_SHARE = 0.9;
+
     private final LongSupplier usedBytes;
+    /** The JVM's maximum heap, or -1 when it has none. */
+    private final long maxHeapBytes;
     private volatile long thresholdBytes;
     private boolean above;
     private int checksAbove;
@@ -26,11 +33,16 @@ public final class HeapWatch implements AutoCloseable {
     private ScheduledFuture<?> task;
 
     public HeapWatch(long thresholdMb) {
-        this(thresholdMb, heapUsed());
+        this(thresholdMb, heapUsed(), ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax());
     }
 
     HeapWatch(long thresholdMb, LongSupplier usedBytes) {
+        this(thresholdMb, usedBytes, -1);
+    }
+
+    HeapWatch(long thresholdMb, LongSupplier usedBytes, long maxHeapBytes) {
         this.usedBytes = usedBytes;
+        this.maxHeapBytes = maxHeapBytes;
         setThresholdMb(thresholdMb);
     }
 
@@ -40,7 +52,26 @@ public final class HeapWatch implements AutoCloseable {
     }
 
     public void setThresholdMb(long mb) {
-        this.thresholdBytes = mb * 1024 * 1024;
+        long wanted = mb * 1024 * 1024;
+        long reachable = effectiveThresholdBytes(mb, maxHeapBytes);
+        if (wanted > reachable) {
+            log.info("heap.warnThresholdMb {} MB is above {}% of the JVM's maximum heap ({} MiB): warning above {} MB instead"
+                    + " (raise the heap with EVMORE_HEAP_MAX to watch a higher threshold)", mb, Math.round(MAX_HEAP_SHARE * 100),
+                    maxHeapBytes >> 20, reachable >> 20);
+            wanted = reachable;
+        }
+        this.thresholdBytes = wanted;
+    }
+
+    /** The threshold the watch uses for {@code mb} under a maximum heap of {@code maxHeapBytes} (-1: none). */
+    public static long effectiveThresholdBytes(long mb, long maxHeapBytes) {
+        long wanted = mb * 1024 * 1024;
+        return maxHeapBytes > 0 ? Math.min(wanted, (long) (maxHeapBytes * MAX_HEAP_SHARE)) : wanted;
+    }
+
+    /** The threshold in force, in bytes. */
+    long thresholdBytes() {
+        return thresholdBytes;
     }
 
     public synchronized void start(long intervalSeconds) {

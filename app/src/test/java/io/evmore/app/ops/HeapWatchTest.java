@@ -31,4 +31,20 @@ class HeapWatchTest {
         watch.setThresholdMb(1000);
         assertThat(watch.check()).isFalse();
     }
+
+    /** Under a 256 MiB heap the default 500 MB could never be reached: the watch warns at 90% of the heap instead. */
+    @Test
+    void aThresholdTheHeapCannotReachIsLoweredToNinetyPercentOfTheMaximumHeap() {
+        AtomicLong used = new AtomicLong(200L << 20);
+        HeapWatch watch = new HeapWatch(500, used::get, 256L << 20);
+        assertThat(watch.thresholdBytes()).isEqualTo((long) ((256L << 20) * 0.9));
+        assertThat(watch.check()).isFalse();
+        used.set(240L << 20); // above 230.4 MiB, far below 500 MB
+        assertThat(watch.check()).isTrue();
+        // a reachable threshold is kept as configured, also when changed at run time
+        watch.setThresholdMb(100);
+        assertThat(watch.thresholdBytes()).isEqualTo(100L << 20);
+        HeapWatch big = new HeapWatch(500, used::get, 1024L << 20);
+        assertThat(big.thresholdBytes()).isEqualTo(500L << 20);
+    }
 }
