@@ -14,7 +14,6 @@ import io.evmore.core.chain.TxJournal;
 import io.evmore.core.chain.TxResult;
 import io.evmore.core.engine.sim.FakeHtlcChain;
 import io.evmore.core.engine.sim.SimWorld;
-import io.evmore.core.port.RelayMetrics;
 import io.evmore.core.swap.Secret;
 import io.evmore.core.swap.Swap;
 import io.evmore.core.swap.SwapState;
@@ -150,14 +149,11 @@ class ConfirmationBatchTest {
     }
 
     private SwapBook book() {
-        return new SwapBook(w.memory, w.clock, RelayMetrics.NONE);
+        return OnSimWorld.book(w);
     }
 
     private ChainHeights heights() {
-        ChainHeights h = new ChainHeights();
-        h.set(ETH, w.eth.height());
-        h.set(DEVNET, w.devnet.height());
-        return h;
+        return OnSimWorld.heights(w);
     }
 
     private List<Swap> detected() {

@@ -8,7 +8,6 @@ import io.evmore.core.chain.ChainId;
 import io.evmore.core.chain.HtlcChain;
 import io.evmore.core.chain.HtlcRecord;
 import io.evmore.core.engine.sim.SimWorld;
-import io.evmore.core.port.RelayMetrics;
 import io.evmore.core.port.SwapTracing;
 import io.evmore.core.swap.Swap;
 import io.evmore.core.swap.SwapState;
@@ -212,13 +211,10 @@ class StepReadsTest {
     }
 
     private SwapBook book() {
-        return new SwapBook(w.memory, w.clock, RelayMetrics.NONE);
+        return OnSimWorld.book(w);
     }
 
     private ChainHeights heights() {
-        ChainHeights h = new ChainHeights();
-        h.set(ETH, w.eth.height());
-        h.set(DEVNET, w.devnet.height());
-        return h;
+        return OnSimWorld.heights(w);
     }
 }
