@@ -27,6 +27,7 @@ public final class HeapWatch implements AutoCloseable {
     /** The JVM's maximum heap, or -1 when it has none. */
     private final long maxHeapBytes;
     private volatile long thresholdBytes;
+    private volatile long configuredMb;
     private boolean above;
     private int checksAbove;
     private ScheduledExecutorService scheduler;
@@ -43,7 +44,8 @@ public final class HeapWatch implements AutoCloseable {
     HeapWatch(long thresholdMb, LongSupplier usedBytes, long maxHeapBytes) {
         this.usedBytes = usedBytes;
         this.maxHeapBytes = maxHeapBytes;
-        setThresholdMb(thresholdMb);
+        // Built before the relayer's logging is set up (production: JSON lines): a lowered threshold is said at start().
+        apply(thresholdMb, false);
     }
 
     private static LongSupplier heapUsed() {
@@ -52,15 +54,19 @@ public final class HeapWatch implements AutoCloseable {
     }
 
     public void setThresholdMb(long mb) {
+        apply(mb, true);
+    }
+
+    private void apply(long mb, boolean say) {
         long wanted = mb * 1024 * 1024;
         long reachable = effectiveThresholdBytes(mb, maxHeapBytes);
-        if (wanted > reachable) {
+        configuredMb = mb;
+        if (wanted > reachable && say) {
             log.info("heap.warnThresholdMb {} MB is above {}% of the JVM's maximum heap ({} MiB): warning above {} MB instead"
                     + " (raise the heap with EVMORE_HEAP_MAX to watch a higher threshold)", mb, Math.round(MAX_HEAP_SHARE * 100),
                     maxHeapBytes >> 20, reachable >> 20);
-            wanted = reachable;
         }
-        this.thresholdBytes = wanted;
+        this.thresholdBytes = Math.min(wanted, reachable);
     }
 
     /** The threshold the watch uses for {@code mb} under a maximum heap of {@code maxHeapBytes} (-1: none). */
@@ -75,6 +81,7 @@ public final class HeapWatch implements AutoCloseable {
     }
 
     public synchronized void start(long intervalSeconds) {
+        if (task == null && thresholdBytes < configuredMb * 1024 * 1024) apply(configuredMb, true); // say it once, now
         if (scheduler == null) {
             scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("heap-watch").factory());
         }

@@ -47,4 +47,27 @@ class HeapWatchTest {
         HeapWatch big = new HeapWatch(500, used::get, 1024L << 20);
         assertThat(big.thresholdBytes()).isEqualTo(500L << 20);
     }
+
+    /**
+     * The watch is built before the relayer's logging is set up (production logs are JSON lines), so the lowered
+     * threshold is said when it starts, not when it is built: a plain line before that broke PostgresRelayerIT's check
+     * that every production log line is JSON.
+     */
+    @Test
+    void theLoweredThresholdIsSaidAtStartNotWhenBuilt() {
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(HeapWatch.class);
+        var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        lines.start();
+        logger.addAppender(lines);
+        try (HeapWatch watch = new HeapWatch(500, () -> 0L, 256L << 20)) {
+            assertThat(lines.list).isEmpty();
+            watch.start(3600);
+            assertThat(lines.list).singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
+                    .contains("heap.warnThresholdMb 500 MB is above 90% of the JVM's maximum heap (256 MiB)"));
+            watch.start(3600); // a restart of the schedule says nothing new
+            assertThat(lines.list).hasSize(1);
+        } finally {
+            logger.detachAppender(lines);
+        }
+    }
 }
