@@ -320,21 +320,22 @@ public final class JdbcSwapStore implements SwapStore, AutoCloseable {
 
         @Override
         public <T> T inTransaction(Function<Tx, T> work) {
-            Objects.requireNonNull(work, "work");
-            return JdbcSwapStore.this.inTransaction(tx -> {
-                ((SqlTx) tx).fence(lease);
-                return work.apply(tx);
-            });
+            return JdbcSwapStore.this.inTransaction(fenced(work));
         }
 
         /** Reads fenced too: a deposed process must not act on what it reads. */
         @Override
         public <T> T read(Function<Tx, T> work) {
+            return JdbcSwapStore.this.read(fenced(work));
+        }
+
+        /** {@code work} after the lease check, in the same transaction. */
+        private <T> Function<Tx, T> fenced(Function<Tx, T> work) {
             Objects.requireNonNull(work, "work");
-            return JdbcSwapStore.this.read(tx -> {
+            return tx -> {
                 ((SqlTx) tx).fence(lease);
                 return work.apply(tx);
-            });
+            };
         }
 
         @Override

@@ -13,6 +13,7 @@ import io.evmore.core.policy.SwapValidator.Wait;
 import io.evmore.core.port.Clock;
 import io.evmore.core.swap.Swap;
 import io.evmore.core.swap.SwapState;
+import io.evmore.core.util.Futures;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
@@ -108,13 +108,7 @@ final class Confirmation {
                 q.lock.unlock();
             }
         }
-        try {
-            return w.result.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            if (e.getCause() instanceof Error err) throw err;
-            throw e;
-        }
+        return Futures.join(w.result);
     }
 
     /**
@@ -132,8 +126,8 @@ final class Confirmation {
         CompletableFuture<Long> dstNow = dst != null ? reads.start(() -> time.now(dst)) : null;
         long srcNow = time.now(src);
         // W_user is counted on the destination's clock (its contract decides T_dst); never trust a clock that lags.
-        long now = dstNow != null ? Math.max(srcNow, StepReads.join(dstNow)) : srcNow;
-        Optional<HtlcRecord> onChain = lock != null ? StepReads.join(lock) : null;
+        long now = dstNow != null ? Math.max(srcNow, Futures.join(dstNow)) : srcNow;
+        Optional<HtlcRecord> onChain = lock != null ? Futures.join(lock) : null;
         return new Waiting(s, now, seen, onChain);
     }
 

@@ -1,7 +1,6 @@
 package io.evmore.core.engine;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
@@ -20,19 +19,9 @@ final class StepReads {
         this.book = book;
     }
 
-    /** Starts {@code read} now; {@link #join} its answer where the step needs it. */
+    /** Starts {@code read} now; {@link io.evmore.core.util.Futures#join} its answer where the step needs it. */
     <T> CompletableFuture<T> start(Supplier<T> read) {
         return CompletableFuture.supplyAsync(book.tracing.inCurrentStep(read), executor);
     }
 
-    /** The read's answer, or what it threw (as the step would have got it from a direct call). */
-    static <T> T join(CompletableFuture<T> read) {
-        try {
-            return read.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            if (e.getCause() instanceof Error err) throw err;
-            throw e;
-        }
-    }
 }

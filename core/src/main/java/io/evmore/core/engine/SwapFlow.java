@@ -14,6 +14,7 @@ import io.evmore.core.swap.Secret;
 import io.evmore.core.swap.Swap;
 import io.evmore.core.swap.SwapState;
 import io.evmore.core.swap.TxIntent;
+import io.evmore.core.util.Futures;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -188,7 +189,7 @@ final class SwapFlow implements Transactions.Outcomes {
         }
         String taken = book.hashlockTaken(s);
         if (taken != null) return refuseCounterLock(s, giveUp, "hashlock " + s.hashlock().hex() + ": " + taken);
-        Optional<HtlcRecord> source = StepReads.join(sourceRead != null ? sourceRead
+        Optional<HtlcRecord> source = Futures.join(sourceRead != null ? sourceRead
                 : reads.start(() -> src.queryConfirmed(s.sourceHtlcId(), depth))); // intake resumed since: read it now
         if (source.isEmpty()) {
             book.note(s, "not counter-locked yet: the source lock is not on " + s.fromChain() + " at " + depth

@@ -1,7 +1,6 @@
 package io.evmore.core.util;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -72,12 +71,6 @@ public final class SharedRead<T> {
                 }
             }
         }
-        try {
-            return mine.result.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            if (e.getCause() instanceof Error r) throw r;
-            throw e;
-        }
+        return Futures.join(mine.result);
     }
 }
