@@ -5,6 +5,7 @@ import io.evmore.core.chain.HtlcChain;
 import io.evmore.core.chain.HtlcRecord;
 import io.evmore.core.engine.SwapFlow.Next;
 import io.evmore.core.error.PermanentException;
+import io.evmore.core.error.TransientException;
 import io.evmore.core.policy.SwapValidator;
 import io.evmore.core.policy.SwapValidator.Accept;
 import io.evmore.core.policy.SwapValidator.Decision;
@@ -45,9 +46,9 @@ final class Confirmation {
     private final ChainHeights heights;
     private final FlowClock time;
     /** Per funding chain: the swaps waiting to be decided, and the lock a batch of them is decided under. */
-    private final Map<ChainId, Queue> queues = new ConcurrentHashMap<>();
+    final Map<ChainId, Queue> queues = new ConcurrentHashMap<>();
 
-    private static final class Queue {
+    static final class Queue {
         /** Confirming a swap reserves inventory: serialised per funding chain so two batches cannot count the same funds. */
         final ReentrantLock lock = new ReentrantLock();
         final ConcurrentLinkedQueue<Waiting> waiting = new ConcurrentLinkedQueue<>();
@@ -103,6 +104,13 @@ final class Confirmation {
                 if (w.result.isDone()) break;
                 List<Waiting> batch = new ArrayList<>();
                 for (Waiting x; (x = q.waiting.poll()) != null; ) batch.add(x);
+                if (!batch.contains(w)) {
+                    // Undecided, no longer queued, and the lock is ours: the step that took it off the queue for its
+                    // batch failed before deciding it (only an Error between the two can do that). It is asked again
+                    // like any failed step, instead of looping on the lock for ever.
+                    w.result.completeExceptionally(new TransientException("swap " + s.id() + " was taken for a"
+                            + " confirmation batch that was never decided; it stays DETECTED and is looked at again"));
+                }
                 decideBatch(batch);
             } finally {
                 q.lock.unlock();

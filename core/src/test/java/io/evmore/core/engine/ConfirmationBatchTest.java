@@ -141,6 +141,43 @@ class ConfirmationBatchTest {
         assertThat(detected()).as("nothing decided without the balance").hasSize(4);
     }
 
+    @Test
+    void aSwapTakenForABatchThatWasNeverDecidedIsAskedAgainInsteadOfLoopingOnTheLock() throws Exception {
+        Confirmation c = confirmation(w.eth);
+        Swap s = detected().get(0);
+        // The funding chain's queue, its lock held here as by a step collecting a batch.
+        Confirmation.Queue q = c.queues.computeIfAbsent(DEVNET, k -> new Confirmation.Queue());
+        java.util.concurrent.CompletableFuture<Object> outcome = new java.util.concurrent.CompletableFuture<>();
+        q.lock.lock();
+        Thread step;
+        try {
+            step = Thread.ofVirtual().start(() -> {
+                try {
+                    outcome.complete(c.confirm(s));
+                } catch (RuntimeException e) {
+                    outcome.complete(e);
+                }
+            });
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (q.waiting.isEmpty() && System.nanoTime() < until) Thread.sleep(5);
+            // that step takes the swap off the queue for its batch and dies before deciding it
+            assertThat(q.waiting.poll().swap.id()).isEqualTo(s.id());
+        } finally {
+            q.lock.unlock();
+        }
+
+        Object result = outcome.get(10, java.util.concurrent.TimeUnit.SECONDS); // before the guard: a step spinning for ever
+        assertThat(result).isInstanceOfSatisfying(io.evmore.core.error.TransientException.class,
+                e -> assertThat(e.getMessage()).contains(s.id()).contains("never decided"));
+        step.join(Duration.ofSeconds(5));
+        assertThat(step.isAlive()).isFalse();
+        assertThat(w.memory.find(s.id()).orElseThrow().state()).as("nothing decided for it").isEqualTo(SwapState.DETECTED);
+
+        // asked again, it is decided as usual
+        assertThat(c.confirm(s)).isNotNull();
+        assertThat(w.memory.find(s.id()).orElseThrow().state()).isEqualTo(SwapState.CONFIRMED);
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------------------
 
     private Confirmation confirmation(HtlcChain eth) {
