@@ -6,6 +6,7 @@ import io.evmore.core.chain.TxRevertedException;
 import io.evmore.core.error.PermanentException;
 import io.evmore.core.error.RelayerException;
 import io.evmore.core.error.TransientException;
+import io.evmore.core.util.Futures;
 import io.evmore.core.util.SharedRead;
 import io.evmore.pool.ChainMetrics;
 import io.evmore.pool.EndpointPool;
@@ -15,7 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.crypto.Credentials;
@@ -109,6 +113,9 @@ public final class EthereumTransactor {
     private final ChainMetrics metrics;
     private final String chainLabel;
     private final SharedRead<BigInteger> baseFeeRead = new SharedRead<>(this::readBaseFee);
+    /** A read made beside another one of the same transaction (the base fee during the gas estimate). */
+    private static final Executor SIDE_READS = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("eth-side-read-", 0).factory());
 
     public EthereumTransactor(EthereumSettings settings, EndpointPool<EthConnection> pool, Credentials credentials,
             ChainMetrics metrics) {
@@ -194,8 +201,8 @@ public final class EthereumTransactor {
     }
 
     /**
-     * Estimates gas (a revert shows up here as a {@link TxRevertedException} without a hash, naming the reason),
-     * signs, hands the signed transaction to {@code journal} and then broadcasts it. A journal that throws aborts
+     * Estimates gas (a revert shows up here as a {@link TxRevertedException} without a hash, naming the reason) while
+     * reading the base fee, signs, hands the signed transaction to {@code journal} and then broadcasts it. A journal that throws aborts
      * the broadcast with nothing sent and the nonce still free; its exception is passed on (a non-relayer one
      * wrapped in a TransientException).
      */
@@ -211,8 +218,18 @@ public final class EthereumTransactor {
     public SentTx submit(TxRequest request, TxJournal journal, int feeLevel) {
         java.util.Objects.requireNonNull(journal, "journal");
         if (feeLevel < 0) throw new IllegalArgumentException("fee level must be >= 0, got " + feeLevel);
-        BigInteger gas = request.gasLimit() != null ? request.gasLimit() : estimateGas(request);
-        BigInteger baseFee = baseFee();
+        BigInteger gas;
+        BigInteger baseFee;
+        if (request.gasLimit() != null) {
+            gas = request.gasLimit();
+            baseFee = baseFee();
+        } else {
+            // Neither answer depends on the other: the base fee is asked while the node estimates (one round trip
+            // less before signing). A refused estimate is still the error reported; the base fee read is then unused.
+            CompletableFuture<BigInteger> baseFeeRead = CompletableFuture.supplyAsync(this::baseFee, SIDE_READS);
+            gas = estimateGas(request);
+            baseFee = Futures.join(baseFeeRead);
+        }
         GasPolicy.Fees fees = settings.fees().atLevel(baseFee, feeLevel);
         for (int attempt = 1; ; attempt++) {
             nonces.lock().lock();

@@ -89,6 +89,43 @@ class EthereumTransactorIT extends OnHardhatChain {
     }
 
     @Test
+    void theBaseFeeIsAskedWhileTheNodeEstimatesGas() throws Exception {
+        // Whichever of the estimate and the base fee read reaches the node first is held until the other has arrived: a
+        // transactor that asks one after the other waits out the hold (5 s). Reaction time: docs/BENCHMARKS.md.
+        try (FaultyRpcProxy proxy = new FaultyRpcProxy(chain.node.url())) {
+            EthereumSettings s = new EthereumSettings(chain.settings.chain(),
+                    List.of(new io.evmore.pool.Endpoint("proxy", proxy.url())), chain.settings.pool(),
+                    chain.settings.contractAddress(), 1, chain.settings.pollInterval(), 50, 0, chain.settings.fees(),
+                    chain.settings.receiptTimeout());
+            var pool = Web3jConnections.pool("proxy", s, io.evmore.pool.PoolMetrics.unregistered(),
+                    io.evmore.core.port.Clock.system());
+            try (pool) {
+                EthereumTransactor tx = new EthereumTransactor(s, pool, chain.credentials(2), chain.metrics);
+                proxy.holdPair("eth_estimateGas", "eth_getBlockByNumber");
+                TransactionReceipt r = tx.send(new EthereumTransactor.TxRequest(chain.address(5), BigInteger.valueOf(17),
+                        "0x", null, "estimated transfer"));
+                assertThat(r.isStatusOK()).isTrue();
+                assertThat(proxy.pairSeen()).as("the gas was estimated and the base fee read").isTrue();
+                assertThat(proxy.pairApart).as("the two were asked side by side, not one after the other").isFalse();
+            }
+        }
+    }
+
+    @Test
+    void aRevertingEstimateIsTheErrorEvenWithTheBaseFeeReadBesideIt() {
+        // A call the HTLC contract refuses (no such function): the node's estimate reverts, and that is what the caller
+        // hears (nothing signed, nothing sent), whatever became of the base fee read made beside it.
+        EthereumTransactor tx = chain.transactor(2);
+        long before = txCount(2, "pending");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> tx.send(new EthereumTransactor.TxRequest(
+                        chain.settings.contractAddress(), BigInteger.ZERO, "0xdeadbeef", null, "no such function")))
+                .isInstanceOfSatisfying(io.evmore.core.chain.TxRevertedException.class,
+                        e -> assertThat(e.txHash()).isNull())
+                .hasMessageContaining("would revert (nothing was sent)");
+        assertThat(txCount(2, "pending")).as("nothing was sent").isEqualTo(before);
+    }
+
+    @Test
     void recoversFromNonceTooLowWhenTheKeyIsUsedElsewhere() {
         EthereumTransactor ours = chain.transactor(6);
         ours.send(transfer(chain.address(5), 1)); // nonce manager now caches the next nonce

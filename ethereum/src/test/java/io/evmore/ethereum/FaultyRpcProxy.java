@@ -39,6 +39,25 @@ final class FaultyRpcProxy implements AutoCloseable {
         if (gate != null) gate.countDown();
     }
 
+    /**
+     * While set: the first request for either of two methods is held (up to 5 s) until the first request for the other
+     * has come in too. A caller that sends the two one after the other makes the first wait out the 5 s, and
+     * {@link #pairApart} is set; one that sends them side by side leaves it false.
+     */
+    private volatile String[] pair;
+    private final java.util.concurrent.CountDownLatch[] pairSeen = {
+            new java.util.concurrent.CountDownLatch(1), new java.util.concurrent.CountDownLatch(1)};
+    final java.util.concurrent.atomic.AtomicBoolean pairApart = new java.util.concurrent.atomic.AtomicBoolean();
+    final List<String> methods = new CopyOnWriteArrayList<>();
+
+    void holdPair(String one, String other) {
+        pair = new String[] {one, other};
+    }
+
+    boolean pairSeen() {
+        return pairSeen[0].getCount() == 0 && pairSeen[1].getCount() == 0;
+    }
+
     volatile long maxLogsRange = Long.MAX_VALUE;
     final AtomicInteger refusedLogs = new AtomicInteger();
     final List<Long> servedLogRanges = new CopyOnWriteArrayList<>();
@@ -67,6 +86,15 @@ final class FaultyRpcProxy implements AutoCloseable {
                 gate.await(120, java.util.concurrent.TimeUnit.SECONDS); // until released: no race with the caller's timeout
             }
             JsonNode req = JSON.readTree(body);
+            String method = req.path("method").asText();
+            methods.add(method);
+            String[] p = pair;
+            for (int i = 0; p != null && i < 2; i++) {
+                if (p[i].equals(method) && pairSeen[i].getCount() > 0) {
+                    pairSeen[i].countDown();
+                    if (!pairSeen[1 - i].await(5, java.util.concurrent.TimeUnit.SECONDS)) pairApart.set(true);
+                }
+            }
             if ("eth_getLogs".equals(req.path("method").asText())) {
                 JsonNode f = req.path("params").path(0);
                 long from = Long.decode(f.path("fromBlock").asText());

@@ -4,6 +4,7 @@ import com.google.protobuf.Any;
 import io.evmore.core.chain.TxJournal;
 import io.evmore.core.chain.TxRevertedException;
 import io.evmore.core.error.TransientException;
+import io.evmore.core.util.Futures;
 import io.evmore.cosmos.key.CosmosSigner;
 import io.evmore.cosmos.rpc.CometRpcClient;
 import io.evmore.cosmos.rpc.CometRpcException;
@@ -14,6 +15,9 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +32,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class CosmosTxSubmitter {
     private static final Logger log = LoggerFactory.getLogger(CosmosTxSubmitter.class);
+    /** The timeout height of a simulated transaction: the most bytes a height can take (a signed one is never longer). */
+    static final long SIMULATED_TIMEOUT_HEIGHT = Long.MAX_VALUE;
+    /** A read made beside another one of the same transaction (the latest height during the simulation). */
+    private static final Executor SIDE_READS = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("cosmos-side-read-", 0).factory());
     private final String chainId;
     private final String prefix;
     private final CosmosSigner signer;
@@ -115,9 +124,13 @@ public final class CosmosTxSubmitter {
         if (feeLevel < 0) throw new IllegalArgumentException("fee level must be >= 0, got " + feeLevel);
         TxJournal j = journal == null ? TxJournal.NONE : journal;
         return sequencer.submit((accountNumber, sequence) -> {
-            long timeoutHeight = rpc.status().latestHeight() + timeoutBlocks;
+            // The latest height (for timeout_height) is read while the node simulates: one round trip less before
+            // signing. The simulated body carries the largest timeout height there is, so the signed transaction is
+            // never longer (never metered for more bytes) than the one simulated.
+            CompletableFuture<Long> latest = CompletableFuture.supplyAsync(() -> rpc.status().latestHeight(), SIDE_READS);
             long used = queries.simulate(TxBuilder.simulationTx(signer.publicKey(), sequence, messages, memo,
-                    gas.feeDenom(), timeoutHeight));
+                    gas.feeDenom(), SIMULATED_TIMEOUT_HEIGHT));
+            long timeoutHeight = Futures.join(latest) + timeoutBlocks;
             TxFee fee = gas.feeFor(used, feeLevel);
             SignedTx tx = TxBuilder.sign(signer, chainId, accountNumber, sequence, messages, memo, fee, timeoutHeight);
             String hash = tx.hash();

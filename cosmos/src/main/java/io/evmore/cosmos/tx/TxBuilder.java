@@ -90,7 +90,10 @@ public final class TxBuilder {
         return simulationTx(publicKey, sequence, messages, memo, feeDenom, 0);
     }
 
-    /** As {@link #simulationTx(byte[], long, List, String, String)} with the body's timeout height (same size). */
+    /**
+     * As {@link #simulationTx(byte[], long, List, String, String)} with a timeout height in the body: at least as many
+     * bytes as the signed transaction's, so the simulation meters no fewer bytes than will be sent.
+     */
     public static byte[] simulationTx(byte[] publicKey, long sequence, List<Any> messages, String memo, String feeDenom,
             long timeoutHeight) {
         byte[] body = bodyBytes(messages, memo, timeoutHeight);
