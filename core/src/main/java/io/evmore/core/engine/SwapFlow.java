@@ -101,7 +101,7 @@ final class SwapFlow implements Transactions.Outcomes {
         this.retries = new Retries(clock, settings);
         this.time = new FlowClock(clock, this.chains);
         this.confirmation = new Confirmation(this.chains, book, clock, settings, heights, time, reads);
-        this.tx = new Transactions(this.chains, this.routes, book, clock, settings, deadlines, time, this);
+        this.tx = new Transactions(this.chains, this.routes, book, clock, settings, deadlines, time, this, reads);
     }
 
     Deadlines deadlines() {

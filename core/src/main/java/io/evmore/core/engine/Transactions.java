@@ -17,10 +17,12 @@ import io.evmore.core.port.Clock;
 import io.evmore.core.swap.Swap;
 import io.evmore.core.swap.SwapState;
 import io.evmore.core.swap.TxIntent;
+import io.evmore.core.util.Futures;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
@@ -55,11 +57,12 @@ final class Transactions {
     private final Deadlines deadlines;
     private final FlowClock time;
     private final Outcomes outcomes;
+    private final StepReads reads;
     /** When a replacement of each pending intent was last tried (also when the chain could not replace it). */
     private final Map<String, Instant> speedUpTried = new ConcurrentHashMap<>();
 
     Transactions(Map<ChainId, HtlcChain> chains, Map<ChainId, IbcCounterLock> routes, SwapBook book, Clock clock,
-            EngineSettings settings, Deadlines deadlines, FlowClock time, Outcomes outcomes) {
+            EngineSettings settings, Deadlines deadlines, FlowClock time, Outcomes outcomes, StepReads reads) {
         this.chains = chains;
         this.routes = routes;
         this.book = book;
@@ -68,6 +71,7 @@ final class Transactions {
         this.deadlines = deadlines;
         this.time = time;
         this.outcomes = outcomes;
+        this.reads = reads;
     }
 
     /**
@@ -90,6 +94,8 @@ final class Transactions {
             // A previous attempt may be on its way: only the chain can say (never send blindly).
             return drive(s, action);
         }
+        // The chain's clock for the fee bid (it only sets how urgent the bid is) is read while the intent is written.
+        CompletableFuture<Long> clockRead = chainNow != null ? null : reads.start(() -> time.chainTime(s, action));
         TxIntent intent;
         Swap current;
         if (last.isPresent() && isOpen(last.get())) {
@@ -103,7 +109,7 @@ final class Transactions {
                     : book.moveWithIntent(s, pendingState, "sending " + describe(action) + " on " + chain, intent);
         }
         FeeBid fee = deadlines.bid(current, action, book.failedCount(s.id(), action),
-                chainNow != null ? chainNow : time.chainTime(current, action));
+                chainNow != null ? chainNow : Futures.join(clockRead));
         AtomicReference<TxIntent> latest = new AtomicReference<>(intent);
         TxJournal journal = (SignedTx tx) -> {
             book.journal(latest.updateAndGet(i -> i.broadcasting(tx, clock.now())));

@@ -127,6 +127,67 @@ class StepReadsTest {
         assertThat(w.devnet.relayerReceipts()).isEmpty();
     }
 
+    @Test
+    void theSourceClaimsFeeClockIsReadWhileItsIntentIsWritten() {
+        confirm();
+        new SwapFlow(Map.of(ETH, w.eth, DEVNET, w.devnet), Map.of(), book(), w.clock, w.settings, heights(), () -> true,
+                executor).step(swap());
+        user.claim(); // the user reveals the secret on devnet-a; the follower reports it
+        w.mineAll();
+        w.follow();
+        assertThat(swap().state()).isEqualTo(SwapState.SECRET_REVEALED);
+
+        // The write of the claim's intent waits (up to 5 s) until the source's clock is being read: asked one after the
+        // other (the clock once the intent is written), the write waits alone and "apart" is set.
+        CountDownLatch clockAsked = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean apart = new java.util.concurrent.atomic.AtomicBoolean();
+        HtlcChain eth = (HtlcChain) Proxy.newProxyInstance(HtlcChain.class.getClassLoader(), new Class<?>[] {HtlcChain.class},
+                (p, m, args) -> {
+                    if (m.getName().equals("latestBlockTime")) clockAsked.countDown();
+                    try {
+                        return m.invoke(w.eth, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        io.evmore.core.port.SwapStore store = new io.evmore.core.port.SwapStore() {
+            @Override
+            public <T> T inTransaction(java.util.function.Function<Tx, T> work) {
+                try {
+                    if (!clockAsked.await(5, TimeUnit.SECONDS)) apart.set(true);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return w.memory.inTransaction(work);
+            }
+
+            @Override
+            public <T> T read(java.util.function.Function<Tx, T> work) {
+                return w.memory.read(work);
+            }
+
+            @Override
+            public int deleteTerminalBefore(java.time.Instant cutoff) {
+                return w.memory.deleteTerminalBefore(cutoff);
+            }
+
+            @Override
+            public Map<SwapState, Long> countByState() {
+                return w.memory.countByState();
+            }
+        };
+        SwapFlow flow = new SwapFlow(Map.of(ETH, eth, DEVNET, w.devnet), Map.of(),
+                new SwapBook(store, w.clock, io.evmore.core.port.RelayMetrics.NONE), w.clock, w.settings, heights(),
+                () -> true, executor);
+        int claimsBefore = w.eth.relayerReceipts().size();
+
+        flow.step(swap());
+
+        assertThat(w.eth.relayerReceipts()).as("the source was claimed").hasSize(claimsBefore + 1);
+        assertThat(swap().state()).isIn(SwapState.SOURCE_CLAIM_PENDING, SwapState.COMPLETED, SwapState.SOURCE_CLAIMED);
+        assertThat(apart).as("the clock was asked while the intent was written, not after").isFalse();
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------------------
 
     private void confirm() {
