@@ -32,7 +32,9 @@ import java.util.function.Consumer;
  *       claim on chain; memory (heap from /metrics, RSS from /proc) sampled throughout, the live heap after a forced
  *       full GC when every swap is locked; with {@code holdSeconds} the swappers keep every swap in flight (counter-lock
  *       made, not claimed) that long before claiming (the soak);</li>
- *   <li><b>reaction</b>: the relayer's own {@code evmore_relay_reaction_seconds} histograms after the swaps;</li>
+ *   <li><b>reaction</b>: the relayer's own {@code evmore_relay_reaction_seconds} histograms after the swaps; with
+ *       {@code warmupSwaps}, that many swaps run first (up to {@link #WARMUP_CONCURRENCY} at once) and the measured
+ *       swaps' reactions are the histograms' growth since (the warm-up's are reported apart);</li>
  *   <li><b>catch-up</b>: {@code catchupBlocks} empty blocks mined on Hardhat (after {@code catchupEvents} extra HTLC
  *       locks), then a second relayer with a fresh database and a cold cursor (Ethereum from block 0, a key nobody
  *       locked for) until its cursor reaches the head.</li>
@@ -43,8 +45,23 @@ import java.util.function.Consumer;
 public final class Bench {
     public enum Direction { ETH_TO_COSMOS, COSMOS_TO_ETH, BOTH }
 
+    /** @param warmupSwaps swaps run (at most {@link #WARMUP_CONCURRENCY} at once) before the measured ones; 0: none */
     public record Options(int swaps, int concurrency, Direction direction, Path outDir, int ceilingSeconds, int holdSeconds,
-            int catchupBlocks, int catchupEvents, String relayerHeap, Path jfr) {}
+            int catchupBlocks, int catchupEvents, String relayerHeap, Path jfr, int warmupSwaps) {
+        public Options(int swaps, int concurrency, Direction direction, Path outDir, int ceilingSeconds, int holdSeconds,
+                int catchupBlocks, int catchupEvents, String relayerHeap, Path jfr) {
+            this(swaps, concurrency, direction, outDir, ceilingSeconds, holdSeconds, catchupBlocks, catchupEvents, relayerHeap, jfr, 0);
+        }
+
+        /** The warm-up's own run: its swaps, at most {@link #WARMUP_CONCURRENCY} at once, both directions, no hold. */
+        Options warmup() {
+            return new Options(warmupSwaps, Math.min(warmupSwaps, WARMUP_CONCURRENCY), Direction.BOTH, outDir, ceilingSeconds, 0,
+                    catchupBlocks, catchupEvents, relayerHeap, jfr, 0);
+        }
+    }
+
+    /** Swaps in flight at most during a warm-up: enough to run the relayer's step code a few thousand times quickly. */
+    static final int WARMUP_CONCURRENCY = 50;
 
     static final BigInteger ETH_AMOUNT = new BigInteger("10000000000000000"); // 0.01 ETH
     static final BigInteger COSMOS_AMOUNT = BigInteger.valueOf(1_000_000); // 1 whole unit of devnet-a's denom
@@ -97,11 +114,23 @@ public final class Bench {
                             relayer.jvmCacheUsed() ? "with the launcher's JVM start-up cache"
                                     : "without a JVM start-up cache: none recorded yet by ./evmore run, or other options"));
 
-                    // 3. the swaps
+                    // 3. the swaps, after the warm-up's if asked (its reactions are reported apart, not in reaction_ms)
+                    PromText beforeSwaps = null;
+                    if (o.warmupSwaps() > 0) {
+                        say.accept("warm-up: " + o.warmupSwaps() + " swap(s), " + o.warmup().concurrency()
+                                + " at once, before the measured swaps (their reactions are reported apart)");
+                        ObjectNode warm = HttpApi.JSON.createObjectNode();
+                        new SwapsPhase(o.warmup(), say, http).run(w, eth, cosmos, relayer, warm);
+                        beforeSwaps = new PromText(relayer.metrics(http));
+                        ObjectNode wr = report.putObject("warmup");
+                        wr.put("swaps", o.warmupSwaps()).put("concurrency", o.warmup().concurrency())
+                                .put("swaps_completed", warm.path("swaps_completed").asInt());
+                        BenchReport.putReaction(beforeSwaps, null, wr);
+                    }
                     new SwapsPhase(o, say, http).run(w, eth, cosmos, relayer, report);
 
-                    // 4. reaction, from the relayer's own histograms
-                    BenchReport.putReaction(new PromText(relayer.metrics(http)), report);
+                    // 4. reaction, from the relayer's own histograms (the measured swaps' alone)
+                    BenchReport.putReaction(new PromText(relayer.metrics(http)), beforeSwaps, report);
                 } finally {
                     int code = relayer.stop();
                     say.accept("relayer: stopped (exit " + code + "); its log: " + relayer.log());

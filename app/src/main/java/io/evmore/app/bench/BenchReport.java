@@ -13,11 +13,15 @@ import java.util.Map;
 public final class BenchReport {
     private BenchReport() {}
 
-    /** {@code reaction_ms}: p50, p99 and count of the relayer's {@code evmore_relay_reaction_seconds} histograms, per kind. */
-    static void putReaction(PromText m, ObjectNode report) {
+    /**
+     * {@code reaction_ms}: p50, p99 and count of the relayer's {@code evmore_relay_reaction_seconds} histograms, per kind;
+     * with {@code before} (a scrape taken earlier, null: none) only what was observed since.
+     */
+    static void putReaction(PromText m, PromText before, ObjectNode report) {
         ObjectNode reaction = report.putObject("reaction_ms");
         for (String kind : List.of("counter_lock", "source_claim")) {
             var b = m.buckets("evmore_relay_reaction_seconds", Map.of("kind", kind));
+            if (before != null) b = PromText.since(b, before.buckets("evmore_relay_reaction_seconds", Map.of("kind", kind)));
             ObjectNode k = reaction.putObject(kind);
             k.put("p50", BenchUtil.round(PromText.quantile(0.50, b) * 1000, 2));
             k.put("p99", BenchUtil.round(PromText.quantile(0.99, b) * 1000, 2));
@@ -97,9 +101,21 @@ public final class BenchReport {
                 + " first reported range to the head) in %.2f s.%n", k.path("blocks").asLong(), k.path("htlc_lock_events").asLong(),
                 k.path("measured_blocks").asLong(), k.path("seconds").asDouble()));
         m.append(String.format(Locale.ROOT, "Reaction: from the relayer's evmore_relay_reaction_seconds histograms (%d counter-locks, %d source claims), "
-                + "quantiles interpolated inside buckets.%n", r.path("reaction_ms").path("counter_lock").path("count").asLong(),
-                r.path("reaction_ms").path("source_claim").path("count").asLong()));
+                + "quantiles interpolated inside buckets%s.%n", r.path("reaction_ms").path("counter_lock").path("count").asLong(),
+                r.path("reaction_ms").path("source_claim").path("count").asLong(), warmup(r.path("warmup"))));
         return m.toString();
+    }
+
+    /** What the reaction line says about a warm-up run before the measured swaps (nothing without one). */
+    private static String warmup(JsonNode w) {
+        if (w.isMissingNode()) return "";
+        JsonNode c = w.path("reaction_ms").path("counter_lock");
+        JsonNode s = w.path("reaction_ms").path("source_claim");
+        return String.format(Locale.ROOT, "; these swaps only: %d warm-up swaps (%d at once, %d completed) ran first on the same relayer,"
+                        + " their own reaction: counter-lock p50 %s / p99 %s ms, source claim p50 %s / p99 %s ms",
+                w.path("swaps").asInt(), w.path("concurrency").asInt(), w.path("swaps_completed").asInt(),
+                fmt(c.path("p50").asDouble(Double.NaN)), fmt(c.path("p99").asDouble(Double.NaN)),
+                fmt(s.path("p50").asDouble(Double.NaN)), fmt(s.path("p99").asDouble(Double.NaN)));
     }
 
     private static String fmt(double v) {

@@ -91,6 +91,16 @@ final class PromText {
     }
 
     /**
+     * A cumulative histogram's observations since an earlier scrape of it: each bucket's count minus the earlier one
+     * (counters only grow; a bucket the earlier scrape lacked counts from 0).
+     */
+    static TreeMap<Double, Double> since(TreeMap<Double, Double> now, TreeMap<Double, Double> earlier) {
+        TreeMap<Double, Double> out = new TreeMap<>();
+        now.forEach((bound, count) -> out.put(bound, count - earlier.getOrDefault(bound, 0.0)));
+        return out;
+    }
+
+    /**
      * The q-quantile of a classic histogram, interpolated linearly inside its bucket as Prometheus'
      * histogram_quantile does (the lowest bucket from 0); NaN without observations. An answer in the +Inf bucket is
      * the highest finite bound.

@@ -40,6 +40,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "soak: keep every swap in flight (counter-locked, unclaimed) this long, sampling the live heap each minute (default: ${DEFAULT-VALUE})")
     int holdSeconds;
 
+    @Option(names = "--warmup-swaps", defaultValue = "0",
+            description = "swaps run first, up to 50 at once, whose reactions are reported apart from the measured swaps'"
+                    + " (a long-running relayer's code is compiled; a fresh one's is not) (default: ${DEFAULT-VALUE})")
+    int warmupSwaps;
+
     @Option(names = "--ceiling-seconds", defaultValue = "10", description = "length of the ceiling window (default: ${DEFAULT-VALUE})")
     int ceilingSeconds;
 
@@ -64,15 +69,15 @@ final class BenchCommand implements Callable<Integer> {
         Bench.Direction d = check.choice(Bench.Direction.class, direction,
                 "--direction must be eth-to-cosmos, cosmos-to-eth or both, got '" + direction + "'");
         check.require(swaps >= 1 && concurrency >= 1 && holdSeconds >= 0 && ceilingSeconds >= 1 && catchupBlocks >= 0
-                        && catchupEvents >= 0 && relayerHeap.matches("[0-9]+[kKmMgG]?"),
-                "--swaps, --concurrency and --ceiling-seconds must be positive, --hold-seconds, --catchup-blocks and"
-                        + " --catchup-events not negative, --relayer-heap like 256m");
+                        && catchupEvents >= 0 && warmupSwaps >= 0 && relayerHeap.matches("[0-9]+[kKmMgG]?"),
+                "--swaps, --concurrency and --ceiling-seconds must be positive, --hold-seconds, --catchup-blocks,"
+                        + " --catchup-events and --warmup-swaps not negative, --relayer-heap like 256m");
         // the chains and swappers in this process log at warn: the bench's own lines are the report
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
                 .setLevel(ch.qos.logback.classic.Level.WARN);
         long t0 = System.nanoTime();
         ObjectNode report = new Bench(new Bench.Options(swaps, concurrency, d, out, ceilingSeconds, holdSeconds, catchupBlocks, catchupEvents,
-                relayerHeap, jfr), line -> {
+                relayerHeap, jfr, warmupSwaps), line -> {
                     System.out.printf("[%6.1fs] %s%n", (System.nanoTime() - t0) / 1e9, line);
                     System.out.flush();
                 }).run();

@@ -2,6 +2,7 @@ package io.evmore.app.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.evmore.app.http.HttpApi;
 import java.util.Map;
@@ -41,6 +42,29 @@ class BenchReportTest {
         TreeMap<Double, Double> slow = m.buckets("evmore_relay_reaction_seconds", Map.of("kind", "source_claim"));
         assertThat(PromText.quantile(0.5, slow)).isEqualTo(0.1);
         assertThat(PromText.quantile(0.5, new TreeMap<>())).isNaN();
+    }
+
+    @Test
+    void afterAWarmUpOnlyTheMeasuredSwapsReactionsCount() {
+        // the warm-up left 5 slow counter-locks in (0.02, 0.1]; the measured swaps then grew the histogram to METRICS
+        PromText before = new PromText("""
+                evmore_relay_reaction_seconds_bucket{kind="counter_lock",le="0.01"} 0
+                evmore_relay_reaction_seconds_bucket{kind="counter_lock",le="0.02"} 0
+                evmore_relay_reaction_seconds_bucket{kind="counter_lock",le="0.1"} 5
+                evmore_relay_reaction_seconds_bucket{kind="counter_lock",le="+Inf"} 5
+                """);
+        ObjectNode r = HttpApi.JSON.createObjectNode();
+        BenchReport.putReaction(new PromText(METRICS), before, r);
+        // since: 40 in <= 0.01, 50 in (0.01, 0.02], 5 in (0.02, 0.1]: 95 observations
+        JsonNode c = r.path("reaction_ms").path("counter_lock");
+        assertThat(c.path("count").asLong()).isEqualTo(95);
+        // rank 47.5: 7.5 into the 50 of (0.01, 0.02]; rank 94.05: 4.05 into the 5 of (0.02, 0.1]
+        assertThat(c.path("p50").asDouble()).isCloseTo(11.5, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(c.path("p99").asDouble()).isCloseTo(84.8, org.assertj.core.data.Offset.offset(0.01));
+        ObjectNode all = HttpApi.JSON.createObjectNode();
+        BenchReport.putReaction(new PromText(METRICS), null, all);
+        assertThat(all.path("reaction_ms").path("counter_lock").path("count").asLong()).isEqualTo(100);
+        assertThat(all.path("reaction_ms").path("counter_lock").path("p99").asDouble()).isCloseTo(92.0, org.assertj.core.data.Offset.offset(0.01));
     }
 
     @Test

@@ -24,6 +24,7 @@ class OptionChecksTest {
             "bench --swaps 0                         | bench: --swaps, --concurrency and --ceiling-seconds must be positive",
             "bench --catchup-events -1               | bench: --swaps, --concurrency and --ceiling-seconds must be positive",
             "bench --relayer-heap lots               | --relayer-heap like 256m",
+            "bench --warmup-swaps -5                | --warmup-swaps not negative",
     })
     void aBadValueIsOneLineNamingItAndExitCode2(String args, String expected) {
         StringWriter err = new StringWriter();
