@@ -119,7 +119,7 @@ public final class Bench {
                     if (o.warmupSwaps() > 0) {
                         say.accept("warm-up: " + o.warmupSwaps() + " swap(s), " + o.warmup().concurrency()
                                 + " at once, before the measured swaps (their reactions are reported apart)");
-                        ObjectNode warm = HttpApi.JSON.createObjectNode();
+                        ObjectNode warm = report.deepCopy().put("direction", "both"); // the run so far (ceiling), its own swaps
                         new SwapsPhase(o.warmup(), say, http).run(w, eth, cosmos, relayer, warm);
                         beforeSwaps = new PromText(relayer.metrics(http));
                         ObjectNode wr = report.putObject("warmup");
