@@ -18,8 +18,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.crypto.Credentials;
@@ -113,9 +111,6 @@ public final class EthereumTransactor {
     private final ChainMetrics metrics;
     private final String chainLabel;
     private final SharedRead<BigInteger> baseFeeRead = new SharedRead<>(this::readBaseFee);
-    /** A read made beside another one of the same transaction (the base fee during the gas estimate). */
-    private static final Executor SIDE_READS = Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("eth-side-read-", 0).factory());
 
     public EthereumTransactor(EthereumSettings settings, EndpointPool<EthConnection> pool, Credentials credentials,
             ChainMetrics metrics) {
@@ -226,7 +221,7 @@ public final class EthereumTransactor {
         } else {
             // Neither answer depends on the other: the base fee is asked while the node estimates (one round trip
             // less before signing). A refused estimate is still the error reported; the base fee read is then unused.
-            CompletableFuture<BigInteger> baseFeeRead = CompletableFuture.supplyAsync(this::baseFee, SIDE_READS);
+            CompletableFuture<BigInteger> baseFeeRead = Futures.beside(this::baseFee);
             gas = estimateGas(request);
             baseFee = Futures.join(baseFeeRead);
         }

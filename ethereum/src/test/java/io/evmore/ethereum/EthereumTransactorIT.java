@@ -20,6 +20,17 @@ class EthereumTransactorIT extends OnHardhatChain {
         return new EthereumTransactor.TxRequest(to, BigInteger.valueOf(wei), "0x", BigInteger.valueOf(21_000), "transfer");
     }
 
+    /** The test chain's settings with one endpoint, {@code proxy}, and {@code pool}'s settings. */
+    private static EthereumSettings through(FaultyRpcProxy proxy, String name, io.evmore.pool.PoolSettings pool) {
+        return new EthereumSettings(chain.settings.chain(), List.of(new io.evmore.pool.Endpoint(name, proxy.url())), pool,
+                chain.settings.contractAddress(), 1, chain.settings.pollInterval(), 50, 0, chain.settings.fees(),
+                chain.settings.receiptTimeout());
+    }
+
+    private static io.evmore.pool.EndpointPool<EthConnection> poolOf(String name, EthereumSettings s) {
+        return Web3jConnections.pool(name, s, io.evmore.pool.PoolMetrics.unregistered(), io.evmore.core.port.Clock.system());
+    }
+
     private static long nonceOf(String txHash) {
         return Long.decode(chain.node.rpc("eth_getTransactionByHash", txHash).get("nonce").asText());
     }
@@ -67,15 +78,9 @@ class EthereumTransactorIT extends OnHardhatChain {
     void broadcastWhoseAnswerWasLostIsNotSentTwice(int lost) throws Exception {
         // 1: the pool's retry is refused as "nonce too low"; 3: every attempt of the pool (3) loses its answer
         try (FaultyRpcProxy proxy = new FaultyRpcProxy(chain.node.url())) {
-            EthereumSettings s = new EthereumSettings(chain.settings.chain(),
-                    // breaker threshold 5 > 3 attempts, as in the guide's defaults: the endpoint stays usable
-                    List.of(new io.evmore.pool.Endpoint("lossy", proxy.url())),
-                    chain.settings.pool().withBreaker(5, Duration.ofSeconds(2)),
-                    chain.settings.contractAddress(), 1, chain.settings.pollInterval(), 50, 0, chain.settings.fees(),
-                    chain.settings.receiptTimeout());
-            var pool = Web3jConnections.pool("lossy", s, io.evmore.pool.PoolMetrics.unregistered(),
-                    io.evmore.core.port.Clock.system());
-            try (pool) {
+            // breaker threshold 5 > 3 attempts, as in the guide's defaults: the endpoint stays usable
+            EthereumSettings s = through(proxy, "lossy", chain.settings.pool().withBreaker(5, Duration.ofSeconds(2)));
+            try (var pool = poolOf("lossy", s)) {
                 EthereumTransactor tx = new EthereumTransactor(s, pool, chain.credentials(2), chain.metrics);
                 long before = txCount(2, "latest");
                 proxy.loseSendAnswers.set(lost); // the node mines it (automine), the answer is lost, the pool re-sends
@@ -93,13 +98,8 @@ class EthereumTransactorIT extends OnHardhatChain {
         // Whichever of the estimate and the base fee read reaches the node first is held until the other has arrived: a
         // transactor that asks one after the other waits out the hold (5 s). Reaction time: docs/BENCHMARKS.md.
         try (FaultyRpcProxy proxy = new FaultyRpcProxy(chain.node.url())) {
-            EthereumSettings s = new EthereumSettings(chain.settings.chain(),
-                    List.of(new io.evmore.pool.Endpoint("proxy", proxy.url())), chain.settings.pool(),
-                    chain.settings.contractAddress(), 1, chain.settings.pollInterval(), 50, 0, chain.settings.fees(),
-                    chain.settings.receiptTimeout());
-            var pool = Web3jConnections.pool("proxy", s, io.evmore.pool.PoolMetrics.unregistered(),
-                    io.evmore.core.port.Clock.system());
-            try (pool) {
+            EthereumSettings s = through(proxy, "proxy", chain.settings.pool());
+            try (var pool = poolOf("proxy", s)) {
                 EthereumTransactor tx = new EthereumTransactor(s, pool, chain.credentials(2), chain.metrics);
                 proxy.holdPair("eth_estimateGas", "eth_getBlockByNumber");
                 TransactionReceipt r = tx.send(new EthereumTransactor.TxRequest(chain.address(5), BigInteger.valueOf(17),

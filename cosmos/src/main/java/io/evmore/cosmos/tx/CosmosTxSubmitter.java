@@ -16,8 +16,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,9 +32,6 @@ public final class CosmosTxSubmitter {
     private static final Logger log = LoggerFactory.getLogger(CosmosTxSubmitter.class);
     /** The timeout height of a simulated transaction: the most bytes a height can take (a signed one is never longer). */
     static final long SIMULATED_TIMEOUT_HEIGHT = Long.MAX_VALUE;
-    /** A read made beside another one of the same transaction (the latest height during the simulation). */
-    private static final Executor SIDE_READS = Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("cosmos-side-read-", 0).factory());
     private final String chainId;
     private final String prefix;
     private final CosmosSigner signer;
@@ -127,7 +122,7 @@ public final class CosmosTxSubmitter {
             // The latest height (for timeout_height) is read while the node simulates: one round trip less before
             // signing. The simulated body carries the largest timeout height there is, so the signed transaction is
             // never longer (never metered for more bytes) than the one simulated.
-            CompletableFuture<Long> latest = CompletableFuture.supplyAsync(() -> rpc.status().latestHeight(), SIDE_READS);
+            CompletableFuture<Long> latest = Futures.beside(() -> rpc.status().latestHeight());
             long used = queries.simulate(TxBuilder.simulationTx(signer.publicKey(), sequence, messages, memo,
                     gas.feeDenom(), SIMULATED_TIMEOUT_HEIGHT));
             long timeoutHeight = Futures.join(latest) + timeoutBlocks;
