@@ -10,8 +10,10 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -19,6 +21,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.web3j.crypto.Bip32ECKeyPair;
+import org.web3j.crypto.Keys;
+import org.web3j.crypto.MnemonicUtils;
+import org.web3j.utils.Numeric;
 
 class HardhatNodeIT {
     private static HardhatNode node;
@@ -40,6 +46,34 @@ class HardhatNodeIT {
         String balance = node.rpc("eth_getBalance", node.devAddresses().get(0), "latest").asText();
         assertThat(new java.math.BigInteger(balance.substring(2), 16)).isPositive();
         assertThat(node.devPrivateKeys()).hasSize(node.devAddresses().size());
+    }
+
+    /**
+     * hardhat.config.js lists the development keys instead of the mnemonic (Hardhat's own derivation costs ~0.7 s of
+     * CPU per start): they must be exactly the mnemonic's first 20 accounts (m/44'/60'/0'/0/i), each with 10,000 ETH
+     * at genesis, as the mnemonic gave before.
+     */
+    @Test
+    void theAccountsAreTheDevelopmentMnemonicsFirstTwentyWithTenThousandEthEach() {
+        byte[] seed = MnemonicUtils.generateSeed("test test test test test test test test test test test junk", "");
+        Bip32ECKeyPair master = Bip32ECKeyPair.generateKeyPair(seed);
+        List<String> expected = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            int[] path = {44 | Bip32ECKeyPair.HARDENED_BIT, 60 | Bip32ECKeyPair.HARDENED_BIT, Bip32ECKeyPair.HARDENED_BIT, 0, i};
+            Bip32ECKeyPair pair = Bip32ECKeyPair.deriveKeyPair(master, path);
+            expected.add("0x" + Keys.getAddress(pair.getPublicKey()));
+            keys.add(Numeric.toHexStringWithPrefixZeroPadded(pair.getPrivateKey(), 64));
+        }
+        List<String> accounts = new ArrayList<>();
+        node.rpc("eth_accounts").forEach(a -> accounts.add(a.asText().toLowerCase()));
+        assertThat(accounts).containsExactlyElementsOf(expected);
+        assertThat(node.devAddresses()).isEqualTo(expected.subList(0, node.devAddresses().size()));
+        assertThat(node.devPrivateKeys()).isEqualTo(keys.subList(0, node.devPrivateKeys().size()));
+        for (String a : expected) {
+            String wei = node.rpc("eth_getBalance", a, "0x0").asText();
+            assertThat(new BigInteger(wei.substring(2), 16)).as("genesis balance of " + a).isEqualTo(BigInteger.TEN.pow(22));
+        }
     }
 
     /** pid() names the Node.js program serving the chain (whose CPU the bench reads), not its shell wrapper. */
