@@ -37,6 +37,9 @@ import org.web3j.protocol.core.methods.response.Log;
  *       history's worth below the cursor, or, if the chain no longer reaches that height, the same margin below
  *       its head (never below {@code startBlock - 1} while the chain reaches it); the ancestor reported is always
  *       the block at that height on the current chain.</li>
+ *   <li>A range's end block and its logs are read from one endpoint, the block first: a node behind the range
+ *       answers {@code eth_getLogs} for the blocks it lacks with nothing, which paired with another endpoint's end
+ *       block would skip their events for good; a node without the end block is "not there yet".</li>
  *   <li>After a range's logs are read, its end block is read again: if its hash changed, a reorg happened during
  *       the read and the range is read again instead of applied. A one-block range must also build on the cursor (its
  *       parent hash), any other range find the cursor still canonical, and every block its logs claim must be
@@ -205,13 +208,11 @@ public final class EthereumEventFollower implements ChainEvents {
         }
         long from = cursor.height() + 1;
         long to = Math.min(safe, cursor.height() + range);
-        EthBlock.Block end = reads.block(to);
-        if (end == null) {
-            return cursor; // the chain moved under us; the next step re-checks
-        }
-        List<Log> logs;
+        // The end block and the logs come from one endpoint, the block first: a node behind 'to' answers empty logs
+        // for the blocks it lacks, and paired with another endpoint's end block that would skip their events for good.
+        FollowerReads.Range read;
         try {
-            logs = reads.getLogs(from, to);
+            read = reads.range(from, to);
         } catch (RpcErrorException | io.evmore.core.error.TransientException e) {
             if (range > 1) {
                 range = Math.max(1, (to - from + 1) / 2);
@@ -221,6 +222,11 @@ public final class EthereumEventFollower implements ChainEvents {
             }
             throw e;
         }
+        EthBlock.Block end = read.end();
+        if (end == null) {
+            return cursor; // the chain moved under us, or the endpoint is behind; the next step re-checks
+        }
+        List<Log> logs = read.logs();
         RangeReadHook hook = afterRangeRead;
         if (hook != null) hook.afterRead(from, to, logs);
         // Canonical re-check after the read: the range end must still be the block we read the range up to, or a

@@ -39,7 +39,26 @@ final class FollowerReads {
         return b == null ? null : b.getHash();
     }
 
-    List<Log> getLogs(long from, long to) {
+    /** A range's end block (null: that endpoint's chain is not that long yet, and {@code logs} is empty) and its logs. */
+    record Range(EthBlock.Block end, List<Log> logs) {}
+
+    /**
+     * The block at {@code to} and the logs of blocks {@code from..to}, from one endpoint, the block read first. A node
+     * behind {@code to} answers {@code eth_getLogs} for blocks it does not have yet with an empty list or only the part it
+     * has (Hardhat 2, geth before 2025 and other clients: ethereum/execution-apis#534), indistinguishable from "no
+     * events"; had the end block come from another endpoint, the follower would move its cursor past those events for
+     * good. A node that has the end block has every block below it, so its answer is complete; one that has not
+     * answers a null end, which the follower reads as "not there yet".
+     */
+    Range range(long from, long to) {
+        return call(w -> {
+            EthBlock.Block end = block(w, to);
+            if (end == null) return new Range(null, List.of());
+            return new Range(end, logs(w, from, to));
+        });
+    }
+
+    private List<Log> logs(Web3j w, long from, long to) throws java.io.IOException {
         DefaultBlockParameter fromBlock = DefaultBlockParameter.valueOf(BigInteger.valueOf(from));
         DefaultBlockParameter toBlock = DefaultBlockParameter.valueOf(BigInteger.valueOf(to));
         EthFilter ours = new EthFilter(fromBlock, toBlock, settings.contractAddress());
@@ -50,21 +69,18 @@ final class FollowerReads {
             forRelayer = new EthFilter(fromBlock, toBlock, (List<String>) null);
             forRelayer.addSingleTopic(HtlcAbi.LOCKED_TOPIC).addNullTopic().addNullTopic().addSingleTopic(relayerTopic);
         }
-        EthFilter others = forRelayer;
-        return call(w -> {
-            // One endpoint answers both, so the merged logs come from one view of the chain.
-            List<Log> out = logs(Rpc.send(w.ethGetLogs(ours), "eth_getLogs").getLogs());
-            if (others != null) {
-                // The configured contract's own locks for the relayer are in both answers: report them once.
-                java.util.Set<String> seen = new java.util.HashSet<>();
-                for (Log l : out) seen.add(key(l));
-                for (Log l : logs(Rpc.send(w.ethGetLogs(others), "eth_getLogs").getLogs())) {
-                    if (!seen.contains(key(l))) out.add(l);
-                }
+        // One endpoint answers both, so the merged logs come from one view of the chain.
+        List<Log> out = logs(Rpc.send(w.ethGetLogs(ours), "eth_getLogs").getLogs());
+        if (forRelayer != null) {
+            // The configured contract's own locks for the relayer are in both answers: report them once.
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (Log l : out) seen.add(key(l));
+            for (Log l : logs(Rpc.send(w.ethGetLogs(forRelayer), "eth_getLogs").getLogs())) {
+                if (!seen.contains(key(l))) out.add(l);
             }
-            checkLogsOnOwnChain(w, out, from, to);
-            return out;
-        });
+        }
+        checkLogsOnOwnChain(w, out, from, to);
+        return out;
     }
 
     @SuppressWarnings("rawtypes")
@@ -174,18 +190,20 @@ final class FollowerReads {
 
     /** The block at {@code height}, or null if the chain is not that long; a malformed answer is the endpoint's fault. */
     EthBlock.Block block(long height) {
-        return call(w -> {
-            EthBlock.Block b = Rpc.send(w.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(height)),
-                    false), "eth_getBlockByNumber").getBlock();
-            if (b != null && (b.getHash() == null || !HASH.matcher(b.getHash()).matches() || b.getParentHash() == null
-                    || !HASH.matcher(b.getParentHash()).matches() || b.getNumberRaw() == null
-                    || !BigInteger.valueOf(height).equals(b.getNumber()) || b.getTimestampRaw() == null
-                    || b.getTimestamp().signum() < 0 || b.getTimestamp().bitLength() > 62)) {
-                // IOException: charged to the endpoint, and the pool asks another one
-                throw new java.io.IOException("eth_getBlockByNumber(" + height + "): malformed block in the answer");
-            }
-            return b;
-        });
+        return call(w -> block(w, height));
+    }
+
+    private static EthBlock.Block block(Web3j w, long height) throws java.io.IOException {
+        EthBlock.Block b = Rpc.send(w.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(height)),
+                false), "eth_getBlockByNumber").getBlock();
+        if (b != null && (b.getHash() == null || !HASH.matcher(b.getHash()).matches() || b.getParentHash() == null
+                || !HASH.matcher(b.getParentHash()).matches() || b.getNumberRaw() == null
+                || !BigInteger.valueOf(height).equals(b.getNumber()) || b.getTimestampRaw() == null
+                || b.getTimestamp().signum() < 0 || b.getTimestamp().bitLength() > 62)) {
+            // IOException: charged to the endpoint, and the pool asks another one
+            throw new java.io.IOException("eth_getBlockByNumber(" + height + "): malformed block in the answer");
+        }
+        return b;
     }
 
     private <T> T call(Web3jCall<T> c) {

@@ -2,6 +2,7 @@ package io.evmore.ethereum;
 
 import io.evmore.core.testing.InMemoryCursorStore;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.evmore.core.chain.ChainEvent;
@@ -394,6 +395,72 @@ class EthereumEventFollowerIT extends OnHardhatChain {
             TxResult locked = lock(Secret.random());
             await().atMost(Duration.ofSeconds(20)).until(() -> listener.lockedIds().contains(locked.htlcId()));
             return new Followed(listener, pool.status().endpoints().get(0));
+        }
+    }
+
+    /** Settings for a pool of the given endpoints, first = primary, following from the block after the head. */
+    private EthereumSettings through(Endpoint... endpoints) {
+        EthereumSettings base = fromNow();
+        return new EthereumSettings(base.chain(), List.of(endpoints), base.pool(), base.contractAddress(), 1, base.pollInterval(),
+                50, base.startBlock(), base.fees(), base.receiptTimeout());
+    }
+
+    /**
+     * A node behind a range answers {@code eth_getLogs} for the blocks it does not have yet with an empty list (Hardhat
+     * does, as did geth before 2025). Paired with another endpoint's end block, that empty answer would read as "no
+     * events there" and move the follower's cursor past a lock for good. Here the primary loses its answer to the logs
+     * call (rate limited), so the pool asks the lagging node: the range's end block and its logs must then both come from it.
+     */
+    @Test
+    void aRangeIsNeverReadAsEmptyFromANodeBehindIt() throws Exception {
+        try (FaultyRpcProxy primary = new FaultyRpcProxy(chain.node.url()); FaultyRpcProxy lagging = new FaultyRpcProxy(chain.node.url())) {
+            TxResult locked = lock(Secret.random());
+            long height = locked.height();
+            lagging.behind = (int) (chain.node.blockNumber() - height + 1); // its head is the block before the lock's
+            EthereumSettings s = through(new Endpoint("primary", primary.url()), new Endpoint("lagging", lagging.url()));
+            try (var pool = Web3jConnections.pool("primary-and-lagging", s, io.evmore.pool.PoolMetrics.on(chain.prometheus), Clock.system())) {
+                // What the lagging node answers when simply asked for that block's logs: nothing, though the lock is there.
+                org.web3j.protocol.core.methods.request.EthFilter plain = new org.web3j.protocol.core.methods.request.EthFilter(
+                        org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(height)),
+                        org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(height)), s.contractAddress());
+                try (var laggingOnly = Web3jConnections.pool("lagging-only", through(new Endpoint("lagging", lagging.url())),
+                        io.evmore.pool.PoolMetrics.on(chain.prometheus), Clock.system())) {
+                    List<?> plainAnswer = laggingOnly.execute(c -> c.web3j().ethGetLogs(plain).send().getLogs());
+                    assertThat(plainAnswer).as("the lagging node's plain answer").isEmpty();
+                }
+                FollowerReads reads = new FollowerReads(s, pool, null);
+                primary.failLogs.set(1);
+                FollowerReads.Range r = reads.range(height, height);
+                assertThat(primary.failedLogs.get()).as("the primary failed the logs call, so the pool asked the lagging node").isEqualTo(1);
+                assertThat(lagging.methods).contains("eth_getBlockByNumber");
+                assertThat(r.end()).as("the lagging node has no block " + height + ": not there yet, rather than no events").isNull();
+                assertThat(r.logs()).isEmpty();
+
+                // With the primary answering, the same range holds the lock.
+                FollowerReads.Range again = reads.range(height, height);
+                assertThat(again.end()).isNotNull();
+                assertThat(again.end().getNumber().longValueExact()).isEqualTo(height);
+                assertThat(again.logs()).anyMatch(l -> l.getTransactionHash().equalsIgnoreCase(locked.txHash()));
+            }
+        }
+    }
+
+    /** The same, end to end: the follower delivers the lock instead of stepping over it. */
+    @Test
+    void theFollowerDoesNotStepOverALockWhenALaggingNodeAnswersItsRange() throws Exception {
+        try (FaultyRpcProxy primary = new FaultyRpcProxy(chain.node.url()); FaultyRpcProxy lagging = new FaultyRpcProxy(chain.node.url())) {
+            EthereumSettings s = through(new Endpoint("primary", primary.url()), new Endpoint("lagging", lagging.url()));
+            TxResult locked = lock(Secret.random());
+            lagging.behind = (int) (chain.node.blockNumber() - locked.height() + 1);
+            primary.failLogs.set(1); // the follower's first range, which holds the lock, is asked of the lagging node
+            InMemoryCursorStore store = new InMemoryCursorStore();
+            RecordingListener listener = new RecordingListener(store);
+            var pool = Web3jConnections.pool("follow-primary-and-lagging", s, io.evmore.pool.PoolMetrics.on(chain.prometheus), Clock.system());
+            try (pool; EthereumEventFollower f = new EthereumEventFollower(s, pool, store, Clock.system(), chain.metrics)) {
+                f.start(listener);
+                await().atMost(Duration.ofSeconds(20)).until(() -> listener.lockedIds().contains(locked.htlcId()));
+            }
+            assertThat(primary.failedLogs.get()).as("the lock's range was first asked of the lagging node").isEqualTo(1);
         }
     }
 

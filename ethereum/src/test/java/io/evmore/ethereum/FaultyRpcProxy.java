@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A JSON-RPC proxy on 127.0.0.1 in front of a real node that misbehaves on demand like public endpoints do:
- * it stalls (answers late), refuses {@code eth_getLogs} over too many blocks, or adds hostile entries to the
- * logs it returns.
+ * it stalls (answers late), refuses {@code eth_getLogs} over too many blocks, adds hostile entries to the logs it
+ * returns, or answers as a node some blocks behind ({@link #behind}).
  */
 final class FaultyRpcProxy implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -63,6 +63,16 @@ final class FaultyRpcProxy implements AutoCloseable {
     final List<Long> servedLogRanges = new CopyOnWriteArrayList<>();
     /** Given an eth_getLogs range (from, to), log objects to append to the real answer; null adds nothing. */
     volatile java.util.function.BiFunction<Long, Long, List<JsonNode>> extraLogs;
+    /**
+     * While 0 or more: answers as a node that many blocks behind the upstream, the way such a node answers — its head is
+     * lower, blocks above it are null, and {@code eth_getLogs} covers only the blocks it has: an empty list for a range
+     * above its head (what Hardhat itself answers for a range beyond its head), the part up to its head otherwise.
+     */
+    volatile int behind = -1;
+    /** How many eth_getLogs calls to refuse as a busy node does (-32005, rate limited): the pool asks another endpoint. */
+    final AtomicInteger failLogs = new AtomicInteger();
+    /** How many eth_getLogs calls were refused so. */
+    final AtomicInteger failedLogs = new AtomicInteger();
     /** How many eth_sendRawTransaction calls to forward and then answer by dropping the connection. */
     final AtomicInteger loseSendAnswers = new AtomicInteger();
 
@@ -86,6 +96,10 @@ final class FaultyRpcProxy implements AutoCloseable {
                 gate.await(120, java.util.concurrent.TimeUnit.SECONDS); // until released: no race with the caller's timeout
             }
             JsonNode req = JSON.readTree(body);
+            if (behind >= 0) {
+                reply(ex, JSON.writeValueAsString(asIfBehind(req, behind)));
+                return;
+            }
             String method = req.path("method").asText();
             methods.add(method);
             String[] p = pair;
@@ -94,6 +108,12 @@ final class FaultyRpcProxy implements AutoCloseable {
                     pairSeen[i].countDown();
                     if (!pairSeen[1 - i].await(5, java.util.concurrent.TimeUnit.SECONDS)) pairApart.set(true);
                 }
+            }
+            if ("eth_getLogs".equals(method) && failLogs.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                failedLogs.incrementAndGet();
+                reply(ex, "{\"jsonrpc\":\"2.0\",\"id\":" + req.path("id") + ",\"error\":{\"code\":-32005,"
+                        + "\"message\":\"rate limit exceeded\"}}");
+                return;
             }
             if ("eth_getLogs".equals(req.path("method").asText())) {
                 JsonNode f = req.path("params").path(0);
@@ -133,6 +153,63 @@ final class FaultyRpcProxy implements AutoCloseable {
         } catch (IOException e) {
             // upstream down: drop the connection like a dead endpoint would
         }
+    }
+
+    /** The answer of a node {@code lag} blocks behind the upstream, to one request or a batch. */
+    private JsonNode asIfBehind(JsonNode req, int lag) throws IOException, InterruptedException {
+        if (req.isArray()) {
+            com.fasterxml.jackson.databind.node.ArrayNode out = JSON.createArrayNode();
+            for (JsonNode r : req) out.add(asIfBehind(r, lag));
+            return out;
+        }
+        String method = req.path("method").asText();
+        methods.add(method);
+        long head = Math.max(0, Long.decode(upstream(call("eth_blockNumber", JSON.createArrayNode())).path("result").asText()) - lag);
+        com.fasterxml.jackson.databind.node.ObjectNode answer = JSON.createObjectNode().put("jsonrpc", "2.0");
+        answer.set("id", req.path("id"));
+        switch (method) {
+            case "eth_blockNumber" -> answer.put("result", "0x" + Long.toHexString(head));
+            case "eth_getBlockByNumber" -> {
+                String tag = req.path("params").path(0).asText();
+                long n = "latest".equals(tag) ? head : Long.decode(tag);
+                if (n > head) {
+                    answer.putNull("result");
+                } else {
+                    com.fasterxml.jackson.databind.node.ArrayNode params = JSON.createArrayNode().add("0x" + Long.toHexString(n))
+                            .add(req.path("params").path(1).asBoolean(false));
+                    answer.set("result", upstream(call(method, params)).path("result"));
+                }
+            }
+            case "eth_getLogs" -> {
+                com.fasterxml.jackson.databind.node.ObjectNode f = ((com.fasterxml.jackson.databind.node.ObjectNode) req.path("params").path(0)).deepCopy();
+                long from = Long.decode(f.path("fromBlock").asText());
+                long to = Long.decode(f.path("toBlock").asText());
+                if (from > head) {
+                    answer.set("result", JSON.createArrayNode());
+                } else {
+                    f.put("toBlock", "0x" + Long.toHexString(Math.min(to, head)));
+                    answer.set("result", upstream(call(method, JSON.createArrayNode().add(f))).path("result"));
+                }
+            }
+            default -> {
+                return upstream(req);
+            }
+        }
+        return answer;
+    }
+
+    private static JsonNode call(String method, JsonNode params) {
+        com.fasterxml.jackson.databind.node.ObjectNode r = JSON.createObjectNode().put("jsonrpc", "2.0").put("id", 1).put("method", method);
+        r.set("params", params);
+        return r;
+    }
+
+    private JsonNode upstream(JsonNode req) throws IOException, InterruptedException {
+        HttpResponse<byte[]> resp = http.send(HttpRequest.newBuilder(URI.create(upstream)).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(req))).build(), HttpResponse.BodyHandlers.ofByteArray());
+        JsonNode answer = JSON.readTree(resp.body());
+        if (answer.isObject()) ((com.fasterxml.jackson.databind.node.ObjectNode) answer).set("id", req.path("id"));
+        return answer;
     }
 
     private static void reply(HttpExchange ex, String json) throws IOException {
