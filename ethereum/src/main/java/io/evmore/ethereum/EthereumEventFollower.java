@@ -208,9 +208,7 @@ public final class EthereumEventFollower implements ChainEvents {
         }
         long from = cursor.height() + 1;
         long to = Math.min(safe, cursor.height() + range);
-        // The end block and the logs come from one endpoint, the block first: a node behind 'to' answers empty logs
-        // for the blocks it lacks, and paired with another endpoint's end block that would skip their events for good.
-        FollowerReads.Range read;
+        FollowerReads.Range read; // the end block and the logs from one endpoint (a node behind 'to' answers no logs)
         try {
             read = reads.range(from, to);
         } catch (RpcErrorException | io.evmore.core.error.TransientException e) {

@@ -349,10 +349,7 @@ class EthereumEventFollowerIT extends OnHardhatChain {
                     rawLog("0x" + Long.toHexString(to + 1_000), hash, hash, id), // outside the range asked for
                     rawLog("0x" + Long.toHexString(from), hash, "0xab\n2026-01-01 ERROR forged line", id), // bad tx hash
                     rawLog("0x" + "f".repeat(40), hash, hash, id)); // a block number no long holds
-            EthereumSettings base = fromNow();
-            EthereumSettings s = new EthereumSettings(base.chain(), List.of(new Endpoint("hostile", proxy.url())),
-                    base.pool(), base.contractAddress(), 1, base.pollInterval(), 50, base.startBlock(), base.fees(),
-                    base.receiptTimeout());
+            EthereumSettings s = through(new Endpoint("hostile", proxy.url()));
             double malformedBefore = dropped("malformed");
             double outOfRangeBefore = dropped("out_of_range");
             var pool = Web3jConnections.pool("hostile", s, io.evmore.pool.PoolMetrics.on(chain.prometheus), Clock.system());
