@@ -39,7 +39,8 @@ import org.web3j.protocol.core.methods.response.Log;
  *       the block at that height on the current chain.</li>
  *   <li>A range's end block and its logs are read from one endpoint, the block first: a node behind the range
  *       answers {@code eth_getLogs} for the blocks it lacks with nothing, which paired with another endpoint's end
- *       block would skip their events for good; a node without the end block is "not there yet".</li>
+ *       block would skip their events for good; a node without the end block is "not there yet". A one-block range
+ *       asks its logs by block hash (EIP-234), which a load balancer's lagging backend must refuse.</li>
  *   <li>After a range's logs are read, its end block is read again: if its hash changed, a reorg happened during
  *       the read and the range is read again instead of applied. A one-block range must also build on the cursor (its
  *       parent hash), any other range find the cursor still canonical, and every block its logs claim must be

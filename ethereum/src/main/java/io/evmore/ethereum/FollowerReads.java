@@ -54,33 +54,54 @@ final class FollowerReads {
         return call(w -> {
             EthBlock.Block end = block(w, to);
             if (end == null) return new Range(null, List.of());
-            return new Range(end, logs(w, from, to));
+            return new Range(end, logs(w, from, to, end.getHash()));
         });
     }
 
-    private List<Log> logs(Web3j w, long from, long to) throws java.io.IOException {
+    /**
+     * The logs of {@code from..to}. A single block — the follower's usual step at the head — is asked by its hash
+     * (EIP-234), which a node without that block must refuse: behind a load balancer the logs may come from another
+     * backend than the block, and one that lags would answer a range by number with nothing.
+     */
+    private List<Log> logs(Web3j w, long from, long to, String endHash) throws java.io.IOException {
+        boolean byHash = from == to;
         DefaultBlockParameter fromBlock = DefaultBlockParameter.valueOf(BigInteger.valueOf(from));
         DefaultBlockParameter toBlock = DefaultBlockParameter.valueOf(BigInteger.valueOf(to));
-        EthFilter ours = new EthFilter(fromBlock, toBlock, settings.contractAddress());
+        EthFilter ours = byHash ? new EthFilter(endHash, settings.contractAddress())
+                : new EthFilter(fromBlock, toBlock, settings.contractAddress());
         ours.addOptionalTopics(HtlcAbi.LOCKED_TOPIC, HtlcAbi.CLAIMED_TOPIC, HtlcAbi.REFUNDED_TOPIC);
         EthFilter forRelayer = null;
         if (relayerTopic != null) {
             // any contract: Locked(id, sender, receiver = relayer)
-            forRelayer = new EthFilter(fromBlock, toBlock, (List<String>) null);
+            forRelayer = byHash ? new EthFilter(endHash) : new EthFilter(fromBlock, toBlock, (List<String>) null);
             forRelayer.addSingleTopic(HtlcAbi.LOCKED_TOPIC).addNullTopic().addNullTopic().addSingleTopic(relayerTopic);
         }
         // One endpoint answers both, so the merged logs come from one view of the chain.
-        List<Log> out = logs(Rpc.send(w.ethGetLogs(ours), "eth_getLogs").getLogs());
+        List<Log> out = logs(getLogs(w, ours));
         if (forRelayer != null) {
             // The configured contract's own locks for the relayer are in both answers: report them once.
             java.util.Set<String> seen = new java.util.HashSet<>();
             for (Log l : out) seen.add(key(l));
-            for (Log l : logs(Rpc.send(w.ethGetLogs(forRelayer), "eth_getLogs").getLogs())) {
+            for (Log l : logs(getLogs(w, forRelayer))) {
                 if (!seen.contains(key(l))) out.add(l);
             }
         }
         checkLogsOnOwnChain(w, out, from, to);
         return out;
+    }
+
+    /**
+     * {@code eth_getLogs}; asked by block hash, any error is the endpoint's (it does not have that block: Hardhat
+     * "blockHash cannot be found", geth "unknown block"), so the pool asks another instead of the caller giving up.
+     */
+    @SuppressWarnings("rawtypes")
+    private static List<EthLog.LogResult> getLogs(Web3j w, EthFilter f) throws java.io.IOException {
+        try {
+            return Rpc.send(w.ethGetLogs(f), "eth_getLogs").getLogs();
+        } catch (RpcErrorException e) {
+            if (f.getBlockHash() == null) throw e;
+            throw new java.io.IOException("eth_getLogs of block " + f.getBlockHash() + ": " + e.rpcMessage(), e);
+        }
     }
 
     @SuppressWarnings("rawtypes")

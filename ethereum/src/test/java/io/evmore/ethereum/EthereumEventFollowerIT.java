@@ -442,6 +442,41 @@ class EthereumEventFollowerIT extends OnHardhatChain {
         }
     }
 
+    /**
+     * Behind one load-balanced endpoint the block may come from a backend that has it and the logs from one that lags,
+     * inside a single call. A one-block range (the follower's usual step at the head) asks its logs by block hash: the
+     * lagging backend refuses instead of answering nothing, and the pool asks another endpoint.
+     */
+    @Test
+    void aLoadBalancerWhoseLogsLagCannotAnswerAOneBlockRangeWithNothing() throws Exception {
+        try (FaultyRpcProxy balancer = new FaultyRpcProxy(chain.node.url())) {
+            TxResult locked = lock(Secret.random());
+            long height = locked.height();
+            balancer.behind = (int) (chain.node.blockNumber() - height + 1);
+            balancer.behindForLogsOnly = true; // blocks from an up-to-date backend, logs from a lagging one
+            EthereumSettings alone = through(new Endpoint("balancer", balancer.url()));
+            try (var pool = Web3jConnections.pool("balancer", alone, io.evmore.pool.PoolMetrics.on(chain.prometheus), Clock.system())) {
+                // By number, the lagging backend's answer for the lock's block is empty.
+                org.web3j.protocol.core.methods.request.EthFilter byNumber = new org.web3j.protocol.core.methods.request.EthFilter(
+                        org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(height)),
+                        org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(height)), alone.contractAddress());
+                List<?> plainAnswer = pool.execute(c -> c.web3j().ethGetLogs(byNumber).send().getLogs());
+                assertThat(plainAnswer).as("the lagging backend's answer by number").isEmpty();
+                assertThatThrownBy(() -> new FollowerReads(alone, pool, null).range(height, height))
+                        .isInstanceOf(io.evmore.core.error.TransientException.class)
+                        .hasMessageContaining("blockHash cannot be found");
+            }
+            EthereumSettings both = through(new Endpoint("balancer", balancer.url()), new Endpoint("honest", chain.node.url()));
+            try (var pool = Web3jConnections.pool("balancer-and-honest", both, io.evmore.pool.PoolMetrics.on(chain.prometheus), Clock.system())) {
+                FollowerReads.Range r = new FollowerReads(both, pool, null).range(height, height);
+                assertThat(r.end()).isNotNull();
+                assertThat(r.logs()).as("the lock's log, from the endpoint whose answer is complete")
+                        .anyMatch(l -> l.getTransactionHash().equalsIgnoreCase(locked.txHash()));
+                assertThat(pool.status().endpoints().get(0).lastError()).contains("blockHash cannot be found");
+            }
+        }
+    }
+
     /** The same, end to end: the follower delivers the lock instead of stepping over it. */
     @Test
     void theFollowerDoesNotStepOverALockWhenALaggingNodeAnswersItsRange() throws Exception {

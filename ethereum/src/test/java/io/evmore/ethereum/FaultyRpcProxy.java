@@ -69,6 +69,11 @@ final class FaultyRpcProxy implements AutoCloseable {
      * above its head (what Hardhat itself answers for a range beyond its head), the part up to its head otherwise.
      */
     volatile int behind = -1;
+    /**
+     * With {@link #behind}: only {@code eth_getLogs} answers as the lagging node, everything else as the upstream — a
+     * load balancer whose backends are not at the same height.
+     */
+    volatile boolean behindForLogsOnly;
     /** How many eth_getLogs calls to refuse as a busy node does (-32005, rate limited): the pool asks another endpoint. */
     final AtomicInteger failLogs = new AtomicInteger();
     /** How many eth_getLogs calls were refused so. */
@@ -96,7 +101,7 @@ final class FaultyRpcProxy implements AutoCloseable {
                 gate.await(120, java.util.concurrent.TimeUnit.SECONDS); // until released: no race with the caller's timeout
             }
             JsonNode req = JSON.readTree(body);
-            if (behind >= 0) {
+            if (behind >= 0 && (!behindForLogsOnly || hasMethod(req, "eth_getLogs"))) {
                 reply(ex, JSON.writeValueAsString(asIfBehind(req, behind)));
                 return;
             }
@@ -116,9 +121,9 @@ final class FaultyRpcProxy implements AutoCloseable {
                 return;
             }
             if ("eth_getLogs".equals(req.path("method").asText())) {
-                JsonNode f = req.path("params").path(0);
-                long from = Long.decode(f.path("fromBlock").asText());
-                long to = Long.decode(f.path("toBlock").asText());
+                long[] range = blocksOf(req.path("params").path(0));
+                long from = range[0];
+                long to = range[1];
                 if (to - from + 1 > maxLogsRange) {
                     refusedLogs.incrementAndGet();
                     reply(ex, "{\"jsonrpc\":\"2.0\",\"id\":" + req.path("id") + ",\"error\":{\"code\":-32005,"
@@ -137,11 +142,10 @@ final class FaultyRpcProxy implements AutoCloseable {
             byte[] answer = resp.body();
             var inject = extraLogs;
             if (inject != null && "eth_getLogs".equals(req.path("method").asText())) {
-                JsonNode f = req.path("params").path(0);
+                long[] range = blocksOf(req.path("params").path(0));
                 JsonNode parsed = JSON.readTree(answer);
                 if (parsed.path("result").isArray()) {
-                    ((com.fasterxml.jackson.databind.node.ArrayNode) parsed.get("result"))
-                            .addAll(inject.apply(Long.decode(f.path("fromBlock").asText()), Long.decode(f.path("toBlock").asText())));
+                    ((com.fasterxml.jackson.databind.node.ArrayNode) parsed.get("result")).addAll(inject.apply(range[0], range[1]));
                     answer = JSON.writeValueAsBytes(parsed);
                 }
             }
@@ -182,6 +186,16 @@ final class FaultyRpcProxy implements AutoCloseable {
             }
             case "eth_getLogs" -> {
                 com.fasterxml.jackson.databind.node.ObjectNode f = ((com.fasterxml.jackson.databind.node.ObjectNode) req.path("params").path(0)).deepCopy();
+                if (f.hasNonNull("blockHash")) {
+                    // by hash (EIP-234): a node that does not have the block refuses, as Hardhat does
+                    long[] range = blocksOf(f);
+                    if (range[0] < 0 || range[0] > head) {
+                        answer.set("error", JSON.createObjectNode().put("code", -32602).put("message", "blockHash cannot be found"));
+                    } else {
+                        answer.set("result", upstream(call(method, JSON.createArrayNode().add(f))).path("result"));
+                    }
+                    return answer;
+                }
                 long from = Long.decode(f.path("fromBlock").asText());
                 long to = Long.decode(f.path("toBlock").asText());
                 if (from > head) {
@@ -196,6 +210,23 @@ final class FaultyRpcProxy implements AutoCloseable {
             }
         }
         return answer;
+    }
+
+    private static boolean hasMethod(JsonNode req, String method) {
+        if (!req.isArray()) return method.equals(req.path("method").asText());
+        for (JsonNode r : req) if (method.equals(r.path("method").asText())) return true;
+        return false;
+    }
+
+    /** The blocks an eth_getLogs filter covers, {from, to}; by block hash, that block's height twice (-1: unknown). */
+    private long[] blocksOf(JsonNode filter) throws IOException, InterruptedException {
+        if (filter.hasNonNull("blockHash")) {
+            JsonNode b = upstream(call("eth_getBlockByHash", JSON.createArrayNode().add(filter.path("blockHash").asText()).add(false)))
+                    .path("result");
+            long n = b.isObject() ? Long.decode(b.path("number").asText()) : -1;
+            return new long[] {n, n};
+        }
+        return new long[] {Long.decode(filter.path("fromBlock").asText()), Long.decode(filter.path("toBlock").asText())};
     }
 
     private static JsonNode call(String method, JsonNode params) {
