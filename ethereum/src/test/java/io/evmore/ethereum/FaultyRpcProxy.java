@@ -186,18 +186,18 @@ final class FaultyRpcProxy implements AutoCloseable {
             }
             case "eth_getLogs" -> {
                 com.fasterxml.jackson.databind.node.ObjectNode f = ((com.fasterxml.jackson.databind.node.ObjectNode) req.path("params").path(0)).deepCopy();
+                long[] range = blocksOf(f);
+                long from = range[0];
+                long to = range[1];
                 if (f.hasNonNull("blockHash")) {
                     // by hash (EIP-234): a node that does not have the block refuses, as Hardhat does
-                    long[] range = blocksOf(f);
-                    if (range[0] < 0 || range[0] > head) {
+                    if (from < 0 || from > head) {
                         answer.set("error", JSON.createObjectNode().put("code", -32602).put("message", "blockHash cannot be found"));
                     } else {
                         answer.set("result", upstream(call(method, JSON.createArrayNode().add(f))).path("result"));
                     }
                     return answer;
                 }
-                long from = Long.decode(f.path("fromBlock").asText());
-                long to = Long.decode(f.path("toBlock").asText());
                 if (from > head) {
                     answer.set("result", JSON.createArrayNode());
                 } else {
