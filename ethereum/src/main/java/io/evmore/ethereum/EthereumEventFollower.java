@@ -211,7 +211,7 @@ public final class EthereumEventFollower implements ChainEvents {
         long to = Math.min(safe, cursor.height() + range);
         FollowerReads.Range read; // the end block and the logs from one endpoint (a node behind 'to' answers no logs)
         try {
-            read = reads.range(from, to);
+            read = reads.range(from, to, head);
         } catch (RpcErrorException | io.evmore.core.error.TransientException e) {
             if (range > 1) {
                 range = Math.max(1, (to - from + 1) / 2);

@@ -43,65 +43,179 @@ final class FollowerReads {
     record Range(EthBlock.Block end, List<Log> logs) {}
 
     /**
+     * Blocks within this many of the head the follower saw have their logs asked by hash (EIP-234), one filter per
+     * block: behind a load balancer a backend this far behind would answer them by number with nothing. A backend
+     * further behind is one a load balancer's health check takes out; current clients also refuse a range past their
+     * head (ethereum/execution-apis#875), which the pool retries elsewhere.
+     */
+    static final int BY_HASH_DEPTH = 16;
+
+    /**
      * The block at {@code to} and the logs of blocks {@code from..to}, from one endpoint, the block read first. A node
      * behind {@code to} answers {@code eth_getLogs} for blocks it does not have yet with an empty list or only the part it
      * has (Hardhat 2, geth before 2025 and other clients: ethereum/execution-apis#534), indistinguishable from "no
      * events"; had the end block come from another endpoint, the follower would move its cursor past those events for
      * good. A node that has the end block has every block below it, so its answer is complete; one that has not
-     * answers a null end, which the follower reads as "not there yet".
+     * answers a null end, which the follower reads as "not there yet". Blocks near {@code head} (and a one-block range)
+     * are asked by hash: see {@link #BY_HASH_DEPTH}.
      */
-    Range range(long from, long to) {
+    Range range(long from, long to, long head) {
         return call(w -> {
             EthBlock.Block end = block(w, to);
             if (end == null) return new Range(null, List.of());
-            return new Range(end, logs(w, from, to, end.getHash()));
+            long byHashFrom = from == to ? from : Math.max(from, head - BY_HASH_DEPTH + 1);
+            List<Log> out = new ArrayList<>();
+            if (byHashFrom > from) out.addAll(logs(w, filtersOf(from, Math.min(to, byHashFrom - 1))));
+            if (byHashFrom <= to) {
+                List<EthFilter> byHash = new ArrayList<>();
+                for (String hash : hashesDownTo(w, byHashFrom, end)) byHash.addAll(filtersOf(hash));
+                out.addAll(logs(w, byHash));
+            }
+            checkLogsOnOwnChain(w, out, from, to);
+            return new Range(end, out);
         });
     }
 
-    /**
-     * The logs of {@code from..to}. A single block — the follower's usual step at the head — is asked by its hash
-     * (EIP-234), which a node without that block must refuse: behind a load balancer the logs may come from another
-     * backend than the block, and one that lags would answer a range by number with nothing.
-     */
-    private List<Log> logs(Web3j w, long from, long to, String endHash) throws java.io.IOException {
-        boolean byHash = from == to;
+    /** The contract's HTLC logs and, given the relayer's address, any contract's {@code Locked} logs made out to it. */
+    private List<EthFilter> filtersOf(long from, long to) {
         DefaultBlockParameter fromBlock = DefaultBlockParameter.valueOf(BigInteger.valueOf(from));
         DefaultBlockParameter toBlock = DefaultBlockParameter.valueOf(BigInteger.valueOf(to));
-        EthFilter ours = byHash ? new EthFilter(endHash, settings.contractAddress())
-                : new EthFilter(fromBlock, toBlock, settings.contractAddress());
+        return filters(new EthFilter(fromBlock, toBlock, settings.contractAddress()),
+                relayerTopic == null ? null : new EthFilter(fromBlock, toBlock, (List<String>) null));
+    }
+
+    /** The same, of one block asked by its hash, which a node without that block must refuse. */
+    private List<EthFilter> filtersOf(String blockHash) {
+        return filters(new EthFilter(blockHash, settings.contractAddress()),
+                relayerTopic == null ? null : new EthFilter(blockHash));
+    }
+
+    private List<EthFilter> filters(EthFilter ours, EthFilter anyContract) {
         ours.addOptionalTopics(HtlcAbi.LOCKED_TOPIC, HtlcAbi.CLAIMED_TOPIC, HtlcAbi.REFUNDED_TOPIC);
-        EthFilter forRelayer = null;
-        if (relayerTopic != null) {
-            // any contract: Locked(id, sender, receiver = relayer)
-            forRelayer = byHash ? new EthFilter(endHash) : new EthFilter(fromBlock, toBlock, (List<String>) null);
-            forRelayer.addSingleTopic(HtlcAbi.LOCKED_TOPIC).addNullTopic().addNullTopic().addSingleTopic(relayerTopic);
-        }
-        // One endpoint answers both, so the merged logs come from one view of the chain.
-        List<Log> out = logs(getLogs(w, ours));
-        if (forRelayer != null) {
-            // The configured contract's own locks for the relayer are in both answers: report them once.
-            java.util.Set<String> seen = new java.util.HashSet<>();
-            for (Log l : out) seen.add(key(l));
-            for (Log l : logs(getLogs(w, forRelayer))) {
-                if (!seen.contains(key(l))) out.add(l);
+        if (anyContract == null) return List.of(ours);
+        // any contract: Locked(id, sender, receiver = relayer)
+        anyContract.addSingleTopic(HtlcAbi.LOCKED_TOPIC).addNullTopic().addNullTopic().addSingleTopic(relayerTopic);
+        return List.of(ours, anyContract);
+    }
+
+    /**
+     * The hashes of blocks {@code from..end}, oldest first, each the parent of the next (the endpoint's own chain
+     * below {@code end}, so a block asked by hash is never one of another fork). Hardhat's {@code hardhat_mine} leaves
+     * zero parent hashes in blocks it mines in bulk: there the link is not evidence either way.
+     */
+    private static List<String> hashesDownTo(Web3j w, long from, EthBlock.Block end) throws java.io.IOException {
+        long to = end.getNumber().longValueExact();
+        List<String> out = new ArrayList<>();
+        if (from < to) {
+            org.web3j.protocol.core.BatchRequest batch = w.newBatch();
+            for (long h = from; h < to; h++) {
+                batch.add(w.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(h)), false));
+            }
+            List<? extends org.web3j.protocol.core.Response<?>> answers = answersOf(batch, (int) (to - from), "eth_getBlockByNumber");
+            String expectedParentOfNext = null;
+            for (int i = 0; i < answers.size(); i++) {
+                long h = from + i;
+                EthBlock.Block b = answers.get(i) instanceof EthBlock eb ? eb.getBlock() : null;
+                if (b == null) {
+                    throw new java.io.IOException("eth_getBlockByNumber(" + h + "): absent below its block " + to);
+                }
+                checkWellFormed(b, h);
+                if (expectedParentOfNext != null && !b.getParentHash().equals(ZERO_HASH)
+                        && !b.getParentHash().equalsIgnoreCase(expectedParentOfNext)) {
+                    throw new java.io.IOException("eth_getBlockByNumber(" + h + "): does not build on block " + (h - 1));
+                }
+                out.add(b.getHash());
+                expectedParentOfNext = b.getHash();
+            }
+            if (!end.getParentHash().equals(ZERO_HASH) && !end.getParentHash().equalsIgnoreCase(expectedParentOfNext)) {
+                throw new java.io.IOException("eth_getBlockByNumber(" + to + "): does not build on block " + (to - 1));
             }
         }
-        checkLogsOnOwnChain(w, out, from, to);
+        out.add(end.getHash());
         return out;
     }
 
     /**
-     * {@code eth_getLogs}; asked by block hash, any error is the endpoint's (it does not have that block: Hardhat
-     * "blockHash cannot be found", geth "unknown block"), so the pool asks another instead of the caller giving up.
+     * The logs the filters select, from one endpoint (several in one JSON-RPC batch), so the merged logs come from one
+     * view of the chain. The configured contract's own locks for the relayer are in the answers of both kinds of
+     * filter: reported once.
      */
     @SuppressWarnings("rawtypes")
-    private static List<EthLog.LogResult> getLogs(Web3j w, EthFilter f) throws java.io.IOException {
+    private static List<Log> logs(Web3j w, List<EthFilter> filters) throws java.io.IOException {
+        List<List<EthLog.LogResult>> answers = getLogs(w, filters);
+        List<Log> out = new ArrayList<>();
+        List<Log> forRelayer = new ArrayList<>();
+        for (int i = 0; i < filters.size(); i++) {
+            boolean anyContract = filters.get(i).getAddress() == null || filters.get(i).getAddress().isEmpty();
+            (anyContract ? forRelayer : out).addAll(logs(answers.get(i)));
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Log l : out) seen.add(key(l));
+        for (Log l : forRelayer) {
+            if (!seen.contains(key(l))) out.add(l);
+        }
+        return out;
+    }
+
+    /**
+     * {@code eth_getLogs} of each filter, in one JSON-RPC batch when there are several. Asked by block hash, any error
+     * is the endpoint's (it does not have that block: Hardhat "blockHash cannot be found", geth "unknown block"), so
+     * the pool asks another instead of the caller giving up.
+     */
+    @SuppressWarnings("rawtypes")
+    private static List<List<EthLog.LogResult>> getLogs(Web3j w, List<EthFilter> filters) throws java.io.IOException {
+        List<List<EthLog.LogResult>> out = new ArrayList<>();
+        if (filters.size() == 1) {
+            out.add(checkedLogs(w.ethGetLogs(filters.get(0)).send(), filters.get(0)));
+            return out;
+        }
+        org.web3j.protocol.core.BatchRequest batch = w.newBatch();
+        for (EthFilter f : filters) batch.add(w.ethGetLogs(f));
+        List<? extends org.web3j.protocol.core.Response<?>> answers = answersOf(batch, filters.size(), "eth_getLogs");
+        for (int i = 0; i < filters.size(); i++) {
+            if (!(answers.get(i) instanceof EthLog l)) throw new java.io.IOException("eth_getLogs (batch): unexpected answer");
+            out.add(checkedLogs(l, filters.get(i)));
+        }
+        return out;
+    }
+
+    @SuppressWarnings("rawtypes")
+    private static List<EthLog.LogResult> checkedLogs(EthLog answer, EthFilter f) throws java.io.IOException {
         try {
-            return Rpc.send(w.ethGetLogs(f), "eth_getLogs").getLogs();
+            return Rpc.checked(answer, "eth_getLogs").getLogs();
         } catch (RpcErrorException e) {
             if (f.getBlockHash() == null) throw e;
             throw new java.io.IOException("eth_getLogs of block " + f.getBlockHash() + ": " + e.rpcMessage(), e);
         }
+    }
+
+    /**
+     * A batch's answers, one per request in the requests' order, matched by id (JSON-RPC lets a node answer a batch in
+     * any order; web3j pairs them by position). A missing or extra answer, or a batch answered with something else than
+     * an array (a node without batch support), is the endpoint's fault.
+     */
+    private static List<org.web3j.protocol.core.Response<?>> answersOf(org.web3j.protocol.core.BatchRequest batch,
+            int size, String method) throws java.io.IOException {
+        org.web3j.protocol.core.BatchResponse answer;
+        try {
+            answer = batch.send();
+        } catch (RuntimeException e) { // web3j casts the answer to an array
+            throw new java.io.IOException(method + " batch of " + size + ": malformed answer", e);
+        }
+        List<? extends org.web3j.protocol.core.Response<?>> responses = answer == null ? null : answer.getResponses();
+        if (responses == null || responses.size() != size) {
+            throw new java.io.IOException(method + " batch of " + size + ": "
+                    + (responses == null ? "no" : responses.size()) + " answers");
+        }
+        java.util.Map<Long, org.web3j.protocol.core.Response<?>> byId = new java.util.HashMap<>();
+        for (org.web3j.protocol.core.Response<?> r : responses) byId.put(r.getId(), r);
+        List<org.web3j.protocol.core.Response<?>> out = new ArrayList<>(size);
+        for (org.web3j.protocol.core.Request<?, ?> q : batch.getRequests()) {
+            org.web3j.protocol.core.Response<?> r = byId.get(q.getId());
+            if (r == null) throw new java.io.IOException(method + " batch of " + size + ": no answer to request " + q.getId());
+            out.add(r);
+        }
+        return out;
     }
 
     @SuppressWarnings("rawtypes")
@@ -176,12 +290,7 @@ final class FollowerReads {
             }
             org.web3j.protocol.core.BatchRequest batch = w.newBatch();
             for (long h : part) batch.add(w.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(h)), false));
-            org.web3j.protocol.core.BatchResponse answer = batch.send();
-            List<? extends org.web3j.protocol.core.Response<?>> responses = answer == null ? null : answer.getResponses();
-            if (responses == null || responses.size() != part.size()) {
-                throw new java.io.IOException("eth_getBlockByNumber batch of " + part.size() + ": "
-                        + (responses == null ? "no" : responses.size()) + " answers");
-            }
+            List<org.web3j.protocol.core.Response<?>> responses = answersOf(batch, part.size(), "eth_getBlockByNumber");
             for (org.web3j.protocol.core.Response<?> r : responses) {
                 if (r.hasError()) {
                     throw new java.io.IOException("eth_getBlockByNumber (batch): endpoint error " + r.getError().getCode() + ": "
@@ -217,14 +326,18 @@ final class FollowerReads {
     private static EthBlock.Block block(Web3j w, long height) throws java.io.IOException {
         EthBlock.Block b = Rpc.send(w.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(height)),
                 false), "eth_getBlockByNumber").getBlock();
-        if (b != null && (b.getHash() == null || !HASH.matcher(b.getHash()).matches() || b.getParentHash() == null
+        if (b != null) checkWellFormed(b, height);
+        return b;
+    }
+
+    private static void checkWellFormed(EthBlock.Block b, long height) throws java.io.IOException {
+        if ((b.getHash() == null || !HASH.matcher(b.getHash()).matches() || b.getParentHash() == null
                 || !HASH.matcher(b.getParentHash()).matches() || b.getNumberRaw() == null
                 || !BigInteger.valueOf(height).equals(b.getNumber()) || b.getTimestampRaw() == null
                 || b.getTimestamp().signum() < 0 || b.getTimestamp().bitLength() > 62)) {
             // IOException: charged to the endpoint, and the pool asks another one
             throw new java.io.IOException("eth_getBlockByNumber(" + height + "): malformed block in the answer");
         }
-        return b;
     }
 
     private <T> T call(Web3jCall<T> c) {

@@ -16,7 +16,11 @@ final class Rpc {
      *         which the pool charges to the endpoint and retries elsewhere
      */
     static <R extends Response<?>> R send(Request<?, R> request, String method) throws IOException {
-        R r = request.send();
+        return checked(request.send(), method);
+    }
+
+    /** One answer (of a request or of a JSON-RPC batch), its error turned into an exception as {@link #send} does. */
+    static <R extends Response<?>> R checked(R r, String method) throws IOException {
         if (r == null) {
             throw new IOException(method + ": empty response");
         }

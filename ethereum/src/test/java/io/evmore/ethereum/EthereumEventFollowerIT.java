@@ -427,14 +427,14 @@ class EthereumEventFollowerIT extends OnHardhatChain {
                 }
                 FollowerReads reads = new FollowerReads(s, pool, null);
                 primary.failLogs.set(1);
-                FollowerReads.Range r = reads.range(height, height);
+                FollowerReads.Range r = reads.range(height, height, height);
                 assertThat(primary.failedLogs.get()).as("the primary failed the logs call, so the pool asked the lagging node").isEqualTo(1);
                 assertThat(lagging.methods).contains("eth_getBlockByNumber");
                 assertThat(r.end()).as("the lagging node has no block " + height + ": not there yet, rather than no events").isNull();
                 assertThat(r.logs()).isEmpty();
 
                 // With the primary answering, the same range holds the lock.
-                FollowerReads.Range again = reads.range(height, height);
+                FollowerReads.Range again = reads.range(height, height, height);
                 assertThat(again.end()).isNotNull();
                 assertThat(again.end().getNumber().longValueExact()).isEqualTo(height);
                 assertThat(again.logs()).anyMatch(l -> l.getTransactionHash().equalsIgnoreCase(locked.txHash()));
@@ -462,17 +462,84 @@ class EthereumEventFollowerIT extends OnHardhatChain {
                         org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(height)), alone.contractAddress());
                 List<?> plainAnswer = pool.execute(c -> c.web3j().ethGetLogs(byNumber).send().getLogs());
                 assertThat(plainAnswer).as("the lagging backend's answer by number").isEmpty();
-                assertThatThrownBy(() -> new FollowerReads(alone, pool, null).range(height, height))
+                assertThatThrownBy(() -> new FollowerReads(alone, pool, null).range(height, height, height))
                         .isInstanceOf(io.evmore.core.error.TransientException.class)
                         .hasMessageContaining("blockHash cannot be found");
             }
             EthereumSettings both = through(new Endpoint("balancer", balancer.url()), new Endpoint("honest", chain.node.url()));
             try (var pool = Web3jConnections.pool("balancer-and-honest", both, io.evmore.pool.PoolMetrics.on(chain.prometheus), Clock.system())) {
-                FollowerReads.Range r = new FollowerReads(both, pool, null).range(height, height);
+                FollowerReads.Range r = new FollowerReads(both, pool, null).range(height, height, height);
                 assertThat(r.end()).isNotNull();
                 assertThat(r.logs()).as("the lock's log, from the endpoint whose answer is complete")
                         .anyMatch(l -> l.getTransactionHash().equalsIgnoreCase(locked.txHash()));
                 assertThat(pool.status().endpoints().get(0).lastError()).contains("blockHash cannot be found");
+            }
+        }
+    }
+
+    /**
+     * The same for a range of several blocks near the head (a follower a few blocks behind, or after a restart): by
+     * number, a lagging backend answers its newest blocks with nothing; by hash, block by block, it must refuse them.
+     * Further from the head, a range is still asked by number, in one call.
+     */
+    @Test
+    void aLoadBalancerWhoseLogsLagCannotAnswerTheNewestBlocksOfARangeWithNothing() throws Exception {
+        try (FaultyRpcProxy balancer = new FaultyRpcProxy(chain.node.url())) {
+            long before = chain.node.blockNumber();
+            TxResult locked = lock(Secret.random());
+            chain.node.mine(2);
+            long head = chain.node.blockNumber();
+            long from = locked.height() - 1;
+            int lag = (int) (head - locked.height() + 3); // the logs backend lacks the lock's block and a margin below it
+            balancer.behind = lag;
+            balancer.behindForLogsOnly = true;
+            EthereumSettings alone = through(new Endpoint("balancer", balancer.url()));
+            try (var pool = Web3jConnections.pool("balancer-range", alone, io.evmore.pool.PoolMetrics.on(chain.prometheus), Clock.system())) {
+                org.web3j.protocol.core.methods.request.EthFilter byNumber = new org.web3j.protocol.core.methods.request.EthFilter(
+                        org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(from)),
+                        org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(head)), alone.contractAddress());
+                List<?> plainAnswer = pool.execute(c -> c.web3j().ethGetLogs(byNumber).send().getLogs());
+                assertThat(plainAnswer).as("the lagging backend's answer by number").isEmpty();
+                assertThatThrownBy(() -> new FollowerReads(alone, pool, null).range(from, head, head))
+                        .isInstanceOf(io.evmore.core.error.TransientException.class)
+                        .hasMessageContaining("blockHash cannot be found");
+            }
+            // far enough below the head, the same blocks are one call by number (the backend has them by then)
+            balancer.behind = -1;
+            try (var pool = Web3jConnections.pool("balancer-far", alone, io.evmore.pool.PoolMetrics.on(chain.prometheus), Clock.system())) {
+                int served = balancer.servedLogRanges.size();
+                FollowerReads.Range far = new FollowerReads(alone, pool, null).range(before, head, head + FollowerReads.BY_HASH_DEPTH);
+                assertThat(far.logs()).anyMatch(l -> l.getTransactionHash().equalsIgnoreCase(locked.txHash()));
+                assertThat(balancer.servedLogRanges.subList(served, balancer.servedLogRanges.size()))
+                        .as("logs asked").containsExactly(head - before + 1);
+            }
+            balancer.behind = lag;
+            EthereumSettings both = through(new Endpoint("balancer", balancer.url()), new Endpoint("honest", chain.node.url()));
+            try (var pool = Web3jConnections.pool("balancer-range-and-honest", both, io.evmore.pool.PoolMetrics.on(chain.prometheus), Clock.system())) {
+                FollowerReads.Range r = new FollowerReads(both, pool, null).range(from, head, head);
+                assertThat(r.end()).isNotNull();
+                assertThat(r.logs()).as("the lock's log, from the endpoint whose answer is complete")
+                        .anyMatch(l -> l.getTransactionHash().equalsIgnoreCase(locked.txHash()));
+                assertThat(pool.status().endpoints().get(0).lastError()).contains("blockHash cannot be found");
+            }
+        }
+    }
+
+    /** JSON-RPC lets a node answer a batch in any order: answers are matched to requests by id, not position. */
+    @Test
+    void aBatchAnsweredOutOfOrderIsReadByItsIds() throws Exception {
+        try (FaultyRpcProxy reversing = new FaultyRpcProxy(chain.node.url())) {
+            reversing.reverseBatches = true;
+            TxResult locked = lock(Secret.random());
+            chain.node.mine(3);
+            long head = chain.node.blockNumber();
+            EthereumSettings s = through(new Endpoint("reversing", reversing.url()));
+            try (var pool = Web3jConnections.pool("reversing", s, io.evmore.pool.PoolMetrics.on(chain.prometheus), Clock.system())) {
+                // blocks near the head: their hashes, then their logs by hash, each in one batch
+                FollowerReads.Range r = new FollowerReads(s, pool, chain.address(2)).range(locked.height() - 1, head, head);
+                assertThat(r.logs()).as("the lock, once").filteredOn(l -> l.getTransactionHash().equalsIgnoreCase(locked.txHash()))
+                        .hasSize(1);
+                assertThat(pool.status().endpoints().get(0).errors()).isZero();
             }
         }
     }
@@ -520,8 +587,9 @@ class EthereumEventFollowerIT extends OnHardhatChain {
                     ? List.of(rawLog("0x" + Long.toHexString(from), "0x" + "cd".repeat(32), "0x" + "ef".repeat(32), "0x" + "99".repeat(32)),
                             rawLog("0x" + Long.toHexString(to), "0x" + "ab".repeat(32), "0x" + "ef".repeat(32), "0x" + "98".repeat(32)))
                     : List.of();
-            chain.node.mine(5); // ranges of more than one block from the start
-            Followed followed = followUntilALock(proxy, "two-batch", 5);
+            // ranges of more than one block from the start, and further from the head than the blocks asked by hash
+            chain.node.mine(FollowerReads.BY_HASH_DEPTH + 20);
+            Followed followed = followUntilALock(proxy, "two-batch", FollowerReads.BY_HASH_DEPTH + 20);
             RecordingListener listener = followed.listener();
             io.evmore.pool.PoolStatus.EndpointStatus liar = followed.liar();
             assertThat(listener.delivered).as("nothing the liar made up").noneMatch(e -> e instanceof ChainEvent.HtlcClaimed);

@@ -75,6 +75,8 @@ final class FaultyRpcProxy implements AutoCloseable {
      */
     volatile boolean behindForLogsOnly;
     /** How many eth_getLogs calls to refuse as a busy node does (-32005, rate limited): the pool asks another endpoint. */
+    /** Answers a batch in reverse order, as JSON-RPC allows (a batch's answers may come in any order). */
+    volatile boolean reverseBatches;
     final AtomicInteger failLogs = new AtomicInteger();
     /** How many eth_getLogs calls were refused so. */
     final AtomicInteger failedLogs = new AtomicInteger();
@@ -105,58 +107,77 @@ final class FaultyRpcProxy implements AutoCloseable {
                 reply(ex, JSON.writeValueAsString(asIfBehind(req, behind)));
                 return;
             }
-            String method = req.path("method").asText();
-            methods.add(method);
-            String[] p = pair;
-            for (int i = 0; p != null && i < 2; i++) {
-                if (p[i].equals(method) && pairSeen[i].getCount() > 0) {
-                    pairSeen[i].countDown();
-                    if (!pairSeen[1 - i].await(5, java.util.concurrent.TimeUnit.SECONDS)) pairApart.set(true);
+            JsonNode answer;
+            if (req.isArray()) { // a batch: each request answered as it would be alone
+                com.fasterxml.jackson.databind.node.ArrayNode all = JSON.createArrayNode();
+                for (JsonNode r : req) {
+                    JsonNode one = answer(r);
+                    if (one == null) return;
+                    all.add(one);
                 }
-            }
-            if ("eth_getLogs".equals(method) && failLogs.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                failedLogs.incrementAndGet();
-                reply(ex, "{\"jsonrpc\":\"2.0\",\"id\":" + req.path("id") + ",\"error\":{\"code\":-32005,"
-                        + "\"message\":\"rate limit exceeded\"}}");
-                return;
-            }
-            if ("eth_getLogs".equals(req.path("method").asText())) {
-                long[] range = blocksOf(req.path("params").path(0));
-                long from = range[0];
-                long to = range[1];
-                if (to - from + 1 > maxLogsRange) {
-                    refusedLogs.incrementAndGet();
-                    reply(ex, "{\"jsonrpc\":\"2.0\",\"id\":" + req.path("id") + ",\"error\":{\"code\":-32005,"
-                            + "\"message\":\"query returned more than 10000 results\"}}");
-                    return;
+                if (reverseBatches) {
+                    com.fasterxml.jackson.databind.node.ArrayNode reversed = JSON.createArrayNode();
+                    for (int i = all.size() - 1; i >= 0; i--) reversed.add(all.get(i));
+                    all = reversed;
                 }
-                servedLogRanges.add(to - from + 1);
+                answer = all;
+            } else {
+                answer = answer(req);
+                if (answer == null) return;
             }
-            HttpResponse<byte[]> resp = http.send(HttpRequest.newBuilder(URI.create(upstream))
-                    .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
-            if ("eth_sendRawTransaction".equals(req.path("method").asText()) && loseSendAnswers.getAndUpdate(
-                    n -> Math.max(0, n - 1)) > 0) {
-                return; // the node took it, the caller never hears: closing the exchange unanswered drops the connection
-            }
-            byte[] answer = resp.body();
-            var inject = extraLogs;
-            if (inject != null && "eth_getLogs".equals(req.path("method").asText())) {
-                long[] range = blocksOf(req.path("params").path(0));
-                JsonNode parsed = JSON.readTree(answer);
-                if (parsed.path("result").isArray()) {
-                    ((com.fasterxml.jackson.databind.node.ArrayNode) parsed.get("result")).addAll(inject.apply(range[0], range[1]));
-                    answer = JSON.writeValueAsBytes(parsed);
-                }
-            }
-            ex.getResponseHeaders().add("content-type", "application/json");
-            ex.sendResponseHeaders(resp.statusCode(), answer.length);
-            ex.getResponseBody().write(answer);
+            reply(ex, JSON.writeValueAsString(answer));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
             // upstream down: drop the connection like a dead endpoint would
         }
+    }
+
+    /** The answer to one request (alone or in a batch); null: drop the connection unanswered. */
+    private JsonNode answer(JsonNode req) throws IOException, InterruptedException {
+        String method = req.path("method").asText();
+        methods.add(method);
+        String[] p = pair;
+        for (int i = 0; p != null && i < 2; i++) {
+            if (p[i].equals(method) && pairSeen[i].getCount() > 0) {
+                pairSeen[i].countDown();
+                if (!pairSeen[1 - i].await(5, java.util.concurrent.TimeUnit.SECONDS)) pairApart.set(true);
+            }
+        }
+        if ("eth_getLogs".equals(method) && failLogs.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            failedLogs.incrementAndGet();
+            return error(req, -32005, "rate limit exceeded");
+        }
+        if ("eth_getLogs".equals(req.path("method").asText())) {
+            long[] range = blocksOf(req.path("params").path(0));
+            long from = range[0];
+            long to = range[1];
+            if (to - from + 1 > maxLogsRange) {
+                refusedLogs.incrementAndGet();
+                return error(req, -32005, "query returned more than 10000 results");
+            }
+            servedLogRanges.add(to - from + 1);
+        }
+        JsonNode answer = upstream(req);
+        if ("eth_sendRawTransaction".equals(req.path("method").asText()) && loseSendAnswers.getAndUpdate(
+                n -> Math.max(0, n - 1)) > 0) {
+            return null; // the node took it, the caller never hears: closing the exchange unanswered drops the connection
+        }
+        var inject = extraLogs;
+        if (inject != null && "eth_getLogs".equals(req.path("method").asText())) {
+            long[] range = blocksOf(req.path("params").path(0));
+            if (answer.path("result").isArray()) {
+                ((com.fasterxml.jackson.databind.node.ArrayNode) answer.get("result")).addAll(inject.apply(range[0], range[1]));
+            }
+        }
+        return answer;
+    }
+
+    private static JsonNode error(JsonNode req, int code, String message) {
+        com.fasterxml.jackson.databind.node.ObjectNode e = JSON.createObjectNode().put("jsonrpc", "2.0");
+        e.set("id", req.path("id"));
+        e.set("error", JSON.createObjectNode().put("code", code).put("message", message));
+        return e;
     }
 
     /** The answer of a node {@code lag} blocks behind the upstream, to one request or a batch. */
