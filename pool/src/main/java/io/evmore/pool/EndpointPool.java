@@ -119,6 +119,22 @@ public final class EndpointPool<C> implements AutoCloseable {
      * after {@code retryDelay}, up to {@code maxAttempts} in all.
      */
     public <T> T execute(RpcCall<C, T> call) {
+        return execute(call, true);
+    }
+
+    /**
+     * As {@link #execute}, for a request that must reach at most one endpoint: a broadcast of newly signed bytes whose
+     * sender re-signs when a node refuses them (a Cosmos sequence mismatch). Had the bytes reached one node that took
+     * them and lost the answer, a retry on another node that refuses them would have the caller sign a second,
+     * different transaction beside the first — both could land. So once the request may have left, a failure is
+     * charged to the endpoint and thrown, never retried here; only a request that never left (the connection was
+     * refused or could not be made) is tried on the next endpoint.
+     */
+    public <T> T executeOnce(RpcCall<C, T> call) {
+        return execute(call, false);
+    }
+
+    private <T> T execute(RpcCall<C, T> call, boolean retryAfterSend) {
         Objects.requireNonNull(call, "call");
         Set<String> tried = new HashSet<>();
         Exception last = null;
@@ -162,6 +178,12 @@ public final class EndpointPool<C> implements AutoCloseable {
                 last = e;
                 lastEndpoint = lease.endpoint();
                 tried.add(lease.endpoint().name());
+                if (!retryAfterSend && !neverLeft(e)) {
+                    String msg = truncate(lastEndpoint.redact(String.valueOf(e.getMessage())));
+                    String text = "pool '" + name + "': call on endpoint '" + lastEndpoint.name()
+                            + "' failed and may have reached it (not retried elsewhere): " + msg;
+                    throw !lastEndpoint.hasCredentials() ? new TransientException(text, e) : new TransientException(text);
+                }
                 log.warn("pool '{}': call on endpoint '{}' failed (attempt {}/{}): {}", name, lease.endpoint().name(),
                         attempt, settings.maxAttempts(), truncate(lease.endpoint().redact(String.valueOf(e.getMessage()))));
             } finally {
@@ -174,6 +196,17 @@ public final class EndpointPool<C> implements AutoCloseable {
         // A cause may quote the url; only attach it when the url carries nothing secret.
         throw lastEndpoint != null && !lastEndpoint.hasCredentials()
                 ? new TransientException(text, last) : new TransientException(text);
+    }
+
+    /** A failure before anything was sent: the connection was refused or could not be made in time. */
+    private static boolean neverLeft(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RequestNotSentException || t instanceof java.net.ConnectException || t instanceof java.net.http.HttpConnectTimeoutException
+                    || t instanceof java.net.UnknownHostException || t instanceof java.nio.channels.UnresolvedAddressException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Lease<C> acquire(Set<String> avoid) {

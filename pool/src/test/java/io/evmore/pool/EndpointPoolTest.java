@@ -138,6 +138,44 @@ class EndpointPoolTest {
         assertThat(p.status().endpoints().get(0).circuit()).isEqualTo(CircuitBreaker.State.CLOSED);
     }
 
+    /**
+     * A broadcast of signed bytes goes to one endpoint: a failure once the request may have left (a lost answer) is
+     * the endpoint's and is thrown, never retried on the next endpoint, which might refuse what the first one took and
+     * have the sender sign a second transaction. A request that never left is tried on the next one.
+     */
+    @Test
+    void executeOnceTriesTheNextEndpointOnlyForARequestThatNeverLeft() {
+        var p = pool(settings, "a", "b");
+        List<String> asked = new CopyOnWriteArrayList<>();
+        RpcCall<FakeEndpoints.Conn, String> answerLost = c -> {
+            asked.add(c.endpoint());
+            if (c.endpoint().equals("a")) throw new java.io.IOException("HTTP/1.1 header parser received no bytes");
+            return c.endpoint();
+        };
+        assertThat(p.execute(answerLost)).as("a read fails over").isEqualTo("b");
+        assertThat(asked).containsExactly("a", "b");
+
+        asked.clear();
+        assertThatThrownBy(() -> p.executeOnce(answerLost)).isInstanceOf(TransientException.class)
+                .hasMessageContaining("may have reached it").hasMessageContaining("'a'").hasMessageNotContaining("SECRETKEY");
+        assertThat(asked).as("the broadcast is not repeated elsewhere").containsExactly("a");
+        assertThat(p.status().endpoints().get(0).errors()).as("charged to the endpoint").isEqualTo(2);
+
+        asked.clear();
+        // a's breaker is open after two failures: a second pool
+        var q = EndpointPool.builder("cosmos", fake, fake).settings(settings)
+                .endpoints(List.of(new Endpoint("c", "http://c.example:26657"), new Endpoint("d", "http://d.example:26657")))
+                .expectedChainId("test-1").clock(clock).sleeper(sleeps::add).build();
+        opened.add(q);
+        RpcCall<FakeEndpoints.Conn, String> refused = c -> {
+            asked.add(c.endpoint());
+            if (c.endpoint().equals("c")) throw new RequestNotSentException("connection refused");
+            return c.endpoint();
+        };
+        assertThat(q.executeOnce(refused)).as("never left: the next endpoint is asked").isEqualTo("d");
+        assertThat(asked).containsExactly("c", "d");
+    }
+
     @Test
     void permanentErrorsAreNotRetriedNorChargedToTheEndpoint() {
         var p = pool(settings, "a", "b");

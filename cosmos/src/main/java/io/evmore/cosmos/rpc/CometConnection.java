@@ -72,6 +72,10 @@ public final class CometConnection {
                     .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(req)));
             io.evmore.pool.TraceHeaders.current().forEach(request::header); // W3C traceparent when tracing is on
             resp = http.send(request.build(), info -> new BoundedBody(maxAnswerBytes));
+        } catch (java.net.ConnectException | java.net.http.HttpConnectTimeoutException e) {
+            // no connection, so nothing reached the node: a broadcast may be tried on another endpoint
+            throw new io.evmore.pool.RequestNotSentException("CometBFT RPC " + method + " on " + name + ": "
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + redact(e.getMessage())));
         } catch (IOException e) {
             throw new TransientException("CometBFT RPC " + method + " on " + name + ": " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : " " + redact(e.getMessage())));

@@ -110,8 +110,14 @@ public final class CometRpcClient {
                 r.path("log").asText(""), value, r.hasNonNull("height") ? int64(r, "height", "abci_query") : 0);
     }
 
+    /**
+     * Hands signed bytes to one node's mempool. Never retried on another endpoint once the request may have left
+     * ({@link CometTransport#executeOnce}): the caller re-signs at another sequence when a node refuses the sequence,
+     * which is only safe if the refused bytes reached no other node. A failure is "may have been broadcast".
+     */
     public BroadcastResult broadcastTxSync(byte[] tx) {
-        JsonNode r = call("broadcast_tx_sync", params().put("tx", Base64.getEncoder().encodeToString(tx)));
+        ObjectNode params = params().put("tx", Base64.getEncoder().encodeToString(tx));
+        JsonNode r = transport.executeOnce(c -> c.call("broadcast_tx_sync", params));
         String hash = text(r, "hash", "broadcast_tx_sync");
         if (!HASH.matcher(hash).matches()) throw malformed("broadcast_tx_sync", "hash", hash);
         return new BroadcastResult(int32(r, "code", "broadcast_tx_sync"), r.path("codespace").asText(""),

@@ -9,4 +9,12 @@ import java.util.function.Function;
 @FunctionalInterface
 public interface CometTransport {
     <T> T execute(Function<CometConnection, T> call);
+
+    /**
+     * As {@link #execute}, on at most one endpoint once the request may have left: for broadcasts of signed bytes
+     * ({@link io.evmore.pool.EndpointPool#executeOnce}). A transport bound to one connection has nothing else to try.
+     */
+    default <T> T executeOnce(Function<CometConnection, T> call) {
+        return execute(call);
+    }
 }

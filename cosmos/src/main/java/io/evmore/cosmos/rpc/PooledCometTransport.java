@@ -68,6 +68,11 @@ public final class PooledCometTransport implements CometTransport, AutoCloseable
         return pool.execute(call::apply);
     }
 
+    @Override
+    public <T> T executeOnce(Function<CometConnection, T> call) {
+        return pool.executeOnce(call::apply);
+    }
+
     /** A transport bound to one connection (health probes, tests). */
     public static CometTransport direct(CometConnection c) {
         return new CometTransport() {
