@@ -120,6 +120,11 @@ final class Transactions {
             result = call.apply(journal, fee);
             book.faults.reached(action + ":sent", current);
         } catch (TxRevertedException e) {
+            if (e.txHash() == null && latest.get().mayHaveBeenBroadcast()) {
+                // Refused in simulation while re-signing, after an earlier signed transaction of this intent was
+                // journaled: that one may still land (only the chain can say), so the intent is not closed on a guess.
+                return undecided(current, e);
+            }
             if (e.txHash() == null && !latest.get().mayHaveBeenBroadcast() && !COUNTER_LOCK.equals(action)) {
                 // Refused by simulation, nothing signed: a protective action keeps its one unsigned intent for the next
                 // try (a node behind, a lock not visible yet) instead of piling up a row per retry until its deadline.

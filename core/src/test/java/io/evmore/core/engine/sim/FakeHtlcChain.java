@@ -164,6 +164,12 @@ public final class FakeHtlcChain implements HtlcChain {
     public int hideReads;
     /** Test control: the next relayer transaction of this kind is included but fails (out of gas). */
     public Kind failNext;
+    /**
+     * The next transaction of this kind reaches the mempool, but the answer is a refusal of its sequence (a node behind
+     * in a pool) and the re-signed one is refused in simulation: the caller sees a revert without a hash, while the
+     * first transaction lands with the next block.
+     */
+    public Kind refuseResignAfterBroadcast;
     /** Test control: this chain's block time runs this many seconds behind the wall clock (slow block production). */
     public long timeLag;
     private int minFeeLevel;
@@ -542,6 +548,11 @@ public final class FakeHtlcChain implements HtlcChain {
         if (random.nextDouble() < faults.revert || failNext == kind) outOfGas.add(hash);
         if (failNext == kind) failNext = null;
         broadcast(tx);
+        if (refuseResignAfterBroadcast == kind) {
+            refuseResignAfterBroadcast = null;
+            throw new TxRevertedException(null, "simulation: the re-signed " + kind + " was refused after " + hash
+                    + " was refused its sequence");
+        }
         if (random.nextDouble() < faults.delay) {
             heldUntil.put(hash, height() + 2 + random.nextInt(Math.max(1, faults.maxDelayBlocks)));
             delayed++;

@@ -293,6 +293,25 @@ class FundSafetyEngineTest {
         assertThat(w.devnet.relayerReceipts().stream().filter(r -> r.tx().kind() == FakeHtlcChain.Kind.LOCK).count()).isEqualTo(1);
     }
 
+    /**
+     * A counter-lock reaches a mempool, but the answer is a refusal (a node behind says its sequence is wrong) and the
+     * re-signed one is refused in simulation. The first may land: the intent is reconciled with the chain, never
+     * closed as failed on that answer, which would have the next step pay a second counter-lock beside the first.
+     */
+    @Test
+    void aCounterLockRefusedOnReSignAfterItsFirstBroadcastIsReconciledNotSentTwice() {
+        SimWorld.User u = w.user(ETH, BigInteger.valueOf(50_000), w.now() + 900);
+        w.devnet.refuseResignAfterBroadcast = FakeHtlcChain.Kind.LOCK;
+        u.lock();
+        runUntil(() -> state(u) == SwapState.COUNTER_LOCKED, 20);
+        w.ticks(10); // time for a second counter-lock, had the first been taken for failed
+        assertThat(w.devnet.refuseResignAfterBroadcast).as("the fault was injected").isNull();
+        assertThat(w.devnet.relayerReceipts().stream().filter(r -> r.tx().kind() == FakeHtlcChain.Kind.LOCK).count())
+                .as("one counter-lock on the destination").isEqualTo(1);
+        u.claim();
+        runUntil(() -> state(u) == SwapState.COMPLETED, 10);
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------------------
 
     private SwapState state(SimWorld.User u) {
