@@ -10,6 +10,7 @@ import io.evmore.core.swap.SwapState;
 import io.evmore.core.swap.TxIntent;
 import java.math.BigInteger;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -148,9 +149,27 @@ final class SwapBook {
         }
     }
 
+    /**
+     * The action's latest attempt: the one with the highest attempt number ({@code <swap>/<action>/<n>}, n counted from
+     * the intents already written), never the latest by wall clock. A clock stepped back by NTP, or a standby whose
+     * clock is behind the deposed leader's, writes its attempt "before" an earlier failed one: ordered by time, the
+     * open attempt would hide behind the failed one and the engine would pay the action a second time beside it.
+     */
     Optional<TxIntent> lastIntent(String swapId, String action) {
         List<TxIntent> all = store.read(tx -> tx.intentsOf(swapId));
-        return all.stream().filter(i -> i.action().equals(action)).max(SwapFlow.oldestFirst());
+        return all.stream().filter(i -> i.action().equals(action)).max(ATTEMPT_ORDER);
+    }
+
+    static final Comparator<TxIntent> ATTEMPT_ORDER = Comparator.comparingLong(SwapBook::attemptOf)
+            .thenComparing(TxIntent::createdAt).thenComparing(TxIntent::id);
+
+    /** The attempt number at the end of an intent's id; 0 when there is none (not written by this engine). */
+    static long attemptOf(TxIntent i) {
+        String id = i.id();
+        int slash = id.lastIndexOf('/');
+        String n = slash < 0 ? "" : id.substring(slash + 1);
+        if (n.isEmpty() || n.length() > 18 || !n.chars().allMatch(c -> c >= '0' && c <= '9')) return 0;
+        return Long.parseLong(n);
     }
 
     List<TxIntent> intents(String swapId) {

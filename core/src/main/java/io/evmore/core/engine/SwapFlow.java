@@ -17,7 +17,6 @@ import io.evmore.core.swap.TxIntent;
 import io.evmore.core.util.Futures;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -595,9 +594,5 @@ final class SwapFlow implements Transactions.Outcomes {
         HtlcChain c = chains.get(id);
         if (c == null) throw new PermanentException("no chain adapter for " + id);
         return c;
-    }
-
-    static Comparator<TxIntent> oldestFirst() {
-        return Comparator.comparing(TxIntent::createdAt).thenComparing(TxIntent::id);
     }
 }

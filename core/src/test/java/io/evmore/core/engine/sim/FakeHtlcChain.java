@@ -170,6 +170,8 @@ public final class FakeHtlcChain implements HtlcChain {
      * first transaction lands with the next block.
      */
     public Kind refuseResignAfterBroadcast;
+    /** Called once a transaction of the relayer's was mined or not, before its answer is given (a test's moment to act). */
+    public java.util.function.Consumer<Kind> beforeAnswer = k -> {};
     /** Test control: this chain's block time runs this many seconds behind the wall clock (slow block production). */
     public long timeLag;
     private int minFeeLevel;
@@ -559,6 +561,7 @@ public final class FakeHtlcChain implements HtlcChain {
         }
         mine();
         maybeCrash(faults.crashAfterBroadcast, "after broadcasting " + kind + " " + hash);
+        beforeAnswer.accept(kind);
         Receipt r = included.get(hash);
         if (random.nextDouble() < faults.lostAnswer) {
             lostAnswers++;

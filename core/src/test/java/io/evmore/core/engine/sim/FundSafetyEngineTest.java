@@ -312,6 +312,37 @@ class FundSafetyEngineTest {
         runUntil(() -> state(u) == SwapState.COMPLETED, 10);
     }
 
+    /**
+     * The relayer's clock runs two minutes ahead when its first counter-lock reverts, then NTP steps it back; the next
+     * counter-lock lands, but its answer and its event are lost. Its intent was written "before" the failed one by the wall clock:
+     * attempts are ordered by their number, so the open one is still the last and is reconciled, instead of a third
+     * counter-lock being paid beside it. (A standby whose clock is behind the deposed leader's is the same case.)
+     */
+    @Test
+    void aClockSteppedBackDoesNotHideAnOpenCounterLockAndPayASecond() {
+        SimWorld.User u = w.user(ETH, BigInteger.valueOf(50_000), w.now() + 900);
+        w.engineClockBehind = Duration.ofMinutes(-2);
+        w.devnet.failNext = FakeHtlcChain.Kind.LOCK;
+        java.util.concurrent.atomic.AtomicInteger locks = new java.util.concurrent.atomic.AtomicInteger();
+        w.devnet.beforeAnswer = kind -> {
+            if (kind == FakeHtlcChain.Kind.LOCK && locks.incrementAndGet() == 1) {
+                w.engineClockBehind = Duration.ZERO; // stepped back after the first attempt
+                w.devnet.faults().lostAnswer = 1.0; // the next one lands, its answer is lost
+                w.devnetFollower.lose = e -> e instanceof ChainEvent.HtlcLocked; // and its event too
+            }
+        };
+        u.lock();
+        runUntil(() -> w.devnet.relayerReceipts().stream().anyMatch(r -> r.tx().kind() == FakeHtlcChain.Kind.LOCK && r.success()), 30);
+        w.devnet.faults().lostAnswer = 0;
+        runUntil(() -> state(u) == SwapState.COUNTER_LOCKED, 20);
+        w.ticks(10); // time for another counter-lock, had the open one been missed
+        assertThat(locks).as("the first reverted, the second was sent under the stepped-back clock").hasValueGreaterThanOrEqualTo(2);
+        assertThat(w.devnet.relayerReceipts().stream().filter(r -> r.tx().kind() == FakeHtlcChain.Kind.LOCK && r.success()).count())
+                .as("one counter-lock landed").isEqualTo(1);
+        u.claim();
+        runUntil(() -> state(u) == SwapState.COMPLETED, 10);
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------------------
 
     private SwapState state(SimWorld.User u) {

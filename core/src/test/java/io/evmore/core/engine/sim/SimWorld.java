@@ -66,6 +66,11 @@ public final class SimWorld {
     }
 
     public final ManualClock clock = new ManualClock(START);
+    /**
+     * How far the relayer process's own clock is behind the chains' (negative: ahead); read on every call, so a test can
+     * step it like NTP does, or start a standby on a host whose clock differs.
+     */
+    public volatile Duration engineClockBehind = Duration.ZERO;
     public final Random random;
     public final InMemorySwapStore memory = new InMemorySwapStore();
     public final CrashingStore store;
@@ -162,7 +167,7 @@ public final class SimWorld {
     public void restart() {
         while (true) {
             int term = ++epoch;
-            engine = new RelayEngine(clock, metrics, new FencedStore(store, term, () -> epoch, () -> fenceRefusals++),
+            engine = new RelayEngine(() -> clock.now().minus(engineClockBehind), metrics, new FencedStore(store, term, () -> epoch, () -> fenceRefusals++),
                     Map.of(ETH, eth, DEVNET, devnet, FINAL, fin), List.of(route), settings, Runnable::run);
             engine.leaseGuard(() -> {
                 if (epoch != term) {
