@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * Follows one Cosmos chain from its persisted cursor (height + block hash): {@code block} + {@code block_results}
  * per height, HTLC events of the configured contract and outcomes of the relayer's IBC transfers. A websocket
  * NewBlock subscription wakes it; polling every {@code pollInterval} is the fallback; a watchdog reconnects a
- * websocket that stays silent while blocks advance. A long gap is crossed with {@code tx_search} (only heights
- * with relevant transactions are read), as far as the endpoint's tx index provably reaches; the rest block by block.
+ * websocket that stays silent while blocks advance. A long gap is crossed with {@code tx_search} by height (only
+ * heights with relevant transactions are read), as far as the endpoint's tx index provably reaches and only when its
+ * answers hold every transaction of the blocks read for that proof; otherwise, and for the rest, block by block.
  * CometBFT blocks are final; a stored cursor whose hash the chain no longer
  * has, or a block whose parent is not the cursor, means another chain or a corrupted store: the follower stops
  * and reports it ({@link #failure()}), rather than guess.
@@ -304,23 +305,54 @@ public final class CosmosEventFollower implements ChainEvents {
     /** Heights to read in full, ending on {@code through} (the end of the range the index covers). */
     private record Search(long through, TreeSet<Long> heights) {}
 
+    /**
+     * The heights of {@code from..} (up to where the index is proven) that hold a transaction of our contract or an IBC
+     * acknowledgement/timeout. Asked by {@code tx.height} alone, which every node indexes, and told apart by the events
+     * in the answers: a node that indexes only some event keys ({@code index-events} in app.toml) answers a query on
+     * {@code wasm._contract_address} with nothing, which would skip those transactions for good. The answers must
+     * also hold every transaction of the blocks the proof read (an index behind the blocks, or a load balancer whose
+     * backend's index lags, answers with fewer): otherwise null, and the gap is read block by block.
+     */
     private Search search(CometRpcClient one, long from, long target) {
-        long through = indexedThrough(one, from, target);
+        java.util.Map<Long, Integer> txsInBlocksRead = new java.util.HashMap<>();
+        long through = indexedThrough(one, from, target, txsInBlocksRead);
         if (through < from) return null;
-        String range = " AND tx.height>=" + from + " AND tx.height<=" + through;
+        String q = "tx.height>=" + from + " AND tx.height<=" + through;
         TreeSet<Long> heights = new TreeSet<>();
-        for (String q : List.of("wasm._contract_address='" + contract + "'" + range,
-                "acknowledge_packet.packet_sequence EXISTS" + range, "timeout_packet.packet_sequence EXISTS" + range)) {
-            int page = 1;
-            while (true) {
-                TxSearchPage p = one.txSearch(q, page, 100, true);
-                for (IndexedTx t : p.txs()) heights.add(t.height());
-                if ((long) page * 100 >= p.totalCount() || p.txs().isEmpty()) break;
-                page++;
+        java.util.Map<Long, Integer> found = new java.util.HashMap<>();
+        long seen = 0;
+        for (int page = 1; ; page++) {
+            TxSearchPage p = one.txSearch(q, page, 100, true);
+            for (IndexedTx t : p.txs()) {
+                if (t.height() < from || t.height() > through) {
+                    throw new IllegalStateException("tx_search " + q + " answered a transaction at height " + t.height());
+                }
+                if (txsInBlocksRead.containsKey(t.height())) found.merge(t.height(), 1, Integer::sum);
+                if (concernsUs(t.result())) heights.add(t.height());
+            }
+            seen += p.txs().size();
+            if (seen >= p.totalCount() || p.txs().isEmpty()) break;
+        }
+        for (var e : txsInBlocksRead.entrySet()) {
+            if (e.getKey() >= from && e.getKey() <= through && found.getOrDefault(e.getKey(), 0) < e.getValue()) {
+                log.warn("{}: tx_search shows {} of the {} transactions of block {}: its index is not complete there;"
+                        + " reading the gap block by block", chain, found.getOrDefault(e.getKey(), 0), e.getValue(), e.getKey());
+                return null;
             }
         }
         heights.add(through); // always end on a fully read block
         return new Search(through, heights);
+    }
+
+    /** A transaction to read in full: an event of our contract, or an IBC acknowledgement or timeout. */
+    private boolean concernsUs(io.evmore.cosmos.rpc.TxExecResult r) {
+        for (AbciEvent e : r.events()) {
+            if (e.type().equals("acknowledge_packet") || e.type().equals("timeout_packet")) return true;
+            for (var a : e.attributes()) {
+                if (a.key().equals("_contract_address") && a.value().equals(contract)) return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -328,14 +360,16 @@ public final class CosmosEventFollower implements ChainEvents {
      * {@code from − 1} when that cannot be shown. Reads blocks down from {@code target} (at most
      * {@value #INDEX_PROOF_WINDOW}) until one whose last transaction the index finds at that height: CometBFT indexes
      * block by block in order, so everything up to it is indexed. Blocks above it that hold transactions the index does
-     * not show yet end the range below the lowest of them; blocks without transactions cannot hide any.
+     * not show yet end the range below the lowest of them; blocks without transactions cannot hide any. The number of
+     * transactions of each block read goes to {@code txsInBlocksRead}.
      */
-    static long indexedThrough(CometRpcClient one, long from, long target) {
+    static long indexedThrough(CometRpcClient one, long from, long target, java.util.Map<Long, Integer> txsInBlocksRead) {
         long low = Math.max(from, target - INDEX_PROOF_WINDOW);
         long lowestUnindexed = -1;
         boolean proven = false;
         for (long h = target; h >= low; h--) {
             List<String> txs = one.block(h).txHashes();
+            txsInBlocksRead.put(h, txs.size());
             if (txs.isEmpty()) continue;
             Optional<IndexedTx> t;
             try {

@@ -61,8 +61,13 @@ class CosmosEventFollowerIT {
 
     CosmosEventFollower follower(InMemoryCursorStore cursors, List<URI> websockets, Duration poll, long catchUpAbove,
             long startHeight) {
+        return follower(adapter.rpc(), cursors, websockets, poll, catchUpAbove, startHeight);
+    }
+
+    CosmosEventFollower follower(io.evmore.cosmos.rpc.CometRpcClient rpc, InMemoryCursorStore cursors, List<URI> websockets,
+            Duration poll, long catchUpAbove, long startHeight) {
         DroppedEvents dropped = new DroppedEvents(registry);
-        return new CosmosEventFollower(CHAIN, adapter.rpc(), cursors,
+        return new CosmosEventFollower(CHAIN, rpc, cursors,
                 new HtlcEventDecoder(CHAIN, chain.htlcContractAddress(), "cosmos", dropped),
                 new IbcEventDecoder(CHAIN, adapter.htlcChain().relayerAddress(), new SentTransfers(), dropped),
                 chain.htlcContractAddress(), websockets,
@@ -216,6 +221,142 @@ class CosmosEventFollowerIT {
             }
         } finally {
             chain.indexLag(0);
+        }
+    }
+
+    /**
+     * A node that indexes only some event keys ({@code index-events} in app.toml): {@code tx.height} and
+     * {@code tx.hash} are always indexed, a query on the contract's events finds nothing. The catch-up must still find
+     * every lock in the gap.
+     */
+    @Test
+    void aCatchUpOnANodeThatIndexesOnlySomeEventKeysMissesNoEvent() throws Exception {
+        long from = chain.height();
+        String first = lock();
+        String second = lock();
+        long h = chain.height();
+        await().atMost(Duration.ofSeconds(30)).until(() -> chain.height() > h + 12);
+        try (SearchProxy proxy = new SearchProxy(chain.rpcUrl())) {
+            proxy.eventKeysUnindexed = true;
+            var rpc = proxy.client();
+            // Control: through this node, the contract's events are not found by query, its transactions by height are.
+            assertThat(rpc.txSearch("wasm._contract_address='" + chain.htlcContractAddress() + "' AND tx.height>=" + from,
+                    1, 100, true).txs()).isEmpty();
+            assertThat(rpc.txSearch("tx.height>=" + from + " AND tx.height<=" + h, 1, 100, true).txs()).isNotEmpty();
+            InMemoryCursorStore cursors = new InMemoryCursorStore();
+            try (CosmosEventFollower f = follower(rpc, cursors, List.of(), Duration.ofMillis(200), 5, from)) {
+                RecordingListener l = new RecordingListener(cursors);
+                f.start(l);
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    assertThat(l.events(ChainEvent.HtlcLocked.class)).extracting(e -> e.htlc().id()).containsExactly(first, second);
+                    assertThat(l.cursors().getLast().height()).isGreaterThan(h + 12);
+                });
+                assertThat(proxy.searches.get()).as("the gap was crossed with tx_search").isPositive();
+            }
+        }
+    }
+
+    /**
+     * Behind a load balancer, the index proof ({@code tx} by hash, blocks) can come from a backend whose index is
+     * current and the search from one whose index lags: its answers lack the newest transactions. Those must not be
+     * skipped: the search's answers are checked against the blocks the proof read, and the gap is read block by block.
+     */
+    @Test
+    void aCatchUpWhoseSearchAnswersLagTheProofMissesNoEvent() throws Exception {
+        long from = chain.height();
+        String first = lock();
+        String second = lock();
+        long secondHeight = chain.height();
+        await().atMost(Duration.ofSeconds(30)).until(() -> chain.height() > secondHeight + 12);
+        try (SearchProxy proxy = new SearchProxy(chain.rpcUrl())) {
+            var rpc = proxy.client();
+            long last = rpc.txSearch("tx.height>=" + from, 1, 100, true).txs().stream()
+                    .mapToLong(io.evmore.cosmos.rpc.CometTypes.IndexedTx::height).max().orElseThrow();
+            proxy.searchIndexedBelow = last; // the search's backend has not indexed the newest transaction's block
+            assertThat(rpc.txSearch("tx.height>=" + from, 1, 100, true).txs()).as("control: the lagging answers")
+                    .allMatch(t -> t.height() < last);
+            InMemoryCursorStore cursors = new InMemoryCursorStore();
+            try (CosmosEventFollower f = follower(rpc, cursors, List.of(), Duration.ofMillis(200), 5, from)) {
+                RecordingListener l = new RecordingListener(cursors);
+                f.start(l);
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    assertThat(l.events(ChainEvent.HtlcLocked.class)).extracting(e -> e.htlc().id()).containsExactly(first, second);
+                    assertThat(l.cursors().getLast().height()).isGreaterThan(secondHeight + 12);
+                });
+                assertThat(proxy.searches.get()).as("tx_search was asked").isPositive();
+            }
+        }
+    }
+
+    /** In front of the devnet's RPC: tx_search answered as a node with restricted event indexing, or a lagging index. */
+    static final class SearchProxy implements AutoCloseable {
+        static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+        final com.sun.net.httpserver.HttpServer server;
+        final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        final String target;
+        final java.util.concurrent.atomic.AtomicInteger searches = new java.util.concurrent.atomic.AtomicInteger();
+        volatile boolean eventKeysUnindexed;
+        volatile long searchIndexedBelow = Long.MAX_VALUE;
+
+        SearchProxy(String target) throws java.io.IOException {
+            this.target = target;
+            server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+            server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+            server.createContext("/", ex -> {
+                try (ex) {
+                    byte[] body = ex.getRequestBody().readAllBytes();
+                    var req = JSON.readTree(body);
+                    byte[] answer = forward(body);
+                    if ("tx_search".equals(req.path("method").asText())) {
+                        searches.incrementAndGet();
+                        answer = search(req, answer);
+                    }
+                    ex.getResponseHeaders().add("content-type", "application/json");
+                    ex.sendResponseHeaders(200, answer.length);
+                    ex.getResponseBody().write(answer);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            server.start();
+        }
+
+        private byte[] search(com.fasterxml.jackson.databind.JsonNode req, byte[] answer) throws java.io.IOException {
+            String query = req.path("params").path("query").asText();
+            var parsed = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(answer);
+            if (!parsed.path("result").isObject()) return answer;
+            var result = (com.fasterxml.jackson.databind.node.ObjectNode) parsed.get("result");
+            boolean onlyHeightOrHash = query.replaceAll("tx\\.height\\s*[<>=]+\\s*\\d+", "").replaceAll("tx\\.hash\\s*=\\s*'[0-9A-Fa-f]+'", "")
+                    .replace("AND", "").isBlank();
+            var kept = JSON.createArrayNode();
+            for (var t : result.path("txs")) {
+                if (eventKeysUnindexed && !onlyHeightOrHash) continue;
+                if (Long.parseLong(t.path("height").asText()) >= searchIndexedBelow) continue;
+                kept.add(t);
+            }
+            long dropped = result.path("txs").size() - kept.size();
+            result.set("txs", kept);
+            result.put("total_count", Long.toString(Long.parseLong(result.path("total_count").asText("0")) - dropped));
+            return JSON.writeValueAsBytes(parsed);
+        }
+
+        private byte[] forward(byte[] body) throws java.io.IOException, InterruptedException {
+            return http.send(java.net.http.HttpRequest.newBuilder(URI.create(target)).header("content-type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray()).body();
+        }
+
+        io.evmore.cosmos.rpc.CometRpcClient client() {
+            return new io.evmore.cosmos.rpc.CometRpcClient(io.evmore.cosmos.rpc.PooledCometTransport.direct(
+                    new io.evmore.cosmos.rpc.CometConnection("search-proxy",
+                            URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"), http, Duration.ofSeconds(10))));
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+            http.shutdownNow();
         }
     }
 
