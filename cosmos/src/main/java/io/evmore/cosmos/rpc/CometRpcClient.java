@@ -50,7 +50,7 @@ public final class CometRpcClient {
     }
 
     public Block block(long height) {
-        JsonNode r = call("block", params().put("height", Long.toString(height)));
+        JsonNode r = callAtHeight("block", params().put("height", Long.toString(height)));
         String hash = text(r.path("block_id"), "hash", "block");
         if (!HASH.matcher(hash).matches()) throw malformed("block", "block_id.hash", hash);
         JsonNode header = r.path("block").path("header");
@@ -67,7 +67,7 @@ public final class CometRpcClient {
     }
 
     public BlockResults blockResults(long height) {
-        JsonNode r = call("block_results", params().put("height", Long.toString(height)));
+        JsonNode r = callAtHeight("block_results", params().put("height", Long.toString(height)));
         long h = int64(r, "height", "block_results");
         if (h != height) throw malformed("block_results", "height", h + " (asked for " + height + ")");
         List<TxExecResult> results = new ArrayList<>();
@@ -128,6 +128,24 @@ public final class CometRpcClient {
 
     private JsonNode call(String method, ObjectNode params) {
         return transport.execute(c -> c.call(method, params));
+    }
+
+    /**
+     * A read of one height. An endpoint without that height (pruned below it, its ABCI results discarded, or behind it)
+     * answers a JSON-RPC error that is about the endpoint, not the request: another endpoint may have it, so it is a
+     * {@link HeightUnavailableException}, which the pool charges to the endpoint and retries elsewhere. As a
+     * {@link CometRpcException} it would be final, and a pruned primary would stall the follower while a backup has
+     * every block.
+     */
+    private JsonNode callAtHeight(String method, ObjectNode params) {
+        return transport.execute(c -> {
+            try {
+                return c.call(method, params);
+            } catch (CometRpcException e) {
+                if (HeightUnavailableException.isOne(e)) throw new HeightUnavailableException(c.name(), e);
+                throw e;
+            }
+        });
     }
 
     private static ObjectNode params() {
