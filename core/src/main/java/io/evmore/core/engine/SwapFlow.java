@@ -498,6 +498,25 @@ final class SwapFlow implements Transactions.Outcomes {
         return Next.DONE;
     }
 
+    /**
+     * What CLAIM_MISSED leaves of the relayer's own counter-lock: if the secret came from elsewhere (a look-alike HTLC
+     * the user claimed), the counter-lock may still be open, and then nothing is lost yet: it can be refunded after
+     * T_dst (by anyone; it pays the relayer). Said in the reason, so an operator does not write the amount off.
+     */
+    private String ownLockStill(Swap s) {
+        if (s.destHtlcId() == null) return "";
+        try {
+            Optional<HtlcRecord> own = chain(s.toChain()).query(s.destHtlcId());
+            if (own.isPresent() && own.get().status() == HtlcRecord.Status.OPEN) {
+                return "; the relayer's own counter-lock " + s.destHtlcId() + " on " + s.toChain() + " is still OPEN: refund it"
+                        + " after T_dst " + s.destTimelock() + " (anyone may; it pays the relayer) and nothing is lost";
+            }
+            return own.map(h -> "; the relayer's counter-lock " + s.destHtlcId() + " is " + h.status()).orElse("");
+        } catch (RuntimeException e) {
+            return "; the relayer's counter-lock " + s.destHtlcId() + " could not be read (" + e.getMessage() + ")";
+        }
+    }
+
     /** The action's last transaction did not happen: decide from the chain whether to send again or give up. */
     @Override
     public Next afterFailure(Swap s, String action, String why) {
@@ -528,7 +547,8 @@ final class SwapFlow implements Transactions.Outcomes {
                 if (confirmedNow >= s.sourceTimelock()) {
                     String reason = "CLAIM MISSED: the secret is known but the source lock on " + s.fromChain() + " can no longer be claimed ("
                             + (h.isEmpty() ? "not found" : h.get().status() == HtlcRecord.Status.REFUNDED ? "refunded to the user" : "open")
-                            + "; its confirmed time " + confirmedNow + " is past T_src " + s.sourceTimelock() + "; last error: " + why + ")";
+                            + "; its confirmed time " + confirmedNow + " is past T_src " + s.sourceTimelock() + "; last error: " + why + ")"
+                            + ownLockStill(s);
                     log.log(System.Logger.Level.ERROR, "swap " + s.id() + ": " + reason);
                     book.move(s, SwapState.CLAIM_MISSED, reason, null, x -> x.withLastError(reason, clock.now()));
                     return Next.DONE;

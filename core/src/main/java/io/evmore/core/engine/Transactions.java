@@ -222,7 +222,9 @@ final class Transactions {
             if (speedUpTried.putIfAbsent(i.id() + "/late", clock.now()) == null) {
                 log.log(System.Logger.Level.ERROR, "swap " + s.id() + ": its counter-lock " + i.txHash() + " (nonce " + i.nonce()
                         + ") is still undecided past its deadline (" + why + "); the swap waits for the chain to decide: it may"
-                        + " still land (then it is followed as usual) — check the relayer's balance and endpoints on " + i.chain());
+                        + " still land (then it is followed as usual) — check the relayer's balance and endpoints on " + i.chain()
+                        + "; on a chain with nonces every later transaction of the relayer there waits behind nonce " + i.nonce()
+                        + " (RUNBOOK: EvmoreSwapsAtRisk)");
                 book.note(s, "counter-lock undecided past its deadline: " + why);
             }
             return time.later(settings.reconcileDelay());

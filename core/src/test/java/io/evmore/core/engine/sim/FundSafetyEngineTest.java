@@ -82,6 +82,29 @@ class FundSafetyEngineTest {
         assertThat(u.counterLock().orElseThrow().status()).as("refunded to the relayer after T_dst").isEqualTo(HtlcRecord.Status.REFUNDED);
     }
 
+    /**
+     * The same look-alike, but the source claim never gets in before T_src: CLAIM_MISSED, whose reason says the
+     * relayer's own counter-lock is still open and can be refunded after T_dst — nothing is lost yet.
+     */
+    @Test
+    void aClaimMissedAfterALookAlikeSaysTheOwnCounterLockIsStillOpen() {
+        SimWorld.User u = w.user(ETH, BigInteger.valueOf(50_000), w.now() + 900);
+        u.lock();
+        runUntil(() -> state(u) == SwapState.COUNTER_LOCKED, 20);
+        w.eth.faults().revert = 1.0; // every relayer transaction on the source reverts
+        String third = w.newAddress(DEVNET);
+        w.devnet.fund(third, SimWorld.UATOM, BigInteger.valueOf(1_000));
+        w.devnet.userLock(third, new io.evmore.core.chain.LockRequest(u.destAddress, SimWorld.UATOM, BigInteger.valueOf(1_000),
+                u.hashlock, w.now() + 600, "", ""));
+        w.tick();
+        String lookAlike = w.devnet.htlcs().stream().filter(h -> h.sender().equals(third)).findFirst().orElseThrow().id();
+        w.devnet.userClaim(u.destAddress, lookAlike, u.secret);
+        runUntil(() -> state(u) == SwapState.CLAIM_MISSED, (int) ((u.sourceTimelock - w.now()) / SimWorld.BLOCK_SECONDS) + 20);
+        assertThat(u.counterLock().orElseThrow().status()).isEqualTo(HtlcRecord.Status.OPEN);
+        assertThat(u.swap().orElseThrow().lastError()).contains("CLAIM MISSED")
+                .contains("own counter-lock " + u.swap().orElseThrow().destHtlcId()).contains("is still OPEN");
+    }
+
     // ---- 2. deadlines, escalation and alarms --------------------------------------------------------------------------
 
     /** A gas spike keeps the claim out of blocks and the relayer restarts: the persisted intent is replaced at higher fees. */
