@@ -105,33 +105,19 @@ final class FollowerReads {
      */
     private static List<String> hashesDownTo(Web3j w, long from, EthBlock.Block end) throws java.io.IOException {
         long to = end.getNumber().longValueExact();
+        List<Long> below = java.util.stream.LongStream.range(from, to).boxed().toList();
+        java.util.Map<Long, EthBlock.Block> blocks = blocksAt(w, below);
         List<String> out = new ArrayList<>();
-        if (from < to) {
-            org.web3j.protocol.core.BatchRequest batch = w.newBatch();
-            for (long h = from; h < to; h++) {
-                batch.add(w.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(h)), false));
+        String expectedParent = null; // the hash the next block must name as its parent
+        for (long h = from; h <= to; h++) {
+            EthBlock.Block b = h == to ? end : blocks.get(h);
+            if (b == null) throw new java.io.IOException("eth_getBlockByNumber(" + h + "): absent below its block " + to);
+            if (expectedParent != null && !b.getParentHash().equals(ZERO_HASH) && !b.getParentHash().equalsIgnoreCase(expectedParent)) {
+                throw new java.io.IOException("eth_getBlockByNumber(" + h + "): does not build on block " + (h - 1));
             }
-            List<? extends org.web3j.protocol.core.Response<?>> answers = answersOf(batch, (int) (to - from), "eth_getBlockByNumber");
-            String expectedParentOfNext = null;
-            for (int i = 0; i < answers.size(); i++) {
-                long h = from + i;
-                EthBlock.Block b = answers.get(i) instanceof EthBlock eb ? eb.getBlock() : null;
-                if (b == null) {
-                    throw new java.io.IOException("eth_getBlockByNumber(" + h + "): absent below its block " + to);
-                }
-                checkWellFormed(b, h);
-                if (expectedParentOfNext != null && !b.getParentHash().equals(ZERO_HASH)
-                        && !b.getParentHash().equalsIgnoreCase(expectedParentOfNext)) {
-                    throw new java.io.IOException("eth_getBlockByNumber(" + h + "): does not build on block " + (h - 1));
-                }
-                out.add(b.getHash());
-                expectedParentOfNext = b.getHash();
-            }
-            if (!end.getParentHash().equals(ZERO_HASH) && !end.getParentHash().equalsIgnoreCase(expectedParentOfNext)) {
-                throw new java.io.IOException("eth_getBlockByNumber(" + to + "): does not build on block " + (to - 1));
-            }
+            out.add(b.getHash());
+            expectedParent = b.getHash();
         }
-        out.add(end.getHash());
         return out;
     }
 
@@ -279,33 +265,38 @@ final class FollowerReads {
 
     private static java.util.Map<Long, String> hashesAt(Web3j w, java.util.Collection<Long> heights) throws java.io.IOException {
         java.util.Map<Long, String> out = new java.util.HashMap<>();
-        List<Long> all = new ArrayList<>(heights);
-        for (int i = 0; i < all.size(); i += BATCH) {
-            List<Long> part = all.subList(i, Math.min(all.size(), i + BATCH));
+        for (var e : blocksAt(w, new ArrayList<>(heights)).entrySet()) {
+            out.put(e.getKey(), e.getValue() == null ? null : e.getValue().getHash());
+        }
+        return out;
+    }
+
+    /**
+     * The blocks at {@code heights} (null where the chain is not that long), from one endpoint, in batch requests of
+     * {@value #BATCH}, each checked like {@link #block}; an error answer is the endpoint's fault.
+     */
+    private static java.util.Map<Long, EthBlock.Block> blocksAt(Web3j w, List<Long> heights) throws java.io.IOException {
+        java.util.Map<Long, EthBlock.Block> out = new java.util.HashMap<>();
+        for (int i = 0; i < heights.size(); i += BATCH) {
+            List<Long> part = heights.subList(i, Math.min(heights.size(), i + BATCH));
             if (part.size() == 1) {
-                EthBlock.Block b = Rpc.send(w.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(part.get(0))),
-                        false), "eth_getBlockByNumber").getBlock();
-                out.put(part.get(0), b == null ? null : b.getHash());
+                out.put(part.get(0), block(w, part.get(0)));
                 continue;
             }
             org.web3j.protocol.core.BatchRequest batch = w.newBatch();
             for (long h : part) batch.add(w.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(h)), false));
             List<org.web3j.protocol.core.Response<?>> responses = answersOf(batch, part.size(), "eth_getBlockByNumber");
-            for (org.web3j.protocol.core.Response<?> r : responses) {
+            for (int k = 0; k < part.size(); k++) {
+                org.web3j.protocol.core.Response<?> r = responses.get(k);
                 if (r.hasError()) {
                     throw new java.io.IOException("eth_getBlockByNumber (batch): endpoint error " + r.getError().getCode() + ": "
-                            + Rpc.truncate(r.getError().getMessage()));
+                            + Rpc.truncate(String.valueOf(r.getError().getMessage())));
                 }
                 if (!(r instanceof EthBlock eb)) throw new java.io.IOException("eth_getBlockByNumber (batch): unexpected answer");
                 EthBlock.Block b = eb.getBlock();
-                if (b == null) continue; // not that long: stays absent, read as null
-                if (b.getHash() == null || !HASH.matcher(b.getHash()).matches() || b.getNumberRaw() == null
-                        || !part.contains(b.getNumber().longValue())) {
-                    throw new java.io.IOException("eth_getBlockByNumber (batch): malformed block in the answer");
-                }
-                out.put(b.getNumber().longValue(), b.getHash());
+                if (b != null) checkWellFormed(b, part.get(k));
+                out.put(part.get(k), b);
             }
-            for (long h : part) out.putIfAbsent(h, null);
         }
         return out;
     }

@@ -395,6 +395,14 @@ class EthereumEventFollowerIT extends OnHardhatChain {
         }
     }
 
+    /** The contract's logs of blocks {@code from..to} asked by number, as a plain client would. */
+    private List<?> logsByNumber(io.evmore.pool.EndpointPool<EthConnection> pool, long from, long to) {
+        var filter = new org.web3j.protocol.core.methods.request.EthFilter(
+                org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(from)),
+                org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(to)), chain.settings.contractAddress());
+        return pool.execute(c -> c.web3j().ethGetLogs(filter).send().getLogs());
+    }
+
     /** Settings for a pool of the given endpoints, first = primary, following from the block after the head. */
     private EthereumSettings through(Endpoint... endpoints) {
         EthereumSettings base = fromNow();
@@ -417,13 +425,9 @@ class EthereumEventFollowerIT extends OnHardhatChain {
             EthereumSettings s = through(new Endpoint("primary", primary.url()), new Endpoint("lagging", lagging.url()));
             try (var pool = Web3jConnections.pool("primary-and-lagging", s, io.evmore.pool.PoolMetrics.on(chain.prometheus), Clock.system())) {
                 // What the lagging node answers when simply asked for that block's logs: nothing, though the lock is there.
-                org.web3j.protocol.core.methods.request.EthFilter plain = new org.web3j.protocol.core.methods.request.EthFilter(
-                        org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(height)),
-                        org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(height)), s.contractAddress());
                 try (var laggingOnly = Web3jConnections.pool("lagging-only", through(new Endpoint("lagging", lagging.url())),
                         io.evmore.pool.PoolMetrics.on(chain.prometheus), Clock.system())) {
-                    List<?> plainAnswer = laggingOnly.execute(c -> c.web3j().ethGetLogs(plain).send().getLogs());
-                    assertThat(plainAnswer).as("the lagging node's plain answer").isEmpty();
+                    assertThat(logsByNumber(laggingOnly, height, height)).as("the lagging node's plain answer").isEmpty();
                 }
                 FollowerReads reads = new FollowerReads(s, pool, null);
                 primary.failLogs.set(1);
@@ -457,11 +461,7 @@ class EthereumEventFollowerIT extends OnHardhatChain {
             EthereumSettings alone = through(new Endpoint("balancer", balancer.url()));
             try (var pool = Web3jConnections.pool("balancer", alone, io.evmore.pool.PoolMetrics.on(chain.prometheus), Clock.system())) {
                 // By number, the lagging backend's answer for the lock's block is empty.
-                org.web3j.protocol.core.methods.request.EthFilter byNumber = new org.web3j.protocol.core.methods.request.EthFilter(
-                        org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(height)),
-                        org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(height)), alone.contractAddress());
-                List<?> plainAnswer = pool.execute(c -> c.web3j().ethGetLogs(byNumber).send().getLogs());
-                assertThat(plainAnswer).as("the lagging backend's answer by number").isEmpty();
+                assertThat(logsByNumber(pool, height, height)).as("the lagging backend's answer by number").isEmpty();
                 assertThatThrownBy(() -> new FollowerReads(alone, pool, null).range(height, height, height))
                         .isInstanceOf(io.evmore.core.error.TransientException.class)
                         .hasMessageContaining("blockHash cannot be found");
@@ -495,11 +495,7 @@ class EthereumEventFollowerIT extends OnHardhatChain {
             balancer.behindForLogsOnly = true;
             EthereumSettings alone = through(new Endpoint("balancer", balancer.url()));
             try (var pool = Web3jConnections.pool("balancer-range", alone, io.evmore.pool.PoolMetrics.on(chain.prometheus), Clock.system())) {
-                org.web3j.protocol.core.methods.request.EthFilter byNumber = new org.web3j.protocol.core.methods.request.EthFilter(
-                        org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(from)),
-                        org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(head)), alone.contractAddress());
-                List<?> plainAnswer = pool.execute(c -> c.web3j().ethGetLogs(byNumber).send().getLogs());
-                assertThat(plainAnswer).as("the lagging backend's answer by number").isEmpty();
+                assertThat(logsByNumber(pool, from, head)).as("the lagging backend's answer by number").isEmpty();
                 assertThatThrownBy(() -> new FollowerReads(alone, pool, null).range(from, head, head))
                         .isInstanceOf(io.evmore.core.error.TransientException.class)
                         .hasMessageContaining("blockHash cannot be found");

@@ -243,16 +243,8 @@ class CosmosEventFollowerIT {
             assertThat(rpc.txSearch("wasm._contract_address='" + chain.htlcContractAddress() + "' AND tx.height>=" + from,
                     1, 100, true).txs()).isEmpty();
             assertThat(rpc.txSearch("tx.height>=" + from + " AND tx.height<=" + h, 1, 100, true).txs()).isNotEmpty();
-            InMemoryCursorStore cursors = new InMemoryCursorStore();
-            try (CosmosEventFollower f = follower(rpc, cursors, List.of(), Duration.ofMillis(200), 5, from)) {
-                RecordingListener l = new RecordingListener(cursors);
-                f.start(l);
-                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                    assertThat(l.events(ChainEvent.HtlcLocked.class)).extracting(e -> e.htlc().id()).containsExactly(first, second);
-                    assertThat(l.cursors().getLast().height()).isGreaterThan(h + 12);
-                });
-                assertThat(proxy.searches.get()).as("the gap was crossed with tx_search").isPositive();
-            }
+            catchUpThrough(rpc, from, h + 12, first, second);
+            assertThat(proxy.searches.get()).as("the gap was crossed with tx_search").isPositive();
         }
     }
 
@@ -275,16 +267,21 @@ class CosmosEventFollowerIT {
             proxy.searchIndexedBelow = last; // the search's backend has not indexed the newest transaction's block
             assertThat(rpc.txSearch("tx.height>=" + from, 1, 100, true).txs()).as("control: the lagging answers")
                     .allMatch(t -> t.height() < last);
-            InMemoryCursorStore cursors = new InMemoryCursorStore();
-            try (CosmosEventFollower f = follower(rpc, cursors, List.of(), Duration.ofMillis(200), 5, from)) {
-                RecordingListener l = new RecordingListener(cursors);
-                f.start(l);
-                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                    assertThat(l.events(ChainEvent.HtlcLocked.class)).extracting(e -> e.htlc().id()).containsExactly(first, second);
-                    assertThat(l.cursors().getLast().height()).isGreaterThan(secondHeight + 12);
-                });
-                assertThat(proxy.searches.get()).as("tx_search was asked").isPositive();
-            }
+            catchUpThrough(rpc, from, secondHeight + 12, first, second);
+            assertThat(proxy.searches.get()).as("tx_search was asked").isPositive();
+        }
+    }
+
+    /** Follows from {@code from} with catch-up above 5 blocks until past {@code above}: exactly these locks, in order. */
+    private void catchUpThrough(io.evmore.cosmos.rpc.CometRpcClient rpc, long from, long above, String... locks) {
+        InMemoryCursorStore cursors = new InMemoryCursorStore();
+        try (CosmosEventFollower f = follower(rpc, cursors, List.of(), Duration.ofMillis(200), 5, from)) {
+            RecordingListener l = new RecordingListener(cursors);
+            f.start(l);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(l.events(ChainEvent.HtlcLocked.class)).extracting(e -> e.htlc().id()).containsExactly(locks);
+                assertThat(l.cursors().getLast().height()).isGreaterThan(above);
+            });
         }
     }
 

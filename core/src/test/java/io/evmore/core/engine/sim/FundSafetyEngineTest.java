@@ -65,13 +65,7 @@ class FundSafetyEngineTest {
         SimWorld.User u = w.user(ETH, BigInteger.valueOf(50_000), w.now() + 900);
         u.lock();
         runUntil(() -> state(u) == SwapState.COUNTER_LOCKED, 20);
-        String third = w.newAddress(DEVNET);
-        w.devnet.fund(third, SimWorld.UATOM, BigInteger.valueOf(1_000));
-        w.devnet.userLock(third, new io.evmore.core.chain.LockRequest(u.destAddress, SimWorld.UATOM, BigInteger.valueOf(1_000),
-                u.hashlock, w.now() + 600, "", ""));
-        w.tick();
-        String lookAlike = w.devnet.htlcs().stream().filter(h -> h.sender().equals(third)).findFirst().orElseThrow().id();
-        w.devnet.userClaim(u.destAddress, lookAlike, u.secret);
+        claimALookAlike(u);
         runUntil(() -> state(u) == SwapState.SOURCE_CLAIMED, 10);
         assertThat(u.sourceLock().orElseThrow().status()).isEqualTo(HtlcRecord.Status.CLAIMED);
         assertThat(u.counterLock().orElseThrow().status()).as("the relayer's own lock is still the user's to claim")
@@ -92,13 +86,7 @@ class FundSafetyEngineTest {
         u.lock();
         runUntil(() -> state(u) == SwapState.COUNTER_LOCKED, 20);
         w.eth.faults().revert = 1.0; // every relayer transaction on the source reverts
-        String third = w.newAddress(DEVNET);
-        w.devnet.fund(third, SimWorld.UATOM, BigInteger.valueOf(1_000));
-        w.devnet.userLock(third, new io.evmore.core.chain.LockRequest(u.destAddress, SimWorld.UATOM, BigInteger.valueOf(1_000),
-                u.hashlock, w.now() + 600, "", ""));
-        w.tick();
-        String lookAlike = w.devnet.htlcs().stream().filter(h -> h.sender().equals(third)).findFirst().orElseThrow().id();
-        w.devnet.userClaim(u.destAddress, lookAlike, u.secret);
+        claimALookAlike(u);
         runUntil(() -> state(u) == SwapState.CLAIM_MISSED, (int) ((u.sourceTimelock - w.now()) / SimWorld.BLOCK_SECONDS) + 20);
         assertThat(u.counterLock().orElseThrow().status()).isEqualTo(HtlcRecord.Status.OPEN);
         assertThat(u.swap().orElseThrow().lastError()).contains("CLAIM MISSED")
@@ -367,6 +355,17 @@ class FundSafetyEngineTest {
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------------
+
+    /** A third party locks on the destination with the user's hashlock; the user claims that look-alike, revealing the secret. */
+    private void claimALookAlike(SimWorld.User u) {
+        String third = w.newAddress(DEVNET);
+        w.devnet.fund(third, SimWorld.UATOM, BigInteger.valueOf(1_000));
+        w.devnet.userLock(third, new io.evmore.core.chain.LockRequest(u.destAddress, SimWorld.UATOM, BigInteger.valueOf(1_000),
+                u.hashlock, w.now() + 600, "", ""));
+        w.tick();
+        String lookAlike = w.devnet.htlcs().stream().filter(h -> h.sender().equals(third)).findFirst().orElseThrow().id();
+        w.devnet.userClaim(u.destAddress, lookAlike, u.secret);
+    }
 
     private SwapState state(SimWorld.User u) {
         return u.swap().map(Swap::state).orElse(null);
