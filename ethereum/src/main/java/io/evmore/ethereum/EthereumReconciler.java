@@ -23,7 +23,7 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
  * {@link Web3jHtlcChain#reconcile}: what became of an intent's transactions, decided from the chain alone, never
  * signing anything — a receipt for any of its hashes (with the configured confirmations, in a canonical block) is
  * {@code Landed} / {@code Reverted}; no receipt while the account's nonce at the confirmed height is past the intent's
- * nonce is {@code NeverLanded}; otherwise it may still be in a mempool, and if no node knows any of its hashes the
+ * nonce, and none of its hashes in the blocks since it was written, is {@code NeverLanded}; otherwise it may still be in a mempool, and if no node knows any of its hashes the
  * journaled signed bytes are re-broadcast unchanged so that it can land.
  */
 final class EthereumReconciler {
@@ -111,11 +111,71 @@ final class EthereumReconciler {
                     DefaultBlockParameter.valueOf(BigInteger.valueOf(safe))), "eth_getTransactionCount")
                     .getTransactionCount().longValueExact();
             if (nonceAtSafe > n) {
+                Reconciliation inBlocks = inBlocks(w, intent, safe);
+                if (inBlocks != null) return inBlocks;
                 return new Reconciliation.NeverLanded("nonce " + n + " was used by another transaction (none of the "
                         + hashes.size() + " signed for this intent is included)");
             }
             return new Reconciliation.Undecided("nonce " + n + " was used by another transaction; waiting for " + conf
                     + " confirmations");
+        }
+        return null;
+    }
+
+    /** How far before the intent was written a transaction of it is looked for (clocks differ; blocks carry chain time). */
+    static final long SCAN_MARGIN_SECONDS = 3_600;
+    /** The most blocks read to show that none holds a transaction of the intent. */
+    static final int SCAN_LIMIT = 100_000;
+
+    /**
+     * "No receipt" is only the absence of an answer: a node behind (a load balancer's backend) or one whose transaction
+     * index lags answers null for a transaction that is in a block. Before an intent is called NeverLanded, the blocks
+     * from its writing (less {@value #SCAN_MARGIN_SECONDS} s) to {@code safe} are read whole, newest first, in batches:
+     * one of its hashes there is Undecided (the receipt will be readable; deciding now would pay the action twice),
+     * a block that cannot be read is Undecided, and null (nothing found) is the positive evidence NeverLanded needs.
+     */
+    private Reconciliation inBlocks(org.web3j.protocol.Web3j w, TxIntent intent, long safe) throws java.io.IOException {
+        java.util.Set<String> ours = new java.util.HashSet<>();
+        for (String h : intent.hashes()) ours.add(h.toLowerCase(Locale.ROOT));
+        long since = intent.createdAt().getEpochSecond() - SCAN_MARGIN_SECONDS;
+        for (long to = safe, read = 0; to >= 0; to -= FollowerReads.BATCH) {
+            if (read >= SCAN_LIMIT) {
+                return new Reconciliation.Undecided("nonce " + intent.nonce() + " was used, no receipt of the intent's "
+                        + "transactions, and " + read + " blocks back no block is older than the intent: not decided by absence");
+            }
+            long from = Math.max(0, to - FollowerReads.BATCH + 1);
+            org.web3j.protocol.core.BatchRequest batch = w.newBatch();
+            for (long k = to; k >= from; k--) batch.add(w.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(k)), false));
+            org.web3j.protocol.core.BatchResponse answer;
+            try {
+                answer = batch.send();
+            } catch (RuntimeException e) {
+                throw new java.io.IOException("eth_getBlockByNumber batch: malformed answer", e);
+            }
+            java.util.Map<Long, EthBlock.Block> blocks = new java.util.HashMap<>();
+            for (var r : answer.getResponses()) {
+                if (r instanceof EthBlock eb && !eb.hasError() && eb.getBlock() != null && eb.getBlock().getNumberRaw() != null) {
+                    blocks.put(eb.getBlock().getNumber().longValueExact(), eb.getBlock());
+                }
+            }
+            for (long k = to; k >= from; k--, read++) {
+                EthBlock.Block b = blocks.get(k);
+                if (b == null || b.getTimestampRaw() == null || b.getTransactions() == null) {
+                    return new Reconciliation.Undecided("nonce " + intent.nonce() + " was used and no receipt of the intent's "
+                            + "transactions was found, but block " + k + " cannot be read to show none is in it");
+                }
+                for (EthBlock.TransactionResult<?> t : b.getTransactions()) {
+                    Object tx = t.get();
+                    String hash = tx instanceof String str ? str : tx instanceof EthBlock.TransactionObject o ? o.getHash() : null;
+                    if (hash != null && ours.contains(hash.toLowerCase(Locale.ROOT))) {
+                        log.warn("{}: intent {}: tx {} is in block {} but its receipt was not found (the node's index lags)",
+                                settings.chain(), intent.id(), hash, k);
+                        return new Reconciliation.Undecided("tx " + hash + " is in block " + k + " but its receipt is not "
+                                + "readable yet (the node's index lags): not decided");
+                    }
+                }
+                if (b.getTimestamp().longValue() < since) return null; // older than the intent: none of ours is in a block
+            }
         }
         return null;
     }

@@ -75,6 +75,11 @@ final class FaultyRpcProxy implements AutoCloseable {
      */
     volatile boolean behindForLogsOnly;
     /** How many eth_getLogs calls to refuse as a busy node does (-32005, rate limited): the pool asks another endpoint. */
+    /**
+     * Answers {@code eth_getTransactionReceipt} and {@code eth_getTransactionByHash} with null, as a node whose
+     * transaction index lags (or a load balancer's backend behind the block) does for a transaction that is in a block.
+     */
+    volatile boolean hideTransactions;
     /** Answers a batch in reverse order, as JSON-RPC allows (a batch's answers may come in any order). */
     volatile boolean reverseBatches;
     final AtomicInteger failLogs = new AtomicInteger();
@@ -143,6 +148,12 @@ final class FaultyRpcProxy implements AutoCloseable {
                 pairSeen[i].countDown();
                 if (!pairSeen[1 - i].await(5, java.util.concurrent.TimeUnit.SECONDS)) pairApart.set(true);
             }
+        }
+        if (hideTransactions && ("eth_getTransactionReceipt".equals(method) || "eth_getTransactionByHash".equals(method))) {
+            com.fasterxml.jackson.databind.node.ObjectNode none = JSON.createObjectNode().put("jsonrpc", "2.0");
+            none.set("id", req.path("id"));
+            none.putNull("result");
+            return none;
         }
         if ("eth_getLogs".equals(method) && failLogs.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             failedLogs.incrementAndGet();

@@ -12,7 +12,9 @@ import io.evmore.core.chain.TxResult;
 import io.evmore.core.chain.TxRevertedException;
 import io.evmore.core.error.TransientException;
 import io.evmore.core.swap.Secret;
+import io.evmore.core.port.Clock;
 import io.evmore.core.swap.TxIntent;
+import io.evmore.pool.Endpoint;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
@@ -215,6 +217,36 @@ class TxIntentIT extends OnHardhatChain {
                 .isEqualTo(new Reconciliation.NeverLanded("nonce " + nonce + " was used by another transaction (none of the 1 signed for this intent is included)"));
         assertThat(chain.node.rpc("eth_getTransactionByHash", journal.intent().txHash()).isNull())
                 .as("reconcile did not re-broadcast a tx whose nonce is gone").isTrue();
+    }
+
+    /**
+     * A landed counter-lock whose receipt a node does not show (its index lags, or a load balancer's backend is behind
+     * the block) while the nonce is used at the confirmed height: "no receipt" is no evidence. The blocks are read, the
+     * transaction is found in one, and the intent stays undecided instead of NeverLanded — which would have the engine
+     * pay the counter-lock a second time.
+     */
+    @Test
+    void aLandedLockWhoseReceiptANodeDoesNotShowIsNeverCalledNeverLanded() throws Exception {
+        int account = 8;
+        Journal journal = new Journal("COUNTER_LOCK");
+        TxResult locked = chain.htlcChain(account).lock(lockRequest(Secret.random()), journal);
+        chain.node.mine(3);
+        try (FaultyRpcProxy proxy = new FaultyRpcProxy(chain.node.url())) {
+            proxy.hideTransactions = true;
+            EthereumSettings s = new EthereumSettings(chain.settings.chain(), List.of(new Endpoint("index-lags", proxy.url())),
+                    chain.settings.pool(), chain.settings.contractAddress(), 2, chain.settings.pollInterval(),
+                    chain.settings.getLogsMaxRange(), chain.settings.startBlock(), chain.settings.fees(), chain.settings.receiptTimeout());
+            try (var pool = Web3jConnections.pool("index-lags", s, io.evmore.pool.PoolMetrics.unregistered(), Clock.system())) {
+                Web3jHtlcChain relayer = new Web3jHtlcChain(s, pool, new EthereumTransactor(s, pool, chain.credentials(account), chain.metrics));
+                io.evmore.pool.RpcCall<EthConnection, java.util.Optional<org.web3j.protocol.core.methods.response.TransactionReceipt>> receipt =
+                        c -> c.web3j().ethGetTransactionReceipt(locked.txHash()).send().getTransactionReceipt();
+                assertThat(pool.execute(receipt)).as("control: the node shows no receipt").isEmpty();
+                assertThat(relayer.reconcile(journal.intent())).isInstanceOfSatisfying(Reconciliation.Undecided.class,
+                        u -> assertThat(u.reason()).contains("is in block " + locked.height()));
+            }
+        }
+        assertThat(chain.htlcChain(account).reconcile(journal.intent())).as("an honest node: landed")
+                .isEqualTo(new Reconciliation.Landed(locked));
     }
 
     @Test
