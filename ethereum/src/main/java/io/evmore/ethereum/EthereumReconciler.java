@@ -83,8 +83,7 @@ final class EthereumReconciler {
         List<String> hashes = intent.hashes();
         for (int i = hashes.size() - 1; i >= 0; i--) {
             String h = hashes.get(i);
-            Optional<TransactionReceipt> found = Rpc.send(w.ethGetTransactionReceipt(h), "eth_getTransactionReceipt")
-                    .getTransactionReceipt();
+            Optional<TransactionReceipt> found = Rpc.receipt(w, h);
             if (found.isEmpty() || found.get().getBlockNumberRaw() == null) continue;
             TransactionReceipt r = found.get();
             long included = r.getBlockNumber().longValueExact();

@@ -479,8 +479,7 @@ public final class EthereumTransactor {
         List<String> hs = new ArrayList<>(tx.hashes);
         for (int i = hs.size() - 1; i >= 0; i--) {
             String h = hs.get(i);
-            Optional<TransactionReceipt> r = pool.execute(c -> Rpc.send(c.web3j().ethGetTransactionReceipt(h),
-                    "eth_getTransactionReceipt").getTransactionReceipt());
+            Optional<TransactionReceipt> r = pool.execute(c -> Rpc.receipt(c.web3j(), h));
             if (r.isPresent() && r.get().getBlockNumber() != null) return r;
         }
         return Optional.empty();

@@ -38,6 +38,26 @@ final class Rpc {
         return r;
     }
 
+    /**
+     * The receipt of {@code hash}, or empty when the node has none. A receipt must be of that transaction and say how it
+     * ended: web3j reads a missing {@code status} as success, so a malformed or hostile answer could make a reverted
+     * claim look landed (and the source never claimed). Anything else is the endpoint's fault (the pool asks another).
+     */
+    static java.util.Optional<org.web3j.protocol.core.methods.response.TransactionReceipt> receipt(org.web3j.protocol.Web3j w,
+            String hash) throws IOException {
+        var found = send(w.ethGetTransactionReceipt(hash), "eth_getTransactionReceipt").getTransactionReceipt();
+        if (found.isEmpty()) return found;
+        var r = found.get();
+        String status = r.getStatus();
+        if (r.getTransactionHash() == null || !r.getTransactionHash().equalsIgnoreCase(hash)
+                || status == null || !(status.equals("0x0") || status.equals("0x1"))
+                || (r.getBlockNumberRaw() != null && (r.getBlockHash() == null || !r.getBlockHash().matches("0x[0-9a-fA-F]{64}")))) {
+            throw new IOException("eth_getTransactionReceipt(" + hash + "): malformed receipt (not that transaction's, or"
+                    + " without a status) in the answer");
+        }
+        return found;
+    }
+
     /** eth_getLogs over too many blocks or results: the caller must ask for less, not fail over. */
     static boolean requestTooBig(String message) {
         String m = message.toLowerCase(Locale.ROOT);

@@ -80,6 +80,8 @@ final class FaultyRpcProxy implements AutoCloseable {
      * transaction index lags (or a load balancer's backend behind the block) does for a transaction that is in a block.
      */
     volatile boolean hideTransactions;
+    /** Takes {@code status} out of every receipt it passes on (web3j reads a receipt without one as a success). */
+    volatile boolean stripReceiptStatus;
     /** Answers a batch in reverse order, as JSON-RPC allows (a batch's answers may come in any order). */
     volatile boolean reverseBatches;
     final AtomicInteger failLogs = new AtomicInteger();
@@ -173,6 +175,9 @@ final class FaultyRpcProxy implements AutoCloseable {
         if ("eth_sendRawTransaction".equals(req.path("method").asText()) && loseSendAnswers.getAndUpdate(
                 n -> Math.max(0, n - 1)) > 0) {
             return null; // the node took it, the caller never hears: closing the exchange unanswered drops the connection
+        }
+        if (stripReceiptStatus && "eth_getTransactionReceipt".equals(method) && answer.path("result").isObject()) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) answer.get("result")).remove("status");
         }
         var inject = extraLogs;
         if (inject != null && "eth_getLogs".equals(req.path("method").asText())) {

@@ -191,6 +191,35 @@ class TxIntentIT extends OnHardhatChain {
         assertThat(relayer.query(locked.htlcId()).orElseThrow().status()).isEqualTo(HtlcRecord.Status.OPEN);
     }
 
+    /**
+     * A receipt without {@code status} (a malformed or hostile answer; web3j reads it as a success) for a claim that
+     * reverted: never Landed — the engine would record the source as claimed and never claim it. The endpoint is
+     * refused; an honest one says Reverted.
+     */
+    @Test
+    void aReceiptWithoutAStatusIsTheEndpointsFaultNeverALanding() throws Exception {
+        TxResult locked = chain.htlcChain(1).lock(lockRequest(Secret.random()));
+        Journal journal = new Journal("SOURCE_CLAIM");
+        var request = new EthereumTransactor.TxRequest(chain.htlc, BigInteger.ZERO,
+                HtlcAbi.claim(locked.htlcId(), Secret.random()), BigInteger.valueOf(200_000), "claim");
+        assertThatThrownBy(() -> chain.htlcChain(8).transactor().send(request, journal)).isInstanceOf(TxRevertedException.class);
+        try (FaultyRpcProxy proxy = new FaultyRpcProxy(chain.node.url())) {
+            proxy.stripReceiptStatus = true;
+            EthereumSettings s = new EthereumSettings(chain.settings.chain(), List.of(new Endpoint("no-status", proxy.url())),
+                    chain.settings.pool(), chain.settings.contractAddress(), 1, chain.settings.pollInterval(),
+                    chain.settings.getLogsMaxRange(), chain.settings.startBlock(), chain.settings.fees(), chain.settings.receiptTimeout());
+            try (var pool = Web3jConnections.pool("no-status", s, io.evmore.pool.PoolMetrics.unregistered(), Clock.system())) {
+                io.evmore.pool.RpcCall<EthConnection, Boolean> statusOk =
+                        c -> c.web3j().ethGetTransactionReceipt(journal.intent().txHash()).send().getTransactionReceipt().orElseThrow().isStatusOK();
+                assertThat(pool.execute(statusOk)).as("control: web3j reads the stripped receipt as a success").isTrue();
+                Web3jHtlcChain relayer = new Web3jHtlcChain(s, pool, new EthereumTransactor(s, pool, chain.credentials(8), chain.metrics));
+                assertThat(relayer.reconcile(journal.intent())).isInstanceOfSatisfying(Reconciliation.Undecided.class,
+                        u -> assertThat(u.reason()).contains("malformed receipt"));
+            }
+        }
+        assertThat(chain.htlcChain(8).reconcile(journal.intent())).isInstanceOf(Reconciliation.Reverted.class);
+    }
+
     @Test
     void claimThatSimulationShowsWouldRevertIsTxRevertedWithoutAHashAndNothingJournaled() {
         TxResult locked = chain.htlcChain(1).lock(lockRequest(Secret.random()));
