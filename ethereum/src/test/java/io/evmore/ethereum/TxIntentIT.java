@@ -68,6 +68,13 @@ class TxIntentIT extends OnHardhatChain {
                 "osmo1user");
     }
 
+    /** The fixture's settings with {@code endpoint} as the only one and {@code confirmations}. */
+    private static EthereumSettings onlyThrough(Endpoint endpoint, int confirmations) {
+        EthereumSettings c = chain.settings;
+        return new EthereumSettings(c.chain(), List.of(endpoint), c.pool(), c.contractAddress(), confirmations, c.pollInterval(),
+                c.getLogsMaxRange(), c.startBlock(), c.fees(), c.receiptTimeout());
+    }
+
     private static long txCount(int account, String block) {
         return Long.decode(chain.node.rpc("eth_getTransactionCount", chain.address(account), block).asText());
     }
@@ -205,9 +212,7 @@ class TxIntentIT extends OnHardhatChain {
         assertThatThrownBy(() -> chain.htlcChain(8).transactor().send(request, journal)).isInstanceOf(TxRevertedException.class);
         try (FaultyRpcProxy proxy = new FaultyRpcProxy(chain.node.url())) {
             proxy.stripReceiptStatus = true;
-            EthereumSettings s = new EthereumSettings(chain.settings.chain(), List.of(new Endpoint("no-status", proxy.url())),
-                    chain.settings.pool(), chain.settings.contractAddress(), 1, chain.settings.pollInterval(),
-                    chain.settings.getLogsMaxRange(), chain.settings.startBlock(), chain.settings.fees(), chain.settings.receiptTimeout());
+            EthereumSettings s = onlyThrough(new Endpoint("no-status", proxy.url()), 1);
             try (var pool = Web3jConnections.pool("no-status", s, io.evmore.pool.PoolMetrics.unregistered(), Clock.system())) {
                 io.evmore.pool.RpcCall<EthConnection, Boolean> statusOk =
                         c -> c.web3j().ethGetTransactionReceipt(journal.intent().txHash()).send().getTransactionReceipt().orElseThrow().isStatusOK();
@@ -262,9 +267,7 @@ class TxIntentIT extends OnHardhatChain {
         chain.node.mine(3);
         try (FaultyRpcProxy proxy = new FaultyRpcProxy(chain.node.url())) {
             proxy.hideTransactions = true;
-            EthereumSettings s = new EthereumSettings(chain.settings.chain(), List.of(new Endpoint("index-lags", proxy.url())),
-                    chain.settings.pool(), chain.settings.contractAddress(), 2, chain.settings.pollInterval(),
-                    chain.settings.getLogsMaxRange(), chain.settings.startBlock(), chain.settings.fees(), chain.settings.receiptTimeout());
+            EthereumSettings s = onlyThrough(new Endpoint("index-lags", proxy.url()), 2);
             try (var pool = Web3jConnections.pool("index-lags", s, io.evmore.pool.PoolMetrics.unregistered(), Clock.system())) {
                 Web3jHtlcChain relayer = new Web3jHtlcChain(s, pool, new EthereumTransactor(s, pool, chain.credentials(account), chain.metrics));
                 io.evmore.pool.RpcCall<EthConnection, java.util.Optional<org.web3j.protocol.core.methods.response.TransactionReceipt>> receipt =
