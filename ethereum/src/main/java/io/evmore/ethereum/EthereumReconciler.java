@@ -143,20 +143,8 @@ final class EthereumReconciler {
                         + "transactions, and " + read + " blocks back no block is older than the intent: not decided by absence");
             }
             long from = Math.max(0, to - FollowerReads.BATCH + 1);
-            org.web3j.protocol.core.BatchRequest batch = w.newBatch();
-            for (long k = to; k >= from; k--) batch.add(w.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(k)), false));
-            org.web3j.protocol.core.BatchResponse answer;
-            try {
-                answer = batch.send();
-            } catch (RuntimeException e) {
-                throw new java.io.IOException("eth_getBlockByNumber batch: malformed answer", e);
-            }
-            java.util.Map<Long, EthBlock.Block> blocks = new java.util.HashMap<>();
-            for (var r : answer.getResponses()) {
-                if (r instanceof EthBlock eb && !eb.hasError() && eb.getBlock() != null && eb.getBlock().getNumberRaw() != null) {
-                    blocks.put(eb.getBlock().getNumber().longValueExact(), eb.getBlock());
-                }
-            }
+            java.util.Map<Long, EthBlock.Block> blocks = FollowerReads.blocksAt(w,
+                    java.util.stream.LongStream.rangeClosed(from, to).boxed().toList());
             for (long k = to; k >= from; k--, read++) {
                 EthBlock.Block b = blocks.get(k);
                 if (b == null || b.getTimestampRaw() == null || b.getTransactions() == null) {

@@ -275,7 +275,7 @@ final class FollowerReads {
      * The blocks at {@code heights} (null where the chain is not that long), from one endpoint, in batch requests of
      * {@value #BATCH}, each checked like {@link #block}; an error answer is the endpoint's fault.
      */
-    private static java.util.Map<Long, EthBlock.Block> blocksAt(Web3j w, List<Long> heights) throws java.io.IOException {
+    static java.util.Map<Long, EthBlock.Block> blocksAt(Web3j w, List<Long> heights) throws java.io.IOException {
         java.util.Map<Long, EthBlock.Block> out = new java.util.HashMap<>();
         for (int i = 0; i < heights.size(); i += BATCH) {
             List<Long> part = heights.subList(i, Math.min(heights.size(), i + BATCH));
