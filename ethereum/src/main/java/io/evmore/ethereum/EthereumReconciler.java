@@ -22,7 +22,8 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
 /**
  * {@link Web3jHtlcChain#reconcile}: what became of an intent's transactions, decided from the chain alone, never
  * signing anything — a receipt for any of its hashes (with the configured confirmations, in a canonical block) is
- * {@code Landed} / {@code Reverted}; no receipt while the account's nonce at the confirmed height is past the intent's
+ * {@code Landed} / {@code Reverted} (one sent by the relayer to itself is its cancel of the intent's nonce: {@code
+ * NeverLanded}); no receipt while the account's nonce at the confirmed height is past the intent's
  * nonce, and none of its hashes in the blocks since it was written, is {@code NeverLanded}; otherwise it may still be in a mempool, and if no node knows any of its hashes the
  * journaled signed bytes are re-broadcast unchanged so that it can land.
  */
@@ -97,6 +98,11 @@ final class EthereumReconciler {
             if (b == null || r.getBlockHash() == null || !r.getBlockHash().equalsIgnoreCase(b.getHash())) {
                 return new Reconciliation.Undecided("tx " + h + "'s block " + included + " is no longer canonical; "
                         + "waiting for " + conf + " confirmations");
+            }
+            if (r.getTo() != null && r.getTo().equalsIgnoreCase(transactor.address())) {
+                // The relayer never sends to itself but to cancel: the nonce went to the cancel, the action never landed.
+                return new Reconciliation.NeverLanded("nonce " + intent.nonce() + " was taken by the relayer's own cancel " + h
+                        + " (block " + included + ")");
             }
             if (!r.isStatusOK()) {
                 return new Reconciliation.Reverted(h, null); // the reason is replayed by the caller, off this connection

@@ -392,11 +392,33 @@ public final class EthereumTransactor {
      * journaled, so {@code reconcile} re-broadcasts it if no node knows any of the intent's transactions).
      */
     public boolean speedUp(String rawTx, long nonce, List<String> hashes, String to, int feeLevel, TxJournal journal) {
+        String label = "replacement of nonce " + nonce;
+        return replace(rawTx, nonce, hashes, List.of(to), feeLevel, journal, label,
+                pending -> new TxRequest(to, pending.getValue(), pending.getData(), pending.getGasLimit(), label));
+    }
+
+    /** Gas of a transfer of nothing to an account without code: all a cancel needs. */
+    static final BigInteger CANCEL_GAS = BigInteger.valueOf(21_000);
+
+    /**
+     * Takes back nonce {@code nonce}: replaces our pending transaction on it (the action, to {@code to}, or an earlier
+     * cancel) by a transfer of nothing from this account to itself ({@value #CANCEL_GAS} gas) with the fees of
+     * {@link GasPolicy#replacement} at {@code feeLevel}, so the action can no longer be included and our later nonces
+     * stop waiting behind it. Checked, journaled and broadcast exactly like {@link #speedUp}, with the same answers;
+     * reconcile reads a landed transaction of ours to ourselves as the cancel ({@link EthereumReconciler}).
+     */
+    public boolean cancel(String rawTx, long nonce, List<String> hashes, String to, int feeLevel, TxJournal journal) {
+        String label = "cancel of nonce " + nonce;
+        return replace(rawTx, nonce, hashes, List.of(to, address()), feeLevel, journal, label,
+                pending -> new TxRequest(address(), BigInteger.ZERO, "0x", CANCEL_GAS, label));
+    }
+
+    private boolean replace(String rawTx, long nonce, List<String> hashes, List<String> tos, int feeLevel, TxJournal journal,
+            String label, java.util.function.Function<org.web3j.crypto.transaction.type.Transaction1559, TxRequest> replacement) {
         java.util.Objects.requireNonNull(journal, "journal");
         if (feeLevel < 0) throw new IllegalArgumentException("fee level must be >= 0, got " + feeLevel);
-        org.web3j.crypto.transaction.type.Transaction1559 pending = ours(rawTx, nonce, hashes, to);
+        org.web3j.crypto.transaction.type.Transaction1559 pending = ours(rawTx, nonce, hashes, tos);
         if (pending == null) return false;
-        String label = "replacement of nonce " + nonce;
         long mined = pool.execute(c -> Rpc.send(c.web3j().ethGetTransactionCount(address(), DefaultBlockParameterName.LATEST),
                 "eth_getTransactionCount").getTransactionCount().longValueExact());
         if (mined > nonce) {
@@ -411,8 +433,8 @@ public final class EthereumTransactor {
                     old.maxFeePerGas(), old.maxPriorityFeePerGas(), settings.fees().maxFeeCap());
             return false;
         }
-        TxRequest request = new TxRequest(to, pending.getValue(), pending.getData(), pending.getGasLimit(), label);
-        String signed = sign(request, nonce, pending.getGasLimit(), next);
+        TxRequest request = replacement.apply(pending);
+        String signed = sign(request, nonce, request.gasLimit(), next);
         String hash = Hash.sha3(signed).toLowerCase(Locale.ROOT);
         journal(journal, request, nonce, hash, signed);
         try {
@@ -446,7 +468,7 @@ public final class EthereumTransactor {
      * The EIP-1559 transaction {@code rawTx} holds if it is ours as described at {@link #speedUp}; null (with a WARN
      * that quotes no bytes) otherwise.
      */
-    private org.web3j.crypto.transaction.type.Transaction1559 ours(String rawTx, long nonce, List<String> hashes, String to) {
+    private org.web3j.crypto.transaction.type.Transaction1559 ours(String rawTx, long nonce, List<String> hashes, List<String> tos) {
         String why;
         try {
             String hash = Hash.sha3(rawTx).toLowerCase(Locale.ROOT);
@@ -463,8 +485,8 @@ public final class EthereumTransactor {
                 why = "their nonce is not " + nonce;
             } else if (hashes.stream().noneMatch(hash::equalsIgnoreCase)) {
                 why = "their hash " + hash + " is not one of the intent's";
-            } else if (to == null || decoded.getTo() == null || !to.equalsIgnoreCase(decoded.getTo())) {
-                why = "they are not sent to " + to;
+            } else if (decoded.getTo() == null || tos.stream().noneMatch(a -> a != null && a.equalsIgnoreCase(decoded.getTo()))) {
+                why = "they are not sent to " + String.join(" or ", tos.stream().map(String::valueOf).toList());
             } else {
                 return t;
             }

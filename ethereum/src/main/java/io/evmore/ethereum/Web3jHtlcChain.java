@@ -230,6 +230,26 @@ public final class Web3jHtlcChain implements HtlcChain {
         return transactor.speedUp(raw, intent.nonce(), intent.hashes(), settings.contractAddress(), level(fee), journal);
     }
 
+    /**
+     * Takes back the intent's nonce (see {@link EthereumTransactor#cancel}): its pending transaction, checked as for
+     * {@link #speedUp} (or an earlier cancel of it), replaced by a transfer of nothing to the relayer itself at higher
+     * fees. False with nothing sent in the same cases as {@link #speedUp}. {@link #reconcile} reads the cancel, once
+     * landed, as NeverLanded.
+     */
+    @Override
+    public boolean cancel(TxIntent intent, FeeBid fee, TxJournal journal) {
+        Objects.requireNonNull(intent, "intent");
+        Objects.requireNonNull(journal, "journal");
+        if (!intent.chain().equals(settings.chain())) {
+            throw new PermanentException("intent " + intent.id() + " is for " + intent.chain() + ", not " + settings.chain());
+        }
+        String raw = intent.rawTx();
+        if (raw == null || raw.isBlank() || intent.nonce() < 0 || intent.hashes().isEmpty()) {
+            return false; // nothing signed yet: nothing holds the nonce
+        }
+        return transactor.cancel(raw, intent.nonce(), intent.hashes(), settings.contractAddress(), level(fee), journal);
+    }
+
     /** Passes every signed transaction on to the caller's journal and remembers whether it saw one. */
     private static final class Tap implements TxJournal {
         private final TxJournal journal;

@@ -222,6 +222,54 @@ class FeeBidsIT extends OnHardhatChain {
         assertThat(again.seen).isEmpty();
     }
 
+    // ---- cancel ----------------------------------------------------------------------------------------------------
+
+    /**
+     * A stuck transaction's nonce taken back after a restart, from its journaled intent alone: a transfer of nothing to
+     * the relayer itself replaces it (journaled before any node knows it), a second cancel replaces the first, a
+     * speed-up never turns a cancel back into the action, and once mined reconcile says NeverLanded — the claim never
+     * happened, one transaction used the nonce.
+     */
+    @Test
+    void aStuckTransactionsNonceIsCancelledFromItsIntentAndReconcileSaysItNeverLanded() throws Exception {
+        int account = 9;
+        Stuck stuck = stuckClaim(account, settings, GasPolicy.gwei(1));
+        TxIntent intent = stuck.intent();
+        Web3jHtlcChain after = restarted(settings, account);
+        Journal journal = new Journal(intent);
+        assertThat(after.cancel(intent, FeeBid.level(1), journal)).isTrue();
+        assertThat(journal.seen).hasSize(1);
+        SignedTx cancel = journal.seen.get(0);
+        assertThat(cancel.nonce()).isEqualTo(intent.nonce());
+        assertThat(journal.nodeKnewIt).as("journaled before any node knew it").isEmpty();
+        JsonNode sent = chain.node.rpc("eth_getTransactionByHash", cancel.txHash());
+        assertThat(sent.get("to").asText()).as("to the relayer itself").isEqualToIgnoringCase(chain.address(account));
+        assertThat(Numeric.decodeQuantity(sent.get("value").asText())).isZero();
+        assertThat(sent.get("input").asText()).isEqualTo("0x");
+        assertThat(Numeric.decodeQuantity(sent.get("gas").asText())).isEqualTo(EthereumTransactor.CANCEL_GAS);
+        assertThat(known(intent.txHash())).as("the node dropped the stuck claim").isFalse();
+
+        TxIntent cancelled = journal.intent();
+        Journal speedUp = new Journal(cancelled);
+        assertThat(after.speedUp(cancelled, FeeBid.level(2), speedUp)).as("a cancel is never sped up into the action").isFalse();
+        assertThat(speedUp.seen).isEmpty();
+        Journal again = new Journal(cancelled);
+        assertThat(after.cancel(cancelled, FeeBid.level(2), again)).as("a cancel is bid up from the journaled cancel").isTrue();
+        String last = again.seen.get(0).txHash();
+        assertThat(pending(last)).isTrue();
+        assertThat(known(cancel.txHash())).as("the first cancel was replaced").isFalse();
+
+        chain.node.rpc("evm_mine");
+        TxIntent all = again.intent();
+        assertThat(all.hashes()).containsExactly(intent.txHash(), cancel.txHash(), last);
+        assertThat(after.reconcile(all)).isInstanceOfSatisfying(Reconciliation.NeverLanded.class,
+                n -> assertThat(n.reason()).contains("cancel " + last));
+        assertThat(minedWithNonce(account, intent.nonce())).as("one transaction with that nonce").isEqualTo(1);
+        assertThat(after.query(stuck.lock().htlcId())).get().extracting(HtlcRecord::status)
+                .as("the claim never happened").isEqualTo(HtlcRecord.Status.OPEN);
+        assertThat(after.cancel(all, FeeBid.level(3), new Journal(all))).as("its nonce is used: nothing to cancel").isFalse();
+    }
+
     /** The stuck claim as the node had it: its calldata, recipient and gas, re-read from its journaled bytes. */
     private static JsonNode stuckOriginalShape(Stuck stuck) {
         var decoded = org.web3j.crypto.TransactionDecoder.decode(stuck.intent().rawTx());

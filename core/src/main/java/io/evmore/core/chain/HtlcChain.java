@@ -62,6 +62,19 @@ public interface HtlcChain {
     }
 
     /**
+     * Takes back the nonce of the intent's pending transaction: replaces it by a transfer of nothing from the relayer to
+     * itself on the same nonce, bidding {@code fee} (and at least what replacing the pending transaction needs), so the
+     * action can no longer land and the relayer's later transactions on this chain stop waiting behind that nonce.
+     * Handed to {@code journal} before its broadcast, like {@link #speedUp}: {@link #reconcile} then reads a landed cancel
+     * as NeverLanded (the nonce went to the relayer's own cancel), or the action if it got in first. Returns false when
+     * nothing was sent: a chain without replaceable nonces (Cosmos: a transaction expires at its {@code timeout_height}
+     * instead), no signed bytes, the nonce already used, or no fee room left under the cap.
+     */
+    default boolean cancel(TxIntent intent, FeeBid fee, TxJournal journal) {
+        return false;
+    }
+
+    /**
      * A preimage of {@code hashlock} this chain has made public: the secret a claim of {@code htlcId} revealed (when the
      * id is known), or that any claim of an HTLC with this hashlock on the configured contract revealed (when it is
      * null). Empty when none is visible (yet) or the chain cannot say now; never throws for an unreachable chain. The

@@ -81,6 +81,15 @@ final class Deadlines {
         return FeeBid.level(failedBefore + urgency(s, action, chainNow));
     }
 
+    /**
+     * How long a cancel of a counter-lock past its deadline ({@link Transactions}) may wait before it is bid again one
+     * level higher: the configured escalation interval. Not shortened like a deadline's: the deadline has passed, and
+     * each bid adds a transaction every reconcile reads.
+     */
+    Duration cancelInterval() {
+        return escalation.toSeconds() <= 0 ? Duration.ofSeconds(1) : escalation;
+    }
+
     /** How long a pending transaction of {@code action} may wait before it is replaced at a higher fee. */
     Duration escalationInterval(Swap s, String action, long chainNow) {
         long deadline = deadline(s, action);

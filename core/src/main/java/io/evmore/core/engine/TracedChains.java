@@ -121,6 +121,12 @@ final class TracedChains {
         }
 
         @Override
+        public boolean cancel(TxIntent intent, FeeBid fee, TxJournal journal) {
+            return call("cancel", attrs("tx.intent", intent.id(), "tx.hash", intent.txHash(), "fee.level", Integer.toString(fee.level())),
+                    () -> c.cancel(intent, fee, journal));
+        }
+
+        @Override
         public Optional<Secret> revealedSecret(Hashlock hashlock, String htlcId, long fromHeight) {
             return call("revealedSecret", attrs("htlc.hashlock", hashlock.hex(), "htlc.id", htlcId),
                     () -> c.revealedSecret(hashlock, htlcId, fromHeight));

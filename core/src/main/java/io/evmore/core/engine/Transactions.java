@@ -189,10 +189,14 @@ final class Transactions {
                         return outcomes.landed(s, action, i, l.result());
                     }
                     case Reconciliation.Reverted rv -> {
+                        forgetTries(i);
                         book.closeIntent(i, TxIntent.Status.FAILED, s, "reverted in " + rv.txHash() + ": " + rv.reason());
                         return outcomes.afterFailure(book.reload(s), action, rv.reason());
                     }
-                    case Reconciliation.NeverLanded n -> book.closeIntent(i, TxIntent.Status.FAILED, s, "never landed: " + n.reason());
+                    case Reconciliation.NeverLanded n -> {
+                        forgetTries(i);
+                        book.closeIntent(i, TxIntent.Status.FAILED, s, "never landed: " + n.reason());
+                    }
                     case Reconciliation.Undecided u -> {
                         return escalate(s, action, i, u.reason());
                     }
@@ -218,16 +222,7 @@ final class Transactions {
         long chainNow = time.chainTime(s, action);
         if (COUNTER_LOCK.equals(action) && (s.state() != SwapState.COUNTER_PENDING
                 || chainNow >= deadlines.deadline(s, action))) {
-            // never push a counter-lock the swap gave up, or one that would now leave the user less than W_user + H
-            if (speedUpTried.putIfAbsent(i.id() + "/late", clock.now()) == null) {
-                log.log(System.Logger.Level.ERROR, "swap " + s.id() + ": its counter-lock " + i.txHash() + " (nonce " + i.nonce()
-                        + ") is still undecided past its deadline (" + why + "); the swap waits for the chain to decide: it may"
-                        + " still land (then it is followed as usual) — check the relayer's balance and endpoints on " + i.chain()
-                        + "; on a chain with nonces every later transaction of the relayer there waits behind nonce " + i.nonce()
-                        + " (RUNBOOK: EvmoreSwapsAtRisk)");
-                book.note(s, "counter-lock undecided past its deadline: " + why);
-            }
-            return time.later(settings.reconcileDelay());
+            return cancelLate(s, i, why, chainNow); // never pushed: one the swap gave up, or that would leave the user too little
         }
         Duration every = deadlines.escalationInterval(s, action, chainNow);
         Instant now = clock.now();
@@ -251,9 +246,63 @@ final class Transactions {
         return time.later(settings.reconcileDelay());
     }
 
+    /**
+     * A counter-lock the swap gave up, or one still pending past its deadline (landing now would leave the user less
+     * than W_user + H), is never pushed. Left alone it could still land late, and on a chain with nonces every later
+     * transaction of the relayer there — source claims of other swaps, each with its own deadline — waits behind it
+     * for as long as the fee market keeps it out. So its nonce is taken back ({@link HtlcChain#cancel}: a transfer of
+     * nothing to the relayer itself on that nonce, journaled like a replacement), bid again one level higher every
+     * {@link Deadlines#cancelInterval} until the chain decides: the cancel landed (reconcile: NeverLanded, and the swap
+     * gives the counter-lock up) or the lock got in first (followed as usual). A chain that cannot replace (Cosmos)
+     * lets it expire at its {@code timeout_height}.
+     */
+    private Next cancelLate(Swap s, TxIntent i, String why, long chainNow) {
+        Instant now = clock.now();
+        HtlcChain c = chains.get(i.chain());
+        Instant lastTry = speedUpTried.get(i.id() + "/cancel");
+        String cancelled = null;
+        if (c != null && (lastTry == null || !now.isBefore(lastTry.plus(deadlines.cancelInterval())))) {
+            speedUpTried.put(i.id() + "/cancel", now);
+            FeeBid fee = FeeBid.level(i.hashes().size() + deadlines.urgency(s, COUNTER_LOCK, chainNow));
+            AtomicReference<TxIntent> latest = new AtomicReference<>(i);
+            TxJournal journal = (SignedTx tx) -> book.journal(latest.updateAndGet(x -> x.broadcasting(tx, clock.now())));
+            try {
+                if (c.cancel(i, fee, journal)) cancelled = latest.get().txHash();
+            } catch (RuntimeException e) {
+                book.note(s, "counter-lock past its deadline; cancelling its nonce " + i.nonce() + " failed: " + e.getMessage());
+            }
+            if (cancelled != null) {
+                log.log(System.Logger.Level.WARNING, "swap " + s.id() + ": counter-lock " + i.txHash() + " still pending past its"
+                        + " deadline; its nonce " + i.nonce() + " is cancelled at fee level " + fee.level() + " by " + cancelled);
+                book.note(s, "counter-lock past its deadline: nonce " + i.nonce() + " cancelled by " + cancelled
+                        + " (a transfer of nothing to the relayer itself); waiting for the chain to decide");
+            }
+        }
+        if (speedUpTried.putIfAbsent(i.id() + "/late", now) == null) {
+            log.log(System.Logger.Level.ERROR, "swap " + s.id() + ": its counter-lock " + i.txHash() + " (nonce " + i.nonce()
+                    + ") is still undecided past its deadline (" + why + "); " + (cancelled != null
+                            ? "its nonce is being cancelled (" + cancelled + ", a transfer of nothing to the relayer itself at a"
+                                    + " higher fee) so that it cannot land late and the relayer's later transactions on " + i.chain()
+                                    + " stop waiting behind it; if the lock gets in first it is followed as usual"
+                            : "the swap waits for the chain to decide: it may still land (then it is followed as usual) — check"
+                                    + " the relayer's balance and endpoints on " + i.chain() + "; on a chain with nonces every later"
+                                    + " transaction of the relayer there waits behind nonce " + i.nonce())
+                    + " (RUNBOOK: EvmoreSwapsAtRisk)");
+            if (cancelled == null) book.note(s, "counter-lock undecided past its deadline: " + why);
+        }
+        return time.later(settings.reconcileDelay());
+    }
+
     /** A landed intent needs no fee replacement any more. */
     void landed(TxIntent intent) {
+        forgetTries(intent);
+    }
+
+    /** An intent the chain decided needs no more replacements or cancels. */
+    private void forgetTries(TxIntent intent) {
         speedUpTried.remove(intent.id());
+        speedUpTried.remove(intent.id() + "/cancel");
+        speedUpTried.remove(intent.id() + "/late");
     }
 
     /** The chain's answer about an intent: a multi-hop counter-lock is asked of its route (the home chain's transfer). */

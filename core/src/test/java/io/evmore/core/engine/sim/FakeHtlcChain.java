@@ -61,7 +61,7 @@ public final class FakeHtlcChain implements HtlcChain {
      * refund address the relayer's); ACK: the home chain records a packet's acknowledgement or timeout (a failure gives
      * the escrow back).
      */
-    public enum Kind { LOCK, CLAIM, REFUND, TRANSFER, IBC_CREATE, ACK }
+    public enum Kind { LOCK, CLAIM, REFUND, TRANSFER, IBC_CREATE, ACK, CANCEL }
 
     /** Probabilities per relayer transaction (or read); all 0 by default. */
     public static final class Faults {
@@ -184,6 +184,7 @@ public final class FakeHtlcChain implements HtlcChain {
     private int delayed;
     private int crashes;
     private int replacements;
+    private int cancels;
     private int freezes;
     private java.util.function.BooleanSupplier deposedActing = () -> false;
     private final java.util.Set<String> signedWhileDeposed = new java.util.HashSet<>();
@@ -387,7 +388,7 @@ public final class FakeHtlcChain implements HtlcChain {
                 case ACK -> out.add("ok".equals(r.tx().note())
                         ? new ChainEvent.TransferAcknowledged(origin, IBC_CHANNEL, r.tx().packet())
                         : new ChainEvent.TransferFailed(origin, IBC_CHANNEL, r.tx().packet(), r.tx().note()));
-                case TRANSFER -> { } // what the follower reports of our own transfer comes with its acknowledgement
+                case TRANSFER, CANCEL -> { } // our own transfer is reported with its acknowledgement; a cancel does nothing
             }
         }
         return out;
@@ -474,7 +475,7 @@ public final class FakeHtlcChain implements HtlcChain {
 
     public String stats() {
         return chain + ": height " + height() + ", lost answers " + lostAnswers + ", delayed " + delayed + ", crashes " + crashes
-                + ", reorged locks " + reorgedLocks.size() + ", replacements " + replacements + ", stale reads " + staleReads
+                + ", reorged locks " + reorgedLocks.size() + ", replacements " + replacements + ", cancels " + cancels + ", stale reads " + staleReads
                 + ", expired " + expired + ", freezes " + freezes;
     }
 
@@ -597,6 +598,25 @@ public final class FakeHtlcChain implements HtlcChain {
         return true;
     }
 
+    /** EVM only: the pending transaction of the intent replaced by a cancel (nothing, to itself) on its nonce, a level higher. */
+    @Override
+    public boolean cancel(TxIntent intent, FeeBid fee, TxJournal journal) {
+        if (!replaceable || intent.rawTx() == null) return false;
+        Tx old = signed.get(intent.rawTx().substring("raw:".length()));
+        if (old == null || old.nonce() != intent.nonce()) return false;
+        if (head().after().nonces.getOrDefault(relayer, 0L) > old.nonce()) return false; // mined meanwhile
+        int level = Math.min(MAX_FEE_LEVEL, Math.max(old.feeLevel() + 1, fee.level()));
+        if (level <= old.feeLevel()) return false; // at the cap
+        String hash = hash("tx", chain.value(), relayer, String.valueOf(old.nonce()), old.hash(), "cancel", String.valueOf(level));
+        Tx tx = new Tx(hash, relayer, old.nonce(), Kind.CANCEL, null, null, null, true, now(), level, 0);
+        signed.put(hash, tx);
+        journal.beforeBroadcast(new SignedTx(tx.nonce(), hash, "raw:" + hash, 0));
+        mempool.removeIf(t -> t.relayer() && t.nonce() == old.nonce());
+        mempool.add(tx);
+        cancels++;
+        return true;
+    }
+
     private void broadcast(Tx tx) {
         if (tx.timeoutHeight() > 0 && tx.timeoutHeight() <= height()) return; // the node refuses an expired tx
         countIfSignedWhileDeposed(tx);
@@ -661,6 +681,9 @@ public final class FakeHtlcChain implements HtlcChain {
         for (String h : intent.hashes()) {
             Receipt r = included.get(h);
             if (r != null && r.height() <= seenHeight) {
+                if (r.tx().kind() == Kind.CANCEL) {
+                    return new Reconciliation.NeverLanded("nonce " + intent.nonce() + " was taken by the relayer's own cancel " + h);
+                }
                 return r.success() ? new Reconciliation.Landed(new TxResult(chain, h, r.height(), r.htlcId(),
                         r.packet() > 0 ? new io.evmore.core.chain.PacketId(chain, IBC_CHANNEL, r.packet()) : null))
                         : new Reconciliation.Reverted(h, r.reason());
@@ -785,6 +808,9 @@ public final class FakeHtlcChain implements HtlcChain {
                 s.htlcs.put(id, new Htlc(id, tx.from(), q.receiver(), q.asset(), q.amount(), q.hashlock(), q.timelock(),
                         q.targetChain(), q.targetAddress(), HtlcRecord.Status.OPEN, null, tx.note()));
                 return new Receipt(tx, height, time, true, null, id, q.hashlock());
+            }
+            case CANCEL -> {
+                return new Receipt(tx, height, time, true, null, null, null); // a transfer of nothing to itself: the nonce is used
             }
             case ACK -> {
                 if (!"ok".equals(tx.note())) s.add(relayer, tx.lock().asset(), tx.lock().amount()); // the escrow comes back

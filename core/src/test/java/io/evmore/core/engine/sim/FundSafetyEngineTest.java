@@ -138,6 +138,43 @@ class FundSafetyEngineTest {
         assertThat(w.memory.find(s.id()).orElseThrow().lastError()).startsWith("AT RISK");
     }
 
+    /**
+     * A fee spike keeps a counter-lock on Ethereum out of blocks past its deadline; another swap's source claim, signed
+     * next on the same account, waits behind its nonce. Without a cancel the lock stays pending at the level it had
+     * reached (never pushed past its deadline) and the claim behind it cannot land before T_src: CLAIM_MISSED, a whole
+     * counter-lock lost. The engine takes the late lock's nonce back (a transfer of nothing to itself, bid up to the
+     * spike), the claim lands in time, and the late swap gives its counter-lock up without paying it.
+     */
+    @Test
+    void aCounterLockStuckPastItsDeadlineIsCancelledSoTheClaimsBehindItsNonceLand() {
+        SimWorld.User claimer = w.user(ETH, BigInteger.valueOf(50_000), w.now() + 1_500);
+        claimer.lock();
+        runUntil(() -> state(claimer) == SwapState.COUNTER_LOCKED, 20);
+        w.eth.spike(FakeHtlcChain.MAX_FEE_LEVEL, claimer.sourceTimelock + 3_600);
+        // a swap into Ethereum whose counter-lock deadline (T_dst − W_user) is less than a minute after it is sent
+        SimWorld.User late = w.user(DEVNET, BigInteger.valueOf(40_000), w.now() + 445 + 45);
+        late.lock();
+        Swap pending = runUntil(() -> state(late) == SwapState.COUNTER_PENDING
+                && w.memory.allIntents().stream().anyMatch(i -> i.swapId().equals(late.swap().orElseThrow().id()) && i.mayHaveBeenBroadcast()), 20);
+        long lockDeadline = pending.destTimelock() - SimWorld.TIMELOCKS.userWindow();
+        assertThat(lockDeadline - w.now()).as("the late lock's deadline is near").isBetween(5L, 60L);
+        claimer.claim(); // the secret: the relayer's source claim on Ethereum is signed behind the late lock's nonce
+        runUntil(() -> state(claimer) == SwapState.SOURCE_CLAIM_PENDING, 10);
+        runUntil(() -> w.now() > lockDeadline, 20);
+        assertThat(w.eth.relayerReceipts()).as("a control: the spike kept the late lock and the claim out up to the deadline")
+                .noneMatch(r -> r.tx().kind() == FakeHtlcChain.Kind.LOCK || r.tx().kind() == FakeHtlcChain.Kind.CLAIM);
+
+        runUntil(() -> state(claimer) == SwapState.COMPLETED || state(claimer) == SwapState.CLAIM_MISSED,
+                (int) ((claimer.sourceTimelock - w.now()) / SimWorld.BLOCK_SECONDS) + 20);
+        assertThat(state(claimer)).as("the claim behind the late lock's nonce landed before T_src").isEqualTo(SwapState.COMPLETED);
+        assertThat(w.eth.relayerReceipts()).as("the late lock's nonce went to a cancel")
+                .anyMatch(r -> r.tx().kind() == FakeHtlcChain.Kind.CANCEL)
+                .noneMatch(r -> r.tx().kind() == FakeHtlcChain.Kind.LOCK);
+        assertThat(late.counterLock()).as("the late counter-lock was never paid").isEmpty();
+        runUntil(() -> state(late) == SwapState.COUNTER_FAILED || state(late) == SwapState.EXPIRED, 10);
+        assertThat(late.swap().orElseThrow().lastError()).contains("too little time");
+    }
+
     /** "Not found" from a lagging node and a wall clock past T_src do not make a claim MISSED while the chain says it is not. */
     @Test
     void claimMissedIsDecidedOnlyByTheSourceChainsConfirmedTimeNeverByNotFoundOrTheWallClock() {

@@ -379,7 +379,9 @@ class RelayEngineSimulationTest {
             for (FakeHtlcChain.Receipt rc : c.relayerReceipts()) {
                 String key = rc.tx().kind() == FakeHtlcChain.Kind.LOCK || rc.tx().kind() == FakeHtlcChain.Kind.TRANSFER
                         ? "LOCK " + rc.hashlock() + " " + rc.tx().lock().receiver() + " " + rc.tx().lock().timelock()
+                        : rc.tx().kind() == FakeHtlcChain.Kind.CANCEL ? "CANCEL nonce " + rc.tx().nonce() // takes a nonce back, no action
                         : rc.tx().kind() + " " + rc.htlcId();
+                if (rc.tx().kind() == FakeHtlcChain.Kind.CANCEL) count("cancels mined", 1);
                 perAction.computeIfAbsent(key, k -> new ArrayList<>()).add(rc);
             }
             perAction.forEach((key, receipts) -> {
