@@ -250,6 +250,16 @@ public final class EthereumTransactor {
                                 e.rpcMessage());
                         metrics.nonceResyncs.labelValues(chainLabel).inc();
                         nonces.resync();
+                        if (journal.persists()) {
+                            // Journaled: the refused bytes may still land — a node can refuse what it took or passed on
+                            // to its peers first, and "no node shows it" is no proof. Signed again at another nonce, the
+                            // action could land twice (two counter-locks). Its intent's reconcile decides from the chain:
+                            // never landed once the nonce is used and none of its hashes is in the blocks; then the
+                            // engine sends anew, at a nonce read from the chain.
+                            throw new TransientException(request.label() + ": nonce " + nonce + " refused (" + e.rpcMessage()
+                                    + ") and no node shows " + hash + "; not signed again at another nonce: reconcile decides"
+                                    + " whether it lands");
+                        }
                         continue;
                     } else {
                         throw new PermanentException(request.label() + " refused by the node: " + e.rpcMessage(), e);

@@ -264,6 +264,11 @@ public final class Web3jHtlcChain implements HtlcChain {
             saw = true; // before the call: a journal that fails half-way may still have stored it
             journal.beforeBroadcast(tx);
         }
+
+        @Override
+        public boolean persists() {
+            return journal.persists();
+        }
     }
 
     /**

@@ -87,6 +87,13 @@ final class FaultyRpcProxy implements AutoCloseable {
     final AtomicInteger failLogs = new AtomicInteger();
     /** How many eth_getLogs calls were refused so. */
     final AtomicInteger failedLogs = new AtomicInteger();
+    /**
+     * How many eth_sendRawTransaction calls to forward and then answer "nonce too low" — a node that refuses a
+     * transaction it took (or passed on to its peers first) — and then deny knowing: {@code eth_getTransactionByHash} of
+     * a hash it lied about answers null, as the lying node or a load balancer's backend without it would.
+     */
+    final AtomicInteger lieAboutSends = new AtomicInteger();
+    private final java.util.Set<String> deniedHashes = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** How many eth_sendRawTransaction calls to forward and then answer by dropping the connection. */
     final AtomicInteger loseSendAnswers = new AtomicInteger();
 
@@ -151,7 +158,8 @@ final class FaultyRpcProxy implements AutoCloseable {
                 if (!pairSeen[1 - i].await(5, java.util.concurrent.TimeUnit.SECONDS)) pairApart.set(true);
             }
         }
-        if (hideTransactions && ("eth_getTransactionReceipt".equals(method) || "eth_getTransactionByHash".equals(method))) {
+        if ((hideTransactions && ("eth_getTransactionReceipt".equals(method) || "eth_getTransactionByHash".equals(method)))
+                || ("eth_getTransactionByHash".equals(method) && deniedHashes.contains(req.path("params").path(0).asText().toLowerCase()))) {
             com.fasterxml.jackson.databind.node.ObjectNode none = JSON.createObjectNode().put("jsonrpc", "2.0");
             none.set("id", req.path("id"));
             none.putNull("result");
@@ -172,6 +180,10 @@ final class FaultyRpcProxy implements AutoCloseable {
             servedLogRanges.add(to - from + 1);
         }
         JsonNode answer = upstream(req);
+        if ("eth_sendRawTransaction".equals(method) && lieAboutSends.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            deniedHashes.add(org.web3j.crypto.Hash.sha3(req.path("params").path(0).asText()).toLowerCase());
+            return error(req, -32000, "nonce too low: next nonce 1000, tx nonce 0");
+        }
         if ("eth_sendRawTransaction".equals(req.path("method").asText()) && loseSendAnswers.getAndUpdate(
                 n -> Math.max(0, n - 1)) > 0) {
             return null; // the node took it, the caller never hears: closing the exchange unanswered drops the connection

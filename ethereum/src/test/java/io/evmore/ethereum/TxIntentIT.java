@@ -281,6 +281,34 @@ class TxIntentIT extends OnHardhatChain {
                 .isEqualTo(new Reconciliation.Landed(locked));
     }
 
+    /**
+     * A node refuses a counter-lock as "nonce too low" although it took it (it passed the transaction on to its peers
+     * first, or lies), and no endpoint shows the hash. Signed again at the next nonce, both would be mined: two
+     * counter-locks with one hashlock, both claimable by the user. The journaled lock is never signed again at another
+     * nonce; the call fails as "outcome unknown" and reconcile finds the one lock.
+     */
+    @Test
+    void aLockRefusedAsNonceTooLowByANodeThatTookItIsNeverSignedAgainAtAnotherNonce() throws Exception {
+        int account = 6;
+        long before = txCount(account, "latest");
+        Journal journal = new Journal("COUNTER_LOCK");
+        try (FaultyRpcProxy proxy = new FaultyRpcProxy(chain.node.url())) {
+            proxy.lieAboutSends.set(1);
+            EthereumSettings s = onlyThrough(new Endpoint("liar", proxy.url()), 1);
+            try (var pool = Web3jConnections.pool("liar", s, io.evmore.pool.PoolMetrics.unregistered(), Clock.system())) {
+                Web3jHtlcChain relayer = new Web3jHtlcChain(s, pool, new EthereumTransactor(s, pool, chain.credentials(account), chain.metrics));
+                assertThatThrownBy(() -> relayer.lock(lockRequest(Secret.random()), journal)).isInstanceOf(TransientException.class)
+                        .hasMessageContaining("not signed again at another nonce");
+                assertThat(proxy.lieAboutSends.get()).as("the node lied").isZero();
+            }
+        }
+        assertThat(txCount(account, "latest")).as("the lied-about lock was mined (automine), and only it").isEqualTo(before + 1);
+        assertThat(journal.seen).hasSize(1);
+        Reconciliation r = chain.htlcChain(account).reconcile(journal.intent());
+        assertThat(r).isInstanceOfSatisfying(Reconciliation.Landed.class,
+                l -> assertThat(l.result().txHash()).isEqualTo(journal.seen.get(0).txHash()));
+    }
+
     @Test
     void journaledButNeverBroadcastIntentIsReBroadcastAsIsThenLandsExactlyOnce() {
         int account = 3;

@@ -9,5 +9,24 @@ package io.evmore.core.chain;
 public interface TxJournal {
     void beforeBroadcast(SignedTx tx);
 
-    TxJournal NONE = tx -> {};
+    /**
+     * Whether what is handed over is kept (an engine's intent, which reconcile settles later); false for {@link #NONE}.
+     * An adapter never signs a kept action again at another nonce or sequence after a refusal it cannot prove: the
+     * refused bytes may still land, and only the intent's reconcile can say.
+     */
+    default boolean persists() {
+        return true;
+    }
+
+    /** Keeps nothing: for sends that no intent follows (deploys, tools, a user's own client). */
+    TxJournal NONE = new TxJournal() {
+        @Override
+        public void beforeBroadcast(SignedTx tx) {
+        }
+
+        @Override
+        public boolean persists() {
+            return false;
+        }
+    };
 }
