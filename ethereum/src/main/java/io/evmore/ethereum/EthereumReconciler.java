@@ -68,6 +68,10 @@ final class EthereumReconciler {
             return decided != null ? decided : maybeInMempool(intent);
         } catch (TransientException e) {
             return new Reconciliation.Undecided("chain unreachable: " + e.getMessage());
+        } catch (RpcErrorException e) {
+            // A node's error answer to a read (geth: "transaction indexing is in progress") says nothing about the
+            // intent: ask again later, never fail the step over it.
+            return new Reconciliation.Undecided("the node refused a read: " + Rpc.truncate(e.getMessage()));
         }
     }
 

@@ -80,6 +80,8 @@ final class FaultyRpcProxy implements AutoCloseable {
      * transaction index lags (or a load balancer's backend behind the block) does for a transaction that is in a block.
      */
     volatile boolean hideTransactions;
+    /** Refuses {@code eth_getTransactionReceipt} as geth does while it builds its transaction index after a start. */
+    volatile boolean receiptsIndexing;
     /** Takes {@code status} out of every receipt it passes on (web3j reads a receipt without one as a success). */
     volatile boolean stripReceiptStatus;
     /** Answers a batch in reverse order, as JSON-RPC allows (a batch's answers may come in any order). */
@@ -164,6 +166,9 @@ final class FaultyRpcProxy implements AutoCloseable {
             none.set("id", req.path("id"));
             none.putNull("result");
             return none;
+        }
+        if (receiptsIndexing && "eth_getTransactionReceipt".equals(method)) {
+            return error(req, -32000, "transaction indexing is in progress");
         }
         if ("eth_getLogs".equals(method) && failLogs.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             failedLogs.incrementAndGet();

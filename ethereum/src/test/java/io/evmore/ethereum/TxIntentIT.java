@@ -309,6 +309,24 @@ class TxIntentIT extends OnHardhatChain {
                 l -> assertThat(l.result().txHash()).isEqualTo(journal.seen.get(0).txHash()));
     }
 
+    /** A node still building its transaction index refuses receipt reads: reconcile is undecided, the step does not fail. */
+    @Test
+    void aNodeRefusingReceiptsWhileItIndexesLeavesTheIntentUndecided() throws Exception {
+        int account = 7;
+        Journal journal = new Journal("COUNTER_LOCK");
+        TxResult locked = chain.htlcChain(account).lock(lockRequest(Secret.random()), journal);
+        try (FaultyRpcProxy proxy = new FaultyRpcProxy(chain.node.url())) {
+            proxy.receiptsIndexing = true;
+            EthereumSettings s = onlyThrough(new Endpoint("indexing", proxy.url()), 1);
+            try (var pool = Web3jConnections.pool("indexing", s, io.evmore.pool.PoolMetrics.unregistered(), Clock.system())) {
+                Web3jHtlcChain relayer = new Web3jHtlcChain(s, pool, new EthereumTransactor(s, pool, chain.credentials(account), chain.metrics));
+                assertThat(relayer.reconcile(journal.intent())).isInstanceOfSatisfying(Reconciliation.Undecided.class,
+                        u -> assertThat(u.reason()).contains("transaction indexing is in progress"));
+            }
+        }
+        assertThat(chain.htlcChain(account).reconcile(journal.intent())).isEqualTo(new Reconciliation.Landed(locked));
+    }
+
     @Test
     void journaledButNeverBroadcastIntentIsReBroadcastAsIsThenLandsExactlyOnce() {
         int account = 3;
