@@ -226,33 +226,48 @@ public final class CosmWasmHtlcChain implements HtlcChain {
     public List<HtlcRecord> htlcsWithHashlock(Hashlock hashlock) {
         if (hashlock == null) return List.of();
         try {
-            java.util.Set<String> ids = new java.util.LinkedHashSet<>();
-            String q = createQuery(hashlock);
-            for (int page = 1; page <= SECRET_SEARCH_PAGES; page++) {
-                var p = queries.rpc().txSearch(q, page, 100, true);
-                for (var t : p.txs()) {
-                    if (!t.result().ok()) continue;
-                    for (AbciEvent e : t.result().events()) {
-                        if (!e.type().equals("wasm") || !e.attr("_contract_address").orElse("").equals(settings.contract())
-                                || !e.attr("method").orElse("").equals("create_htlc")) {
-                            continue;
-                        }
-                        String id = e.attr("htlc_id").orElse("");
-                        String lock = e.attr("hashlock").orElse("");
-                        if (HTLC_ID.matcher(id).matches() && SECRET.matcher(lock).matches() && Hashlock.fromHex(lock).equals(hashlock)) {
-                            ids.add(id);
-                        }
-                    }
-                }
-                if ((long) page * 100 >= p.totalCount() || p.txs().isEmpty()) break;
-            }
-            List<HtlcRecord> out = new ArrayList<>();
-            for (String id : ids) query(id).filter(h -> h.hashlock().equals(hashlock)).ifPresent(out::add);
-            return out;
+            return searchHashlock(hashlock);
         } catch (RuntimeException e) {
             log.debug("{}: searching the HTLCs of hashlock {} failed: {}", chain(), hashlock.hex(), e.getMessage());
             return List.of();
         }
+    }
+
+    /**
+     * The relayer's own HTLCs with {@code hashlock} ({@link #htlcsWithHashlock}'s search, by the tx index of
+     * {@code create_htlc}, kept where the sender is the relayer). Throws when the node cannot be searched now. A node
+     * whose index leaves out the {@code wasm} event keys answers none: this is the engine's last look, not its only one.
+     */
+    @Override
+    public List<HtlcRecord> relayerLocksWithHashlock(Hashlock hashlock, long fromHeight, long toAtLeast) {
+        java.util.Objects.requireNonNull(hashlock, "hashlock");
+        return searchHashlock(hashlock).stream().filter(h -> h.sender().equals(relayerAddress())).toList();
+    }
+
+    private List<HtlcRecord> searchHashlock(Hashlock hashlock) {
+        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+        String q = createQuery(hashlock);
+        for (int page = 1; page <= SECRET_SEARCH_PAGES; page++) {
+            var p = queries.rpc().txSearch(q, page, 100, true);
+            for (var t : p.txs()) {
+                if (!t.result().ok()) continue;
+                for (AbciEvent e : t.result().events()) {
+                    if (!e.type().equals("wasm") || !e.attr("_contract_address").orElse("").equals(settings.contract())
+                            || !e.attr("method").orElse("").equals("create_htlc")) {
+                        continue;
+                    }
+                    String id = e.attr("htlc_id").orElse("");
+                    String lock = e.attr("hashlock").orElse("");
+                    if (HTLC_ID.matcher(id).matches() && SECRET.matcher(lock).matches() && Hashlock.fromHex(lock).equals(hashlock)) {
+                        ids.add(id);
+                    }
+                }
+            }
+            if ((long) page * 100 >= p.totalCount() || p.txs().isEmpty()) break;
+        }
+        List<HtlcRecord> out = new ArrayList<>();
+        for (String id : ids) query(id).filter(h -> h.hashlock().equals(hashlock)).ifPresent(out::add);
+        return out;
     }
 
     /** The tx_search query for HTLCs created with {@code hashlock} on the configured contract. */

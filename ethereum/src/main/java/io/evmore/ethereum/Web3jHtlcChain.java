@@ -90,6 +90,7 @@ public final class Web3jHtlcChain implements HtlcChain {
     private final EndpointPool<EthConnection> pool;
     private final EthereumTransactor transactor;
     private final HtlcLogDecoder decoder;
+    private final OwnLocks ownLocks;
     private final RevealedSecrets secrets;
     private final EthereumReconciler reconciler;
     private final java.util.Map<String, java.util.concurrent.locks.ReentrantLock> tokenLocks = new java.util.concurrent.ConcurrentHashMap<>();
@@ -121,6 +122,7 @@ public final class Web3jHtlcChain implements HtlcChain {
         this.transactor = transactor;
         this.decoder = new HtlcLogDecoder(settings.chain(), settings.contractAddress());
         this.secrets = new RevealedSecrets(settings, pool);
+        this.ownLocks = new OwnLocks(settings, pool, decoder, transactor.address());
         this.reconciler = new EthereumReconciler(settings, pool, transactor, decoder);
     }
 
@@ -323,6 +325,17 @@ public final class Web3jHtlcChain implements HtlcChain {
     public Optional<Secret> revealedSecret(Hashlock hashlock, String htlcId, long fromHeight) {
         Objects.requireNonNull(hashlock, "hashlock");
         return secrets.find(hashlock, htlcId, fromHeight);
+    }
+
+    /**
+     * The relayer's own locks with {@code hashlock} on the configured contract, from {@code fromHeight} (0: the last
+     * {@code secretLookbackBlocks} blocks) to the latest block (at least {@code toAtLeast}), as {@code getLock} holds
+     * them now ({@link OwnLocks}). Throws when the chain cannot be searched now.
+     */
+    @Override
+    public List<HtlcRecord> relayerLocksWithHashlock(Hashlock hashlock, long fromHeight, long toAtLeast) {
+        Objects.requireNonNull(hashlock, "hashlock");
+        return ownLocks.find(hashlock, fromHeight, toAtLeast, this::query);
     }
 
     /**

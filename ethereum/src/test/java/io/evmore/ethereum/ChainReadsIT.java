@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The reads the engine bases irreversible decisions on, against a real Hardhat node: {@code revealedSecret} (the
  * preimage from {@code Claimed} logs, by HTLC id or by hashlock), {@code queryConfirmed} (a lock as of N blocks deep,
- * gone after a reorg) and {@code confirmedBlockTime}. Accounts: 1 and 4 lock as users, 2 is the user who claims, 3 and
- * 5 read as the relayer.
+ * gone after a reorg), {@code confirmedBlockTime} and {@code relayerLocksWithHashlock}. Accounts: 1 and 4 lock as users,
+ * 2 is the user who claims, 3 and 5 read as the relayer (5 also locks as the relayer).
  */
 class ChainReadsIT extends OnHardhatChain {
 
@@ -160,6 +160,46 @@ class ChainReadsIT extends OnHardhatChain {
         }
         // the same question to a node that is up finds it
         assertThat(reader(chain.settings).revealedSecret(secret.hashlock(), locked.htlcId(), locked.height())).contains(secret);
+    }
+
+    // ---- relayerLocksWithHashlock ------------------------------------------------------------------------------------
+
+    /**
+     * The relayer's own locks with a hashlock: found from the height given (and not below it), with the status the
+     * contract holds now; another account's lock with the same hashlock and the relayer's lock with another are not;
+     * an endpoint whose head is behind the height the relayer followed cannot answer (it throws, never "none").
+     */
+    @Test
+    void theRelayersOwnLocksWithAHashlockAreFoundAndALaggingEndpointCannotSayNone() throws Exception {
+        Secret secret = Secret.random();
+        long before = chain.node.blockNumber();
+        TxResult ours = lock(5, secret.hashlock());
+        lock(4, secret.hashlock()); // a third party's look-alike
+        lock(5, Secret.random().hashlock()); // ours, another hashlock
+        Web3jHtlcChain relayer = new Web3jHtlcChain(chain.settings, chain.pool, chain.transactor(5));
+        long head = chain.node.blockNumber();
+        List<io.evmore.core.chain.HtlcRecord> found = relayer.relayerLocksWithHashlock(secret.hashlock(), before, head);
+        assertThat(found).extracting(io.evmore.core.chain.HtlcRecord::id).containsExactly(ours.htlcId());
+        assertThat(found.getFirst().sender()).isEqualToIgnoringCase(chain.address(5));
+        assertThat(found.getFirst().status()).isEqualTo(io.evmore.core.chain.HtlcRecord.Status.OPEN);
+        assertThat(relayer.relayerLocksWithHashlock(secret.hashlock(), ours.height() + 1, head)).as("searched from the height given")
+                .isEmpty();
+        chain.htlcChain(2).claim(ours.htlcId(), secret);
+        assertThat(relayer.relayerLocksWithHashlock(secret.hashlock(), before, head)).extracting(io.evmore.core.chain.HtlcRecord::status)
+                .containsExactly(io.evmore.core.chain.HtlcRecord.Status.CLAIMED);
+
+        try (FaultyRpcProxy proxy = new FaultyRpcProxy(chain.node.url())) {
+            proxy.behind = 5;
+            EthereumSettings s = chain.settings;
+            s = new EthereumSettings(s.chain(), List.of(new Endpoint("behind", proxy.url())), s.pool(), s.contractAddress(),
+                    s.confirmations(), s.pollInterval(), s.getLogsMaxRange(), s.startBlock(), s.fees(), s.receiptTimeout());
+            try (var pool = Web3jConnections.pool("behind", s, PoolMetrics.unregistered(), Clock.system())) {
+                Web3jHtlcChain lagging = new Web3jHtlcChain(s, pool, new EthereumTransactor(s, pool, chain.credentials(5), chain.metrics));
+                long followed = chain.node.blockNumber();
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> lagging.relayerLocksWithHashlock(secret.hashlock(), before, followed))
+                        .isInstanceOf(io.evmore.core.error.TransientException.class).hasMessageContaining("behind");
+            }
+        }
     }
 
     // ---- queryConfirmed --------------------------------------------------------------------------------------------

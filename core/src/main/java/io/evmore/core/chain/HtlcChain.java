@@ -102,6 +102,19 @@ public interface HtlcChain {
     }
 
     /**
+     * The HTLCs on the configured contract that the relayer's own account created with {@code hashlock}, searched from
+     * {@code fromHeight} (at or below where the swap's first counter-lock could be; 0 = unknown: the adapter's usual
+     * look-back) to the latest block, which must be at least {@code toAtLeast} (the height the relayer has followed: an
+     * endpoint behind it cannot answer), each as the chain holds it now. The engine asks before it sends a counter-lock
+     * again after an attempt that may have reached a node: the last look before paying twice. Throws a
+     * {@link io.evmore.core.error.TransientException} when the chain cannot be searched now (the engine then waits);
+     * an adapter that cannot search at all answers empty (the default).
+     */
+    default java.util.List<HtlcRecord> relayerLocksWithHashlock(Hashlock hashlock, long fromHeight, long toAtLeast) {
+        return java.util.List.of();
+    }
+
+    /**
      * The HTLC as the chain holds it at a depth of {@code confirmations} blocks below the head (a lock that is not yet
      * that deep, or left the canonical chain, is empty). Chains with instant finality answer the latest state.
      */

@@ -17,6 +17,7 @@ import io.evmore.core.swap.TxIntent;
 import io.evmore.core.util.Futures;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -173,6 +174,10 @@ final class SwapFlow implements Transactions.Outcomes {
         HtlcChain src = chain(s.fromChain());
         int depth = settings.validator().requiredConfirmations(s.fromChain(), s.sourceAsset(), s.sourceAmount());
         IbcCounterLock route = routes.get(s.toChain());
+        if (route == null && s.state() == SwapState.COUNTER_PENDING) {
+            Next held = earlierCounterLock(s, dst);
+            if (held != null) return held;
+        }
         // The two look-again reads (the destination's clock, the source lock at depth) are independent: both start now,
         // side by side; their answers are checked below in the order they always were.
         CompletableFuture<Optional<HtlcRecord>> sourceRead = acceptsIntake.getAsBoolean()
@@ -210,6 +215,46 @@ final class SwapFlow implements Transactions.Outcomes {
                     (j, fee) -> route.send(lockRequest(s), j, fee));
         }
         return tx.send(sending, COUNTER_LOCK, SwapState.COUNTER_PENDING, dst.chain(), dstNow, (j, fee) -> dst.lock(lockRequest(s), j, fee));
+    }
+
+    /**
+     * The last look before a counter-lock is paid again after an attempt that may have reached a node: reconcile closes
+     * an attempt as failed only on the chain's evidence, and this guards against that evidence having lied. The
+     * destination is searched for a lock of the relayer's own with the swap's hashlock and exactly its terms (receiver,
+     * asset, amount, timelock: a lock of an earlier swap that reused the hashlock has another timelock); one found is
+     * adopted as the swap's counter-lock, loudly, and nothing is sent. A search that cannot answer holds the retry (the
+     * timelock rule still ends the wait). Null: none found, send.
+     */
+    private Next earlierCounterLock(Swap s, HtlcChain dst) {
+        boolean mayExist = book.intents(s.id()).stream()
+                .anyMatch(i -> i.action().equals(COUNTER_LOCK) && i.mayHaveBeenBroadcast());
+        if (!mayExist) return null;
+        List<HtlcRecord> found;
+        try {
+            found = dst.relayerLocksWithHashlock(s.hashlock(), s.destHeight(), heights.height(s.toChain()));
+        } catch (RuntimeException e) {
+            long dstNow = time.now(dst);
+            String late = settings.validator().timelocks().tooLittleTime(s.toChain(), s.destTimelock(), dstNow);
+            if (late != null) return refuseCounterLock(s, SwapState.COUNTER_FAILED, late);
+            book.note(s, "not counter-locked again yet: " + s.toChain() + " cannot be searched for an earlier counter-lock"
+                    + " of this swap (" + e.getMessage() + ")");
+            return time.later(settings.tick());
+        }
+        LockRequest terms = lockRequest(s);
+        Optional<HtlcRecord> ours = found.stream()
+                .filter(h -> h.hashlock().equals(s.hashlock()) && h.sender().equalsIgnoreCase(dst.relayerAddress())
+                        && h.receiver().equalsIgnoreCase(terms.receiver()) && h.asset().equalsIgnoreCase(terms.asset())
+                        && h.amount().equals(terms.amount()) && h.timelock() == terms.timelock())
+                .min(java.util.Comparator.comparing(h -> h.status() != HtlcRecord.Status.OPEN));
+        if (ours.isEmpty()) return null;
+        HtlcRecord h = ours.get();
+        String why = "an earlier attempt's counter-lock " + h.id() + " is on " + s.toChain() + " (" + h.status().name()
+                .toLowerCase(java.util.Locale.ROOT) + ") although that attempt was decided as failed: adopted as the swap's"
+                + " counter-lock, not paid again";
+        log.log(System.Logger.Level.ERROR, "swap " + s.id() + ": " + why + " (check the endpoints of " + s.toChain()
+                + ": one of them showed the chain without it)");
+        book.move(s, SwapState.COUNTER_LOCKED, why, null, x -> x.withDestHtlcId(h.id(), clock.now()).withLastError(why, clock.now()));
+        return Next.now();
     }
 
     private Next refuseCounterLock(Swap s, SwapState giveUp, String why) {

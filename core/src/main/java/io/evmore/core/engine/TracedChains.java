@@ -121,6 +121,12 @@ final class TracedChains {
         }
 
         @Override
+        public List<HtlcRecord> relayerLocksWithHashlock(Hashlock hashlock, long fromHeight, long toAtLeast) {
+            return call("relayerLocksWithHashlock", attrs("htlc.hashlock", hashlock.hex()),
+                    () -> c.relayerLocksWithHashlock(hashlock, fromHeight, toAtLeast));
+        }
+
+        @Override
         public boolean cancel(TxIntent intent, FeeBid fee, TxJournal journal) {
             return call("cancel", attrs("tx.intent", intent.id(), "tx.hash", intent.txHash(), "fee.level", Integer.toString(fee.level())),
                     () -> c.cancel(intent, fee, journal));

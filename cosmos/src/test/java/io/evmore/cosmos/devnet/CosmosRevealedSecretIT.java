@@ -145,4 +145,28 @@ class CosmosRevealedSecretIT {
         assertThat(relayer.htlcChain().revealedSecret(secret.hashlock(), locked.htlcId(), 0)).contains(secret);
         assertThat(relayer.htlcChain().revealedSecret(secret.hashlock(), null, 0)).contains(secret);
     }
+
+    /**
+     * The relayer's own HTLCs with a hashlock (the engine's last look before it pays a counter-lock again): another
+     * account's HTLC with the same hashlock is not one; an unreachable node throws instead of answering none.
+     */
+    @Test
+    void theRelayersOwnHtlcsWithAHashlockAreFoundAndAnUnreachableNodeCannotSayNone() {
+        CosmosAdapter relayer = adapter("relayer", chain.htlcContractAddress());
+        CosmosAdapter other = adapter("alice", chain.htlcContractAddress());
+        Secret secret = Secret.random();
+        TxResult ours = relayer.htlcChain().lock(lock(secret));
+        other.htlcChain().lock(lock(secret)); // a look-alike with the same hashlock
+        relayer.htlcChain().lock(lock(Secret.random())); // ours, another hashlock
+        await().atMost(Duration.ofSeconds(20)).until(() -> relayer.htlcChain().htlcsWithHashlock(secret.hashlock()).size() == 2);
+        assertThat(relayer.htlcChain().relayerLocksWithHashlock(secret.hashlock(), 0, 0)).extracting(HtlcRecord::id)
+                .containsExactly(ours.htlcId());
+        chain.endpoint(0).stop();
+        try {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> relayer.htlcChain().relayerLocksWithHashlock(secret.hashlock(), 0, 0))
+                    .isInstanceOf(RuntimeException.class);
+        } finally {
+            chain.endpoint(0).start();
+        }
+    }
 }

@@ -170,6 +170,13 @@ public final class FakeHtlcChain implements HtlcChain {
      * first transaction lands with the next block.
      */
     public Kind refuseResignAfterBroadcast;
+    /**
+     * Test control: the next reconcile that finds a landed transaction of this kind answers NeverLanded instead (a
+     * reconcile whose evidence lied: an endpoint that showed the chain without it).
+     */
+    public Kind lieNeverLanded;
+    /** Test control: {@link #relayerLocksWithHashlock} answers as if it could not search the chain now. */
+    public boolean searchUnavailable;
     /** Called once a transaction of the relayer's was mined or not, before its answer is given (a test's moment to act). */
     public java.util.function.Consumer<Kind> beforeAnswer = k -> {};
     /** Test control: this chain's block time runs this many seconds behind the wall clock (slow block production). */
@@ -681,6 +688,10 @@ public final class FakeHtlcChain implements HtlcChain {
         for (String h : intent.hashes()) {
             Receipt r = included.get(h);
             if (r != null && r.height() <= seenHeight) {
+                if (lieNeverLanded != null && r.tx().kind() == lieNeverLanded) {
+                    lieNeverLanded = null;
+                    return new Reconciliation.NeverLanded("no receipt, nonce used, in none of the blocks read (a lie)");
+                }
                 if (r.tx().kind() == Kind.CANCEL) {
                     return new Reconciliation.NeverLanded("nonce " + intent.nonce() + " was taken by the relayer's own cancel " + h);
                 }
@@ -712,6 +723,13 @@ public final class FakeHtlcChain implements HtlcChain {
         if (tx == null) return new Reconciliation.Undecided("unknown to the chain and no signed bytes to re-broadcast");
         broadcast(tx);
         return new Reconciliation.Undecided("re-broadcast " + tx.hash());
+    }
+
+    @Override
+    public List<HtlcRecord> relayerLocksWithHashlock(Hashlock hashlock, long fromHeight, long toAtLeast) {
+        if (searchUnavailable) throw new TransientException("search of " + chain + " unavailable");
+        return head().after().htlcs.values().stream().filter(h -> h.sender().equals(relayer) && h.hashlock().equals(hashlock))
+                .map(this::record).toList();
     }
 
     @Override

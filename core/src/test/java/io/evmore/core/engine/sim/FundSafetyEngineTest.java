@@ -391,6 +391,37 @@ class FundSafetyEngineTest {
         runUntil(() -> state(u) == SwapState.COMPLETED, 10);
     }
 
+    /**
+     * A counter-lock lands, its answer is lost, and reconcile's evidence lies (an endpoint showed the chain without it):
+     * the attempt is closed as never landed. Before paying again the engine searches the destination for a lock of its
+     * own with the swap's hashlock and terms, finds the landed one and adopts it: one counter-lock, the swap completes.
+     * While the destination cannot be searched, nothing is sent again.
+     */
+    @Test
+    void aCounterLockThatReconcileWronglyCalledNeverLandedIsFoundAndAdoptedNotPaidTwice() {
+        SimWorld.User u = w.user(ETH, BigInteger.valueOf(50_000), w.now() + 900);
+        w.devnet.faults().lostAnswer = 1.0; // the lock lands, its answer is lost
+        w.devnet.lieNeverLanded = FakeHtlcChain.Kind.LOCK;
+        w.devnet.searchUnavailable = true;
+        u.lock();
+        runUntil(() -> w.devnet.relayerReceipts().stream().anyMatch(r -> r.tx().kind() == FakeHtlcChain.Kind.LOCK), 30);
+        w.devnet.faults().lostAnswer = 0;
+        runUntil(() -> w.devnet.lieNeverLanded == null, 20); // reconcile told its lie: the attempt is closed as failed
+        w.ticks(4);
+        assertThat(state(u)).as("the retry waits while the destination cannot be searched").isEqualTo(SwapState.COUNTER_PENDING);
+        assertThat(w.devnet.relayerReceipts().stream().filter(r -> r.tx().kind() == FakeHtlcChain.Kind.LOCK).count()).isEqualTo(1);
+        w.devnet.searchUnavailable = false;
+        Swap locked = runUntil(() -> state(u) == SwapState.COUNTER_LOCKED, 10);
+        assertThat(u.swap().orElseThrow().destHtlcId()).isEqualTo(u.counterLock().orElseThrow().id());
+        assertThat(u.swap().orElseThrow().lastError()).contains("adopted");
+        w.ticks(5);
+        assertThat(w.devnet.relayerReceipts().stream().filter(r -> r.tx().kind() == FakeHtlcChain.Kind.LOCK).count())
+                .as("one counter-lock, never a second").isEqualTo(1);
+        u.claim();
+        runUntil(() -> state(u) == SwapState.COMPLETED, 10);
+        assertThat(locked).isNotNull();
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------------------
 
     /** A third party locks on the destination with the user's hashlock; the user claims that look-alike, revealing the secret. */
