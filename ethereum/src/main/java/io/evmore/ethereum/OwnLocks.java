@@ -15,7 +15,6 @@ import java.util.function.Function;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.methods.request.EthFilter;
 import org.web3j.protocol.core.methods.response.EthBlock;
-import org.web3j.protocol.core.methods.response.EthLog;
 import org.web3j.protocol.core.methods.response.Log;
 
 /**
@@ -80,14 +79,7 @@ final class OwnLocks {
             EthFilter f = new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(from)),
                     DefaultBlockParameter.valueOf(BigInteger.valueOf(to)), settings.contractAddress());
             f.addSingleTopic(HtlcAbi.LOCKED_TOPIC).addNullTopic().addSingleTopic(senderTopic);
-            List<Log> out = new ArrayList<>();
-            List<EthLog.LogResult> results = Rpc.send(c.web3j().ethGetLogs(f), "eth_getLogs").getLogs();
-            if (results != null) {
-                for (EthLog.LogResult<?> r : results) {
-                    if (r.get() instanceof Log l) out.add(l);
-                }
-            }
-            return out;
+            return Rpc.logs(c.web3j(), f);
         });
     }
 }

@@ -6,7 +6,6 @@ import io.evmore.core.swap.Hashlock;
 import io.evmore.core.swap.Secret;
 import io.evmore.pool.EndpointPool;
 import java.math.BigInteger;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -14,7 +13,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.methods.request.EthFilter;
-import org.web3j.protocol.core.methods.response.EthLog;
 import org.web3j.protocol.core.methods.response.Log;
 
 /**
@@ -139,15 +137,6 @@ final class RevealedSecrets {
                 DefaultBlockParameter.valueOf(BigInteger.valueOf(to)), settings.contractAddress());
         f.addSingleTopic(HtlcAbi.CLAIMED_TOPIC);
         if (id != null) f.addSingleTopic(id);
-        return pool.execute(c -> {
-            List<Log> out = new ArrayList<>();
-            List<EthLog.LogResult> results = Rpc.send(c.web3j().ethGetLogs(f), "eth_getLogs").getLogs();
-            if (results != null) {
-                for (EthLog.LogResult<?> r : results) {
-                    if (r.get() instanceof Log l) out.add(l);
-                }
-            }
-            return out;
-        });
+        return pool.execute(c -> Rpc.logs(c.web3j(), f));
     }
 }

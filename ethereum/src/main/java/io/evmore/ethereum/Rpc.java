@@ -58,6 +58,19 @@ final class Rpc {
         return found;
     }
 
+    /** The logs {@code eth_getLogs} answers for {@code filter} (an answer without any: none). */
+    static java.util.List<org.web3j.protocol.core.methods.response.Log> logs(org.web3j.protocol.Web3j w,
+            org.web3j.protocol.core.methods.request.EthFilter filter) throws IOException {
+        java.util.List<org.web3j.protocol.core.methods.response.Log> out = new java.util.ArrayList<>();
+        var results = send(w.ethGetLogs(filter), "eth_getLogs").getLogs();
+        if (results != null) {
+            for (var r : results) {
+                if (r.get() instanceof org.web3j.protocol.core.methods.response.Log l) out.add(l);
+            }
+        }
+        return out;
+    }
+
     /** eth_getLogs over too many blocks or results: the caller must ask for less, not fail over. */
     static boolean requestTooBig(String message) {
         String m = message.toLowerCase(Locale.ROOT);

@@ -220,16 +220,8 @@ public final class Web3jHtlcChain implements HtlcChain {
      */
     @Override
     public boolean speedUp(TxIntent intent, FeeBid fee, TxJournal journal) {
-        Objects.requireNonNull(intent, "intent");
-        Objects.requireNonNull(journal, "journal");
-        if (!intent.chain().equals(settings.chain())) {
-            throw new PermanentException("intent " + intent.id() + " is for " + intent.chain() + ", not " + settings.chain());
-        }
-        String raw = intent.rawTx();
-        if (raw == null || raw.isBlank() || intent.nonce() < 0 || intent.hashes().isEmpty()) {
-            return false; // nothing signed yet: nothing to replace
-        }
-        return transactor.speedUp(raw, intent.nonce(), intent.hashes(), settings.contractAddress(), level(fee), journal);
+        String raw = signedBytes(intent, journal);
+        return raw != null && transactor.speedUp(raw, intent.nonce(), intent.hashes(), settings.contractAddress(), level(fee), journal);
     }
 
     /**
@@ -240,16 +232,19 @@ public final class Web3jHtlcChain implements HtlcChain {
      */
     @Override
     public boolean cancel(TxIntent intent, FeeBid fee, TxJournal journal) {
+        String raw = signedBytes(intent, journal);
+        return raw != null && transactor.cancel(raw, intent.nonce(), intent.hashes(), settings.contractAddress(), level(fee), journal);
+    }
+
+    /** The intent's latest signed bytes, for a replacement on its nonce; null when nothing was signed yet. */
+    private String signedBytes(TxIntent intent, TxJournal journal) {
         Objects.requireNonNull(intent, "intent");
         Objects.requireNonNull(journal, "journal");
         if (!intent.chain().equals(settings.chain())) {
             throw new PermanentException("intent " + intent.id() + " is for " + intent.chain() + ", not " + settings.chain());
         }
         String raw = intent.rawTx();
-        if (raw == null || raw.isBlank() || intent.nonce() < 0 || intent.hashes().isEmpty()) {
-            return false; // nothing signed yet: nothing holds the nonce
-        }
-        return transactor.cancel(raw, intent.nonce(), intent.hashes(), settings.contractAddress(), level(fee), journal);
+        return raw == null || raw.isBlank() || intent.nonce() < 0 || intent.hashes().isEmpty() ? null : raw;
     }
 
     /** Passes every signed transaction on to the caller's journal and remembers whether it saw one. */

@@ -583,44 +583,45 @@ public final class FakeHtlcChain implements HtlcChain {
     /** EVM only: the pending transaction of the intent, re-signed on its nonce at a higher fee level. */
     @Override
     public boolean speedUp(TxIntent intent, FeeBid fee, TxJournal journal) {
-        if (!replaceable || intent.rawTx() == null) return false;
-        Tx old = signed.get(intent.rawTx().substring("raw:".length()));
-        if (old == null || old.nonce() != intent.nonce()) return false;
-        if (head().after().nonces.getOrDefault(relayer, 0L) > old.nonce()) return false; // mined meanwhile
-        int level = Math.min(MAX_FEE_LEVEL, Math.max(old.feeLevel() + 1, fee.level()));
-        if (level <= old.feeLevel()) return false; // at the cap
-        String hash = hash("tx", chain.value(), relayer, String.valueOf(old.nonce()), old.hash(), "bump", String.valueOf(level));
         // signedAt stays the first signature's: the decision to send was taken then (the timelock rule was checked then)
-        Tx tx = new Tx(hash, relayer, old.nonce(), old.kind(), old.lock(), old.htlcId(), old.secret(), true, old.signedAt(), level, 0);
-        signed.put(hash, tx);
-        if (deposedActing.getAsBoolean()) signedWhileDeposed.add(hash);
-        journal.beforeBroadcast(new SignedTx(tx.nonce(), hash, "raw:" + hash, 0));
-        countIfSignedWhileDeposed(tx);
-        mempool.removeIf(t -> t.relayer() && t.nonce() == old.nonce());
-        if (outOfGas.contains(old.hash())) outOfGas.add(hash);
-        Long held = heldUntil.get(old.hash());
-        if (held != null) heldUntil.put(hash, held);
-        mempool.add(tx);
-        replacements++;
-        return true;
+        boolean sent = replace(intent, fee, journal, "bump", (old, level, hash) -> new Tx(hash, relayer, old.nonce(), old.kind(),
+                old.lock(), old.htlcId(), old.secret(), true, old.signedAt(), level, 0));
+        if (sent) replacements++;
+        return sent;
     }
 
     /** EVM only: the pending transaction of the intent replaced by a cancel (nothing, to itself) on its nonce, a level higher. */
     @Override
     public boolean cancel(TxIntent intent, FeeBid fee, TxJournal journal) {
+        boolean sent = replace(intent, fee, journal, "cancel", (old, level, hash) -> new Tx(hash, relayer, old.nonce(), Kind.CANCEL,
+                null, null, null, true, now(), level, 0));
+        if (sent) cancels++;
+        return sent;
+    }
+
+    private interface Replacement {
+        Tx of(Tx old, int level, String hash);
+    }
+
+    /** The intent's pending transaction on its nonce replaced (journaled first) by {@code replacement} at a higher level. */
+    private boolean replace(TxIntent intent, FeeBid fee, TxJournal journal, String how, Replacement replacement) {
         if (!replaceable || intent.rawTx() == null) return false;
         Tx old = signed.get(intent.rawTx().substring("raw:".length()));
         if (old == null || old.nonce() != intent.nonce()) return false;
         if (head().after().nonces.getOrDefault(relayer, 0L) > old.nonce()) return false; // mined meanwhile
         int level = Math.min(MAX_FEE_LEVEL, Math.max(old.feeLevel() + 1, fee.level()));
         if (level <= old.feeLevel()) return false; // at the cap
-        String hash = hash("tx", chain.value(), relayer, String.valueOf(old.nonce()), old.hash(), "cancel", String.valueOf(level));
-        Tx tx = new Tx(hash, relayer, old.nonce(), Kind.CANCEL, null, null, null, true, now(), level, 0);
+        String hash = hash("tx", chain.value(), relayer, String.valueOf(old.nonce()), old.hash(), how, String.valueOf(level));
+        Tx tx = replacement.of(old, level, hash);
         signed.put(hash, tx);
+        if (deposedActing.getAsBoolean()) signedWhileDeposed.add(hash);
         journal.beforeBroadcast(new SignedTx(tx.nonce(), hash, "raw:" + hash, 0));
+        countIfSignedWhileDeposed(tx);
         mempool.removeIf(t -> t.relayer() && t.nonce() == old.nonce());
+        if (tx.kind() == old.kind() && outOfGas.contains(old.hash())) outOfGas.add(hash);
+        Long held = heldUntil.get(old.hash());
+        if (held != null && tx.kind() == old.kind()) heldUntil.put(hash, held);
         mempool.add(tx);
-        cancels++;
         return true;
     }
 
