@@ -174,8 +174,8 @@ final class SwapFlow implements Transactions.Outcomes {
         HtlcChain src = chain(s.fromChain());
         int depth = settings.validator().requiredConfirmations(s.fromChain(), s.sourceAsset(), s.sourceAmount());
         IbcCounterLock route = routes.get(s.toChain());
-        if (route == null && s.state() == SwapState.COUNTER_PENDING) {
-            Next held = earlierCounterLock(s, dst);
+        if (s.state() == SwapState.COUNTER_PENDING) {
+            Next held = earlierCounterLock(s, dst, route);
             if (held != null) return held;
         }
         // The two look-again reads (the destination's clock, the source lock at depth) are independent: both start now,
@@ -220,18 +220,22 @@ final class SwapFlow implements Transactions.Outcomes {
     /**
      * The last look before a counter-lock is paid again after an attempt that may have reached a node: reconcile closes
      * an attempt as failed only on the chain's evidence, and this guards against that evidence having lied. The
-     * destination is searched for a lock of the relayer's own with the swap's hashlock and exactly its terms (receiver,
-     * asset, amount, timelock: a lock of an earlier swap that reused the hashlock has another timelock); one found is
-     * adopted as the swap's counter-lock, loudly, and nothing is sent. A search that cannot answer holds the retry (the
+     * destination is searched for a lock with the swap's hashlock that is the relayer's: a direct one made by its own
+     * account with exactly the swap's terms (receiver, asset, amount, timelock: a lock of an earlier swap that reused the
+     * hashlock has another timelock), found by {@link HtlcChain#relayerLocksWithHashlock}; over a route, one the route's
+     * creator made that refunds to the relayer, with the swap's terms ({@link RouteWatch#notOurCounterLock}), found by
+     * {@link HtlcChain#htlcsWithHashlock} (a transfer still on its way shows only once delivered). One found is adopted
+     * as the swap's counter-lock, loudly, and nothing is sent. A direct search that cannot answer holds the retry (the
      * timelock rule still ends the wait). Null: none found, send.
      */
-    private Next earlierCounterLock(Swap s, HtlcChain dst) {
+    private Next earlierCounterLock(Swap s, HtlcChain dst, IbcCounterLock route) {
         boolean mayExist = book.intents(s.id()).stream()
                 .anyMatch(i -> i.action().equals(COUNTER_LOCK) && i.mayHaveBeenBroadcast());
         if (!mayExist) return null;
         List<HtlcRecord> found;
         try {
-            found = dst.relayerLocksWithHashlock(s.hashlock(), s.destHeight(), heights.height(s.toChain()));
+            found = route != null ? dst.htlcsWithHashlock(s.hashlock())
+                    : dst.relayerLocksWithHashlock(s.hashlock(), s.destHeight(), heights.height(s.toChain()));
         } catch (RuntimeException e) {
             long dstNow = time.now(dst);
             String late = settings.validator().timelocks().tooLittleTime(s.toChain(), s.destTimelock(), dstNow);
@@ -241,18 +245,20 @@ final class SwapFlow implements Transactions.Outcomes {
             return time.later(settings.tick());
         }
         LockRequest terms = lockRequest(s);
-        Optional<HtlcRecord> ours = found.stream()
-                .filter(h -> h.hashlock().equals(s.hashlock()) && h.sender().equalsIgnoreCase(dst.relayerAddress())
+        java.util.function.Predicate<HtlcRecord> relayers = route != null
+                ? h -> RouteWatch.notOurCounterLock(s, h, route.finalCreator(), route.refundAddress()) == null
+                : h -> h.hashlock().equals(s.hashlock()) && h.sender().equalsIgnoreCase(dst.relayerAddress())
                         && h.receiver().equalsIgnoreCase(terms.receiver()) && h.asset().equalsIgnoreCase(terms.asset())
-                        && h.amount().equals(terms.amount()) && h.timelock() == terms.timelock())
+                        && h.amount().equals(terms.amount()) && h.timelock() == terms.timelock();
+        Optional<HtlcRecord> ours = found.stream().filter(relayers)
                 .min(java.util.Comparator.comparing(h -> h.status() != HtlcRecord.Status.OPEN));
         if (ours.isEmpty()) return null;
         HtlcRecord h = ours.get();
         String why = "an earlier attempt's counter-lock " + h.id() + " is on " + s.toChain() + " (" + h.status().name()
                 .toLowerCase(java.util.Locale.ROOT) + ") although that attempt was decided as failed: adopted as the swap's"
                 + " counter-lock, not paid again";
-        log.log(System.Logger.Level.ERROR, "swap " + s.id() + ": " + why + " (check the endpoints of " + s.toChain()
-                + ": one of them showed the chain without it)");
+        log.log(System.Logger.Level.ERROR, "swap " + s.id() + ": " + why + " (check the endpoints of "
+                + (route != null ? route.homeChain() : s.toChain()) + ": one of them showed the chain without it)");
         book.move(s, SwapState.COUNTER_LOCKED, why, null, x -> x.withDestHtlcId(h.id(), clock.now()).withLastError(why, clock.now()));
         return Next.now();
     }

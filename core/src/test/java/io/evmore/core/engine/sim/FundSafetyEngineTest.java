@@ -422,6 +422,34 @@ class FundSafetyEngineTest {
         assertThat(locked).isNotNull();
     }
 
+    /**
+     * The same over a route: the transfer lands on the home chain, its answer is lost and the relayer goes down; the
+     * packet is delivered meanwhile (the HTLC created on the final chain, its event missed), and after the restart
+     * reconcile wrongly calls the transfer never landed (on Cosmos that answer comes only after its timeout height, by
+     * when a landed transfer is usually delivered). Before a second transfer the engine finds that HTLC (made by the
+     * route's creator, refunding to the relayer, with the swap's terms) and adopts it.
+     */
+    @Test
+    void aRouteTransferThatReconcileWronglyCalledNeverLandedIsFoundOnTheFinalChainNotSentTwice() {
+        SimWorld.User u = w.user(ETH, SimWorld.FINAL, BigInteger.valueOf(50_000), w.now() + 3_600);
+        w.devnet.faults().lostAnswer = 1.0; // the transfer lands, its answer is lost
+        w.finFollower.lose = e -> e instanceof ChainEvent.HtlcLocked; // and the final chain's event of its HTLC is missed
+        u.lock();
+        runUntil(() -> w.devnet.relayerReceipts().stream().anyMatch(r -> r.tx().kind() == FakeHtlcChain.Kind.TRANSFER), 30);
+        w.down();
+        w.devnet.faults().lostAnswer = 0;
+        runUntil(() -> w.fin.htlcs().stream().anyMatch(h -> h.hashlock().equals(u.hashlock)), 20);
+        w.devnet.lieNeverLanded = FakeHtlcChain.Kind.TRANSFER;
+        w.up();
+        runUntil(() -> state(u) == SwapState.COUNTER_LOCKED, 40);
+        assertThat(w.devnet.lieNeverLanded).as("reconcile told its lie").isNull();
+        assertThat(u.swap().orElseThrow().lastError()).contains("adopted");
+        w.ticks(5);
+        assertThat(w.devnet.relayerReceipts().stream().filter(r -> r.tx().kind() == FakeHtlcChain.Kind.TRANSFER).count())
+                .as("one transfer, never a second").isEqualTo(1);
+        assertThat(w.fin.htlcs().stream().filter(h -> h.hashlock().equals(u.hashlock)).count()).isEqualTo(1);
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------------------
 
     /** A third party locks on the destination with the user's hashlock; the user claims that look-alike, revealing the secret. */
