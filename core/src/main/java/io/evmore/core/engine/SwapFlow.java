@@ -138,6 +138,8 @@ final class SwapFlow implements Transactions.Outcomes {
     private Next actOnSecret(Swap s) {
         switch (s.state()) {
             case COUNTER_PENDING, COUNTER_LOCKED, DEST_REFUND_PENDING -> {
+                // a refund begun because the source claim was missed goes on: the secret cannot claim the source any more
+                if (s.state() == SwapState.DEST_REFUND_PENDING && sourceClaimImpossible(s)) return null;
                 book.move(s, SwapState.SECRET_REVEALED, "secret known: claiming the source lock", null, x -> x);
                 return Next.now();
             }
@@ -549,22 +551,19 @@ final class SwapFlow implements Transactions.Outcomes {
         return Next.DONE;
     }
 
-    /**
-     * What CLAIM_MISSED leaves of the relayer's own counter-lock: if the secret came from elsewhere (a look-alike HTLC
-     * the user claimed), the counter-lock may still be open, and then nothing is lost yet: it can be refunded after
-     * T_dst (by anyone; it pays the relayer). Said in the reason, so an operator does not write the amount off.
-     */
-    private String ownLockStill(Swap s) {
-        if (s.destHtlcId() == null) return "";
+    /** The only losing end: the secret is known, the source can no longer be claimed and the counter-lock is gone. */
+    private Next claimMissed(Swap s, String reason) {
+        log.log(System.Logger.Level.ERROR, "swap " + s.id() + ": " + reason);
+        book.move(s, SwapState.CLAIM_MISSED, reason, null, x -> x.withLastError(reason, clock.now()));
+        return Next.DONE;
+    }
+
+    /** Whether the source lock can no longer be claimed: its chain's confirmed time is past T_src (false when unknown). */
+    private boolean sourceClaimImpossible(Swap s) {
         try {
-            Optional<HtlcRecord> own = chain(s.toChain()).query(s.destHtlcId());
-            if (own.isPresent() && own.get().status() == HtlcRecord.Status.OPEN) {
-                return "; the relayer's own counter-lock " + s.destHtlcId() + " on " + s.toChain() + " is still OPEN: refund it"
-                        + " after T_dst " + s.destTimelock() + " (anyone may; it pays the relayer) and nothing is lost";
-            }
-            return own.map(h -> "; the relayer's counter-lock " + s.destHtlcId() + " is " + h.status()).orElse("");
+            return chain(s.fromChain()).confirmedBlockTime() >= s.sourceTimelock();
         } catch (RuntimeException e) {
-            return "; the relayer's counter-lock " + s.destHtlcId() + " could not be read (" + e.getMessage() + ")";
+            return false;
         }
     }
 
@@ -596,13 +595,29 @@ final class SwapFlow implements Transactions.Outcomes {
                 // "not found" or "refunded", and never from the wall clock.
                 long confirmedNow = src.confirmedBlockTime();
                 if (confirmedNow >= s.sourceTimelock()) {
-                    String reason = "CLAIM MISSED: the secret is known but the source lock on " + s.fromChain() + " can no longer be claimed ("
+                    String missed = "the secret is known but the source lock on " + s.fromChain() + " can no longer be claimed ("
                             + (h.isEmpty() ? "not found" : h.get().status() == HtlcRecord.Status.REFUNDED ? "refunded to the user" : "open")
-                            + "; its confirmed time " + confirmedNow + " is past T_src " + s.sourceTimelock() + "; last error: " + why + ")"
-                            + ownLockStill(s);
-                    log.log(System.Logger.Level.ERROR, "swap " + s.id() + ": " + reason);
-                    book.move(s, SwapState.CLAIM_MISSED, reason, null, x -> x.withLastError(reason, clock.now()));
-                    return Next.DONE;
+                            + "; its confirmed time " + confirmedNow + " is past T_src " + s.sourceTimelock() + "; last error: " + why + ")";
+                    Optional<HtlcRecord> own;
+                    try {
+                        own = s.destHtlcId() == null ? Optional.empty() : chain(s.toChain()).query(s.destHtlcId());
+                    } catch (RuntimeException e) {
+                        book.note(s, missed + "; the relayer's counter-lock " + s.destHtlcId() + " cannot be read ("
+                                + e.getMessage() + "): asked again before deciding");
+                        return time.later(settings.tick());
+                    }
+                    if (own.isPresent() && own.get().status() == HtlcRecord.Status.OPEN) {
+                        // The secret came from elsewhere (a look-alike HTLC the user claimed): nobody claimed the relayer's
+                        // own lock, which refunds to it after T_dst. Missed a gain, lost nothing: refund it.
+                        String reason = "SOURCE CLAIM MISSED, NOTHING LOST: " + missed + "; the relayer's own counter-lock "
+                                + s.destHtlcId() + " on " + s.toChain() + " was never claimed: it is refunded to the relayer after"
+                                + " T_dst " + s.destTimelock();
+                        log.log(System.Logger.Level.ERROR, "swap " + s.id() + ": " + reason);
+                        book.move(s, SwapState.DEST_REFUND_PENDING, reason, null, x -> x.withLastError(reason, clock.now()));
+                        return Next.now();
+                    }
+                    return claimMissed(s, "CLAIM MISSED: " + missed + own.map(o -> "; the relayer's counter-lock "
+                            + s.destHtlcId() + " is " + o.status()).orElse(""));
                 }
                 book.note(s, "source claim failed: " + why + "; retrying (T_src in " + (s.sourceTimelock() - confirmedNow) + " s)");
                 return sendClaimAgain(s);
@@ -617,6 +632,11 @@ final class SwapFlow implements Transactions.Outcomes {
                 }
                 if (h.isPresent() && h.get().status() == HtlcRecord.Status.CLAIMED) {
                     if (claimedSource) return complete(s, "the user claimed the counter-lock");
+                    if (s.secret() != null && sourceClaimImpossible(s)) {
+                        return claimMissed(s, "CLAIM MISSED: the relayer's counter-lock " + s.destHtlcId() + " on " + s.toChain()
+                                + " was claimed while it was being refunded, and the source lock on " + s.fromChain()
+                                + " can no longer be claimed (past T_src " + s.sourceTimelock() + ")");
+                    }
                     return awaitClaim(s); // the user claimed in time: its record gives the secret
                 }
                 long dstNow = time.now(dst);

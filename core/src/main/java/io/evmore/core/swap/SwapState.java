@@ -48,12 +48,14 @@ public enum SwapState {
             // A secret known while the counter-lock is still pending (or after it failed) is claimed with at once.
             Map.entry(COUNTER_PENDING, EnumSet.of(COUNTER_LOCKED, COUNTER_FAILED, SECRET_REVEALED)),
             Map.entry(COUNTER_LOCKED, EnumSet.of(SECRET_REVEALED, DEST_REFUND_PENDING)),
-            Map.entry(SECRET_REVEALED, EnumSet.of(SOURCE_CLAIM_PENDING, COMPLETED, SOURCE_CLAIMED, CLAIM_MISSED)),
-            Map.entry(SOURCE_CLAIM_PENDING, EnumSet.of(COMPLETED, SOURCE_CLAIMED, SECRET_REVEALED, CLAIM_MISSED)),
+            // DEST_REFUND_PENDING: the source can no longer be claimed but nobody claimed the relayer's own counter-lock.
+            Map.entry(SECRET_REVEALED, EnumSet.of(SOURCE_CLAIM_PENDING, COMPLETED, SOURCE_CLAIMED, CLAIM_MISSED, DEST_REFUND_PENDING)),
+            Map.entry(SOURCE_CLAIM_PENDING, EnumSet.of(COMPLETED, SOURCE_CLAIMED, SECRET_REVEALED, CLAIM_MISSED, DEST_REFUND_PENDING)),
             Map.entry(SOURCE_CLAIMED, EnumSet.of(COMPLETED)),
             // COUNTER_LOCKED: a counter-lock transaction the chain had not decided on landed after all.
             Map.entry(COUNTER_FAILED, EnumSet.of(EXPIRED, SECRET_REVEALED, COUNTER_LOCKED)),
-            Map.entry(DEST_REFUND_PENDING, EnumSet.of(REFUNDED, SECRET_REVEALED)),
+            // CLAIM_MISSED: the counter-lock was claimed while being refunded after the source claim was missed.
+            Map.entry(DEST_REFUND_PENDING, EnumSet.of(REFUNDED, SECRET_REVEALED, CLAIM_MISSED)),
             Map.entry(COMPLETED, EnumSet.noneOf(SwapState.class)),
             Map.entry(REJECTED, EnumSet.noneOf(SwapState.class)),
             Map.entry(REFUNDED, EnumSet.of(EXPIRED)),

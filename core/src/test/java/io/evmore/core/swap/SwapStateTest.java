@@ -41,17 +41,18 @@ class SwapStateTest {
             Map.entry(COUNTER_PENDING, EnumSet.of(COUNTER_LOCKED, COUNTER_FAILED, SECRET_REVEALED)),
             // the user claimed (secret seen) | T_dst passed unclaimed
             Map.entry(COUNTER_LOCKED, EnumSet.of(SECRET_REVEALED, DEST_REFUND_PENDING)),
-            // claim sent | the source is already claimed (counter-lock settled | still open) | the source can no longer be claimed
-            Map.entry(SECRET_REVEALED, EnumSet.of(SOURCE_CLAIM_PENDING, COMPLETED, SOURCE_CLAIMED, CLAIM_MISSED)),
-            // claim landed (counter-lock settled | still open) | claim never landed: send again | too late
-            Map.entry(SOURCE_CLAIM_PENDING, EnumSet.of(COMPLETED, SOURCE_CLAIMED, SECRET_REVEALED, CLAIM_MISSED)),
+            // claim sent | the source is already claimed (counter-lock settled | still open) | the source can no longer be
+            // claimed (and the counter-lock is gone | nobody claimed the relayer's own counter-lock: refund it)
+            Map.entry(SECRET_REVEALED, EnumSet.of(SOURCE_CLAIM_PENDING, COMPLETED, SOURCE_CLAIMED, CLAIM_MISSED, DEST_REFUND_PENDING)),
+            // claim landed (counter-lock settled | still open) | claim never landed: send again | too late (as above)
+            Map.entry(SOURCE_CLAIM_PENDING, EnumSet.of(COMPLETED, SOURCE_CLAIMED, SECRET_REVEALED, CLAIM_MISSED, DEST_REFUND_PENDING)),
             // the counter-lock the secret came around was claimed, refunded by the relayer, or never made
             Map.entry(SOURCE_CLAIMED, EnumSet.of(COMPLETED)),
             // the user's source refund (by the user or by the relayer for them) | a secret surfaced while the source
             // can still be claimed | a counter-lock transaction the chain had not decided on landed after all
             Map.entry(COUNTER_FAILED, EnumSet.of(EXPIRED, SECRET_REVEALED, COUNTER_LOCKED)),
-            // refund landed | the user claimed in a block before T_dst after all
-            Map.entry(DEST_REFUND_PENDING, EnumSet.of(REFUNDED, SECRET_REVEALED)),
+            // refund landed | the user claimed in a block before T_dst after all | ...after the source claim was missed
+            Map.entry(DEST_REFUND_PENDING, EnumSet.of(REFUNDED, SECRET_REVEALED, CLAIM_MISSED)),
             // the user later refunds the source: nothing of the relayer's at stake
             Map.entry(REFUNDED, EnumSet.of(EXPIRED)),
             Map.entry(COMPLETED, EnumSet.noneOf(SwapState.class)),

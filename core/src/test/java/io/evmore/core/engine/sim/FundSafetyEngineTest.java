@@ -77,20 +77,51 @@ class FundSafetyEngineTest {
     }
 
     /**
-     * The same look-alike, but the source claim never gets in before T_src: CLAIM_MISSED, whose reason says the
-     * relayer's own counter-lock is still open and can be refunded after T_dst — nothing is lost yet.
+     * The same look-alike, but the source claim never gets in before T_src: the source claim is missed, yet nobody
+     * claimed the relayer's own counter-lock, so nothing is lost — the relayer refunds that lock itself (REFUNDED, not
+     * CLAIM_MISSED), loudly, and a known secret does not send the swap back to claiming a source it can no longer claim.
      */
     @Test
-    void aClaimMissedAfterALookAlikeSaysTheOwnCounterLockIsStillOpen() {
+    void aSourceClaimMissedAfterALookAlikeRefundsTheOwnCounterLockAndNothingIsLost() {
         SimWorld.User u = w.user(ETH, BigInteger.valueOf(50_000), w.now() + 900);
         u.lock();
         runUntil(() -> state(u) == SwapState.COUNTER_LOCKED, 20);
+        BigInteger before = w.devnet.balanceOf(SimWorld.DEVNET_RELAYER, SimWorld.UATOM);
         w.eth.faults().revert = 1.0; // every relayer transaction on the source reverts
         claimALookAlike(u);
-        runUntil(() -> state(u) == SwapState.CLAIM_MISSED, (int) ((u.sourceTimelock - w.now()) / SimWorld.BLOCK_SECONDS) + 20);
-        assertThat(u.counterLock().orElseThrow().status()).isEqualTo(HtlcRecord.Status.OPEN);
-        assertThat(u.swap().orElseThrow().lastError()).contains("CLAIM MISSED")
-                .contains("own counter-lock " + u.swap().orElseThrow().destHtlcId()).contains("is still OPEN");
+        runUntil(() -> state(u) != null && state(u).isTerminal(), (int) ((u.sourceTimelock - w.now()) / SimWorld.BLOCK_SECONDS) + 40);
+        assertThat(state(u)).isEqualTo(SwapState.REFUNDED);
+        assertThat(u.counterLock().orElseThrow().status()).as("the relayer's own lock, refunded to it").isEqualTo(HtlcRecord.Status.REFUNDED);
+        assertThat(w.devnet.balanceOf(SimWorld.DEVNET_RELAYER, SimWorld.UATOM).subtract(before)).as("all of it came back")
+                .isEqualTo(u.swap().orElseThrow().destAmount());
+        java.util.List<io.evmore.core.swap.SwapTransition> trail = w.memory.inTransaction(tx -> tx.transitions(u.swap().orElseThrow().id()));
+        assertThat(trail.stream().anyMatch(t -> t.to() == SwapState.DEST_REFUND_PENDING && t.cause().contains("SOURCE CLAIM MISSED, NOTHING LOST")))
+                .as("said loudly, in the trail").isTrue();
+        assertThat(trail.stream().noneMatch(t -> t.to() == SwapState.CLAIM_MISSED)).isTrue();
+    }
+
+    /**
+     * As above, but the destination's clock runs behind: when the source claim is missed the relayer's own lock is not
+     * yet past T_dst on its chain, and the user claims it while the relayer waits to refund it (its claim event missed:
+     * the refund step finds it claimed). Then it is lost after all: CLAIM_MISSED, saying so — never a refund that waits
+     * forever on a claimed lock, nor a swap sent back to claiming a source it can no longer claim.
+     */
+    @Test
+    void anOwnCounterLockClaimedWhileItWaitsForItsRefundEndsClaimMissed() {
+        SimWorld.User u = w.user(ETH, BigInteger.valueOf(50_000), w.now() + 900);
+        u.lock();
+        runUntil(() -> state(u) == SwapState.COUNTER_LOCKED, 20);
+        w.devnet.timeLag = 150; // devnet-a's blocks fall behind the wall clock (and Ethereum's)
+        w.eth.faults().revert = 1.0;
+        claimALookAlike(u);
+        runUntil(() -> state(u) == SwapState.DEST_REFUND_PENDING, (int) ((u.sourceTimelock - w.now()) / SimWorld.BLOCK_SECONDS) + 40);
+        Swap s = u.swap().orElseThrow();
+        assertThat(w.devnet.timeAt(w.devnet.height())).as("the own lock is still claimable on its chain").isLessThan(s.destTimelock());
+        w.devnetFollower.lose = e -> e instanceof ChainEvent.HtlcClaimed; // the refund step, not the event, meets the claim
+        u.claim();
+        runUntil(() -> state(u) == SwapState.CLAIM_MISSED, 20);
+        assertThat(u.counterLock().orElseThrow().status()).isEqualTo(HtlcRecord.Status.CLAIMED);
+        assertThat(u.swap().orElseThrow().lastError()).contains("CLAIM MISSED").contains("claimed while it was being refunded");
     }
 
     // ---- 2. deadlines, escalation and alarms --------------------------------------------------------------------------
