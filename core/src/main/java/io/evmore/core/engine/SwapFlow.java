@@ -606,6 +606,11 @@ final class SwapFlow implements Transactions.Outcomes {
                                 + e.getMessage() + "): asked again before deciding");
                         return time.later(settings.tick());
                     }
+                    IbcCounterLock route = routes.get(s.toChain());
+                    if (own.isPresent() && route != null
+                            && RouteWatch.notOurCounterLock(s, own.get(), route.finalCreator(), route.refundAddress()) != null) {
+                        own = Optional.empty(); // a candidate over the route not proven the relayer's: not refunded as its own
+                    }
                     if (own.isPresent() && own.get().status() == HtlcRecord.Status.OPEN) {
                         // The secret came from elsewhere (a look-alike HTLC the user claimed): nobody claimed the relayer's
                         // own lock, which refunds to it after T_dst. Missed a gain, lost nothing: refund it.

@@ -124,6 +124,36 @@ class FundSafetyEngineTest {
         assertThat(u.swap().orElseThrow().lastError()).contains("CLAIM MISSED").contains("claimed while it was being refunded");
     }
 
+    /**
+     * Over a route, the swap's recorded counter-lock is a look-alike some third party made through the same IBC hooks
+     * (same terms, refundable to itself: a candidate its event put there first), while the user claims the relayer's
+     * real one. When the source claim is then missed, the open look-alike must not pass for the relayer's own lock:
+     * that would end the swap REFUNDED, "nothing lost", by refunding a third party — the loss is real: CLAIM_MISSED.
+     */
+    @Test
+    void aSourceClaimMissedOverARouteIsNotCalledNothingLostBecauseOfAnOpenLookAlike() {
+        SimWorld.User u = w.user(ETH, SimWorld.FINAL, BigInteger.valueOf(50_000), w.now() + 1_800);
+        u.lock();
+        Swap locked = runUntil(() -> state(u) == SwapState.COUNTER_LOCKED, 40);
+        Swap s = u.swap().orElseThrow();
+        String real = s.destHtlcId();
+        String third = w.newAddress(SimWorld.FINAL);
+        w.fin.ibcCreate(FakeRoute.HOOKS_CREATOR, new io.evmore.core.chain.LockRequest(s.receiver(), s.destAsset(), s.destAmount(),
+                s.hashlock(), s.destTimelock(), "", ""), third);
+        w.tick();
+        String lookAlike = w.fin.htlcs().stream().filter(h -> h.hashlock().equals(u.hashlock) && !h.id().equals(real))
+                .findFirst().orElseThrow().id();
+        // the look-alike's event came first: it is what the swap holds as its counter-lock
+        w.memory.inTransaction(tx -> tx.update(tx.find(s.id()).orElseThrow().withDestHtlcId(lookAlike, w.clock.now()), SwapState.COUNTER_LOCKED));
+        w.eth.faults().revert = 1.0; // the source claim never gets in
+        w.fin.userClaim(u.destAddress, real, u.secret); // the user takes the relayer's real counter-lock
+        runUntil(() -> state(u) != null && state(u).isTerminal(), (int) ((u.sourceTimelock - w.now()) / SimWorld.BLOCK_SECONDS) + 60);
+        assertThat(state(u)).isEqualTo(SwapState.CLAIM_MISSED);
+        assertThat(w.fin.htlc(lookAlike).orElseThrow().status()).as("the third party's look-alike was not refunded by the relayer")
+                .isEqualTo(HtlcRecord.Status.OPEN);
+        assertThat(locked).isNotNull();
+    }
+
     // ---- 2. deadlines, escalation and alarms --------------------------------------------------------------------------
 
     /** A gas spike keeps the claim out of blocks and the relayer restarts: the persisted intent is replaced at higher fees. */
