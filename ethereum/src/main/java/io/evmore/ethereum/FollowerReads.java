@@ -27,7 +27,7 @@ final class FollowerReads {
         this.settings = settings;
         this.pool = pool;
         this.relayerTopic = relayerAddress == null ? null
-                : "0x" + "0".repeat(24) + relayerAddress.substring(2).toLowerCase(Locale.ROOT);
+                : HtlcAbi.addressTopic(relayerAddress);
     }
 
     long latestBlockNumber() {
@@ -314,7 +314,7 @@ final class FollowerReads {
         return call(w -> block(w, height));
     }
 
-    private static EthBlock.Block block(Web3j w, long height) throws java.io.IOException {
+    static EthBlock.Block block(Web3j w, long height) throws java.io.IOException {
         EthBlock.Block b = Rpc.send(w.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(height)),
                 false), "eth_getBlockByNumber").getBlock();
         if (b != null) checkWellFormed(b, height);

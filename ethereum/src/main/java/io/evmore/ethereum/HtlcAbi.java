@@ -37,6 +37,11 @@ public final class HtlcAbi {
     public static final String CLAIMED_TOPIC = EventEncoder.encode(CLAIMED);
     public static final String REFUNDED_TOPIC = EventEncoder.encode(REFUNDED);
 
+    /** An address as an indexed event topic (left-padded to 32 bytes, lower case): a {@code Locked} sender or receiver. */
+    static String addressTopic(String address) {
+        return "0x" + "0".repeat(24) + address.substring(2).toLowerCase(java.util.Locale.ROOT);
+    }
+
     public static String lock(String receiver, String token, BigInteger amount, Hashlock hashlock, long timelock,
             String targetChain, String targetAddress) {
         return FunctionEncoder.encode(new Function("lock", List.of(new Address(receiver), new Address(token),

@@ -9,7 +9,6 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.function.Function;
 import org.web3j.protocol.core.DefaultBlockParameter;
@@ -39,7 +38,7 @@ final class OwnLocks {
         this.settings = settings;
         this.pool = pool;
         this.decoder = decoder;
-        this.senderTopic = "0x" + "0".repeat(24) + relayerAddress.substring(2).toLowerCase(Locale.ROOT);
+        this.senderTopic = HtlcAbi.addressTopic(relayerAddress);
     }
 
     List<HtlcRecord> find(Hashlock hashlock, long fromHeight, long toAtLeast, Function<String, java.util.Optional<HtlcRecord>> query) {
@@ -71,8 +70,7 @@ final class OwnLocks {
 
     private List<Log> range(long from, long to) {
         return pool.execute(c -> {
-            EthBlock.Block end = Rpc.send(c.web3j().ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(to)),
-                    false), "eth_getBlockByNumber").getBlock();
+            EthBlock.Block end = FollowerReads.block(c.web3j(), to); // checked like the follower's: malformed is the endpoint's fault
             if (end == null) {
                 throw new java.io.IOException("eth_getBlockByNumber(" + to + "): the endpoint does not have it yet");
             }

@@ -234,7 +234,7 @@ final class Transactions {
         if (c == null || (COUNTER_LOCK.equals(action) && routes.containsKey(s.toChain()))) return time.later(settings.reconcileDelay());
         FeeBid fee = FeeBid.level(i.hashes().size() + deadlines.urgency(s, action, chainNow));
         AtomicReference<TxIntent> latest = new AtomicReference<>(i);
-        TxJournal journal = (SignedTx tx) -> book.journal(latest.updateAndGet(x -> x.broadcasting(tx, clock.now())));
+        TxJournal journal = replacing(latest);
         try {
             if (c.speedUp(i, fee, journal)) {
                 log.log(System.Logger.Level.INFO, "swap " + s.id() + ": " + describe(action) + " still pending after " + every.toSeconds()
@@ -265,7 +265,7 @@ final class Transactions {
             speedUpTried.put(i.id() + "/cancel", now);
             FeeBid fee = FeeBid.level(i.hashes().size() + deadlines.urgency(s, COUNTER_LOCK, chainNow));
             AtomicReference<TxIntent> latest = new AtomicReference<>(i);
-            TxJournal journal = (SignedTx tx) -> book.journal(latest.updateAndGet(x -> x.broadcasting(tx, clock.now())));
+            TxJournal journal = replacing(latest);
             try {
                 if (c.cancel(i, fee, journal)) cancelled = latest.get().txHash();
             } catch (RuntimeException e) {
@@ -291,6 +291,11 @@ final class Transactions {
             if (cancelled == null) book.note(s, "counter-lock undecided past its deadline: " + why);
         }
         return time.later(settings.reconcileDelay());
+    }
+
+    /** The journal of a replacement (fee bump or cancel) of an open intent: each signed transaction joins {@code latest}. */
+    private TxJournal replacing(AtomicReference<TxIntent> latest) {
+        return (SignedTx tx) -> book.journal(latest.updateAndGet(x -> x.broadcasting(tx, clock.now())));
     }
 
     /** A landed intent needs no fee replacement any more. */
